@@ -1,0 +1,96 @@
+// Anthropic Messages API through the official SDK: its retries cover 429/5xx/529, streaming gives
+// text as it arrives, an AbortSignal cancels the request, and usage is priced per call.
+import Anthropic from '@anthropic-ai/sdk';
+import { CancelledError, EnvironmentError, ProviderError } from '../errors';
+import type { CompletionRequest, CompletionResult, LlmProvider } from './provider';
+import { costUsd, priceFor, type Price } from './pricing';
+
+export interface AnthropicOptions {
+  apiKey?: string;
+  model?: string;
+  maxTokens?: number;
+  baseUrl?: string;
+  maxRetries?: number;
+  timeoutMs?: number;
+  /** A stream that sends nothing for this long is abandoned (a stalled connection). */
+  idleTimeoutMs?: number;
+  pricing?: Price;
+  temperature?: number;
+}
+
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-5';
+
+export class AnthropicProvider implements LlmProvider {
+  readonly kind = 'anthropic';
+  readonly model: string;
+  private readonly client: Anthropic;
+
+  constructor(private readonly opts: AnthropicOptions = {}) {
+    const apiKey = opts.apiKey ?? process.env.ANTHROPIC_API_KEY;
+    if (!apiKey) {
+      throw new EnvironmentError('no Anthropic API key',
+        'set ANTHROPIC_API_KEY (CLI) or run "Codec Evolution: Set API Key" (VS Code), or use --provider offline');
+    }
+    this.model = opts.model ?? DEFAULT_ANTHROPIC_MODEL;
+    this.client = new Anthropic({
+      apiKey,
+      baseURL: opts.baseUrl,
+      maxRetries: opts.maxRetries ?? 4,
+      timeout: opts.timeoutMs ?? 600_000,
+    });
+  }
+
+  async complete(req: CompletionRequest): Promise<CompletionResult> {
+    const idleMs = this.opts.idleTimeoutMs ?? 120_000;
+    const local = new AbortController();
+    const onAbort = () => local.abort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    let stalled = false;
+    let idle: NodeJS.Timeout | undefined;
+    const arm = () => {
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(() => { stalled = true; local.abort(); }, idleMs);
+    };
+    try {
+      arm();
+      const stream = this.client.messages.stream({
+        model: this.model,
+        max_tokens: req.maxTokens ?? this.opts.maxTokens ?? 8192,
+        system: req.system,
+        messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+        ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
+      }, { signal: local.signal });
+      stream.on('text', (delta) => { arm(); req.onText?.(delta); });
+      stream.on('streamEvent', () => arm());
+      const msg = await stream.finalMessage();
+      const text = msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+      const inputTokens = msg.usage.input_tokens + (msg.usage.cache_creation_input_tokens ?? 0) + (msg.usage.cache_read_input_tokens ?? 0);
+      const outputTokens = msg.usage.output_tokens;
+      return {
+        text, model: msg.model || this.model, stopReason: msg.stop_reason ?? undefined,
+        usage: { inputTokens, outputTokens },
+        costUsd: costUsd(inputTokens, outputTokens, priceFor(msg.model || this.model, this.opts.pricing)),
+      };
+    } catch (e) {
+      if (req.signal?.aborted) throw new CancelledError('model request cancelled');
+      if (stalled) throw new ProviderError(`the Anthropic stream stalled (no data for ${idleMs} ms)`, 'retry later; check the network or the base URL');
+      throw toProviderError(e);
+    } finally {
+      if (idle) clearTimeout(idle);
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+function toProviderError(e: unknown): ProviderError {
+  if (e instanceof Anthropic.APIError) {
+    const status = e.status;
+    const remedy = status === 401 ? 'check ANTHROPIC_API_KEY (or Set API Key in VS Code)'
+      : status === 429 ? 'rate limited even after retries; lower concurrency or wait'
+        : status === 529 ? 'Anthropic is overloaded even after retries; try again later'
+          : status === 404 ? 'check the model name (codecEvolution.model / --model)'
+            : 'retry later; the error was reported by the API';
+    return new ProviderError(`Anthropic API error ${status ?? ''}: ${e.message}`.trim(), remedy, { cause: e });
+  }
+  return new ProviderError(`Anthropic request failed: ${(e as Error)?.message ?? String(e)}`, 'check the network and the base URL', { cause: e });
+}

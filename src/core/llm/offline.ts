@@ -1,0 +1,89 @@
+// The offline provider: no network, no model. It mutates the `// @evolve` parameters of the parent
+// (and crosses them with an inspiration program), then answers in the same SEARCH/REPLACE format a
+// model would, so its proposals travel the same path: edit → novelty → sandbox → scores → database.
+import { ProviderError } from '../errors';
+import { gaussian, pick, rng, type Rng } from '../evolution/rng';
+import { parseParameters, renderLine, formatValue, type EvolveParam, type ParamValue } from './parameters';
+import type { CompletionRequest, CompletionResult, LlmProvider } from './provider';
+
+function mutateValue(p: EvolveParam, r: Rng, scale: number): ParamValue {
+  if (p.type === 'bool') return !p.value;
+  if (p.type === 'choice') {
+    const others = p.choices!.filter((c) => c !== p.value);
+    return others.length ? pick(r, others) : p.value;
+  }
+  const lo = p.min!, hi = p.max!;
+  const v = p.value as number;
+  let next: number;
+  if (lo > 0 && hi / lo >= 4) {
+    // Wide positive ranges (lambda scales, thresholds) move multiplicatively.
+    next = v * Math.exp(gaussian(r) * scale * Math.log(hi / lo) / 3);
+  } else {
+    next = v + gaussian(r) * scale * (hi - lo) / 3;
+  }
+  next = Math.min(hi, Math.max(lo, next));
+  if (p.type === 'int') {
+    next = Math.round(next);
+    if (next === v) next = Math.min(hi, Math.max(lo, v + (r() < 0.5 ? -1 : 1)));
+  }
+  return next;
+}
+
+export interface OfflineProposal {
+  changes: Array<{ param: EvolveParam; from: ParamValue; to: ParamValue; origin: 'mutation' | 'crossover' }>;
+}
+
+/** Picks the parameter changes for one proposal (pure; the seed decides everything). */
+export function proposeChanges(parentCode: string, inspirations: string[], mutationScale: number, seed: number): OfflineProposal {
+  const r = rng(seed);
+  const params = parseParameters(parentCode);
+  if (!params.length) return { changes: [] };
+  const chosen = new Map<string, { param: EvolveParam; to: ParamValue; origin: 'mutation' | 'crossover' }>();
+
+  // Crossover: take values the inspiration has and the parent lacks (uniform, half of them).
+  if (inspirations.length && r() < 0.35) {
+    const other = new Map(parseParameters(pick(r, inspirations)).map((p) => [p.name, p]));
+    for (const p of params) {
+      const q = other.get(p.name);
+      if (q && q.type === p.type && formatValue(p, q.value) !== formatValue(p, p.value) && r() < 0.5) {
+        chosen.set(p.name, { param: p, to: q.value, origin: 'crossover' });
+      }
+    }
+  }
+  // Mutation: a few parameters, more when the search is stuck (larger scale).
+  const count = Math.max(1, Math.min(params.length, 1 + Math.floor(-Math.log(Math.max(r(), 1e-9)) * (0.6 + 2 * mutationScale))));
+  for (let i = 0, tries = 0; i < count && tries < count * 10; tries++) {
+    const p = pick(r, params);
+    if (chosen.has(p.name)) continue;
+    const to = mutateValue(p, r, Math.max(0.05, mutationScale));
+    if (formatValue(p, to) === formatValue(p, p.value)) continue;
+    chosen.set(p.name, { param: p, to, origin: 'mutation' });
+    i++;
+  }
+  return { changes: [...chosen.values()].map((c) => ({ param: c.param, from: c.param.value, to: c.to, origin: c.origin })) };
+}
+
+export function renderProposal(p: OfflineProposal): string {
+  const what = p.changes.map((c) => `${c.param.name} ${formatValue(c.param, c.from)} → ${formatValue(c.param, c.to)}${c.origin === 'crossover' ? ' (from an inspiration)' : ''}`);
+  const lines = [`HYPOTHESIS: offline parameter search: ${what.join(', ')}; a nearby setting may trade rate for distortion better on the training clips.`, ''];
+  for (const c of p.changes) {
+    lines.push('<<<<<<< SEARCH', c.param.line, '=======', renderLine(c.param, c.to), '>>>>>>> REPLACE', '');
+  }
+  return lines.join('\n');
+}
+
+export class OfflineProvider implements LlmProvider {
+  readonly kind = 'offline';
+  readonly model = 'offline-mutator';
+
+  async complete(req: CompletionRequest): Promise<CompletionResult> {
+    const ctx = req.context;
+    if (!ctx) throw new ProviderError('the offline mutator needs the parent program', 'this is a bug in the engine: it must pass a proposal context');
+    const proposal = proposeChanges(ctx.parentCode, ctx.inspirations, ctx.mutationScale, ctx.seed);
+    const text = proposal.changes.length
+      ? renderProposal(proposal)
+      : 'The parent has no `// @evolve` parameters inside its EVOLVE-BLOCKs, so the offline mutator cannot change it.';
+    req.onText?.(text);
+    return { text, model: this.model, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 };
+  }
+}

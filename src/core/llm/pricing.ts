@@ -1,0 +1,28 @@
+// Dollars per call from token counts. The table holds list prices (USD per million tokens) and can be
+// overridden per workspace, because prices change and self-hosted models cost nothing per token.
+
+export interface Price { inputPerMTok: number; outputPerMTok: number }
+
+export const DEFAULT_PRICES: Record<string, Price> = {
+  'claude-opus-4': { inputPerMTok: 15, outputPerMTok: 75 },
+  'claude-opus-4-1': { inputPerMTok: 15, outputPerMTok: 75 },
+  'claude-sonnet-4': { inputPerMTok: 3, outputPerMTok: 15 },
+  'claude-sonnet-4-5': { inputPerMTok: 3, outputPerMTok: 15 },
+  'claude-3-7-sonnet': { inputPerMTok: 3, outputPerMTok: 15 },
+  'claude-3-5-sonnet': { inputPerMTok: 3, outputPerMTok: 15 },
+  'claude-haiku-4-5': { inputPerMTok: 1, outputPerMTok: 5 },
+  'claude-3-5-haiku': { inputPerMTok: 0.8, outputPerMTok: 4 },
+};
+
+/** The price of a model: an exact override first, then the longest table key that prefixes the name
+ * (so dated names like claude-sonnet-4-5-20250929 find their family), else zero. */
+export function priceFor(model: string, override?: Price, table: Record<string, Price> = DEFAULT_PRICES): Price {
+  if (override) return override;
+  let best: string | undefined;
+  for (const key of Object.keys(table)) if (model.startsWith(key) && (!best || key.length > best.length)) best = key;
+  return best ? table[best] : { inputPerMTok: 0, outputPerMTok: 0 };
+}
+
+export function costUsd(inputTokens: number, outputTokens: number, price: Price): number {
+  return (inputTokens * price.inputPerMTok + outputTokens * price.outputPerMTok) / 1e6;
+}

@@ -1,0 +1,100 @@
+// The workspace configuration (.codec-evolution/config.json): what to evolve, on which clips, with
+// which model, under which budgets and adoption policy. Defaults run offline on the bundled clip.
+import { cpus } from 'node:os';
+
+export type ProviderKind = 'offline' | 'anthropic' | 'openai-compatible';
+export type AdoptionPolicy = 'review' | 'auto' | 'off';
+export type ReferenceCodec = 'x264' | 'x265' | 'av1';
+
+export interface ProviderConfig {
+  kind: ProviderKind;
+  model?: string;
+  maxTokens?: number;
+  baseUrl?: string;
+  /** USD per million tokens, overriding the built-in table for this model. */
+  pricing?: { inputPerMTok: number; outputPerMTok: number };
+  temperature?: number;
+}
+
+export interface ClipConfig {
+  /** Seconds-long first stage: a tiny clip, few frames. */
+  smoke: { path: string; frames: number };
+  /** Clips whose numbers the model sees. */
+  training: { path: string; frames?: number }[];
+  /** Clips only run for candidates that beat their parent; their numbers never reach a prompt. */
+  heldOut: { path: string; frames?: number }[];
+}
+
+export interface EvolutionConfig {
+  islands: number;
+  /** Parallel evaluations; 0 means cores − 1 (at least 1). */
+  concurrency: number;
+  /** Candidates proposed per generation; 0 means one per evaluation slot. */
+  candidatesPerGeneration: number;
+  migrationInterval: number;
+  eliteArchiveSize: number;
+  stagnationGenerations: number;
+  repairRounds: number;
+  /** BD-rate percentage points a candidate must gain on training clips to count as better. */
+  noiseMarginPercent: number;
+  adoptionPolicy: AdoptionPolicy;
+  gitCommit: boolean;
+  seed: number;
+}
+
+export interface BudgetConfig {
+  generations?: number;
+  wallMinutes?: number;
+  usd?: number;
+}
+
+export interface WorkspaceConfig {
+  schemaVersion?: number;
+  /** The codec file being evolved, relative to the workspace. */
+  codecFile: string;
+  provider: ProviderConfig;
+  clips: ClipConfig;
+  qualities?: number[];
+  references: ReferenceCodec[];
+  /** The reference whose BD-rate ranks candidates. */
+  primaryReference: ReferenceCodec;
+  evolution: EvolutionConfig;
+  budgets: BudgetConfig;
+  limits?: { timeoutMs?: number; memoryMb?: number; maxOutputBytes?: number };
+  ffmpegPath?: string;
+}
+
+export function defaultConcurrency(): number {
+  return Math.max(1, cpus().length - 1);
+}
+
+export function defaultConfig(clipPath: string): WorkspaceConfig {
+  return {
+    codecFile: 'codec.js',
+    provider: { kind: 'offline' },
+    clips: { smoke: { path: clipPath, frames: 2 }, training: [{ path: clipPath }], heldOut: [] },
+    references: ['x264'],
+    primaryReference: 'x264',
+    evolution: {
+      islands: 3, concurrency: 0, candidatesPerGeneration: 0, migrationInterval: 5, eliteArchiveSize: 8,
+      stagnationGenerations: 6, repairRounds: 1, noiseMarginPercent: 0.2, adoptionPolicy: 'review', gitCommit: true, seed: 1,
+    },
+    budgets: {},
+  };
+}
+
+/** Fills what an older or hand-written config.json leaves out, so readers see every field. */
+export function withDefaults(partial: Partial<WorkspaceConfig>, clipPath: string): WorkspaceConfig {
+  const d = defaultConfig(clipPath);
+  return {
+    ...d, ...partial,
+    provider: { ...d.provider, ...partial.provider },
+    clips: { ...d.clips, ...partial.clips },
+    evolution: { ...d.evolution, ...partial.evolution },
+    budgets: { ...d.budgets, ...partial.budgets },
+  };
+}
+
+export function resolvedConcurrency(c: EvolutionConfig): number {
+  return c.concurrency > 0 ? c.concurrency : defaultConcurrency();
+}
