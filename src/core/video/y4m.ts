@@ -58,7 +58,7 @@ export function parseY4MHeader(buf: Uint8Array, name = 'input'): Y4MHeader {
     const tenBit = /p(9|10|12|14|16)$/.test(chroma) || chroma === 'mono16';
     throw new InputError(
       tenBit
-        ? `${name} is ${chroma.replace(/^(\d+)p(\d+)$/, '$2-bit 4:$1')} (Y4M C${chroma}); only 8-bit 4:2:0 is supported`
+        ? `${name} is ${chroma.replace(/^(\d)(\d)(\d)p(\d+)$/, '$4-bit $1:$2:$3')} video (Y4M C${chroma}); only 8-bit 4:2:0 is supported`
         : `${name} has chroma format C${chroma}; only 8-bit 4:2:0 (C420, C420jpeg, C420mpeg2, C420paldv) is supported`,
       convertHint(name));
   }
