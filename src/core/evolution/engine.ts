@@ -1,0 +1,483 @@
+// The evolution loop: select parents from the program database, ask the provider for an edit, apply
+// it inside the EVOLVE-BLOCKs, reject duplicates, run the cascade (smoke → training → held-out), judge
+// against the parent and the adopted version, and record every step in the workspace. Every state
+// change is a file written atomically before its event is logged, so a kill at any point resumes
+// with nothing lost and nothing evaluated twice.
+import { CancelledError, ProviderError, errorMessage } from '../errors';
+import type { LlmProvider } from '../llm/provider';
+import { resolvedConcurrency, type BudgetConfig, type WorkspaceConfig } from '../store/config';
+import type { CandidateFailure, CandidateMetrics, CandidateRecord, ClipScore } from '../store/records';
+import { writeJsonAtomic } from '../store/atomic';
+import type { Workspace } from '../store/workspace';
+import { judge, stateAfterEvaluation } from './adoption';
+import { adoptCandidate } from './review';
+import { budgetExceeded } from './budget';
+import { ProgramDatabase, type Program } from './database';
+import { applyEdits, parseResponse } from './edits';
+import type { Evaluator, StageResult } from './evaluator';
+import { analyzeFailures } from './failure-analysis';
+import { codeHash } from './novelty';
+import { buildPrompt, repairPrompt, type PromptProgram } from './prompts';
+import { mixSeed, rng } from './rng';
+import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from './stagnation';
+import { join } from 'node:path';
+
+export interface EngineStatus {
+  running: boolean;
+  generation: number;
+  candidates: number;
+  evaluated: number;
+  pendingReview: number;
+  best?: { id: string; trainingBdRate: number };
+  adoptedVersion?: number;
+  adoptedBdRate?: number;
+  strategy: Strategy;
+  stagnation?: string;
+  spentUsd: number;
+  tokens: { input: number; output: number };
+  stopReason?: string;
+  evaluationsPerMinute?: number;
+}
+
+export interface RunOptions {
+  /** Generations to run in this call (on top of what the workspace already has). */
+  generations?: number;
+  /** Stop once the workspace has completed this generation (for resumable scripted runs). */
+  untilGeneration?: number;
+  budgets?: BudgetConfig;
+  concurrency?: number;
+}
+
+export interface EngineOptions {
+  provider: LlmProvider;
+  evaluate: Evaluator;
+  signal?: AbortSignal;
+  onEvent?: (type: string, data: Record<string, unknown>) => void;
+  contractText?: string;
+}
+
+export const STATUS_FILE = 'status.json';
+
+function candidateId(generation: number, slot: number): string {
+  return `g${String(generation).padStart(4, '0')}-${slot}`;
+}
+
+function meanBd(clips: ClipScore[], ref: string): number | undefined {
+  const v = clips.map((c) => c.bdRate[ref]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+}
+
+function sumTimes(clips: ClipScore[]): { encodeMs: number; decodeMs: number } {
+  let encodeMs = 0, decodeMs = 0;
+  for (const c of clips) for (const p of c.points) { encodeMs += p.encodeMs; decodeMs += p.decodeMs; }
+  return { encodeMs, decodeMs };
+}
+
+const STATIC_CLASSES = new Set(['syntax', 'forbidden', 'contract', 'edit-failed', 'no-code', 'duplicate', 'provider']);
+
+export class Engine {
+  readonly config: WorkspaceConfig;
+  private db!: ProgramDatabase;
+  private records = new Map<string, CandidateRecord>();
+  private strategy: Strategy = 'refine';
+  private stagnation?: string;
+  private bestByGeneration: number[] = [];
+  private spentUsd = 0;
+  private runStart = Date.now();
+  private evaluationsThisRun = 0;
+  private consecutiveProviderErrors = 0;
+  private status: EngineStatus;
+
+  constructor(readonly ws: Workspace, private readonly opts: EngineOptions) {
+    this.config = ws.readConfig();
+    this.status = { running: false, generation: 0, candidates: 0, evaluated: 0, pendingReview: 0, strategy: 'refine', spentUsd: 0, tokens: { input: 0, output: 0 } };
+  }
+
+  private emit(type: string, data: Record<string, unknown> = {}): void {
+    this.ws.events.append(type, data);
+    this.opts.onEvent?.(type, data);
+  }
+
+  /** Rebuilds the database from the candidate records and replays events a crash may have lost. */
+  private load(): void {
+    const c = this.config.evolution;
+    this.db = new ProgramDatabase({ islands: c.islands, archiveSize: c.eliteArchiveSize, migrationInterval: c.migrationInterval });
+    this.records = new Map(this.ws.listCandidates().map((r) => [r.id, r]));
+    const { events, warnings } = this.ws.events.read();
+    for (const w of warnings) this.opts.onEvent?.('warning', { message: w });
+    const logged = new Set(events.filter((e) => e.type === 'candidate-finished').map((e) => e.id as string));
+    for (const r of this.records.values()) {
+      if (r.state !== 'proposed' && !logged.has(r.id)) this.emit('candidate-finished', this.finishedEvent(r, true));
+      this.spentUsd += r.costUsd;
+    }
+    const gens = [...new Set([...this.records.values()].map((r) => r.generation))].sort((a, b) => a - b);
+    for (const g of gens) {
+      const rs = [...this.records.values()].filter((r) => r.generation <= g && r.metrics?.trainingBdRate !== undefined);
+      if (rs.length) this.bestByGeneration.push(Math.min(...rs.map((r) => r.metrics!.trainingBdRate!)));
+    }
+    const lastStrategy = [...events].reverse().find((e) => e.type === 'strategy-changed');
+    if (lastStrategy) this.strategy = lastStrategy.to as Strategy;
+    for (const r of this.records.values()) this.addToDb(r);
+    // Migrations are replayed from the log so islands come back as they were.
+    const maxGen = gens.length ? gens[gens.length - 1] : 0;
+    for (let g = 1; g <= maxGen; g++) if (this.generationComplete(g) && g % Math.max(1, c.migrationInterval) === 0) this.db.migrate();
+  }
+
+  private addToDb(r: CandidateRecord): void {
+    if (r.metrics?.trainingBdRate === undefined || !r.codeHash) return;
+    const p: Program = { id: r.id, island: r.island, generation: r.generation, score: r.metrics.trainingBdRate,
+      encodeMs: r.metrics.encodeMs, decodeMs: r.metrics.decodeMs, codeHash: r.codeHash };
+    if (r.parentId === null) this.db.addRoot(p); else this.db.add(p);
+  }
+
+  private generationComplete(g: number): boolean {
+    const rs = [...this.records.values()].filter((r) => r.generation === g);
+    return rs.length >= this.slotsPerGeneration() && rs.every((r) => r.state !== 'proposed');
+  }
+
+  private slotsPerGeneration(): number {
+    const c = this.config.evolution;
+    return c.candidatesPerGeneration > 0 ? c.candidatesPerGeneration : resolvedConcurrency(c);
+  }
+
+  private finishedEvent(r: CandidateRecord, recovered = false): Record<string, unknown> {
+    return { id: r.id, generation: r.generation, state: r.state, trainingBdRate: r.metrics?.trainingBdRate,
+      failure: r.failure ? { class: r.failure.class, message: r.failure.message } : undefined, costUsd: r.costUsd, ...(recovered ? { recovered } : {}) };
+  }
+
+  private save(r: CandidateRecord): void {
+    this.ws.writeCandidate(r);
+    this.records.set(r.id, r);
+  }
+
+  getStatus(): EngineStatus { return { ...this.status }; }
+
+  private refreshStatus(running: boolean, generation: number, stopReason?: string): void {
+    const rs = [...this.records.values()];
+    const best = this.db?.best();
+    const version = this.ws.latestVersion();
+    const elapsedMin = (Date.now() - this.runStart) / 60000;
+    this.status = {
+      running, generation, candidates: rs.length,
+      evaluated: rs.filter((r) => r.metrics?.trainingBdRate !== undefined).length,
+      pendingReview: rs.filter((r) => r.state === 'pending-review').length,
+      best: best ? { id: best.id, trainingBdRate: best.score } : undefined,
+      adoptedVersion: version?.version, adoptedBdRate: version?.trainingBdRate,
+      strategy: this.strategy, stagnation: this.stagnation, spentUsd: this.spentUsd,
+      tokens: rs.reduce((t, r) => ({ input: t.input + r.tokens.input, output: t.output + r.tokens.output }), { input: 0, output: 0 }),
+      stopReason,
+      evaluationsPerMinute: elapsedMin > 0 && this.evaluationsThisRun ? this.evaluationsThisRun / elapsedMin : undefined,
+    };
+    writeJsonAtomic(join(this.ws.dir, STATUS_FILE), { ...this.status, pid: process.pid, time: new Date().toISOString() });
+    this.opts.onEvent?.('status', { ...this.status });
+  }
+
+  /** Runs generations until a budget, a generation count or cancellation stops it. */
+  async run(ro: RunOptions = {}): Promise<EngineStatus> {
+    const signal = this.opts.signal;
+    this.runStart = Date.now();
+    this.load();
+    const budgets: BudgetConfig = { ...this.config.budgets, ...ro.budgets };
+    if (ro.generations !== undefined) budgets.generations = ro.generations;
+    const concurrency = Math.max(1, ro.concurrency ?? resolvedConcurrency(this.config.evolution));
+    this.emit('run-started', { pid: process.pid, provider: this.opts.provider.kind, model: this.opts.provider.model, concurrency, budgets });
+    let stopReason = 'finished';
+    let generationsRun = 0;
+    let generation = 0;
+    try {
+      await this.ensureRoot();
+      for (;;) {
+        generation = this.nextGeneration();
+        const incomplete = [...this.records.values()].some((r) => r.generation === generation);
+        if (ro.untilGeneration !== undefined && generation > ro.untilGeneration) { stopReason = `reached generation ${ro.untilGeneration}`; break; }
+        const why = incomplete ? undefined : budgetExceeded(budgets, { generations: generationsRun, elapsedMs: Date.now() - this.runStart, usd: this.spentUsd });
+        if (why) { stopReason = why; break; }
+        if (signal?.aborted) throw new CancelledError();
+        this.refreshStatus(true, generation);
+        await this.runGeneration(generation, concurrency);
+        generationsRun++;
+        this.afterGeneration(generation);
+      }
+    } catch (e) {
+      if (e instanceof CancelledError || signal?.aborted) stopReason = 'cancelled';
+      else { stopReason = `error: ${errorMessage(e)}`; this.emit('run-stopped', { reason: stopReason }); this.refreshStatus(false, generation, stopReason); throw e; }
+    }
+    this.emit('run-stopped', { reason: stopReason, generationsRun });
+    this.refreshStatus(false, generation, stopReason);
+    return this.getStatus();
+  }
+
+  /** The lowest generation not yet complete (1 after the root). */
+  private nextGeneration(): number {
+    let g = 1;
+    while (this.generationComplete(g)) g++;
+    return g;
+  }
+
+  /** Generation 0: the adopted version itself, evaluated once, is the root of every island. */
+  private async ensureRoot(): Promise<void> {
+    const version = this.ws.latestVersion();
+    if (!version) throw new ProviderError('the workspace has no codec version', "run 'codec-evolve init' again");
+    const code = this.ws.versionCode(version.version);
+    const hash = codeHash(code);
+    if ([...this.records.values()].some((r) => r.codeHash === hash && r.metrics?.trainingBdRate !== undefined)) return;
+    const id = `v${String(version.version).padStart(4, '0')}-root`;
+    const existing = this.records.get(id);
+    if (existing && existing.state !== 'proposed') {
+      throw new ProviderError(`the adopted codec (version ${version.version}) fails evaluation: ${existing.failure?.message ?? existing.state}`,
+        `fix ${this.config.codecFile} (codec-evolve evaluate shows the failure) or re-run init with another --seed`);
+    }
+    const now = new Date().toISOString();
+    const rec: CandidateRecord = existing ?? {
+      id, generation: 0, slot: 0, island: 0, parentId: null, inspirationIds: [], state: 'proposed', createdAt: now, updatedAt: now,
+      provider: 'version', strategy: 'baseline', hypothesis: `version ${version.version} as adopted`, editKind: 'none', codeHash: hash,
+      tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
+    };
+    if (!existing) {
+      this.ws.writeCandidateFile(id, 'code.js', code);
+      this.save(rec);
+      this.emit('candidate-proposed', { id, generation: 0, parentId: null });
+    }
+    await this.evaluateCandidate(rec, undefined, true);
+    if (rec.state !== 'evaluated') {
+      throw new ProviderError(`the adopted codec (version ${version.version}) fails evaluation: ${rec.failure?.message ?? rec.state}`,
+        `fix it, or re-run init with another --seed`);
+    }
+    if (version.trainingBdRate === undefined) {
+      this.ws.writeVersion({ ...version, trainingBdRate: rec.metrics?.trainingBdRate, heldOutBdRate: rec.metrics?.heldOutBdRate }, code);
+    }
+  }
+
+  private async runGeneration(generation: number, concurrency: number): Promise<void> {
+    const slots = this.slotsPerGeneration();
+    // Selection happens up front and only reads completed generations, so a resumed generation picks
+    // the same parents as the interrupted one.
+    const plans = Array.from({ length: slots }, (_, slot) => this.plan(generation, slot));
+    this.emit('generation-started', { generation, slots, strategy: this.strategy });
+    let next = 0;
+    const inFlightHashes = new Set<string>();
+    const worker = async () => {
+      while (next < plans.length) {
+        const plan = plans[next++];
+        if (this.opts.signal?.aborted) throw new CancelledError();
+        await this.runSlot(generation, plan, inFlightHashes);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, slots) }, worker));
+  }
+
+  private plan(generation: number, slot: number): { slot: number; island: number; parent: Program; inspirations: Program[]; seed: number } {
+    const seed = mixSeed(this.config.evolution.seed, generation, slot);
+    const r = rng(seed);
+    const n = this.db.islandCount;
+    let island = (generation + slot) % n;
+    if (this.strategy === 'explore-island') island = (island + 1 + Math.floor(r() * (n - 1 || 1))) % n;
+    const parent = this.db.selectParent(island, r, this.strategy === 'refine' ? 0.15 : 0.4);
+    return { slot, island, parent, inspirations: this.db.inspirations(parent, r), seed };
+  }
+
+  private async runSlot(generation: number, plan: ReturnType<Engine['plan']>, inFlight: Set<string>): Promise<void> {
+    const id = candidateId(generation, plan.slot);
+    let rec = this.records.get(id);
+    if (rec && rec.state !== 'proposed') return;
+    if (!rec) rec = await this.propose(id, generation, plan, inFlight);
+    if (rec.state === 'proposed') await this.evaluateCandidate(rec, plan.parent);
+  }
+
+  private promptProgram(id: string): PromptProgram {
+    const r = this.records.get(id);
+    return { id, code: this.ws.candidateCode(id), trainingBdRate: r?.metrics?.trainingBdRate, training: r?.metrics?.training, hypothesis: r?.hypothesis };
+  }
+
+  private lineage(id: string | null): CandidateRecord[] {
+    const out: CandidateRecord[] = [];
+    const ids = new Set<string>();
+    for (let cur = id; cur && !ids.has(cur); cur = this.records.get(cur)?.parentId ?? null) ids.add(cur);
+    // Failures are children of the lineage's members (they never become parents themselves).
+    for (const r of [...this.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+      if (r.parentId && ids.has(r.parentId)) out.push(r);
+    }
+    return out;
+  }
+
+  private async propose(id: string, generation: number, plan: ReturnType<Engine['plan']>, inFlight: Set<string>): Promise<CandidateRecord> {
+    const parentCode = this.ws.candidateCode(plan.parent.id);
+    const failures = analyzeFailures(this.lineage(plan.parent.id), 20);
+    const rejections = [...this.records.values()].filter((r) => r.state === 'rejected' && r.review?.reason)
+      .slice(-5).map((r) => ({ id: r.id, reason: r.review!.reason!, hypothesis: r.hypothesis }));
+    const prompt = buildPrompt({
+      parent: this.promptProgram(plan.parent.id),
+      inspirations: plan.inspirations.map((p) => this.promptProgram(p.id)),
+      failures, rejections, strategy: this.strategy, primaryReference: this.config.primaryReference, contractText: this.opts.contractText,
+    });
+    const now = new Date().toISOString();
+    const rec: CandidateRecord = {
+      id, generation, slot: plan.slot, island: plan.island, parentId: plan.parent.id, inspirationIds: plan.inspirations.map((p) => p.id),
+      state: 'proposed', createdAt: now, updatedAt: now, provider: this.opts.provider.kind, model: this.opts.provider.model,
+      strategy: this.strategy, hypothesis: '', tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
+    };
+    const transcript: string[] = [`# system\n\n${prompt.system}\n\n# user\n\n${prompt.user}`];
+    const responses: string[] = [];
+    const messages = [{ role: 'user' as const, content: prompt.user }];
+    let failure: CandidateFailure | undefined;
+    let code: string | undefined;
+    for (let round = 0; ; round++) {
+      let text: string;
+      try {
+        const res = await this.opts.provider.complete({
+          system: prompt.system, messages, signal: this.opts.signal,
+          context: { parentCode, inspirations: plan.inspirations.map((p) => this.ws.candidateCode(p.id)),
+            mutationScale: mutationScaleFor(this.strategy), strategy: this.strategy, seed: mixSeed(plan.seed, round, 7) },
+        });
+        rec.tokens.input += res.usage.inputTokens;
+        rec.tokens.output += res.usage.outputTokens;
+        rec.costUsd += res.costUsd;
+        rec.model = res.model;
+        this.spentUsd += res.costUsd;
+        text = res.text;
+        this.consecutiveProviderErrors = 0;
+      } catch (e) {
+        if (e instanceof CancelledError || this.opts.signal?.aborted) throw new CancelledError();
+        this.consecutiveProviderErrors++;
+        failure = { class: 'provider', stage: 'provider', message: errorMessage(e) };
+        if (this.consecutiveProviderErrors >= 3) {
+          this.finishProposal(rec, transcript, responses, failure);
+          throw e instanceof ProviderError ? e : new ProviderError(errorMessage(e), 'check the provider settings');
+        }
+        break;
+      }
+      responses.push(text);
+      const parsed = parseResponse(text);
+      if (parsed.hypothesis && !rec.hypothesis) rec.hypothesis = parsed.hypothesis;
+      const applied = applyEdits(parentCode, parsed);
+      if (applied.ok) {
+        code = applied.code;
+        rec.editKind = applied.kind;
+        failure = undefined;
+        break;
+      }
+      failure = { class: applied.class, stage: 'edit', message: applied.message, ...(applied.unmatched !== undefined ? { unmatched: applied.unmatched } : {}) };
+      if (round >= this.config.evolution.repairRounds) break;
+      rec.repairRounds++;
+      const fix = repairPrompt(applied.message, applied.unmatched);
+      messages.push({ role: 'assistant', content: text } as never, { role: 'user', content: fix });
+      transcript.push(`# assistant\n\n${text}\n\n# user (repair ${round + 1})\n\n${fix}`);
+    }
+    if (code !== undefined) {
+      const hash = codeHash(code);
+      rec.codeHash = hash;
+      const dup = [...this.records.values()].find((r) => r.codeHash === hash);
+      if (dup || inFlight.has(hash)) {
+        failure = { class: 'duplicate', stage: 'novelty', message: `the same program (after normalising comments and whitespace) as ${dup?.id ?? 'another candidate of this generation'}; not evaluated` };
+      } else {
+        inFlight.add(hash);
+        this.ws.writeCandidateFile(id, 'code.js', code);
+      }
+    }
+    this.finishProposal(rec, transcript, responses, failure);
+    return rec;
+  }
+
+  private finishProposal(rec: CandidateRecord, transcript: string[], responses: string[], failure?: CandidateFailure): void {
+    this.ws.writeCandidateFile(rec.id, 'prompt.md', transcript.join('\n\n'));
+    this.ws.writeCandidateFile(rec.id, 'response.md', responses.join('\n\n---- repair ----\n\n'));
+    writeJsonAtomic(join(this.ws.candidateDir(rec.id), 'tokens.json'), { ...rec.tokens, costUsd: rec.costUsd, model: rec.model });
+    if (failure) {
+      rec.failure = failure;
+      rec.state = 'invalid';
+      writeJsonAtomic(join(this.ws.candidateDir(rec.id), 'diagnostics.json'), { failure });
+      this.save(rec);
+      this.emit('candidate-proposed', { id: rec.id, generation: rec.generation, parentId: rec.parentId, hypothesis: rec.hypothesis });
+      this.emit('candidate-finished', this.finishedEvent(rec));
+      return;
+    }
+    this.save(rec);
+    this.emit('candidate-proposed', { id: rec.id, generation: rec.generation, parentId: rec.parentId, hypothesis: rec.hypothesis });
+  }
+
+  private async stage(code: string, req: Parameters<Evaluator>[1]): Promise<StageResult> {
+    try {
+      return await this.opts.evaluate(code, { ...req, signal: this.opts.signal });
+    } catch (e) {
+      if (this.opts.signal?.aborted) throw new CancelledError();
+      throw e;
+    }
+  }
+
+  /** The cascade. The record is written once, at the end, with state and metrics together. */
+  private async evaluateCandidate(rec: CandidateRecord, parent: Program | undefined, isRoot = false): Promise<void> {
+    const code = this.ws.candidateCode(rec.id);
+    const cfg = this.config;
+    const started = Date.now();
+    this.emit('evaluation-started', { id: rec.id });
+    let failure: CandidateFailure | undefined;
+    let metrics: CandidateMetrics | undefined;
+    const smoke = await this.stage(code, { stage: 'smoke', clips: [{ path: this.ws.resolvePath(cfg.clips.smoke.path), frames: cfg.clips.smoke.frames }], references: [], qualities: cfg.qualities });
+    if (!smoke.ok) failure = { ...smoke.failure, stage: 'smoke' };
+    else {
+      const training = await this.stage(code, { stage: 'training', clips: cfg.clips.training.map((c) => ({ path: this.ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+      if (!training.ok) failure = { ...training.failure, stage: 'training' };
+      else {
+        const t = sumTimes(training.clips);
+        metrics = { smokeOk: true, training: training.clips, trainingBdRate: meanBd(training.clips, cfg.primaryReference), ...t, evaluationMs: 0 };
+        if (metrics.trainingBdRate === undefined) {
+          failure = { class: 'bad-output', stage: 'training', message: `no BD-rate against ${cfg.primaryReference}: the RD curve does not overlap the reference's quality range` };
+        }
+        const beatsParent = !failure && (isRoot || (parent && metrics.trainingBdRate! < parent.score - cfg.evolution.noiseMarginPercent));
+        if (beatsParent && cfg.clips.heldOut.length) {
+          const held = await this.stage(code, { stage: 'held-out', clips: cfg.clips.heldOut.map((c) => ({ path: this.ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+          if (!held.ok) failure = { ...held.failure, stage: 'held-out' };
+          else { metrics.heldOut = held.clips; metrics.heldOutBdRate = meanBd(held.clips, cfg.primaryReference); }
+        }
+      }
+    }
+    if (metrics) metrics.evaluationMs = Date.now() - started;
+    this.evaluationsThisRun++;
+    if (metrics) writeJsonAtomic(join(this.ws.candidateDir(rec.id), 'metrics.json'), metrics);
+    if (failure) writeJsonAtomic(join(this.ws.candidateDir(rec.id), 'diagnostics.json'), { failure });
+    rec.metrics = metrics;
+    rec.parentBdRate = parent?.score;
+    if (failure) {
+      rec.failure = failure;
+      rec.state = STATIC_CLASSES.has(failure.class) ? 'invalid' : 'failed';
+      this.save(rec);
+    } else if (isRoot) {
+      rec.state = 'evaluated';
+      this.save(rec);
+    } else {
+      const version = this.ws.latestVersion();
+      rec.verdict = judge({ training: metrics!.trainingBdRate, heldOut: metrics!.heldOutBdRate },
+        { training: version?.trainingBdRate, heldOut: version?.heldOutBdRate }, cfg.evolution.noiseMarginPercent);
+      rec.state = stateAfterEvaluation(rec.verdict, cfg.evolution.adoptionPolicy);
+      if (rec.state === 'adopted') rec.state = 'pending-review'; // adoptCandidate makes it 'adopted'
+      this.save(rec);
+      if (cfg.evolution.adoptionPolicy === 'auto' && rec.verdict.improved) {
+        await adoptCandidate(this.ws, rec.id, { by: 'auto', reason: rec.verdict.reason });
+        this.records.set(rec.id, this.ws.readCandidate(rec.id));
+      }
+    }
+    this.addToDb(rec);
+    this.emit('candidate-finished', this.finishedEvent(this.records.get(rec.id)!));
+  }
+
+  private afterGeneration(generation: number): void {
+    const c = this.config.evolution;
+    const best = this.db.best();
+    if (best) this.bestByGeneration.push(best.score);
+    if (generation % Math.max(1, c.migrationInterval) === 0) {
+      const moves = this.db.migrate();
+      if (moves.length) this.emit('migration', { generation, moves });
+    }
+    const recent = [...this.records.values()].filter((r) => r.metrics?.trainingBdRate !== undefined && r.generation > 0)
+      .sort((a, b) => a.generation - b.generation || a.slot - b.slot).map((r) => r.metrics!.trainingBdRate!);
+    const s = detectStagnation({ bestByGeneration: this.bestByGeneration, recentScores: recent, generations: c.stagnationGenerations });
+    const before = this.strategy;
+    // Escalate once per stagnation window, not every generation.
+    const escalate = s.stagnant && (before === 'refine' || s.sinceGenerations % c.stagnationGenerations === 0);
+    this.strategy = escalate ? nextStrategy(before, true) : s.stagnant ? before : 'refine';
+    this.stagnation = s.stagnant ? s.reason : undefined;
+    if (this.strategy !== before) this.emit('strategy-changed', { generation, from: before, to: this.strategy, reason: s.reason ?? 'improving again' });
+    this.emit('generation-finished', { generation, best: best ? { id: best.id, trainingBdRate: best.score } : undefined, strategy: this.strategy, stagnation: this.stagnation });
+    this.refreshStatus(true, generation + 1);
+  }
+}
