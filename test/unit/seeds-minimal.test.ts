@@ -1,0 +1,3 @@
+import { seedSuite } from '../helpers/seed-suite';
+
+seedSuite('minimal', { minPsnrAtQ50: 30 });
