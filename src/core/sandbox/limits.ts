@@ -1,0 +1,42 @@
+// Resource limits of one sandbox child. Each of encode and decode gets its own child and its own
+// limits; the wall clock covers the child's whole life (start, module load, the call).
+
+export interface SandboxLimits {
+  /** Wall-clock limit per child, from spawn to result; the whole process group is killed after it. */
+  timeoutMs: number;
+  /** V8 old-space cap (--max-old-space-size). */
+  heapMb: number;
+  /** Resident-memory cap enforced by the host's watchdog (typed arrays live outside the V8 heap). */
+  rssMb: number;
+  /** Largest bitstream encode may return; undefined = 2 × the raw input + 1 MiB. */
+  maxOutputBytes?: number;
+  /** How often the watchdog samples the child's resident memory. */
+  rssPollMs: number;
+  /** How much of the child's stderr is kept for the failure detail. */
+  maxStderrBytes: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = {
+  timeoutMs: 120_000,
+  heapMb: 1024,
+  rssMb: 2048,
+  rssPollMs: 20,
+  maxStderrBytes: 16 * 1024,
+};
+
+export function resolveLimits(partial?: Partial<SandboxLimits>): SandboxLimits {
+  const l = { ...DEFAULT_LIMITS, ...stripUndefined(partial ?? {}) };
+  for (const k of ['timeoutMs', 'heapMb', 'rssMb', 'rssPollMs'] as const) {
+    if (!Number.isFinite(l[k]) || l[k] <= 0) throw new RangeError(`sandbox limit ${k} must be a positive number, got ${l[k]}`);
+  }
+  return l;
+}
+
+/** The output cap for an input of `rawBytes`: a codec that doubles its input is already useless. */
+export function outputCap(limits: SandboxLimits, rawBytes: number): number {
+  return limits.maxOutputBytes ?? Math.min(2 * rawBytes + 1024 * 1024, 1024 * 1024 * 1024);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
