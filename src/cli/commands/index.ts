@@ -1,5 +1,13 @@
 // The CLI's command table. Each command lives in its own file in this folder.
 import type { Command } from '../command';
+import { metricsCommand } from './metrics';
+import { bdrateCommand } from './bdrate';
+import { baselineCommand } from './baseline';
+import { doctorCommand } from './doctor';
 
 export const commands: Command[] = [
+  metricsCommand,
+  bdrateCommand,
+  baselineCommand,
+  doctorCommand,
 ];

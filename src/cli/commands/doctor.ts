@@ -1,0 +1,50 @@
+// codec-evolve doctor: what this machine offers the harness — which ffmpeg and why, its encoders.
+import type { Command } from '../command';
+import { parse } from '../args';
+import { CodecEvolutionError, EXIT_CODES, errorMessage } from '../../core/errors';
+import { ffmpegEncoders, locateFfmpeg, type FfmpegLocation } from '../../core/video/ffmpeg';
+
+const WANTED = ['libx264', 'libx265', 'libsvtav1', 'libaom-av1'];
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'show which ffmpeg is used and why, its version and reference encoders, node version',
+  usage: `codec-evolve doctor [--json] [--ffmpeg PATH]
+
+  ffmpeg is looked for in this order: --ffmpeg / codecEvolution.ffmpegPath, CODEC_EVOLVE_FFMPEG,
+  the ffmpeg-static package (if its binary was downloaded), @ffmpeg-installer/ffmpeg, ffmpeg on PATH.
+  Exits 5 when no usable ffmpeg is found.`,
+  async run(argv, io) {
+    const { values } = parse(argv, { json: { type: 'boolean' }, ffmpeg: { type: 'string' } }, 'doctor');
+    let ffmpeg: FfmpegLocation | undefined;
+    let problem: CodecEvolutionError | Error | undefined;
+    let encoders: Record<string, boolean> = {};
+    try {
+      ffmpeg = await locateFfmpeg({ ffmpegPath: values.ffmpeg });
+      const all = await ffmpegEncoders(ffmpeg.path);
+      encoders = Object.fromEntries(WANTED.map((e) => [e, all.includes(e)]));
+    } catch (e) {
+      problem = e as Error;
+    }
+    const av1 = encoders.libsvtav1 ? 'libsvtav1' : encoders['libaom-av1'] ? 'libaom-av1' : undefined;
+    if (values.json) {
+      io.out(JSON.stringify({
+        schemaVersion: 1, node: process.version, platform: `${process.platform}-${process.arch}`,
+        ffmpeg: ffmpeg ?? null, encoders, av1Encoder: av1 ?? null, problem: problem ? errorMessage(problem) : null,
+      }, null, 2));
+    } else {
+      io.out(`node:     ${process.version} (${process.platform}-${process.arch})`);
+      if (ffmpeg) {
+        io.out(`ffmpeg:   ${ffmpeg.path}`);
+        io.out(`  source: ${ffmpeg.source} — ${ffmpeg.reason}`);
+        io.out(`  version: ${ffmpeg.version}`);
+        io.out(`  encoders: ${WANTED.map((e) => `${e} ${encoders[e] ? 'yes' : 'no'}`).join(', ')}`);
+        io.out(`  baseline AV1 encoder: ${av1 ?? 'none (AV1 baseline will be skipped)'}`);
+      } else {
+        io.out(`ffmpeg:   NOT FOUND — ${problem ? errorMessage(problem) : ''}`);
+      }
+    }
+    if (problem) return problem instanceof CodecEvolutionError ? EXIT_CODES[problem.kind] : EXIT_CODES.internal;
+    return 0;
+  },
+};
