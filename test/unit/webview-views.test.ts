@@ -1,0 +1,144 @@
+// The sidebar and dashboard in a real browser: Debian's chromium, the real bundle, the host's CSP.
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, DARK_THEME, initScript, sampleState, serveWebview, type Served } from './webview-page';
+import { readY4M } from '../../src/core/video/y4m';
+import type { ViewState } from '../../webview/protocol';
+
+const shots = join(__dirname, '..', '.tmp');
+const clip = join(__dirname, '..', '..', '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
+
+type Win = { __posted: Array<Record<string, unknown>>; __state: unknown; __csp: string[] };
+
+describe('webview views in chromium', function () {
+  this.timeout(60000);
+  let browser: Browser;
+  let served: Served;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.log(`    skipped: ${CHROMIUM} is missing — install it with 'apt-get install -y chromium' (or run .ci/setup)`);
+      this.skip();
+    }
+    const { chromium } = await import('playwright-core');
+    served = await serveWebview();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'] });
+    mkdirSync(shots, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  async function open(view: 'sidebar' | 'dashboard', size: { width: number; height: number }, saved: unknown = undefined): Promise<Page> {
+    const page = await browser.newPage({ viewport: size });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`${e.message} ${e.stack ?? ''}`));
+    (page as unknown as { errors: string[] }).errors = errors;
+    await page.addInitScript(initScript, { theme: DARK_THEME, saved });
+    await page.goto(`${served.origin}/${view}`);
+    await page.waitForFunction(() => (window as unknown as Win).__posted.some((m) => m.type === 'ready'));
+    return page;
+  }
+  const send = (page: Page, msg: unknown) => page.evaluate((m) => window.postMessage(m, '*'), msg as never);
+  const posted = (page: Page) => page.evaluate(() => (window as unknown as Win).__posted);
+
+  /** Pixels of a canvas that differ from its most common colour: > 0 means something was drawn. */
+  const drawnPixels = (page: Page, selector: string) => page.evaluate((sel) => {
+    const c = document.querySelector(sel) as HTMLCanvasElement | null;
+    if (!c || c.width === 0) return -1;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+    return n;
+  }, selector);
+
+  it('sidebar: draws the RD and history plots, lists the queue, Review posts the typed message', async () => {
+    const page = await open('sidebar', { width: 380, height: 1250 });
+    const state = sampleState();
+    await send(page, { type: 'state', state });
+    await page.waitForSelector('[data-chart=rd] canvas');
+    await page.waitForSelector('[data-chart=history] canvas');
+    assert.ok(await drawnPixels(page, '[data-chart=rd] canvas') > 500, 'RD plot canvas has curves drawn');
+    assert.ok(await drawnPixels(page, '[data-chart=history] canvas') > 200, 'history canvas has points drawn');
+    const legend = await page.locator('[data-chart=rd] .u-legend').innerText();
+    for (const label of ['v3', 'x264', 'x265']) assert.ok(legend.includes(label), `legend names ${label}: ${legend}`);
+
+    const rows = page.locator('vscode-data-grid[data-kind=queue] vscode-data-grid-row:not([row-type=header])');
+    assert.equal(await rows.count(), 2);
+    assert.match(await rows.nth(0).innerText(), /c0009/);
+    assert.match(await page.locator('[data-field=status]').innerText(), /generation 4 of 30/);
+    assert.match(await page.locator('[data-section=best]').innerText(), /\+41\.7 %/);
+    assert.equal(await page.locator('.failure').count(), 3);
+
+    await rows.nth(1).locator('vscode-button[data-action=review]').click();
+    await page.locator('vscode-button[data-action=stop]').click();
+    const msgs = await posted(page);
+    assert.deepEqual(msgs[0], { type: 'ready', view: 'sidebar' });
+    assert.deepEqual(msgs.find((m) => m.type === 'review'), { type: 'review', candidateId: 'c0011' });
+    assert.deepEqual(msgs.find((m) => m.type === 'command'), { type: 'command', command: 'stop' });
+
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).__csp), [], 'no CSP violation');
+    assert.deepEqual((page as unknown as { errors: string[] }).errors, []);
+    await page.screenshot({ path: join(shots, 'sidebar-dark.png'), fullPage: true });
+
+    // Hide/show: a fresh page with only the persisted state renders the same queue before the host speaks.
+    const saved = await page.evaluate(() => (window as unknown as Win).__state);
+    const again = await open('sidebar', { width: 380, height: 900 }, saved);
+    assert.equal(await again.locator('vscode-data-grid[data-kind=queue] vscode-data-grid-row:not([row-type=header])').count(), 2);
+    await again.close();
+    await page.close();
+  });
+
+  it('sidebar: Restricted Mode says why and offers no Start', async () => {
+    const page = await open('sidebar', { width: 380, height: 500 });
+    const state: ViewState = { ...sampleState(), trusted: false, running: false, blockedReason: 'Restricted Mode: nothing from a candidate runs until you trust this workspace.' };
+    await send(page, { type: 'state', state });
+    await page.waitForSelector('[data-field=blocked]');
+    assert.match(await page.locator('[data-field=blocked]').innerText(), /Restricted Mode/);
+    assert.ok(await page.locator('vscode-button[data-action=start]').evaluate((b) => b.hasAttribute('disabled')));
+    await page.locator('vscode-button[data-action=start]').click({ force: true });
+    assert.equal((await posted(page)).filter((m) => m.type === 'command').length, 0, 'a disabled Start posts nothing');
+    await page.close();
+  });
+
+  it('dashboard: frame viewer draws original, decoded and heatmap of a real clip frame', async function () {
+    if (!existsSync(clip)) this.skip();
+    const video = await readY4M(clip, 2);
+    const f = video.frames[1];
+    // A decoded frame as a coarse codec would return it: luma quantized in steps of 24.
+    const decoded = { y: f.y.map((v) => Math.min(255, Math.round(v / 24) * 24)), u: f.u, v: f.v };
+    const page = await open('dashboard', { width: 1100, height: 900 });
+    await send(page, { type: 'state', state: { ...sampleState(), clips: [{ ...sampleState().clips[0], clip: 'tree_building_80x44_15f.y4m' }] } });
+    await page.waitForSelector('canvas[data-canvas=original]');
+    const req = (await posted(page)).find((m) => m.type === 'requestFrames') as { requestId: number; clip: string; frame: number; subject: unknown } | undefined;
+    assert.ok(req, 'the dashboard asks for frames of the first clip');
+    assert.equal(req.clip, 'tree_building_80x44_15f.y4m');
+    assert.deepEqual(req.subject, { kind: 'best' });
+    const planes = (p: { y: Uint8Array; u: Uint8Array; v: Uint8Array }) => ({ width: video.width, height: video.height, y: Array.from(p.y), u: Array.from(p.u), v: Array.from(p.v) });
+    await page.evaluate(([m]) => {
+      const typed = (p: { y: number[]; u: number[]; v: number[]; width: number; height: number }) => ({ ...p, y: new Uint8Array(p.y), u: new Uint8Array(p.u), v: new Uint8Array(p.v) });
+      window.postMessage({ ...m, original: typed(m.original), decoded: typed(m.decoded) }, '*');
+    }, [{ type: 'frames', requestId: req.requestId, clip: req.clip, frame: 1, frameCount: 15, original: planes(f), decoded: planes(decoded), psnrY: 30.5 }] as const);
+    await page.waitForFunction(() => (document.querySelector('canvas[data-canvas=error]') as HTMLCanvasElement).width > 1);
+    for (const k of ['original', 'decoded', 'error']) {
+      const size = await page.locator(`canvas[data-canvas=${k}]`).evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+      assert.deepEqual(size, [video.width, video.height], `${k} canvas has the frame's size`);
+    }
+    const hot = await page.evaluate(() => {
+      const c = document.querySelector('canvas[data-canvas=error]') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    assert.ok(hot > 100, `heatmap shows the quantization error (${hot} non-black pixels)`);
+    assert.match(await page.locator('[data-field=frame-status]').innerText(), /PSNR-Y 30\.50 dB/);
+    assert.match(await page.locator('[data-section=lineage]').innerText(), /v3/);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).__csp), [], 'no CSP violation');
+    await page.screenshot({ path: join(shots, 'dashboard-dark.png'), fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,174 @@
+// The one catalogue of messages between the extension host and its webviews (sidebar and dashboard).
+// Both sides import it; a message is `{ type, ...payload }` and each side handles it through a
+// `Handlers` object that the compiler checks for completeness — no string switch spread over files.
+
+export type ReferenceName = 'x264' | 'x265' | 'av1' | string;
+
+export interface RdPointView {
+  quality?: number;
+  kbps: number;
+  psnrY: number;
+  ssimY?: number;
+  bytes?: number;
+  encodeMs?: number;
+  decodeMs?: number;
+}
+
+export interface CurveView {
+  label: string;
+  kind: 'best' | 'candidate' | 'reference';
+  points: RdPointView[];
+}
+
+export interface ClipView {
+  clip: string;
+  role: 'training' | 'held-out';
+  /** BD-rate in percent per reference (negative: fewer bits than the reference at equal PSNR). */
+  bdRate: Record<ReferenceName, number | null>;
+  curves: CurveView[];
+}
+
+export interface QueueItemView {
+  id: string;
+  generation: number;
+  hypothesis: string;
+  bdRate: number | null;
+  parentBdRate: number | null;
+}
+
+export interface VersionView {
+  version: number;
+  candidateId: string | null;
+  parentVersion: number | null;
+  bdRate: number | null;
+  heldOutBdRate: number | null;
+  time: string;
+  message: string;
+}
+
+export interface GenerationPoint {
+  generation: number;
+  /** Best training BD-rate of the generation's evaluated candidates. */
+  candidate: number | null;
+  /** The adopted best after the generation. */
+  best: number | null;
+}
+
+export interface FailureCount {
+  class: string;
+  count: number;
+  example?: string;
+}
+
+export interface BudgetView {
+  generations: { used: number; limit: number | null };
+  usd: { used: number; limit: number | null };
+  minutes: { used: number; limit: number | null };
+}
+
+export interface ViewState {
+  /** Increases with every state the host sends, so a stale state restored from getState loses. */
+  seq: number;
+  trusted: boolean;
+  /** Why nothing runs (Restricted Mode, no folder…); shown in the view. */
+  blockedReason: string | null;
+  initialized: boolean;
+  running: boolean;
+  status: string;
+  generation: number;
+  budget: BudgetView;
+  primaryReference: ReferenceName;
+  best: { version: number; candidateId: string | null; bdRate: Record<ReferenceName, number | null> } | null;
+  clips: ClipView[];
+  history: GenerationPoint[];
+  queue: QueueItemView[];
+  versions: VersionView[];
+  failures: FailureCount[];
+  /** Candidate ids the frame viewer can show besides the best version. */
+  candidates: Array<{ id: string; label: string }>;
+  lastError: string | null;
+}
+
+/** One 8-bit 4:2:0 frame as planes; the webview converts to RGBA for a canvas. */
+export interface PlanesView {
+  width: number;
+  height: number;
+  y: Uint8Array;
+  u: Uint8Array;
+  v: Uint8Array;
+}
+
+export type FrameSubject = { kind: 'best' } | { kind: 'candidate'; id: string };
+
+export interface FrameRequest {
+  requestId: number;
+  clip: string;
+  frame: number;
+  subject: FrameSubject;
+}
+
+/** Commands the webview may ask the host to run (ids of the contributed commands, without prefix). */
+export const VIEW_COMMANDS = ['initialize', 'start', 'stop', 'runGeneration', 'runBaselines', 'openDashboard', 'reviewNext', 'setApiKey', 'selectModel', 'addClip', 'showLog'] as const;
+export type ViewCommand = (typeof VIEW_COMMANDS)[number];
+
+/** host → webview */
+export interface HostMessages {
+  state: { state: ViewState };
+  frames: {
+    requestId: number;
+    clip: string;
+    frame: number;
+    frameCount: number;
+    original: PlanesView;
+    decoded: PlanesView;
+    psnrY: number;
+  };
+  framesFailed: { requestId: number; message: string };
+}
+
+/** webview → host */
+export interface ViewMessages {
+  ready: { view: 'sidebar' | 'dashboard' };
+  command: { command: ViewCommand };
+  review: { candidateId: string };
+  compare: { version: number };
+  requestFrames: FrameRequest;
+}
+
+export type MessageOf<M> = { [K in keyof M]: { type: K } & M[K] }[keyof M];
+export type HostMessage = MessageOf<HostMessages>;
+export type ViewMessage = MessageOf<ViewMessages>;
+export type Handlers<M> = { [K in keyof M]: (payload: { type: K } & M[K]) => void | Promise<void> };
+
+/** Runs the handler for `msg`; false (and nothing runs) when it is not a known message of the catalogue. */
+export function dispatch<M>(handlers: Handlers<M>, msg: unknown): boolean {
+  if (!msg || typeof msg !== 'object') return false;
+  const type = (msg as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(handlers, type)) return false;
+  void (handlers as Record<string, (m: unknown) => unknown>)[type](msg);
+  return true;
+}
+
+/** Builds a typed message; `message('review', { candidateId })`. */
+export function message<M, K extends keyof M>(type: K, payload: M[K]): { type: K } & M[K] {
+  return { type, ...payload };
+}
+
+export function isViewCommand(s: unknown): s is ViewCommand {
+  return typeof s === 'string' && (VIEW_COMMANDS as readonly string[]).includes(s);
+}
+
+export function emptyState(): ViewState {
+  return {
+    seq: 0, trusted: true, blockedReason: null, initialized: false, running: false, status: 'Loading…', generation: 0,
+    budget: { generations: { used: 0, limit: null }, usd: { used: 0, limit: null }, minutes: { used: 0, limit: null } },
+    primaryReference: 'x264', best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null,
+  };
+}
+
+/** "−12.3 %" with a real minus; null → "—". Negative BD-rate means the codec needs fewer bits. */
+export function formatBdRate(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const s = Math.abs(v).toFixed(1);
+  return `${v < 0 ? '−' : v > 0 ? '+' : ''}${s} %`;
+}

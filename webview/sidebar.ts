@@ -1,0 +1,126 @@
+// The activity-bar view: what the loop is doing, how good the best codec is, what waits for review.
+import { dispatch, formatBdRate, message, type HostMessages, type ViewMessages, type ViewState, type ViewCommand } from './protocol';
+import { badge, button, spinner, table, tag } from './components/toolkit';
+import { el, section } from './components/dom';
+import { historyChart, rdChart, type Chart } from './components/charts';
+import { loadPersisted, post, savePersisted } from './host';
+
+let charts: Chart[] = [];
+
+const run = (command: ViewCommand) => () => post(message<ViewMessages, 'command'>('command', { command }));
+
+function bdCell(v: number | null): HTMLElement {
+  return el('span', { class: v === null ? 'bd' : v < 0 ? 'bd good' : 'bd bad' }, formatBdRate(v));
+}
+
+function header(s: ViewState): HTMLElement {
+  const state = !s.trusted ? 'Restricted' : s.running ? 'Running' : s.initialized ? 'Idle' : 'Not initialized';
+  const b = s.budget;
+  const lim = (v: number | null, unit = '') => (v === null ? '∞' : `${v}${unit}`);
+  return el('div', { class: 'header', 'data-section': 'header' },
+    el('div', { class: 'row' }, tag(state), s.running ? spinner() : null, el('span', { class: 'gen', 'data-field': 'generation' }, `generation ${s.generation}`)),
+    el('div', { class: 'status', 'data-field': 'status' }, s.status),
+    el('div', { class: 'budget', 'data-field': 'budget' },
+      `budget: ${b.generations.used}/${lim(b.generations.limit)} generations · $${b.usd.used.toFixed(2)}/${b.usd.limit === null ? '∞' : '$' + b.usd.limit.toFixed(2)} · ${b.minutes.used.toFixed(1)}/${lim(b.minutes.limit, ' min')}`),
+    s.lastError ? el('div', { class: 'error', 'data-field': 'error' }, s.lastError) : null,
+  );
+}
+
+function actions(s: ViewState): HTMLElement {
+  const bar = el('div', { class: 'actions' });
+  if (!s.initialized) {
+    bar.append(button('Initialize Workspace', run('initialize'), { action: 'initialize', disabled: !!s.blockedReason && s.trusted }));
+    return bar;
+  }
+  const blocked = !s.trusted;
+  if (s.running) bar.append(button('Stop', run('stop'), { action: 'stop' }));
+  else bar.append(button('Start', run('start'), { action: 'start', disabled: blocked }), button('Run One Generation', run('runGeneration'), { action: 'runGeneration', appearance: 'secondary', disabled: blocked }));
+  bar.append(button('Dashboard', run('openDashboard'), { action: 'openDashboard', appearance: 'secondary' }));
+  return bar;
+}
+
+function best(s: ViewState): HTMLElement | null {
+  if (!s.best) return null;
+  const refs = Object.keys(s.best.bdRate);
+  const clip = s.clips[0];
+  const mine = clip?.curves.find((c) => c.kind === 'best');
+  return section(`Best: version ${s.best.version}`, 'best',
+    el('div', { class: 'bdrates' }, ...refs.map((r) => el('span', { class: 'bdref', 'data-ref': r }, `vs ${r} `, bdCell(s.best!.bdRate[r])))),
+    mine ? table(['q', 'kbit/s', 'PSNR-Y', 'SSIM-Y'], mine.points.map((p) => [p.quality ?? '', p.kbps.toFixed(1), p.psnrY.toFixed(2), p.ssimY?.toFixed(4) ?? '']), { kind: 'rd-numbers' }) : null,
+  );
+}
+
+function plots(s: ViewState): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const clip = s.clips[0];
+  if (clip) {
+    const host = el('div', { class: 'chart', 'data-chart': 'rd' });
+    out.push(section(`RD: ${clip.clip}`, 'rd', host));
+    queueMicrotask(() => { const c = rdChart(host, clip.curves); if (c) charts.push(c); });
+  }
+  if (s.history.length) {
+    const host = el('div', { class: 'chart', 'data-chart': 'history' });
+    out.push(section(`BD-rate vs ${s.primaryReference} over generations`, 'history', host));
+    queueMicrotask(() => { const c = historyChart(host, s.history); if (c) charts.push(c); });
+  }
+  return out;
+}
+
+function queue(s: ViewState): HTMLElement {
+  const title = el('span', {}, 'Review queue ', badge(String(s.queue.length)));
+  const body = s.queue.length === 0
+    ? el('p', { class: 'muted' }, 'Nothing waits for review.')
+    : table(['candidate', 'BD-rate', 'parent', ''], s.queue.map((q) => [
+      el('span', { title: q.hypothesis }, `${q.id} (gen ${q.generation})`), bdCell(q.bdRate), formatBdRate(q.parentBdRate),
+      button('Review', () => post(message<ViewMessages, 'review'>('review', { candidateId: q.id })), { action: 'review', appearance: 'secondary' }),
+    ]), { kind: 'queue', columns: '1.3fr 1fr 1fr 96px' });
+  const sec = section('', 'queue', body);
+  sec.querySelector('h3')!.append(title);
+  return sec;
+}
+
+function versions(s: ViewState): HTMLElement {
+  if (s.versions.length === 0) return section('Versions', 'versions', el('p', { class: 'muted' }, 'No version adopted yet.'));
+  return section('Versions', 'versions', table(['version', 'BD-rate', 'held-out', ''], [...s.versions].reverse().map((v) => [
+    `v${v.version}${v.candidateId ? ` (${v.candidateId})` : ' (seed)'}`, bdCell(v.bdRate), formatBdRate(v.heldOutBdRate),
+    v.version > 1 ? button('Compare', () => post(message<ViewMessages, 'compare'>('compare', { version: v.version })), { action: 'compare', appearance: 'secondary' }) : '',
+  ]), { kind: 'versions', columns: '1.3fr 1fr 1fr 104px' }));
+}
+
+function failures(s: ViewState): HTMLElement | null {
+  if (s.failures.length === 0) return null;
+  const max = Math.max(...s.failures.map((f) => f.count));
+  return section('Failures by class', 'failures', el('div', { class: 'failures' }, ...s.failures.map((f) => {
+    const bar = el('span', { class: 'bar' });
+    bar.style.width = `${Math.round((100 * f.count) / max)}%`;
+    return el('div', { class: 'failure', 'data-class': f.class, title: f.example ?? '' }, el('span', { class: 'fclass' }, f.class), el('span', { class: 'track' }, bar), el('span', { class: 'fcount' }, String(f.count)));
+  })));
+}
+
+export function render(root: HTMLElement, s: ViewState): void {
+  for (const c of charts) c.destroy();
+  charts = [];
+  const parts = [
+    header(s),
+    s.blockedReason ? el('div', { class: 'blocked', 'data-field': 'blocked' }, s.blockedReason) : null,
+    actions(s), best(s), ...plots(s),
+    s.initialized ? queue(s) : null, s.initialized ? versions(s) : null, failures(s),
+  ];
+  root.replaceChildren(...parts.filter((x): x is HTMLElement => !!x));
+}
+
+export function startSidebar(root: HTMLElement): void {
+  const saved = loadPersisted();
+  if (saved.state) render(root, saved.state);
+  window.addEventListener('message', (e) => {
+    dispatch<HostMessages>({
+      state: ({ state }) => {
+        render(root, state);
+        savePersisted({ state });
+      },
+      frames: () => {},
+      framesFailed: () => {},
+    }, e.data);
+  });
+  post(message<ViewMessages, 'ready'>('ready', { view: 'sidebar' }));
+}
