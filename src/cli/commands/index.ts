@@ -4,10 +4,18 @@ import { metricsCommand } from './metrics';
 import { bdrateCommand } from './bdrate';
 import { baselineCommand } from './baseline';
 import { doctorCommand } from './doctor';
+import { init } from './init';
+import { history } from './history';
+import { review } from './review';
+import { report } from './report';
 
 export const commands: Command[] = [
   metricsCommand,
   bdrateCommand,
   baselineCommand,
   doctorCommand,
+  init,
+  history,
+  review,
+  report,
 ];

@@ -39,7 +39,7 @@ export function parseResponse(text: string): ParsedResponse {
   return { hypothesis, edits, fullFile };
 }
 
-function normLine(l: string): string { return l.trim().replace(/\s+/g, ' '); }
+function normLine(l: string): string { return l.trim().replace(/\s+/g, ' ').replace(/ ?([{}()[\];,=+\-*/<>!&|?:]) ?/g, '$1'); }
 
 /** Finds `search` in `code` by lines with whitespace normalised; returns the character range. */
 function tolerantFind(code: string, search: string, blocks: ReturnType<typeof evolveBlocks>): { from: number; to: number } | undefined {

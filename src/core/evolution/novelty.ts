@@ -7,11 +7,16 @@ export function normalizeCode(source: string): string {
   let out = '';
   let i = 0;
   const n = source.length;
+  // Whitespace matters only between two word characters (`let x`); elsewhere it is dropped.
+  const space = () => {
+    while (i < n && /\s/.test(source[i])) i++;
+    if (/[\w$]$/.test(out) && /[\w$]/.test(source[i] ?? '')) out += ' ';
+  };
   while (i < n) {
     const c = source[i];
     const d = source[i + 1];
     if (c === '/' && d === '/') { while (i < n && source[i] !== '\n') i++; continue; }
-    if (c === '/' && d === '*') { const e = source.indexOf('*/', i + 2); i = e < 0 ? n : e + 2; out += ' '; continue; }
+    if (c === '/' && d === '*') { const e = source.indexOf('*/', i + 2); i = e < 0 ? n : e + 2; space(); continue; }
     if (c === '"' || c === "'" || c === '`') {
       let j = i + 1;
       while (j < n && source[j] !== c) { if (source[j] === '\\') j++; j++; }
@@ -19,12 +24,11 @@ export function normalizeCode(source: string): string {
       i = j + 1;
       continue;
     }
-    if (/\s/.test(c)) { while (i < n && /\s/.test(source[i])) i++; out += ' '; continue; }
+    if (/\s/.test(c)) { while (i < n && /\s/.test(source[i])) i++; space(); continue; }
     out += c;
     i++;
   }
-  // Spaces next to punctuation carry no meaning in JS (ASI aside, which newlines-to-spaces keeps).
-  return out.replace(/ ?([{}()[\];,=+\-*/<>!&|?:]) ?/g, '$1').trim();
+  return out.trim();
 }
 
 export function codeHash(source: string): string {

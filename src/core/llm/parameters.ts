@@ -50,7 +50,7 @@ export function parseParameters(source: string): EvolveParam[] {
     if (type === 'float' || type === 'int') {
       const v = Number(text);
       const [lo, hi] = rest.trim().split(/\s+/).map(Number);
-      if (!Number.isFinite(v) || !Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) continue;
+      if (!text || !Number.isFinite(v) || !Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) continue;
       Object.assign(p, { value: v, min: lo, max: hi });
     } else if (type === 'bool') {
       if (text !== 'true' && text !== 'false') continue;

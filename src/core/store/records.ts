@@ -24,6 +24,8 @@ export interface ClipScore {
   /** BD-rate in percent against each reference run (negative = fewer bits than the reference). */
   bdRate: Partial<Record<string, number>>;
   points: Array<{ quality?: number; bytes: number; kbps: number; psnrY: number; psnrYuv?: number; ssimY?: number; encodeMs: number; decodeMs: number }>;
+  /** The reference encoders' RD points on the same frames, when the evaluation returned them. */
+  references?: Record<string, Array<{ kbps: number; psnrY: number; setting?: string }>>;
 }
 
 export interface CandidateMetrics {
