@@ -1,0 +1,83 @@
+// A real HTTP server on 127.0.0.1 that speaks the Anthropic Messages API (JSON and SSE streaming),
+// answering from a script, so the SDK can be pointed at it by baseURL in tests.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MessagesRequest {
+  model: string;
+  max_tokens: number;
+  stream?: boolean;
+  system?: string;
+  messages: Array<{ role: string; content: string | Array<{ type: string; text?: string }> }>;
+}
+
+export type Reply =
+  | { kind: 'text'; text: string; inputTokens?: number; outputTokens?: number }
+  | { kind: 'status'; status: number; errorType: string; message?: string }
+  | { kind: 'stall' };
+
+export type Script = (req: MessagesRequest, n: number) => Reply;
+
+export interface MockAnthropic {
+  baseURL: string;
+  requests: MessagesRequest[];
+  close(): Promise<void>;
+}
+
+export function lastUserText(req: MessagesRequest): string {
+  const m = [...req.messages].reverse().find((x) => x.role === 'user');
+  if (!m) return '';
+  return typeof m.content === 'string' ? m.content : m.content.map((c) => c.text ?? '').join('');
+}
+
+function sse(res: ServerResponse, event: string, data: object): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+export async function startMockAnthropic(script: Script): Promise<MockAnthropic> {
+  const requests: MessagesRequest[] = [];
+  const open = new Set<ServerResponse>();
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) { res.writeHead(404).end(); return; }
+      const parsed = JSON.parse(body) as MessagesRequest;
+      requests.push(parsed);
+      const reply = script(parsed, requests.length);
+      if (reply.kind === 'status') {
+        res.writeHead(reply.status, { 'content-type': 'application/json', 'retry-after-ms': '5', 'x-should-retry': 'true' });
+        res.end(JSON.stringify({ type: 'error', error: { type: reply.errorType, message: reply.message ?? reply.errorType } }));
+        return;
+      }
+      const id = `msg_${requests.length}`;
+      const model = parsed.model;
+      const input = reply.kind === 'text' ? reply.inputTokens ?? 1000 : 10;
+      if (!parsed.stream) {
+        const text = reply.kind === 'text' ? reply.text : '';
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null,
+          usage: { input_tokens: input, output_tokens: reply.kind === 'text' ? reply.outputTokens ?? 200 : 0 } }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      sse(res, 'message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1 } } });
+      if (reply.kind === 'stall') { open.add(res); res.on('close', () => open.delete(res)); return; }
+      sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+      // Several deltas, as a real stream sends.
+      const chunks = reply.text.match(/[\s\S]{1,40}/g) ?? [];
+      for (const c of chunks) sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: c } });
+      sse(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
+      sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: reply.outputTokens ?? 200 } });
+      sse(res, 'message_stop', { type: 'message_stop' });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((r) => { for (const s of open) s.destroy(); server.closeAllConnections?.(); server.close(() => r()); }),
+  };
+}
