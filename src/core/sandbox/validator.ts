@@ -33,6 +33,11 @@ export interface PreparedCandidate {
 export interface ValidateOptions {
   /** Refuse sources larger than this many bytes (UTF-8). */
   maxSourceBytes?: number;
+  /**
+   * Tests only: do not refuse references to forbidden globals, so the attack suite can prove the
+   * runtime layers hold on their own (imports are still refused: they cannot run as a script).
+   */
+  unsafeSkipForbiddenGlobals?: boolean;
 }
 
 export const DEFAULT_MAX_SOURCE_BYTES = 512 * 1024;
@@ -114,7 +119,7 @@ export function prepareCandidate(source: string, filename: string, opts: Validat
       };
     }
   }
-  const out = new Validation(source, js, mapper);
+  const out = new Validation(source, js, mapper, opts.unsafeSkipForbiddenGlobals ?? false);
   let ast: Node;
   try {
     ast = acorn.parse(js, { ecmaVersion: 'latest', sourceType: 'module', locations: true }) as Node;
@@ -142,7 +147,7 @@ class Validation {
   /** Source ranges [start, end) of `export` syntax to blank out in the runnable script. */
   private readonly blanks: Array<[number, number]> = [];
 
-  constructor(private readonly original: string, private readonly js: string, private readonly mapper?: SourceMapper) {}
+  constructor(private readonly original: string, private readonly js: string, private readonly mapper: SourceMapper | undefined, private readonly skipGlobals: boolean) {}
 
   sorted(): Diagnostic[] {
     return this.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -296,6 +301,7 @@ class Validation {
 
   private reference(id: Node, scope: Scope, parent?: Node): void {
     const name: string = id.name;
+    if (this.skipGlobals) return;
     if (!Object.prototype.hasOwnProperty.call(FORBIDDEN_GLOBALS, name) || this.resolves(name, scope)) return;
     // `typeof X` on a missing global is harmless and is how portable code feature-tests.
     if (parent?.type === 'UnaryExpression' && parent.operator === 'typeof') return;

@@ -149,6 +149,8 @@ function errorLocation(stack: string, filename: string): { line?: number; column
 
 /** Turns whatever the candidate threw into a failure without running candidate code. */
 function thrown(e: unknown, stage: string, filename: string): Failure {
+  // `instanceof` walks the prototype chain, which a Proxy's trap can hang: test for proxies first.
+  if (isProxy(e)) return new Failure('runtime', `${stage} threw a Proxy — throw new Error('...') so the message and line are kept`);
   if (e instanceof Failure) return e;
   if (isNativeError(e) && !isProxy(e)) {
     let name = 'Error';
@@ -332,7 +334,7 @@ function main(): void {
     try {
       run(m.header as unknown as RunRequest, m.payload);
     } catch (err) {
-      const f = err instanceof Failure ? err : new Failure('crash', `sandbox worker error: ${(err as Error)?.message ?? String(err)}`);
+      const f = !isProxy(err) && err instanceof Failure ? err : new Failure('crash', `sandbox worker error: ${(err as Error)?.message ?? String(err)}`);
       send({ type: 'failure', class: f.cls, message: f.message, line: f.line, column: f.column });
     }
     finish(0);
