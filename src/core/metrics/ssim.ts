@@ -2,6 +2,9 @@
 // SSIM of every overlapping 8x8 window (2x2 blocks, stride 4) computed in single precision like the C
 // code, windows summed per row in double, averaged per plane; "All" weights planes by sample count.
 // Columns/rows beyond the last whole 4x4 block are ignored, as in ffmpeg.
+// This follows ffmpeg's C code. Its x86 SSE4 end-of-row routine differs when a plane row has
+// 1 mod 4 windows (e.g. 40-sample chroma of an 80-wide clip): it drops the last window and adds one
+// built from stale scratch memory, so that figure depends on CPU and threads; -cpuflags 0 agrees with us.
 import { chromaHeight, chromaWidth, type Frame, type Video } from '../codec/contract';
 import { InputError } from '../errors';
 import { checkComparable, cfmt } from './psnr';

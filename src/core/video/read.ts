@@ -144,7 +144,8 @@ export async function readVideo(path: string, options: ReadOptions = {}): Promis
       const all = Buffer.concat(pending);
       let pos = 0;
       while (all.length - pos >= fb) {
-        frames.push({ y: all.slice(pos, pos + ySize), u: all.slice(pos + ySize, pos + ySize + cSize), v: all.slice(pos + ySize + cSize, pos + fb) });
+        // Copies, so the pipe's chunks can be freed and frames are plain Uint8Arrays.
+        frames.push({ y: new Uint8Array(all.subarray(pos, pos + ySize)), u: new Uint8Array(all.subarray(pos + ySize, pos + ySize + cSize)), v: new Uint8Array(all.subarray(pos + ySize + cSize, pos + fb)) });
         pos += fb;
       }
       pending = pos < all.length ? [all.subarray(pos)] : [];
@@ -155,12 +156,7 @@ export async function readVideo(path: string, options: ReadOptions = {}): Promis
     throw new InputError(`ffmpeg could not decode ${path}: ${firstLine(r.stderr) || `exit ${r.code}`}`, 'check that the file is a complete, readable video');
   }
   if (frames.length === 0) throw new InputError(`${path} decoded to no frames`, 'give a clip with at least one frame');
-  return { width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, frames: frames.map(copyFrame) };
-}
-
-// Uint8Array.slice of a Buffer returns a view onto the pooled chunk; copying lets the chunks be freed.
-function copyFrame(f: Frame): Frame {
-  return { y: new Uint8Array(f.y), u: new Uint8Array(f.u), v: new Uint8Array(f.v) };
+  return { width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, frames };
 }
 
 export function describeVideo(v: Video, path: string): string {

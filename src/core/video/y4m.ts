@@ -90,10 +90,11 @@ export function parseY4M(buf: Uint8Array, name = 'input', maxFrames = Infinity):
         `${name} is truncated: frame ${frames.length + 1} needs ${ySize + 2 * cSize} bytes, only ${buf.length - start} remain`,
         'the file is truncated; re-create or re-copy it');
     }
+    // Plain copies: frames outlive the file buffer and cross process boundaries as Uint8Array.
     frames.push({
-      y: buf.slice(start, start + ySize),
-      u: buf.slice(start + ySize, start + ySize + cSize),
-      v: buf.slice(start + ySize + cSize, end),
+      y: new Uint8Array(buf.subarray(start, start + ySize)),
+      u: new Uint8Array(buf.subarray(start + ySize, start + ySize + cSize)),
+      v: new Uint8Array(buf.subarray(start + ySize + cSize, end)),
     });
     pos = end;
   }
