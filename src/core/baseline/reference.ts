@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Video } from '../codec/contract';
+import { chromaHeight, chromaWidth, type Video } from '../codec/contract';
 import { EnvironmentError, InputError, throwIfAborted } from '../errors';
 import { PsnrAccumulator } from '../metrics/psnr';
 import { SsimAccumulator } from '../metrics/ssim';
@@ -123,6 +123,47 @@ async function writeCache(file: string, rec: CacheRecord): Promise<void> {
   await rename(tmp, file); // atomic: a concurrent reader sees the old file or the whole new one
 }
 
+/** Copies a plane into a larger one, repeating the last column and row (what encoders pad with). */
+function padPlane(src: Uint8Array, w: number, h: number, W: number, H: number): Uint8Array {
+  const out = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const row = src.subarray(Math.min(y, h - 1) * w, Math.min(y, h - 1) * w + w);
+    out.set(row, y * W);
+    out.fill(row[w - 1], y * W + w, y * W + W);
+  }
+  return out;
+}
+
+function cropPlane(src: Uint8Array, W: number, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) out.set(src.subarray(y * W, y * W + w), y * w);
+  return out;
+}
+
+/** x264/x265 refuse odd 4:2:0 sizes: encode an edge-replicated even-sized copy, measure the crop. */
+export function padToEven(video: Video): Video {
+  const W = video.width + (video.width & 1), H = video.height + (video.height & 1);
+  if (W === video.width && H === video.height) return video;
+  const cw = chromaWidth(video.width), ch = chromaHeight(video.height);
+  return {
+    ...video, width: W, height: H,
+    frames: video.frames.map((f) => ({
+      y: padPlane(f.y, video.width, video.height, W, H),
+      u: padPlane(f.u, cw, ch, W >> 1, H >> 1),
+      v: padPlane(f.v, cw, ch, W >> 1, H >> 1),
+    })),
+  };
+}
+
+export function cropTo(video: Video, width: number, height: number): Video {
+  if (video.width === width && video.height === height) return video;
+  const cw = chromaWidth(width), ch = chromaHeight(height), CW = chromaWidth(video.width);
+  return {
+    ...video, width, height,
+    frames: video.frames.map((f) => ({ y: cropPlane(f.y, video.width, width, height), u: cropPlane(f.u, CW, cw, ch), v: cropPlane(f.v, CW, cw, ch) })),
+  };
+}
+
 async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, plan: EncoderPlan, crf: number, dir: string, signal?: AbortSignal): Promise<RdPoint> {
   const out = join(dir, `${plan.encoder}-crf${crf}.${plan.ext}`);
   const t0 = performance.now();
@@ -135,13 +176,15 @@ async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, p
   const raw = await readFile(out);
   const bytes = plan.format === 'ivf' ? ivfPayloadBytes(raw) : raw.length;
   const t1 = performance.now();
-  const decoded = await readVideo(out, { ffmpegPath: ff.path, signal });
+  const back = await readVideo(out, { ffmpegPath: ff.path, signal });
   const decodeMs = performance.now() - t1;
-  if (decoded.frames.length !== video.frames.length || decoded.width !== video.width || decoded.height !== video.height) {
+  const W = video.width + (video.width & 1), H = video.height + (video.height & 1);
+  if (back.frames.length !== video.frames.length || back.width !== W || back.height !== H) {
     throw new EnvironmentError(
-      `${plan.encoder} at crf ${crf} decoded to ${decoded.frames.length} frames of ${decoded.width}x${decoded.height}, expected ${video.frames.length} of ${video.width}x${video.height}`,
+      `${plan.encoder} at crf ${crf} decoded to ${back.frames.length} frames of ${back.width}x${back.height}, expected ${video.frames.length} of ${W}x${H}`,
       'check the ffmpeg build');
   }
+  const decoded = cropTo(back, video.width, video.height);
   const psnr = new PsnrAccumulator(video.width, video.height);
   const ssim = new SsimAccumulator(video.width, video.height);
   for (let i = 0; i < video.frames.length; i++) {
@@ -183,7 +226,7 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
           curve.cacheHits++;
         } else {
           options.onProgress?.(`${codec} (${plan.encoder}) crf ${crf}`);
-          y4m ??= encodeY4M(video);
+          y4m ??= encodeY4M(padToEven(video));
           dir ??= await mkdtemp(join(tmpdir(), 'codec-evolve-ref-'));
           point = await encodeAndMeasure(video, y4m, ff, plan, crf, dir, signal);
           result.ffmpegRuns++;
