@@ -86,7 +86,8 @@ function nodeArgs(permissionFlag: string | null, worker: string, heapMb: number)
   ];
 }
 
-async function probe(execPath: string, worker: string, permissionFlag: string | null): Promise<RuntimeReport | undefined> {
+/** Starts one child in probe mode: it reports its runtime and tries what the permission model refuses. */
+export async function probeRuntime(execPath: string, worker: string, permissionFlag: string | null): Promise<RuntimeReport | undefined> {
   return new Promise((resolve) => {
     const child = spawn(execPath, [...nodeArgs(permissionFlag, worker, 64).slice(0, -1), worker, '--probe'], {
       stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(), cwd: dirname(worker), windowsHide: true,
@@ -105,17 +106,18 @@ async function probe(execPath: string, worker: string, permissionFlag: string | 
 export function detectSupport(opts: RunOptions = {}): Promise<Support> {
   const execPath = opts.execPath ?? process.execPath;
   const worker = workerScript(opts);
-  const key = `${execPath}\0${worker}`;
+  // What a runtime supports does not depend on which worker script it runs: cache per runtime.
+  const key = execPath;
   let p = supportCache.get(key);
   if (!p) {
     p = (async () => {
       const flags = ['--permission', '--experimental-permission'].filter((f) =>
         execPath !== process.execPath || process.allowedNodeEnvironmentFlags.has(f));
       for (const flag of flags) {
-        const r = await probe(execPath, worker, flag);
+        const r = await probeRuntime(execPath, worker, flag);
         if (r?.permissionModel) return support(flag, r);
       }
-      const r = await probe(execPath, worker, null);
+      const r = await probeRuntime(execPath, worker, null);
       if (!r) throw new EnvironmentError(`cannot start a sandbox child with ${execPath}`, 'check that this Node.js/Electron runtime can run scripts (ELECTRON_RUN_AS_NODE=1)');
       return support(null, r);
     })();
