@@ -1,0 +1,1276 @@
+// hybrid — a block-based hybrid video codec in the spirit of H.264, written from scratch:
+//   16x16 macroblocks; intra 4x4 (9 directional modes) and intra 16x16 (DC/V/H/planar) prediction;
+//   P-frames with 16x16 or four 8x8 motion vectors found by a hexagon search from predictor candidates,
+//   refined to quarter-pel through a 6-tap half-pel filter; skip macroblocks; 4x4 integer transform;
+//   deadzone quantiser (QP 0..51, step doubles every 6); a context-adaptive binary range coder;
+//   an in-loop deblocking filter; rate-distortion mode decision with lambda tied to QP.
+// The decoder runs exactly the reconstruction the encoder predicts from (shared functions), so
+// there is no drift. Everything the decoder needs that an edit might tune (adaptation rate, chroma QP
+// offset, deblocking) travels in the stream header, so constants below can change safely.
+//
+// Bitstream: 'H','2', width u16, height u16, frames u16, probability shift u8, chroma QP offset+16 u8,
+// deblock (0 = off, else alpha/beta offset + 8) u8; then one range-coded stream: per frame a type bit
+// and QP, then macroblocks in raster order.
+
+export const meta = { name: 'hybrid', description: 'H.264-style hybrid: intra 4x4/16x16, quarter-pel P-frames, CABAC-like range coder, deblocking, RDO' };
+
+// EVOLVE-BLOCK-START
+// ---- rate control and quantisation (encoder side; the QP of each frame is in the stream) ----
+// quality 0..100 maps linearly to QP QP_AT_Q0..QP_AT_Q100 (QP step size doubles every 6).
+const QP_AT_Q0 = 46;
+const QP_AT_Q100 = 10;
+// Intra frames are references for everything after them: a lower QP there pays back in P-frames.
+const I_QP_OFFSET = -2;          // @evolve int -8 4
+// Chroma QP offset (sent in the header): positive saves chroma bits, PSNR-Y does not see chroma.
+const CHROMA_QP_OFFSET = 0;      // @evolve int -6 8
+// Deadzone rounding offsets as a fraction of the step: smaller = more zeros = fewer bits.
+const DEADZONE_INTRA = 0.33;     // @evolve float 0.05 0.5
+const DEADZONE_INTER = 0.17;     // @evolve float 0.05 0.5
+// ---- rate-distortion decisions (encoder side) ----
+// J = SSD + lambda * bits with lambda = LAMBDA_SCALE * 0.85 * 2^((QP-12)/3) (the H.264 reference model).
+const LAMBDA_SCALE = 1.0;        // @evolve float 0.2 4
+// Per-block zeroing: drop a 4x4 block's coefficients when that lowers J (cheap trellis substitute).
+const BLOCK_RDO = true;          // @evolve bool
+// ---- motion estimation (encoder side) ----
+// Integer search window around the predicted vector, in pixels.
+const SEARCH_RANGE = 16;         // @evolve int 4 64
+// Search pattern: 'hex' (large hexagon then diamond) finds long motions faster than 'diamond'.
+const ME_METHOD = 'hex';         // @evolve choice 'diamond' 'hex'
+// 0 = integer, 1 = half, 2 = quarter pel: finer vectors predict better, cost more search.
+const SUBPEL_LEVEL = 2;          // @evolve int 0 2
+// Four 8x8 vectors per macroblock where motion is not uniform (better prediction, more vector bits).
+const USE_8X8_PARTITIONS = true; // @evolve bool
+// ---- intra decisions (encoder side) ----
+// How many of the 9 intra 4x4 modes to try (in order V, H, DC, DDL, DDR, VR, HD, VL, HU).
+const INTRA4_MODES = 9;          // @evolve int 1 9
+// Try intra in P-frames when intra's SATD is below this multiple of the best inter SATD (0 = never;
+// intra in P-frames is what rescues scene cuts and uncovered areas).
+const INTRA_IN_P_RATIO = 1.0;    // @evolve float 0 3
+// ---- tools the decoder also runs (sent in the header) ----
+// Adaptation speed of the binary contexts: 4 adapts fast (short clips), 7 slow but precise.
+const PROB_SHIFT = 5;            // @evolve int 4 7
+// In-loop deblocking removes blocking at low rates and gives a cleaner reference for P-frames.
+const DEBLOCK = true;            // @evolve bool
+// Deblocking strength offset on the QP-derived thresholds: positive filters more.
+const DEBLOCK_OFFSET = 0;        // @evolve int -6 6
+// EVOLVE-BLOCK-END
+
+// ------------------------------------------------------------------------------------------------
+// Constant tables (H.264 forward/inverse scaling, zigzag, chroma QP, deblocking thresholds).
+const ZZ = new Uint8Array([0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15]);
+const MF = [[13107, 5243, 8066], [11916, 4660, 7490], [10082, 4194, 6554], [9362, 3647, 5825], [8192, 3355, 5243], [7282, 2893, 4559]];
+const VS = [[10, 16, 13], [11, 18, 14], [13, 20, 16], [14, 23, 18], [16, 25, 20], [18, 29, 23]];
+const POSCLASS = new Uint8Array([0, 2, 0, 2, 2, 1, 2, 1, 0, 2, 0, 2, 2, 1, 2, 1]);
+// Per QP: quant multiplier and dequant scale per raster coefficient position.
+const QMUL = new Int32Array(52 * 16), DQ = new Int32Array(52 * 16);
+for (let q = 0; q < 52; q++) for (let i = 0; i < 16; i++) {
+  QMUL[q * 16 + i] = MF[q % 6][POSCLASS[i]];
+  DQ[q * 16 + i] = VS[q % 6][POSCLASS[i]] << ((q / 6) | 0);
+}
+const QPC = new Uint8Array(52);
+for (let q = 0; q < 52; q++) QPC[q] = q < 30 ? q : [29, 30, 31, 32, 32, 33, 34, 34, 35, 35, 36, 36, 37, 37, 37, 38, 38, 38, 39, 39, 39, 39][q - 30];
+const ALPHA = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 17, 20, 22, 25, 28, 32, 36, 40, 45, 50, 56, 63, 71, 80, 90, 101, 113, 127, 144, 162, 182, 203, 226, 255, 255]);
+const BETA = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 18, 18]);
+const TC0 = new Uint8Array([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 2, 3, 1, 2, 3, 2, 2, 3,
+  2, 2, 4, 2, 3, 4, 2, 3, 4, 3, 3, 5, 3, 4, 6, 3, 4, 6, 4, 5, 7, 4, 5, 8, 4, 6, 9, 5, 7, 10, 6, 8, 11, 6, 8, 13, 7, 10, 14, 8, 11, 16, 9, 12, 18, 10, 13, 20,
+  11, 15, 23, 13, 17, 25]);
+
+// Intra 4x4 directional modes as taps on an edge array e[]: e[0..3] = left pixels bottom-up
+// (L3..L0), e[4] = top-left corner, e[5..12] = top and top-right. Each predicted pixel is
+// e[a], (e[a]+e[b]+1)>>1 or (e[a]+2e[b]+e[c]+2)>>2; DC (mode 2) is computed separately.
+const I4TAP = new Int8Array(9 * 16 * 4);
+(function buildIntra4Taps() {
+  const T = (k) => 5 + k, L = (k) => 3 - k; // L(-1) and T(-1) are the corner
+  for (let m = 0; m < 9; m++) for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) {
+    let t = [0, 0, 0, 0];
+    const one = (a) => [1, a, 0, 0], two = (a, b) => [2, a, b, 0], three = (a, b, c) => [3, a, b, c];
+    if (m === 0) t = one(T(x));
+    else if (m === 1) t = one(L(y));
+    else if (m === 3) t = x === 3 && y === 3 ? three(T(6), T(7), T(7)) : three(T(x + y), T(x + y + 1), T(x + y + 2));
+    else if (m === 4) { const d = x - y; t = three(4 + d - 1, 4 + d, 4 + d + 1); }
+    else if (m === 5) {
+      const z = 2 * x - y, k = x - (y >> 1);
+      if (z >= 0 && !(z & 1)) t = two(T(k - 1), T(k));
+      else if (z > 0) t = three(T(k - 2), T(k - 1), T(k));
+      else if (z === -1) t = three(L(0), 4, T(0));
+      else t = three(L(y - 1), L(y - 2), L(y - 3));
+    } else if (m === 6) {
+      const z = 2 * y - x, k = y - (x >> 1);
+      if (z >= 0 && !(z & 1)) t = two(L(k - 1), L(k));
+      else if (z > 0) t = three(L(k - 2), L(k - 1), L(k));
+      else if (z === -1) t = three(L(0), 4, T(0));
+      else t = three(T(x - 1), T(x - 2), T(x - 3));
+    } else if (m === 7) {
+      const k = x + (y >> 1);
+      t = y & 1 ? three(T(k), T(k + 1), T(k + 2)) : two(T(k), T(k + 1));
+    } else if (m === 8) {
+      const z = x + 2 * y, k = y + (x >> 1);
+      if (z > 5) t = one(L(3));
+      else if (z === 5) t = three(L(2), L(3), L(3));
+      else if (z & 1) t = three(L(k), L(k + 1), L(k + 2));
+      else t = two(L(k), L(k + 1));
+    }
+    I4TAP.set(t, (m * 16 + y * 4 + x) * 4);
+  }
+})();
+
+// Quarter-pel luma positions as one or the average of two samples of the planes
+// [full, half-x, half-y, half-xy], each given as plane index and integer offset (dx, dy).
+const QPEL = new Int8Array([
+  0, 0, 0, -1, 0, 0, /* 0,0 */ 0, 0, 0, 1, 0, 0, /* 1,0 */ 1, 0, 0, -1, 0, 0, /* 2,0 */ 1, 0, 0, 0, 1, 0, /* 3,0 */
+  0, 0, 0, 2, 0, 0, /* 0,1 */ 1, 0, 0, 2, 0, 0, /* 1,1 */ 1, 0, 0, 3, 0, 0, /* 2,1 */ 1, 0, 0, 2, 1, 0, /* 3,1 */
+  2, 0, 0, -1, 0, 0, /* 0,2 */ 2, 0, 0, 3, 0, 0, /* 1,2 */ 3, 0, 0, -1, 0, 0, /* 2,2 */ 3, 0, 0, 2, 1, 0, /* 3,2 */
+  2, 0, 0, 0, 0, 1, /* 0,3 */ 2, 0, 0, 1, 0, 1, /* 1,3 */ 3, 0, 0, 1, 0, 1, /* 2,3 */ 2, 1, 0, 1, 0, 1, /* 3,3 */
+]);
+
+// ------------------------------------------------------------------------------------------------
+// Context-adaptive binary range coder (LZMA-style: 11-bit probabilities, carry propagation).
+const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
+  CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 48, CTX_LAST = 78,
+  CTX_GT1 = 108, CTX_LVL = 118, NUM_CTX = 128;
+const P = new Uint16Array(NUM_CTX);
+let shift = 5;
+// Encoder state.
+let out = new Uint8Array(1 << 16), outPos = 0, low = 0, range = 0, cache = 0, cacheSize = 0;
+// Decoder state.
+let inBuf = null, inPos = 0, code = 0;
+
+function putByte(b) {
+  if (outPos === out.length) { const n = new Uint8Array(out.length * 2); n.set(out); out = n; }
+  out[outPos++] = b;
+}
+function shiftLow() {
+  const lo32 = low % 4294967296, carry = low >= 4294967296 ? 1 : 0;
+  if (lo32 < 0xFF000000 || carry) {
+    let temp = cache;
+    do { putByte((temp + carry) & 255); temp = 255; } while (--cacheSize !== 0);
+    cache = lo32 >>> 24;
+  }
+  cacheSize++;
+  low = (lo32 & 0xFFFFFF) * 256;
+}
+function encInit() { low = 0; range = 0xFFFFFFFF; cache = 0; cacheSize = 1; outPos = 0; }
+function encBit(ci, bit) {
+  const p = P[ci], bound = (range >>> 11) * p;
+  if (bit) { low += bound; range -= bound; P[ci] = p - (p >> shift); }
+  else { range = bound; P[ci] = p + ((2048 - p) >> shift); }
+  while (range < 16777216) { range *= 256; shiftLow(); }
+}
+function encDirect(bit) {
+  range = Math.floor(range / 2);
+  if (bit) low += range;
+  while (range < 16777216) { range *= 256; shiftLow(); }
+}
+function encFlush() { for (let i = 0; i < 5; i++) shiftLow(); }
+function nextByte() { return inPos < inBuf.length ? inBuf[inPos++] : 0; }
+function decInit(buf, pos) {
+  inBuf = buf; inPos = pos; range = 0xFFFFFFFF; code = 0;
+  for (let i = 0; i < 5; i++) code = (code * 256 + nextByte()) % 4294967296;
+}
+function decBit(ci) {
+  const p = P[ci], bound = (range >>> 11) * p;
+  let bit;
+  if (code < bound) { range = bound; P[ci] = p + ((2048 - p) >> shift); bit = 0; }
+  else { code -= bound; range -= bound; P[ci] = p - (p >> shift); bit = 1; }
+  while (range < 16777216) { range *= 256; code = code * 256 + nextByte(); }
+  return bit;
+}
+function decDirect() {
+  range = Math.floor(range / 2);
+  let bit = 0;
+  if (code >= range) { code -= range; bit = 1; }
+  while (range < 16777216) { range *= 256; code = code * 256 + nextByte(); }
+  return bit;
+}
+function encBits(v, n) { for (let i = n - 1; i >= 0; i--) encDirect((v >> i) & 1); }
+function decBits(n) { let v = 0; for (let i = 0; i < n; i++) v = (v << 1) | decDirect(); return v; }
+// Exp-Golomb (order 0) in bypass bits, for the rare large values.
+function encEG(x) { let k = 0; while (x >= (1 << k)) { encDirect(1); x -= 1 << k; k++; } encDirect(0); encBits(x, k); }
+function decEG() { let k = 0, x = 0; while (decDirect()) { x += 1 << k; if (++k > 24) throw new Error('corrupt stream'); } return x + decBits(k); }
+// Rate estimate in bits for coding `bit` with context probability p (encoder decisions only).
+const COST = new Float64Array(129);
+for (let i = 0; i <= 128; i++) COST[i] = -Math.log2(Math.max(i * 16, 8) / 2048);
+function bitCost(ci, bit) { const p = P[ci]; return bit ? COST[(2048 - p) >> 4] : COST[p >> 4]; }
+function egCost(x) { let k = 0; while (x >= (1 << k)) { x -= 1 << k; k++; } return 2 * k + 1; }
+
+// ------------------------------------------------------------------------------------------------
+// Frame geometry and buffers (allocated once per encode/decode call).
+const PAD = 64, CPAD = 32;
+let W = 0, H = 0, WP = 0, HP = 0, MBW = 0, MBH = 0, LS = 0, CS = 0, LOFF = 0, COFF = 0, CWP = 0, CHP = 0;
+let curY, curU, curV, refY, refU, refV, halfH, halfV, halfC, halfTmp, planes;
+let srcY, srcU, srcV;
+let mbType, cbpMap, nzL, nzU, nzV, i4Mode, mvX, mvY, prevMvX, prevMvY, W4, W8;
+let qp = 26, qpC = 26, lambda = 1, lambdaMe = 1, frameIsP = false, deblockOffset = 0, deblockOn = true;
+
+function setup(width, height) {
+  W = width; H = height;
+  WP = (W + 15) & ~15; HP = (H + 15) & ~15; MBW = WP >> 4; MBH = HP >> 4;
+  CWP = WP >> 1; CHP = HP >> 1;
+  LS = WP + 2 * PAD; CS = CWP + 2 * CPAD;
+  LOFF = PAD * LS + PAD; COFF = CPAD * CS + CPAD;
+  const ln = LS * (HP + 2 * PAD), cn = CS * (CHP + 2 * CPAD);
+  curY = new Uint8Array(ln); curU = new Uint8Array(cn); curV = new Uint8Array(cn);
+  refY = new Uint8Array(ln); refU = new Uint8Array(cn); refV = new Uint8Array(cn);
+  halfH = new Uint8Array(ln); halfV = new Uint8Array(ln); halfC = new Uint8Array(ln); halfTmp = new Int16Array(ln);
+  planes = [refY, halfH, halfV, halfC];
+  srcY = new Uint8Array(WP * HP); srcU = new Uint8Array(CWP * CHP); srcV = new Uint8Array(CWP * CHP);
+  W4 = WP >> 2; W8 = WP >> 3;
+  mbType = new Uint8Array(MBW * MBH); cbpMap = new Uint8Array(MBW * MBH);
+  nzL = new Uint8Array(W4 * (HP >> 2)); nzU = new Uint8Array(W8 * (HP >> 3)); nzV = new Uint8Array(W8 * (HP >> 3));
+  i4Mode = new Uint8Array(W4 * (HP >> 2));
+  mvX = new Int16Array(W8 * (HP >> 3)); mvY = new Int16Array(W8 * (HP >> 3));
+  prevMvX = new Int16Array(W8 * (HP >> 3)); prevMvY = new Int16Array(W8 * (HP >> 3));
+  P.fill(1024);
+}
+
+function setQp(q) {
+  qp = q;
+  qpC = QPC[Math.max(0, Math.min(51, q + chromaQpOffset))];
+  lambda = LAMBDA_SCALE * 0.85 * Math.pow(2, (q - 12) / 3);
+  lambdaMe = Math.sqrt(lambda);
+}
+let chromaQpOffset = 0;
+
+function swapRef() {
+  let t = curY; curY = refY; refY = t; t = curU; curU = refU; refU = t; t = curV; curV = refV; refV = t;
+  planes[0] = refY;
+  t = mvX; mvX = prevMvX; prevMvX = t; t = mvY; mvY = prevMvY; prevMvY = t;
+}
+
+// Replicates the coded picture's edges into the padding so motion vectors may point outside it.
+function extendEdges(buf, stride, off, w, h, pad) {
+  for (let y = 0; y < h; y++) {
+    const row = off + y * stride, l = buf[row], r = buf[row + w - 1];
+    buf.fill(l, row - pad, row); buf.fill(r, row + w, row + w + pad);
+  }
+  const first = off - pad, last = off + (h - 1) * stride - pad;
+  for (let y = 1; y <= pad; y++) {
+    buf.copyWithin(first - y * stride, first, first + w + 2 * pad);
+    buf.copyWithin(last + y * stride, last, last + w + 2 * pad);
+  }
+}
+
+// Half-pel planes with the H.264 6-tap filter (1,-5,20,20,-5,1): computed once per reference
+// frame; quarter-pel samples are averages of neighbouring full/half samples (see QPEL).
+function buildHalfPel() {
+  const rows = HP + 2 * PAD, F = refY, T = halfTmp;
+  for (let r = 0; r < rows; r++) {
+    const b = r * LS;
+    for (let x = 2; x < LS - 3; x++) {
+      const i = b + x;
+      const v = F[i - 2] - 5 * (F[i - 1] + F[i + 2]) + 20 * (F[i] + F[i + 1]) + F[i + 3];
+      T[i] = v;
+      const c = (v + 16) >> 5;
+      halfH[i] = c < 0 ? 0 : c > 255 ? 255 : c;
+    }
+  }
+  const s2 = 2 * LS, s3 = 3 * LS;
+  for (let r = 2; r < rows - 3; r++) {
+    const b = r * LS;
+    for (let x = 0; x < LS; x++) {
+      const i = b + x;
+      const v = F[i - s2] - 5 * (F[i - LS] + F[i + s2]) + 20 * (F[i] + F[i + LS]) + F[i + s3];
+      const c = (v + 16) >> 5;
+      halfV[i] = c < 0 ? 0 : c > 255 ? 255 : c;
+      if (x >= 2 && x < LS - 3) {
+        const w = T[i - s2] - 5 * (T[i - LS] + T[i + s2]) + 20 * (T[i] + T[i + LS]) + T[i + s3];
+        const d = (w + 512) >> 10;
+        halfC[i] = d < 0 ? 0 : d > 255 ? 255 : d;
+      }
+    }
+  }
+}
+
+// Motion-compensated luma prediction of a bw x bh block at picture position (px,py), quarter-pel mv.
+function mcLuma(px, py, mx, my, bw, bh, dst, dOff) {
+  const k = ((my & 3) * 4 + (mx & 3)) * 6;
+  const base = LOFF + (py + (my >> 2)) * LS + px + (mx >> 2);
+  const A = planes[QPEL[k]], a0 = base + QPEL[k + 2] * LS + QPEL[k + 1];
+  if (QPEL[k + 3] < 0) {
+    for (let y = 0; y < bh; y++) { const s = a0 + y * LS, d = dOff + y * 16; for (let x = 0; x < bw; x++) dst[d + x] = A[s + x]; }
+  } else {
+    const B = planes[QPEL[k + 3]], b0 = base + QPEL[k + 5] * LS + QPEL[k + 4];
+    for (let y = 0; y < bh; y++) {
+      const s = a0 + y * LS, t = b0 + y * LS, d = dOff + y * 16;
+      for (let x = 0; x < bw; x++) dst[d + x] = (A[s + x] + B[t + x] + 1) >> 1;
+    }
+  }
+}
+
+// Chroma prediction: eighth-pel bilinear (the luma vector read at chroma resolution).
+function mcChroma(ref, cx, cy, mx, my, bw, bh, dst, dOff) {
+  const fx = mx & 7, fy = my & 7;
+  const w00 = (8 - fx) * (8 - fy), w10 = fx * (8 - fy), w01 = (8 - fx) * fy, w11 = fx * fy;
+  const base = COFF + (cy + (my >> 3)) * CS + cx + (mx >> 3);
+  for (let y = 0; y < bh; y++) {
+    const s = base + y * CS, d = dOff + y * 8;
+    for (let x = 0; x < bw; x++) {
+      const i = s + x;
+      dst[d + x] = (w00 * ref[i] + w10 * ref[i + 1] + w01 * ref[i + CS] + w11 * ref[i + CS + 1] + 32) >> 6;
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// 4x4 integer transform (H.264): exact in integers, so encoder and decoder agree bit for bit.
+const tb = new Int32Array(16);
+function fdct4(r, c) {
+  for (let i = 0; i < 4; i++) {
+    const o = i * 4, s03 = r[o] + r[o + 3], d03 = r[o] - r[o + 3], s12 = r[o + 1] + r[o + 2], d12 = r[o + 1] - r[o + 2];
+    tb[o] = s03 + s12; tb[o + 2] = s03 - s12; tb[o + 1] = 2 * d03 + d12; tb[o + 3] = d03 - 2 * d12;
+  }
+  for (let i = 0; i < 4; i++) {
+    const s03 = tb[i] + tb[12 + i], d03 = tb[i] - tb[12 + i], s12 = tb[4 + i] + tb[8 + i], d12 = tb[4 + i] - tb[8 + i];
+    c[i] = s03 + s12; c[8 + i] = s03 - s12; c[4 + i] = 2 * d03 + d12; c[12 + i] = d03 - 2 * d12;
+  }
+}
+// Dequantises scan-ordered levels lv[off..off+15] and adds the inverse transform to the prediction.
+const dqb = new Int32Array(16);
+function reconBlock(lv, off, q, pred, pOff, pStride, dst, dOff, dStride) {
+  const qb = q * 16;
+  for (let i = 0; i < 16; i++) dqb[i] = 0;
+  for (let i = 0; i < 16; i++) { const v = lv[off + i]; if (v) { const p = ZZ[i]; dqb[p] = v * DQ[qb + p]; } }
+  for (let i = 0; i < 4; i++) {
+    const o = i * 4, w0 = dqb[o], w1 = dqb[o + 1], w2 = dqb[o + 2], w3 = dqb[o + 3];
+    const e0 = w0 + w2, e1 = w0 - w2, e2 = (w1 >> 1) - w3, e3 = w1 + (w3 >> 1);
+    tb[o] = e0 + e3; tb[o + 1] = e1 + e2; tb[o + 2] = e1 - e2; tb[o + 3] = e0 - e3;
+  }
+  for (let i = 0; i < 4; i++) {
+    const w0 = tb[i], w1 = tb[4 + i], w2 = tb[8 + i], w3 = tb[12 + i];
+    const e0 = w0 + w2, e1 = w0 - w2, e2 = (w1 >> 1) - w3, e3 = w1 + (w3 >> 1);
+    const r0 = (e0 + e3 + 32) >> 6, r1 = (e1 + e2 + 32) >> 6, r2 = (e1 - e2 + 32) >> 6, r3 = (e0 - e3 + 32) >> 6;
+    let v = pred[pOff + i] + r0; dst[dOff + i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    v = pred[pOff + pStride + i] + r1; dst[dOff + dStride + i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    v = pred[pOff + 2 * pStride + i] + r2; dst[dOff + 2 * dStride + i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    v = pred[pOff + 3 * pStride + i] + r3; dst[dOff + 3 * dStride + i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+}
+function copyBlock(src, sOff, sStride, dst, dOff, dStride, n) {
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) dst[dOff + y * dStride + x] = src[sOff + y * sStride + x];
+}
+
+// ------------------------------------------------------------------------------------------------
+// Intra prediction. Unavailable neighbours (outside the picture) read as 128, so every mode is
+// decodable everywhere; DC averages only the neighbours that exist.
+const edge = new Int32Array(13);
+function intra4Pred(mode, px, py, dst, dOff) {
+  const hasT = py > 0, hasL = px > 0;
+  const bx = (px >> 2) & 3, by = (py >> 2) & 3;
+  // Blocks are reconstructed in raster order inside the macroblock, so the top-right neighbour exists
+  // except on the right column below the first row (it belongs to the next macroblock).
+  const hasTR = hasT && (by === 0 ? bx < 3 || px + 4 < WP : bx < 3);
+  const o = LOFF + py * LS + px;
+  const t = o - LS;
+  for (let k = 0; k < 4; k++) { edge[5 + k] = hasT ? curY[t + k] : 128; edge[3 - k] = hasL ? curY[o + k * LS - 1] : 128; }
+  for (let k = 4; k < 8; k++) edge[5 + k] = hasTR ? curY[t + k] : edge[8];
+  edge[4] = hasT && hasL ? curY[t - 1] : 128;
+  if (mode === 2) {
+    let s = 0, dc = 128;
+    if (hasT && hasL) { for (let k = 0; k < 4; k++) s += edge[5 + k] + edge[k]; dc = (s + 4) >> 3; }
+    else if (hasT) { for (let k = 0; k < 4; k++) s += edge[5 + k]; dc = (s + 2) >> 2; }
+    else if (hasL) { for (let k = 0; k < 4; k++) s += edge[k]; dc = (s + 2) >> 2; }
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) dst[dOff + y * 16 + x] = dc;
+    return;
+  }
+  const tb0 = mode * 64;
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) {
+    const k = tb0 + (y * 4 + x) * 4, n = I4TAP[k];
+    dst[dOff + y * 16 + x] = n === 1 ? edge[I4TAP[k + 1]] : n === 2 ? (edge[I4TAP[k + 1]] + edge[I4TAP[k + 2]] + 1) >> 1
+      : (edge[I4TAP[k + 1]] + 2 * edge[I4TAP[k + 2]] + edge[I4TAP[k + 3]] + 2) >> 2;
+  }
+}
+// 16x16 luma (n=16, stride 16) or 8x8 chroma (n=8, stride 8) prediction: 0 DC, 1 V, 2 H, 3 planar.
+function intraBlockPred(mode, buf, stride, off, n, hasT, hasL, dst) {
+  const t = off - stride;
+  if (mode === 0 || (mode === 1 && !hasT) || (mode === 2 && !hasL) || (mode === 3 && !(hasT && hasL))) {
+    let s = 0, dc = 128;
+    const sh = n === 16 ? 4 : 3;
+    if (hasT && hasL) { for (let k = 0; k < n; k++) s += buf[t + k] + buf[off + k * stride - 1]; dc = (s + n) >> (sh + 1); }
+    else if (hasT) { for (let k = 0; k < n; k++) s += buf[t + k]; dc = (s + (n >> 1)) >> sh; }
+    else if (hasL) { for (let k = 0; k < n; k++) s += buf[off + k * stride - 1]; dc = (s + (n >> 1)) >> sh; }
+    dst.fill(dc, 0, n * n);
+    return;
+  }
+  if (mode === 1) { for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) dst[y * n + x] = buf[t + x]; return; }
+  if (mode === 2) { for (let y = 0; y < n; y++) { const l = buf[off + y * stride - 1]; for (let x = 0; x < n; x++) dst[y * n + x] = l; } return; }
+  const h2 = n >> 1;
+  let hh = 0, vv = 0;
+  for (let k = 0; k < h2; k++) {
+    hh += (k + 1) * (buf[t + h2 + k] - buf[t + h2 - 2 - k]);
+    vv += (k + 1) * (buf[off + (h2 + k) * stride - 1] - buf[off + (h2 - 2 - k) * stride - 1]);
+  }
+  const a = 16 * (buf[off + (n - 1) * stride - 1] + buf[t + n - 1]);
+  const b = n === 16 ? (5 * hh + 32) >> 6 : (34 * hh + 32) >> 6, c = n === 16 ? (5 * vv + 32) >> 6 : (34 * vv + 32) >> 6;
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
+    const v = (a + b * (x - h2 + 1) + c * (y - h2 + 1) + 16) >> 5;
+    dst[y * n + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Motion vector prediction: median of left, top and top-right (top-left when top-right is not yet
+// decoded) 8x8 neighbours; left alone when it is the only one available.
+let pmx = 0, pmy = 0;
+function avail8(x8, y8, curMb, sub) {
+  if (x8 < 0 || y8 < 0 || x8 >= W8) return false;
+  const mb = (y8 >> 1) * MBW + (x8 >> 1);
+  if (mb < curMb) return true;
+  return mb === curMb && ((y8 & 1) * 2 + (x8 & 1)) < sub;
+}
+function predMv(x8, y8, w8, curMb, sub) {
+  const aA = avail8(x8 - 1, y8, curMb, sub), aB = avail8(x8, y8 - 1, curMb, sub);
+  let cx = x8 + w8, cy = y8 - 1, aC = avail8(cx, cy, curMb, sub);
+  if (!aC) { cx = x8 - 1; aC = avail8(cx, cy, curMb, sub); }
+  const iA = y8 * W8 + x8 - 1, iB = (y8 - 1) * W8 + x8, iC = cy * W8 + cx;
+  if (aA && !aB && !aC) { pmx = mvX[iA]; pmy = mvY[iA]; return; }
+  const ax = aA ? mvX[iA] : 0, ay = aA ? mvY[iA] : 0, bx = aB ? mvX[iB] : 0, by = aB ? mvY[iB] : 0;
+  const cxv = aC ? mvX[iC] : 0, cyv = aC ? mvY[iC] : 0;
+  pmx = Math.max(Math.min(ax, bx), Math.min(Math.max(ax, bx), cxv));
+  pmy = Math.max(Math.min(ay, by), Math.min(Math.max(ay, by), cyv));
+}
+function setMv8(x8, y8, w8, mx, my) {
+  for (let y = 0; y < w8; y++) for (let x = 0; x < w8; x++) { const i = (y8 + y) * W8 + x8 + x; mvX[i] = mx; mvY[i] = my; }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Residual syntax: coded-block flag (context: coded neighbours), significance map with "last"
+// flags per scan position, then levels in reverse scan with CABAC-style magnitude contexts.
+function cbfCtx(cat, map, stride, x, y) {
+  return CTX_CBF + cat * 3 + (x > 0 ? map[y * stride + x - 1] : 0) + (y > 0 ? map[(y - 1) * stride + x] : 0);
+}
+function writeBlock(lv, off, cat) {
+  let last = 15;
+  while (lv[off + last] === 0) last--;
+  const sb = CTX_SIG + cat * 15, lb = CTX_LAST + cat * 15;
+  for (let i = 0; i < 15; i++) {
+    const s = lv[off + i] !== 0 ? 1 : 0;
+    encBit(sb + i, s);
+    if (s) { const l = i === last ? 1 : 0; encBit(lb + i, l); if (l) break; }
+  }
+  let gt1 = 0, eq1 = 0;
+  const g = CTX_GT1 + cat * 5, m = CTX_LVL + cat * 5;
+  for (let i = last; i >= 0; i--) {
+    const v = lv[off + i];
+    if (v === 0) continue;
+    const a = v < 0 ? -v : v;
+    const c1 = gt1 ? 0 : Math.min(4, 1 + eq1);
+    if (a === 1) { encBit(g + c1, 0); eq1++; }
+    else {
+      encBit(g + c1, 1);
+      const c2 = m + Math.min(4, gt1), n = a - 2;
+      for (let k = 0; k < Math.min(n, 13); k++) encBit(c2, 1);
+      if (n < 13) encBit(c2, 0); else encEG(n - 13);
+      gt1++;
+    }
+    encDirect(v < 0 ? 1 : 0);
+  }
+}
+function readBlock(lv, off, cat) {
+  for (let i = 0; i < 16; i++) lv[off + i] = 0;
+  const sb = CTX_SIG + cat * 15, lb = CTX_LAST + cat * 15;
+  let last = 15;
+  for (let i = 0; i < 15; i++) {
+    if (decBit(sb + i)) { lv[off + i] = 1; if (decBit(lb + i)) { last = i; break; } }
+  }
+  lv[off + last] = 1;
+  let gt1 = 0, eq1 = 0;
+  const g = CTX_GT1 + cat * 5, m = CTX_LVL + cat * 5;
+  for (let i = last; i >= 0; i--) {
+    if (lv[off + i] === 0) continue;
+    let a = 1;
+    const c1 = gt1 ? 0 : Math.min(4, 1 + eq1);
+    if (!decBit(g + c1)) eq1++;
+    else {
+      const c2 = m + Math.min(4, gt1);
+      let n = 0;
+      while (n < 13 && decBit(c2)) n++;
+      if (n === 13) n += decEG();
+      a = n + 2;
+      gt1++;
+    }
+    lv[off + i] = decDirect() ? -a : a;
+  }
+}
+function blockCost(lv, off, cat) {
+  let last = 15;
+  while (lv[off + last] === 0) last--;
+  const sb = CTX_SIG + cat * 15, lb = CTX_LAST + cat * 15;
+  let bits = 0;
+  for (let i = 0; i < 15; i++) {
+    const s = lv[off + i] !== 0 ? 1 : 0;
+    bits += bitCost(sb + i, s);
+    if (s) { const l = i === last ? 1 : 0; bits += bitCost(lb + i, l); if (l) break; }
+  }
+  let gt1 = 0, eq1 = 0;
+  const g = CTX_GT1 + cat * 5, m = CTX_LVL + cat * 5;
+  for (let i = last; i >= 0; i--) {
+    const v = lv[off + i];
+    if (v === 0) continue;
+    const a = v < 0 ? -v : v;
+    const c1 = gt1 ? 0 : Math.min(4, 1 + eq1);
+    bits += 1;
+    if (a === 1) { bits += bitCost(g + c1, 0); eq1++; }
+    else {
+      bits += bitCost(g + c1, 1);
+      const c2 = m + Math.min(4, gt1), n = a - 2;
+      bits += Math.min(n, 13) * bitCost(c2, 1);
+      if (n < 13) bits += bitCost(c2, 0); else bits += egCost(n - 13);
+      gt1++;
+    }
+  }
+  return bits;
+}
+function writeMvd(d, comp) {
+  const c = CTX_MVD + comp * 8;
+  encBit(c, d !== 0 ? 1 : 0);
+  if (d === 0) return;
+  const a = (d < 0 ? -d : d) - 1, pre = Math.min(a, 8);
+  for (let k = 0; k < pre; k++) encBit(c + 1 + Math.min(k, 6), 1);
+  if (a < 8) encBit(c + 1 + Math.min(pre, 6), 0); else encEG(a - 8);
+  encDirect(d < 0 ? 1 : 0);
+}
+function readMvd(comp) {
+  const c = CTX_MVD + comp * 8;
+  if (!decBit(c)) return 0;
+  let a = 0;
+  while (a < 8 && decBit(c + 1 + Math.min(a, 6))) a++;
+  if (a === 8) a += decEG();
+  return decDirect() ? -(a + 1) : a + 1;
+}
+// Static vector-cost table for motion search (bits of a component difference in quarter pels).
+const MVBITS = new Float64Array(4096);
+for (let i = 0; i < 4096; i++) MVBITS[i] = i === 0 ? 1 : 2 + Math.min(i - 1, 8) + (i - 1 >= 8 ? egCost(i - 9) : 0);
+function mvCost(dx, dy) { return MVBITS[Math.min(4095, dx < 0 ? -dx : dx)] + MVBITS[Math.min(4095, dy < 0 ? -dy : dy)]; }
+
+// ------------------------------------------------------------------------------------------------
+// In-loop deblocking (H.264-style normal filter): boundary strength 3 at intra blocks, 2 where
+// coefficients were coded, 1 where motion differs by a pixel or more; thresholds grow with QP.
+function bsAt(x4a, y4a, x4b, y4b) {
+  const ma = (y4a >> 2) * MBW + (x4a >> 2), mb = (y4b >> 2) * MBW + (x4b >> 2);
+  if (mbType[ma] >= 3 || mbType[mb] >= 3) return 3;
+  if (nzL[y4a * W4 + x4a] || nzL[y4b * W4 + x4b]) return 2;
+  const ia = (y4a >> 1) * W8 + (x4a >> 1), ib = (y4b >> 1) * W8 + (x4b >> 1);
+  const dx = mvX[ia] - mvX[ib], dy = mvY[ia] - mvY[ib];
+  return dx >= 4 || dx <= -4 || dy >= 4 || dy <= -4 ? 1 : 0;
+}
+function filterLuma(buf, i, step, alpha, beta, tc0) {
+  const p0 = buf[i - step], q0 = buf[i], p1 = buf[i - 2 * step], q1 = buf[i + step];
+  const d0 = p0 - q0;
+  if ((d0 < 0 ? -d0 : d0) >= alpha) return;
+  if (Math.abs(p1 - p0) >= beta || Math.abs(q1 - q0) >= beta) return;
+  const p2 = buf[i - 3 * step], q2 = buf[i + 2 * step];
+  const apS = Math.abs(p2 - p0) < beta, aqS = Math.abs(q2 - q0) < beta;
+  const tc = tc0 + (apS ? 1 : 0) + (aqS ? 1 : 0);
+  let delta = ((q0 - p0) * 4 + (p1 - q1) + 4) >> 3;
+  delta = delta < -tc ? -tc : delta > tc ? tc : delta;
+  let v = p0 + delta; buf[i - step] = v < 0 ? 0 : v > 255 ? 255 : v;
+  v = q0 - delta; buf[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  if (apS && tc0) { let d = (p2 + ((p0 + q0 + 1) >> 1) - 2 * p1) >> 1; d = d < -tc0 ? -tc0 : d > tc0 ? tc0 : d; d += p1; buf[i - 2 * step] = d < 0 ? 0 : d > 255 ? 255 : d; }
+  if (aqS && tc0) { let d = (q2 + ((p0 + q0 + 1) >> 1) - 2 * q1) >> 1; d = d < -tc0 ? -tc0 : d > tc0 ? tc0 : d; d += q1; buf[i + step] = d < 0 ? 0 : d > 255 ? 255 : d; }
+}
+function filterChroma(buf, i, step, alpha, beta, tc) {
+  const p0 = buf[i - step], q0 = buf[i], p1 = buf[i - 2 * step], q1 = buf[i + step];
+  if (Math.abs(p0 - q0) >= alpha || Math.abs(p1 - p0) >= beta || Math.abs(q1 - q0) >= beta) return;
+  let delta = ((q0 - p0) * 4 + (p1 - q1) + 4) >> 3;
+  delta = delta < -tc ? -tc : delta > tc ? tc : delta;
+  let v = p0 + delta; buf[i - step] = v < 0 ? 0 : v > 255 ? 255 : v;
+  v = q0 - delta; buf[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+}
+function deblockFrame() {
+  const ia = Math.max(0, Math.min(51, qp + deblockOffset)), ic = Math.max(0, Math.min(51, qpC + deblockOffset));
+  const alpha = ALPHA[ia], beta = BETA[ia], alphaC = ALPHA[ic], betaC = BETA[ic];
+  if (alpha === 0 && alphaC === 0) return;
+  const H4 = HP >> 2;
+  for (let dir = 0; dir < 2; dir++) {
+    // dir 0: vertical edges (filter across x), dir 1: horizontal edges (across y).
+    for (let y4 = 0; y4 < H4; y4++) for (let x4 = 0; x4 < W4; x4++) {
+      if (dir === 0 ? x4 === 0 : y4 === 0) continue;
+      const bs = dir === 0 ? bsAt(x4 - 1, y4, x4, y4) : bsAt(x4, y4 - 1, x4, y4);
+      if (bs === 0) continue;
+      const tc0 = TC0[ia * 3 + bs - 1];
+      const step = dir === 0 ? 1 : LS, along = dir === 0 ? LS : 1;
+      let i = LOFF + y4 * 4 * LS + x4 * 4;
+      if (alpha) for (let k = 0; k < 4; k++, i += along) filterLuma(curY, i, step, alpha, beta, tc0);
+      // Chroma edges sit on every other luma 4x4 edge (8 luma = 4 chroma samples).
+      if (alphaC && (dir === 0 ? (x4 & 1) === 0 : (y4 & 1) === 0)) {
+        const tcc = TC0[ic * 3 + bs - 1] + 1, cstep = dir === 0 ? 1 : CS, calong = dir === 0 ? CS : 1;
+        let j = COFF + y4 * 2 * CS + x4 * 2;
+        for (let k = 0; k < 2; k++, j += calong) { filterChroma(curU, j, cstep, alphaC, betaC, tcc); filterChroma(curV, j, cstep, alphaC, betaC, tcc); }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Macroblock reconstruction shared by encoder and decoder. Levels: 16 luma blocks (raster order in
+// the MB) then 4 U and 4 V blocks, 16 scan-ordered coefficients each.
+const mbLv = new Int16Array(24 * 16);
+const mbNz = new Uint8Array(24);
+const predL = new Uint8Array(256), predU = new Uint8Array(64), predV = new Uint8Array(64);
+const mbMode4 = new Uint8Array(16);
+let mbI16Mode = 0, mbCMode = 0;
+const mbMvX = new Int16Array(4), mbMvY = new Int16Array(4);
+
+function interPredict(mbx, mby, part8) {
+  const px = mbx * 16, py = mby * 16, cx = mbx * 8, cy = mby * 8;
+  if (!part8) {
+    mcLuma(px, py, mbMvX[0], mbMvY[0], 16, 16, predL, 0);
+    mcChroma(refU, cx, cy, mbMvX[0], mbMvY[0], 8, 8, predU, 0);
+    mcChroma(refV, cx, cy, mbMvX[0], mbMvY[0], 8, 8, predV, 0);
+  } else {
+    for (let s = 0; s < 4; s++) {
+      const ox = (s & 1) * 8, oy = (s >> 1) * 8;
+      mcLuma(px + ox, py + oy, mbMvX[s], mbMvY[s], 8, 8, predL, oy * 16 + ox);
+      mcChroma(refU, cx + (ox >> 1), cy + (oy >> 1), mbMvX[s], mbMvY[s], 4, 4, predU, (oy >> 1) * 8 + (ox >> 1));
+      mcChroma(refV, cx + (ox >> 1), cy + (oy >> 1), mbMvX[s], mbMvY[s], 4, 4, predV, (oy >> 1) * 8 + (ox >> 1));
+    }
+  }
+}
+function reconChroma(mbx, mby) {
+  const co = COFF + mby * 8 * CS + mbx * 8;
+  for (let b = 0; b < 4; b++) {
+    const ox = (b & 1) * 4, oy = (b >> 1) * 4;
+    if (mbNz[16 + b]) reconBlock(mbLv, (16 + b) * 16, qpC, predU, oy * 8 + ox, 8, curU, co + oy * CS + ox, CS);
+    else copyBlock(predU, oy * 8 + ox, 8, curU, co + oy * CS + ox, CS, 4);
+    if (mbNz[20 + b]) reconBlock(mbLv, (20 + b) * 16, qpC, predV, oy * 8 + ox, 8, curV, co + oy * CS + ox, CS);
+    else copyBlock(predV, oy * 8 + ox, 8, curV, co + oy * CS + ox, CS, 4);
+  }
+}
+function reconLumaFromPred(mbx, mby) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16;
+  for (let b = 0; b < 16; b++) {
+    const ox = (b & 3) * 4, oy = (b >> 2) * 4;
+    if (mbNz[b]) reconBlock(mbLv, b * 16, qp, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
+    else copyBlock(predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, 4);
+  }
+}
+function chromaIntraPred(mbx, mby, mode) {
+  const co = COFF + mby * 8 * CS + mbx * 8;
+  intraBlockPred(mode, curU, CS, co, 8, mby > 0, mbx > 0, predU);
+  intraBlockPred(mode, curV, CS, co, 8, mby > 0, mbx > 0, predV);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Encoder.
+const res = new Int32Array(16), coef = new Int32Array(16);
+const satdTmp = new Int32Array(16);
+// Sum of absolute Hadamard-transformed differences of a 4x4 block: a cheap proxy of coded cost.
+function satd4(src, sOff, sStride, pred, pOff, pStride) {
+  const t = satdTmp;
+  for (let y = 0; y < 4; y++) {
+    const s = sOff + y * sStride, p = pOff + y * pStride;
+    const d0 = src[s] - pred[p], d1 = src[s + 1] - pred[p + 1], d2 = src[s + 2] - pred[p + 2], d3 = src[s + 3] - pred[p + 3];
+    const a0 = d0 + d1, a1 = d0 - d1, a2 = d2 + d3, a3 = d2 - d3;
+    t[y * 4] = a0 + a2; t[y * 4 + 1] = a1 + a3; t[y * 4 + 2] = a0 - a2; t[y * 4 + 3] = a1 - a3;
+  }
+  let sum = 0;
+  for (let x = 0; x < 4; x++) {
+    const a0 = t[x] + t[4 + x], a1 = t[x] - t[4 + x], a2 = t[8 + x] + t[12 + x], a3 = t[8 + x] - t[12 + x];
+    const b0 = a0 + a2, b1 = a1 + a3, b2 = a0 - a2, b3 = a1 - a3;
+    sum += (b0 < 0 ? -b0 : b0) + (b1 < 0 ? -b1 : b1) + (b2 < 0 ? -b2 : b2) + (b3 < 0 ? -b3 : b3);
+  }
+  return sum >> 1;
+}
+function satdBlock(sOff, pred, pOff, w, h) {
+  let s = 0;
+  for (let y = 0; y < h; y += 4) for (let x = 0; x < w; x += 4) s += satd4(srcY, sOff + y * WP + x, WP, pred, pOff + y * 16 + x, 16);
+  return s;
+}
+
+// Quantises the residual of one 4x4 block into lv[off..], reconstructs it and returns its cost.
+// Returns J contribution; sets blkNz. With BLOCK_RDO the block is dropped when that lowers J.
+let blkNz = 0;
+function codeBlock(src, sOff, sStride, pred, pOff, pStride, dst, dOff, dStride, q, intra, cat, cbfCi, lv, off) {
+  let ssdZero = 0;
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) {
+    const d = src[sOff + y * sStride + x] - pred[pOff + y * pStride + x];
+    res[y * 4 + x] = d; ssdZero += d * d;
+  }
+  fdct4(res, coef);
+  const qb = q * 16, qbits = 15 + ((q / 6) | 0), f = (intra ? DEADZONE_INTRA : DEADZONE_INTER) * (1 << qbits);
+  let nz = 0;
+  for (let i = 0; i < 16; i++) {
+    const p = ZZ[i], c = coef[p];
+    const a = Math.floor(((c < 0 ? -c : c) * QMUL[qb + p] + f) / (1 << qbits));
+    lv[off + i] = c < 0 ? -a : a;
+    if (a) nz = 1;
+  }
+  if (nz) {
+    reconBlock(lv, off, q, pred, pOff, pStride, dst, dOff, dStride);
+    let ssd = 0;
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) {
+      const d = src[sOff + y * sStride + x] - dst[dOff + y * dStride + x]; ssd += d * d;
+    }
+    const jCoded = ssd + lambda * (bitCost(cbfCi, 1) + blockCost(lv, off, cat));
+    const jZero = ssdZero + lambda * bitCost(cbfCi, 0);
+    if (!BLOCK_RDO || jCoded < jZero) { blkNz = 1; return jCoded; }
+    for (let i = 0; i < 16; i++) lv[off + i] = 0;
+  }
+  copyBlock(pred, pOff, pStride, dst, dOff, dStride, 4);
+  blkNz = 0;
+  return ssdZero + lambda * bitCost(cbfCi, 0);
+}
+
+function codeLumaInter(mbx, mby) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
+  let j = 0;
+  for (let b = 0; b < 16; b++) {
+    const ox = (b & 3) * 4, oy = (b >> 2) * 4, x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
+    j += codeBlock(srcY, so + oy * WP + ox, WP, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, qp, false, 0,
+      cbfCtx(0, nzL, W4, x4, y4), mbLv, b * 16);
+    mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
+  }
+  return j;
+}
+function codeChroma(mbx, mby, intra) {
+  const co = COFF + mby * 8 * CS + mbx * 8, so = mby * 8 * CWP + mbx * 8;
+  let j = 0;
+  for (let b = 0; b < 4; b++) {
+    const ox = (b & 1) * 4, oy = (b >> 1) * 4, x4 = mbx * 2 + (b & 1), y4 = mby * 2 + (b >> 1);
+    j += codeBlock(srcU, so + oy * CWP + ox, CWP, predU, oy * 8 + ox, 8, curU, co + oy * CS + ox, CS, qpC, intra, 1,
+      cbfCtx(1, nzU, W8, x4, y4), mbLv, (16 + b) * 16);
+    mbNz[16 + b] = blkNz; nzU[y4 * W8 + x4] = blkNz;
+    j += codeBlock(srcV, so + oy * CWP + ox, CWP, predV, oy * 8 + ox, 8, curV, co + oy * CS + ox, CS, qpC, intra, 1,
+      cbfCtx(1, nzV, W8, x4, y4), mbLv, (20 + b) * 16);
+    mbNz[20 + b] = blkNz; nzV[y4 * W8 + x4] = blkNz;
+  }
+  return j;
+}
+// Coded-block-pattern bits of the current candidate (one flag per luma 8x8 plus one for chroma).
+function cbpOf() {
+  let cbp = 0;
+  for (let b = 0; b < 16; b++) if (mbNz[b]) cbp |= 1 << (((b >> 3) << 1) | ((b & 3) >> 1));
+  for (let b = 16; b < 24; b++) if (mbNz[b]) cbp |= 16;
+  return cbp;
+}
+function cbpCtxLuma(mbx, mby, cbp, k) {
+  const kx = k & 1, ky = k >> 1;
+  const a = kx ? (cbp >> (k - 1)) & 1 : mbx > 0 ? (cbpMap[mby * MBW + mbx - 1] >> (k + 1)) & 1 : 0;
+  const b = ky ? (cbp >> (k - 2)) & 1 : mby > 0 ? (cbpMap[(mby - 1) * MBW + mbx] >> (k + 2)) & 1 : 0;
+  return CTX_CBP + a + 2 * b;
+}
+function cbpCtxChroma(mbx, mby) {
+  return CTX_CBPC + (mbx > 0 ? (cbpMap[mby * MBW + mbx - 1] >> 4) & 1 : 0) + (mby > 0 ? (cbpMap[(mby - 1) * MBW + mbx] >> 4) & 1 : 0);
+}
+function cbpCost(mbx, mby, cbp) {
+  let bits = 0;
+  for (let k = 0; k < 4; k++) bits += bitCost(cbpCtxLuma(mbx, mby, cbp, k), (cbp >> k) & 1);
+  return bits + bitCost(cbpCtxChroma(mbx, mby), cbp >> 4);
+}
+function mbCtx(mbx, mby, ctx, test) {
+  let n = 0;
+  if (mbx > 0 && test(mbType[mby * MBW + mbx - 1])) n++;
+  if (mby > 0 && test(mbType[(mby - 1) * MBW + mbx])) n++;
+  return ctx + n;
+}
+const isSkip = (t) => t === 0, isIntra = (t) => t >= 3;
+function ssdMb(mbx, mby) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
+  let s = 0;
+  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) { const d = srcY[so + y * WP + x] - curY[lo + y * LS + x]; s += d * d; }
+  const co = COFF + mby * 8 * CS + mbx * 8, sc = mby * 8 * CWP + mbx * 8;
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+    const du = srcU[sc + y * CWP + x] - curU[co + y * CS + x], dv = srcV[sc + y * CWP + x] - curV[co + y * CS + x];
+    s += du * du + dv * dv;
+  }
+  return s;
+}
+
+// Best candidate storage.
+const bestRecY = new Uint8Array(256), bestRecU = new Uint8Array(64), bestRecV = new Uint8Array(64);
+const bestLv = new Int16Array(24 * 16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
+const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4);
+let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0;
+function saveBest(mbx, mby, type, j) {
+  bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode;
+  const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
+  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { bestRecU[y * 8 + x] = curU[co + y * CS + x]; bestRecV[y * 8 + x] = curV[co + y * CS + x]; }
+  bestLv.set(mbLv); bestNz.set(mbNz); bestMode4.set(mbMode4); bestMvX.set(mbMvX); bestMvY.set(mbMvY);
+}
+function restoreBest(mbx, mby) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
+  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) curY[lo + y * LS + x] = bestRecY[y * 16 + x];
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { curU[co + y * CS + x] = bestRecU[y * 8 + x]; curV[co + y * CS + x] = bestRecV[y * 8 + x]; }
+  mbLv.set(bestLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
+  mbI16Mode = bestI16; mbCMode = bestCMode;
+}
+// Writes the MB's maps (type, nz, modes, vectors, cbp) from the mb* state; shared with the decoder.
+function commitMaps(mbx, mby, type) {
+  const mb = mby * MBW + mbx;
+  mbType[mb] = type;
+  for (let b = 0; b < 16; b++) {
+    const i = (mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3);
+    nzL[i] = mbNz[b]; i4Mode[i] = type === 4 ? mbMode4[b] : 2;
+  }
+  for (let b = 0; b < 4; b++) {
+    const i = (mby * 2 + (b >> 1)) * W8 + mbx * 2 + (b & 1);
+    nzU[i] = mbNz[16 + b]; nzV[i] = mbNz[20 + b];
+    const s = type === 2 ? b : 0;
+    mvX[i] = type >= 3 ? 0 : mbMvX[s]; mvY[i] = type >= 3 ? 0 : mbMvY[s];
+  }
+  cbpMap[mb] = cbpOf();
+}
+
+// Vector limits keep every reference read (6-tap filter included) inside the padded planes.
+function mvOk(px, py, bw, mx, my) {
+  const x = px + (mx >> 2), y = py + (my >> 2);
+  return x >= -PAD + 4 && y >= -PAD + 4 && x + bw <= WP + PAD - 5 && y + bw <= HP + PAD - 5;
+}
+function sadInt(px, py, bw, ix, iy, limit) {
+  const so = py * WP + px, ro = LOFF + (py + iy) * LS + px + ix;
+  let s = 0;
+  for (let y = 0; y < bw; y++) {
+    const a = so + y * WP, b = ro + y * LS;
+    for (let x = 0; x < bw; x++) { const d = srcY[a + x] - refY[b + x]; s += d < 0 ? -d : d; }
+    if (s >= limit) return s;
+  }
+  return s;
+}
+const mePred = new Uint8Array(256);
+let meX = 0, meY = 0, meCost = 0;
+const HEX = [-2, 0, -1, -2, 1, -2, 2, 0, 1, 2, -1, 2], DIA = [-1, 0, 0, -1, 1, 0, 0, 1];
+const SUB8 = [-1, -1, 0, -1, 1, -1, -1, 0, 1, 0, -1, 1, 0, 1, 1, 1];
+// Integer search (hexagon or diamond) from the best of several predictor candidates, then
+// half- and quarter-pel refinement by SATD; cost = distortion + lambda * vector bits.
+function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
+  let bx = 0, by = 0, bc = Infinity;
+  const pix = pmX >> 2, piy = pmY >> 2;
+  const range = SEARCH_RANGE;
+  const tryInt = (ix, iy) => {
+    if (ix < pix - range || ix > pix + range || iy < piy - range || iy > piy + range) return;
+    if (!mvOk(px, py, bw, ix * 4, iy * 4)) return;
+    const c = sadInt(px, py, bw, ix, iy, bc) + lambdaMe * mvCost(ix * 4 - pmX, iy * 4 - pmY);
+    if (c < bc) { bc = c; bx = ix; by = iy; }
+  };
+  tryInt(pix, piy);
+  for (let k = 0; k < nc; k++) tryInt((cands[2 * k] + 2) >> 2, (cands[2 * k + 1] + 2) >> 2);
+  if (bc === Infinity) { bx = 0; by = 0; bc = sadInt(px, py, bw, 0, 0, Infinity) + lambdaMe * mvCost(-pmX, -pmY); }
+  if (ME_METHOD === 'hex') {
+    for (let it = 0; it < iters; it++) {
+      const cx = bx, cy = by;
+      for (let k = 0; k < 12; k += 2) tryInt(cx + HEX[k], cy + HEX[k + 1]);
+      if (bx === cx && by === cy) break;
+    }
+  }
+  for (let it = 0; it < iters; it++) {
+    const cx = bx, cy = by;
+    for (let k = 0; k < 8; k += 2) tryInt(cx + DIA[k], cy + DIA[k + 1]);
+    if (bx === cx && by === cy) break;
+  }
+  let mx = bx * 4, my = by * 4;
+  mcLuma(px, py, mx, my, bw, bw, mePred, 0);
+  let best = satdBlock(py * WP + px, mePred, 0, bw, bw) + lambdaMe * mvCost(mx - pmX, my - pmY);
+  for (let lvl = 1; lvl <= SUBPEL_LEVEL; lvl++) {
+    const st = lvl === 1 ? 2 : 1, cx = mx, cy = my;
+    for (let k = 0; k < 16; k += 2) {
+      const tx = cx + SUB8[k] * st, ty = cy + SUB8[k + 1] * st;
+      if (!mvOk(px, py, bw, tx, ty)) continue;
+      mcLuma(px, py, tx, ty, bw, bw, mePred, 0);
+      const c = satdBlock(py * WP + px, mePred, 0, bw, bw) + lambdaMe * mvCost(tx - pmX, ty - pmY);
+      if (c < best) { best = c; mx = tx; my = ty; }
+    }
+  }
+  meX = mx; meY = my; meCost = best;
+}
+
+const cand = new Int16Array(16), subX = new Int16Array(4), subY = new Int16Array(4);
+const predI16 = new Uint8Array(256);
+function tryInter16(mbx, mby, mx, my, type) {
+  mbMvX[0] = mx; mbMvY[0] = my;
+  interPredict(mbx, mby, false);
+  return interResidualJ(mbx, mby, type);
+}
+function interResidualJ(mbx, mby, type) {
+  let j = codeLumaInter(mbx, mby) + codeChroma(mbx, mby, false);
+  const cbp = cbpOf();
+  let bits = bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 0) + bitCost(CTX_PART, type === 2 ? 1 : 0);
+  bits += cbpCost(mbx, mby, cbp);
+  const mb = mby * MBW + mbx;
+  if (type === 1) { predMv(mbx * 2, mby * 2, 2, mb, 0); bits += mvCost(mbMvX[0] - pmx, mbMvY[0] - pmy); }
+  else for (let s = 0; s < 4; s++) {
+    const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
+    predMv(x8, y8, 1, mb, s); bits += mvCost(mbMvX[s] - pmx, mbMvY[s] - pmy);
+    setMv8(x8, y8, 1, mbMvX[s], mbMvY[s]);
+  }
+  return j + lambda * bits;
+}
+
+function tryIntra16(mbx, mby, mode, cmode) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16;
+  intraBlockPred(mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
+  mbI16Mode = mode; mbCMode = cmode;
+  chromaIntraPred(mbx, mby, cmode);
+  const so = mby * 16 * WP + mbx * 16;
+  let j = 0;
+  for (let b = 0; b < 16; b++) {
+    const ox = (b & 3) * 4, oy = (b >> 2) * 4, x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
+    j += codeBlock(srcY, so + oy * WP + ox, WP, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, qp, true, 0,
+      cbfCtx(0, nzL, W4, x4, y4), mbLv, b * 16);
+    mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
+  }
+  j += codeChroma(mbx, mby, true);
+  let bits = intraTypeBits(mbx, mby, 0) + 2 + 2 + cbpCost(mbx, mby, cbpOf());
+  return j + lambda * bits;
+}
+function intraTypeBits(mbx, mby, i4) {
+  let bits = bitCost(CTX_I4FLAG + (frameIsP ? 1 : 0), i4);
+  if (frameIsP) bits += bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 1);
+  return bits;
+}
+function mpmOf(x4, y4) {
+  const a = x4 > 0 ? i4Mode[y4 * W4 + x4 - 1] : 2, b = y4 > 0 ? i4Mode[(y4 - 1) * W4 + x4] : 2;
+  return a < b ? a : b;
+}
+const predI4 = new Uint8Array(256);
+function tryIntra4(mbx, mby, cmode) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
+  mbCMode = cmode;
+  let j = 0, bits = 0;
+  for (let b = 0; b < 16; b++) {
+    const ox = (b & 3) * 4, oy = (b >> 2) * 4, x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
+    const mpm = mpmOf(x4, y4);
+    let bm = 2, bc = Infinity;
+    for (let m = 0; m < 9; m++) {
+      if (m >= INTRA4_MODES && m !== mpm && m !== 2) continue;
+      intra4Pred(m, mbx * 16 + ox, mby * 16 + oy, predI4, oy * 16 + ox);
+      const c = satd4(srcY, so + oy * WP + ox, WP, predI4, oy * 16 + ox, 16) + lambdaMe * (m === mpm ? 1 : 4);
+      if (c < bc) { bc = c; bm = m; }
+    }
+    intra4Pred(bm, mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
+    mbMode4[b] = bm; i4Mode[y4 * W4 + x4] = bm;
+    bits += bm === mpm ? bitCost(CTX_I4MPM, 1) : bitCost(CTX_I4MPM, 0) + 3;
+    j += codeBlock(srcY, so + oy * WP + ox, WP, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, qp, true, 0,
+      cbfCtx(0, nzL, W4, x4, y4), mbLv, b * 16);
+    mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
+  }
+  chromaIntraPred(mbx, mby, cmode);
+  j += codeChroma(mbx, mby, true);
+  bits += intraTypeBits(mbx, mby, 1) + 2 + cbpCost(mbx, mby, cbpOf());
+  return j + lambda * bits;
+}
+
+function encodeMb(mbx, mby) {
+  const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16;
+  bestJ = Infinity;
+  let interSatd = Infinity;
+  if (frameIsP) {
+    predMv(mbx * 2, mby * 2, 2, mb, 0);
+    const p16x = pmx, p16y = pmy;
+    // Skip: predicted vector, no residual — the cheapest way to code static or smoothly moving areas.
+    if (mvOk(px, py, 16, p16x, p16y)) {
+      mbMvX[0] = p16x; mbMvY[0] = p16y;
+      interPredict(mbx, mby, false);
+      const lo = LOFF + py * LS + px;
+      copyBlock(predL, 0, 16, curY, lo, LS, 16);
+      copyBlock(predU, 0, 8, curU, COFF + mby * 8 * CS + mbx * 8, CS, 8);
+      copyBlock(predV, 0, 8, curV, COFF + mby * 8 * CS + mbx * 8, CS, 8);
+      mbNz.fill(0);
+      const j = ssdMb(mbx, mby) + lambda * bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 1);
+      saveBest(mbx, mby, 0, j);
+    }
+    let nc = 0;
+    const addCand = (i) => { cand[2 * nc] = mvX[i]; cand[2 * nc + 1] = mvY[i]; nc++; };
+    cand[0] = 0; cand[1] = 0; nc = 1;
+    const i8 = mby * 2 * W8 + mbx * 2;
+    if (mbx > 0) addCand(i8 - 1);
+    if (mby > 0) addCand(i8 - W8);
+    if (mby > 0 && mbx + 1 < MBW) addCand(i8 - W8 + 2);
+    cand[2 * nc] = prevMvX[i8]; cand[2 * nc + 1] = prevMvY[i8]; nc++;
+    motionSearch(px, py, 16, p16x, p16y, cand, nc, SEARCH_RANGE);
+    const m16x = meX, m16y = meY, c16 = meCost;
+    interSatd = c16;
+    let j = tryInter16(mbx, mby, m16x, m16y, 1);
+    if (j < bestJ) saveBest(mbx, mby, 1, j);
+    if (USE_8X8_PARTITIONS) {
+      let c8 = 0;
+      const sx = subX, sy = subY;
+      for (let s = 0; s < 4; s++) {
+        const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
+        predMv(x8, y8, 1, mb, s);
+        cand[0] = m16x; cand[1] = m16y;
+        motionSearch(px + (s & 1) * 8, py + (s >> 1) * 8, 8, pmx, pmy, cand, 1, 4);
+        sx[s] = meX; sy[s] = meY; c8 += meCost;
+        setMv8(x8, y8, 1, meX, meY);
+      }
+      if (c8 < c16) {
+        for (let s = 0; s < 4; s++) { mbMvX[s] = sx[s]; mbMvY[s] = sy[s]; }
+        interPredict(mbx, mby, true);
+        j = interResidualJ(mbx, mby, 2);
+        if (j < bestJ) saveBest(mbx, mby, 2, j);
+      }
+    }
+  }
+  // Intra: mode choice by SATD, then full RD against the inter candidates.
+  if (!frameIsP || INTRA_IN_P_RATIO > 0) {
+    const lo = LOFF + py * LS + px, so = py * WP + px;
+    let bm = 0, bc = Infinity;
+    for (let m = 0; m < 4; m++) {
+      if ((m === 1 && mby === 0) || (m === 2 && mbx === 0) || (m === 3 && (mbx === 0 || mby === 0))) continue;
+      intraBlockPred(m, curY, LS, lo, 16, mby > 0, mbx > 0, predI16);
+      const c = satdBlock(so, predI16, 0, 16, 16);
+      if (c < bc) { bc = c; bm = m; }
+    }
+    if (!frameIsP || bc < interSatd * INTRA_IN_P_RATIO) {
+      // Chroma mode by SAD, shared by both intra luma types.
+      let cm = 0, cc = Infinity;
+      const co = COFF + mby * 8 * CS + mbx * 8, sc = mby * 8 * CWP + mbx * 8;
+      for (let m = 0; m < 4; m++) {
+        if ((m === 1 && mby === 0) || (m === 2 && mbx === 0) || (m === 3 && (mbx === 0 || mby === 0))) continue;
+        chromaIntraPred(mbx, mby, m);
+        let s = 0;
+        for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+          s += Math.abs(srcU[sc + y * CWP + x] - predU[y * 8 + x]) + Math.abs(srcV[sc + y * CWP + x] - predV[y * 8 + x]);
+        }
+        if (s < cc) { cc = s; cm = m; }
+      }
+      void co;
+      let j = tryIntra16(mbx, mby, bm, cm);
+      if (j < bestJ) saveBest(mbx, mby, 3, j);
+      j = tryIntra4(mbx, mby, cm);
+      if (j < bestJ) saveBest(mbx, mby, 4, j);
+    }
+  }
+  restoreBest(mbx, mby);
+  commitMaps(mbx, mby, bestType);
+  writeMb(mbx, mby, bestType);
+}
+
+// The macroblock syntax, written in the order readMb parses it.
+function writeMb(mbx, mby, type) {
+  const mb = mby * MBW + mbx;
+  if (frameIsP) {
+    encBit(mbCtxPrev(mbx, mby, CTX_SKIP, isSkip), type === 0 ? 1 : 0);
+    if (type === 0) return;
+    encBit(mbCtxPrev(mbx, mby, CTX_INTRA, isIntra), type >= 3 ? 1 : 0);
+  }
+  if (type >= 3) {
+    encBit(CTX_I4FLAG + (frameIsP ? 1 : 0), type === 4 ? 1 : 0);
+    if (type === 4) {
+      for (let b = 0; b < 16; b++) {
+        const x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
+        const m = mbMode4[b], mpm = mpmOfPrev(x4, y4, b);
+        encBit(CTX_I4MPM, m === mpm ? 1 : 0);
+        if (m !== mpm) { const r = m < mpm ? m : m - 1; for (let k = 2; k >= 0; k--) encBit(CTX_I4REM + k, (r >> k) & 1); }
+      }
+    } else {
+      encBit(CTX_I16MODE, mbI16Mode >> 1); encBit(CTX_I16MODE + 1 + (mbI16Mode >> 1), mbI16Mode & 1);
+    }
+    encBit(CTX_CMODE, mbCMode >> 1); encBit(CTX_CMODE + 1 + (mbCMode >> 1), mbCMode & 1);
+  } else {
+    encBit(CTX_PART, type === 2 ? 1 : 0);
+    const n = type === 2 ? 4 : 1;
+    for (let s = 0; s < n; s++) {
+      const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
+      predMv(x8, y8, n === 1 ? 2 : 1, mb, s);
+      writeMvd(mbMvX[s] - pmx, 0); writeMvd(mbMvY[s] - pmy, 1);
+    }
+  }
+  writeResidual(mbx, mby);
+}
+// Context helpers that read only already-coded neighbours (the maps of the current MB are set).
+function mbCtxPrev(mbx, mby, ctx, test) { return mbCtx(mbx, mby, ctx, test); }
+function mpmOfPrev(x4, y4, b) { void b; return mpmOf(x4, y4); }
+
+function writeResidual(mbx, mby) {
+  const cbp = cbpMap[mby * MBW + mbx];
+  for (let k = 0; k < 4; k++) encBit(cbpCtxLuma(mbx, mby, cbp, k), (cbp >> k) & 1);
+  encBit(cbpCtxChroma(mbx, mby), cbp >> 4);
+  for (let k = 0; k < 4; k++) {
+    if (!((cbp >> k) & 1)) continue;
+    for (let s = 0; s < 4; s++) {
+      const bx = (k & 1) * 2 + (s & 1), by = (k >> 1) * 2 + (s >> 1), b = by * 4 + bx;
+      const x4 = mbx * 4 + bx, y4 = mby * 4 + by;
+      encBit(cbfCtx(0, nzL, W4, x4, y4), mbNz[b]);
+      if (mbNz[b]) writeBlock(mbLv, b * 16, 0);
+    }
+  }
+  if (cbp & 16) for (let p = 0; p < 2; p++) for (let b = 0; b < 4; b++) {
+    const x4 = mbx * 2 + (b & 1), y4 = mby * 2 + (b >> 1), i = 16 + p * 4 + b;
+    encBit(cbfCtx(1, p ? nzV : nzU, W8, x4, y4), mbNz[i]);
+    if (mbNz[i]) writeBlock(mbLv, i * 16, 1);
+  }
+}
+
+function loadSource(f) {
+  for (let y = 0; y < HP; y++) {
+    const sy = (y < H ? y : H - 1) * W, d = y * WP;
+    for (let x = 0; x < WP; x++) srcY[d + x] = f.y[sy + (x < W ? x : W - 1)];
+  }
+  const cw = (W + 1) >> 1, ch = (H + 1) >> 1;
+  for (let y = 0; y < CHP; y++) {
+    const sy = (y < ch ? y : ch - 1) * cw, d = y * CWP;
+    for (let x = 0; x < CWP; x++) { const i = sy + (x < cw ? x : cw - 1); srcU[d + x] = f.u[i]; srcV[d + x] = f.v[i]; }
+  }
+}
+
+// After the last macroblock: deblock, emit the cropped picture, and make it the next reference.
+function finishFrame(last) {
+  if (deblockOn) deblockFrame();
+  const cw = (W + 1) >> 1, ch = (H + 1) >> 1;
+  const f = { y: new Uint8Array(W * H), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch) };
+  for (let y = 0; y < H; y++) f.y.set(curY.subarray(LOFF + y * LS, LOFF + y * LS + W), y * W);
+  for (let y = 0; y < ch; y++) {
+    f.u.set(curU.subarray(COFF + y * CS, COFF + y * CS + cw), y * cw);
+    f.v.set(curV.subarray(COFF + y * CS, COFF + y * CS + cw), y * cw);
+  }
+  if (!last) {
+    extendEdges(curY, LS, LOFF, WP, HP, PAD);
+    extendEdges(curU, CS, COFF, CWP, CHP, CPAD);
+    extendEdges(curV, CS, COFF, CWP, CHP, CPAD);
+    swapRef();
+    buildHalfPel();
+  }
+  return f;
+}
+
+function qpFor(quality, intra) {
+  const q = Math.max(0, Math.min(100, Number(quality)));
+  const base = Math.round(QP_AT_Q0 + (QP_AT_Q100 - QP_AT_Q0) * q / 100);
+  return Math.max(0, Math.min(51, base + (intra ? I_QP_OFFSET : 0)));
+}
+
+export function encodeWithReconstruction(video, options) {
+  const quality = options && options.quality !== undefined ? options.quality : 50;
+  const n = video.frames.length;
+  setup(video.width, video.height);
+  shift = Math.max(4, Math.min(7, PROB_SHIFT));
+  chromaQpOffset = Math.max(-12, Math.min(12, CHROMA_QP_OFFSET));
+  deblockOn = !!DEBLOCK; deblockOffset = Math.max(-6, Math.min(6, DEBLOCK_OFFSET));
+  encInit();
+  const frames = [];
+  for (let i = 0; i < n; i++) {
+    loadSource(video.frames[i]);
+    frameIsP = i > 0;
+    const q = qpFor(quality, !frameIsP);
+    setQp(q);
+    encDirect(frameIsP ? 1 : 0); encBits(q, 6);
+    for (let mby = 0; mby < MBH; mby++) for (let mbx = 0; mbx < MBW; mbx++) encodeMb(mbx, mby);
+    frames.push(finishFrame(i === n - 1));
+  }
+  encFlush();
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0];
+  const bytes = new Uint8Array(hdr.length + outPos);
+  bytes.set(hdr, 0);
+  bytes.set(out.subarray(0, outPos), hdr.length);
+  return { bytes, frames };
+}
+
+export function encode(video, options) {
+  return encodeWithReconstruction(video, options).bytes;
+}
+
+function readMb(mbx, mby) {
+  const mb = mby * MBW + mbx;
+  let type;
+  if (frameIsP && decBit(mbCtx(mbx, mby, CTX_SKIP, isSkip))) type = 0;
+  else if (frameIsP && !decBit(mbCtx(mbx, mby, CTX_INTRA, isIntra))) type = decBit(CTX_PART) ? 2 : 1;
+  else type = decBit(CTX_I4FLAG + (frameIsP ? 1 : 0)) ? 4 : 3;
+  mbNz.fill(0);
+  if (type === 0) {
+    predMv(mbx * 2, mby * 2, 2, mb, 0);
+    mbMvX[0] = pmx; mbMvY[0] = pmy;
+    interPredict(mbx, mby, false);
+    reconLumaFromPred(mbx, mby); reconChroma(mbx, mby);
+    commitMaps(mbx, mby, 0);
+    return;
+  }
+  if (type >= 3) {
+    if (type === 4) {
+      for (let b = 0; b < 16; b++) {
+        const x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2), mpm = mpmOf(x4, y4);
+        let m = mpm;
+        if (!decBit(CTX_I4MPM)) {
+          let r = 0;
+          for (let k = 2; k >= 0; k--) r |= decBit(CTX_I4REM + k) << k;
+          m = r < mpm ? r : r + 1;
+        }
+        mbMode4[b] = m; i4Mode[y4 * W4 + x4] = m;
+      }
+    } else {
+      const hi = decBit(CTX_I16MODE);
+      mbI16Mode = (hi << 1) | decBit(CTX_I16MODE + 1 + hi);
+    }
+    const hi = decBit(CTX_CMODE);
+    mbCMode = (hi << 1) | decBit(CTX_CMODE + 1 + hi);
+  } else {
+    const n = type === 2 ? 4 : 1;
+    for (let s = 0; s < n; s++) {
+      const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
+      predMv(x8, y8, n === 1 ? 2 : 1, mb, s);
+      mbMvX[s] = pmx + readMvd(0); mbMvY[s] = pmy + readMvd(1);
+      if (n === 4) setMv8(x8, y8, 1, mbMvX[s], mbMvY[s]);
+    }
+  }
+  readResidual(mbx, mby);
+  if (type <= 2) {
+    interPredict(mbx, mby, type === 2);
+    reconLumaFromPred(mbx, mby);
+    reconChroma(mbx, mby);
+  } else {
+    const lo = LOFF + mby * 16 * LS + mbx * 16;
+    if (type === 3) {
+      intraBlockPred(mbI16Mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
+      reconLumaFromPred(mbx, mby);
+    } else {
+      for (let b = 0; b < 16; b++) {
+        const ox = (b & 3) * 4, oy = (b >> 2) * 4;
+        intra4Pred(mbMode4[b], mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
+        if (mbNz[b]) reconBlock(mbLv, b * 16, qp, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
+        else copyBlock(predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, 4);
+      }
+    }
+    chromaIntraPred(mbx, mby, mbCMode);
+    reconChroma(mbx, mby);
+  }
+  commitMaps(mbx, mby, type);
+}
+
+function readResidual(mbx, mby) {
+  for (let b = 0; b < 16; b++) nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = 0;
+  for (let b = 0; b < 4; b++) { const i = (mby * 2 + (b >> 1)) * W8 + mbx * 2 + (b & 1); nzU[i] = 0; nzV[i] = 0; }
+  let cbp = 0;
+  for (let k = 0; k < 4; k++) cbp |= decBit(cbpCtxLuma(mbx, mby, cbp, k)) << k;
+  cbp |= decBit(cbpCtxChroma(mbx, mby)) << 4;
+  for (let k = 0; k < 4; k++) {
+    if (!((cbp >> k) & 1)) continue;
+    for (let s = 0; s < 4; s++) {
+      const bx = (k & 1) * 2 + (s & 1), by = (k >> 1) * 2 + (s >> 1), b = by * 4 + bx;
+      const x4 = mbx * 4 + bx, y4 = mby * 4 + by;
+      const nz = decBit(cbfCtx(0, nzL, W4, x4, y4));
+      mbNz[b] = nz; nzL[y4 * W4 + x4] = nz;
+      if (nz) readBlock(mbLv, b * 16, 0);
+    }
+  }
+  if (cbp & 16) for (let p = 0; p < 2; p++) for (let b = 0; b < 4; b++) {
+    const x4 = mbx * 2 + (b & 1), y4 = mby * 2 + (b >> 1), i = 16 + p * 4 + b, map = p ? nzV : nzU;
+    const nz = decBit(cbfCtx(1, map, W8, x4, y4));
+    mbNz[i] = nz; map[y4 * W8 + x4] = nz;
+    if (nz) readBlock(mbLv, i * 16, 1);
+  }
+}
+
+export function decode(bytes) {
+  if (bytes.length < 11 || bytes[0] !== 72 || bytes[1] !== 50) throw new Error('not a hybrid bitstream');
+  const width = (bytes[2] << 8) | bytes[3], height = (bytes[4] << 8) | bytes[5], n = (bytes[6] << 8) | bytes[7];
+  if (width === 0 || height === 0) throw new Error('bad frame size in header');
+  setup(width, height);
+  shift = bytes[8];
+  if (shift < 4 || shift > 7) throw new Error('bad probability shift in header');
+  chromaQpOffset = bytes[9] - 16;
+  deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
+  decInit(bytes, 11);
+  const frames = [];
+  for (let i = 0; i < n; i++) {
+    frameIsP = decDirect() === 1;
+    if (frameIsP && i === 0) throw new Error('first frame cannot be predicted');
+    const q = decBits(6);
+    if (q > 51) throw new Error('bad QP');
+    setQp(q);
+    for (let mby = 0; mby < MBH; mby++) for (let mbx = 0; mbx < MBW; mbx++) readMb(mbx, mby);
+    frames.push(finishFrame(i === n - 1));
+  }
+  return { width, height, frames };
+}

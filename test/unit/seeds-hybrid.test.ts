@@ -1,0 +1,3 @@
+import { seedSuite } from '../helpers/seed-suite';
+
+seedSuite('hybrid', { minPsnrAtQ50: 32 });
