@@ -8,6 +8,8 @@ import { init } from './init';
 import { history } from './history';
 import { review } from './review';
 import { report } from './report';
+import { validate } from './validate';
+import { evaluate } from './evaluate';
 
 export const commands: Command[] = [
   metricsCommand,
@@ -18,4 +20,6 @@ export const commands: Command[] = [
   history,
   review,
   report,
+  validate,
+  evaluate,
 ];

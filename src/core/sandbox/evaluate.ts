@@ -1,0 +1,283 @@
+// The full rate–distortion evaluation of one candidate: per clip, an RD curve over quality values
+// chosen so its PSNR range overlaps the reference codecs' (coarse sweep, then bisection on quality
+// toward the references' lowest and highest PSNR-Y), every point measured from what the sandboxed
+// encode returned (bytes) and what the separately sandboxed decode gave back (PSNR, SSIM), and
+// BD-rate against each reference codec run on the same frames. A candidate's failure is a result.
+import { basename } from 'node:path';
+import type { Video } from '../codec/contract';
+import { CodecEvolutionError, throwIfAborted } from '../errors';
+import { runReference, defaultCacheDir, type ReferenceCodec, type ReferenceCurve } from '../baseline/reference';
+import { bdRate, type BdRateResult } from '../metrics/bdrate';
+import { PsnrAccumulator } from '../metrics/psnr';
+import { SsimAccumulator } from '../metrics/ssim';
+import { rdPoint, type RdPoint } from '../metrics/rd';
+import { locateFfmpeg, type FfmpegLocation } from '../video/ffmpeg';
+import { readVideo } from '../video/read';
+import type { CandidateFailure } from './failures';
+import type { SandboxLimits } from './limits';
+import { runDecode, runEncode, sandboxLevel, type RunOptions, type SandboxLevel } from './runner';
+import { prepareCandidate, type Diagnostic, type PreparedCandidate } from './validator';
+
+export const EVALUATION_SCHEMA_VERSION = 1;
+
+export type ClipSource = string | { path: string; frames?: number; name?: string } | { video: Video; name: string };
+
+export interface EvaluateOptions {
+  clips: ClipSource[];
+  /** The candidate's file name: decides JavaScript vs TypeScript and names positions. */
+  filename?: string;
+  /** Explicit qualities: no search, exactly these points. */
+  qualities?: number[];
+  /** Number of RD points per clip when searching (≥ 4 for BD-rate); default 5. */
+  points?: number;
+  references: ReferenceCodec[];
+  /** Skip references this ffmpeg lacks (reported in referencesSkipped) instead of failing. */
+  referencesOptional?: boolean;
+  /** CRF points per reference codec (default 5). */
+  referencePoints?: number;
+  limits?: Partial<SandboxLimits>;
+  ffmpeg?: string | FfmpegLocation;
+  /** Reference-result cache; default ~/.cache/codec-evolution/baseline. */
+  cacheDir?: string;
+  /** Runtime for the sandbox children (execPath etc.). */
+  run?: Omit<RunOptions, 'signal' | 'limits'>;
+  /** Decode twice and compare on the first point of each clip (default), on all points, or never. */
+  determinism?: 'first' | 'all' | 'off';
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+export interface BdRateDetail { percent?: number; overlap?: { low: number; high: number }; method?: string; error?: string }
+
+export interface ClipEvaluation {
+  clip: string;
+  name: string;
+  width: number; height: number; frames: number; fpsNum: number; fpsDen: number;
+  /** Sorted by quality. */
+  points: RdPoint[];
+  /** BD-rate (%, PSNR-Y, PCHIP) against each reference that overlaps; negative = candidate saves bits. */
+  bdRate: Partial<Record<ReferenceCodec, number>>;
+  bdRateDetail: Partial<Record<ReferenceCodec, BdRateDetail>>;
+  references: Partial<Record<ReferenceCodec, RdPoint[]>>;
+  referencesSkipped: { codec: ReferenceCodec; reason: string }[];
+  /** Qualities tried while searching (including the ones kept in `points`). */
+  searched: number;
+}
+
+export interface EvaluationSummary {
+  /** Mean BD-rate over clips, per reference (only clips where it could be computed). */
+  meanBdRate: Partial<Record<ReferenceCodec, number>>;
+  encodeMs: number;
+  decodeMs: number;
+  /** Sandbox start-up (spawn → candidate loaded), mean over children. */
+  meanStartupMs: number;
+  evaluationMs: number;
+  points: number;
+  metric: 'psnrY';
+}
+
+export type Evaluation =
+  | { schemaVersion: number; ok: true; meta?: { name?: string; description?: string }; clips: ClipEvaluation[]; summary: EvaluationSummary; sandboxLevel: SandboxLevel }
+  | { schemaVersion: number; ok: false; failure: CandidateFailure & { clip?: string; quality?: number }; diagnostics?: Diagnostic[]; sandboxLevel?: SandboxLevel };
+
+const COARSE = [10, 50, 90];
+
+interface Measured { point: RdPoint; startupMs: number }
+
+export async function evaluateCandidate(source: string, opts: EvaluateOptions): Promise<Evaluation> {
+  const t0 = performance.now();
+  const filename = opts.filename ?? 'codec.js';
+  const prepared = prepareCandidate(source, filename);
+  if (!prepared.candidate) {
+    const d = prepared.diagnostics[0];
+    return { schemaVersion: EVALUATION_SCHEMA_VERSION, ok: false, failure: { class: d.class, message: d.message, line: d.line, column: d.column, stage: 'validate' }, diagnostics: prepared.diagnostics };
+  }
+  const candidate = prepared.candidate;
+  const runOpts: RunOptions = { ...opts.run, limits: opts.limits, signal: opts.signal };
+  const level = await sandboxLevel(runOpts);
+  const needsFfmpeg = opts.references.length > 0 || opts.clips.some((c) => typeof c === 'string' || 'path' in c);
+  const ff = typeof opts.ffmpeg === 'object' ? opts.ffmpeg : needsFfmpeg ? await locateFfmpeg({ ffmpegPath: opts.ffmpeg }).catch((e) => {
+    if (opts.references.length) throw e;
+    return undefined;
+  }) : undefined;
+  const clips: ClipEvaluation[] = [];
+  let meta: { name?: string; description?: string } | undefined;
+  let startupSum = 0, startups = 0;
+
+  for (const clipSource of opts.clips) {
+    throwIfAborted(opts.signal);
+    const { video, path, name } = await loadClip(clipSource, ff, opts.signal);
+    opts.onProgress?.(`${name}: ${video.width}x${video.height}, ${video.frames.length} frames`);
+
+    const curves: ReferenceCurve[] = [];
+    const skipped: { codec: ReferenceCodec; reason: string }[] = [];
+    if (opts.references.length) {
+      const ref = await runReference(video, {
+        codecs: opts.referencesOptional ? undefined : opts.references, points: opts.referencePoints, ffmpeg: ff, cacheDir: opts.cacheDir ?? defaultCacheDir(),
+        signal: opts.signal, onProgress: (m) => opts.onProgress?.(`${name}: ${m}`),
+      });
+      curves.push(...ref.curves.filter((c) => opts.references.includes(c.codec)));
+      skipped.push(...ref.skipped.filter((s) => opts.references.includes(s.codec)));
+    }
+
+    const measured = new Map<number, Measured>();
+    let first = true;
+    const measure = async (quality: number): Promise<RdPoint> => {
+      const hit = measured.get(quality);
+      if (hit) return hit.point;
+      throwIfAborted(opts.signal);
+      opts.onProgress?.(`${name}: candidate quality ${quality}`);
+      const check = opts.determinism === 'all' || (opts.determinism !== 'off' && first);
+      first = false;
+      const m = await measurePoint(candidate, video, quality, runOpts, check);
+      if (!m.ok) throw new PointFailure({ ...m.failure, clip: name, quality });
+      meta ??= m.meta;
+      startupSum += m.startupMs; startups += 2;
+      measured.set(quality, { point: m.point, startupMs: m.startupMs });
+      return m.point;
+    };
+
+    let keep: number[];
+    try {
+      if (opts.qualities?.length) {
+        keep = opts.qualities;
+        for (const q of keep) await measure(q);
+      } else {
+        keep = await searchQualities(measure, curves, opts.points ?? 5);
+      }
+    } catch (e) {
+      if (e instanceof PointFailure) return { schemaVersion: EVALUATION_SCHEMA_VERSION, ok: false, failure: e.failure, sandboxLevel: level };
+      throw e;
+    }
+
+    const points = [...new Set(keep)].map((q) => measured.get(q)!.point).sort((a, b) => a.quality! - b.quality!);
+    const ours = points.filter((p) => Number.isFinite(p.psnrY) && p.kbps > 0).map((p) => ({ kbps: p.kbps, psnr: p.psnrY }));
+    const bd: ClipEvaluation['bdRate'] = {};
+    const detail: ClipEvaluation['bdRateDetail'] = {};
+    const references: ClipEvaluation['references'] = {};
+    for (const c of curves) {
+      references[c.codec] = c.points;
+      const anchor = c.points.filter((p) => Number.isFinite(p.psnrY)).map((p) => ({ kbps: p.kbps, psnr: p.psnrY }));
+      try {
+        const r: BdRateResult = bdRate(anchor, ours, { method: 'pchip' });
+        bd[c.codec] = r.percent;
+        detail[c.codec] = { percent: r.percent, overlap: r.overlap, method: r.method };
+      } catch (e) {
+        if (!(e instanceof CodecEvolutionError)) throw e;
+        detail[c.codec] = { error: e.describe() };
+      }
+    }
+    clips.push({
+      clip: path, name, width: video.width, height: video.height, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
+      points, bdRate: bd, bdRateDetail: detail, references, referencesSkipped: skipped, searched: measured.size,
+    });
+  }
+
+  const meanBdRate: EvaluationSummary['meanBdRate'] = {};
+  for (const codec of opts.references) {
+    const vals = clips.map((c) => c.bdRate[codec]).filter((x): x is number => x !== undefined);
+    if (vals.length) meanBdRate[codec] = vals.reduce((a, b) => a + b, 0) / vals.length;
+  }
+  const all = clips.flatMap((c) => c.points);
+  return {
+    schemaVersion: EVALUATION_SCHEMA_VERSION, ok: true, ...(meta ? { meta } : {}), clips, sandboxLevel: level,
+    summary: {
+      meanBdRate,
+      encodeMs: all.reduce((s, p) => s + p.encodeMs, 0),
+      decodeMs: all.reduce((s, p) => s + p.decodeMs, 0),
+      meanStartupMs: startups ? startupSum / startups : 0,
+      evaluationMs: performance.now() - t0,
+      points: all.length,
+      metric: 'psnrY',
+    },
+  };
+}
+
+class PointFailure extends Error {
+  constructor(readonly failure: CandidateFailure & { clip?: string; quality?: number }) { super(failure.message); }
+}
+
+async function loadClip(c: ClipSource, ff: FfmpegLocation | undefined, signal?: AbortSignal): Promise<{ video: Video; path: string; name: string }> {
+  if (typeof c === 'object' && 'video' in c) return { video: c.video, path: c.name, name: c.name };
+  const spec = typeof c === 'string' ? { path: c } : c;
+  const video = await readVideo(spec.path, { ffmpegPath: ff?.path, maxFrames: 'frames' in spec ? spec.frames : undefined, signal });
+  return { video, path: spec.path, name: ('name' in spec && spec.name) || basename(spec.path).replace(/\.[^.]+$/, '') };
+}
+
+type MeasureResult =
+  | { ok: true; point: RdPoint; startupMs: number; meta?: { name?: string; description?: string } }
+  | { ok: false; failure: CandidateFailure };
+
+/** One RD point: encode in one child, decode the bytes in another, metrics in the host. */
+export async function measurePoint(candidate: PreparedCandidate, video: Video, quality: number, opts: RunOptions, checkDeterminism = true): Promise<MeasureResult> {
+  const enc = await runEncode(candidate, video, quality, opts);
+  if (!enc.ok) return enc;
+  const dec = await runDecode(candidate, enc.bytes, { width: video.width, height: video.height, frames: video.frames.length }, { ...opts, checkDeterminism });
+  if (!dec.ok) return dec;
+  const psnr = new PsnrAccumulator(video.width, video.height);
+  const ssim = new SsimAccumulator(video.width, video.height);
+  for (let i = 0; i < video.frames.length; i++) {
+    psnr.add(video.frames[i], dec.video.frames[i]);
+    ssim.add(video.frames[i], dec.video.frames[i]);
+  }
+  const point = rdPoint({
+    bytes: enc.bytes.length, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
+    psnr: psnr.result(), ssim: ssim.result(), encodeMs: enc.ms, decodeMs: dec.ms, quality,
+  });
+  return { ok: true, point, startupMs: (enc.startupMs + dec.startupMs) / 2, ...(enc.meta ? { meta: enc.meta } : {}) };
+}
+
+/** The PSNR-Y interval the candidate's curve should cover: the references' lowest to highest. */
+function targetRange(curves: ReferenceCurve[]): { low: number; high: number } | undefined {
+  const ps = curves.flatMap((c) => c.points.map((p) => p.psnrY)).filter(Number.isFinite);
+  return ps.length ? { low: Math.min(...ps), high: Math.max(...ps) } : undefined;
+}
+
+/**
+ * Finds qualities whose PSNR-Y brackets the references' range: a coarse sweep, then bisection on
+ * quality toward each end (assuming PSNR grows with quality; where it does not, the closest tried
+ * point is used), then evenly spaced qualities between the two ends. Returns the qualities kept.
+ */
+async function searchQualities(measure: (q: number) => Promise<RdPoint>, curves: ReferenceCurve[], n: number): Promise<number[]> {
+  const tried = new Map<number, number>();
+  const at = async (q: number) => { const p = (await measure(q)).psnrY; tried.set(q, p); return p; };
+  for (const q of COARSE) await at(q);
+  const range = targetRange(curves);
+  if (!range) {
+    const ladder = spaced(10, 90, n);
+    for (const q of ladder) await at(q);
+    return ladder;
+  }
+  const qLow = await bisect(at, tried, range.low, 'low');
+  const qHigh = await bisect(at, tried, range.high, 'high');
+  const ladder = spaced(Math.min(qLow, qHigh), Math.max(qLow, qHigh), n);
+  for (const q of ladder) await at(q);
+  return ladder;
+}
+
+/** A quality whose PSNR-Y reaches just past `target` (≤ at the low end, ≥ at the high end). */
+async function bisect(at: (q: number) => Promise<number>, tried: Map<number, number>, target: number, end: 'low' | 'high'): Promise<number> {
+  const bracket = () => {
+    const qs = [...tried.keys()].sort((a, b) => a - b);
+    const below = qs.filter((q) => tried.get(q)! <= target);
+    const above = qs.filter((q) => tried.get(q)! >= target);
+    return { lo: below.length ? below[below.length - 1] : undefined, hi: above.length ? above[0] : undefined };
+  };
+  let { lo, hi } = bracket();
+  if (lo === undefined) { if ((await at(0)) > target) return 0; lo = 0; }
+  if (hi === undefined) { if ((await at(100)) < target) return 100; hi = 100; }
+  ({ lo, hi } = bracket());
+  if (lo === undefined || hi === undefined) return end === 'low' ? 0 : 100;
+  for (let i = 0; i < 4 && hi - lo > 2 && lo < hi; i++) {
+    const mid = Math.round((lo + hi) / 2);
+    const p = await at(mid);
+    if (Math.abs(p - target) < 0.3) return mid;
+    if (p < target) lo = mid; else hi = mid;
+  }
+  return end === 'low' ? lo : hi;
+}
+
+function spaced(a: number, b: number, n: number): number[] {
+  if (n <= 1 || a === b) return [Math.round((a + b) / 2)];
+  return [...new Set(Array.from({ length: n }, (_, i) => Math.round(a + ((b - a) * i) / (n - 1))))];
+}
