@@ -1,0 +1,178 @@
+// The palette commands (category "Codec Evolution"). Each handler is thin: ask the person what is
+// needed, call the controller, report the outcome; errors become one notification with a remedy.
+import * as vscode from 'vscode';
+import { basename, extname } from 'node:path';
+import { CancelledError, errorMessage } from '../core/errors';
+import { abortSignalOf } from './engine-client';
+import type { Controller } from './controller';
+import { SECTION } from './controller';
+import type { ReviewDocuments } from './review';
+import { candidateFromUri } from './review';
+import type { CodecValidation } from './validation';
+import { secretFor, type ProviderSetting } from './settings';
+import type { DashboardPanel } from './webviews';
+import type { ViewCommand } from '../../webview/protocol';
+
+export interface CommandDeps {
+  controller(): Controller;
+  review(): ReviewDocuments;
+  validation(): CodecValidation;
+  dashboard(): DashboardPanel;
+  secrets: vscode.SecretStorage;
+  log: vscode.LogOutputChannel;
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+const CODEC_LANGS = new Set(['javascript', 'typescript']);
+
+function codecEditor(): vscode.TextEditor {
+  const ed = vscode.window.activeTextEditor;
+  if (!ed || !CODEC_LANGS.has(ed.document.languageId)) throw new Error('open a codec file (.js or .ts with encode/decode exports) in the editor first');
+  return ed;
+}
+
+async function pickCandidate(c: Controller, arg: unknown, verb: string): Promise<string | undefined> {
+  const fromUri = candidateFromUri(arg);
+  if (fromUri) return fromUri;
+  if (typeof arg === 'string') return arg;
+  const queue = c.state().queue;
+  if (queue.length === 0) { void vscode.window.showInformationMessage('No candidate waits for review.'); return undefined; }
+  if (queue.length === 1) return queue[0].id;
+  const pick = await vscode.window.showQuickPick(queue.map((q) => ({ label: q.id, description: `BD-rate ${q.bdRate?.toFixed(1) ?? '—'} % (parent ${q.parentBdRate?.toFixed(1) ?? '—'} %)`, detail: q.hypothesis })), { title: `${verb} which candidate?` });
+  return pick?.label;
+}
+
+
+export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate' | 'evaluate' | 'accept' | 'reject' | 'compareVersions', Handler> {
+  const c = () => d.controller();
+  return {
+    initialize: async () => {
+      const ctl = c();
+      if (!ctl.root) throw new Error('open a folder first: Codec Evolution keeps its workspace in the folder’s .codec-evolution/');
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Codec Evolution: initializing the workspace' }, () => ctl.initialize());
+      void vscode.window.showInformationMessage('Codec Evolution: workspace initialized (.codec-evolution/ and the seed codec). Run One Generation or Start Evolution next.');
+    },
+    start: () => {
+      const ctl = c();
+      // The loop outlives this command: it runs until budgets, Stop, or the window closes.
+      ctl.run().catch((e) => { if (!(e instanceof CancelledError)) void vscode.window.showErrorMessage(`Codec Evolution: ${errorMessage(e)}`); });
+    },
+    stop: () => c().stop(),
+    runGeneration: () => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Codec Evolution: one generation', cancellable: true }, async (_p, token) => {
+      const ctl = c();
+      token.onCancellationRequested(() => void ctl.stop());
+      await ctl.run(1);
+    }),
+    validate: () => {
+      const ed = codecEditor();
+      const n = d.validation().validate(ed.document);
+      const msg = n === 0 ? `${basename(ed.document.fileName)}: no problems — the validator accepts it.` : `${basename(ed.document.fileName)}: ${n} problem(s) — see the Problems panel.`;
+      void vscode.window.showInformationMessage(msg);
+      if (n) void vscode.commands.executeCommand('workbench.actions.view.problems');
+    },
+    evaluate: async () => {
+      const ed = codecEditor();
+      const file = vscode.workspace.asRelativePath(ed.document.uri);
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Codec Evolution: evaluating ${basename(file)}`, cancellable: true }, (_progress, token) =>
+        c().evaluate(file, ed.document.getText(), abortSignalOf(token)!));
+      void vscode.window.showInformationMessage(`Evaluate ${basename(file)}: ${r.message}${r.ok && r.clips[0] ? ` · BD-rate ${Object.entries(r.clips[0].bdRate).map(([k, v]) => `${k} ${v?.toFixed(1) ?? '—'} %`).join(', ')}` : ''}`);
+    },
+    runBaselines: () => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Codec Evolution: running reference encoders', cancellable: true }, (progress, token) =>
+      c().baselines(abortSignalOf(token)!, (message) => progress.report({ message }))),
+    reviewNext: async () => {
+      const ctl = c();
+      await ctl.refresh();
+      const next = ctl.state().queue[0];
+      if (!next) { void vscode.window.showInformationMessage('No candidate waits for review.'); return; }
+      await d.review().open(next.id);
+    },
+    accept: async (arg?: unknown) => {
+      const ctl = c();
+      const id = await pickCandidate(ctl, arg, 'Accept');
+      if (!id) return;
+      const v = await ctl.accept(id);
+      await d.review().closeReview(id);
+      void vscode.window.showInformationMessage(`Codec Evolution: ${id} adopted as version ${v.version}${v.gitCommit ? ` (commit ${v.gitCommit.slice(0, 8)})` : ''}.`);
+    },
+    reject: async (arg?: unknown) => {
+      const ctl = c();
+      const id = await pickCandidate(ctl, arg, 'Reject');
+      if (!id) return;
+      const reason = await vscode.window.showInputBox({
+        title: `Reject ${id}`, prompt: 'Why? The reason reaches the model in later prompts.', placeHolder: 'e.g. the gain comes from dropping chroma detail',
+        validateInput: (v) => (v.trim() ? undefined : 'Give a reason: it steers the next candidates'),
+      });
+      if (reason === undefined) return;
+      await ctl.reject(id, reason.trim());
+      await d.review().closeReview(id);
+      void vscode.window.showInformationMessage(`Codec Evolution: ${id} rejected.`);
+    },
+    compareVersions: async (arg?: unknown) => {
+      const versions = c().state().versions.map((v) => v.version);
+      if (typeof arg === 'number' && arg > 1) return d.review().compare(arg - 1, arg);
+      if (versions.length < 2) { void vscode.window.showInformationMessage('Only one version so far: adopt a candidate to have something to compare.'); return; }
+      const items = [...versions].reverse().map((v) => ({ label: `v${v}`, v }));
+      const b = await vscode.window.showQuickPick(items, { title: 'Compare Versions: newer version' });
+      if (!b) return;
+      const a = await vscode.window.showQuickPick(items.filter((i) => i.v !== b.v), { title: `Compare v${b.v} with` });
+      if (!a) return;
+      await d.review().compare(Math.min(a.v, b.v), Math.max(a.v, b.v));
+    },
+    openDashboard: async () => {
+      d.dashboard().show();
+    },
+    setApiKey: async () => {
+      const current = c().providerSetting();
+      const providers: ProviderSetting[] = ['anthropic', 'openai-compatible'];
+      const pick = await vscode.window.showQuickPick(providers.map((p) => ({ label: p, description: p === current ? 'current provider' : undefined })), { title: 'Set API Key for' });
+      if (!pick) return;
+      const slot = secretFor(pick.label as ProviderSetting)!;
+      const key = await vscode.window.showInputBox({ title: `${pick.label} API key`, prompt: 'Stored in VS Code SecretStorage only (never in settings or logs). Leave empty to delete.', password: true, ignoreFocusOut: true });
+      if (key === undefined) return;
+      if (key.trim()) await d.secrets.store(slot.secret, key.trim()); else await d.secrets.delete(slot.secret);
+      d.log.info(`API key for ${pick.label} ${key.trim() ? 'stored' : 'deleted'}`);
+      void vscode.window.showInformationMessage(`Codec Evolution: ${pick.label} API key ${key.trim() ? 'stored' : 'deleted'}.`);
+    },
+    selectModel: async () => {
+      const cfg = vscode.workspace.getConfiguration(SECTION, c().folder?.uri);
+      const provider = cfg.get<ProviderSetting>('provider', 'offline');
+      const providerPick = await vscode.window.showQuickPick(
+        (['offline', 'anthropic', 'openai-compatible', 'vscode-lm'] as ProviderSetting[]).map((p) => ({ label: p, description: p === provider ? 'current' : undefined })),
+        { title: 'Select Model: provider' });
+      if (!providerPick) return;
+      const p = providerPick.label as ProviderSetting;
+      let model: string | undefined = '';
+      if (p === 'vscode-lm') {
+        const models = await vscode.lm.selectChatModels({});
+        if (models.length === 0) throw new Error('VS Code offers no chat model — install and sign in to a chat extension such as GitHub Copilot');
+        const m = await vscode.window.showQuickPick(models.map((x) => ({ label: `${x.vendor}/${x.family}`, description: x.name, detail: `${x.maxInputTokens} input tokens` })), { title: 'Select Model: VS Code chat model' });
+        model = m?.label;
+      } else if (p === 'anthropic') {
+        const known = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'];
+        const m = await vscode.window.showQuickPick([...known.map((k) => ({ label: k })), { label: 'Other…' }], { title: 'Select Model: Anthropic model' });
+        model = m?.label === 'Other…' ? await vscode.window.showInputBox({ title: 'Anthropic model id' }) : m?.label;
+      } else if (p === 'openai-compatible') {
+        model = await vscode.window.showInputBox({ title: 'Model name at the OpenAI-compatible endpoint', value: cfg.get<string>('model', '') });
+      }
+      if (model === undefined) return;
+      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+      await cfg.update('provider', p, target);
+      await cfg.update('model', model || undefined, target);
+      void vscode.window.showInformationMessage(`Codec Evolution: provider ${p}${model ? `, model ${model}` : ''}.`);
+    },
+    addClip: async () => {
+      const files = await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Add Clip', filters: { Video: ['y4m', 'mp4', 'mkv', 'mov', 'webm', 'avi', 'yuv'], 'All files': ['*'] } });
+      if (!files?.[0]) return;
+      const role = await vscode.window.showQuickPick([
+        { label: 'training', description: 'the model sees its numbers' },
+        { label: 'held-out', description: 'only checked for regressions; never shown to the model' },
+      ], { title: `Add ${basename(files[0].fsPath)} as` });
+      if (!role) return;
+      if (extname(files[0].fsPath).toLowerCase() === '.yuv') throw new Error('raw .yuv has no size or frame rate — convert it to .y4m (ffmpeg -s WxH -i in.yuv out.y4m)');
+      await c().addClip(files[0].fsPath, role.label as 'training' | 'held-out');
+      void vscode.window.showInformationMessage(`Codec Evolution: ${basename(files[0].fsPath)} added as a ${role.label} clip.`);
+    },
+    showLog: () => d.log.show(),
+  };
+}

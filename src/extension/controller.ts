@@ -1,0 +1,340 @@
+// One workspace folder's evolution as the extension host sees it: the engine child (started on first
+// need), the latest snapshot, whether the loop runs, and the ViewState every surface renders.
+import * as vscode from 'vscode';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { errorMessage, CancelledError, CodecEvolutionError } from '../core/errors';
+import { EngineClient, type Logger } from './engine-client';
+import { buildViewState, evaluationView, type EngineSnapshot, type EvaluationResult, type ReferenceCurve } from './view-model';
+import { engineOverrides, secretFor, SECRET_ENV, type EngineOverrides, type ProviderSetting } from './settings';
+import type { ViewState, FrameSubject, PlanesView, EvaluationView } from '../../webview/protocol';
+import type { CandidateRecord, VersionRecord } from '../core/store/records';
+import type { StartParams } from '../core/evolution/host-protocol';
+import type { WorkspaceConfig } from '../core/store/config';
+import { Workspace } from '../core/store/workspace';
+import { answerLmRequest } from './lm-bridge';
+
+export const SECTION = 'codecEvolution';
+
+export interface CandidateDetail { record: CandidateRecord; code: string; baseCode: string; baseVersion: number }
+export interface FramesResult { width: number; height: number; frameCount: number; original: PlanesView; decoded: PlanesView; psnrY: number }
+
+function explicitSetting<T>(key: string, scope?: vscode.Uri): T | undefined {
+  const i = vscode.workspace.getConfiguration(SECTION, scope).inspect<T>(key);
+  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+}
+
+export class Controller implements vscode.Disposable {
+  private client?: EngineClient;
+  private snapshot: EngineSnapshot = { initialized: false, candidates: [], versions: [], referenceCurves: [] };
+  private references: ReferenceCurve[] = [];
+  private loopRunning = false;
+  private runDone?: Promise<void>;
+  private loopEnded?: (err?: unknown) => void;
+  private runStartedAt?: number;
+  private activity?: string;
+  private lastError: string | null = null;
+  evaluation: EvaluationView | null = null;
+  private seq = 0;
+  private refreshTimer?: NodeJS.Timeout;
+  private baselinesTried = false;
+  private readonly emitter = new vscode.EventEmitter<ViewState>();
+  readonly onDidChangeState = this.emitter.event;
+
+  constructor(private readonly ctx: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel, readonly folder: vscode.WorkspaceFolder | undefined) {
+    this.snapshot.initialized = this.initializedOnDisk();
+    this.references = ctx.workspaceState.get<ReferenceCurve[]>('codecEvolution.references', []);
+  }
+
+  get root(): string | undefined { return this.folder?.uri.fsPath; }
+  get running(): boolean { return this.loopRunning || !!this.runDone; }
+  get trusted(): boolean { return vscode.workspace.isTrusted; }
+  get currentSnapshot(): EngineSnapshot { return this.snapshot; }
+
+  /** Cheap (one stat), so activation can set the context key without starting anything. */
+  initializedOnDisk(): boolean {
+    return !!this.root && existsSync(join(this.root, '.codec-evolution', 'config.json'));
+  }
+
+  private workspace(): Workspace {
+    if (!this.root) throw new Error('open a folder first — Codec Evolution keeps its workspace in .codec-evolution/ of the folder');
+    return new Workspace(this.root);
+  }
+
+  overrides(): EngineOverrides {
+    return engineOverrides((k) => explicitSetting(k, this.folder?.uri));
+  }
+
+  providerSetting(): ProviderSetting {
+    return vscode.workspace.getConfiguration(SECTION, this.folder?.uri).get<ProviderSetting>('provider', 'offline');
+  }
+
+  state(): ViewState {
+    return buildViewState({ ...this.snapshot, referenceCurves: this.references }, {
+      seq: ++this.seq, trusted: this.trusted, hasFolder: !!this.folder, running: this.running, activity: this.activity,
+      runMinutes: this.runStartedAt ? (Date.now() - this.runStartedAt) / 60000 : 0, lastError: this.lastError, evaluation: this.evaluation,
+    });
+  }
+
+  private emit(): void { this.emitter.fire(this.state()); }
+
+  setError(e: unknown): void {
+    this.lastError = e instanceof CancelledError ? null : errorMessage(e);
+    this.emit();
+  }
+
+  private childEnv(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1', CODEC_EVOLUTION_HOST: 'vscode' };
+    // Secrets never sit in a child's environment: the key travels in the 'start' request only.
+    for (const k of SECRET_ENV) delete env[k];
+    return env;
+  }
+
+  private logger(): Logger {
+    return { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m), error: (m) => this.log.error(m), debug: (m) => this.log.debug(m) };
+  }
+
+  /** The engine child for this folder, started on first use. */
+  private engine(): EngineClient {
+    const root = this.workspace().root;
+    if (this.client) return this.client;
+    this.client = new EngineClient({
+      script: this.ctx.asAbsolutePath(join('dist', 'engine-host.js')),
+      root, env: this.childEnv(), log: this.logger(),
+      onEvent: (type, data) => this.onEngineEvent(type, data),
+      onLmRequest: (req, signal) => answerLmRequest(req, vscode.workspace.getConfiguration(SECTION, this.folder?.uri).get<string>('model', ''), signal, () => undefined),
+      onExit: () => { if (this.loopRunning) { this.loopRunning = false; this.loopEnded?.(new Error('the engine process exited while the loop ran')); } },
+    });
+    return this.client;
+  }
+
+  private onEngineEvent(type: string, data: Record<string, unknown>): void {
+    this.log.debug(`event ${type} ${JSON.stringify(data).slice(0, 300)}`);
+    const gen = typeof data.generation === 'number' ? data.generation : undefined;
+    if (type === 'run-started') { this.loopRunning = true; this.activity = 'starting'; }
+    else if (type === 'generation-started' && gen !== undefined) this.activity = `generation ${gen}: proposing and evaluating candidates`;
+    else if (type === 'evaluation-started' && typeof data.id === 'string') this.activity = `evaluating ${data.id}`;
+    else if (type === 'warning' && typeof data.message === 'string') this.log.warn(data.message);
+    else if (type === 'run-stopped') { this.loopRunning = false; this.log.info(`loop stopped: ${String(data.reason ?? '')}`); this.loopEnded?.(); }
+    else if (type === 'loop-error') {
+      this.loopRunning = false;
+      const err = data.error as { kind?: string; message?: string; remedy?: string } | undefined;
+      this.loopEnded?.(new CodecEvolutionError((err?.kind ?? 'internal') as never, err?.message ?? 'the loop failed', err?.remedy));
+    }
+    // Events arrive in bursts during a generation; one snapshot per half second is plenty.
+    if (!this.refreshTimer) this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; void this.refresh(); }, 500);
+  }
+
+  private readConfig(): WorkspaceConfig | undefined {
+    try { return this.workspace().readConfig(); } catch { return undefined; }
+  }
+
+  /** Pulls a fresh snapshot from the engine; quietly does nothing before the workspace exists. */
+  async refresh(): Promise<void> {
+    if (!this.root || !this.initializedOnDisk()) { this.snapshot = { ...this.snapshot, initialized: false }; this.emit(); return; }
+    try {
+      const e = this.engine();
+      const [status, history] = await Promise.all([e.call('status', {}), e.call('history', {})]);
+      const cfg = this.readConfig();
+      this.snapshot = {
+        initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, budgets: { ...cfg?.budgets, ...this.overrides().budgets },
+        status: { running: status.loopRunning, generation: status.generation, spentUsd: status.spentUsd, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy },
+        candidates: history.candidates, versions: history.versions, referenceCurves: this.references,
+      };
+      if (status.loopRunning !== this.loopRunning && !this.runDone) this.loopRunning = status.loopRunning;
+    } catch (e) {
+      this.lastError = errorMessage(e);
+      this.log.error(`refresh: ${this.lastError}`);
+    }
+    this.emit();
+    // Reference curves for the RD plot come from the baseline cache: cheap once the engine ran them.
+    if (!this.baselinesTried && this.references.length === 0 && this.snapshot.versions.length && this.trusted && !this.running && this.snapshot.candidates.some((c) => c.metrics)) {
+      this.baselinesTried = true;
+      void this.baselines().catch((e) => this.log.warn(`reference curves: ${errorMessage(e)}`));
+    }
+  }
+
+  requireTrust(what: string): void {
+    if (!this.trusted) throw new Error(`${what} runs candidate code or encoders, which Restricted Mode forbids — trust this workspace (Workspaces: Manage Workspace Trust) to continue`);
+  }
+
+  async initialize(): Promise<void> {
+    const r = await this.engine().call('init', {});
+    this.log.info(`initialized: ${r.created.join(', ')}`);
+    this.applySettingsToConfig();
+    await this.refresh();
+  }
+
+  /** Explicitly set codecEvolution.* values win over .codec-evolution/config.json; written while no loop runs. */
+  applySettingsToConfig(): void {
+    const o = this.overrides().config;
+    if (!o || this.loopRunning) return;
+    const ws = this.workspace();
+    const cfg = ws.readConfig();
+    const next: WorkspaceConfig = JSON.parse(JSON.stringify(cfg));
+    if (o.references) { next.references = o.references; if (!o.references.includes(next.primaryReference)) next.primaryReference = o.references[0]; }
+    if (o.ffmpegPath) next.ffmpegPath = o.ffmpegPath;
+    if (o.limits) next.limits = { ...next.limits, ...o.limits };
+    if (o.adoptionPolicy) next.evolution.adoptionPolicy = o.adoptionPolicy;
+    if (o.gitCommit !== undefined) next.evolution.gitCommit = o.gitCommit;
+    if (o.training) next.clips.training = o.training.map((path) => ({ path }));
+    if (o.heldOut) next.clips.heldOut = o.heldOut.map((path) => ({ path }));
+    if (JSON.stringify(next) !== JSON.stringify(cfg)) { ws.writeConfig(next); this.log.info('applied codecEvolution.* settings to .codec-evolution/config.json'); }
+  }
+
+  private async startParams(): Promise<Omit<StartParams, 'generations'>> {
+    const o = this.overrides();
+    const provider = o.provider ?? this.providerSetting();
+    const need = secretFor(provider);
+    const apiKey = need ? await this.ctx.secrets.get(need.secret) : undefined;
+    if (provider === 'anthropic' && !apiKey) throw new Error('no Anthropic API key — run Codec Evolution: Set API Key (it is kept in SecretStorage only)');
+    const kind = provider === 'vscode-lm' ? 'host' : o.provider ? provider : undefined;
+    const p: Omit<StartParams, 'generations'> = { budgets: o.budgets, concurrency: o.concurrency || undefined, apiKey };
+    if (kind || o.model || o.baseUrl || o.maxTokens) p.provider = { ...(kind ? { kind } : {}), ...(o.model ? { model: o.model } : {}), ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) } as StartParams['provider'];
+    return p;
+  }
+
+  /** Runs the loop in the engine child until budgets, `generations`, Stop or deactivate end it. */
+  run(generations?: number): Promise<void> {
+    this.requireTrust('Evolution');
+    if (this.runDone) return this.runDone;
+    this.runStartedAt = Date.now();
+    this.lastError = null;
+    this.activity = generations === 1 ? 'running one generation' : 'starting the loop';
+    this.runDone = (async () => {
+      try {
+        this.applySettingsToConfig();
+        const params = await this.startParams();
+        this.emit();
+        const e = this.engine();
+        if (generations === 1) {
+          const s = await e.call('runOneGeneration', params);
+          this.log.info(`generation done: ${s.stopReason ?? ''}`);
+        } else {
+          const ended = new Promise<void>((resolve, reject) => { this.loopEnded = (err) => (err ? reject(err) : resolve()); });
+          await e.call('start', { ...params, generations });
+          await ended;
+        }
+      } catch (e) {
+        if (!(e instanceof CancelledError)) { this.lastError = errorMessage(e); this.log.error(`loop: ${this.lastError}`); throw e; }
+      } finally {
+        this.loopEnded = undefined;
+        this.runDone = undefined;
+        this.loopRunning = false;
+        this.activity = undefined;
+        await this.refresh();
+      }
+    })();
+    this.emit();
+    return this.runDone;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.client?.alive) return;
+    const done = this.runDone;
+    const r = await this.client.call('stop', {});
+    this.log.info(r.stopped ? 'loop stopped' : 'no loop was running');
+    if (done) await done.catch(() => undefined);
+  }
+
+  async candidate(id: string): Promise<CandidateDetail> {
+    const r = await this.engine().call('reviewShow', { id });
+    return { record: r.candidate, code: r.code, baseCode: r.baseCode, baseVersion: r.baseVersion };
+  }
+
+  /** Version code is a plain file the engine wrote atomically; reading it needs no engine. */
+  version(n: number): { record: VersionRecord | undefined; code: string } {
+    const ws = this.workspace();
+    return { record: ws.listVersions().find((v) => v.version === n), code: ws.versionCode(n) };
+  }
+
+  async accept(id: string): Promise<VersionRecord> {
+    const r = await this.engine().call('accept', { id });
+    if (r.gitNote) this.log.info(`git: ${r.gitNote}`);
+    await this.refresh();
+    return r.version;
+  }
+
+  async reject(id: string, reason: string): Promise<void> {
+    await this.engine().call('reject', { id, reason });
+    await this.refresh();
+  }
+
+  async evaluate(file: string, source: string, signal: AbortSignal): Promise<EvaluationView> {
+    this.requireTrust('Evaluation');
+    this.applySettingsToConfig();
+    const e = this.engine();
+    // The protocol has no per-request cancel: cancelling ends the engine child (and its sandbox
+    // children with it); the next command starts a fresh one. Refused while a loop runs.
+    const onAbort = () => { if (!this.running) void e.dispose(); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const r = await e.call('evaluate', { source });
+      if (signal.aborted) throw new CancelledError();
+      const result: EvaluationResult = r.ok ? { ok: true, clips: r.clips as never } : { ok: false, failure: r.failure as never };
+      this.evaluation = evaluationView(file, result, this.references, this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264']);
+      this.emit();
+      return this.evaluation;
+    } catch (err) {
+      if (signal.aborted) throw new CancelledError();
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The reference encoders on the training clips, through the CLI in a child process (cached on disk
+   * in the workspace's baseline cache), so the RD plot has the x264/x265/AV1 curves. */
+  async baselines(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<void> {
+    this.requireTrust('Running the reference encoders');
+    const ws = this.workspace();
+    const cfg = ws.readConfig();
+    const clips = cfg.clips.training.map((c) => ws.resolvePath(c.path));
+    const args = [this.ctx.asAbsolutePath(join('dist', 'cli.js')), 'baseline', ...clips, '--json', '--codecs', cfg.references.join(','), '--cache-dir', ws.baselineCacheDir];
+    if (cfg.ffmpegPath) args.push('--ffmpeg', cfg.ffmpegPath);
+    this.log.info(`baselines: codec-evolve ${args.slice(1).join(' ')}`);
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = execFile(process.execPath, args, { cwd: ws.root, env: this.childEnv(), maxBuffer: 64 * 1024 * 1024, signal }, (err, stdout, stderr) => {
+        if (signal?.aborted) reject(new CancelledError());
+        else if (err) reject(new CodecEvolutionError('environment', `reference encoders failed: ${(stderr || err.message).trim().split('\n').pop()}`, 'see Codec Evolution: Show Log; is ffmpeg installed (codecEvolution.ffmpegPath)?'));
+        else resolve(stdout);
+      });
+      child.stderr?.on('data', (d: Buffer) => { for (const l of d.toString().split('\n').filter(Boolean)) { this.log.info(`[baseline] ${l}`); onProgress?.(l.trim()); } });
+    });
+    const doc = JSON.parse(out) as { clips: Array<{ clip: string; curves: Array<{ codec: string; points: ReferenceCurve['points'] }> }> };
+    this.references = doc.clips.flatMap((c) => c.curves.map((k) => ({ clip: basename(c.clip), codec: k.codec, points: k.points.map((p) => ({ kbps: p.kbps, psnrY: p.psnrY, ssimY: p.ssimY, bytes: p.bytes })) })));
+    await this.ctx.workspaceState.update('codecEvolution.references', this.references);
+    this.emit();
+  }
+
+  /** Copies the clip into .codec-evolution/clips (the workspace stands alone) and lists it in the config. */
+  async addClip(path: string, role: 'training' | 'held-out'): Promise<void> {
+    if (this.loopRunning) throw new Error('stop the loop before changing its clips');
+    const ws = this.workspace();
+    const dir = join(ws.dir, 'clips');
+    mkdirSync(dir, { recursive: true });
+    const dest = join(dir, basename(path));
+    if (!existsSync(dest)) copyFileSync(path, dest);
+    const rel = `.codec-evolution/clips/${basename(path)}`;
+    const cfg = ws.readConfig();
+    const list = role === 'training' ? cfg.clips.training : cfg.clips.heldOut;
+    if (!list.some((c) => c.path === rel)) list.push({ path: rel });
+    ws.writeConfig(cfg);
+    this.references = [];
+    this.baselinesTried = false;
+    await this.refresh();
+  }
+
+  frames(_clip: string, _frame: number, _subject: FrameSubject): Promise<FramesResult> {
+    this.requireTrust('Decoding a frame');
+    return Promise.reject(new CodecEvolutionError('internal', 'the engine host has no frame request yet', 'the frame viewer needs a `frames` method in src/core/evolution/host-protocol.ts'));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    try { if (this.running && this.client?.alive) await Promise.race([this.client.call('stop', {}), new Promise((r) => setTimeout(r, 4000))]); } catch { /* exiting anyway */ }
+    await this.client?.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,98 @@
+// Inline diff review: the current best (left) against a candidate (right) as read-only virtual
+// documents, Accept/Reject in the editor title and a CodeLens with the candidate's numbers.
+import * as vscode from 'vscode';
+import type { Controller } from './controller';
+import { candidateLensText, hypothesisLensText } from './codelens-text';
+import { parseReviewPath, reviewPath, SCHEME, type ReviewDoc } from './review-uri';
+
+export class ReviewDocuments implements vscode.TextDocumentContentProvider, vscode.CodeLensProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly lensChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.lensChanged.event;
+
+  constructor(private readonly controller: () => Controller) {}
+
+  uri(d: ReviewDoc): vscode.Uri {
+    return vscode.Uri.from({ scheme: SCHEME, path: reviewPath(d) });
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const cached = this.texts.get(uri.toString());
+    if (cached !== undefined) return cached;
+    const d = parseReviewPath(uri.path);
+    if (!d) return `// unknown review document ${uri.toString()}`;
+    const c = this.controller();
+    if (d.kind === 'version') return c.version(d.version).code;
+    const detail = await c.candidate(d.id);
+    return d.kind === 'candidate' ? detail.code : detail.baseCode;
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const d = parseReviewPath(doc.uri.path);
+    if (!d || d.kind !== 'candidate') return [];
+    const snap = this.controller().currentSnapshot;
+    const rec = snap.candidates.find((c) => c.id === d.id);
+    if (!rec) return [];
+    const parent = rec.parentId ? snap.candidates.find((c) => c.id === rec.parentId) : undefined;
+    const top = new vscode.Range(0, 0, 0, 0);
+    const lenses = [
+      new vscode.CodeLens(top, { title: candidateLensText(rec, parent, snap.primaryReference ?? 'x264'), command: 'codecEvolution.openDashboard' }),
+      new vscode.CodeLens(top, { title: hypothesisLensText(rec), command: '' }),
+    ];
+    if (rec.state === 'pending-review') {
+      lenses.push(new vscode.CodeLens(top, { title: '$(check) Accept', command: 'codecEvolution.accept', arguments: [doc.uri] }));
+      lenses.push(new vscode.CodeLens(top, { title: '$(close) Reject…', command: 'codecEvolution.reject', arguments: [doc.uri] }));
+    } else {
+      lenses.push(new vscode.CodeLens(top, { title: `state: ${rec.state}`, command: '' }));
+    }
+    return lenses;
+  }
+
+  /** Opens the diff for candidate `id`: the current best version (left) against it (right). */
+  async open(id: string): Promise<void> {
+    const detail = await this.controller().candidate(id);
+    const left = this.uri({ kind: 'parent', id });
+    const right = this.uri({ kind: 'candidate', id });
+    this.texts.set(left.toString(), detail.baseCode);
+    this.texts.set(right.toString(), detail.code);
+    this.changed.fire(left);
+    this.changed.fire(right);
+    this.lensChanged.fire();
+    await vscode.commands.executeCommand('vscode.diff', left, right, `v${detail.baseVersion} (best) ↔ ${id} (review)`, { preview: false });
+  }
+
+  async compare(a: number, b: number): Promise<void> {
+    const c = this.controller();
+    const va = c.version(a), vb = c.version(b);
+    const left = this.uri({ kind: 'version', version: a });
+    const right = this.uri({ kind: 'version', version: b });
+    this.texts.set(left.toString(), va.code);
+    this.texts.set(right.toString(), vb.code);
+    this.changed.fire(left);
+    this.changed.fire(right);
+    await vscode.commands.executeCommand('vscode.diff', left, right, `v${a} ↔ v${b}`);
+  }
+
+  /** Closes the review tabs of candidate `id` once it is decided. */
+  async closeReview(id: string): Promise<void> {
+    const right = this.uri({ kind: 'candidate', id }).toString();
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === right);
+    if (tabs.length) await vscode.window.tabGroups.close(tabs);
+    this.lensChanged.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.lensChanged.dispose();
+  }
+}
+
+/** The candidate a command means: the one in the review editor it was invoked from, or the active one. */
+export function candidateFromUri(uri: unknown): string | undefined {
+  const u = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+  if (!u || u.scheme !== SCHEME) return undefined;
+  const d = parseReviewPath(u.path);
+  return d && (d.kind === 'candidate' || d.kind === 'parent') ? d.id : undefined;
+}

@@ -1,0 +1,72 @@
+// codecEvolution.* settings → the overrides the engine applies over .codec-evolution/config.json.
+// Only values a person actually set count: a default of the manifest must not overwrite what the
+// workspace's own config says (e.g. its reference codecs), so the config file stays the record.
+import type { WorkspaceConfig } from '../core/store/config';
+
+export type ProviderSetting = 'offline' | 'anthropic' | 'openai-compatible' | 'vscode-lm';
+
+/** Reads one explicitly set value (folder, workspace or user scope), undefined when only the default applies. */
+export type ExplicitGetter = <T>(key: string) => T | undefined;
+
+export interface EngineOverrides {
+  provider?: ProviderSetting;
+  model?: string;
+  maxTokens?: number;
+  baseUrl?: string;
+  budgets?: { generations?: number; wallMinutes?: number; usd?: number };
+  concurrency?: number;
+  config?: Partial<Pick<WorkspaceConfig, 'references' | 'ffmpegPath' | 'limits'>> & {
+    adoptionPolicy?: 'review' | 'auto' | 'off';
+    gitCommit?: boolean;
+    training?: string[];
+    heldOut?: string[];
+  };
+}
+
+export function engineOverrides(get: ExplicitGetter): EngineOverrides {
+  const o: EngineOverrides = {};
+  const provider = get<ProviderSetting>('provider');
+  if (provider) o.provider = provider;
+  const model = get<string>('model');
+  if (model) o.model = model;
+  const kind = provider ?? 'offline';
+  if (kind === 'anthropic') {
+    const url = get<string>('anthropic.baseUrl');
+    if (url) o.baseUrl = url;
+    const mt = get<number>('anthropic.maxTokens');
+    if (mt) o.maxTokens = mt;
+  } else if (kind === 'openai-compatible') {
+    const url = get<string>('openaiCompatible.baseUrl');
+    if (url) o.baseUrl = url;
+  }
+  const budgets: NonNullable<EngineOverrides['budgets']> = {};
+  const g = get<number>('budget.generations'); if (g !== undefined) budgets.generations = g;
+  const w = get<number>('budget.wallMinutes'); if (w !== undefined) budgets.wallMinutes = w;
+  const u = get<number>('budget.usd'); if (u !== undefined) budgets.usd = u;
+  if (Object.keys(budgets).length) o.budgets = budgets;
+  const c = get<number>('concurrency'); if (c !== undefined) o.concurrency = c;
+  const cfg: NonNullable<EngineOverrides['config']> = {};
+  const refs = get<string[]>('referenceCodecs'); if (refs?.length) cfg.references = refs as WorkspaceConfig['references'];
+  const ff = get<string>('ffmpegPath'); if (ff) cfg.ffmpegPath = ff;
+  const policy = get<'review' | 'auto' | 'off'>('adoptionPolicy'); if (policy) cfg.adoptionPolicy = policy;
+  const git = get<boolean>('git.commitOnAdopt'); if (git !== undefined) cfg.gitCommit = git;
+  const tr = get<string[]>('clips.training'); if (tr?.length) cfg.training = tr;
+  const ho = get<string[]>('clips.heldOut'); if (ho?.length) cfg.heldOut = ho;
+  const limits: NonNullable<WorkspaceConfig['limits']> = {};
+  const t = get<number>('sandbox.timeoutSeconds'); if (t !== undefined) limits.timeoutMs = Math.round(t * 1000);
+  const m = get<number>('sandbox.memoryMb'); if (m !== undefined) limits.memoryMb = m;
+  const out = get<number>('sandbox.maxOutputMb'); if (out !== undefined) limits.maxOutputBytes = out * 1024 * 1024;
+  if (Object.keys(limits).length) cfg.limits = limits;
+  if (Object.keys(cfg).length) o.config = cfg;
+  return o;
+}
+
+/** Which secret a provider needs from SecretStorage, and the env variable the child reads it from. */
+export function secretFor(provider: ProviderSetting | undefined): { secret: string; env: string } | null {
+  if (provider === 'anthropic') return { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY' };
+  if (provider === 'openai-compatible') return { secret: 'codecEvolution.openaiApiKey', env: 'OPENAI_API_KEY' };
+  return null;
+}
+
+/** Keys the child must never inherit from the extension host (someone's shell may export them). */
+export const SECRET_ENV = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_AUTH_TOKEN'];

@@ -1,0 +1,172 @@
+// Turns what the engine reports (records, status, reference curves) into the one ViewState both
+// webviews render. Pure: no vscode, no I/O, so it is unit-tested with plain records.
+import type { CandidateRecord, ClipScore, VersionRecord } from '../core/store/records';
+import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint, RdPointView, ViewState } from '../../webview/protocol';
+import { emptyState } from '../../webview/protocol';
+
+export interface ReferenceCurve {
+  clip: string;
+  codec: string;
+  points: RdPointView[];
+}
+
+/** Everything the engine child reports about a workspace in one answer. */
+export interface EngineSnapshot {
+  initialized: boolean;
+  primaryReference?: string;
+  references?: string[];
+  budgets?: { generations?: number; wallMinutes?: number; usd?: number };
+  status?: { running?: boolean; generation: number; spentUsd: number; stagnation?: string; stopReason?: string; strategy?: string };
+  candidates: CandidateRecord[];
+  versions: VersionRecord[];
+  referenceCurves: ReferenceCurve[];
+}
+
+export interface HostFacts {
+  seq: number;
+  trusted: boolean;
+  hasFolder: boolean;
+  /** The loop runs in our child right now (the engine's own flag may lag a crash). */
+  running: boolean;
+  /** What the loop is doing, from the latest progress event. */
+  activity?: string;
+  runMinutes: number;
+  lastError: string | null;
+  evaluation?: EvaluationView | null;
+}
+
+/** What Evaluate Codec gets back from the engine (the sandbox's Evaluation). */
+export type EvaluationResult =
+  | { ok: true; clips: Array<{ clip: string; points: ClipScore['points']; bdRate: Partial<Record<string, number>> }>; summary?: unknown }
+  | { ok: false; failure: { class: string; message: string; line?: number; column?: number } };
+
+const base = (p: string): string => p.split(/[\\/]/).pop() ?? p;
+
+function mean(values: Array<number | undefined>): number | null {
+  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
+
+function points(score: ClipScore): RdPointView[] {
+  return score.points.map((p) => ({ quality: p.quality, kbps: p.kbps, psnrY: p.psnrY, ssimY: p.ssimY, bytes: p.bytes, encodeMs: p.encodeMs, decodeMs: p.decodeMs }));
+}
+
+/** The candidate whose numbers stand for version `v`: its own candidate, or for the seed version the root record. */
+export function candidateOfVersion(v: VersionRecord, candidates: CandidateRecord[]): CandidateRecord | undefined {
+  if (v.candidateId) return candidates.find((c) => c.id === v.candidateId);
+  return candidates.find((c) => c.parentId === null && c.metrics?.training?.length);
+}
+
+export function clipViews(best: CandidateRecord | undefined, label: string, refs: ReferenceCurve[], referenceNames: string[]): ClipView[] {
+  const scores: Array<[ClipScore, ClipView['role']]> = [
+    ...(best?.metrics?.training ?? []).map((s) => [s, 'training'] as [ClipScore, ClipView['role']]),
+    ...(best?.metrics?.heldOut ?? []).map((s) => [s, 'held-out'] as [ClipScore, ClipView['role']]),
+  ];
+  const clips = scores.map(([s, role]): ClipView => {
+    const curves: CurveView[] = [{ label, kind: 'best', points: points(s) }];
+    for (const r of refs.filter((r) => base(r.clip) === base(s.clip))) curves.push({ label: r.codec, kind: 'reference', points: r.points });
+    const bdRate: Record<string, number | null> = {};
+    for (const name of new Set([...referenceNames, ...Object.keys(s.bdRate)])) bdRate[name] = s.bdRate[name] ?? null;
+    return { clip: base(s.clip), role, bdRate, curves };
+  });
+  // Before any version has numbers, the reference curves alone still make a plot (after Run Baselines).
+  if (clips.length === 0) {
+    for (const clip of [...new Set(refs.map((r) => base(r.clip)))]) {
+      clips.push({ clip, role: 'training', bdRate: {}, curves: refs.filter((r) => base(r.clip) === clip).map((r) => ({ label: r.codec, kind: 'reference' as const, points: r.points })) });
+    }
+  }
+  return clips;
+}
+
+/** Per generation: the best training BD-rate any candidate reached, and the adopted best after it. */
+export function generationHistory(candidates: CandidateRecord[], versions: VersionRecord[]): GenerationPoint[] {
+  const gens = [...new Set(candidates.map((c) => c.generation))].sort((a, b) => a - b);
+  const adoptedAt = versions.map((v) => ({ v, gen: v.candidateId ? candidates.find((c) => c.id === v.candidateId)?.generation ?? 0 : 0 }))
+    .sort((a, b) => a.gen - b.gen || a.v.version - b.v.version);
+  return gens.map((g) => {
+    const scores = candidates.filter((c) => c.generation === g).map((c) => c.metrics?.trainingBdRate);
+    const evaluated = scores.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    const adopted = adoptedAt.filter((a) => a.gen <= g).pop();
+    const bestBd = adopted ? adopted.v.trainingBdRate ?? candidateOfVersion(adopted.v, candidates)?.metrics?.trainingBdRate ?? null : null;
+    return { generation: g, candidate: evaluated.length ? Math.min(...evaluated) : null, best: bestBd };
+  });
+}
+
+export function evaluationView(file: string, r: EvaluationResult, refs: ReferenceCurve[], referenceNames: string[], time = new Date().toISOString()): EvaluationView {
+  if (!r.ok) {
+    const at = r.failure.line ? `${file}:${r.failure.line}${r.failure.column ? `:${r.failure.column}` : ''}: ` : '';
+    return { file, time, ok: false, message: `${r.failure.class}: ${at}${r.failure.message}`, clips: [] };
+  }
+  const fake: CandidateRecord['metrics'] = { training: r.clips.map((c) => ({ clip: c.clip, bdRate: c.bdRate, points: c.points })), smokeOk: true, encodeMs: 0, decodeMs: 0, evaluationMs: 0 };
+  const clips = clipViews({ metrics: fake } as CandidateRecord, file, refs, referenceNames).map((c) => ({ ...c, curves: c.curves.map((k) => (k.kind === 'best' ? { ...k, kind: 'candidate' as const } : k)) }));
+  const pts = r.clips.reduce((n, c) => n + c.points.length, 0);
+  return { file, time, ok: true, message: `ran on ${r.clips.length} clip(s), ${pts} RD point(s)`, clips };
+}
+
+export function failureCounts(candidates: CandidateRecord[]): FailureCount[] {
+  const by = new Map<string, FailureCount>();
+  for (const c of candidates) {
+    if (!c.failure) continue;
+    const f = by.get(c.failure.class) ?? { class: c.failure.class, count: 0, example: c.failure.message };
+    f.count++;
+    by.set(c.failure.class, f);
+  }
+  return [...by.values()].sort((a, b) => b.count - a.count || a.class.localeCompare(b.class));
+}
+
+function statusLine(s: EngineSnapshot, h: HostFacts, queue: number): string {
+  if (!h.hasFolder) return 'Open a folder to evolve a codec in it.';
+  if (!s.initialized) return 'This folder has no .codec-evolution/ yet: run Initialize Workspace.';
+  const st = s.status;
+  const parts: string[] = [];
+  if (h.running) parts.push(h.activity ?? `running generation ${(st?.generation ?? 0) + 1}`);
+  else parts.push(st?.stopReason ? `stopped: ${st.stopReason}` : 'idle');
+  if (st?.stagnation) parts.push(st.stagnation);
+  if (queue) parts.push(`${queue} candidate${queue === 1 ? '' : 's'} waiting for review`);
+  return parts.join(' · ');
+}
+
+export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
+  const v = emptyState();
+  const primary = s.primaryReference ?? 'x264';
+  const refNames = s.references ?? [primary];
+  const latest = [...s.versions].sort((a, b) => b.version - a.version)[0];
+  const bestRec = latest ? candidateOfVersion(latest, s.candidates) : undefined;
+  const queue = s.candidates.filter((c) => c.state === 'pending-review')
+    .sort((a, b) => (a.metrics?.trainingBdRate ?? Infinity) - (b.metrics?.trainingBdRate ?? Infinity));
+  const bdRate: Record<string, number | null> = {};
+  for (const r of refNames) bdRate[r] = mean((bestRec?.metrics?.training ?? []).map((c) => c.bdRate[r]));
+  if (latest && bdRate[primary] === null && latest.trainingBdRate !== undefined) bdRate[primary] = latest.trainingBdRate;
+  return {
+    ...v,
+    seq: h.seq,
+    trusted: h.trusted,
+    blockedReason: !h.trusted
+      ? 'Restricted Mode: nothing from a candidate codec runs here (no evolution, evaluation or baselines) until you trust this workspace. Validation and results still work.'
+      : !h.hasFolder ? 'Open a folder first: the workspace folder is where candidates, versions and the event log are kept.' : null,
+    initialized: s.initialized,
+    running: h.running,
+    status: statusLine(s, h, queue.length),
+    generation: s.status?.generation ?? 0,
+    budget: {
+      generations: { used: s.status?.generation ?? 0, limit: s.budgets?.generations || null },
+      usd: { used: s.status?.spentUsd ?? 0, limit: s.budgets?.usd || null },
+      minutes: { used: h.runMinutes, limit: s.budgets?.wallMinutes || null },
+    },
+    primaryReference: primary,
+    best: latest ? { version: latest.version, candidateId: latest.candidateId, bdRate } : null,
+    clips: clipViews(bestRec, latest ? `v${latest.version}` : 'best', s.referenceCurves, refNames),
+    history: generationHistory(s.candidates, s.versions),
+    queue: queue.map((c) => ({ id: c.id, generation: c.generation, hypothesis: c.hypothesis, bdRate: c.metrics?.trainingBdRate ?? null, parentBdRate: c.parentBdRate ?? null })),
+    versions: [...s.versions].sort((a, b) => a.version - b.version).map((x) => ({
+      version: x.version, candidateId: x.candidateId, parentVersion: x.parentVersion,
+      bdRate: x.trainingBdRate ?? candidateOfVersion(x, s.candidates)?.metrics?.trainingBdRate ?? null,
+      heldOutBdRate: x.heldOutBdRate ?? null, time: x.time, message: x.message,
+    })),
+    failures: failureCounts(s.candidates),
+    candidates: s.candidates.filter((c) => c.state === 'pending-review' || c.state === 'adopted' || c.state === 'evaluated')
+      .slice(-30).map((c) => ({ id: c.id, label: `${c.id} (${c.state})` })),
+    lastError: h.lastError,
+    evaluation: h.evaluation ?? null,
+  };
+}

@@ -1,0 +1,159 @@
+import { strict as assert } from 'node:assert';
+import { buildViewState, evaluationView, failureCounts, generationHistory, type EngineSnapshot, type HostFacts } from '../../src/extension/view-model';
+import { candidateLensText, hypothesisLensText } from '../../src/extension/codelens-text';
+import { engineOverrides, secretFor } from '../../src/extension/settings';
+import { parseReviewPath, reviewPath } from '../../src/extension/review-uri';
+import { statusText } from '../../src/extension/status-bar-text';
+import { dispatch, formatBdRate, message, type HostMessages, type ViewMessages } from '../../webview/protocol';
+import type { CandidateRecord, VersionRecord } from '../../src/core/store/records';
+
+function cand(id: string, generation: number, over: Partial<CandidateRecord> = {}, bd?: number): CandidateRecord {
+  return {
+    id, generation, slot: 0, island: 0, parentId: generation === 0 ? null : 'v0001-root', inspirationIds: [], state: bd === undefined ? 'failed' : 'evaluated',
+    createdAt: '2026-11-21T20:00:00.000Z', updatedAt: '2026-11-21T20:00:00.000Z', provider: 'offline', strategy: 'refine', hypothesis: `h ${id}`,
+    tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
+    metrics: bd === undefined ? undefined : {
+      trainingBdRate: bd, smokeOk: true, encodeMs: 100 + generation, decodeMs: 40, evaluationMs: 500,
+      training: [{ clip: '.codec-evolution/clips/talking.y4m', bdRate: { x264: bd, x265: bd + 20 }, points: [
+        { quality: 30, bytes: 1000, kbps: 100, psnrY: 31, encodeMs: 10, decodeMs: 5 }, { quality: 60, bytes: 2000, kbps: 200, psnrY: 35, encodeMs: 12, decodeMs: 6 }] }],
+    },
+    ...over,
+  };
+}
+const version = (v: number, candidateId: string | null, bd: number): VersionRecord => ({ version: v, candidateId, time: `2026-11-21T20:0${v}:00.000Z`, trainingBdRate: bd, parentVersion: v > 1 ? v - 1 : null, message: `v${v}` });
+const facts = (over: Partial<HostFacts> = {}): HostFacts => ({ seq: 1, trusted: true, hasFolder: true, running: false, runMinutes: 0, lastError: null, ...over });
+
+function snapshot(): EngineSnapshot {
+  const candidates = [
+    cand('v0001-root', 0, {}, 60),
+    cand('g0001-0', 1, {}, 55),
+    cand('g0001-1', 1, { failure: { class: 'runtime', message: 'TypeError at 3:4' } }),
+    cand('g0002-0', 2, { state: 'pending-review', parentBdRate: 55 }, 48),
+    cand('g0002-1', 2, { failure: { class: 'runtime', message: 'RangeError' } }),
+    cand('g0002-2', 2, { failure: { class: 'edit-failed', message: 'SEARCH not found' } }),
+    cand('g0003-0', 3, { state: 'pending-review', parentBdRate: 55 }, 44),
+  ];
+  candidates[1].state = 'adopted';
+  return {
+    initialized: true, primaryReference: 'x264', references: ['x264', 'x265'], budgets: { generations: 30, usd: 0 },
+    status: { generation: 3, spentUsd: 0.25 }, candidates,
+    versions: [version(1, null, 60), version(2, 'g0001-0', 55)],
+    referenceCurves: [{ clip: '/abs/path/talking.y4m', codec: 'x264', points: [{ kbps: 80, psnrY: 32 }, { kbps: 160, psnrY: 36 }] }],
+  };
+}
+
+describe('extension view model', () => {
+  it('builds the state the views render from engine records', () => {
+    const s = buildViewState(snapshot(), facts());
+    assert.equal(s.initialized, true);
+    assert.equal(s.generation, 3);
+    assert.deepEqual(s.best, { version: 2, candidateId: 'g0001-0', bdRate: { x264: 55, x265: 75 } });
+    assert.deepEqual(s.queue.map((q) => q.id), ['g0003-0', 'g0002-0'], 'queue sorted best BD-rate first');
+    assert.equal(s.queue[0].parentBdRate, 55);
+    assert.deepEqual(s.versions.map((v) => [v.version, v.bdRate]), [[1, 60], [2, 55]]);
+    assert.equal(s.budget.generations.limit, 30);
+    assert.equal(s.budget.usd.limit, null, 'a 0 budget means no limit');
+    assert.equal(s.clips.length, 1);
+    assert.equal(s.clips[0].clip, 'talking.y4m');
+    assert.deepEqual(s.clips[0].curves.map((c) => [c.label, c.kind, c.points.length]), [['v2', 'best', 2], ['x264', 'reference', 2]], 'reference curves match clips by file name');
+    assert.match(s.status, /idle · 2 candidates waiting for review/);
+    assert.equal(s.blockedReason, null);
+  });
+
+  it('says why nothing runs in Restricted Mode and without a folder', () => {
+    assert.match(buildViewState(snapshot(), facts({ trusted: false })).blockedReason ?? '', /Restricted Mode/);
+    const none = buildViewState({ initialized: false, candidates: [], versions: [], referenceCurves: [] }, facts({ hasFolder: false }));
+    assert.match(none.blockedReason ?? '', /Open a folder/);
+    assert.equal(none.best, null);
+  });
+
+  it('history: best candidate per generation and the adopted best as a step', () => {
+    const s = snapshot();
+    assert.deepEqual(generationHistory(s.candidates, s.versions), [
+      { generation: 0, candidate: 60, best: 60 }, { generation: 1, candidate: 55, best: 55 },
+      { generation: 2, candidate: 48, best: 55 }, { generation: 3, candidate: 44, best: 55 },
+    ]);
+  });
+
+  it('failure breakdown counts by class, commonest first', () => {
+    assert.deepEqual(failureCounts(snapshot().candidates), [
+      { class: 'runtime', count: 2, example: 'TypeError at 3:4' }, { class: 'edit-failed', count: 1, example: 'SEARCH not found' },
+    ]);
+  });
+
+  it('evaluation view: a failure carries file:line:col, a success its curves', () => {
+    const bad = evaluationView('codec.js', { ok: false, failure: { class: 'forbidden', message: "global 'eval' is refused", line: 12, column: 5 } }, [], ['x264']);
+    assert.equal(bad.message, "forbidden: codec.js:12:5: global 'eval' is refused");
+    const good = evaluationView('codec.js', { ok: true, clips: [{ clip: 'a/talking.y4m', bdRate: { x264: 12.5 }, points: cand('x', 1, {}, 1).metrics!.training[0].points }] }, snapshot().referenceCurves, ['x264']);
+    assert.equal(good.ok, true);
+    assert.deepEqual(good.clips[0].curves.map((c) => c.kind), ['candidate', 'reference']);
+    assert.equal(good.clips[0].bdRate.x264, 12.5);
+  });
+
+  it('CodeLens text puts the candidate against its parent', () => {
+    const s = snapshot();
+    const c = s.candidates.find((x) => x.id === 'g0003-0')!;
+    const text = candidateLensText(c, s.candidates[0], 'x264');
+    assert.equal(text, 'g0003-0: BD-rate vs x264 +44.0 % (−16.0 pts better), parent +60.0 % · encode 103 ms (parent 100 ms), decode 40 ms (parent 40 ms)');
+    assert.match(candidateLensText(c, undefined, 'x264'), /\(−11\.0 pts better\), parent \+55\.0 %/, 'falls back to the recorded parent BD-rate');
+    assert.equal(hypothesisLensText({ ...c, hypothesis: '  raise\n the lambda ' }), 'Hypothesis: raise the lambda');
+  });
+
+  it('formats BD-rate with a real minus sign', () => {
+    assert.equal(formatBdRate(-3.14159), '−3.1 %');
+    assert.equal(formatBdRate(2), '+2.0 %');
+    assert.equal(formatBdRate(null), '—');
+    assert.equal(formatBdRate(NaN), '—');
+  });
+
+  it('status bar text: generation, best BD-rate, queue size', () => {
+    assert.equal(statusText(buildViewState(snapshot(), facts())), '$(pulse) Gen 3 · x264 +55.0 % · $(diff) 2');
+    assert.match(statusText(buildViewState(snapshot(), facts({ running: true }))), /^\$\(sync~spin\) Gen 3/);
+  });
+});
+
+describe('extension settings → engine overrides', () => {
+  it('passes only values a person set', () => {
+    const set: Record<string, unknown> = { provider: 'anthropic', 'anthropic.baseUrl': 'http://127.0.0.1:9', 'budget.usd': 2, 'sandbox.timeoutSeconds': 1.5, 'sandbox.maxOutputMb': 2, referenceCodecs: ['x265'], adoptionPolicy: 'auto', 'git.commitOnAdopt': false };
+    const o = engineOverrides(<T>(k: string) => set[k] as T | undefined);
+    assert.deepEqual(o, {
+      provider: 'anthropic', baseUrl: 'http://127.0.0.1:9', budgets: { usd: 2 },
+      config: { references: ['x265'], adoptionPolicy: 'auto', gitCommit: false, limits: { timeoutMs: 1500, maxOutputBytes: 2 * 1024 * 1024 } },
+    });
+    assert.deepEqual(engineOverrides(() => undefined), {});
+  });
+  it('names the secret each provider needs; offline and vscode.lm need none', () => {
+    assert.deepEqual(secretFor('anthropic'), { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY' });
+    assert.equal(secretFor('offline'), null);
+    assert.equal(secretFor('vscode-lm'), null);
+  });
+});
+
+describe('review documents and the webview protocol', () => {
+  it('review URIs round-trip and refuse anything else', () => {
+    for (const d of [{ kind: 'candidate', id: 'g0003-1' }, { kind: 'parent', id: 'g0003-1' }, { kind: 'version', version: 4 }] as const) {
+      assert.deepEqual(parseReviewPath(reviewPath(d)), d);
+    }
+    assert.equal(parseReviewPath('/version/0/codec.js'), null);
+    assert.equal(parseReviewPath('/etc/passwd'), null);
+  });
+
+  it('dispatch runs the typed handler and refuses unknown messages', () => {
+    const seen: string[] = [];
+    const handlers = {
+      ready: (m: { view: string }) => { seen.push(`ready ${m.view}`); },
+      command: (m: { command: string }) => { seen.push(`command ${m.command}`); },
+      review: (m: { candidateId: string }) => { seen.push(`review ${m.candidateId}`); },
+      compare: (m: { version: number }) => { seen.push(`compare ${m.version}`); },
+      requestFrames: () => { seen.push('frames'); },
+    };
+    assert.equal(dispatch<ViewMessages>(handlers, message<ViewMessages, 'review'>('review', { candidateId: 'g1' })), true);
+    assert.equal(dispatch<ViewMessages>(handlers, { type: 'compare', version: 3 }), true);
+    assert.equal(dispatch<ViewMessages>(handlers, { type: 'toString' }), false, 'prototype names are not messages');
+    assert.equal(dispatch<ViewMessages>(handlers, { type: 'evil' }), false);
+    assert.equal(dispatch<ViewMessages>(handlers, null), false);
+    assert.deepEqual(seen, ['review g1', 'compare 3']);
+    const m = message<HostMessages, 'framesFailed'>('framesFailed', { requestId: 1, message: 'x' });
+    assert.deepEqual(m, { type: 'framesFailed', requestId: 1, message: 'x' });
+  });
+});
