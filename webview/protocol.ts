@@ -87,6 +87,17 @@ export interface ViewState {
   /** Candidate ids the frame viewer can show besides the best version. */
   candidates: Array<{ id: string; label: string }>;
   lastError: string | null;
+  /** The latest Evaluate Codec result, shown until the next one. */
+  evaluation: EvaluationView | null;
+}
+
+export interface EvaluationView {
+  file: string;
+  time: string;
+  ok: boolean;
+  /** The failure (class: message at line:col) or a one-line summary. */
+  message: string;
+  clips: ClipView[];
 }
 
 /** One 8-bit 4:2:0 frame as planes; the webview converts to RGBA for a canvas. */
@@ -162,7 +173,7 @@ export function emptyState(): ViewState {
   return {
     seq: 0, trusted: true, blockedReason: null, initialized: false, running: false, status: 'Loading…', generation: 0,
     budget: { generations: { used: 0, limit: null }, usd: { used: 0, limit: null }, minutes: { used: 0, limit: null } },
-    primaryReference: 'x264', best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null,
+    primaryReference: 'x264', best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null,
   };
 }
 

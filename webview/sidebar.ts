@@ -87,6 +87,18 @@ function versions(s: ViewState): HTMLElement {
   ]), { kind: 'versions', columns: '1.3fr 1fr 1fr 104px' }));
 }
 
+function evaluation(s: ViewState): HTMLElement | null {
+  const e = s.evaluation;
+  if (!e) return null;
+  const clip = e.clips[0];
+  const host = el('div', { class: 'chart', 'data-chart': 'evaluation' });
+  if (clip) queueMicrotask(() => { const c = rdChart(host, clip.curves, 180); if (c) charts.push(c); });
+  return section(`Evaluation: ${e.file}`, 'evaluation',
+    el('div', { class: e.ok ? 'muted' : 'error', 'data-field': 'evaluation' }, e.message),
+    ...e.clips.map((c) => el('div', { class: 'bdrates' }, `${c.clip}: `, ...Object.entries(c.bdRate).map(([r, v]) => el('span', { class: 'bdref' }, `vs ${r} `, bdCell(v))))),
+    clip ? host : null);
+}
+
 function failures(s: ViewState): HTMLElement | null {
   if (s.failures.length === 0) return null;
   const max = Math.max(...s.failures.map((f) => f.count));
@@ -103,7 +115,7 @@ export function render(root: HTMLElement, s: ViewState): void {
   const parts = [
     header(s),
     s.blockedReason ? el('div', { class: 'blocked', 'data-field': 'blocked' }, s.blockedReason) : null,
-    actions(s), best(s), ...plots(s),
+    actions(s), best(s), ...plots(s), evaluation(s),
     s.initialized ? queue(s) : null, s.initialized ? versions(s) : null, failures(s),
   ];
   root.replaceChildren(...parts.filter((x): x is HTMLElement => !!x));

@@ -105,5 +105,6 @@ export function sampleState(): ViewState {
     failures: [{ class: 'edit-failed', count: 3, example: 'SEARCH text not found' }, { class: 'runtime', count: 2 }, { class: 'timeout', count: 1 }],
     candidates: [{ id: 'c0009', label: 'c0009 (pending review)' }],
     lastError: null,
+    evaluation: null,
   };
 }
