@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crfLadder, cropTo, ivfPayloadBytes, padToEven, runReference } from '../../src/core/baseline/reference';
+import { crfLadder, cropTo, encodedSize, ivfPayloadBytes, padToEven, runReference } from '../../src/core/baseline/reference';
 import { readY4M } from '../../src/core/video/y4m';
 import { kbps } from '../../src/core/metrics/rd';
 import { CancelledError, EnvironmentError } from '../../src/core/errors';
@@ -63,6 +63,17 @@ describe('baseline/reference', () => {
     assert.deepEqual(cropTo(padded, 79, 43).frames, odd.frames);
     const r = await runReference(odd, { cacheDir: join(dir, 'odd'), codecs: ['x264', 'x265'], crf: { x264: [28], x265: [28] } });
     assert.ok(r.curves.every((c) => c.points[0].psnrY > 25));
+  });
+
+  it('pads clips below SVT-AV1\'s 64-sample minimum and measures them at their own size', async () => {
+    assert.deepEqual(encodedSize(80, 44, 64), [80, 64]);
+    assert.deepEqual(encodedSize(79, 43), [80, 44]);
+    const padded = padToEven(clip, 64);
+    assert.deepEqual([padded.width, padded.height], [80, 64]);
+    assert.deepEqual(padded.frames[0].y.subarray(63 * 80, 64 * 80), clip.frames[0].y.subarray(43 * 80, 44 * 80));
+    const r = await runReference(clip, { cacheDir: join(dir, 'svt'), ffmpeg: '/usr/bin/ffmpeg', codecs: ['av1'], av1Encoder: 'libsvtav1', crf: { av1: [40] } });
+    assert.equal(r.curves[0].encoder, 'libsvtav1');
+    assert.ok(r.curves[0].points[0].psnrY > 25, JSON.stringify(r.curves[0].points[0]));
   });
 
   it('counts AV1 payload bytes without the IVF headers', () => {

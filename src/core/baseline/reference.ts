@@ -27,6 +27,8 @@ export interface ReferenceOptions {
   points?: number;
   /** Explicit CRF values per codec, overriding `points`. */
   crf?: Partial<Record<ReferenceCodec, number[]>>;
+  /** Force one AV1 encoder instead of libsvtav1-else-libaom. */
+  av1Encoder?: 'libsvtav1' | 'libaom-av1';
   /** An ffmpeg path (setting / flag) or an already located ffmpeg. */
   ffmpeg?: string | FfmpegLocation;
   /** Folder of the on-disk cache (created if missing). */
@@ -57,10 +59,14 @@ export interface ReferenceResult {
   ffmpegRuns: number;
 }
 
-interface EncoderPlan { encoder: string; args: string[]; format: string; ext: string; range: [number, number] }
+interface EncoderPlan {
+  encoder: string; args: string[]; format: string; ext: string; range: [number, number];
+  /** Smallest width/height the encoder accepts; smaller clips are encoded edge-padded. */
+  minSize?: number;
+}
 
 /** CRF ranges chosen so the three curves cover a common PSNR interval on typical clips. */
-async function planFor(codec: ReferenceCodec, ff: FfmpegLocation): Promise<EncoderPlan | string> {
+async function planFor(codec: ReferenceCodec, ff: FfmpegLocation, video: Video, av1Encoder?: string): Promise<EncoderPlan | string> {
   const encoders = await ffmpegEncoders(ff.path);
   const has = (e: string) => encoders.includes(e);
   switch (codec) {
@@ -72,8 +78,10 @@ async function planFor(codec: ReferenceCodec, ff: FfmpegLocation): Promise<Encod
       if (!has('libx265')) return 'this ffmpeg has no libx265';
       return { encoder: 'libx265', args: ['-c:v', 'libx265', '-preset', 'medium', '-tune', 'psnr', '-x265-params', 'log-level=error:info=0:pools=1:frame-threads=1'], format: 'hevc', ext: '265', range: [20, 40] };
     case 'av1':
-      if (has('libsvtav1')) {
-        return { encoder: 'libsvtav1', args: ['-c:v', 'libsvtav1', '-preset', '8', '-svtav1-params', 'tune=1:lp=1'], format: 'ivf', ext: 'ivf', range: [26, 56] };
+      // SVT-AV1 refuses pictures under 64x64; libaom takes any size, so small clips prefer it.
+      if (av1Encoder && !has(av1Encoder)) return `this ffmpeg has no ${av1Encoder}`;
+      if (av1Encoder === 'libsvtav1' || (!av1Encoder && has('libsvtav1') && (Math.min(video.width, video.height) >= 64 || !has('libaom-av1')))) {
+        return { encoder: 'libsvtav1', args: ['-c:v', 'libsvtav1', '-preset', '8', '-svtav1-params', 'tune=1:lp=1'], format: 'ivf', ext: 'ivf', range: [26, 56], minSize: 64 };
       }
       if (has('libaom-av1')) {
         // Old libaom wrappers refuse to run without -strict experimental; newer ones ignore it.
@@ -140,9 +148,15 @@ function cropPlane(src: Uint8Array, W: number, w: number, h: number): Uint8Array
   return out;
 }
 
-/** x264/x265 refuse odd 4:2:0 sizes: encode an edge-replicated even-sized copy, measure the crop. */
-export function padToEven(video: Video): Video {
-  const W = video.width + (video.width & 1), H = video.height + (video.height & 1);
+/** Size an encoder is given: even (x264/x265 refuse odd 4:2:0 sizes) and at least `minSize`. */
+export function encodedSize(width: number, height: number, minSize = 0): [number, number] {
+  const even = (n: number) => n + (n & 1);
+  return [even(Math.max(width, minSize)), even(Math.max(height, minSize))];
+}
+
+/** An edge-replicated copy of at least `minSize` and even size; the decoded result is measured cropped back. */
+export function padToEven(video: Video, minSize = 0): Video {
+  const [W, H] = encodedSize(video.width, video.height, minSize);
   if (W === video.width && H === video.height) return video;
   const cw = chromaWidth(video.width), ch = chromaHeight(video.height);
   return {
@@ -178,7 +192,7 @@ async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, p
   const t1 = performance.now();
   const back = await readVideo(out, { ffmpegPath: ff.path, signal });
   const decodeMs = performance.now() - t1;
-  const W = video.width + (video.width & 1), H = video.height + (video.height & 1);
+  const [W, H] = encodedSize(video.width, video.height, plan.minSize);
   if (back.frames.length !== video.frames.length || back.width !== W || back.height !== H) {
     throw new EnvironmentError(
       `${plan.encoder} at crf ${crf} decoded to ${back.frames.length} frames of ${back.width}x${back.height}, expected ${video.frames.length} of ${W}x${H}`,
@@ -204,12 +218,12 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
     clipHash, width: video.width, height: video.height, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
     ffmpeg: ff, curves: [], skipped: [], ffmpegRuns: 0,
   };
-  let y4m: Buffer | undefined;
+  const y4ms = new Map<string, Buffer>();
   let dir: string | undefined;
   try {
     for (const codec of options.codecs ?? REFERENCE_CODECS) {
       throwIfAborted(signal);
-      const plan = await planFor(codec, ff);
+      const plan = await planFor(codec, ff, video, options.av1Encoder);
       if (typeof plan === 'string') {
         if (options.codecs) throw new EnvironmentError(`cannot run ${codec}: ${plan} (${ff.path}, ${ff.version})`, 'use an ffmpeg built with it (--ffmpeg / codecEvolution.ffmpegPath) or leave it out of --codecs');
         result.skipped.push({ codec, reason: plan });
@@ -219,14 +233,16 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
       const curve: ReferenceCurve = { codec, encoder: plan.encoder, args: plan.args, points: [], cacheHits: 0, encoded: 0 };
       for (const crf of values) {
         throwIfAborted(signal);
-        const key = { clipHash, encoder: plan.encoder, ffmpegVersion: ff.version, args: plan.args, crf, format: plan.format };
+        const key = { clipHash, encoder: plan.encoder, ffmpegVersion: ff.version, args: plan.args, crf, format: plan.format, encodedSize: encodedSize(video.width, video.height, plan.minSize) };
         const file = join(options.cacheDir, `${codec}-${cacheKey(key)}.json`);
         let point = await readCache(file);
         if (point) {
           curve.cacheHits++;
         } else {
           options.onProgress?.(`${codec} (${plan.encoder}) crf ${crf}`);
-          y4m ??= encodeY4M(padToEven(video));
+          const [W, H] = encodedSize(video.width, video.height, plan.minSize);
+          let y4m = y4ms.get(`${W}x${H}`);
+          if (!y4m) y4ms.set(`${W}x${H}`, y4m = encodeY4M(padToEven(video, plan.minSize)));
           dir ??= await mkdtemp(join(tmpdir(), 'codec-evolve-ref-'));
           point = await encodeAndMeasure(video, y4m, ff, plan, crf, dir, signal);
           result.ffmpegRuns++;
