@@ -30,8 +30,8 @@ export function loadSeed(name: string, source = seedSource(name)): SeedCodec {
   const file = seedPath(name);
   const { code } = transformSync(source, { format: 'cjs', loader: 'js', sourcefile: file });
   const module = { exports: {} as Record<string, unknown> };
-  const context = vm.createContext({});
-  const wrapper = vm.runInContext(`(function (module, exports) {${code}\n})`, context, { filename: file });
+  const context = vm.createContext(Object.create(null));
+  const wrapper = vm.runInContext(`(function (module, exports) { "use strict";${code}\n})`, context, { filename: file });
   wrapper(module, module.exports);
   const m = module.exports as unknown as SeedCodec;
   return {

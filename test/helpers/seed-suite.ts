@@ -6,6 +6,9 @@ import type { Video } from '../../src/core/codec/contract';
 import { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from '../../src/core/codec/contract';
 import { parseParameters, renderLine } from '../../src/core/llm/parameters';
 import { psnrVideo } from '../../src/core/metrics/psnr';
+import { runDecode, runEncode } from '../../src/core/sandbox/runner';
+import { prepareCandidate, validateSource } from '../../src/core/sandbox/validator';
+import { workerBundle } from '../unit/sandbox-helpers';
 import { cropVideo, framesEqual, loadSeed, seedSource, sharedClip, type SeedCodec } from './seed-codec';
 
 const TREE = 'tree_building_80x44_15f.y4m';
@@ -84,6 +87,24 @@ export function seedSuite(name: string, opts: { minPsnrAtQ50: number }): void {
       const b = loadSeed(name).encode(tree, { quality: 40 });
       assert.ok(Buffer.from(a).equals(Buffer.from(b)), 'two encodes give the same bytes');
       assert.ok(framesEqual(codec.decode(a).frames, codec.decode(a).frames), 'two decodes give the same frames');
+    });
+
+    it('runs in the real sandbox: encode and decode in separate children rebuild the encoder\'s reconstruction', async function () {
+      this.timeout(60_000);
+      workerBundle();
+      const source = seedSource(name);
+      assert.deepEqual(validateSource(source, `${name}.js`), [], 'the validator accepts the seed');
+      const prepared = prepareCandidate(source, `${name}.js`);
+      assert.ok(prepared.candidate, JSON.stringify(prepared.diagnostics));
+      const clip = cropVideo(tree, 80, 44, 4);
+      const enc = await runEncode(prepared.candidate, clip, 60, { limits: { timeoutMs: 30_000 } });
+      assert.ok(enc.ok, JSON.stringify(!enc.ok && enc.failure));
+      const local = codec.encodeWithReconstruction(clip, { quality: 60 });
+      assert.ok(Buffer.from(enc.bytes).equals(Buffer.from(local.bytes)), 'the sandboxed encoder gives the same bytes as in-process');
+      assert.equal(enc.meta?.name, name);
+      const dec = await runDecode(prepared.candidate, enc.bytes, { width: 80, height: 44, frames: 4 }, { limits: { timeoutMs: 30_000 } });
+      assert.ok(dec.ok, JSON.stringify(!dec.ok && dec.failure));
+      assert.ok(framesEqual(dec.video.frames, local.frames), 'the sandboxed decoder rebuilds the reconstruction byte for byte');
     });
 
     it('declares @evolve parameters inside EVOLVE-BLOCKs, and decodes at both ends of every range', () => {

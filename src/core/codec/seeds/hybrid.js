@@ -14,6 +14,10 @@
 
 export const meta = { name: 'hybrid', description: 'H.264-style hybrid: intra 4x4/16x16, quarter-pel P-frames, CABAC-like range coder, deblocking, RDO' };
 
+// Built-ins bound once: inside a sandbox every global lookup goes through the context object.
+const { abs, min, max, floor, round, sqrt, pow, log2 } = Math;
+const INF = 1e300;
+
 // EVOLVE-BLOCK-START
 // ---- rate control and quantisation (encoder side; the QP of each frame is in the stream) ----
 // quality 0..100 maps linearly to QP QP_AT_Q0..QP_AT_Q100 (QP step size doubles every 6).
@@ -159,7 +163,7 @@ function encBit(ci, bit) {
   while (range < 16777216) { range *= 256; shiftLow(); }
 }
 function encDirect(bit) {
-  range = Math.floor(range / 2);
+  range = floor(range / 2);
   if (bit) low += range;
   while (range < 16777216) { range *= 256; shiftLow(); }
 }
@@ -178,7 +182,7 @@ function decBit(ci) {
   return bit;
 }
 function decDirect() {
-  range = Math.floor(range / 2);
+  range = floor(range / 2);
   let bit = 0;
   if (code >= range) { code -= range; bit = 1; }
   while (range < 16777216) { range *= 256; code = code * 256 + nextByte(); }
@@ -191,7 +195,7 @@ function encEG(x) { let k = 0; while (x >= (1 << k)) { encDirect(1); x -= 1 << k
 function decEG() { let k = 0, x = 0; while (decDirect()) { x += 1 << k; if (++k > 24) throw new Error('corrupt stream'); } return x + decBits(k); }
 // Rate estimate in bits for coding `bit` with context probability p (encoder decisions only).
 const COST = new Float64Array(129);
-for (let i = 0; i <= 128; i++) COST[i] = -Math.log2(Math.max(i * 16, 8) / 2048);
+for (let i = 0; i <= 128; i++) COST[i] = -log2(max(i * 16, 8) / 2048);
 function bitCost(ci, bit) { const p = P[ci]; return bit ? COST[(2048 - p) >> 4] : COST[p >> 4]; }
 function egCost(x) { let k = 0; while (x >= (1 << k)) { x -= 1 << k; k++; } return 2 * k + 1; }
 
@@ -227,9 +231,9 @@ function setup(width, height) {
 
 function setQp(q) {
   qp = q;
-  qpC = QPC[Math.max(0, Math.min(51, q + chromaQpOffset))];
-  lambda = LAMBDA_SCALE * 0.85 * Math.pow(2, (q - 12) / 3);
-  lambdaMe = Math.sqrt(lambda);
+  qpC = QPC[max(0, min(51, q + chromaQpOffset))];
+  lambda = LAMBDA_SCALE * 0.85 * pow(2, (q - 12) / 3);
+  lambdaMe = sqrt(lambda);
 }
 let chromaQpOffset = 0;
 
@@ -427,8 +431,8 @@ function predMv(x8, y8, w8, curMb, sub) {
   if (aA && !aB && !aC) { pmx = mvX[iA]; pmy = mvY[iA]; return; }
   const ax = aA ? mvX[iA] : 0, ay = aA ? mvY[iA] : 0, bx = aB ? mvX[iB] : 0, by = aB ? mvY[iB] : 0;
   const cxv = aC ? mvX[iC] : 0, cyv = aC ? mvY[iC] : 0;
-  pmx = Math.max(Math.min(ax, bx), Math.min(Math.max(ax, bx), cxv));
-  pmy = Math.max(Math.min(ay, by), Math.min(Math.max(ay, by), cyv));
+  pmx = max(min(ax, bx), min(max(ax, bx), cxv));
+  pmy = max(min(ay, by), min(max(ay, by), cyv));
 }
 function setMv8(x8, y8, w8, mx, my) {
   for (let y = 0; y < w8; y++) for (let x = 0; x < w8; x++) { const i = (y8 + y) * W8 + x8 + x; mvX[i] = mx; mvY[i] = my; }
@@ -455,12 +459,12 @@ function writeBlock(lv, off, cat) {
     const v = lv[off + i];
     if (v === 0) continue;
     const a = v < 0 ? -v : v;
-    const c1 = gt1 ? 0 : Math.min(4, 1 + eq1);
+    const c1 = gt1 ? 0 : min(4, 1 + eq1);
     if (a === 1) { encBit(g + c1, 0); eq1++; }
     else {
       encBit(g + c1, 1);
-      const c2 = m + Math.min(4, gt1), n = a - 2;
-      for (let k = 0; k < Math.min(n, 13); k++) encBit(c2, 1);
+      const c2 = m + min(4, gt1), n = a - 2;
+      for (let k = 0; k < min(n, 13); k++) encBit(c2, 1);
       if (n < 13) encBit(c2, 0); else encEG(n - 13);
       gt1++;
     }
@@ -480,10 +484,10 @@ function readBlock(lv, off, cat) {
   for (let i = last; i >= 0; i--) {
     if (lv[off + i] === 0) continue;
     let a = 1;
-    const c1 = gt1 ? 0 : Math.min(4, 1 + eq1);
+    const c1 = gt1 ? 0 : min(4, 1 + eq1);
     if (!decBit(g + c1)) eq1++;
     else {
-      const c2 = m + Math.min(4, gt1);
+      const c2 = m + min(4, gt1);
       let n = 0;
       while (n < 13 && decBit(c2)) n++;
       if (n === 13) n += decEG();
@@ -509,13 +513,13 @@ function blockCost(lv, off, cat) {
     const v = lv[off + i];
     if (v === 0) continue;
     const a = v < 0 ? -v : v;
-    const c1 = gt1 ? 0 : Math.min(4, 1 + eq1);
+    const c1 = gt1 ? 0 : min(4, 1 + eq1);
     bits += 1;
     if (a === 1) { bits += bitCost(g + c1, 0); eq1++; }
     else {
       bits += bitCost(g + c1, 1);
-      const c2 = m + Math.min(4, gt1), n = a - 2;
-      bits += Math.min(n, 13) * bitCost(c2, 1);
+      const c2 = m + min(4, gt1), n = a - 2;
+      bits += min(n, 13) * bitCost(c2, 1);
       if (n < 13) bits += bitCost(c2, 0); else bits += egCost(n - 13);
       gt1++;
     }
@@ -526,23 +530,23 @@ function writeMvd(d, comp) {
   const c = CTX_MVD + comp * 8;
   encBit(c, d !== 0 ? 1 : 0);
   if (d === 0) return;
-  const a = (d < 0 ? -d : d) - 1, pre = Math.min(a, 8);
-  for (let k = 0; k < pre; k++) encBit(c + 1 + Math.min(k, 6), 1);
-  if (a < 8) encBit(c + 1 + Math.min(pre, 6), 0); else encEG(a - 8);
+  const a = (d < 0 ? -d : d) - 1, pre = min(a, 8);
+  for (let k = 0; k < pre; k++) encBit(c + 1 + min(k, 6), 1);
+  if (a < 8) encBit(c + 1 + min(pre, 6), 0); else encEG(a - 8);
   encDirect(d < 0 ? 1 : 0);
 }
 function readMvd(comp) {
   const c = CTX_MVD + comp * 8;
   if (!decBit(c)) return 0;
   let a = 0;
-  while (a < 8 && decBit(c + 1 + Math.min(a, 6))) a++;
+  while (a < 8 && decBit(c + 1 + min(a, 6))) a++;
   if (a === 8) a += decEG();
   return decDirect() ? -(a + 1) : a + 1;
 }
 // Static vector-cost table for motion search (bits of a component difference in quarter pels).
 const MVBITS = new Float64Array(4096);
-for (let i = 0; i < 4096; i++) MVBITS[i] = i === 0 ? 1 : 2 + Math.min(i - 1, 8) + (i - 1 >= 8 ? egCost(i - 9) : 0);
-function mvCost(dx, dy) { return MVBITS[Math.min(4095, dx < 0 ? -dx : dx)] + MVBITS[Math.min(4095, dy < 0 ? -dy : dy)]; }
+for (let i = 0; i < 4096; i++) MVBITS[i] = i === 0 ? 1 : 2 + min(i - 1, 8) + (i - 1 >= 8 ? egCost(i - 9) : 0);
+function mvCost(dx, dy) { return MVBITS[min(4095, dx < 0 ? -dx : dx)] + MVBITS[min(4095, dy < 0 ? -dy : dy)]; }
 
 // ------------------------------------------------------------------------------------------------
 // In-loop deblocking (H.264-style normal filter): boundary strength 3 at intra blocks, 2 where
@@ -559,9 +563,9 @@ function filterLuma(buf, i, step, alpha, beta, tc0) {
   const p0 = buf[i - step], q0 = buf[i], p1 = buf[i - 2 * step], q1 = buf[i + step];
   const d0 = p0 - q0;
   if ((d0 < 0 ? -d0 : d0) >= alpha) return;
-  if (Math.abs(p1 - p0) >= beta || Math.abs(q1 - q0) >= beta) return;
+  if (abs(p1 - p0) >= beta || abs(q1 - q0) >= beta) return;
   const p2 = buf[i - 3 * step], q2 = buf[i + 2 * step];
-  const apS = Math.abs(p2 - p0) < beta, aqS = Math.abs(q2 - q0) < beta;
+  const apS = abs(p2 - p0) < beta, aqS = abs(q2 - q0) < beta;
   const tc = tc0 + (apS ? 1 : 0) + (aqS ? 1 : 0);
   let delta = ((q0 - p0) * 4 + (p1 - q1) + 4) >> 3;
   delta = delta < -tc ? -tc : delta > tc ? tc : delta;
@@ -572,14 +576,14 @@ function filterLuma(buf, i, step, alpha, beta, tc0) {
 }
 function filterChroma(buf, i, step, alpha, beta, tc) {
   const p0 = buf[i - step], q0 = buf[i], p1 = buf[i - 2 * step], q1 = buf[i + step];
-  if (Math.abs(p0 - q0) >= alpha || Math.abs(p1 - p0) >= beta || Math.abs(q1 - q0) >= beta) return;
+  if (abs(p0 - q0) >= alpha || abs(p1 - p0) >= beta || abs(q1 - q0) >= beta) return;
   let delta = ((q0 - p0) * 4 + (p1 - q1) + 4) >> 3;
   delta = delta < -tc ? -tc : delta > tc ? tc : delta;
   let v = p0 + delta; buf[i - step] = v < 0 ? 0 : v > 255 ? 255 : v;
   v = q0 - delta; buf[i] = v < 0 ? 0 : v > 255 ? 255 : v;
 }
 function deblockFrame() {
-  const ia = Math.max(0, Math.min(51, qp + deblockOffset)), ic = Math.max(0, Math.min(51, qpC + deblockOffset));
+  const ia = max(0, min(51, qp + deblockOffset)), ic = max(0, min(51, qpC + deblockOffset));
   const alpha = ALPHA[ia], beta = BETA[ia], alphaC = ALPHA[ic], betaC = BETA[ic];
   if (alpha === 0 && alphaC === 0) return;
   const H4 = HP >> 2;
@@ -689,11 +693,12 @@ function codeBlock(src, sOff, sStride, pred, pOff, pStride, dst, dOff, dStride, 
     res[y * 4 + x] = d; ssdZero += d * d;
   }
   fdct4(res, coef);
-  const qb = q * 16, qbits = 15 + ((q / 6) | 0), f = (intra ? DEADZONE_INTRA : DEADZONE_INTER) * (1 << qbits);
+  // |coef| <= 9180 and the multiplier <= 13107, so the product stays within int32.
+  const qb = q * 16, qbits = 15 + ((q / 6) | 0), f = floor((intra ? DEADZONE_INTRA : DEADZONE_INTER) * (1 << qbits));
   let nz = 0;
   for (let i = 0; i < 16; i++) {
     const p = ZZ[i], c = coef[p];
-    const a = Math.floor(((c < 0 ? -c : c) * QMUL[qb + p] + f) / (1 << qbits));
+    const a = ((c < 0 ? -c : c) * QMUL[qb + p] + f) >> qbits;
     lv[off + i] = c < 0 ? -a : a;
     if (a) nz = 1;
   }
@@ -836,7 +841,7 @@ const SUB8 = [-1, -1, 0, -1, 1, -1, -1, 0, 1, 0, -1, 1, 0, 1, 1, 1];
 // Integer search (hexagon or diamond) from the best of several predictor candidates, then
 // half- and quarter-pel refinement by SATD; cost = distortion + lambda * vector bits.
 function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
-  let bx = 0, by = 0, bc = Infinity;
+  let bx = 0, by = 0, bc = INF;
   const pix = pmX >> 2, piy = pmY >> 2;
   const range = SEARCH_RANGE;
   const tryInt = (ix, iy) => {
@@ -847,7 +852,7 @@ function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
   };
   tryInt(pix, piy);
   for (let k = 0; k < nc; k++) tryInt((cands[2 * k] + 2) >> 2, (cands[2 * k + 1] + 2) >> 2);
-  if (bc === Infinity) { bx = 0; by = 0; bc = sadInt(px, py, bw, 0, 0, Infinity) + lambdaMe * mvCost(-pmX, -pmY); }
+  if (bc === INF) { bx = 0; by = 0; bc = sadInt(px, py, bw, 0, 0, INF) + lambdaMe * mvCost(-pmX, -pmY); }
   if (ME_METHOD === 'hex') {
     for (let it = 0; it < iters; it++) {
       const cx = bx, cy = by;
@@ -932,7 +937,7 @@ function tryIntra4(mbx, mby, cmode) {
   for (let b = 0; b < 16; b++) {
     const ox = (b & 3) * 4, oy = (b >> 2) * 4, x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
     const mpm = mpmOf(x4, y4);
-    let bm = 2, bc = Infinity;
+    let bm = 2, bc = INF;
     for (let m = 0; m < 9; m++) {
       if (m >= INTRA4_MODES && m !== mpm && m !== 2) continue;
       intra4Pred(m, mbx * 16 + ox, mby * 16 + oy, predI4, oy * 16 + ox);
@@ -954,8 +959,8 @@ function tryIntra4(mbx, mby, cmode) {
 
 function encodeMb(mbx, mby) {
   const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16;
-  bestJ = Infinity;
-  let interSatd = Infinity;
+  bestJ = INF;
+  let interSatd = INF;
   if (frameIsP) {
     predMv(mbx * 2, mby * 2, 2, mb, 0);
     const p16x = pmx, p16y = pmy;
@@ -1006,7 +1011,7 @@ function encodeMb(mbx, mby) {
   // Intra: mode choice by SATD, then full RD against the inter candidates.
   if (!frameIsP || INTRA_IN_P_RATIO > 0) {
     const lo = LOFF + py * LS + px, so = py * WP + px;
-    let bm = 0, bc = Infinity;
+    let bm = 0, bc = INF;
     for (let m = 0; m < 4; m++) {
       if ((m === 1 && mby === 0) || (m === 2 && mbx === 0) || (m === 3 && (mbx === 0 || mby === 0))) continue;
       intraBlockPred(m, curY, LS, lo, 16, mby > 0, mbx > 0, predI16);
@@ -1015,14 +1020,14 @@ function encodeMb(mbx, mby) {
     }
     if (!frameIsP || bc < interSatd * INTRA_IN_P_RATIO) {
       // Chroma mode by SAD, shared by both intra luma types.
-      let cm = 0, cc = Infinity;
+      let cm = 0, cc = INF;
       const co = COFF + mby * 8 * CS + mbx * 8, sc = mby * 8 * CWP + mbx * 8;
       for (let m = 0; m < 4; m++) {
         if ((m === 1 && mby === 0) || (m === 2 && mbx === 0) || (m === 3 && (mbx === 0 || mby === 0))) continue;
         chromaIntraPred(mbx, mby, m);
         let s = 0;
         for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-          s += Math.abs(srcU[sc + y * CWP + x] - predU[y * 8 + x]) + Math.abs(srcV[sc + y * CWP + x] - predV[y * 8 + x]);
+          s += abs(srcU[sc + y * CWP + x] - predU[y * 8 + x]) + abs(srcV[sc + y * CWP + x] - predV[y * 8 + x]);
         }
         if (s < cc) { cc = s; cm = m; }
       }
@@ -1127,18 +1132,18 @@ function finishFrame(last) {
 }
 
 function qpFor(quality, intra) {
-  const q = Math.max(0, Math.min(100, Number(quality)));
-  const base = Math.round(QP_AT_Q0 + (QP_AT_Q100 - QP_AT_Q0) * q / 100);
-  return Math.max(0, Math.min(51, base + (intra ? I_QP_OFFSET : 0)));
+  const q = max(0, min(100, Number(quality)));
+  const base = round(QP_AT_Q0 + (QP_AT_Q100 - QP_AT_Q0) * q / 100);
+  return max(0, min(51, base + (intra ? I_QP_OFFSET : 0)));
 }
 
 export function encodeWithReconstruction(video, options) {
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const n = video.frames.length;
   setup(video.width, video.height);
-  shift = Math.max(4, Math.min(7, PROB_SHIFT));
-  chromaQpOffset = Math.max(-12, Math.min(12, CHROMA_QP_OFFSET));
-  deblockOn = !!DEBLOCK; deblockOffset = Math.max(-6, Math.min(6, DEBLOCK_OFFSET));
+  shift = max(4, min(7, PROB_SHIFT));
+  chromaQpOffset = max(-12, min(12, CHROMA_QP_OFFSET));
+  deblockOn = !!DEBLOCK; deblockOffset = max(-6, min(6, DEBLOCK_OFFSET));
   encInit();
   const frames = [];
   for (let i = 0; i < n; i++) {

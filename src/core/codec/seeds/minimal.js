@@ -9,6 +9,10 @@
 
 export const meta = { name: 'minimal', description: 'intra-only 8x8 integer DCT, uniform quantiser, exp-Golomb' };
 
+// Built-ins bound once: inside a sandbox every global lookup goes through the context object.
+const { abs, min, max, floor, round, sqrt, pow, cos, PI } = Math;
+const INF = 1e300;
+
 // EVOLVE-BLOCK-START
 // Quantiser step at quality 100 and how many octaves quality 0..100 spans; together they decide the
 // PSNR range the quality knob covers (about 28..50 dB on camera footage).
@@ -30,8 +34,8 @@ const ZIGZAG = new Uint8Array([
 // bit-identical on any engine.
 const T = new Int32Array(64);
 for (let k = 0; k < 8; k++) {
-  const a = k === 0 ? Math.sqrt(1 / 8) : 0.5;
-  for (let n = 0; n < 8; n++) T[k * 8 + n] = Math.round(1024 * a * Math.cos(((2 * n + 1) * k * Math.PI) / 16));
+  const a = k === 0 ? sqrt(1 / 8) : 0.5;
+  for (let n = 0; n < 8; n++) T[k * 8 + n] = round(1024 * a * cos(((2 * n + 1) * k * PI) / 16));
 }
 const tmp = new Int32Array(64);
 
@@ -102,12 +106,12 @@ function encodePlane(bw, src, w, h, step, rounding, dst) {
   let prevDc = 0;
   for (let by = 0; by < h; by += 8) for (let bx = 0; bx < w; bx += 8) {
     for (let y = 0; y < 8; y++) {
-      const sy = Math.min(by + y, h - 1) * w;
-      for (let x = 0; x < 8; x++) blk[y * 8 + x] = src[sy + Math.min(bx + x, w - 1)] - 128;
+      const sy = min(by + y, h - 1) * w;
+      for (let x = 0; x < 8; x++) blk[y * 8 + x] = src[sy + min(bx + x, w - 1)] - 128;
     }
     fdct(blk, coef);
     for (let i = 0; i < 64; i++) {
-      const c = coef[i]; const q = Math.floor(Math.abs(c) / step + rounding);
+      const c = coef[i]; const q = floor(abs(c) / step + rounding);
       coef[i] = c < 0 ? -q : q;
     }
     bw.se(coef[0] - prevDc); prevDc = coef[0];
@@ -142,7 +146,7 @@ function decodePlane(br, dst, w, h, step) {
 }
 
 function reconstructBlock(q, step, dst, w, h, bx, by) {
-  for (let i = 0; i < 64; i++) blk[i] = Math.round(q[i] * step);
+  for (let i = 0; i < 64; i++) blk[i] = round(q[i] * step);
   idct(blk, rec);
   for (let y = 0; y < 8 && by + y < h; y++) for (let x = 0; x < 8 && bx + x < w; x++) {
     const v = rec[y * 8 + x] + 128;
@@ -151,9 +155,9 @@ function reconstructBlock(q, step, dst, w, h, bx, by) {
 }
 
 function steps(quality) {
-  const q = Math.max(0, Math.min(100, Number(quality)));
-  const luma = Math.min(4000, Math.max(1, Math.round(16 * STEP_AT_Q100 * Math.pow(2, ((100 - q) / 100) * STEP_OCTAVES))));
-  const chroma = Math.min(4000, Math.max(1, Math.round(luma * CHROMA_STEP_SCALE)));
+  const q = max(0, min(100, Number(quality)));
+  const luma = min(4000, max(1, round(16 * STEP_AT_Q100 * pow(2, ((100 - q) / 100) * STEP_OCTAVES))));
+  const chroma = min(4000, max(1, round(luma * CHROMA_STEP_SCALE)));
   return { luma, chroma };
 }
 
@@ -162,7 +166,7 @@ export function encodeWithReconstruction(video, options) {
   const cw = (width + 1) >> 1, ch = (height + 1) >> 1;
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const st = steps(quality);
-  const rounding = Math.max(0, Math.min(255, Math.round(ROUNDING * 256)));
+  const rounding = max(0, min(255, round(ROUNDING * 256)));
   const bw = new BitWriter();
   const out = [];
   for (const f of frames) {
