@@ -5,6 +5,9 @@ import { bdrateCommand } from './bdrate';
 import { baselineCommand } from './baseline';
 import { doctorCommand } from './doctor';
 import { init } from './init';
+import { evolve } from './evolve';
+import { status } from './status';
+import { demo } from './demo';
 import { history } from './history';
 import { review } from './review';
 import { report } from './report';
@@ -17,9 +20,12 @@ export const commands: Command[] = [
   baselineCommand,
   doctorCommand,
   init,
+  evolve,
+  status,
   history,
   review,
   report,
+  demo,
   validate,
   evaluate,
 ];

@@ -87,6 +87,9 @@ export class Engine {
   private evaluationsThisRun = 0;
   private consecutiveProviderErrors = 0;
   private status: EngineStatus;
+  /** Qualities fixed from the root's search, so candidates are measured at the same settings (less
+   * noise, a third of the encodes); a candidate whose curve leaves the overlap is searched afresh. */
+  private fixedQualities?: number[];
 
   constructor(readonly ws: Workspace, private readonly opts: EngineOptions) {
     this.config = ws.readConfig();
@@ -220,7 +223,8 @@ export class Engine {
     if (!version) throw new ProviderError('the workspace has no codec version', "run 'codec-evolve init' again");
     const code = this.ws.versionCode(version.version);
     const hash = codeHash(code);
-    if ([...this.records.values()].some((r) => r.codeHash === hash && r.metrics?.trainingBdRate !== undefined)) return;
+    const done = [...this.records.values()].find((r) => r.codeHash === hash && r.metrics?.trainingBdRate !== undefined);
+    if (done) { this.fixQualities(done); return; }
     const id = `v${String(version.version).padStart(4, '0')}-root`;
     const existing = this.records.get(id);
     if (existing && existing.state !== 'proposed') {
@@ -243,9 +247,16 @@ export class Engine {
       throw new ProviderError(`the adopted codec (version ${version.version}) fails evaluation: ${rec.failure?.message ?? rec.state}`,
         `fix it, or re-run init with another --seed`);
     }
+    this.fixQualities(rec);
     if (version.trainingBdRate === undefined) {
       this.ws.writeVersion({ ...version, trainingBdRate: rec.metrics?.trainingBdRate, heldOutBdRate: rec.metrics?.heldOutBdRate }, code);
     }
+  }
+
+  private fixQualities(root: CandidateRecord): void {
+    if (this.config.qualities?.length) return;
+    const qs = [...new Set(root.metrics?.training.flatMap((c) => c.points.map((p) => p.quality)).filter((q): q is number => q !== undefined) ?? [])].sort((a, b) => a - b);
+    if (qs.length >= 4) this.fixedQualities = qs;
   }
 
   private async runGeneration(generation: number, concurrency: number): Promise<void> {
@@ -415,7 +426,11 @@ export class Engine {
     const smoke = await this.stage(code, { stage: 'smoke', clips: [{ path: this.ws.resolvePath(cfg.clips.smoke.path), frames: cfg.clips.smoke.frames }], references: [], qualities: cfg.qualities });
     if (!smoke.ok) failure = { ...smoke.failure, stage: 'smoke' };
     else {
-      const training = await this.stage(code, { stage: 'training', clips: cfg.clips.training.map((c) => ({ path: this.ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+      const trainingClips = cfg.clips.training.map((c) => ({ path: this.ws.resolvePath(c.path), frames: c.frames }));
+      let training = await this.stage(code, { stage: 'training', clips: trainingClips, references: cfg.references, qualities: cfg.qualities ?? (isRoot ? undefined : this.fixedQualities) });
+      if (training.ok && !cfg.qualities && this.fixedQualities && !isRoot && meanBd(training.clips, cfg.primaryReference) === undefined) {
+        training = await this.stage(code, { stage: 'training', clips: trainingClips, references: cfg.references });
+      }
       if (!training.ok) failure = { ...training.failure, stage: 'training' };
       else {
         const t = sumTimes(training.clips);

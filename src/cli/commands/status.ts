@@ -1,0 +1,39 @@
+import type { Command } from '../command';
+import { parse } from '../args';
+import { Workspace } from '../../core/store/workspace';
+import { readJsonIfExists } from '../../core/store/atomic';
+import { staleReason } from '../../core/store/lock';
+import { STATUS_FILE, type EngineStatus } from '../../core/evolution/engine';
+import { describeStatus } from './evolve';
+import { join } from 'node:path';
+
+export const status: Command = {
+  name: 'status',
+  summary: 'where the evolution stands: generation, best BD-rate, review queue, spend, stagnation',
+  usage: 'codec-evolve status [--json]',
+  async run(argv, io) {
+    const { values } = parse(argv, { json: { type: 'boolean' } }, 'status');
+    const ws = Workspace.find(io.cwd);
+    const saved = readJsonIfExists<EngineStatus & { pid?: number }>(join(ws.dir, STATUS_FILE));
+    const owner = ws.lock.readOwner();
+    const running = !!owner && !staleReason(owner);
+    const cands = ws.listCandidates();
+    const version = ws.latestVersion();
+    const best = cands.filter((c) => c.metrics?.trainingBdRate !== undefined).sort((a, b) => a.metrics!.trainingBdRate! - b.metrics!.trainingBdRate!)[0];
+    const s: EngineStatus = {
+      ...(saved ?? { generation: 0, strategy: 'refine', spentUsd: 0, tokens: { input: 0, output: 0 } } as unknown as EngineStatus),
+      running,
+      candidates: cands.length,
+      evaluated: cands.filter((c) => c.metrics?.trainingBdRate !== undefined).length,
+      pendingReview: cands.filter((c) => c.state === 'pending-review').length,
+      best: best ? { id: best.id, trainingBdRate: best.metrics!.trainingBdRate! } : undefined,
+      adoptedVersion: version?.version, adoptedBdRate: version?.trainingBdRate,
+      spentUsd: cands.reduce((a, c) => a + c.costUsd, 0),
+      tokens: cands.reduce((t, c) => ({ input: t.input + c.tokens.input, output: t.output + c.tokens.output }), { input: 0, output: 0 }),
+    };
+    if (values.json) { io.out(JSON.stringify({ schemaVersion: 1, ...s, workspace: ws.root })); return 0; }
+    io.out(`${ws.root}: ${running ? `running (pid ${owner!.pid})` : 'not running'}`);
+    for (const l of describeStatus(s)) io.out(l);
+    return 0;
+  },
+};

@@ -1,0 +1,143 @@
+// The engine as a child process of the VS Code host (bundled to dist/engine-host.js). Heavy work —
+// candidate runs, metrics, reference encoders — happens here, never on the extension host's thread.
+// Messages are declared in host-protocol.ts.
+import { CodecEvolutionError, ProviderError, errorMessage } from '../errors';
+import type { CompletionRequest, CompletionResult, LlmProvider } from '../llm/provider';
+import { initWorkspace } from '../store/init';
+import { Workspace } from '../store/workspace';
+import { readJsonIfExists } from '../store/atomic';
+import { createEvaluator } from './cascade';
+import { STATUS_FILE, type EngineStatus } from './engine';
+import { HOST_PROTOCOL_VERSION, type EngineToHost, type HostMethod, type HostMethods, type HostToEngine, type LlmResponseMessage, type SerializedError, type StartParams } from './host-protocol';
+import { adoptCandidate, rejectCandidate } from './review';
+import { runSession } from './session';
+import { unifiedDiff } from './diff';
+import { join, resolve } from 'node:path';
+
+function send(m: EngineToHost): void { process.send?.(m); }
+
+function serialize(e: unknown): SerializedError {
+  if (e instanceof CodecEvolutionError) return { kind: e.kind, message: e.message, remedy: e.remedy };
+  return { kind: 'internal', message: errorMessage(e) };
+}
+
+/** Completions answered by the host (VS Code's Language Model API). */
+class HostProvider implements LlmProvider {
+  readonly kind = 'host';
+  readonly model = 'vscode.lm';
+  private next = 1;
+  private readonly pending = new Map<number, (m: LlmResponseMessage) => void>();
+  complete(req: CompletionRequest): Promise<CompletionResult> {
+    const id = this.next++;
+    return new Promise((res, rej) => {
+      const onAbort = () => { this.pending.delete(id); send({ kind: 'llm-cancel', id }); rej(new ProviderError('cancelled')); };
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, (m) => {
+        req.signal?.removeEventListener('abort', onAbort);
+        if (m.ok) res({ text: m.text, model: m.model, usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens }, costUsd: m.costUsd });
+        else rej(new ProviderError(m.error.message, m.error.remedy));
+      });
+      send({ kind: 'llm-request', id, system: req.system, messages: req.messages, maxTokens: req.maxTokens });
+    });
+  }
+  answer(m: LlmResponseMessage): void { this.pending.get(m.id)?.(m); this.pending.delete(m.id); }
+}
+
+export class EngineHost {
+  private loop?: { controller: AbortController; done: Promise<EngineStatus | undefined> };
+  private readonly hostProvider = new HostProvider();
+  constructor(readonly root: string) {}
+
+  private ws(): Workspace { return new Workspace(this.root); }
+
+  private startLoop(p: StartParams): { controller: AbortController; done: Promise<EngineStatus | undefined> } {
+    if (this.loop) throw new CodecEvolutionError('usage', 'the evolution loop is already running', 'stop it first');
+    const controller = new AbortController();
+    const { kind, ...rest } = p.provider ?? {};
+    const done = runSession(this.ws(), {
+      generations: p.generations, budgets: p.budgets, concurrency: p.concurrency, signal: controller.signal,
+      provider: kind && kind !== 'host' ? { ...rest, kind } : rest,
+      providerInstance: kind === 'host' ? this.hostProvider : undefined,
+      providerRuntime: { apiKey: p.apiKey },
+      onEvent: (type, data) => send({ kind: 'event', event: { type, time: new Date().toISOString(), data } }),
+    }).then((s) => s, (e) => {
+      send({ kind: 'event', event: { type: 'loop-error', time: new Date().toISOString(), data: { error: serialize(e) } } });
+      return undefined;
+    }).finally(() => { this.loop = undefined; });
+    this.loop = { controller, done };
+    return this.loop;
+  }
+
+  async handle<M extends HostMethod>(method: M, params: HostMethods[M][0]): Promise<HostMethods[M][1]> {
+    const h = this.handlers[method] as (p: HostMethods[M][0]) => Promise<HostMethods[M][1]>;
+    return h(params);
+  }
+
+  private readonly handlers: { [M in HostMethod]: (p: HostMethods[M][0]) => Promise<HostMethods[M][1]> } = {
+    init: async (p) => ({ created: initWorkspace(this.root, { seed: p.seed, force: p.force }).created }),
+    start: async (p) => { this.startLoop(p); return { started: true as const }; },
+    stop: async () => {
+      if (!this.loop) return { stopped: false };
+      this.loop.controller.abort();
+      const status = await this.loop.done;
+      return { stopped: true, status };
+    },
+    runOneGeneration: async (p) => {
+      const loop = this.startLoop({ ...p, generations: 1 });
+      const s = await loop.done;
+      if (!s) throw new CodecEvolutionError('internal', 'the generation failed', 'see the loop-error event / the log');
+      return s;
+    },
+    status: async () => {
+      const ws = this.ws();
+      const saved = readJsonIfExists<EngineStatus>(join(ws.dir, STATUS_FILE));
+      return { ...(saved ?? { running: false, generation: 0, candidates: 0, evaluated: 0, pendingReview: 0, strategy: 'refine', spentUsd: 0, tokens: { input: 0, output: 0 } }), loopRunning: !!this.loop };
+    },
+    reviewList: async (p) => this.ws().listCandidates().filter((c) => c.state === 'pending-review' || (p.includeEvaluated && c.state === 'evaluated')),
+    reviewShow: async (p) => {
+      const ws = this.ws();
+      const candidate = ws.readCandidate(p.id);
+      const v = ws.latestVersion();
+      const baseCode = v ? ws.versionCode(v.version) : '';
+      const code = ws.readCandidateFile(p.id, 'code.js') ?? '';
+      return { candidate, code, baseCode, baseVersion: v?.version ?? 0, diff: unifiedDiff(baseCode, code, `v${v?.version ?? 0}`, p.id) };
+    },
+    accept: async (p) => {
+      const r = await adoptCandidate(this.ws(), p.id, { by: 'person', reason: p.reason });
+      return { version: r.version, gitNote: r.gitNote };
+    },
+    reject: async (p) => rejectCandidate(this.ws(), p.id, { by: 'person', reason: p.reason }),
+    history: async () => ({ candidates: this.ws().listCandidates(), versions: this.ws().listVersions() }),
+    evaluate: async (p) => {
+      const ws = this.ws();
+      const cfg = ws.readConfig();
+      const evaluate = createEvaluator(ws, cfg);
+      return evaluate(p.source, { stage: 'training', clips: cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+    },
+  };
+
+  async onMessage(m: HostToEngine): Promise<void> {
+    if (m.kind === 'llm-response') { this.hostProvider.answer(m); return; }
+    if (m.kind !== 'request') return;
+    try {
+      const result = await this.handle(m.method, m.params as never);
+      send({ kind: 'response', id: m.id, ok: true, result });
+    } catch (e) {
+      send({ kind: 'response', id: m.id, ok: false, error: serialize(e) });
+    }
+  }
+
+  /** Stops the loop (if any) and waits for it: used on disconnect so children die with us. */
+  async shutdown(): Promise<void> {
+    if (this.loop) { this.loop.controller.abort(); await this.loop.done; }
+  }
+}
+
+if (require.main === module) {
+  const root = resolve(process.argv[2] ?? process.cwd());
+  const host = new EngineHost(root);
+  process.on('message', (m) => { void host.onMessage(m as HostToEngine); });
+  process.on('disconnect', () => { void host.shutdown().finally(() => process.exit(0)); });
+  process.on('SIGTERM', () => { void host.shutdown().finally(() => process.exit(0)); });
+  send({ kind: 'ready', protocol: HOST_PROTOCOL_VERSION, pid: process.pid, workspace: root });
+}

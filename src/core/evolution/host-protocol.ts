@@ -1,0 +1,85 @@
+// The typed IPC protocol between a host (the VS Code extension) and the engine running in a child
+// process (dist/engine-host.js, spawned with process.execPath and ELECTRON_RUN_AS_NODE=1, stdio 'ipc').
+// Both sides import this file; every message is declared here and nowhere else.
+//
+// Flow: the host spawns `engine-host.js <workspaceRoot>`; the child sends `ready`. The host sends
+// requests `{kind:'request', id, method, params}`; the child answers each with exactly one
+// `{kind:'response', id, ok, result | error}`. While a loop runs the child streams
+// `{kind:'event', event}` (every engine event, including `status` snapshots). When the workspace's
+// provider is `host` (VS Code's Language Model API), the child asks the host for completions with
+// `{kind:'llm-request', id, ...}` and the host answers `{kind:'llm-response', id, ...}`.
+// Secrets (the API key) travel only inside `start` params, never in the child's environment.
+import type { EngineStatus } from './engine';
+import type { CandidateRecord, VersionRecord } from '../store/records';
+import type { BudgetConfig, ProviderConfig } from '../store/config';
+import type { StageResult } from './evaluator';
+import type { ChatMessage } from '../llm/provider';
+
+export const HOST_PROTOCOL_VERSION = 1;
+
+export interface StartParams {
+  /** Generations to run (default: until a budget or stop). */
+  generations?: number;
+  budgets?: BudgetConfig;
+  concurrency?: number;
+  /** Overrides the workspace's provider settings; kind 'host' routes completions to the host (vscode.lm). */
+  provider?: Partial<Omit<ProviderConfig, 'kind'>> & { kind?: ProviderConfig['kind'] | 'host' };
+  /** API key for anthropic / openai-compatible, from the host's SecretStorage. */
+  apiKey?: string;
+}
+
+export interface ReviewShowResult {
+  candidate: CandidateRecord;
+  /** The candidate's code and the adopted version's code (left side of the diff). */
+  code: string;
+  baseCode: string;
+  baseVersion: number;
+  diff: string;
+}
+
+/** Every request: method → [params, result]. */
+export interface HostMethods {
+  init: [{ seed?: 'minimal' | 'hybrid' | 'template'; force?: boolean }, { created: string[] }];
+  /** Starts the loop in the background; resolves when it has started (events follow). */
+  start: [StartParams, { started: true }];
+  /** Cancels the loop; resolves once every child process is gone and the status is written. */
+  stop: [Record<string, never>, { stopped: boolean; status?: EngineStatus }];
+  /** Runs exactly one generation and resolves with the status after it. */
+  runOneGeneration: [Omit<StartParams, 'generations'>, EngineStatus];
+  status: [Record<string, never>, EngineStatus & { loopRunning: boolean }];
+  reviewList: [{ includeEvaluated?: boolean }, CandidateRecord[]];
+  reviewShow: [{ id: string }, ReviewShowResult];
+  accept: [{ id: string; reason?: string }, { version: VersionRecord; gitNote?: string }];
+  reject: [{ id: string; reason: string }, CandidateRecord];
+  history: [Record<string, never>, { candidates: CandidateRecord[]; versions: VersionRecord[] }];
+  /** Runs the cascade's training stage on arbitrary source (Evaluate Codec command). */
+  evaluate: [{ source: string }, StageResult];
+}
+
+export type HostMethod = keyof HostMethods;
+
+export type HostRequest = { [M in HostMethod]: { kind: 'request'; id: number; method: M; params: HostMethods[M][0] } }[HostMethod];
+
+export interface SerializedError { kind: string; message: string; remedy?: string }
+
+export type EngineResponse =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: SerializedError };
+
+export interface EngineEventMessage { kind: 'event'; event: { type: string; time: string; data: Record<string, unknown> } }
+
+export interface LlmRequestMessage { kind: 'llm-request'; id: number; system: string; messages: ChatMessage[]; maxTokens?: number }
+export type LlmResponseMessage =
+  | { kind: 'llm-response'; id: number; ok: true; text: string; model: string; inputTokens: number; outputTokens: number; costUsd: number }
+  | { kind: 'llm-response'; id: number; ok: false; error: SerializedError };
+/** The host cancels an llm-request (e.g. the loop was stopped). */
+export interface LlmCancelMessage { kind: 'llm-cancel'; id: number }
+
+export interface ReadyMessage { kind: 'ready'; protocol: number; pid: number; workspace: string }
+
+export type HostToEngine = HostRequest | LlmResponseMessage;
+export type EngineToHost = ReadyMessage | EngineResponse | EngineEventMessage | LlmRequestMessage | LlmCancelMessage;
+
+/** Narrowing helper for the host: the result type of a method. */
+export type ResultOf<M extends HostMethod> = HostMethods[M][1];
+export type ParamsOf<M extends HostMethod> = HostMethods[M][0];
