@@ -4,7 +4,9 @@
 // word list refused 9 good candidates in 10. It also produces the runnable script the sandbox
 // executes (exports turned into a returned object, positions preserved).
 import * as acorn from 'acorn';
-import { transformSync } from 'esbuild';
+import { createRequire } from 'node:module';
+import type * as Esbuild from 'esbuild';
+import { EnvironmentError } from '../errors';
 import type { StaticFailureClass } from './failures';
 import { SourceMapper } from './sourcemap';
 
@@ -41,6 +43,23 @@ export interface ValidateOptions {
 }
 
 export const DEFAULT_MAX_SOURCE_BYTES = 512 * 1024;
+
+let esbuildApi: typeof Esbuild | undefined;
+/**
+ * esbuild, loaded only for TypeScript candidates and never bundled: its JS API must sit beside its
+ * native binary in node_modules. The packaged extension ships no node_modules, so there TypeScript
+ * candidates are refused with an environment error and JavaScript ones need nothing.
+ */
+function esbuild(): typeof Esbuild {
+  if (esbuildApi) return esbuildApi;
+  try {
+    esbuildApi = createRequire(__filename)('esbuild') as typeof Esbuild;
+    return esbuildApi;
+  } catch (e) {
+    throw new EnvironmentError(`TypeScript candidates need esbuild, which is not installed here (${(e as Error).message.split('\n')[0]})`,
+      'write the codec in JavaScript (codec.js) or install esbuild next to codec-evolution', { cause: e });
+  }
+}
 
 /** Globals a candidate may not reference, with the reason given to the author. */
 const FORBIDDEN_GLOBALS: Record<string, string> = {
@@ -97,7 +116,7 @@ export function prepareCandidate(source: string, filename: string, opts: Validat
   let sourceMap: string | undefined;
   if (language === 'ts') {
     try {
-      const r = transformSync(source, {
+      const r = esbuild().transformSync(source, {
         loader: 'ts', format: 'esm', target: 'es2022', sourcemap: 'external', sourcefile: filename,
         // Keeps value imports in the output so they are refused rather than silently dropped.
         tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
@@ -106,6 +125,7 @@ export function prepareCandidate(source: string, filename: string, opts: Validat
       sourceMap = r.map;
       mapper = SourceMapper.fromJson(r.map);
     } catch (e) {
+      if (e instanceof EnvironmentError) throw e;
       const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number; length: number; lineText: string } }> }).errors;
       if (!errors?.length) throw e;
       return {

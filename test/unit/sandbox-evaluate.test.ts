@@ -1,0 +1,117 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluateCandidate, type Evaluation } from '../../src/core/sandbox/evaluate';
+import { main } from '../../src/cli/main';
+import { packageRoot } from '../../src/core/paths';
+import type { Video } from '../../src/core/codec/contract';
+import { SMALL_CLIP, smallVideo, workerBundle } from './sandbox-helpers';
+
+const TEMPLATE = readFileSync(join(packageRoot(), 'src', 'core', 'codec', 'template.js'), 'utf8');
+const ATTACKS = join(__dirname, '..', 'fixtures', 'candidates', 'attacks');
+const attack = (f: string) => readFileSync(join(ATTACKS, f), 'utf8');
+
+function ok(e: Evaluation): Extract<Evaluation, { ok: true }> {
+  assert.ok(e.ok, JSON.stringify(!e.ok && e.failure));
+  return e;
+}
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal, cwd: process.cwd() });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('sandbox evaluate', function () {
+  this.timeout(120_000);
+  let video: Video;
+  let cacheDir: string;
+  before(async () => {
+    workerBundle();
+    video = await smallVideo(3);
+    cacheDir = mkdtempSync(join(tmpdir(), 'codec-evolve-eval-'));
+  });
+  after(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+  it('draws an RD curve whose PSNR range overlaps x264 and reports BD-rate with its overlap', async () => {
+    const e = ok(await evaluateCandidate(TEMPLATE, { clips: [{ video, name: 'tree3' }], references: ['x264'], points: 4, cacheDir }));
+    const c = e.clips[0];
+    assert.ok(c.points.length >= 4, `${c.points.length} points`);
+    assert.deepEqual(c.points.map((p) => p.quality), [...c.points.map((p) => p.quality!)].sort((a, b) => a - b));
+    for (const p of c.points) {
+      assert.ok(p.bytes > 10 && Number.isFinite(p.psnrY) && p.ssimY > 0 && p.ssimY <= 1);
+      assert.ok(Math.abs(p.kbps - (p.bytes * 8 * video.fpsNum) / video.fpsDen / 3 / 1000) < 1e-9);
+    }
+    const ref = c.references.x264!.map((p) => p.psnrY);
+    const ours = c.points.map((p) => p.psnrY);
+    assert.ok(Math.min(...ours) <= Math.min(...ref) + 0.5 && Math.max(...ours) >= Math.max(...ref) - 0.5, `ours ${ours} vs x264 ${ref}`);
+    const d = c.bdRateDetail.x264!;
+    assert.ok(d.percent !== undefined && Number.isFinite(d.percent), JSON.stringify(d));
+    assert.equal(c.bdRate.x264, d.percent);
+    assert.ok(d.overlap!.high > d.overlap!.low);
+    assert.equal(e.summary.meanBdRate.x264, d.percent);
+    assert.ok(e.sandboxLevel.layers.length >= 4);
+    assert.equal(e.meta?.name, 'template');
+  });
+
+  it('measures exactly the qualities asked for, without references', async () => {
+    const e = ok(await evaluateCandidate(TEMPLATE, { clips: [{ video, name: 'tree3' }], references: [], qualities: [20, 80] }));
+    assert.deepEqual(e.clips[0].points.map((p) => p.quality), [20, 80]);
+    assert.ok(e.clips[0].points[1].bytes > e.clips[0].points[0].bytes);
+    assert.deepEqual(e.clips[0].bdRate, {});
+  });
+
+  it('a decoder of random frames scores terribly and gets no BD-rate, without crashing', async () => {
+    const e = ok(await evaluateCandidate(attack('random-frames.js'), { clips: [{ video, name: 'tree3' }], references: ['x264'], qualities: [10, 40, 70, 90], cacheDir }));
+    for (const p of e.clips[0].points) assert.ok(p.psnrY < 15, `psnrY ${p.psnrY}`);
+    assert.match(e.clips[0].bdRateDetail.x264!.error ?? '', /overlap|curve/i);
+  });
+
+  it('returns failures as results with class, position, clip and quality', async () => {
+    const v = await evaluateCandidate(attack('read-env.js'), { clips: [{ video, name: 'tree3' }], references: [] });
+    assert.ok(!v.ok);
+    assert.deepEqual([v.failure.class, v.failure.line, v.failure.column, v.failure.stage], ['forbidden', 4, 53, 'validate']);
+    const t = await evaluateCandidate(attack('loop-decode.js'), { clips: [{ video, name: 'tree3' }], references: [], qualities: [50], limits: { timeoutMs: 1500 } });
+    assert.ok(!t.ok);
+    assert.deepEqual([t.failure.class, t.failure.stage, t.failure.clip, t.failure.quality], ['timeout', 'decode', 'tree3', 50]);
+  });
+
+  describe('CLI', () => {
+    const template = join(packageRoot(), 'src', 'core', 'codec', 'template.js');
+
+    it('validate: exit 0 on a clean codec, 3 with file:line:col diagnostics, 2 on usage', async () => {
+      assert.equal((await cli(['validate', template])).code, 0);
+      const bad = await cli(['validate', join(ATTACKS, 'read-env.js')]);
+      assert.equal(bad.code, 3);
+      assert.match(bad.out, /read-env\.js:4:53: forbidden: the global `process`/);
+      assert.equal((await cli(['validate'])).code, 2);
+    });
+
+    it('evaluate --json: the RD table as one JSON document; exit 3 with the class on failure', async () => {
+      const r = await cli(['evaluate', template, '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'none', '--qualities', '30,70', '--json']);
+      assert.equal(r.code, 0, r.err);
+      const e = JSON.parse(r.out);
+      assert.equal(e.ok, true);
+      assert.deepEqual(e.clips[0].points.map((p: { quality: number }) => p.quality), [30, 70]);
+      const f = await cli(['evaluate', join(ATTACKS, 'wrong-plane-size.js'), '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'none', '--qualities', '50', '--json']);
+      assert.equal(f.code, 3);
+      assert.equal(JSON.parse(f.out).failure.class, 'bad-output');
+      assert.match(f.err, /bad-output \(in decode\): frames\[2\]\.y has 3519 bytes, expected 3520/);
+    });
+
+    it('evaluate: usage errors exit 2', async () => {
+      assert.equal((await cli(['evaluate'])).code, 2);
+      assert.equal((await cli(['evaluate', template, '--qualities', 'high'])).code, 2);
+      assert.equal((await cli(['evaluate', template, '--codecs', 'mpeg2'])).code, 2);
+    });
+
+    it('evaluate prints the RD table and BD-rate vs x264', async () => {
+      const r = await cli(['evaluate', template, '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'x264', '--points', '4', '--cache-dir', cacheDir]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /quality\s+bytes\s+kbps\s+psnrY/);
+      assert.match(r.out, /BD-rate vs x264 .*: [+-]\d+\.\d+ % over PSNR-Y \d+\.\d+\.\.\d+\.\d+ dB/);
+      assert.match(r.out, /sandbox (full|reduced)/);
+    });
+  });
+});
