@@ -55,6 +55,8 @@ export class EngineClient {
     const o = this.opts;
     const child = fork(o.script, [o.root], {
       cwd: o.root, env: o.env, execPath: o.execPath ?? process.execPath,
+      // Never inherit the host's own flags (VS Code's extension host runs with inspector/loader flags).
+      execArgv: [],
       serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;

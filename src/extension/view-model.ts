@@ -134,6 +134,10 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
   const bestRec = latest ? candidateOfVersion(latest, s.candidates) : undefined;
   const queue = s.candidates.filter((c) => c.state === 'pending-review')
     .sort((a, b) => (a.metrics?.trainingBdRate ?? Infinity) - (b.metrics?.trainingBdRate ?? Infinity));
+  // The engine's status counts the generation it is on (or would start next); when idle, the last
+  // completed one is what a person means by "generation".
+  const completed = s.candidates.reduce((m, c) => Math.max(m, c.generation), 0);
+  const generation = h.running ? s.status?.generation ?? completed : completed;
   const bdRate: Record<string, number | null> = {};
   for (const r of refNames) bdRate[r] = mean((bestRec?.metrics?.training ?? []).map((c) => c.bdRate[r]));
   if (latest && bdRate[primary] === null && latest.trainingBdRate !== undefined) bdRate[primary] = latest.trainingBdRate;
@@ -147,9 +151,9 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
     initialized: s.initialized,
     running: h.running,
     status: statusLine(s, h, queue.length),
-    generation: s.status?.generation ?? 0,
+    generation,
     budget: {
-      generations: { used: s.status?.generation ?? 0, limit: s.budgets?.generations || null },
+      generations: { used: completed, limit: s.budgets?.generations || null },
       usd: { used: s.status?.spentUsd ?? 0, limit: s.budgets?.usd || null },
       minutes: { used: h.runMinutes, limit: s.budgets?.wallMinutes || null },
     },
