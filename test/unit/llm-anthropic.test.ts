@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 describe('llm: anthropic provider against a local Messages API server', () => {
   let server: MockAnthropic | undefined;
   afterEach(async () => { await server?.close(); server = undefined; });
-  const provider = (baseURL: string, extra = {}) => new AnthropicProvider({ apiKey: 'test-key', baseUrl: baseURL, model: 'claude-sonnet-4-5', maxRetries: 2, timeoutMs: 5000, idleTimeoutMs: 500, ...extra });
+  const provider = (baseURL: string, extra = {}) => new AnthropicProvider({ apiKey: 'test-key', baseUrl: baseURL, model: 'claude-sonnet-4-6', maxRetries: 2, timeoutMs: 5000, idleTimeoutMs: 500, ...extra });
 
   it('streams text, reports tokens and prices them', async () => {
     server = await startMockAnthropic(() => ({ kind: 'text', text: 'HYPOTHESIS: hello there, this is a longer streamed answer', inputTokens: 2000, outputTokens: 300 }));

@@ -64,6 +64,8 @@ describe('llm: pricing', () => {
     assert.deepEqual(priceFor('claude-sonnet-4-5-20250929'), { inputPerMTok: 3, outputPerMTok: 15 });
     assert.deepEqual(priceFor('claude-opus-4-1-20250805'), { inputPerMTok: 15, outputPerMTok: 75 });
     assert.deepEqual(priceFor('my-local-model'), { inputPerMTok: 0, outputPerMTok: 0 });
+    assert.deepEqual(priceFor('claude-sonnet-9'), { inputPerMTok: 3, outputPerMTok: 15 });
+    assert.deepEqual(priceFor('claude-opus-4-5-20251101'), { inputPerMTok: 5, outputPerMTok: 25 });
     assert.deepEqual(priceFor('claude-sonnet-4-5', { inputPerMTok: 1, outputPerMTok: 2 }), { inputPerMTok: 1, outputPerMTok: 2 });
     assert.equal(costUsd(1_000_000, 100_000, { inputPerMTok: 3, outputPerMTok: 15 }), 4.5);
   });

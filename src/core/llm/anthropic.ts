@@ -18,7 +18,7 @@ export interface AnthropicOptions {
   temperature?: number;
 }
 
-export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-5';
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-6';
 
 export class AnthropicProvider implements LlmProvider {
   readonly kind = 'anthropic';

@@ -1,0 +1,24 @@
+// A small, fast evolution workspace for engine tests: the minimal seed on the 80x44 clip, few frames.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/core/paths';
+import { initWorkspace } from '../../src/core/store/init';
+import type { WorkspaceConfig } from '../../src/core/store/config';
+
+export const TREE_CLIP = join(packageRoot(), '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
+
+export function makeEngineWorkspace(prefix: string, tweak?: (c: WorkspaceConfig) => void) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return initWorkspace(dir, {
+    seed: 'minimal', clips: [TREE_CLIP],
+    configure: (c) => {
+      c.clips.smoke.frames = 2;
+      c.clips.training[0].frames = 3;
+      c.evolution.concurrency = 1;
+      c.evolution.candidatesPerGeneration = 1;
+      c.evolution.gitCommit = false;
+      tweak?.(c);
+    },
+  });
+}
