@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareCandidate, type PreparedCandidate } from '../../src/core/sandbox/validator';
@@ -84,6 +84,17 @@ describe('sandbox runner', function () {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
+  it('a timeout kills the child process for real', async () => {
+    const c = fixture('attacks/loop-encode.js');
+    let pid = 0;
+    const e = await runEncode(c, video, 50, { limits: { timeoutMs: 800 }, onSpawn: (p) => { pid = p; } });
+    assert.ok(!e.ok);
+    assert.equal(e.failure.class, 'timeout');
+    assert.ok(pid > 0);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the spinning child is gone');
+  });
+
   it('cancellation kills the child and throws CancelledError', async () => {
     const c = fixture('attacks/loop-encode.js');
     const ac = new AbortController();
@@ -103,7 +114,13 @@ describe('sandbox runner', function () {
       const r = await probeRuntime(process.execPath, workerBundle(), level.permissionFlag);
       assert.ok(r);
       assert.deepEqual(r.envKeys, Object.keys(childEnv()).sort());
-      if (level.permissionFlag) assert.deepEqual(r.denied, { fsRead: true, fsWrite: true, childProcess: true, workerThreads: true });
+      if (level.permissionFlag) assert.deepEqual({ ...r.denied, network: undefined }, { fsRead: true, fsWrite: true, childProcess: true, workerThreads: true, network: undefined });
+      assert.equal(r.denied!.network, false, 'without the namespace, loopback is reachable (the probe can tell)');
+      const netns = level.layers.some((l) => /network namespace/.test(l));
+      if (existsSync('/usr/bin/unshare') && netns) {
+        const inNs = await probeRuntime(process.execPath, workerBundle(), level.permissionFlag, '/usr/bin/unshare');
+        assert.equal(inNs!.denied!.network, true);
+      }
       assert.equal(r.codegenFromStringsDisabled, true);
     } finally { delete process.env.CODEC_EVOLVE_FAKE_API_KEY; }
   });

@@ -27,7 +27,7 @@ export interface RuntimeReport {
   /** process.permission exists (the permission model is on). */
   permissionModel: boolean;
   /** Each probe: true when the operation was refused. */
-  denied?: { fsRead: boolean; fsWrite: boolean; childProcess: boolean; workerThreads: boolean };
+  denied?: { fsRead: boolean; fsWrite: boolean; childProcess: boolean; workerThreads: boolean; network: boolean };
   codegenFromStringsDisabled: boolean;
   wasmExposed: boolean;
   envKeys: string[];

@@ -28,6 +28,8 @@ export interface RunOptions {
   seed?: number;
   /** Refuse to run (EnvironmentError) unless the permission model is active. */
   requirePermissionModel?: boolean;
+  /** Observability for tests and hosts: the child's pid right after spawn. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface RunTiming {
@@ -60,7 +62,20 @@ export const DEFAULT_SEED = 0x5eed;
 
 // ---- runtime detection ----------------------------------------------------------------------------
 
-interface Support { permissionFlag: string | null; runtime: RuntimeReport; rssWatchdog: boolean; groupKill: boolean; level: SandboxLevel }
+interface Support { permissionFlag: string | null; netns: string | null; runtime: RuntimeReport; rssWatchdog: boolean; groupKill: boolean; level: SandboxLevel }
+
+/** `unshare` (util-linux), to start children in an empty network namespace where the OS allows it. */
+function unshareBinary(): string | null {
+  if (process.platform !== 'linux') return null;
+  return ['/usr/bin/unshare', '/bin/unshare'].find((p) => existsSync(p)) ?? null;
+}
+
+/** The command that starts a child: the runtime itself, or the runtime inside a fresh network namespace. */
+function command(execPath: string, args: string[], netns: string | null): [string, string[]] {
+  // -r maps our uid to root inside a new user namespace (no real privilege), which lets an
+  // unprivileged user create the network namespace (-n) that has no usable interface.
+  return netns ? [netns, ['-rn', '--', execPath, ...args]] : [execPath, args];
+}
 const supportCache = new Map<string, Promise<Support>>();
 
 /** The child's environment: nothing of the host's (no API keys, no HOME, no NODE_OPTIONS). */
@@ -87,9 +102,10 @@ function nodeArgs(permissionFlag: string | null, worker: string, heapMb: number)
 }
 
 /** Starts one child in probe mode: it reports its runtime and tries what the permission model refuses. */
-export async function probeRuntime(execPath: string, worker: string, permissionFlag: string | null): Promise<RuntimeReport | undefined> {
+export async function probeRuntime(execPath: string, worker: string, permissionFlag: string | null, netns: string | null = null): Promise<RuntimeReport | undefined> {
   return new Promise((resolve) => {
-    const child = spawn(execPath, [...nodeArgs(permissionFlag, worker, 64).slice(0, -1), worker, '--probe'], {
+    const [cmd, args] = command(execPath, [...nodeArgs(permissionFlag, worker, 64), '--probe'], netns);
+    const child = spawn(cmd, args, {
       stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(), cwd: dirname(worker), windowsHide: true,
     });
     let report: RuntimeReport | undefined;
@@ -113,13 +129,20 @@ export function detectSupport(opts: RunOptions = {}): Promise<Support> {
     p = (async () => {
       const flags = ['--permission', '--experimental-permission'].filter((f) =>
         execPath !== process.execPath || process.allowedNodeEnvironmentFlags.has(f));
-      for (const flag of flags) {
-        const r = await probeRuntime(execPath, worker, flag);
-        if (r?.permissionModel) return support(flag, r);
+      let flag: string | null = null;
+      let r: RuntimeReport | undefined;
+      for (const f of flags) {
+        r = await probeRuntime(execPath, worker, f);
+        if (r?.permissionModel) { flag = f; break; }
       }
-      const r = await probeRuntime(execPath, worker, null);
+      if (!flag) r = await probeRuntime(execPath, worker, null);
       if (!r) throw new EnvironmentError(`cannot start a sandbox child with ${execPath}`, 'check that this Node.js/Electron runtime can run scripts (ELECTRON_RUN_AS_NODE=1)');
-      return support(null, r);
+      const unshare = unshareBinary();
+      if (unshare) {
+        const inNs = await probeRuntime(execPath, worker, flag, unshare);
+        if (inNs?.denied?.network) return support(flag, unshare, inNs);
+      }
+      return support(flag, null, r);
     })();
     p.catch(() => supportCache.delete(key));
     supportCache.set(key, p);
@@ -127,15 +150,16 @@ export function detectSupport(opts: RunOptions = {}): Promise<Support> {
   return p;
 }
 
-function support(flag: string | null, r: RuntimeReport): Support {
+function support(flag: string | null, netns: string | null, r: RuntimeReport): Support {
   const rssWatchdog = process.platform === 'linux';
   const groupKill = process.platform !== 'win32';
   const layers: string[] = [];
   const missing: string[] = [];
   const d = r.denied;
   if (flag && d) {
-    const denied = Object.entries(d).filter(([, v]) => v).map(([k]) => k);
-    const allowed = Object.entries(d).filter(([, v]) => !v).map(([k]) => k);
+    const fsAndProcs = Object.entries(d).filter(([k]) => k !== 'network');
+    const denied = fsAndProcs.filter(([, v]) => v).map(([k]) => k);
+    const allowed = fsAndProcs.filter(([, v]) => !v).map(([k]) => k);
     layers.push(`permission model (${flag}; refused: ${denied.join(', ')})`);
     if (allowed.length) missing.push(`permission model did not refuse: ${allowed.join(', ')}`);
   } else missing.push('Node permission model (runtime supports neither --permission nor --experimental-permission)');
@@ -147,11 +171,12 @@ function support(flag: string | null, r: RuntimeReport): Support {
   layers.push('heap cap (--max-old-space-size)');
   if (rssWatchdog) layers.push('resident-memory watchdog (/proc)'); else missing.push(`resident-memory watchdog (no /proc on ${process.platform})`);
   layers.push(groupKill ? 'wall-clock kill of the process group' : 'wall-clock kill of the child');
-  missing.push('network: no OS-level block; only the vm context (no require/process) keeps sockets out of reach');
-  const full = missing.length === 1;
+  if (netns) layers.push('empty network namespace (unshare -rn: no connection possible, even to 127.0.0.1)');
+  else missing.push('network namespace (unshare -rn unavailable here): only the vm context keeps sockets out of reach');
+  const full = missing.length === 0;
   const runtime = r.electron ? `electron ${r.electron} (node ${r.node})` : `node ${r.node}`;
   return {
-    permissionFlag: flag, runtime: r, rssWatchdog, groupKill,
+    permissionFlag: flag, netns, runtime: r, rssWatchdog, groupKill,
     level: {
       level: full ? 'full' : 'reduced', runtime, permissionFlag: flag, layers, missing,
       summary: `${full ? 'full' : 'reduced'}: ${runtime}; ${layers.length} layers${flag ? ` (${flag})` : ', NO permission model'}`,
@@ -193,9 +218,11 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
   const worker = workerScript(opts);
   const stage = req.op;
   const start = performance.now();
-  const child = spawn(opts.execPath ?? process.execPath, nodeArgs(sup.permissionFlag, worker, limits.heapMb), {
+  const [cmd, args] = command(opts.execPath ?? process.execPath, nodeArgs(sup.permissionFlag, worker, limits.heapMb), sup.netns);
+  const child = spawn(cmd, args, {
     stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(), cwd: dirname(worker), detached: sup.groupKill, windowsHide: true,
   });
+  if (child.pid) opts.onSpawn?.(child.pid);
   return new Promise((resolve, reject) => {
     let settled = false;
     let loadedAt: number | undefined;

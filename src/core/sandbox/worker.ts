@@ -79,6 +79,21 @@ interface PreludeApi {
   options(q: number): object;
 }
 
+/** Whether a TCP connection to loopback is impossible (no network namespace interfaces). */
+function probeNetwork(): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const net = require('node:net') as typeof import('node:net');
+      const s = net.connect(9, '127.0.0.1');
+      const done = (denied: boolean) => { s.destroy(); resolve(denied); };
+      s.on('connect', () => done(false));
+      // ECONNREFUSED = a reachable loopback with nothing listening; ENETUNREACH = no network at all.
+      s.on('error', (e: NodeJS.ErrnoException) => done(e.code !== 'ECONNREFUSED'));
+      s.setTimeout(2000, () => done(false));
+    } catch (e) { resolve((e as { code?: string }).code === 'ERR_ACCESS_DENIED'); }
+  });
+}
+
 function runtimeReport(probe: boolean): RuntimeReport {
   let codegen = false;
   try { new Function('return 1'); } catch { codegen = true; }
@@ -90,12 +105,12 @@ function runtimeReport(probe: boolean): RuntimeReport {
     wasmExposed: typeof WebAssembly !== 'undefined',
     envKeys: Object.keys(process.env).sort(),
   };
-  if (probe) report.denied = probeDenials();
+  if (probe) report.denied = { ...probeDenials(), network: false };
   return report;
 }
 
 /** Tries what the permission model should refuse, from this (harness) realm. */
-function probeDenials(): NonNullable<RuntimeReport['denied']> {
+function probeDenials(): Omit<NonNullable<RuntimeReport['denied']>, 'network'> {
   const fs = require('node:fs') as typeof import('node:fs');
   const os = require('node:os') as typeof import('node:os');
   const path = require('node:path') as typeof import('node:path');
@@ -321,8 +336,12 @@ function finish(code: number): void {
 
 function main(): void {
   if (process.argv.includes('--probe')) {
-    send({ type: 'hello', runtime: runtimeReport(true) });
-    finish(0);
+    const runtime = runtimeReport(true);
+    void probeNetwork().then((denied) => {
+      runtime.denied!.network = denied;
+      send({ type: 'hello', runtime });
+      finish(0);
+    });
     return;
   }
   send({ type: 'hello', runtime: runtimeReport(false) });
