@@ -201,7 +201,7 @@ function egCost(x) { let k = 0; while (x >= (1 << k)) { x -= 1 << k; k++; } retu
 
 // ------------------------------------------------------------------------------------------------
 // Frame geometry and buffers (allocated once per encode/decode call).
-const PAD = 64, CPAD = 32;
+const PAD = 48, CPAD = 24;
 let W = 0, H = 0, WP = 0, HP = 0, MBW = 0, MBH = 0, LS = 0, CS = 0, LOFF = 0, COFF = 0, CWP = 0, CHP = 0;
 let curY, curU, curV, refY, refU, refV, halfH, halfV, halfC, halfTmp, planes;
 let srcY, srcU, srcV;
@@ -287,10 +287,36 @@ function buildHalfPel() {
   }
 }
 
+// The decoder fills half-pel samples only under the blocks that use them (same formulas as
+// buildHalfPel, so identical values); the encoder's search needs whole planes.
+let lazyHalf = false;
+function fillHalfWindow(base, k, bw, bh) {
+  const F = refY, T = halfTmp, s2 = 2 * LS, s3 = 3 * LS;
+  const a = QPEL[k], b = QPEL[k + 3];
+  if (a === 1 || b === 1) for (let y = 0; y <= bh; y++) for (let x = 0, i = base + y * LS; x <= bw; x++, i++) {
+    const c = (F[i - 2] - 5 * (F[i - 1] + F[i + 2]) + 20 * (F[i] + F[i + 1]) + F[i + 3] + 16) >> 5;
+    halfH[i] = c < 0 ? 0 : c > 255 ? 255 : c;
+  }
+  if (a === 2 || b === 2) for (let y = 0; y <= bh; y++) for (let x = 0, i = base + y * LS; x <= bw; x++, i++) {
+    const c = (F[i - s2] - 5 * (F[i - LS] + F[i + s2]) + 20 * (F[i] + F[i + LS]) + F[i + s3] + 16) >> 5;
+    halfV[i] = c < 0 ? 0 : c > 255 ? 255 : c;
+  }
+  if (a === 3 || b === 3) {
+    for (let y = -2; y <= bh + 3; y++) for (let x = 0, i = base + y * LS; x <= bw; x++, i++) {
+      T[i] = F[i - 2] - 5 * (F[i - 1] + F[i + 2]) + 20 * (F[i] + F[i + 1]) + F[i + 3];
+    }
+    for (let y = 0; y <= bh; y++) for (let x = 0, i = base + y * LS; x <= bw; x++, i++) {
+      const d = (T[i - s2] - 5 * (T[i - LS] + T[i + s2]) + 20 * (T[i] + T[i + LS]) + T[i + s3] + 512) >> 10;
+      halfC[i] = d < 0 ? 0 : d > 255 ? 255 : d;
+    }
+  }
+}
+
 // Motion-compensated luma prediction of a bw x bh block at picture position (px,py), quarter-pel mv.
 function mcLuma(px, py, mx, my, bw, bh, dst, dOff) {
   const k = ((my & 3) * 4 + (mx & 3)) * 6;
   const base = LOFF + (py + (my >> 2)) * LS + px + (mx >> 2);
+  if (lazyHalf && k !== 0) fillHalfWindow(base, k, bw, bh);
   const A = planes[QPEL[k]], a0 = base + QPEL[k + 2] * LS + QPEL[k + 1];
   if (QPEL[k + 3] < 0) {
     for (let y = 0; y < bh; y++) { const s = a0 + y * LS, d = dOff + y * 16; for (let x = 0; x < bw; x++) dst[d + x] = A[s + x]; }
@@ -840,31 +866,32 @@ const HEX = [-2, 0, -1, -2, 1, -2, 2, 0, 1, 2, -1, 2], DIA = [-1, 0, 0, -1, 1, 0
 const SUB8 = [-1, -1, 0, -1, 1, -1, -1, 0, 1, 0, -1, 1, 0, 1, 1, 1];
 // Integer search (hexagon or diamond) from the best of several predictor candidates, then
 // half- and quarter-pel refinement by SATD; cost = distortion + lambda * vector bits.
+let sPx = 0, sPy = 0, sBw = 0, sPmX = 0, sPmY = 0, sPix = 0, sPiy = 0, sBx = 0, sBy = 0, sBc = 0;
+function tryInt(ix, iy) {
+  if (ix < sPix - SEARCH_RANGE || ix > sPix + SEARCH_RANGE || iy < sPiy - SEARCH_RANGE || iy > sPiy + SEARCH_RANGE) return;
+  if (!mvOk(sPx, sPy, sBw, ix * 4, iy * 4)) return;
+  const c = sadInt(sPx, sPy, sBw, ix, iy, sBc) + lambdaMe * mvCost(ix * 4 - sPmX, iy * 4 - sPmY);
+  if (c < sBc) { sBc = c; sBx = ix; sBy = iy; }
+}
 function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
-  let bx = 0, by = 0, bc = INF;
-  const pix = pmX >> 2, piy = pmY >> 2;
-  const range = SEARCH_RANGE;
-  const tryInt = (ix, iy) => {
-    if (ix < pix - range || ix > pix + range || iy < piy - range || iy > piy + range) return;
-    if (!mvOk(px, py, bw, ix * 4, iy * 4)) return;
-    const c = sadInt(px, py, bw, ix, iy, bc) + lambdaMe * mvCost(ix * 4 - pmX, iy * 4 - pmY);
-    if (c < bc) { bc = c; bx = ix; by = iy; }
-  };
-  tryInt(pix, piy);
+  sPx = px; sPy = py; sBw = bw; sPmX = pmX; sPmY = pmY; sPix = pmX >> 2; sPiy = pmY >> 2;
+  sBx = 0; sBy = 0; sBc = INF;
+  tryInt(sPix, sPiy);
   for (let k = 0; k < nc; k++) tryInt((cands[2 * k] + 2) >> 2, (cands[2 * k + 1] + 2) >> 2);
-  if (bc === INF) { bx = 0; by = 0; bc = sadInt(px, py, bw, 0, 0, INF) + lambdaMe * mvCost(-pmX, -pmY); }
+  if (sBc === INF) { sBx = 0; sBy = 0; sBc = sadInt(px, py, bw, 0, 0, INF) + lambdaMe * mvCost(-pmX, -pmY); }
   if (ME_METHOD === 'hex') {
     for (let it = 0; it < iters; it++) {
-      const cx = bx, cy = by;
+      const cx = sBx, cy = sBy;
       for (let k = 0; k < 12; k += 2) tryInt(cx + HEX[k], cy + HEX[k + 1]);
-      if (bx === cx && by === cy) break;
+      if (sBx === cx && sBy === cy) break;
     }
   }
   for (let it = 0; it < iters; it++) {
-    const cx = bx, cy = by;
+    const cx = sBx, cy = sBy;
     for (let k = 0; k < 8; k += 2) tryInt(cx + DIA[k], cy + DIA[k + 1]);
-    if (bx === cx && by === cy) break;
+    if (sBx === cx && sBy === cy) break;
   }
+  const bx = sBx, by = sBy;
   let mx = bx * 4, my = by * 4;
   mcLuma(px, py, mx, my, bw, bw, mePred, 0);
   let best = satdBlock(py * WP + px, mePred, 0, bw, bw) + lambdaMe * mvCost(mx - pmX, my - pmY);
@@ -989,7 +1016,8 @@ function encodeMb(mbx, mby) {
     interSatd = c16;
     let j = tryInter16(mbx, mby, m16x, m16y, 1);
     if (j < bestJ) saveBest(mbx, mby, 1, j);
-    if (USE_8X8_PARTITIONS) {
+    // When one vector already leaves no luma residual, four vectors cannot pay for themselves.
+    if (USE_8X8_PARTITIONS && (bestType !== 1 || (cbpOf() & 15) !== 0)) {
       let c8 = 0;
       const sx = subX, sy = subY;
       for (let s = 0; s < 4; s++) {
@@ -1126,7 +1154,7 @@ function finishFrame(last) {
     extendEdges(curU, CS, COFF, CWP, CHP, CPAD);
     extendEdges(curV, CS, COFF, CWP, CHP, CPAD);
     swapRef();
-    buildHalfPel();
+    if (!lazyHalf) buildHalfPel();
   }
   return f;
 }
@@ -1141,6 +1169,7 @@ export function encodeWithReconstruction(video, options) {
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const n = video.frames.length;
   setup(video.width, video.height);
+  lazyHalf = false;
   shift = max(4, min(7, PROB_SHIFT));
   chromaQpOffset = max(-12, min(12, CHROMA_QP_OFFSET));
   deblockOn = !!DEBLOCK; deblockOffset = max(-6, min(6, DEBLOCK_OFFSET));
@@ -1262,6 +1291,7 @@ export function decode(bytes) {
   const width = (bytes[2] << 8) | bytes[3], height = (bytes[4] << 8) | bytes[5], n = (bytes[6] << 8) | bytes[7];
   if (width === 0 || height === 0) throw new Error('bad frame size in header');
   setup(width, height);
+  lazyHalf = true;
   shift = bytes[8];
   if (shift < 4 || shift > 7) throw new Error('bad probability shift in header');
   chromaQpOffset = bytes[9] - 16;
