@@ -40,7 +40,7 @@ describe('sandbox runner', function () {
   });
 
   it('runs TypeScript candidates', async () => {
-    const c = fixture('allowed/typed.ts');
+    const c = fixture('allowed/typed.mts');
     const enc = await runEncode(c, video, 50, LIMITS);
     assert.ok(enc.ok);
     assert.equal(enc.bytes.length, 4 + 3 * 3);
