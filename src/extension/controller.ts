@@ -63,7 +63,17 @@ export class Controller implements vscode.Disposable {
   }
 
   overrides(): EngineOverrides {
-    return engineOverrides((k) => explicitSetting(k, this.folder?.uri));
+    const o = engineOverrides((k) => explicitSetting(k, this.folder?.uri));
+    // Budgets are run parameters, not part of the workspace record: the settings' defaults apply
+    // (30 generations, 60 minutes, $5), so Start never runs unbounded by accident. 0 = no limit.
+    const cfg = vscode.workspace.getConfiguration(SECTION, this.folder?.uri);
+    const limit = (v: number | undefined) => (v && v > 0 ? v : undefined);
+    o.budgets = {
+      generations: limit(o.budgets?.generations ?? cfg.get<number>('budget.generations')),
+      wallMinutes: limit(o.budgets?.wallMinutes ?? cfg.get<number>('budget.wallMinutes')),
+      usd: limit(o.budgets?.usd ?? cfg.get<number>('budget.usd')),
+    };
+    return o;
   }
 
   providerSetting(): ProviderSetting {
@@ -138,7 +148,7 @@ export class Controller implements vscode.Disposable {
       const [status, history] = await Promise.all([e.call('status', {}), e.call('history', {})]);
       const cfg = this.readConfig();
       this.snapshot = {
-        initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, budgets: { ...cfg?.budgets, ...this.overrides().budgets },
+        initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, budgets: this.overrides().budgets,
         status: { running: status.loopRunning, generation: status.generation, spentUsd: status.spentUsd, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy },
         candidates: history.candidates, versions: history.versions, referenceCurves: this.references,
       };
@@ -149,7 +159,7 @@ export class Controller implements vscode.Disposable {
     }
     this.emit();
     // Reference curves for the RD plot come from the baseline cache: cheap once the engine ran them.
-    if (!this.baselinesTried && this.references.length === 0 && this.snapshot.versions.length && this.trusted && !this.running && this.snapshot.candidates.some((c) => c.metrics)) {
+    if (!this.baselinesTried && this.references.length === 0 && this.snapshot.versions.length && this.trusted && !this.running) {
       this.baselinesTried = true;
       void this.baselines().catch((e) => this.log.warn(`reference curves: ${errorMessage(e)}`));
     }

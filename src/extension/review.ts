@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Controller } from './controller';
 import { candidateLensText, hypothesisLensText } from './codelens-text';
 import { parseReviewPath, reviewPath, SCHEME, type ReviewDoc } from './review-uri';
+import { formatBdRate } from '../../webview/protocol';
 
 export class ReviewDocuments implements vscode.TextDocumentContentProvider, vscode.CodeLensProvider {
   private readonly texts = new Map<string, string>();
@@ -60,7 +61,11 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
     this.changed.fire(left);
     this.changed.fire(right);
     this.lensChanged.fire();
-    await vscode.commands.executeCommand('vscode.diff', left, right, `v${detail.baseVersion} (best) ↔ ${id} (review)`, { preview: false });
+    const bd = (v: number | undefined) => formatBdRate(v ?? null);
+    const base = this.controller().currentSnapshot.versions.find((v) => v.version === detail.baseVersion);
+    const title = `v${detail.baseVersion} (best ${bd(base?.trainingBdRate)}) ↔ ${id} (review ${bd(detail.record.metrics?.trainingBdRate)})`;
+    // The CodeLens with the numbers needs diffEditor.codeLens, which this extension turns on by default.
+    await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false });
   }
 
   async compare(a: number, b: number): Promise<void> {
