@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { CodeServer, readInstall } from './code-server';
 import { launchChromium, Workbench } from './workbench';
+import { vsixEntries } from './vsix';
 
 const repo = join(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
@@ -76,6 +77,21 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     }
   });
 
+  it('packages the bundles, the media and the manifest into a small .vsix, and no sources', () => {
+    const entries = vsixEntries(vsix);
+    const names = entries.map((e) => e.name);
+    for (const need of ['extension/package.json', 'extension/readme.md', 'extension/dist/extension.js', 'extension/dist/engine-host.js',
+      'extension/dist/sandbox-worker.js', 'extension/dist/webview.js', 'extension/media/clips/talking_heads_160x96_9f.y4m']) {
+      assert.ok(names.includes(need), `${need} missing from ${vsix}: ${JSON.stringify(names)}`);
+    }
+    const stray = names.filter((n) => /(^|\/)(node_modules|src|test|\.git|\.codec-evolution|\.vscode-test)\/|\.(map|ts|vsix)$/.test(n));
+    assert.deepEqual(stray, [], 'the .vsix carries files it does not need');
+    const bytes = statSync(vsix).size;
+    const unpacked = entries.reduce((a, e) => a + e.size, 0);
+    console.log(`      ${vsix.split('/').pop()}: ${(bytes / 1024).toFixed(0)} KiB, ${entries.length} files, ${(unpacked / 1024).toFixed(0)} KiB unpacked`);
+    assert.ok(bytes < 5 * 1024 * 1024, `the .vsix is ${bytes} bytes: something large slipped past .vscodeignore`);
+  });
+
   it('installs the packaged .vsix into code-server', async () => {
     const out = await server.installExtension(vsix);
     const installed = await server.listExtensions();
@@ -126,7 +142,81 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     assert.ok(own, `${extensionId} activated but wrote no log line under ${logs}`);
     const first = /^(\S+ \S+)/.exec(readFileSync(own, 'utf8'));
     const ms = first ? Date.parse(first[1].replace(' ', 'T')) - Date.parse(activation[1].replace(' ', 'T')) : NaN;
-    console.log(`      activated by ${activation[2]}; first log line ${ms} ms after activation began`);
+    const own_ = /activated in (\d+) ms/.exec(readFileSync(own, 'utf8'));
+    console.log(`      activated by ${activation[2]}${own_ ? `; activate() took ${own_[1]} ms` : ''}; its first log line came ${ms} ms after the host began activating it`);
     await wb.screenshot('sidebar');
+  });
+
+  // ---- The supervised loop, from the palette, with the offline provider ----
+
+  const stateDir = () => join(workspace, '.codec-evolution');
+  const readJson = <T>(f: string): T => JSON.parse(readFileSync(f, 'utf8')) as T;
+  const versionsOnDisk = () => (existsSync(join(stateDir(), 'versions')) ? readdirSync(join(stateDir(), 'versions')).filter((d) => /^v\d+$/.test(d)).sort() : []);
+  interface Candidate { id: string; state: string; generation?: number }
+  const candidatesOnDisk = (): Candidate[] => {
+    const dir = join(stateDir(), 'candidates');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'candidate.json'))).map((d) => readJson<Candidate>(join(dir, d, 'candidate.json')));
+  };
+
+  it('Initialize Workspace writes .codec-evolution/ with the seed as version 1', async () => {
+    await wb.runCommand(`${CATEGORY}: Initialize Workspace`);
+    await wb.waitForNotification(/workspace initialized/i, 120_000);
+    assert.ok(existsSync(join(stateDir(), 'config.json')), `${join(stateDir(), 'config.json')} missing after Initialize`);
+    assert.equal(readJson<{ schemaVersion: number }>(join(stateDir(), 'config.json')).schemaVersion > 0, true);
+    assert.deepEqual(versionsOnDisk(), ['v0001'], 'the seed codec should be version 1');
+    await wb.screenshot('initialized');
+    await wb.clearNotifications();
+  });
+
+  let pending: Candidate | undefined;
+  it('Run One Generation (offline provider) evaluates candidates and queues a better one for review', async function () {
+    const maxGenerations = Number(process.env.CODEC_E2E_MAX_GENERATIONS ?? 4);
+    this.timeout(maxGenerations * 600_000);
+    for (let g = 1; g <= maxGenerations && !pending; g++) {
+      await wb.runCommand(`${CATEGORY}: Run One Generation`);
+      const ms = await wb.waitForProgressToEnd(/one generation/i, 600_000);
+      const all = candidatesOnDisk();
+      pending = all.find((c) => c.state === 'pending-review');
+      console.log(`      generation ${g}: ${(ms / 1000).toFixed(1)} s; ${all.length} candidates on disk (${[...new Set(all.map((c) => c.state))].join(', ')})`);
+    }
+    assert.ok(candidatesOnDisk().length > 0, 'no candidate record under .codec-evolution/candidates after Run One Generation');
+    await wb.screenshot('generation');
+    assert.ok(pending, `no candidate reached pending-review in ${maxGenerations} generation(s): ${JSON.stringify(candidatesOnDisk().map((c) => [c.id, c.state]))}`);
+  });
+
+  it('Review Next Candidate opens the diff of the best version against the candidate', async () => {
+    await wb.runCommand(`${CATEGORY}: Review Next Candidate`);
+    const diff = wb.page.locator('.monaco-diff-editor').first();
+    await diff.waitFor({ state: 'visible', timeout: 60_000 });
+    const tab = await wb.page.locator('.tabs-container .tab.active').first().innerText();
+    assert.ok(tab.includes(pending!.id) || /↔|vs|candidate/i.test(tab), `the active tab "${tab}" does not name candidate ${pending!.id}`);
+    // Both sides are read-only virtual documents: the workspace is untouched until Accept.
+    assert.deepEqual(versionsOnDisk(), ['v0001']);
+    await wb.page.waitForTimeout(1500);
+    await wb.screenshot('review-diff');
+  });
+
+  it('Accept Candidate adopts it as version 2, on disk and in the side-bar view', async () => {
+    await wb.runCommand(`${CATEGORY}: Accept Candidate`);
+    // With several candidates queued the command asks which one; the reviewed one is first.
+    if (await wb.page.locator('.quick-input-widget').isVisible()) {
+      await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: pending!.id }).first().click();
+    }
+    const note = await wb.waitForNotification(/adopted as version \d+/i, 120_000);
+    const version = Number(/adopted as version (\d+)/i.exec(note)![1]);
+    assert.equal(version, 2, note);
+    assert.deepEqual(versionsOnDisk(), ['v0001', 'v0002']);
+    const record = readJson<{ schemaVersion: number; version: number; candidateId: string | null }>(join(stateDir(), 'versions', 'v0002', 'version.json'));
+    assert.equal(record.version, 2);
+    assert.equal(record.candidateId, pending!.id);
+    assert.equal(candidatesOnDisk().find((c) => c.id === pending!.id)?.state, 'adopted');
+
+    await wb.openViewContainer(CATEGORY);
+    const view = wb.webview(extensionId, 'webviewView');
+    const versions = view.locator('[data-section="versions"]');
+    await versions.getByText(`v2 (${pending!.id})`).waitFor({ state: 'visible', timeout: 30_000 });
+    await view.locator('[data-section="best"]').getByText('version 2').waitFor({ state: 'visible', timeout: 30_000 });
+    await wb.screenshot('adopted-sidebar');
   });
 });

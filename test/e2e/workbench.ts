@@ -99,6 +99,29 @@ export class Workbench {
     throw new Error(`no notification matching ${pattern} within ${timeoutMs} ms; on screen: ${JSON.stringify(seen)}`);
   }
 
+  /** Error toasts on screen now (VS Code marks them with the error codicon). */
+  async errors(): Promise<string[]> {
+    return this.page.locator('.notification-toast:has(.notification-list-item-icon.codicon-error) .notification-list-item-message').allInnerTexts();
+  }
+
+  /**
+   * Waits while a progress toast whose text matches is on screen (it may appear a moment after
+   * the command), failing on the first error toast or at the deadline.
+   */
+  async waitForProgressToEnd(pattern: RegExp, timeoutMs: number, appearMs = 15_000): Promise<number> {
+    const t0 = Date.now();
+    let seen = false;
+    while (Date.now() - t0 < timeoutMs) {
+      const errors = await this.errors();
+      if (errors.length) throw new Error(`error notification: ${errors.join(' | ')}`);
+      const showing = (await this.notifications()).some((t) => pattern.test(t));
+      if (showing) seen = true;
+      else if (seen || Date.now() - t0 > appearMs) return Date.now() - t0;
+      await this.page.waitForTimeout(500);
+    }
+    throw new Error(`${pattern} still in progress after ${timeoutMs} ms; on screen: ${JSON.stringify(await this.notifications())}`);
+  }
+
   async clearNotifications(): Promise<void> {
     for (const close of await this.page.locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close').all()) {
       await close.click().catch(() => undefined);
