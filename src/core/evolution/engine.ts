@@ -463,6 +463,10 @@ export class Engine {
       const version = this.ws.latestVersion();
       rec.verdict = judge({ training: metrics!.trainingBdRate, heldOut: metrics!.heldOutBdRate },
         { training: version?.trainingBdRate, heldOut: version?.heldOutBdRate }, cfg.evolution.noiseMarginPercent);
+      // The queue is for real steps forward: better than the adopted version and than its own parent.
+      if (rec.verdict.improved && parent && metrics!.trainingBdRate! > parent.score - cfg.evolution.noiseMarginPercent) {
+        rec.verdict = { improved: false, reason: `better than v${version?.version} but not than its parent ${parent.id} (${parent.score.toFixed(3)} %)` };
+      }
       rec.state = stateAfterEvaluation(rec.verdict, cfg.evolution.adoptionPolicy);
       if (rec.state === 'adopted') rec.state = 'pending-review'; // adoptCandidate makes it 'adopted'
       this.save(rec);

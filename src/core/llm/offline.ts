@@ -51,9 +51,18 @@ export function proposeChanges(parentCode: string, inspirations: string[], mutat
     }
   }
   // Mutation: a few parameters, more when the search is stuck (larger scale).
-  const count = Math.max(1, Math.min(params.length, 1 + Math.floor(-Math.log(Math.max(r(), 1e-9)) * (0.6 + 2 * mutationScale))));
+  const count = Math.max(1, Math.min(params.length, 1 + Math.floor(-Math.log(Math.max(r(), 1e-9)) * (0.25 + 1.5 * mutationScale))));
+  // Switches (bool, choice) are usually set on purpose by the codec's author and flipping one is a big
+  // jump; numeric parameters get three times the chance so most steps stay local.
+  const weights = params.map((p) => (p.type === 'float' || p.type === 'int' ? 3 : 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const weighted = (): EvolveParam => {
+    let u = r() * total;
+    for (let i = 0; i < params.length; i++) { u -= weights[i]; if (u < 0) return params[i]; }
+    return params[params.length - 1];
+  };
   for (let i = 0, tries = 0; i < count && tries < count * 10; tries++) {
-    const p = pick(r, params);
+    const p = weighted();
     if (chosen.has(p.name)) continue;
     const to = mutateValue(p, r, Math.max(0.05, mutationScale));
     if (formatValue(p, to) === formatValue(p, p.value)) continue;
