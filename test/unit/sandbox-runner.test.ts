@@ -48,6 +48,14 @@ describe('sandbox runner', function () {
     assert.ok(dec.ok);
   });
 
+  it('accepts console output (dropped) and sees a frozen clock', async () => {
+    const c = fixture('allowed/console-log.js');
+    const enc = await runEncode(c, video, 50, LIMITS);
+    assert.ok(enc.ok, JSON.stringify(!enc.ok && enc.failure));
+    assert.deepEqual([...enc.bytes], [80, 44, 3, 0, 0]);
+    assert.ok((await runDecode(c, enc.bytes, shape(video), LIMITS)).ok);
+  });
+
   it('reports runtime errors at the candidate line, mapped back through TypeScript', async () => {
     const js = prepare('export function encode(video, options) {\n  const f = video.frames[9];\n  return f.y;\n}\nexport function decode(b) { return null; }', 'codec.js');
     const e1 = await runEncode(js, video, 50, LIMITS);

@@ -10,7 +10,8 @@
 //   no eval/new Function, no WebAssembly, no SharedArrayBuffer/Atomics. Decoding the same bytes
 //   twice must give the same frames.
 // - Allowed: every ECMAScript built-in (typed arrays, Math, Map, JSON, classes, ...), module-level
-//   state and tables computed at load time.
+//   state and tables computed at load time. console.* is accepted and its output dropped. Not
+//   available: host APIs such as TextEncoder, structuredClone, Buffer, Intl, WeakRef.
 // - Regions between `// EVOLVE-BLOCK-START` and `// EVOLVE-BLOCK-END` are what edits may change.
 //   A tunable constant may carry an annotation for the offline mutator, one per line:
 //     const STEP = 0.85;   // @evolve float 0.2 4

@@ -4,6 +4,7 @@
 // stdout and exits. The host (runner.ts) adds the outer layers: permission model, scrubbed
 // environment, heap flag, resident-memory watchdog and a wall-clock kill of the process group.
 import * as vm from 'node:vm';
+import { writeSync } from 'node:fs';
 import { types } from 'node:util';
 import { MessageReader, encodeMessage, type Message } from './framing';
 import type { ChildMessage, RunRequest, RuntimeReport } from './protocol';
@@ -26,8 +27,20 @@ class Failure extends Error {
   constructor(readonly cls: FailureClass, message: string, readonly line?: number, readonly column?: number) { super(message); }
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * Synchronous on every platform (process.stdout is asynchronous on pipes outside Linux): the result
+ * is out before anything the candidate queued (a microtask flood, say) can run.
+ */
 function send(msg: ChildMessage, payload?: Uint8Array): void {
-  for (const b of encodeMessage(msg, payload)) process.stdout.write(b);
+  for (const b of encodeMessage(msg, payload)) {
+    for (let off = 0; off < b.length;) {
+      try { off += writeSync(1, b, off); } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(pause, 0, 0, 1);
+      }
+    }
+  }
 }
 
 /** Runs in the candidate's context before the candidate: seeded random, no clock, fewer globals. */
@@ -59,6 +72,11 @@ const PRELUDE = `(function (seed) {
   // Stack formatting must stay ours: a hostile prepareStackTrace could hang or lie about lines.
   defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
   for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'Intl', 'WeakRef', 'FinalizationRegistry']) delete globalThis[name];
+  // Models write console.log while debugging; output has nowhere to go, so it is accepted and dropped.
+  const quiet = function () {};
+  const console = {};
+  for (const m of ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table', 'assert', 'time', 'timeEnd', 'group', 'groupEnd', 'count']) console[m] = quiet;
+  defineProperty(globalThis, 'console', { value: console, writable: true, configurable: true, enumerable: false });
   const U8 = Uint8Array;
   return {
     reseed,
@@ -331,7 +349,7 @@ function readMeta(m: unknown): { name?: string; description?: string } | undefin
 }
 
 function finish(code: number): void {
-  process.stdout.write(Buffer.alloc(0), () => process.exit(code));
+  process.exit(code);
 }
 
 function main(): void {
