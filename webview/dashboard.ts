@@ -121,7 +121,7 @@ export function startDashboard(root: HTMLElement): void {
         draw('decoded', planesToRgba(m.decoded), m.decoded.width, m.decoded.height);
         draw('error', heatmapRgba(m.original, m.decoded), m.original.width, m.original.height);
         const st = document.querySelector('[data-field=frame-status]');
-        if (st) st.textContent = `frame ${m.frame} of ${m.clip}: PSNR-Y ${Number.isFinite(m.psnrY) ? m.psnrY.toFixed(2) + ' dB' : '∞ (lossless)'}`;
+        if (st) st.textContent = `frame ${m.frame} of ${m.clip}${m.quality !== undefined ? ` at quality ${m.quality}` : ''}: PSNR-Y ${Number.isFinite(m.psnrY) ? m.psnrY.toFixed(2) + ' dB' : '∞ (lossless)'}`;
       },
       framesFailed: (m) => {
         if (m.requestId !== pending) return;

@@ -133,6 +133,8 @@ export interface HostMessages {
     original: PlanesView;
     decoded: PlanesView;
     psnrY: number;
+    /** The codec's quality setting the frames were encoded at. */
+    quality?: number;
   };
   framesFailed: { requestId: number; message: string };
 }

@@ -8,7 +8,8 @@ import { errorMessage, CancelledError, CodecEvolutionError } from '../core/error
 import { EngineClient, type Logger } from './engine-client';
 import { buildViewState, evaluationView, type EngineSnapshot, type EvaluationResult, type ReferenceCurve } from './view-model';
 import { engineOverrides, secretFor, SECRET_ENV, type EngineOverrides, type ProviderSetting } from './settings';
-import type { ViewState, FrameSubject, PlanesView, EvaluationView } from '../../webview/protocol';
+import type { ViewState, FrameSubject, EvaluationView } from '../../webview/protocol';
+import { FrameSource, type FramesResult } from './frame-source';
 import type { CandidateRecord, VersionRecord } from '../core/store/records';
 import type { StartParams } from '../core/evolution/host-protocol';
 import type { WorkspaceConfig } from '../core/store/config';
@@ -18,7 +19,6 @@ import { answerLmRequest } from './lm-bridge';
 export const SECTION = 'codecEvolution';
 
 export interface CandidateDetail { record: CandidateRecord; code: string; baseCode: string; baseVersion: number }
-export interface FramesResult { width: number; height: number; frameCount: number; original: PlanesView; decoded: PlanesView; psnrY: number }
 
 function explicitSetting<T>(key: string, scope?: vscode.Uri): T | undefined {
   const i = vscode.workspace.getConfiguration(SECTION, scope).inspect<T>(key);
@@ -39,6 +39,7 @@ export class Controller implements vscode.Disposable {
   private seq = 0;
   private refreshTimer?: NodeJS.Timeout;
   private baselinesTried = false;
+  private frameSource?: FrameSource;
   private readonly emitter = new vscode.EventEmitter<ViewState>();
   readonly onDidChangeState = this.emitter.event;
 
@@ -336,9 +337,10 @@ export class Controller implements vscode.Disposable {
     await this.refresh();
   }
 
-  frames(_clip: string, _frame: number, _subject: FrameSubject): Promise<FramesResult> {
+  frames(clip: string, frame: number, subject: FrameSubject): Promise<FramesResult> {
     this.requireTrust('Decoding a frame');
-    return Promise.reject(new CodecEvolutionError('internal', 'the engine host has no frame request yet', 'the frame viewer needs a `frames` method in src/core/evolution/host-protocol.ts'));
+    this.frameSource ??= new FrameSource(() => this.workspace(), () => this.snapshot.candidates);
+    return this.frameSource.frame(clip, frame, subject);
   }
 
   async dispose(): Promise<void> {
