@@ -944,7 +944,7 @@ function tryIntra16(mbx, mby, mode, cmode) {
     mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
   }
   j += codeChroma(mbx, mby, true);
-  let bits = intraTypeBits(mbx, mby, 0) + 2 + 2 + cbpCost(mbx, mby, cbpOf());
+  const bits = intraTypeBits(mbx, mby, 0) + 2 + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
 }
 function intraTypeBits(mbx, mby, i4) {
@@ -1049,7 +1049,7 @@ function encodeMb(mbx, mby) {
     if (!frameIsP || bc < interSatd * INTRA_IN_P_RATIO) {
       // Chroma mode by SAD, shared by both intra luma types.
       let cm = 0, cc = INF;
-      const co = COFF + mby * 8 * CS + mbx * 8, sc = mby * 8 * CWP + mbx * 8;
+      const sc = mby * 8 * CWP + mbx * 8;
       for (let m = 0; m < 4; m++) {
         if ((m === 1 && mby === 0) || (m === 2 && mbx === 0) || (m === 3 && (mbx === 0 || mby === 0))) continue;
         chromaIntraPred(mbx, mby, m);
@@ -1059,7 +1059,6 @@ function encodeMb(mbx, mby) {
         }
         if (s < cc) { cc = s; cm = m; }
       }
-      void co;
       let j = tryIntra16(mbx, mby, bm, cm);
       if (j < bestJ) saveBest(mbx, mby, 3, j);
       j = tryIntra4(mbx, mby, cm);
@@ -1075,16 +1074,16 @@ function encodeMb(mbx, mby) {
 function writeMb(mbx, mby, type) {
   const mb = mby * MBW + mbx;
   if (frameIsP) {
-    encBit(mbCtxPrev(mbx, mby, CTX_SKIP, isSkip), type === 0 ? 1 : 0);
+    encBit(mbCtx(mbx, mby, CTX_SKIP, isSkip), type === 0 ? 1 : 0);
     if (type === 0) return;
-    encBit(mbCtxPrev(mbx, mby, CTX_INTRA, isIntra), type >= 3 ? 1 : 0);
+    encBit(mbCtx(mbx, mby, CTX_INTRA, isIntra), type >= 3 ? 1 : 0);
   }
   if (type >= 3) {
     encBit(CTX_I4FLAG + (frameIsP ? 1 : 0), type === 4 ? 1 : 0);
     if (type === 4) {
       for (let b = 0; b < 16; b++) {
         const x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
-        const m = mbMode4[b], mpm = mpmOfPrev(x4, y4, b);
+        const m = mbMode4[b], mpm = mpmOf(x4, y4);
         encBit(CTX_I4MPM, m === mpm ? 1 : 0);
         if (m !== mpm) { const r = m < mpm ? m : m - 1; for (let k = 2; k >= 0; k--) encBit(CTX_I4REM + k, (r >> k) & 1); }
       }
@@ -1103,9 +1102,6 @@ function writeMb(mbx, mby, type) {
   }
   writeResidual(mbx, mby);
 }
-// Context helpers that read only already-coded neighbours (the maps of the current MB are set).
-function mbCtxPrev(mbx, mby, ctx, test) { return mbCtx(mbx, mby, ctx, test); }
-function mpmOfPrev(x4, y4, b) { void b; return mpmOf(x4, y4); }
 
 function writeResidual(mbx, mby) {
   const cbp = cbpMap[mby * MBW + mbx];
