@@ -1156,7 +1156,7 @@ function finishFrame(last) {
 }
 
 function qpFor(quality, intra) {
-  const q = max(0, min(100, Number(quality)));
+  const v = Number(quality), q = v >= 0 ? min(100, v) : 0; // NaN reads as 0
   const base = round(QP_AT_Q0 + (QP_AT_Q100 - QP_AT_Q0) * q / 100);
   return max(0, min(51, base + (intra ? I_QP_OFFSET : 0)));
 }

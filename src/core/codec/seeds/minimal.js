@@ -155,7 +155,7 @@ function reconstructBlock(q, step, dst, w, h, bx, by) {
 }
 
 function steps(quality) {
-  const q = max(0, min(100, Number(quality)));
+  const v = Number(quality), q = v >= 0 ? min(100, v) : 0; // NaN reads as 0
   const luma = min(4000, max(1, round(16 * STEP_AT_Q100 * pow(2, ((100 - q) / 100) * STEP_OCTAVES))));
   const chroma = min(4000, max(1, round(luma * CHROMA_STEP_SCALE)));
   return { luma, chroma };
