@@ -37,6 +37,8 @@ export interface EngineStatus {
   tokens: { input: number; output: number };
   stopReason?: string;
   evaluationsPerMinute?: number;
+  /** Non-dominated programs over (training BD-rate, encode ms, decode ms). */
+  paretoFront?: Array<{ id: string; trainingBdRate: number; encodeMs: number; decodeMs: number }>;
 }
 
 export interface RunOptions {
@@ -170,6 +172,7 @@ export class Engine {
       tokens: rs.reduce((t, r) => ({ input: t.input + r.tokens.input, output: t.output + r.tokens.output }), { input: 0, output: 0 }),
       stopReason,
       evaluationsPerMinute: elapsedMin > 0 && this.evaluationsThisRun ? this.evaluationsThisRun / elapsedMin : undefined,
+      paretoFront: this.db?.front().sort((a, b) => a.score - b.score).map((p) => ({ id: p.id, trainingBdRate: p.score, encodeMs: Math.round(p.encodeMs), decodeMs: Math.round(p.decodeMs) })),
     };
     writeJsonAtomic(join(this.ws.dir, STATUS_FILE), { ...this.status, pid: process.pid, time: new Date().toISOString() });
     this.opts.onEvent?.('status', { ...this.status });
