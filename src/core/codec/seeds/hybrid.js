@@ -50,6 +50,9 @@ const INTRA4_MODES = 9;          // @evolve int 1 9
 // Try intra in P-frames when intra's SATD is below this multiple of the best inter SATD (0 = never;
 // intra in P-frames is what rescues scene cuts and uncovered areas).
 const INTRA_IN_P_RATIO = 1.0;    // @evolve float 0 3
+// Scene cut: when more than this fraction of a P-frame's macroblocks chose intra, code the frame
+// again as an intra frame (its lower QP and intra contexts suit a new scene; > 1 disables).
+const SCENECUT_INTRA_FRACTION = 0.6; // @evolve float 0.2 1.01
 // ---- tools the decoder also runs (sent in the header) ----
 // Adaptation speed of the binary contexts: 4 adapts fast (short clips), 7 slow but precise.
 const PROB_SHIFT = 5;            // @evolve int 4 7
@@ -1161,6 +1164,20 @@ function qpFor(quality, intra) {
   return max(0, min(51, base + (intra ? I_QP_OFFSET : 0)));
 }
 
+// Codes the loaded source frame; returns how many macroblocks chose intra.
+function encodeFrame(quality, predicted) {
+  frameIsP = predicted;
+  const q = qpFor(quality, !frameIsP);
+  setQp(q);
+  encDirect(frameIsP ? 1 : 0); encBits(q, 6);
+  let intra = 0;
+  for (let mby = 0; mby < MBH; mby++) for (let mbx = 0; mbx < MBW; mbx++) {
+    encodeMb(mbx, mby);
+    if (mbType[mby * MBW + mbx] >= 3) intra++;
+  }
+  return intra;
+}
+
 export function encodeWithReconstruction(video, options) {
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const n = video.frames.length;
@@ -1171,13 +1188,17 @@ export function encodeWithReconstruction(video, options) {
   deblockOn = !!DEBLOCK; deblockOffset = max(-6, min(6, DEBLOCK_OFFSET));
   encInit();
   const frames = [];
+  const saved = new Uint16Array(NUM_CTX);
   for (let i = 0; i < n; i++) {
     loadSource(video.frames[i]);
-    frameIsP = i > 0;
-    const q = qpFor(quality, !frameIsP);
-    setQp(q);
-    encDirect(frameIsP ? 1 : 0); encBits(q, 6);
-    for (let mby = 0; mby < MBH; mby++) for (let mbx = 0; mbx < MBW; mbx++) encodeMb(mbx, mby);
+    const s0 = outPos, s1 = low, s2 = range, s3 = cache, s4 = cacheSize;
+    saved.set(P);
+    let intraMbs = encodeFrame(quality, i > 0);
+    if (i > 0 && intraMbs > SCENECUT_INTRA_FRACTION * MBW * MBH) {
+      outPos = s0; low = s1; range = s2; cache = s3; cacheSize = s4;
+      P.set(saved);
+      intraMbs = encodeFrame(quality, false);
+    }
     frames.push(finishFrame(i === n - 1));
   }
   encFlush();
