@@ -90,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): void {
   setContext('initialized', initialized);
   setContext('running', false);
   setContext('hasPending', false);
-  if (initialized) statusBar.update(getController().state());
+  if (initialized) statusBar.placeholder();
   log.info(`Codec Evolution activated in ${Date.now() - t0} ms`);
 }
 

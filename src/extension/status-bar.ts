@@ -11,6 +11,13 @@ export class StatusBar implements vscode.Disposable {
     this.item.command = 'codecEvolution.openDashboard';
   }
 
+  /** Before the first snapshot: say the workspace is there without starting the engine to ask. */
+  placeholder(): void {
+    this.item.text = '$(pulse) Codec Evolution';
+    this.item.tooltip = 'Codec Evolution — click for the dashboard';
+    this.item.show();
+  }
+
   update(s: ViewState): void {
     if (!s.initialized) { this.item.hide(); return; }
     this.item.text = statusText(s);
