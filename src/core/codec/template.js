@@ -5,7 +5,7 @@
 // separate sandboxed processes, so everything decode needs must be in the returned bytes.
 //
 // Bitstream: 'T','1', width u16, height u16, frame count u16, luma step u8, chroma step u8, then
-// one bit stream of Rice-coded residuals, plane by plane, frame by frame.
+// one bit stream, plane by plane, frame by frame: per row segment a skip flag, then Rice-coded residuals.
 
 export const meta = { name: 'template', description: 'closed-loop DPCM + temporal prediction, uniform quantiser, adaptive Rice codes' };
 
@@ -17,6 +17,8 @@ const OCTAVE_SPAN = 16;         // @evolve float 8 30
 const CHROMA_STEP_SCALE = 1.5;  // @evolve float 1 4
 // Temporal prediction wins on static content; on cuts the intra predictor is better.
 const USE_TEMPORAL = true;      // @evolve bool
+// Pixels per skip flag: longer segments make flat areas cheaper, shorter ones skip more often.
+const SEGMENT = 16;             // @evolve int 4 64
 // EVOLVE-BLOCK-END
 
 function stepFor(quality, scale) {
@@ -76,22 +78,36 @@ function predict(d, x, y, w) {
 }
 
 // Codes one plane in both directions: the encoder runs the decoder's reconstruction so the two
-// never drift apart. `io` is a writer (encode) or a reader (decode).
+// never drift apart. `io` is a writer (encode) or a reader (decode). Each row is cut into segments
+// of SEGMENT pixels with a one-bit flag: an all-zero segment (flat or unchanged area) costs 1 bit.
 function plane(src, ref, out, w, h, step, rice, io, encoding) {
   const d = new Int16Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = y * w + x;
-    const base = ref ? ref[i] : 128;
-    const pred = predict(d, x, y, w);
-    let q;
+  const q = new Int32Array(SEGMENT);
+  for (let y = 0; y < h; y++) for (let x0 = 0; x0 < w; x0 += SEGMENT) {
+    const n = Math.min(SEGMENT, w - x0);
+    let any = 0;
     if (encoding) {
-      const r = src[i] - base - pred;
-      q = r >= 0 ? Math.floor((r + (step >> 1)) / step) : -Math.floor((-r + (step >> 1)) / step);
-      rice.write(io, zig(q));
-    } else q = unzig(rice.read(io));
-    const rec = Math.min(255, Math.max(0, base + pred + q * step));
-    out[i] = rec;
-    d[i] = rec - base;
+      for (let k = 0; k < n; k++) {
+        const i = y * w + x0 + k, base = ref ? ref[i] : 128;
+        const pred = predict(d, x0 + k, y, w);
+        const r = src[i] - base - pred;
+        q[k] = r >= 0 ? Math.floor((r + (step >> 1)) / step) : -Math.floor((-r + (step >> 1)) / step);
+        any |= q[k];
+        d[i] = Math.min(255, Math.max(0, base + pred + q[k] * step)) - base;
+      }
+      io.bit(any ? 1 : 0);
+      if (any) for (let k = 0; k < n; k++) rice.write(io, zig(q[k]));
+    } else {
+      any = io.bit();
+    }
+    for (let k = 0; k < n; k++) {
+      const i = y * w + x0 + k, base = ref ? ref[i] : 128;
+      const pred = predict(d, x0 + k, y, w);
+      const qk = encoding ? q[k] : any ? unzig(rice.read(io)) : 0;
+      const rec = Math.min(255, Math.max(0, base + pred + qk * step));
+      out[i] = rec;
+      d[i] = rec - base;
+    }
   }
 }
 
