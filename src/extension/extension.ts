@@ -41,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
         const f = await getController().frames(req.clip, req.frame, req.subject);
         void postToView(webview, 'frames', { requestId: req.requestId, clip: req.clip, frame: req.frame, frameCount: f.frameCount, original: f.original, decoded: f.decoded, psnrY: f.psnrY, quality: f.quality });
       } catch (e) {
+        log.warn(`frame ${req.frame} of ${req.clip}: ${errorMessage(e)}`);
         void postToView(webview, 'framesFailed', { requestId: req.requestId, message: errorMessage(e) });
       }
     },
