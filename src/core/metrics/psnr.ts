@@ -4,6 +4,7 @@
 // averages MSE over frames *before* the log; min/max come from the worst/best frame.
 import { chromaHeight, chromaWidth, type Frame, type Video } from '../codec/contract';
 import { InputError } from '../errors';
+import { sseSimd } from './simd';
 
 const PEAK = 255;
 
@@ -11,6 +12,9 @@ const PEAK = 255;
 export function planeSse(a: Uint8Array, b: Uint8Array): number {
   const n = a.length;
   if (b.length !== n) throw new InputError(`planes differ in size (${n} vs ${b.length} samples)`, 'compare videos of the same size');
+  // WebAssembly SIMD is ~8x this loop (exact integers either way); tiny planes are not worth the copy.
+  const fast = n >= 256 ? sseSimd(a, b) : undefined;
+  if (fast !== undefined) return fast;
   let total = 0;
   // Chunks of 32768 samples keep the partial sum below 2^31 (32768 * 255^2), so V8 stays in int32.
   for (let start = 0; start < n; start += 32768) {
