@@ -26,7 +26,7 @@ const op = {
   block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, select: 0x1b,
   get: 0x20, set: 0x21, tee: 0x22,
   i32const: 0x41, i32add: 0x6a, i32sub: 0x6b, i32ltU: 0x49, i32geU: 0x4f, i32eqz: 0x45,
-  f64add: 0xa0, f64convI32U: 0xb8,
+  f64add: 0xa0, f64convI32U: 0xb8, f64promote: 0xbb, i32ltS: 0x48, i32mul: 0x6c, f64const: 0x44,
 };
 /** SIMD instructions: the 0xfd prefix and the LEB128 sub-opcode. */
 const simd = (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm];
@@ -37,6 +37,8 @@ const v = {
   i32x4Dot: () => simd(0xba), i32x4Add: () => simd(0xae), i32x4Lane: (l: number) => simd(0x1b, l),
   store: (offset = 0) => simd(0x0b, 4, ...uleb(offset)), i16x8Add: () => simd(0x8e), i32x4PairwiseU: () => simd(0x7f),
   /** i8x16.shuffle of two vectors picking i32 lanes (0–3 first operand, 4–7 second). */
+  i32x4Mul: () => simd(0xb5), i32x4Sub: () => simd(0xb1), i32x4Shl: () => simd(0xab), i32x4Splat: () => simd(0x11),
+  f32x4FromI32: () => simd(0xfa), f32x4Mul: () => simd(0xe6), f32x4Div: () => simd(0xe7), f32x4Lane: (l: number) => simd(0x1f, l),
   shuffle32: (lanes: number[]) => simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
 };
 const get = (i: number) => [op.get, ...uleb(i)];
@@ -128,21 +130,83 @@ function ssimSumsFunction(): number[] {
   return [...uleb(code.length), ...code];
 }
 
+// ---- ssimPlane(sums, w4, h4) -> f64: Σ over rows of (Σ over the row's windows of SSIM) ---------------
+// ffmpeg's ssim_end1 on 4 windows at once: integer moments in i32x4, then single-precision products
+// and quotient in f32x4 — the IEEE operations the C code (and ssim.ts's Math.fround) performs, so
+// every window's float is the same; windows are added to a double in order, one row at a time.
+const C1 = Math.trunc(0.01 * 0.01 * 255 * 255 * 64 + 0.5);
+const C2 = Math.trunc(0.03 * 0.03 * 255 * 255 * 64 * 63 + 0.5);
+function ssimPlaneFunction(): number[] {
+  const SUMS = 0, W4 = 1, H4 = 2;
+  const Y = 3, I = 4, P0 = 5, P1 = 6, ROWB = 7, WIN = 8;
+  const TOTAL = 9, ACC = 10;
+  const V0 = 11, V1 = 12, V2 = 13, V3 = 14, V4 = 15, T0 = 16, T1 = 17, T2 = 18, T3 = 19, S1 = 20, S2 = 21, SS = 22, X = 23, M = 24, R = 25;
+  const vsum = (k: number, into: number) => [...get(P0), ...v.load(16 * k), ...get(P1), ...v.load(16 * k), ...v.i32x4Add(), ...set(into)];
+  const add = (x: number, y: number, into: number) => [...get(x), ...get(y), ...v.i32x4Add(), ...set(into)];
+  const splat = (n: number) => [...i32(n), ...v.i32x4Splat()];
+  const lane = (l: number) => [
+    // acc = i + l < windows ? acc + f64(lane l) : acc
+    ...get(ACC), ...get(R), ...v.f32x4Lane(l), op.f64promote, op.f64add, ...get(ACC),
+    ...get(I), ...i32(l), op.i32add, ...get(WIN), op.i32ltS, op.select, ...set(ACC),
+  ];
+  const body = [
+    ...get(W4), ...i32(1), op.i32sub, ...set(WIN), ...get(W4), ...i32(16), op.i32mul, ...set(ROWB),
+    ...i32(1), ...set(Y),
+    op.block, VOID, op.loop, VOID,
+    ...get(Y), ...get(H4), op.i32geU, op.brIf, 1,
+    // P1 = row y-1, P0 = row y (the sums are symmetric in the two rows)
+    ...get(SUMS), ...get(Y), ...get(ROWB), op.i32mul, op.i32add, op.tee, P0, ...get(ROWB), op.i32sub, ...set(P1),
+    op.f64const, ...new Array(8).fill(0), ...set(ACC), ...i32(0), ...set(I),
+    op.block, VOID, op.loop, VOID,
+    ...get(I), ...get(WIN), op.i32geU, op.brIf, 1,
+    // V[k] = block k of both rows; window j = V[j] + V[j+1] (quadruples s1, s2, ss, s12)
+    ...vsum(0, V0), ...vsum(1, V1), ...vsum(2, V2), ...vsum(3, V3), ...vsum(4, V4),
+    ...add(V0, V1, V0), ...add(V1, V2, V1), ...add(V2, V3, V2), ...add(V3, V4, V3),
+    // transpose: S1 = [w0.s1 .. w3.s1], etc.
+    ...get(V0), ...get(V1), ...v.shuffle32([0, 4, 1, 5]), ...set(T0), ...get(V0), ...get(V1), ...v.shuffle32([2, 6, 3, 7]), ...set(T1),
+    ...get(V2), ...get(V3), ...v.shuffle32([0, 4, 1, 5]), ...set(T2), ...get(V2), ...get(V3), ...v.shuffle32([2, 6, 3, 7]), ...set(T3),
+    ...get(T0), ...get(T2), ...v.shuffle32([0, 1, 4, 5]), ...set(S1), ...get(T0), ...get(T2), ...v.shuffle32([2, 3, 6, 7]), ...set(S2),
+    ...get(T1), ...get(T3), ...v.shuffle32([0, 1, 4, 5]), ...set(SS), ...get(T1), ...get(T3), ...v.shuffle32([2, 3, 6, 7]), ...set(X),
+    // M = s1*s2; T0 = f32(2*M + C1) * f32(2*(64*s12 - M) + C2)
+    ...get(S1), ...get(S2), ...v.i32x4Mul(), ...set(M),
+    ...get(M), ...get(M), ...v.i32x4Add(), ...splat(C1), ...v.i32x4Add(), ...v.f32x4FromI32(),
+    ...get(X), ...i32(6), ...v.i32x4Shl(), ...get(M), ...v.i32x4Sub(), op.tee, T1, ...get(T1), ...v.i32x4Add(), ...splat(C2), ...v.i32x4Add(), ...v.f32x4FromI32(),
+    ...v.f32x4Mul(), ...set(T0),
+    // T2 = s1² + s2²; T3 = f32(T2 + C1) * f32(64*ss - T2 + C2)
+    ...get(S1), ...get(S1), ...v.i32x4Mul(), ...get(S2), ...get(S2), ...v.i32x4Mul(), ...v.i32x4Add(), ...set(T2),
+    ...get(T2), ...splat(C1), ...v.i32x4Add(), ...v.f32x4FromI32(),
+    ...get(SS), ...i32(6), ...v.i32x4Shl(), ...get(T2), ...v.i32x4Sub(), ...splat(C2), ...v.i32x4Add(), ...v.f32x4FromI32(),
+    ...v.f32x4Mul(), ...set(T3),
+    ...get(T0), ...get(T3), ...v.f32x4Div(), ...set(R),
+    ...lane(0), ...lane(1), ...lane(2), ...lane(3),
+    ...get(P0), ...i32(64), op.i32add, ...set(P0), ...get(P1), ...i32(64), op.i32add, ...set(P1), ...get(I), ...i32(4), op.i32add, ...set(I),
+    op.br, 0, op.end, op.end,
+    ...get(TOTAL), ...get(ACC), op.f64add, ...set(TOTAL),
+    ...get(Y), ...i32(1), op.i32add, ...set(Y),
+    op.br, 0, op.end, op.end,
+    ...get(TOTAL), op.end,
+  ];
+  const locals = vec([[...uleb(6), I32], [...uleb(2), F64], [...uleb(15), V128]]);
+  const code = [...locals, ...body];
+  return [...uleb(code.length), ...code];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const types = section(1, vec([
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F64]])],
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
   ]));
-  const funcs = section(3, vec([uleb(0), uleb(1)]));
+  const funcs = section(3, vec([uleb(0), uleb(1), uleb(0)]));
   const memory = section(5, vec([[0x00, ...uleb(1)]]));
   const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'latin1')];
-  const exports = section(7, vec([[...name('sse'), 0x00, 0], [...name('ssimSums'), 0x00, 1], [...name('memory'), 0x02, 0]]));
-  const code = section(10, vec([sseFunction(), ssimSumsFunction()]));
+  const exports = section(7, vec([[...name('sse'), 0x00, 0], [...name('ssimSums'), 0x00, 1], [...name('ssimPlane'), 0x00, 2], [...name('memory'), 0x02, 0]]));
+  const code = section(10, vec([sseFunction(), ssimSumsFunction(), ssimPlaneFunction()]));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...funcs, ...memory, ...exports, ...code]);
 }
 
 interface Kernels {
   sse(a: number, b: number, n: number): number;
+  ssimPlane(sums: number, w4: number, h4: number): number;
   ssimSums(a: number, b: number, stride: number, stride4: number, out: number, groups: number, rows: number, outStride: number): void;
   memory: WebAssembly.Memory;
 }
@@ -195,7 +259,8 @@ export function ssimBlockSumsSimd(a: Uint8Array, b: Uint8Array, width: number, h
   if (!k) return undefined;
   const w4 = width >> 2, h4 = height >> 2;
   const rowBytes = w4 * 16;
-  const bOff = stage(k, a, b, rowBytes * h4 + 16);
+  // 64 spare bytes: the last window group of a row reads up to 4 blocks past its end (lanes not added).
+  const bOff = stage(k, a, b, rowBytes * h4 + 16 + 64);
   const out = (bOff + b.length + 15) & ~15;
   const groups = w4 >> 2;
   if (groups > 0) k.ssimSums(0, bOff, width, 4 * width, out, groups, h4, rowBytes);
@@ -213,4 +278,12 @@ export function ssimBlockSumsSimd(a: Uint8Array, b: Uint8Array, width: number, h
     }
   }
   return sums;
+}
+
+/**
+ * Σ over block rows 1..h4-1 of the row's summed window SSIM, from the sums the last
+ * ssimBlockSumsSimd call left in the kernels' memory (pass its result).
+ */
+export function ssimRowsSimd(sums: Int32Array, w4: number, h4: number): number {
+  return load()!.ssimPlane(sums.byteOffset, w4, h4);
 }
