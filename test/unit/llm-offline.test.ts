@@ -70,3 +70,20 @@ describe('llm: pricing', () => {
     assert.equal(costUsd(1_000_000, 100_000, { inputPerMTok: 3, outputPerMTok: 15 }), 4.5);
   });
 });
+
+describe('llm: offline momentum', () => {
+  it('repeats the numeric step that improved the parent, never when it made things worse', () => {
+    const parent = CODE.replace('LAMBDA_SCALE = 0.85', 'LAMBDA_SCALE = 1').replace('SEARCH_RANGE = 16', 'SEARCH_RANGE = 20');
+    let momentum = 0;
+    for (let seed = 1; seed <= 100; seed++) {
+      const p = proposeChanges(parent, [], 0.3, seed, { code: CODE, score: 10, parentScore: 9 });
+      if (p.changes.some((c) => c.origin === 'momentum')) {
+        momentum++;
+        assert.deepEqual(p.changes.map((c) => [c.param.name, c.to]), [['LAMBDA_SCALE', 1.15], ['SEARCH_RANGE', 24]]);
+      }
+      const worse = proposeChanges(parent, [], 0.3, seed, { code: CODE, score: 9, parentScore: 10 });
+      assert.ok(!worse.changes.some((c) => c.origin === 'momentum'));
+    }
+    assert.ok(momentum > 30 && momentum < 70, `momentum in ${momentum}/100`);
+  });
+});

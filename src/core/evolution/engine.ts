@@ -298,6 +298,12 @@ export class Engine {
     if (rec.state === 'proposed') await this.evaluateCandidate(rec, plan.parent);
   }
 
+  private grandparent(parent: Program): { code: string; score: number; parentScore: number } | undefined {
+    const gpId = this.records.get(parent.id)?.parentId;
+    const gp = gpId ? this.db.get(gpId) : undefined;
+    return gp ? { code: this.ws.candidateCode(gp.id), score: gp.score, parentScore: parent.score } : undefined;
+  }
+
   private promptProgram(id: string): PromptProgram {
     const r = this.records.get(id);
     return { id, code: this.ws.candidateCode(id), trainingBdRate: r?.metrics?.trainingBdRate, training: r?.metrics?.training, hypothesis: r?.hypothesis };
@@ -340,7 +346,7 @@ export class Engine {
       try {
         const res = await this.opts.provider.complete({
           system: prompt.system, messages, signal: this.opts.signal,
-          context: { parentCode, inspirations: plan.inspirations.map((p) => this.ws.candidateCode(p.id)),
+          context: { parentCode, inspirations: plan.inspirations.map((p) => this.ws.candidateCode(p.id)), grandparent: this.grandparent(plan.parent),
             mutationScale: mutationScaleFor(this.strategy), strategy: this.strategy, seed: mixSeed(plan.seed, round, 7) },
         });
         rec.tokens.input += res.usage.inputTokens;

@@ -30,15 +30,31 @@ function mutateValue(p: EvolveParam, r: Rng, scale: number): ParamValue {
 }
 
 export interface OfflineProposal {
-  changes: Array<{ param: EvolveParam; from: ParamValue; to: ParamValue; origin: 'mutation' | 'crossover' }>;
+  changes: Array<{ param: EvolveParam; from: ParamValue; to: ParamValue; origin: 'mutation' | 'crossover' | 'momentum' }>;
 }
 
 /** Picks the parameter changes for one proposal (pure; the seed decides everything). */
-export function proposeChanges(parentCode: string, inspirations: string[], mutationScale: number, seed: number): OfflineProposal {
+export function proposeChanges(parentCode: string, inspirations: string[], mutationScale: number, seed: number,
+  grandparent?: { code: string; score: number; parentScore: number }): OfflineProposal {
   const r = rng(seed);
   const params = parseParameters(parentCode);
   if (!params.length) return { changes: [] };
-  const chosen = new Map<string, { param: EvolveParam; to: ParamValue; origin: 'mutation' | 'crossover' }>();
+  const chosen = new Map<string, { param: EvolveParam; to: ParamValue; origin: 'mutation' | 'crossover' | 'momentum' }>();
+
+  // Momentum: the step from the grandparent made the parent better, so half the time take it again
+  // (numbers only; switches have nowhere further to go).
+  if (grandparent && grandparent.parentScore < grandparent.score && r() < 0.5) {
+    const before = new Map(parseParameters(grandparent.code).map((p) => [p.name, p]));
+    for (const p of params) {
+      const q = before.get(p.name);
+      if (!q || (p.type !== 'float' && p.type !== 'int') || q.type !== p.type) continue;
+      const step = (p.value as number) - (q.value as number);
+      if (step === 0) continue;
+      const to = Math.min(p.max!, Math.max(p.min!, (p.value as number) + step));
+      if (formatValue(p, to) !== formatValue(p, p.value)) chosen.set(p.name, { param: p, to, origin: 'momentum' });
+    }
+    if (chosen.size) return { changes: [...chosen.values()].map((c) => ({ param: c.param, from: c.param.value, to: c.to, origin: c.origin })) };
+  }
 
   // Crossover: take values the inspiration has and the parent lacks (uniform, half of them).
   if (inspirations.length && r() < 0.35) {
@@ -73,7 +89,7 @@ export function proposeChanges(parentCode: string, inspirations: string[], mutat
 }
 
 export function renderProposal(p: OfflineProposal): string {
-  const what = p.changes.map((c) => `${c.param.name} ${formatValue(c.param, c.from)} → ${formatValue(c.param, c.to)}${c.origin === 'crossover' ? ' (from an inspiration)' : ''}`);
+  const what = p.changes.map((c) => `${c.param.name} ${formatValue(c.param, c.from)} → ${formatValue(c.param, c.to)}${c.origin === 'crossover' ? ' (from an inspiration)' : c.origin === 'momentum' ? ' (repeating the step that improved the parent)' : ''}`);
   const lines = [`HYPOTHESIS: offline parameter search: ${what.join(', ')}; a nearby setting may trade rate for distortion better on the training clips.`, ''];
   for (const c of p.changes) {
     lines.push('<<<<<<< SEARCH', c.param.line, '=======', renderLine(c.param, c.to), '>>>>>>> REPLACE', '');
@@ -88,7 +104,7 @@ export class OfflineProvider implements LlmProvider {
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const ctx = req.context;
     if (!ctx) throw new ProviderError('the offline mutator needs the parent program', 'this is a bug in the engine: it must pass a proposal context');
-    const proposal = proposeChanges(ctx.parentCode, ctx.inspirations, ctx.mutationScale, ctx.seed);
+    const proposal = proposeChanges(ctx.parentCode, ctx.inspirations, ctx.mutationScale, ctx.seed, ctx.grandparent);
     const text = proposal.changes.length
       ? renderProposal(proposal)
       : 'The parent has no `// @evolve` parameters inside its EVOLVE-BLOCKs, so the offline mutator cannot change it.';

@@ -9,6 +9,9 @@ export interface ProposalContext {
   parentCode: string;
   /** Other good programs (top and diverse), for crossover. */
   inspirations: string[];
+  /** The parent's own parent and both training scores (lower is better), when known: the step that
+   * made the parent, which the offline mutator may repeat (momentum). */
+  grandparent?: { code: string; score: number; parentScore: number };
   /** 0..1: how far a mutation may move (stagnation raises it). */
   mutationScale: number;
   strategy: string;
