@@ -3,12 +3,12 @@
 // child (src/core/sandbox/runner.ts); this host only reads the clip and moves bytes. The decoded
 // clip is kept per (codec, clip), so scrubbing through frames costs nothing after the first.
 // (When host-protocol.ts gains a `frames` request this moves into the engine child unchanged.)
-import { basename } from 'node:path';
 import { CodecEvolutionError } from '../core/errors';
 import type { Video } from '../core/codec/contract';
 import type { CandidateRecord } from '../core/store/records';
 import type { Workspace } from '../core/store/workspace';
 import type { FrameSubject, PlanesView } from '../../webview/protocol';
+import { clipKey } from './view-model';
 
 export interface FramesResult { width: number; height: number; frameCount: number; original: PlanesView; decoded: PlanesView; psnrY: number; quality: number }
 
@@ -17,7 +17,7 @@ interface Decoded { original: Video; decoded: Array<{ y: Uint8Array; u: Uint8Arr
 /** The quality of the middle RD point the codec reached on that clip: a representative operating point. */
 export function representativeQuality(rec: CandidateRecord | undefined, clip: string): number {
   const scores = [...(rec?.metrics?.training ?? []), ...(rec?.metrics?.heldOut ?? [])];
-  const pts = scores.find((s) => basename(s.clip) === clip)?.points.filter((p) => typeof p.quality === 'number') ?? [];
+  const pts = scores.find((s) => clipKey(s.clip) === clipKey(clip))?.points.filter((p) => typeof p.quality === 'number') ?? [];
   if (!pts.length) return 50;
   const sorted = [...pts].sort((a, b) => a.quality! - b.quality!);
   return sorted[Math.floor(sorted.length / 2)].quality!;
@@ -46,7 +46,7 @@ export class FrameSource {
   private clipPath(clip: string): { path: string; frames?: number } {
     const ws = this.ws();
     const cfg = ws.readConfig();
-    const c = [...cfg.clips.training, ...cfg.clips.heldOut].find((x) => basename(x.path) === clip);
+    const c = [...cfg.clips.training, ...cfg.clips.heldOut].find((x) => clipKey(x.path) === clipKey(clip));
     if (!c) throw new CodecEvolutionError('input', `clip ${clip} is not in this workspace's configuration`, 'pick a clip from the list');
     return { path: ws.resolvePath(c.path), frames: c.frames };
   }

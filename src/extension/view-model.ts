@@ -42,6 +42,12 @@ export type EvaluationResult =
 
 const base = (p: string): string => p.split(/[\\/]/).pop() ?? p;
 
+/** How clips are matched across sources: the engine names a clip by its file name without the
+ * extension, the baseline CLI and the config by path. */
+export function clipKey(p: string): string {
+  return base(p).replace(/\.(y4m|yuv|mp4|mkv|mov|webm|avi)$/i, '');
+}
+
 function mean(values: Array<number | undefined>): number | null {
   const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
@@ -64,15 +70,15 @@ export function clipViews(best: CandidateRecord | undefined, label: string, refs
   ];
   const clips = scores.map(([s, role]): ClipView => {
     const curves: CurveView[] = [{ label, kind: 'best', points: points(s) }];
-    for (const r of refs.filter((r) => base(r.clip) === base(s.clip))) curves.push({ label: r.codec, kind: 'reference', points: r.points });
+    for (const r of refs.filter((r) => clipKey(r.clip) === clipKey(s.clip))) curves.push({ label: r.codec, kind: 'reference', points: r.points });
     const bdRate: Record<string, number | null> = {};
     for (const name of new Set([...referenceNames, ...Object.keys(s.bdRate)])) bdRate[name] = s.bdRate[name] ?? null;
-    return { clip: base(s.clip), role, bdRate, curves };
+    return { clip: clipKey(s.clip), role, bdRate, curves };
   });
   // Before any version has numbers, the reference curves alone still make a plot (after Run Baselines).
   if (clips.length === 0) {
-    for (const clip of [...new Set(refs.map((r) => base(r.clip)))]) {
-      clips.push({ clip, role: 'training', bdRate: {}, curves: refs.filter((r) => base(r.clip) === clip).map((r) => ({ label: r.codec, kind: 'reference' as const, points: r.points })) });
+    for (const clip of [...new Set(refs.map((r) => clipKey(r.clip)))]) {
+      clips.push({ clip, role: 'training', bdRate: {}, curves: refs.filter((r) => clipKey(r.clip) === clip).map((r) => ({ label: r.codec, kind: 'reference' as const, points: r.points })) });
     }
   }
   return clips;

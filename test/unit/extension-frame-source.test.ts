@@ -24,7 +24,7 @@ describe('extension frame source (real sandbox)', function () {
     const { ws } = initWorkspace(root, { clips: [clip], configure: (c) => { c.clips.training = [{ path: c.clips.training[0].path, frames: 3 }]; } });
     const src = new FrameSource(() => ws, () => []);
     const t0 = Date.now();
-    const f = await src.frame('tree_building_80x44_15f.y4m', 2, { kind: 'best' });
+    const f = await src.frame('tree_building_80x44_15f', 2, { kind: 'best' });
     const first = Date.now() - t0;
     const video = await readY4M(clip, 3);
     assert.equal(f.frameCount, 3);
@@ -43,7 +43,7 @@ describe('extension frame source (real sandbox)', function () {
   });
 
   it('uses the quality of the middle RD point the codec reached on that clip', () => {
-    const rec = { metrics: { training: [{ clip: 'a/b/tree.y4m', bdRate: {}, points: [30, 70, 10, 50, 90].map((quality) => ({ quality, bytes: 1, kbps: 1, psnrY: 30, encodeMs: 1, decodeMs: 1 })) }] } } as unknown as CandidateRecord;
+    const rec = { metrics: { training: [{ clip: 'tree', bdRate: {}, points: [30, 70, 10, 50, 90].map((quality) => ({ quality, bytes: 1, kbps: 1, psnrY: 30, encodeMs: 1, decodeMs: 1 })) }] } } as unknown as CandidateRecord;
     assert.equal(representativeQuality(rec, 'tree.y4m'), 50);
     assert.equal(representativeQuality(rec, 'other.y4m'), 50);
     assert.equal(representativeQuality({ metrics: { training: [{ clip: 'tree.y4m', bdRate: {}, points: [{ quality: 20 }, { quality: 60 }] }] } } as unknown as CandidateRecord, 'tree.y4m'), 60);

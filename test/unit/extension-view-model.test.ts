@@ -14,7 +14,7 @@ function cand(id: string, generation: number, over: Partial<CandidateRecord> = {
     tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
     metrics: bd === undefined ? undefined : {
       trainingBdRate: bd, smokeOk: true, encodeMs: 100 + generation, decodeMs: 40, evaluationMs: 500,
-      training: [{ clip: '.codec-evolution/clips/talking.y4m', bdRate: { x264: bd, x265: bd + 20 }, points: [
+      training: [{ clip: 'talking', bdRate: { x264: bd, x265: bd + 20 }, points: [
         { quality: 30, bytes: 1000, kbps: 100, psnrY: 31, encodeMs: 10, decodeMs: 5 }, { quality: 60, bytes: 2000, kbps: 200, psnrY: 35, encodeMs: 12, decodeMs: 6 }] }],
     },
     ...over,
@@ -54,8 +54,8 @@ describe('extension view model', () => {
     assert.equal(s.budget.generations.limit, 30);
     assert.equal(s.budget.usd.limit, null, 'a 0 budget means no limit');
     assert.equal(s.clips.length, 1);
-    assert.equal(s.clips[0].clip, 'talking.y4m');
-    assert.deepEqual(s.clips[0].curves.map((c) => [c.label, c.kind, c.points.length]), [['v2', 'best', 2], ['x264', 'reference', 2]], 'reference curves match clips by file name');
+    assert.equal(s.clips[0].clip, 'talking');
+    assert.deepEqual(s.clips[0].curves.map((c) => [c.label, c.kind, c.points.length]), [['v2', 'best', 2], ['x264', 'reference', 2]], 'reference curves (named by path) match the engine’s clip names (file name without extension)');
     assert.match(s.status, /idle · 2 candidates waiting for review/);
     assert.equal(s.blockedReason, null);
   });
@@ -84,7 +84,7 @@ describe('extension view model', () => {
   it('evaluation view: a failure carries file:line:col, a success its curves', () => {
     const bad = evaluationView('codec.js', { ok: false, failure: { class: 'forbidden', message: "global 'eval' is refused", line: 12, column: 5 } }, [], ['x264']);
     assert.equal(bad.message, "forbidden: codec.js:12:5: global 'eval' is refused");
-    const good = evaluationView('codec.js', { ok: true, clips: [{ clip: 'a/talking.y4m', bdRate: { x264: 12.5 }, points: cand('x', 1, {}, 1).metrics!.training[0].points }] }, snapshot().referenceCurves, ['x264']);
+    const good = evaluationView('codec.js', { ok: true, clips: [{ clip: 'talking', bdRate: { x264: 12.5 }, points: cand('x', 1, {}, 1).metrics!.training[0].points }] }, snapshot().referenceCurves, ['x264']);
     assert.equal(good.ok, true);
     assert.deepEqual(good.clips[0].curves.map((c) => c.kind), ['candidate', 'reference']);
     assert.equal(good.clips[0].bdRate.x264, 12.5);
