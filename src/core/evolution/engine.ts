@@ -107,6 +107,8 @@ export class Engine {
   private load(): void {
     const c = this.config.evolution;
     this.db = new ProgramDatabase({ islands: c.islands, archiveSize: c.eliteArchiveSize, migrationInterval: c.migrationInterval });
+    const pruned = this.ws.pruneIncomplete();
+    if (pruned.length) this.opts.onEvent?.('warning', { message: `removed ${pruned.length} proposal(s) interrupted before they were recorded: ${pruned.join(', ')}` });
     this.records = new Map(this.ws.listCandidates().map((r) => [r.id, r]));
     const { events, warnings } = this.ws.events.read();
     for (const w of warnings) this.opts.onEvent?.('warning', { message: w });

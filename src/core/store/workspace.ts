@@ -62,18 +62,29 @@ export class Workspace {
     if (!existsSync(p)) throw new InputError(`no candidate '${id}'`, "run 'codec-evolve review list' or 'codec-evolve history' for ids");
     return readJson<CandidateRecord>(p);
   }
-  /** Every candidate with a complete record, in id order. A directory without candidate.json is a
-   * proposal the crash interrupted before it was recorded; it is removed so its id can be reused. */
+  /** Every candidate with a complete record, in id order (a directory without candidate.json is a
+   * proposal still being written, or one a crash interrupted). */
   listCandidates(): CandidateRecord[] {
     if (!existsSync(this.candidatesDir)) return [];
     const out: CandidateRecord[] = [];
     for (const id of readdirSync(this.candidatesDir).sort()) {
       if (id.startsWith('.')) continue;
       const p = join(this.candidateDir(id), 'candidate.json');
-      if (!existsSync(p)) { rmSync(this.candidateDir(id), { recursive: true, force: true }); continue; }
-      out.push(readJson<CandidateRecord>(p));
+      if (existsSync(p)) out.push(readJson<CandidateRecord>(p));
     }
     return out;
+  }
+  /** Removes proposals a crash interrupted before their record was written, so their ids are
+   * proposed again. Only the lock holder may call this (others would race a proposal in progress). */
+  pruneIncomplete(): string[] {
+    if (!existsSync(this.candidatesDir)) return [];
+    const removed: string[] = [];
+    for (const id of readdirSync(this.candidatesDir)) {
+      if (id.startsWith('.') || existsSync(join(this.candidateDir(id), 'candidate.json'))) continue;
+      rmSync(this.candidateDir(id), { recursive: true, force: true });
+      removed.push(id);
+    }
+    return removed;
   }
   writeCandidateFile(id: string, name: string, data: string): void {
     writeFileAtomic(join(this.candidateDir(id), name), data);
