@@ -12,6 +12,10 @@ const TEMPLATE = readFileSync(join(packageRoot(), 'src', 'core', 'codec', 'templ
 const ATTACKS = join(__dirname, '..', 'fixtures', 'candidates', 'attacks');
 const attack = (f: string) => readFileSync(join(ATTACKS, f), 'utf8');
 
+function hasPermissionModel(): boolean {
+  return process.allowedNodeEnvironmentFlags.has('--permission') || process.allowedNodeEnvironmentFlags.has('--experimental-permission');
+}
+
 function ok(e: Evaluation): Extract<Evaluation, { ok: true }> {
   assert.ok(e.ok, JSON.stringify(!e.ok && e.failure));
   return e;
@@ -60,6 +64,13 @@ describe('sandbox evaluate', function () {
     assert.deepEqual(e.clips[0].points.map((p) => p.quality), [20, 80]);
     assert.ok(e.clips[0].points[1].bytes > e.clips[0].points[0].bytes);
     assert.deepEqual(e.clips[0].bdRate, {});
+  });
+
+  it('evaluates a TypeScript candidate (by file name) under a required permission model', async () => {
+    const src = readFileSync(join(__dirname, '..', 'fixtures', 'candidates', 'allowed', 'typed.mts'), 'utf8');
+    const e = ok(await evaluateCandidate(src, { filename: 'typed.mts', clips: [{ video, name: 'tree3' }], references: [], qualities: [50], run: { requirePermissionModel: hasPermissionModel() } }));
+    assert.equal(e.meta?.name, 'typed-flat');
+    assert.equal(e.clips[0].points[0].bytes, 4 + 3 * 3);
   });
 
   it('a decoder of random frames scores terribly and gets no BD-rate, without crashing', async () => {

@@ -91,6 +91,12 @@ describe('sandbox validator', () => {
     assert.equal(r.candidate!.script.split('\n').length, src.split('\n').length, 'line layout is preserved');
   });
 
+  it('refuses top-level await but not await inside an async helper', () => {
+    const d = only(validateSource('const t = await Promise.resolve(1);\nexport function encode() { return new Uint8Array(t); }' + CODEC_TAIL, 'c.js'));
+    assert.deepEqual([d.class, d.line, d.column], ['contract', 1, 11]);
+    assert.deepEqual(validateSource('async function later() { await 1; }\nexport function encode() { void later; return new Uint8Array(1); }' + CODEC_TAIL, 'c.js'), []);
+  });
+
   it('refuses a source over the size cap', () => {
     const big = 'export function encode() {}' + CODEC_TAIL + '//' + 'x'.repeat(DEFAULT_MAX_SOURCE_BYTES);
     const d = only(validateSource(big, 'c.js'));

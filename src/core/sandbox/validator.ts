@@ -349,7 +349,14 @@ class Validation {
     }
   }
 
+  private fnDepth = 0;
+
   private walkFunction(fn: Node, scope: Scope): void {
+    this.fnDepth++;
+    try { this.walkFunctionBody(fn, scope); } finally { this.fnDepth--; }
+  }
+
+  private walkFunctionBody(fn: Node, scope: Scope): void {
     const fscope: Scope = { parent: scope, names: new Set() };
     if (fn.type === 'FunctionExpression' && fn.id) fscope.names.add(fn.id.name);
     for (const p of fn.params) for (const x of patternNames(p)) fscope.names.add(x);
@@ -409,6 +416,7 @@ class Validation {
         return;
       }
       case 'ForStatement': case 'ForInStatement': case 'ForOfStatement': {
+        if (n.await && this.fnDepth === 0) this.report('contract', n, 'top-level `for await` is not supported: a codec module loads synchronously');
         const b: Scope = { parent: scope, names: new Set() };
         const init = n.type === 'ForStatement' ? n.init : n.left;
         if (init?.type === 'VariableDeclaration' && init.kind !== 'var') for (const d of init.declarations) for (const x of patternNames(d.id)) b.names.add(x);
@@ -439,6 +447,12 @@ class Validation {
         if (n.left.type === 'Identifier' || /Pattern$/.test(n.left.type)) this.walkPattern(n.left, scope, true, n);
         else this.walk(n.left, scope, n);
         this.walk(n.right, scope, n);
+        return;
+      case 'AwaitExpression':
+        // Inside a function acorn only accepts await in async ones (refused as exports or harmless);
+        // at module level it parses, but encode and decode are synchronous and the module is run as a script.
+        if (this.fnDepth === 0) this.report('contract', n, 'top-level `await` is not supported: a codec module loads synchronously — compute tables directly');
+        this.walk(n.argument, scope, n);
         return;
       case 'LabeledStatement': this.walk(n.body, scope, n); return;
       case 'BreakStatement': case 'ContinueStatement': return;

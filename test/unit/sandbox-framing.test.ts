@@ -1,0 +1,37 @@
+import { strict as assert } from 'node:assert';
+import { MessageReader, MessageTooLargeError, encodeMessage, type Message } from '../../src/core/sandbox/framing';
+import { SourceMapper } from '../../src/core/sandbox/sourcemap';
+
+describe('sandbox framing', () => {
+  it('reassembles messages split at every byte boundary, payload bytes intact', () => {
+    const payload = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 255);
+    const wire = Buffer.concat([...encodeMessage({ type: 'a', n: 1 }, payload), ...encodeMessage({ type: 'b' })]);
+    for (const size of [1, 3, 8, 64, wire.length]) {
+      const got: Message[] = [];
+      const r = new MessageReader((m) => got.push(m));
+      for (let i = 0; i < wire.length; i += size) r.push(wire.subarray(i, i + size));
+      assert.deepEqual(got.map((m) => m.header), [{ type: 'a', n: 1 }, { type: 'b' }]);
+      assert.ok(Buffer.from(payload).equals(got[0].payload));
+      assert.equal(got[1].payload.length, 0);
+      assert.equal(r.pendingBytes, 0);
+    }
+  });
+
+  it('refuses a declared size over the cap before buffering it', () => {
+    const r = new MessageReader(() => assert.fail('no message expected'), 1000);
+    const [prefix] = encodeMessage({ type: 'x' }, new Uint8Array(0));
+    prefix.writeUInt32LE(5000, 4);
+    assert.throws(() => r.push(prefix), MessageTooLargeError);
+  });
+});
+
+describe('sandbox source map reader', () => {
+  it('decodes VLQ mappings (known map of a one-line esbuild transform)', () => {
+    // "const a: number = 1;" → "const a = 1;\n": mappings from esbuild.
+    const m = new SourceMapper('AAAA,MAAM,IAAY;');
+    assert.deepEqual(m.original(1, 0), { line: 1, column: 0 });
+    assert.deepEqual(m.original(1, 6), { line: 1, column: 6 });
+    assert.deepEqual(m.original(1, 10), { line: 1, column: 18 });
+    assert.deepEqual(m.original(1, 11), { line: 1, column: 19 });
+  });
+});
