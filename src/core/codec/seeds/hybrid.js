@@ -590,11 +590,10 @@ function bsAt(x4a, y4a, x4b, y4b) {
 }
 function filterLuma(buf, i, step, alpha, beta, tc0) {
   const p0 = buf[i - step], q0 = buf[i], p1 = buf[i - 2 * step], q1 = buf[i + step];
-  const d0 = p0 - q0;
-  if ((d0 < 0 ? -d0 : d0) >= alpha) return;
-  if (abs(p1 - p0) >= beta || abs(q1 - q0) >= beta) return;
-  const p2 = buf[i - 3 * step], q2 = buf[i + 2 * step];
-  const apS = abs(p2 - p0) < beta, aqS = abs(q2 - q0) < beta;
+  const d0 = p0 - q0, d1 = p1 - p0, d2 = q1 - q0;
+  if ((d0 < 0 ? -d0 : d0) >= alpha || (d1 < 0 ? -d1 : d1) >= beta || (d2 < 0 ? -d2 : d2) >= beta) return;
+  const p2 = buf[i - 3 * step], q2 = buf[i + 2 * step], d3 = p2 - p0, d4 = q2 - q0;
+  const apS = (d3 < 0 ? -d3 : d3) < beta, aqS = (d4 < 0 ? -d4 : d4) < beta;
   const tc = tc0 + (apS ? 1 : 0) + (aqS ? 1 : 0);
   let delta = ((q0 - p0) * 4 + (p1 - q1) + 4) >> 3;
   delta = delta < -tc ? -tc : delta > tc ? tc : delta;
@@ -605,7 +604,8 @@ function filterLuma(buf, i, step, alpha, beta, tc0) {
 }
 function filterChroma(buf, i, step, alpha, beta, tc) {
   const p0 = buf[i - step], q0 = buf[i], p1 = buf[i - 2 * step], q1 = buf[i + step];
-  if (abs(p0 - q0) >= alpha || abs(p1 - p0) >= beta || abs(q1 - q0) >= beta) return;
+  const d0 = p0 - q0, d1 = p1 - p0, d2 = q1 - q0;
+  if ((d0 < 0 ? -d0 : d0) >= alpha || (d1 < 0 ? -d1 : d1) >= beta || (d2 < 0 ? -d2 : d2) >= beta) return;
   let delta = ((q0 - p0) * 4 + (p1 - q1) + 4) >> 3;
   delta = delta < -tc ? -tc : delta > tc ? tc : delta;
   let v = p0 + delta; buf[i - step] = v < 0 ? 0 : v > 255 ? 255 : v;
