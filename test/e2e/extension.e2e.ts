@@ -59,6 +59,8 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
       'chat.disableAIFeatures': true,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'window.restoreWindows': 'none',
+      // VS Code's default hides CodeLens in diff editors; the review's numbers and Accept/Reject live there.
+      'diffEditor.codeLens': true,
     });
   });
 
@@ -193,7 +195,25 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     assert.ok(tab.includes(pending!.id) || /↔|vs|candidate/i.test(tab), `the active tab "${tab}" does not name candidate ${pending!.id}`);
     // Both sides are read-only virtual documents: the workspace is untouched until Accept.
     assert.deepEqual(versionsOnDisk(), ['v0001']);
-    await wb.page.waitForTimeout(1500);
+    // Accept and Reject sit in the editor title while a candidate is under review.
+    const titleActions = wb.page.locator('.editor-group-container.active .editor-actions .action-label');
+    await titleActions.first().waitFor({ state: 'visible', timeout: 20_000 });
+    let labels = '';
+    for (let i = 0; i < 30 && !/Accept Candidate/.test(labels); i++) {
+      if (i) await wb.page.waitForTimeout(500);
+      labels = (await titleActions.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).join(' | ');
+    }
+    assert.match(labels, /Accept Candidate/, `no Accept in the diff editor's title: ${labels}`);
+    assert.match(labels, /Reject Candidate/, `no Reject in the diff editor's title: ${labels}`);
+    // The CodeLens above the candidate's first line carries its numbers against its parent.
+    await wb.page.locator('.monaco-diff-editor .editor.modified .view-lines').first().click();
+    await wb.page.keyboard.press('Control+Home');
+    const lens = wb.page.locator('.monaco-diff-editor .editor.modified .codelens-decoration').first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    const lensText = await lens.innerText();
+    assert.match(lensText, /Accept/, `the CodeLens offers no Accept: "${lensText}"`);
+    console.log(`      CodeLens: ${lensText.replace(/\s+/g, ' ')}`);
+    await wb.page.waitForTimeout(1000);
     await wb.screenshot('review-diff');
   });
 
@@ -213,10 +233,20 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     assert.equal(candidatesOnDisk().find((c) => c.id === pending!.id)?.state, 'adopted');
 
     await wb.openViewContainer(CATEGORY);
-    const view = wb.webview(extensionId, 'webviewView');
+    const view = wb.webview(extensionId, 'view');
     const versions = view.locator('[data-section="versions"]');
     await versions.getByText(`v2 (${pending!.id})`).waitFor({ state: 'visible', timeout: 30_000 });
     await view.locator('[data-section="best"]').getByText('version 2').waitFor({ state: 'visible', timeout: 30_000 });
     await wb.screenshot('adopted-sidebar');
+  });
+
+  it('Open Dashboard shows the lineage and the per-clip numbers in an editor panel', async () => {
+    await wb.runCommand(`${CATEGORY}: Open Dashboard`);
+    const dash = wb.webview(extensionId, 'panel');
+    await dash.locator('[data-section="lineage"]').getByText(/v2/).first().waitFor({ state: 'visible', timeout: 60_000 });
+    const clips = await dash.locator('[data-section="clips"]').innerText({ timeout: 30_000 });
+    assert.match(clips, /talking_heads_160x96_9f/, `the dashboard's clip table does not list the workspace clip: ${clips}`);
+    await wb.page.waitForTimeout(1000);
+    await wb.screenshot('dashboard');
   });
 });

@@ -3,9 +3,10 @@
 // Usage: node test/e2e/run.mjs [--grep PATTERN] [--no-setup] [--no-package]
 //   CODEC_E2E_VSIX=path  test that .vsix instead of packaging one
 //   CODEC_E2E_KEEP=1     keep the temp workspace, user-data and logs
+//   --update-screenshots after a fully passing run, copy the README's screenshots into media/screenshots/
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
@@ -38,6 +39,15 @@ for (const f of readdirSync(here).filter((n) => n.endsWith('.e2e.ts')).sort()) m
 await mocha.loadFilesAsync();
 const runner = mocha.run((failures) => {
   const s = runner.stats;
+  if (!failures && args.includes('--update-screenshots')) {
+    const shots = join(repo, 'test', '.tmp', 'e2e');
+    const media = join(repo, 'media', 'screenshots');
+    mkdirSync(media, { recursive: true });
+    for (const [suffix, name] of [['review-diff', 'review-diff'], ['dashboard', 'dashboard'], ['adopted-sidebar', 'sidebar']]) {
+      const from = readdirSync(shots).find((n) => n.endsWith(`-${suffix}.png`));
+      if (from) { copyFileSync(join(shots, from), join(media, `${name}.png`)); console.log(`e2e: media/screenshots/${name}.png updated`); }
+    }
+  }
   console.log(`\n${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
   process.exitCode = failures ? 1 : 0;
 });

@@ -140,12 +140,12 @@ export class Workbench {
 
   /**
    * The content frame of an extension's webview. VS Code hosts webviews in iframes laid over the
-   * workbench, outside the part that shows them, so they are found by extension and purpose
-   * ('webviewView' for a side-bar view, 'webviewPanel'... for an editor panel).
+   * workbench, outside the part that shows them, so they are found by extension and purpose:
+   * 'view' for a side-bar webview view, 'panel' for an editor-area webview panel.
    */
-  webview(extensionId: string, purpose: 'webviewView' | 'webviewPanel' | '' = ''): FrameLocator {
-    const sel = `iframe.webview[src*="extensionId=${extensionId}"]${purpose ? `[src*="purpose=${purpose}"]` : ''}`;
-    return this.page.frameLocator(sel).first().frameLocator('iframe#active-frame');
+  webview(extensionId: string, kind: 'view' | 'panel'): FrameLocator {
+    const purpose = kind === 'view' ? '[src*="purpose=webviewView"]' : ':not([src*="purpose=webviewView"])';
+    return this.page.frameLocator(`iframe.webview[src*="extensionId=${extensionId}"]${purpose}`).first().frameLocator('iframe#active-frame');
   }
 
   async screenshot(name: string): Promise<string> {
