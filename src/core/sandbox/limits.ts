@@ -6,7 +6,10 @@ export interface SandboxLimits {
   timeoutMs: number;
   /** V8 old-space cap (--max-old-space-size). */
   heapMb: number;
-  /** Resident-memory cap enforced by the host's watchdog (typed arrays live outside the V8 heap). */
+  /**
+   * Resident-memory cap enforced by the host's watchdog (typed arrays live outside the V8 heap), for
+   * the candidate's own use: 3 × the clip's raw frame bytes are added for the harness's copies.
+   */
   rssMb: number;
   /** Largest bitstream encode may return; undefined = 2 × the raw input + 1 MiB. */
   maxOutputBytes?: number;

@@ -208,8 +208,11 @@ function rssMb(pid: number): number | undefined {
 }
 
 /** `framed` = the request header followed by its payload (see withLength). */
-async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opts: RunOptions): Promise<ChildResult | { failure: CandidateFailure }> {
+async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opts: RunOptions, frameDataBytes: number): Promise<ChildResult | { failure: CandidateFailure }> {
   const limits = resolveLimits(opts.limits);
+  // The harness itself holds the frames about three times in the child (pipe buffer, the copy in the
+  // candidate's context, the reply): that much comes on top of the cap, so big clips are not 'memory'.
+  const rssCapMb = limits.rssMb + Math.ceil((3 * frameDataBytes) / (1024 * 1024));
   const sup = await detectSupport(opts);
   if (opts.requirePermissionModel && !sup.permissionFlag) {
     throw new EnvironmentError(`the sandbox needs Node's permission model and ${sup.level.runtime} lacks it`, 'use Node.js ≥ 20.19 or turn off the permission-model requirement');
@@ -277,7 +280,7 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
       const pid = child.pid;
       timers.push(setInterval(() => {
         const mb = rssMb(pid);
-        if (mb !== undefined && mb > limits.rssMb) fail('memory', `${stage} used ${Math.round(mb)} MB of resident memory, over the ${limits.rssMb} MB cap — allocate less`);
+        if (mb !== undefined && mb > rssCapMb) fail('memory', `${stage} used ${Math.round(mb)} MB of resident memory, over the ${rssCapMb} MB cap — allocate less`);
       }, limits.rssPollMs));
     }
     for (const b of framed) child.stdin!.write(b);
@@ -314,7 +317,7 @@ export async function runEncode(candidate: PreparedCandidate, video: Video, qual
     video: { width: video.width, height: video.height, fpsNum: video.fpsNum, fpsDen: video.fpsDen, frames: video.frames.length },
     quality, maxOutputBytes: cap,
   };
-  const r = await runChild(req, withLength(req, planes), cap + (1 << 20), opts);
+  const r = await runChild(req, withLength(req, planes), cap + (1 << 20), opts, raw);
   if ('failure' in r) return { ok: false, failure: mapPosition(candidate, r.failure) };
   const h = r.header as Extract<ChildMessage, { type: 'encoded' }>;
   if (r.payload.length > cap) return { ok: false, failure: { class: 'output-limit', message: `encode returned ${r.payload.length} bytes, over the ${cap}-byte cap`, stage: 'encode' } };
@@ -325,7 +328,7 @@ export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array,
   const total = expect.frames * frameBytes(expect.width, expect.height);
   const req: RunRequest = { ...baseRequest(candidate, 'decode', opts), expect, checkDeterminism: opts.checkDeterminism ?? true, maxOutputBytes: total };
   const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const r = await runChild(req, withLength(req, [payload]), total + (1 << 20), opts);
+  const r = await runChild(req, withLength(req, [payload]), total + (1 << 20), opts, total);
   if ('failure' in r) return { ok: false, failure: mapPosition(candidate, r.failure) };
   const h = r.header as Extract<ChildMessage, { type: 'decoded' }>;
   // Never trust the child's own checks: the host re-derives every size from what it expects.
