@@ -144,8 +144,10 @@ const QPEL = new Int8Array([
 // syntax element is binarised and each bin has its own adaptive probability (CABAC's idea): bins
 // that are nearly certain (skip flags, zero coefficients) cost a small fraction of a bit.
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
-  CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 48, CTX_LAST = 78,
-  CTX_GT1 = 108, CTX_LVL = 118, NUM_CTX = 128;
+  CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 54, CTX_LAST = 114,
+  CTX_GT1 = 174, CTX_LVL = 194, NUM_CTX = 214;
+// Coefficient categories, each with its own contexts: luma 4x4, chroma, intra-16x16 AC, intra-16x16 DC.
+const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3;
 const P = new Uint16Array(NUM_CTX);
 let shift = 5;
 // Encoder state.
@@ -370,10 +372,22 @@ function fdct4(r, c) {
 }
 // Dequantises scan-ordered levels lv[off..off+15] and adds the inverse transform to the prediction.
 const dqb = new Int32Array(16);
-function reconBlock(lv, off, q, pred, pOff, pStride, dst, dOff, dStride) {
+function dequant(lv, off, q) {
   const qb = q * 16;
   for (let i = 0; i < 16; i++) dqb[i] = 0;
   for (let i = 0; i < 16; i++) { const v = lv[off + i]; if (v) { const p = ZZ[i]; dqb[p] = v * DQ[qb + p]; } }
+}
+function reconBlock(lv, off, q, pred, pOff, pStride, dst, dOff, dStride) {
+  dequant(lv, off, q);
+  idctAdd(pred, pOff, pStride, dst, dOff, dStride);
+}
+// Intra 16x16 blocks: the DC comes dequantised from the second-stage transform (dcY).
+function reconBlockDc(lv, off, q, dc, pred, pOff, pStride, dst, dOff, dStride) {
+  dequant(lv, off, q);
+  dqb[0] = dc;
+  idctAdd(pred, pOff, pStride, dst, dOff, dStride);
+}
+function idctAdd(pred, pOff, pStride, dst, dOff, dStride) {
   for (let i = 0; i < 4; i++) {
     const o = i * 4, w0 = dqb[o], w1 = dqb[o + 1], w2 = dqb[o + 2], w3 = dqb[o + 3];
     const e0 = w0 + w2, e1 = w0 - w2, e2 = (w1 >> 1) - w3, e3 = w1 + (w3 >> 1);
@@ -388,6 +402,28 @@ function reconBlock(lv, off, q, pred, pOff, pStride, dst, dOff, dStride) {
     v = pred[pOff + 2 * pStride + i] + r2; dst[dOff + 2 * dStride + i] = v < 0 ? 0 : v > 255 ? 255 : v;
     v = pred[pOff + 3 * pStride + i] + r3; dst[dOff + 3 * dStride + i] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
+}
+// Second-stage 4x4 Hadamard over the 16 DC coefficients of an intra 16x16 macroblock: a flat offset
+// across the macroblock becomes one coefficient instead of sixteen (smooth areas, dark borders).
+const hadT = new Int32Array(16);
+function hadamard4(x) {
+  for (let i = 0; i < 4; i++) {
+    const o = i * 4, a = x[o] + x[o + 1], b = x[o] - x[o + 1], c = x[o + 2] + x[o + 3], d = x[o + 2] - x[o + 3];
+    hadT[o] = a + c; hadT[o + 1] = b + d; hadT[o + 2] = a - c; hadT[o + 3] = b - d;
+  }
+  for (let i = 0; i < 4; i++) {
+    const a = hadT[i] + hadT[4 + i], b = hadT[i] - hadT[4 + i], c = hadT[8 + i] + hadT[12 + i], d = hadT[8 + i] - hadT[12 + i];
+    x[i] = a + c; x[4 + i] = b + d; x[8 + i] = a - c; x[12 + i] = b - d;
+  }
+}
+// Dequantised DC per 4x4 block (raster) from the scan-ordered DC levels.
+const mbDcLv = new Int16Array(16), dcY = new Int32Array(16);
+function dcDequant(q) {
+  for (let i = 0; i < 16; i++) dcY[i] = 0;
+  for (let i = 0; i < 16; i++) dcY[ZZ[i]] = mbDcLv[i];
+  hadamard4(dcY);
+  const s = DQ[q * 16];
+  for (let i = 0; i < 16; i++) dcY[i] = (dcY[i] * s + 2) >> 2;
 }
 function copyBlock(src, sOff, sStride, dst, dOff, dStride, n) {
   for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) dst[dOff + y * dStride + x] = src[sOff + y * sStride + x];
@@ -826,7 +862,7 @@ function ssdMb(mbx, mby) {
 
 // Best candidate storage.
 const bestRecY = new Uint8Array(256), bestRecU = new Uint8Array(64), bestRecV = new Uint8Array(64);
-const bestLv = new Int16Array(24 * 16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
+const bestLv = new Int16Array(24 * 16), bestDcLv = new Int16Array(16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
 const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4);
 let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0;
 function saveBest(mbx, mby, type, j) {
@@ -834,13 +870,13 @@ function saveBest(mbx, mby, type, j) {
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { bestRecU[y * 8 + x] = curU[co + y * CS + x]; bestRecV[y * 8 + x] = curV[co + y * CS + x]; }
-  bestLv.set(mbLv); bestNz.set(mbNz); bestMode4.set(mbMode4); bestMvX.set(mbMvX); bestMvY.set(mbMvY);
+  bestLv.set(mbLv); bestDcLv.set(mbDcLv); bestNz.set(mbNz); bestMode4.set(mbMode4); bestMvX.set(mbMvX); bestMvY.set(mbMvY);
 }
 function restoreBest(mbx, mby) {
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) curY[lo + y * LS + x] = bestRecY[y * 16 + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { curU[co + y * CS + x] = bestRecU[y * 8 + x]; curV[co + y * CS + x] = bestRecV[y * 8 + x]; }
-  mbLv.set(bestLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
+  mbLv.set(bestLv); mbDcLv.set(bestDcLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
   mbI16Mode = bestI16; mbCMode = bestCMode;
 }
 // Writes the MB's maps (type, nz, modes, vectors, cbp) from the mb* state; shared with the decoder.
@@ -950,17 +986,73 @@ function tryIntra16(mbx, mby, mode, cmode) {
   intraBlockPred(mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
   mbI16Mode = mode; mbCMode = cmode;
   chromaIntraPred(mbx, mby, cmode);
-  const so = mby * 16 * WP + mbx * 16;
-  let j = 0;
-  for (let b = 0; b < 16; b++) {
-    const ox = (b & 3) * 4, oy = (b >> 2) * 4, x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
-    j += codeBlock(srcY, so + oy * WP + ox, WP, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, qp, true, 0,
-      cbfCtx(0, nzL, W4, x4, y4), mbLv, b * 16);
-    mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
-  }
+  let j = codeI16Luma(mbx, mby);
   j += codeChroma(mbx, mby, true);
   const bits = intraTypeBits(mbx, mby, 0) + 2 + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
+}
+// Intra 16x16 residual: transform all 16 blocks, code their DCs through the Hadamard stage, then
+// each block's 15 AC levels (dropped per block when that lowers J). Returns SSD + lambda * bits.
+const coefAll = new Int32Array(256);
+function codeI16Luma(mbx, mby) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
+  const qb = qp * 16, qbits = 15 + ((qp / 6) | 0), f = floor(DEADZONE_INTRA * (1 << qbits));
+  for (let b = 0; b < 16; b++) {
+    const ox = (b & 3) * 4, oy = (b >> 2) * 4;
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) res[y * 4 + x] = srcY[so + (oy + y) * WP + ox + x] - predL[(oy + y) * 16 + ox + x];
+    fdct4(res, coef);
+    for (let i = 0; i < 16; i++) coefAll[b * 16 + i] = coef[i];
+    dcY[b] = coef[0];
+  }
+  hadamard4(dcY);
+  let dcNz = 0;
+  for (let i = 0; i < 16; i++) {
+    const c = dcY[ZZ[i]] >> 1, a = ((c < 0 ? -c : c) * QMUL[qb] + 2 * f) >> (qbits + 1);
+    mbDcLv[i] = c < 0 ? -a : a;
+    if (a) dcNz = 1;
+  }
+  let bits = bitCost(CTX_CBF + CAT_I16DC * 3, dcNz);
+  if (dcNz) bits += blockCost(mbDcLv, 0, CAT_I16DC);
+  dcDequant(qp);
+  let ssd = 0;
+  for (let b = 0; b < 16; b++) {
+    const ox = (b & 3) * 4, oy = (b >> 2) * 4, x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
+    const off = b * 16, pOff = oy * 16 + ox, dOff = lo + oy * LS + ox, sOff = so + oy * WP + ox;
+    let nz = 0;
+    mbLv[off] = 0;
+    for (let i = 1; i < 16; i++) {
+      const p = ZZ[i], c = coefAll[b * 16 + p];
+      const a = ((c < 0 ? -c : c) * QMUL[qb + p] + f) >> qbits;
+      mbLv[off + i] = c < 0 ? -a : a;
+      if (a) nz = 1;
+    }
+    const ci = cbfCtx(CAT_I16AC, nzL, W4, x4, y4);
+    let dZero = -1;
+    if (nz && BLOCK_RDO) {
+      // Distortion with the AC dropped (DC only), to compare against coding them.
+      reconBlockDc(zero16, 0, qp, dcY[b], predL, pOff, 16, curY, dOff, LS);
+      dZero = ssd4(sOff, dOff);
+    }
+    reconBlockDc(mbLv, off, qp, dcY[b], predL, pOff, 16, curY, dOff, LS);
+    let d = ssd4(sOff, dOff);
+    if (nz) {
+      const bCoded = bitCost(ci, 1) + blockCost(mbLv, off, CAT_I16AC);
+      if (dZero >= 0 && dZero + lambda * bitCost(ci, 0) <= d + lambda * bCoded) {
+        for (let i = 1; i < 16; i++) mbLv[off + i] = 0;
+        reconBlockDc(mbLv, off, qp, dcY[b], predL, pOff, 16, curY, dOff, LS);
+        d = dZero; nz = 0; bits += bitCost(ci, 0);
+      } else bits += bCoded;
+    } else bits += bitCost(ci, 0);
+    ssd += d;
+    mbNz[b] = nz; nzL[y4 * W4 + x4] = nz;
+  }
+  return ssd + lambda * bits;
+}
+const zero16 = new Int16Array(16);
+function ssd4(sOff, dOff) {
+  let s = 0;
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) { const d = srcY[sOff + y * WP + x] - curY[dOff + y * LS + x]; s += d * d; }
+  return s;
 }
 function intraTypeBits(mbx, mby, i4) {
   let bits = bitCost(CTX_I4FLAG + (frameIsP ? 1 : 0), i4);
@@ -1106,6 +1198,12 @@ function writeMb(mbx, mby, type) {
       encBit(CTX_I16MODE, mbI16Mode >> 1); encBit(CTX_I16MODE + 1 + (mbI16Mode >> 1), mbI16Mode & 1);
     }
     encBit(CTX_CMODE, mbCMode >> 1); encBit(CTX_CMODE + 1 + (mbCMode >> 1), mbCMode & 1);
+    if (type === 3) {
+      let dcNz = 0;
+      for (let i = 0; i < 16; i++) if (mbDcLv[i]) dcNz = 1;
+      encBit(CTX_CBF + CAT_I16DC * 3, dcNz);
+      if (dcNz) writeBlock(mbDcLv, 0, CAT_I16DC);
+    }
   } else {
     encBit(CTX_PART, type === 2 ? 1 : 0);
     const n = type === 2 ? 4 : 1;
@@ -1115,10 +1213,10 @@ function writeMb(mbx, mby, type) {
       writeMvd(mbMvX[s] - pmx, 0); writeMvd(mbMvY[s] - pmy, 1);
     }
   }
-  writeResidual(mbx, mby);
+  writeResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA);
 }
 
-function writeResidual(mbx, mby) {
+function writeResidual(mbx, mby, lumaCat) {
   const cbp = cbpMap[mby * MBW + mbx];
   for (let k = 0; k < 4; k++) encBit(cbpCtxLuma(mbx, mby, cbp, k), (cbp >> k) & 1);
   encBit(cbpCtxChroma(mbx, mby), cbp >> 4);
@@ -1127,8 +1225,8 @@ function writeResidual(mbx, mby) {
     for (let s = 0; s < 4; s++) {
       const bx = (k & 1) * 2 + (s & 1), by = (k >> 1) * 2 + (s >> 1), b = by * 4 + bx;
       const x4 = mbx * 4 + bx, y4 = mby * 4 + by;
-      encBit(cbfCtx(0, nzL, W4, x4, y4), mbNz[b]);
-      if (mbNz[b]) writeBlock(mbLv, b * 16, 0);
+      encBit(cbfCtx(lumaCat, nzL, W4, x4, y4), mbNz[b]);
+      if (mbNz[b]) writeBlock(mbLv, b * 16, lumaCat);
     }
   }
   if (cbp & 16) for (let p = 0; p < 2; p++) for (let b = 0; b < 4; b++) {
@@ -1258,6 +1356,9 @@ function readMb(mbx, mby) {
     }
     const hi = decBit(CTX_CMODE);
     mbCMode = (hi << 1) | decBit(CTX_CMODE + 1 + hi);
+    if (type === 3) {
+      if (decBit(CTX_CBF + CAT_I16DC * 3)) readBlock(mbDcLv, 0, CAT_I16DC); else mbDcLv.fill(0);
+    }
   } else {
     const n = type === 2 ? 4 : 1;
     for (let s = 0; s < n; s++) {
@@ -1267,7 +1368,7 @@ function readMb(mbx, mby) {
       if (n === 4) setMv8(x8, y8, 1, mbMvX[s], mbMvY[s]);
     }
   }
-  readResidual(mbx, mby);
+  readResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA);
   if (type <= 2) {
     interPredict(mbx, mby, type === 2);
     reconLumaFromPred(mbx, mby);
@@ -1276,7 +1377,13 @@ function readMb(mbx, mby) {
     const lo = LOFF + mby * 16 * LS + mbx * 16;
     if (type === 3) {
       intraBlockPred(mbI16Mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
-      reconLumaFromPred(mbx, mby);
+      dcDequant(qp);
+      for (let b = 0; b < 16; b++) {
+        const ox = (b & 3) * 4, oy = (b >> 2) * 4;
+        // Blocks without AC levels still carry their DC.
+        if (mbNz[b]) reconBlockDc(mbLv, b * 16, qp, dcY[b], predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
+        else reconBlockDc(zero16, 0, qp, dcY[b], predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
+      }
     } else {
       for (let b = 0; b < 16; b++) {
         const ox = (b & 3) * 4, oy = (b >> 2) * 4;
@@ -1291,7 +1398,7 @@ function readMb(mbx, mby) {
   commitMaps(mbx, mby, type);
 }
 
-function readResidual(mbx, mby) {
+function readResidual(mbx, mby, lumaCat) {
   for (let b = 0; b < 16; b++) nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = 0;
   for (let b = 0; b < 4; b++) { const i = (mby * 2 + (b >> 1)) * W8 + mbx * 2 + (b & 1); nzU[i] = 0; nzV[i] = 0; }
   let cbp = 0;
@@ -1302,9 +1409,9 @@ function readResidual(mbx, mby) {
     for (let s = 0; s < 4; s++) {
       const bx = (k & 1) * 2 + (s & 1), by = (k >> 1) * 2 + (s >> 1), b = by * 4 + bx;
       const x4 = mbx * 4 + bx, y4 = mby * 4 + by;
-      const nz = decBit(cbfCtx(0, nzL, W4, x4, y4));
+      const nz = decBit(cbfCtx(lumaCat, nzL, W4, x4, y4));
       mbNz[b] = nz; nzL[y4 * W4 + x4] = nz;
-      if (nz) readBlock(mbLv, b * 16, 0);
+      if (nz) readBlock(mbLv, b * 16, lumaCat);
     }
   }
   if (cbp & 16) for (let p = 0; p < 2; p++) for (let b = 0; b < 4; b++) {
