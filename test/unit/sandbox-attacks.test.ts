@@ -13,9 +13,11 @@ import type { Video } from '../../src/core/codec/contract';
 import { SMALL_CLIP, mapLimit, smallVideo, workerBundle } from './sandbox-helpers';
 
 const DIR = join(__dirname, '..', 'fixtures', 'candidates', 'attacks');
-const OPTS: RunOptions = { limits: { timeoutMs: 2000, heapMb: 64, rssMb: 400 } };
+// Short wall clock for the endless loops; allocation attacks declare a longer one (// timeout-ms:) so
+// that on a loaded machine they reach the memory cap rather than the clock.
+const LIMITS = { timeoutMs: 2000, heapMb: 64, rssMb: 256 };
 
-interface Spec { file: string; expect: string; stage?: string; unvalidated?: string; bytes?: number; psnrBelow?: number }
+interface Spec { file: string; expect: string; stage?: string; unvalidated?: string; bytes?: number; psnrBelow?: number; timeoutMs?: number }
 interface Outcome { cls: string; stage: string; message: string; bytes?: number; psnr?: number }
 
 function spec(file: string): Spec {
@@ -26,6 +28,7 @@ function spec(file: string): Spec {
   if (field('unvalidated')) s.unvalidated = field('unvalidated');
   if (field('bytes')) s.bytes = Number(field('bytes'));
   if (field('psnr-below')) s.psnrBelow = Number(field('psnr-below'));
+  if (field('timeout-ms')) s.timeoutMs = Number(field('timeout-ms'));
   return s;
 }
 
@@ -46,7 +49,8 @@ describe('sandbox attack suite', function () {
   const source = (file: string, port: number) => readFileSync(join(DIR, file), 'utf8')
     .replaceAll('__CLIP__', SMALL_CLIP).replaceAll('__MARKER__', join(markerDir, file + '.marker')).replaceAll('__PORT__', String(port));
 
-  async function run(file: string, src: string, skipGlobals: boolean): Promise<Outcome> {
+  async function run(file: string, src: string, skipGlobals: boolean, timeoutMs?: number): Promise<Outcome> {
+    const OPTS: RunOptions = { limits: { ...LIMITS, ...(timeoutMs ? { timeoutMs } : {}) } };
     const prepared = prepareCandidate(src, file, { unsafeSkipForbiddenGlobals: skipGlobals });
     if (!prepared.candidate) {
       const d = prepared.diagnostics[0];
@@ -72,8 +76,8 @@ describe('sandbox attack suite', function () {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     await mapLimit(specs, 2, async (s) => {
-      outcomes.set(s.file, await run(s.file, source(s.file, port), false));
-      if (s.unvalidated) unvalidated.set(s.file, await run(s.file, source(s.file, port), true));
+      outcomes.set(s.file, await run(s.file, source(s.file, port), false, s.timeoutMs));
+      if (s.unvalidated) unvalidated.set(s.file, await run(s.file, source(s.file, port), true, s.timeoutMs));
     });
   });
 

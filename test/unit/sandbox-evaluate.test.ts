@@ -83,7 +83,7 @@ describe('sandbox evaluate', function () {
     const v = await evaluateCandidate(attack('read-env.js'), { clips: [{ video, name: 'tree3' }], references: [] });
     assert.ok(!v.ok);
     assert.deepEqual([v.failure.class, v.failure.line, v.failure.column, v.failure.stage], ['forbidden', 4, 53, 'validate']);
-    const t = await evaluateCandidate(attack('loop-decode.js'), { clips: [{ video, name: 'tree3' }], references: [], qualities: [50], limits: { timeoutMs: 1500 } });
+    const t = await evaluateCandidate(attack('loop-decode.js'), { clips: [{ video, name: 'tree3' }], references: [], qualities: [50], limits: { timeoutMs: 2500 } });
     assert.ok(!t.ok);
     assert.deepEqual([t.failure.class, t.failure.stage, t.failure.clip, t.failure.quality], ['timeout', 'decode', 'tree3', 50]);
   });
