@@ -82,8 +82,10 @@ export class FrameSource {
     const n = Math.max(0, Math.min(d.original.frames.length - 1, Math.floor(index)));
     const o = d.original.frames[n], x = d.decoded[n];
     const w = d.original.width, h = d.original.height;
-    // Copies: the views are subarrays of one payload buffer, and postMessage would send all of it.
-    const planes = (f: { y: Uint8Array; u: Uint8Array; v: Uint8Array }): PlanesView => ({ width: w, height: h, y: f.y.slice(), u: f.u.slice(), v: f.v.slice() });
+    // Standalone copies: the decoded planes are Buffer views into one payload (Buffer#slice would
+    // still be a view), and the webview channel serializes a view's whole underlying memory wrongly.
+    const own = (a: Uint8Array): Uint8Array => { const c = new Uint8Array(a.length); c.set(a); return c; };
+    const planes = (f: { y: Uint8Array; u: Uint8Array; v: Uint8Array }): PlanesView => ({ width: w, height: h, y: own(f.y), u: own(f.u), v: own(f.v) });
     return { width: w, height: h, frameCount: d.original.frames.length, original: planes(o), decoded: planes(x), psnrY: lumaPsnr(o.y, x.y), quality: d.quality };
   }
 

@@ -31,6 +31,10 @@ describe('extension frame source (real sandbox)', function () {
     assert.deepEqual([f.width, f.height], [80, 44]);
     assert.deepEqual(f.original.y, video.frames[2].y, 'the original is the clip’s own frame 2');
     assert.equal(f.decoded.y.length, 80 * 44);
+    for (const p of [f.original.y, f.original.u, f.decoded.y, f.decoded.u, f.decoded.v]) {
+      // What crosses to the webview must be a plain array owning exactly its bytes.
+      assert.ok(!Buffer.isBuffer(p) && p.byteOffset === 0 && p.buffer.byteLength === p.length, 'standalone Uint8Array');
+    }
     assert.equal(f.decoded.u.length, 40 * 22);
     assert.ok(f.psnrY > 20 && f.psnrY < 80, `PSNR-Y ${f.psnrY} is a lossy codec's`);
     assert.equal(f.psnrY, lumaPsnr(video.frames[2].y, f.decoded.y));
