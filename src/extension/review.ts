@@ -38,16 +38,15 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
     if (!rec) return [];
     const parent = rec.parentId ? snap.candidates.find((c) => c.id === rec.parentId) : undefined;
     const top = new vscode.Range(0, 0, 0, 0);
-    const lenses = [
+    // Actions first: a narrow diff side truncates the line, and the decision must stay reachable.
+    const lenses = rec.state === 'pending-review'
+      ? [new vscode.CodeLens(top, { title: '$(check) Accept', command: 'codecEvolution.accept', arguments: [doc.uri] }),
+        new vscode.CodeLens(top, { title: '$(close) Reject…', command: 'codecEvolution.reject', arguments: [doc.uri] })]
+      : [new vscode.CodeLens(top, { title: `state: ${rec.state}`, command: '' })];
+    lenses.push(
       new vscode.CodeLens(top, { title: candidateLensText(rec, parent, snap.primaryReference ?? 'x264'), command: 'codecEvolution.openDashboard' }),
       new vscode.CodeLens(top, { title: hypothesisLensText(rec), command: '' }),
-    ];
-    if (rec.state === 'pending-review') {
-      lenses.push(new vscode.CodeLens(top, { title: '$(check) Accept', command: 'codecEvolution.accept', arguments: [doc.uri] }));
-      lenses.push(new vscode.CodeLens(top, { title: '$(close) Reject…', command: 'codecEvolution.reject', arguments: [doc.uri] }));
-    } else {
-      lenses.push(new vscode.CodeLens(top, { title: `state: ${rec.state}`, command: '' }));
-    }
+    );
     return lenses;
   }
 
