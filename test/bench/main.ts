@@ -1,9 +1,9 @@
 // `npm run bench`: every figure of issue 7, each a ratio or amount measured side by side in this run.
-// Prints a table and writes bench/results.json. Options: --only a,b (sections), --ffmpeg PATH (else
-// the one the product would pick), --quick (smaller sizes, for trying the benchmark itself).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Prints a table and writes bench/results.json. Options: --only a,b (sections), --ffmpeg PATH,
+// --quick (smaller sizes, for trying the benchmark itself; not figures to report).
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { packageRoot } from '../../src/core/paths';
 import { locateFfmpeg } from '../../src/core/video/ffmpeg';
 import { readY4M } from '../../src/core/video/y4m';
@@ -16,6 +16,14 @@ import { benchMetrics } from './metrics';
 import { RESULTS_SCHEMA_VERSION, formatTable, machine, type BenchResults, type SectionResult } from './report';
 import { benchSandbox } from './sandbox';
 
+function systemFfmpeg(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(dir, 'ffmpeg');
+    try { accessSync(p, constants.X_OK); if (statSync(p).isFile()) return p; } catch { /* next */ }
+  }
+  return undefined;
+}
+
 const SECTIONS = ['metrics', 'sandbox', 'breakdown', 'evolution', 'baseline', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -27,14 +35,17 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (unknown?.length) { console.error(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`); return 2; }
 
   const ffArg = argv.includes('--ffmpeg') ? argv[argv.indexOf('--ffmpeg') + 1] : undefined;
-  const ff = await locateFfmpeg({ ffmpegPath: ffArg });
+  // The system ffmpeg (what `npm run setup` installs) before the product's bundled fallbacks: the
+  // 2018 static build in @ffmpeg-installer has older filter code (its SSIM line drifts in the 6th
+  // decimal over thousands of frames) and no SVT-AV1; --ffmpeg or CODEC_EVOLVE_FFMPEG override.
+  const ff = await locateFfmpeg({ ffmpegPath: ffArg ?? (process.env.CODEC_EVOLVE_FFMPEG ? undefined : systemFfmpeg()) });
   const started = new Date();
   const t0 = performance.now();
   const results: BenchResults = { schemaVersion: RESULTS_SCHEMA_VERSION, startedAt: started.toISOString(), durationS: 0, machine: machine(`${ff.version} (${ff.path})`), sections: {} };
   const media = new BenchMedia(ff.path);
   const log = (m: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`);
   const steps: Record<Section, () => Promise<SectionResult>> = {
-    metrics: async () => benchMetrics(ff.path, await media.foremanRaw(quick ? 63 : 300), { passes: quick ? 3 : 10, repetitions: 3 }),
+    metrics: async () => benchMetrics(ff.path, await media.foremanRaw(quick ? 63 : 300), { passes: quick ? 3 : 10, repetitions: 5 }),
     sandbox: async () => {
       const foreman = await readY4M(FOREMAN);
       return benchSandbox(foreman, { starts: quick ? 5 : 20, roundTrips: quick ? 2 : 5 });
