@@ -150,56 +150,67 @@ const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, 
 const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3;
 const P = new Uint16Array(NUM_CTX);
 let shift = 5;
+// Coder registers live in a Float64Array: range, low and code exceed 2^30, and doubles kept in
+// closure variables would be re-boxed on every store (a measurable share of decode time).
+const RC = new Float64Array(3); // [0] range, [1] low (encoder), [2] code (decoder)
 // Encoder state.
-let out = new Uint8Array(1 << 16), outPos = 0, low = 0, range = 0, cache = 0, cacheSize = 0;
+let out = new Uint8Array(1 << 16), outPos = 0, cache = 0, cacheSize = 0;
 // Decoder state.
-let inBuf = null, inPos = 0, code = 0;
+let inBuf = null, inPos = 0;
 
 function putByte(b) {
   if (outPos === out.length) { const n = new Uint8Array(out.length * 2); n.set(out); out = n; }
   out[outPos++] = b;
 }
 function shiftLow() {
-  const lo32 = low % 4294967296, carry = low >= 4294967296 ? 1 : 0;
+  const low = RC[1], lo32 = low % 4294967296, carry = low >= 4294967296 ? 1 : 0;
   if (lo32 < 0xFF000000 || carry) {
     let temp = cache;
     do { putByte((temp + carry) & 255); temp = 255; } while (--cacheSize !== 0);
     cache = lo32 >>> 24;
   }
   cacheSize++;
-  low = (lo32 & 0xFFFFFF) * 256;
+  RC[1] = (lo32 & 0xFFFFFF) * 256;
 }
-function encInit() { low = 0; range = 0xFFFFFFFF; cache = 0; cacheSize = 1; outPos = 0; }
+function encInit() { RC[1] = 0; RC[0] = 0xFFFFFFFF; cache = 0; cacheSize = 1; outPos = 0; }
 function encBit(ci, bit) {
-  const p = P[ci], bound = (range >>> 11) * p;
-  if (bit) { low += bound; range -= bound; P[ci] = p - (p >> shift); }
+  const p = P[ci];
+  let range = RC[0];
+  const bound = (range >>> 11) * p;
+  if (bit) { RC[1] += bound; range -= bound; P[ci] = p - (p >> shift); }
   else { range = bound; P[ci] = p + ((2048 - p) >> shift); }
   while (range < 16777216) { range *= 256; shiftLow(); }
+  RC[0] = range;
 }
 function encDirect(bit) {
-  range = floor(range / 2);
-  if (bit) low += range;
+  let range = floor(RC[0] / 2);
+  if (bit) RC[1] += range;
   while (range < 16777216) { range *= 256; shiftLow(); }
+  RC[0] = range;
 }
 function encFlush() { for (let i = 0; i < 5; i++) shiftLow(); }
 function nextByte() { return inPos < inBuf.length ? inBuf[inPos++] : 0; }
 function decInit(buf, pos) {
-  inBuf = buf; inPos = pos; range = 0xFFFFFFFF; code = 0;
+  inBuf = buf; inPos = pos; RC[0] = 0xFFFFFFFF;
+  let code = 0;
   for (let i = 0; i < 5; i++) code = (code * 256 + nextByte()) % 4294967296;
+  RC[2] = code;
 }
 function decBit(ci) {
-  const p = P[ci], bound = (range >>> 11) * p;
-  let bit;
+  const p = P[ci];
+  let range = RC[0], code = RC[2], bit;
+  const bound = (range >>> 11) * p;
   if (code < bound) { range = bound; P[ci] = p + ((2048 - p) >> shift); bit = 0; }
   else { code -= bound; range -= bound; P[ci] = p - (p >> shift); bit = 1; }
   while (range < 16777216) { range *= 256; code = code * 256 + nextByte(); }
+  RC[0] = range; RC[2] = code;
   return bit;
 }
 function decDirect() {
-  range = floor(range / 2);
-  let bit = 0;
+  let range = floor(RC[0] / 2), code = RC[2], bit = 0;
   if (code >= range) { code -= range; bit = 1; }
   while (range < 16777216) { range *= 256; code = code * 256 + nextByte(); }
+  RC[0] = range; RC[2] = code;
   return bit;
 }
 function encBits(v, n) { for (let i = n - 1; i >= 0; i--) encDirect((v >> i) & 1); }
@@ -1301,11 +1312,11 @@ export function encodeWithReconstruction(video, options) {
   const saved = new Uint16Array(NUM_CTX);
   for (let i = 0; i < n; i++) {
     loadSource(video.frames[i]);
-    const s0 = outPos, s1 = low, s2 = range, s3 = cache, s4 = cacheSize;
+    const s0 = outPos, s1 = RC[1], s2 = RC[0], s3 = cache, s4 = cacheSize;
     saved.set(P);
     let intraMbs = encodeFrame(quality, i > 0);
     if (i > 0 && intraMbs > SCENECUT_INTRA_FRACTION * MBW * MBH) {
-      outPos = s0; low = s1; range = s2; cache = s3; cacheSize = s4;
+      outPos = s0; RC[1] = s1; RC[0] = s2; cache = s3; cacheSize = s4;
       P.set(saved);
       intraMbs = encodeFrame(quality, false);
     }
