@@ -51,7 +51,7 @@ describe('engine: kill -9 at random points, then resume', function () {
     try {
       let killed = 0;
       for (let t = 0; t < TRIALS; t++) {
-        const r = await runCli(ws, 1 + Math.floor(Math.random() * 5));
+        const r = await runCli(ws, 2 + Math.floor(Math.random() * 10));
         if (r.signal === 'SIGKILL') killed++;
         else assert.equal(r.code, 0, r.stderr);
         checkConsistent(ws);
