@@ -31,6 +31,8 @@ export function lumaPsnr(a: Uint8Array, b: Uint8Array): number {
 
 export class FrameSource {
   private cache = new Map<string, Promise<Decoded>>();
+  /** Encode+decode runs so far (each is two sandbox children); the log and tests read it. */
+  decodes = 0;
 
   constructor(private readonly ws: () => Workspace, private readonly records: () => CandidateRecord[]) {}
 
@@ -72,6 +74,7 @@ export class FrameSource {
     const cacheKey = `${key}|${clip}|${quality}`;
     let p = this.cache.get(cacheKey);
     if (!p) {
+      this.decodes++;
       p = this.decode(code, this.clipPath(clip), quality, signal);
       this.cache.set(cacheKey, p);
       p.catch(() => this.cache.delete(cacheKey));

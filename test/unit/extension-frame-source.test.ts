@@ -23,9 +23,7 @@ describe('extension frame source (real sandbox)', function () {
   it('decodes frame N of a clip with the best version and pairs it with the original', async () => {
     const { ws } = initWorkspace(root, { clips: [clip], configure: (c) => { c.clips.training = [{ path: c.clips.training[0].path, frames: 3 }]; } });
     const src = new FrameSource(() => ws, () => []);
-    const t0 = Date.now();
     const f = await src.frame('tree_building_80x44_15f', 2, { kind: 'best' });
-    const first = Date.now() - t0;
     const video = await readY4M(clip, 3);
     assert.equal(f.frameCount, 3);
     assert.deepEqual([f.width, f.height], [80, 44]);
