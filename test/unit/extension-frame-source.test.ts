@@ -37,9 +37,9 @@ describe('extension frame source (real sandbox)', function () {
     assert.ok(f.psnrY > 20 && f.psnrY < 80, `PSNR-Y ${f.psnrY} is a lossy codec's`);
     assert.equal(f.psnrY, lumaPsnr(video.frames[2].y, f.decoded.y));
     assert.equal(f.quality, 50, 'no metrics recorded yet: the middle quality');
-    const t1 = Date.now();
+    // The config names the clip by path: its file name with the extension matches too.
     const again = await src.frame('tree_building_80x44_15f.y4m', 0, { kind: 'best' });
-    assert.ok(Date.now() - t1 < first, 'the second frame comes from the decoded clip already held');
+    assert.equal(src.decodes, 1, 'the second frame comes from the decoded clip already held');
     assert.deepEqual(again.original.y, video.frames[0].y);
     await assert.rejects(src.frame('nope.y4m', 0, { kind: 'best' }), /not in this workspace/);
   });
