@@ -71,7 +71,7 @@ export class FrameSource {
   async frame(clip: string, index: number, subject: FrameSubject, signal?: AbortSignal): Promise<FramesResult> {
     const { key, code, record } = this.codeOf(subject);
     const quality = representativeQuality(record, clip);
-    const cacheKey = `${key}|${clip}|${quality}`;
+    const cacheKey = `${key}|${clipKey(clip)}|${quality}`;
     let p = this.cache.get(cacheKey);
     if (!p) {
       this.decodes++;
