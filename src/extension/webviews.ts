@@ -34,10 +34,15 @@ export class SidebarView implements vscode.WebviewViewProvider {
     // No retainContextWhenHidden: the webview restores from getState() and asks for fresh state on 'ready'.
     configureWebview(view.webview, this.extensionUri, 'sidebar');
     const sub = listen(view.webview, this.handlers(view.webview), this.log);
-    view.onDidDispose(() => { sub.dispose(); this.view = undefined; });
+    // States sent while hidden are dropped; the latest one goes out when the view shows again.
+    const vis = view.onDidChangeVisibility(() => { if (view.visible && this.last) void postToView(view.webview, 'state', { state: this.last }); });
+    view.onDidDispose(() => { sub.dispose(); vis.dispose(); this.view = undefined; });
   }
 
+  private last?: ViewState;
+
   update(state: ViewState): void {
+    this.last = state;
     if (this.view?.visible) void postToView(this.view.webview, 'state', { state });
   }
 }
@@ -56,10 +61,14 @@ export class DashboardPanel {
     this.panel = panel;
     configureWebview(panel.webview, this.extensionUri, 'dashboard');
     const sub = listen(panel.webview, this.handlers(panel.webview), this.log);
-    panel.onDidDispose(() => { sub.dispose(); this.panel = undefined; });
+    const vis = panel.onDidChangeViewState(() => { if (panel.visible && this.last) void postToView(panel.webview, 'state', { state: this.last }); });
+    panel.onDidDispose(() => { sub.dispose(); vis.dispose(); this.panel = undefined; });
   }
 
+  private last?: ViewState;
+
   update(state: ViewState): void {
+    this.last = state;
     if (this.panel?.visible) void postToView(this.panel.webview, 'state', { state });
   }
 }
