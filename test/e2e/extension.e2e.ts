@@ -2,7 +2,7 @@
 // install the .vsix, open a trusted workspace, use the palette and the side-bar view.
 // Run with `npm run test:e2e` (test/e2e/run.mjs installs code-server and builds the .vsix first).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -248,5 +248,36 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     assert.match(clips, /talking_heads_160x96_9f/, `the dashboard's clip table does not list the workspace clip: ${clips}`);
     await wb.page.waitForTimeout(1000);
     await wb.screenshot('dashboard');
+  });
+
+  it('in Restricted Mode runs nothing from a candidate, and the view says why', async () => {
+    // A copy of the evolved workspace, opened with workspace trust back on and the prompt answered "No".
+    const restricted = join(sandbox, 'restricted-workspace');
+    cpSync(workspace, restricted, { recursive: true });
+    const settings = JSON.parse(readFileSync(join(server.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    server.writeUserSettings({ ...settings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' });
+    await wb.page.close();
+    wb = new Workbench(await browser!.newPage({ viewport: { width: 1280, height: 800 } }), shots);
+    await wb.open(server.url, restricted);
+    const dontTrust = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: /No, I don.t trust/i });
+    await dontTrust.waitFor({ state: 'visible', timeout: 60_000 });
+    await wb.screenshot('trust-prompt');
+    await dontTrust.click();
+    await wb.page.locator('.part.statusbar, .part.titlebar, .part.banner').getByText(/Restricted Mode/i).first().waitFor({ timeout: 30_000 });
+
+    const rows = await wb.paletteUntil(`${CATEGORY}:`, (r) => r.includes(`${CATEGORY}: Compare Versions`));
+    await wb.closePalette();
+    assert.ok(rows.includes(`${CATEGORY}: Compare Versions`), `the initialized workspace's commands are missing: ${JSON.stringify(rows)}`);
+    for (const t of ['Run One Generation', 'Start Evolution', 'Run Baselines']) {
+      assert.ok(!rows.includes(`${CATEGORY}: ${t}`), `"${t}" is offered in Restricted Mode: ${JSON.stringify(rows)}`);
+    }
+    await wb.openViewContainer(CATEGORY);
+    const view = wb.webview(extensionId, 'view');
+    const blocked = await view.locator('[data-field="blocked"]').innerText({ timeout: 30_000 });
+    assert.match(blocked, /Restricted Mode/, blocked);
+    assert.notEqual(await view.locator('[data-action="runGeneration"]').getAttribute('disabled', { timeout: 10_000 }), null, 'Run One Generation is enabled in Restricted Mode');
+    const before = candidatesOnDisk().length;
+    await wb.screenshot('restricted');
+    assert.equal(readdirSync(join(restricted, '.codec-evolution', 'candidates')).length, before, 'a candidate was created in Restricted Mode');
   });
 });

@@ -12,8 +12,10 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
 }
 
+// Numbered across pages, so a run's screenshots sort in the order they were taken.
+let shot = 0;
+
 export class Workbench {
-  private shot = 0;
   constructor(readonly page: Page, private readonly shotsDir: string) {
     mkdirSync(shotsDir, { recursive: true });
   }
@@ -149,7 +151,7 @@ export class Workbench {
   }
 
   async screenshot(name: string): Promise<string> {
-    const file = join(this.shotsDir, `${String(++this.shot).padStart(2, '0')}-${name}.png`);
+    const file = join(this.shotsDir, `${String(++shot).padStart(2, '0')}-${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
   }
