@@ -109,6 +109,15 @@ export function evaluationView(file: string, r: EvaluationResult, refs: Referenc
   return { file, time, ok: true, message: `ran on ${r.clips.length} clip(s), ${pts} RD point(s)`, clips };
 }
 
+/** The first candidate waiting for review, drawn beside the best so the decision has its picture. */
+export function withCandidateCurve(clips: ClipView[], c: CandidateRecord | undefined): ClipView[] {
+  if (!c?.metrics) return clips;
+  return clips.map((clip) => {
+    const score = [...c.metrics!.training, ...(c.metrics!.heldOut ?? [])].find((x) => clipKey(x.clip) === clip.clip);
+    return score ? { ...clip, curves: [clip.curves[0], { label: c.id, kind: 'candidate' as const, points: points(score) }, ...clip.curves.slice(1)] } : clip;
+  });
+}
+
 export function failureCounts(candidates: CandidateRecord[]): FailureCount[] {
   const by = new Map<string, FailureCount>();
   for (const c of candidates) {
@@ -165,7 +174,7 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
     },
     primaryReference: primary,
     best: latest ? { version: latest.version, candidateId: latest.candidateId, bdRate } : null,
-    clips: clipViews(bestRec, latest ? `v${latest.version}` : 'best', s.referenceCurves, refNames),
+    clips: withCandidateCurve(clipViews(bestRec, latest ? `v${latest.version}` : 'best', s.referenceCurves, refNames), queue[0]),
     history: generationHistory(s.candidates, s.versions),
     queue: queue.map((c) => ({ id: c.id, generation: c.generation, hypothesis: c.hypothesis, bdRate: c.metrics?.trainingBdRate ?? null, parentBdRate: c.parentBdRate ?? null })),
     versions: [...s.versions].sort((a, b) => a.version - b.version).map((x) => ({

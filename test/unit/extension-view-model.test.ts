@@ -55,7 +55,8 @@ describe('extension view model', () => {
     assert.equal(s.budget.usd.limit, null, 'a 0 budget means no limit');
     assert.equal(s.clips.length, 1);
     assert.equal(s.clips[0].clip, 'talking');
-    assert.deepEqual(s.clips[0].curves.map((c) => [c.label, c.kind, c.points.length]), [['v2', 'best', 2], ['x264', 'reference', 2]], 'reference curves (named by path) match the engine’s clip names (file name without extension)');
+    assert.deepEqual(s.clips[0].curves.map((c) => [c.label, c.kind, c.points.length]), [['v2', 'best', 2], ['g0003-0', 'candidate', 2], ['x264', 'reference', 2]],
+      'the first queued candidate beside the best; reference curves (named by path) match the engine’s clip names (file name without extension)');
     assert.match(s.status, /idle · 2 candidates waiting for review/);
     assert.equal(s.blockedReason, null);
   });
