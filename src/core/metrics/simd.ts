@@ -35,6 +35,7 @@ const v = {
   zero: () => simd(0x0c, ...new Array(16).fill(0)),
   i16x8ExtendLowU: () => simd(0x89), i16x8ExtendHighU: () => simd(0x8a), i16x8Sub: () => simd(0x91),
   i32x4Dot: () => simd(0xba), i32x4Add: () => simd(0xae), i32x4Lane: (l: number) => simd(0x1b, l),
+  i8x16SubSatU: () => simd(0x73), or: () => simd(0x50), i16x8ExtMulLowU: () => simd(0x9e), i16x8ExtMulHighU: () => simd(0x9f),
   store: (offset = 0) => simd(0x0b, 4, ...uleb(offset)), i16x8Add: () => simd(0x8e), i32x4PairwiseU: () => simd(0x7f),
   /** i8x16.shuffle of two vectors picking i32 lanes (0–3 first operand, 4–7 second). */
   i32x4Mul: () => simd(0xb5), i32x4Sub: () => simd(0xb1), i32x4Shl: () => simd(0xab), i32x4Splat: () => simd(0x11),
@@ -45,15 +46,18 @@ const get = (i: number) => [op.get, ...uleb(i)];
 const set = (i: number) => [op.set, ...uleb(i)];
 const i32 = (n: number) => [op.i32const, ...sleb(n)];
 
-// ---- sse(a, b, n) -> f64: sum of squared differences of n bytes (n a multiple of 16) -----------------
-// Each i32 lane gains at most 4·255² per 16 samples, so lanes are flushed to the f64 total every
-// 64 KiB (16384·255² < 2³¹) — exact integer arithmetic throughout.
+// ---- sse(a, b, n) -> f64: sum of squared differences of n bytes (n a multiple of 32) -----------------
+// |a-b| as the OR of the two saturating differences, squared into u16 lanes (≤ 255²), pairs widened
+// into i32 lanes; each lane gains at most 4·255² per 16 samples, so lanes are flushed to the f64 total
+// every 64 KiB (16384·255² < 2³¹) — exact integer arithmetic throughout.
 function sseFunction(): number[] {
-  // params: 0 a, 1 b, 2 n; locals: 3 end, 4 chunkEnd (i32), 5 total (f64), 6 acc, 7 d (v128)
-  const A = 0, B = 1, N = 2, END = 3, CHUNK = 4, TOTAL = 5, ACC = 6, D = 7;
-  const diffSquares = (extend: () => number[]) => [
-    ...get(A), ...v.load(), ...extend(), ...get(B), ...v.load(), ...extend(), ...v.i16x8Sub(), ...[op.tee, D],
-    ...get(D), ...v.i32x4Dot(), ...get(ACC), ...v.i32x4Add(), ...set(ACC),
+  // params: 0 a, 1 b, 2 n; locals: 3 end, 4 chunkEnd (i32), 5 total (f64), 6 acc, 7 d, 8 va, 9 vb (v128)
+  const A = 0, B = 1, N = 2, END = 3, CHUNK = 4, TOTAL = 5, ACC = 6, D = 7, VA = 8, VB = 9;
+  const squares = (offset: number) => [
+    ...get(A), ...v.load(offset), ...set(VA), ...get(B), ...v.load(offset), ...set(VB),
+    ...get(VA), ...get(VB), ...v.i8x16SubSatU(), ...get(VB), ...get(VA), ...v.i8x16SubSatU(), ...v.or(), ...set(D),
+    ...get(ACC), ...get(D), ...get(D), ...v.i16x8ExtMulLowU(), ...v.i32x4PairwiseU(), ...v.i32x4Add(),
+    ...get(D), ...get(D), ...v.i16x8ExtMulHighU(), ...v.i32x4PairwiseU(), ...v.i32x4Add(), ...set(ACC),
   ];
   const flushLane = (l: number) => [...get(TOTAL), ...get(ACC), ...v.i32x4Lane(l), op.f64convI32U, op.f64add, ...set(TOTAL)];
   const body = [
@@ -64,8 +68,8 @@ function sseFunction(): number[] {
     ...get(A), ...i32(65536), op.i32add, ...get(END), ...get(A), ...i32(65536), op.i32add, ...get(END), op.i32ltU, op.select, ...set(CHUNK),
     ...v.zero(), ...set(ACC),
     op.loop, VOID,
-    ...diffSquares(v.i16x8ExtendLowU), ...diffSquares(v.i16x8ExtendHighU),
-    ...get(A), ...i32(16), op.i32add, ...set(A), ...get(B), ...i32(16), op.i32add, ...set(B),
+    ...squares(0), ...squares(16),
+    ...get(A), ...i32(32), op.i32add, ...set(A), ...get(B), ...i32(32), op.i32add, ...set(B),
     ...get(A), ...get(CHUNK), op.i32ltU, op.brIf, 0,
     op.end,
     ...flushLane(0), ...flushLane(1), ...flushLane(2), ...flushLane(3),
@@ -73,7 +77,7 @@ function sseFunction(): number[] {
     op.end, op.end,
     ...get(TOTAL), op.end,
   ];
-  const locals = vec([[...uleb(2), I32], [...uleb(1), F64], [...uleb(2), V128]]);
+  const locals = vec([[...uleb(2), I32], [...uleb(1), F64], [...uleb(4), V128]]);
   const code = [...locals, ...body];
   return [...uleb(code.length), ...code];
 }
@@ -89,10 +93,9 @@ function ssimSumsFunction(): number[] {
   const addTo = (acc: number, ...expr: number[][]) => [...get(acc), ...expr.flat(), ...set(acc)];
   const dot = (x: number, y: number) => [...get(x), ...get(y), ...v.i32x4Dot()];
   const row = [
-    ...get(QA), ...v.load(), op.tee, AL, ...v.i16x8ExtendLowU(), ...set(AL),
-    ...get(QA), ...v.load(), ...v.i16x8ExtendHighU(), ...set(AH),
-    ...get(QB), ...v.load(), ...v.i16x8ExtendLowU(), ...set(BL),
-    ...get(QB), ...v.load(), ...v.i16x8ExtendHighU(), ...set(BH),
+    // R1/R2 are free until the fold: they hold this row's 16 bytes of a and b.
+    ...get(QA), ...v.load(), op.tee, R1, ...v.i16x8ExtendLowU(), ...set(AL), ...get(R1), ...v.i16x8ExtendHighU(), ...set(AH),
+    ...get(QB), ...v.load(), op.tee, R2, ...v.i16x8ExtendLowU(), ...set(BL), ...get(R2), ...v.i16x8ExtendHighU(), ...set(BH),
     ...addTo(S1L, get(AL), v.i16x8Add()), ...addTo(S1H, get(AH), v.i16x8Add()),
     ...addTo(S2L, get(BL), v.i16x8Add()), ...addTo(S2H, get(BH), v.i16x8Add()),
     ...addTo(SSL, dot(AL, AL), v.i32x4Add(), dot(BL, BL), v.i32x4Add()),
@@ -243,9 +246,9 @@ export function sseSimd(a: Uint8Array, b: Uint8Array): number | undefined {
   const k = load();
   if (!k) return undefined;
   const bOff = stage(k, a, b);
-  const n16 = a.length & ~15;
-  let total = k.sse(0, bOff, n16);
-  for (let i = n16; i < a.length; i++) { const d = a[i] - b[i]; total += d * d; }
+  const n32 = a.length & ~31;
+  let total = k.sse(0, bOff, n32);
+  for (let i = n32; i < a.length; i++) { const d = a[i] - b[i]; total += d * d; }
   return total;
 }
 
