@@ -45,7 +45,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const media = new BenchMedia(ff.path);
   const log = (m: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`);
   const steps: Record<Section, () => Promise<SectionResult>> = {
-    metrics: async () => benchMetrics(ff.path, await media.foremanRaw(quick ? 63 : 300), { passes: quick ? 3 : 10, repetitions: 5 }),
+    metrics: async () => benchMetrics(ff.path, await media.foremanRaw(quick ? 63 : 300), { passes: quick ? 3 : 10, repetitions: quick ? 3 : 7 }),
     sandbox: async () => {
       const foreman = await readY4M(FOREMAN);
       return benchSandbox(foreman, { starts: quick ? 5 : 20, roundTrips: quick ? 2 : 5 });

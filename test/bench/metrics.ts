@@ -55,16 +55,31 @@ const GRAPHS: Record<Filter, string> = {
   baseline: '[0:v]nullsink;[1:v]null',
 };
 
-async function ffmpegMetric(ffmpeg: string, pair: RawPair, filter: Filter, threads: 'one' | 'default', o: MetricsOptions) {
+function ffmpegArgs(pair: RawPair, filter: Filter, threads: 'one' | 'default', passes: number): string[] {
   const raw = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${pair.width}x${pair.height}`, '-r', '30'];
-  const loop = ['-stream_loop', String(o.passes - 1)];
+  const loop = ['-stream_loop', String(passes - 1)];
   // Distorted first, reference second: the order of the README's reference command.
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-benchmark', '-v', 'info', ...(threads === 'one' ? ['-filter_threads', '1'] : []),
+  return ['-hide_banner', '-nostdin', '-nostats', '-benchmark', '-v', 'info', ...(threads === 'one' ? ['-filter_threads', '1'] : []),
     ...loop, ...raw, '-i', pair.distorted, ...loop, ...raw, '-i', pair.reference, '-filter_complex', GRAPHS[filter], '-f', 'null', '-'];
-  const runs: FfRun[] = [];
-  for (let i = 0; i < o.repetitions; i++) runs.push(await runFfmpegTimed(ffmpeg, args));
-  const line = filter === 'baseline' ? undefined : new RegExp(`(${filter.toUpperCase()} y:.*|SSIM Y:.*)`).exec(runs[0].stderr)?.[1]?.trim();
-  return { ms: min(runs.map((r) => r.ms)), cpuMs: min(runs.map((r) => r.cpuMs)), all: runs.map((r) => Math.round(r.ms)), allCpu: runs.map((r) => Math.round(r.cpuMs)), line, command: ['ffmpeg', ...args].join(' ') };
+}
+
+interface FfSummary { ms: number; cpuMs: number; all: number[]; allCpu: number[]; line?: string; command: string }
+
+/** Runs baseline, psnr and ssim in turn, `repetitions` times, so a change of load hits all three alike. */
+async function ffmpegRuns(ffmpeg: string, pair: RawPair, threads: 'one' | 'default', o: MetricsOptions): Promise<Record<Filter, FfSummary>> {
+  const filters: Filter[] = ['baseline', 'psnr', 'ssim'];
+  const runs: Record<Filter, FfRun[]> = { baseline: [], psnr: [], ssim: [] };
+  for (let i = 0; i < o.repetitions; i++) {
+    for (const f of filters) runs[f].push(await runFfmpegTimed(ffmpeg, ffmpegArgs(pair, f, threads, o.passes)));
+  }
+  const out = {} as Record<Filter, FfSummary>;
+  for (const f of filters) {
+    const rs = runs[f];
+    const line = f === 'baseline' ? undefined : /(PSNR y:.*|SSIM Y:.*)/.exec(rs[0].stderr)?.[1]?.trim();
+    out[f] = { ms: min(rs.map((r) => r.ms)), cpuMs: min(rs.map((r) => r.cpuMs)), all: rs.map((r) => Math.round(r.ms)), allCpu: rs.map((r) => Math.round(r.cpuMs)),
+      line, command: ['ffmpeg', ...ffmpegArgs(pair, f, threads, o.passes)].join(' ') };
+  }
+  return out;
 }
 
 function ours(ref: Frame[], dist: Frame[], w: number, h: number, kind: 'psnr' | 'ssim', o: MetricsOptions) {
@@ -100,15 +115,14 @@ export async function benchMetrics(ffmpeg: string, pair: RawPair, o: MetricsOpti
     frames: pair.frames, passes: o.passes, megabytes: bytes / 1e6,
   };
   const figures: Figure[] = [];
-  const baselines = new Map<string, Awaited<ReturnType<typeof ffmpegMetric>>>();
+  const ff = { one: await ffmpegRuns(ffmpeg, pair, 'one', o), default: await ffmpegRuns(ffmpeg, pair, 'default', o) };
   for (const kind of ['psnr', 'ssim'] as const) {
     const us = ours(ref, dist, pair.width, pair.height, kind, o);
     const perThreads: Record<string, unknown> = {};
     const label = kind === 'psnr' ? 'PSNR' : 'SSIM';
     for (const threads of ['one', 'default'] as const) {
-      if (!baselines.has(threads)) baselines.set(threads, await ffmpegMetric(ffmpeg, pair, 'baseline', threads, o));
-      const base = baselines.get(threads)!;
-      const withFilter = await ffmpegMetric(ffmpeg, pair, kind, threads, o);
+      const base = ff[threads].baseline;
+      const withFilter = ff[threads][kind];
       // One thread: CPU time; default threads: wall time (what the threads buy).
       const cpu = threads === 'one';
       const oursMs = cpu ? us.cpuMs : us.ms;
