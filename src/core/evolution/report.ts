@@ -6,7 +6,7 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 
 interface Series { name: string; color: string; points: Array<{ x: number; y: number }>; line: boolean }
 
-function plot(title: string, xLabel: string, yLabel: string, series: Series[], w = 640, h = 360): string {
+function plot(title: string, xLabel: string, yLabel: string, series: Series[], integerX = false, w = 640, h = 360): string {
   const all = series.flatMap((s) => s.points);
   if (!all.length) return `<p>${esc(title)}: no data yet</p>`;
   const pad = { l: 60, r: 150, t: 30, b: 45 };
@@ -20,7 +20,9 @@ function plot(title: string, xLabel: string, yLabel: string, series: Series[], w
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${esc(title)}">`;
   svg += `<text x="${w / 2 - pad.r / 2}" y="18" text-anchor="middle" font-weight="bold">${esc(title)}</text>`;
   svg += `<line x1="${pad.l}" y1="${h - pad.b}" x2="${w - pad.r}" y2="${h - pad.b}" stroke="#888"/><line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${h - pad.b}" stroke="#888"/>`;
-  for (const t of ticks(x0, x1)) svg += `<text x="${sx(t)}" y="${h - pad.b + 15}" font-size="10" text-anchor="middle">${t.toFixed(Math.abs(x1 - x0) < 10 ? 1 : 0)}</text>`;
+  // Generations are whole numbers: label each distinct integer tick once.
+  const xTicks = integerX ? [...new Set(ticks(x0, x1).map(Math.round))] : ticks(x0, x1);
+  for (const t of xTicks) svg += `<text x="${sx(t)}" y="${h - pad.b + 15}" font-size="10" text-anchor="middle">${integerX ? t : t.toFixed(Math.abs(x1 - x0) < 10 ? 1 : 0)}</text>`;
   for (const t of ticks(y0, y1)) svg += `<text x="${pad.l - 5}" y="${sy(t) + 3}" font-size="10" text-anchor="end">${t.toFixed(Math.abs(y1 - y0) < 10 ? 2 : 1)}</text>`;
   svg += `<text x="${(pad.l + w - pad.r) / 2}" y="${h - 8}" font-size="11" text-anchor="middle">${esc(xLabel)}</text>`;
   svg += `<text x="14" y="${h / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 14 ${h / 2})">${esc(yLabel)}</text>`;
@@ -71,7 +73,7 @@ export function renderReport(args: { title: string; candidates: CandidateRecord[
 <p>${candidates.length} candidates: ${[...counts].map(([k, v]) => `${v} ${esc(k)}`).join(', ')}. Seed training BD-rate vs ${esc(args.primaryReference)} ${fmt(root?.metrics?.trainingBdRate)}; best ${fmt(best?.metrics?.trainingBdRate)} (${esc(best?.id ?? 'n/a')}).
 ${failures.size ? ` Failures by class: ${[...failures].map(([k, v]) => `${esc(k)} ${v}`).join(', ')}.` : ''}</p>
 <h2>Rate–distortion (${esc(clip?.clip ?? 'training clip')})</h2>${plot('PSNR-Y against bitrate', 'kbit/s', 'PSNR-Y (dB)', rdSeries)}
-<h2>BD-rate over generations</h2>${plot(`training BD-rate vs ${args.primaryReference} (lower is better)`, 'generation', 'BD-rate (%)', genSeries)}
+<h2>BD-rate over generations</h2>${plot(`training BD-rate vs ${args.primaryReference} (lower is better)`, 'generation', 'BD-rate (%)', genSeries, true)}
 <h2>Lineage of the best program</h2><table><tr><th>candidate</th><th>generation</th><th>training BD-rate</th><th>hypothesis</th></tr>
 ${chain.map((c) => `<tr><td><code>${esc(c.id)}</code></td><td>${c.generation}</td><td>${fmt(c.metrics?.trainingBdRate)}</td><td>${esc(c.hypothesis.slice(0, 200))}</td></tr>`).join('\n')}</table>
 <h2>Adopted versions</h2><table><tr><th>version</th><th>from</th><th>time</th><th>training BD-rate</th><th>git</th></tr>
