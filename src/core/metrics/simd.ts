@@ -201,7 +201,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   ]));
   const funcs = section(3, vec([uleb(0), uleb(1), uleb(0)]));
   const memory = section(5, vec([[0x00, ...uleb(1)]]));
-  const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'latin1')];
+  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const exports = section(7, vec([[...name('sse'), 0x00, 0], [...name('ssimSums'), 0x00, 1], [...name('ssimPlane'), 0x00, 2], [...name('memory'), 0x02, 0]]));
   const code = section(10, vec([sseFunction(), ssimSumsFunction(), ssimPlaneFunction()]));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...funcs, ...memory, ...exports, ...code]);
