@@ -172,19 +172,50 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
   });
 
   let pending: Candidate | undefined;
-  it('Run One Generation (offline provider) evaluates candidates and queues a better one for review', async function () {
+  /** Runs generations from the palette until one queues a candidate for review (the harness decides). */
+  async function generateUntilPending(label: string): Promise<void> {
     const maxGenerations = Number(process.env.CODEC_E2E_MAX_GENERATIONS ?? 4);
-    this.timeout(maxGenerations * 600_000);
+    pending = undefined;
     for (let g = 1; g <= maxGenerations && !pending; g++) {
       await wb.runCommand(`${CATEGORY}: Run One Generation`);
       const ms = await wb.waitForProgressToEnd(/one generation/i, 600_000);
       const all = candidatesOnDisk();
       pending = all.find((c) => c.state === 'pending-review');
-      console.log(`      generation ${g}: ${(ms / 1000).toFixed(1)} s; ${all.length} candidates on disk (${[...new Set(all.map((c) => c.state))].join(', ')})`);
+      console.log(`      ${label} generation ${g}: ${(ms / 1000).toFixed(1)} s; ${all.length} candidates on disk (${[...new Set(all.map((c) => c.state))].join(', ')})`);
     }
     assert.ok(candidatesOnDisk().length > 0, 'no candidate record under .codec-evolution/candidates after Run One Generation');
-    await wb.screenshot('generation');
     assert.ok(pending, `no candidate reached pending-review in ${maxGenerations} generation(s): ${JSON.stringify(candidatesOnDisk().map((c) => [c.id, c.state]))}`);
+  }
+
+  it('Run One Generation (offline provider) evaluates candidates and queues a better one for review', async function () {
+    this.timeout(Number(process.env.CODEC_E2E_MAX_GENERATIONS ?? 4) * 600_000);
+    await generateUntilPending('first');
+    await wb.screenshot('generation');
+  });
+
+  it('Reject Candidate asks for a reason and stores it with the candidate', async () => {
+    const rejected = pending!;
+    await wb.runCommand(`${CATEGORY}: Reject Candidate`);
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    // An empty reason is refused: it is what steers later candidates.
+    await input.fill(' ');
+    await wb.page.locator('.quick-input-widget .quick-input-message').filter({ hasText: /reason/i }).waitFor({ timeout: 10_000 });
+    const reason = 'e2e: the gain is within what the reference noise allows';
+    await input.fill(reason);
+    await wb.screenshot('reject-reason');
+    await wb.page.keyboard.press('Enter');
+    await wb.waitForNotification(new RegExp(`${rejected.id} rejected`), 60_000);
+    const rec = readJson<{ state: string; review?: { decision: string; reason?: string } }>(join(stateDir(), 'candidates', rejected.id, 'candidate.json'));
+    assert.equal(rec.state, 'rejected');
+    assert.equal(rec.review?.reason, reason);
+    assert.deepEqual(versionsOnDisk(), ['v0001'], 'a rejection must not create a version');
+    await wb.clearNotifications();
+  });
+
+  it('Run One Generation after the rejection queues the next candidate', async function () {
+    this.timeout(Number(process.env.CODEC_E2E_MAX_GENERATIONS ?? 4) * 600_000);
+    await generateUntilPending('second');
   });
 
   it('Review Next Candidate opens the diff of the best version against the candidate', async () => {
