@@ -17,6 +17,28 @@ describe('sandbox framing', () => {
     }
   });
 
+  it('copies a large payload once into one buffer of the declared size (no join of chunks)', () => {
+    const payload = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 13) & 255);
+    const wire = Buffer.concat(encodeMessage({ type: 'decoded' }, payload));
+    const got: Message[] = [];
+    const r = new MessageReader((m) => got.push(m));
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < wire.length; i += 65_536) chunks.push(Buffer.from(wire.subarray(i, i + 65_536)));
+    for (const c of chunks.slice(0, -1)) r.push(c);
+    assert.equal(got.length, 0);
+    assert.equal(r.pendingBytes, 65_536 * (chunks.length - 1));
+    r.push(chunks[chunks.length - 1]);
+    assert.equal(got.length, 1);
+    const p = got[0].payload;
+    assert.ok(Buffer.from(payload).equals(p));
+    // One allocation holds header and payload: the payload is a view of it, not of any chunk.
+    const headerBytes = Buffer.byteLength(JSON.stringify({ type: 'decoded' }));
+    assert.equal(p.buffer.byteLength, headerBytes + payload.length);
+    assert.ok(chunks.every((c) => c.buffer !== p.buffer));
+    chunks[1].fill(0);
+    assert.ok(Buffer.from(payload).equals(p), 'the payload does not alias the pipe chunks');
+  });
+
   it('refuses a declared size over the cap before buffering it', () => {
     const r = new MessageReader(() => assert.fail('no message expected'), 1000);
     const [prefix] = encodeMessage({ type: 'x' }, new Uint8Array(0));

@@ -29,45 +29,53 @@ export class MessageTooLargeError extends Error {
 /**
  * Reassembles messages from pipe chunks. Refuses a message whose declared size is over `maxBytes`
  * before buffering it, so a hostile child cannot make the host allocate without bound.
+ *
+ * Each chunk's bytes are copied exactly once, straight into a buffer of the size the message
+ * declared (joining the chunks when the message completes held a decoded clip twice: 79 MiB more
+ * peak for 720p60). The payload handed out is a view of that buffer, so frame planes cut from it
+ * are views too. Allocating the declared size up front is safe: it is capped by `maxBytes`, and a
+ * large allocation is reserved, not resident, until the bytes arrive.
  */
 export class MessageReader {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly prefix = Buffer.alloc(PREFIX);
+  private prefixFill = 0;
+  /** Header + payload of the message being read, once its prefix is known. */
+  private body: Buffer | undefined;
+  private bodyFill = 0;
+  private headerBytes = 0;
 
   constructor(private readonly onMessage: (m: Message) => void, private readonly maxBytes = 2 ** 31 - 1) {}
 
   push(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    for (;;) {
-      if (this.buffered < PREFIX) return;
-      const head = this.peek(PREFIX);
-      const hLen = head.readUInt32LE(0);
-      const pLen = head.readUInt32LE(4);
-      const total = PREFIX + hLen + pLen;
-      if (hLen + pLen > this.maxBytes) throw new MessageTooLargeError(hLen + pLen, this.maxBytes);
-      if (this.buffered < total) return;
-      const all = this.take(total);
-      const header = JSON.parse(all.subarray(PREFIX, PREFIX + hLen).toString('utf8'));
-      this.onMessage({ header, payload: all.subarray(PREFIX + hLen, total) });
+    let off = 0;
+    while (off < chunk.length) {
+      if (!this.body) {
+        const n = Math.min(PREFIX - this.prefixFill, chunk.length - off);
+        chunk.copy(this.prefix, this.prefixFill, off, off + n);
+        this.prefixFill += n;
+        off += n;
+        if (this.prefixFill < PREFIX) return;
+        const hLen = this.prefix.readUInt32LE(0);
+        const pLen = this.prefix.readUInt32LE(4);
+        if (hLen + pLen > this.maxBytes) throw new MessageTooLargeError(hLen + pLen, this.maxBytes);
+        this.headerBytes = hLen;
+        this.body = Buffer.allocUnsafe(hLen + pLen);
+        this.bodyFill = 0;
+      }
+      const n = Math.min(this.body.length - this.bodyFill, chunk.length - off);
+      chunk.copy(this.body, this.bodyFill, off, off + n);
+      this.bodyFill += n;
+      off += n;
+      if (this.bodyFill === this.body.length) {
+        const body = this.body;
+        this.body = undefined;
+        this.prefixFill = 0;
+        const header = JSON.parse(body.toString('utf8', 0, this.headerBytes));
+        this.onMessage({ header, payload: body.subarray(this.headerBytes) });
+      }
     }
   }
 
-  get pendingBytes(): number { return this.buffered; }
-
-  private peek(n: number): Buffer {
-    if (this.chunks[0].length >= n) return this.chunks[0].subarray(0, n);
-    const joined = Buffer.concat(this.chunks);
-    this.chunks = [joined];
-    return joined.subarray(0, n);
-  }
-
-  private take(n: number): Buffer {
-    const joined = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    const out = joined.subarray(0, n);
-    const rest = joined.subarray(n);
-    this.chunks = rest.length ? [rest] : [];
-    this.buffered = rest.length;
-    return out;
-  }
+  /** Bytes received of a message not yet complete. */
+  get pendingBytes(): number { return this.body ? PREFIX + this.bodyFill : this.prefixFill; }
 }
