@@ -277,6 +277,10 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     await dash.locator('[data-section="lineage"]').getByText(/v2/).first().waitFor({ state: 'visible', timeout: 60_000 });
     const clips = await dash.locator('[data-section="clips"]').innerText({ timeout: 30_000 });
     assert.match(clips, /talking_heads_160x96_9f/, `the dashboard's clip table does not list the workspace clip: ${clips}`);
+    // The frame viewer decodes a frame with the best version in the engine and reports its PSNR-Y.
+    const frameStatus = dash.locator('[data-field="frame-status"]');
+    await frameStatus.filter({ hasText: /PSNR-Y/ }).waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await frameStatus.innerText(), /PSNR-Y (\d+\.\d+ dB|∞)/);
     await wb.page.waitForTimeout(1000);
     await wb.screenshot('dashboard');
   });
