@@ -76,6 +76,9 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     if (this.currentTest?.state === 'failed' && wb) {
       const file = await wb.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => '');
       if (file) console.log(`      screenshot of the failure: ${file}`);
+      // The extension's own log usually says why (an engine error, a refused candidate).
+      const own = filesUnder(join(server.userDataDir, 'logs')).filter((f) => f.includes(extensionId) && f.endsWith('.log'));
+      for (const f of own) console.log(`      last lines of ${f}:\n${readFileSync(f, 'utf8').trim().split('\n').slice(-15).map((l) => `        ${l}`).join('\n')}`);
     }
   });
 

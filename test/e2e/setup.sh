@@ -26,7 +26,7 @@ if [ ${#apt_need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   say "apt-get install ${apt_need[*]}"
   # Another process (a developer's or .ci/setup's apt) may hold the lock: wait instead of failing.
-  for i in $(seq 1 60); do
+  for i in $(seq 1 6); do
     $sudo apt-get update -qq -o DPkg::Lock::Timeout=600 && break
     say "apt-get update failed (lock held?), retry $i in 10s"; sleep 10
   done
