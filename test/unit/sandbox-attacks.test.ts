@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { prepareCandidate } from '../../src/core/sandbox/validator';
-import { runDecode, runEncode, type RunOptions } from '../../src/core/sandbox/runner';
+import { SandboxPool, runDecode, runEncode, type RunOptions } from '../../src/core/sandbox/runner';
 import { psnrVideo } from '../../src/core/metrics/psnr';
 import type { Video } from '../../src/core/codec/contract';
 import { SMALL_CLIP, mapLimit, smallVideo, workerBundle } from './sandbox-helpers';
@@ -49,8 +49,12 @@ describe('sandbox attack suite', function () {
   const source = (file: string, port: number) => readFileSync(join(DIR, file), 'utf8')
     .replaceAll('__CLIP__', SMALL_CLIP).replaceAll('__MARKER__', join(markerDir, file + '.marker')).replaceAll('__PORT__', String(port));
 
+  // Validated runs go through children started ahead (as evaluations run them), the runs without
+  // the static validator through children started cold: both ways of starting face the attacks.
+  const pool = new SandboxPool();
+
   async function run(file: string, src: string, skipGlobals: boolean, timeoutMs?: number): Promise<Outcome> {
-    const OPTS: RunOptions = { limits: { ...LIMITS, ...(timeoutMs ? { timeoutMs } : {}) } };
+    const OPTS: RunOptions = { limits: { ...LIMITS, ...(timeoutMs ? { timeoutMs } : {}) }, ...(skipGlobals ? {} : { pool }) };
     const prepared = prepareCandidate(src, file, { unsafeSkipForbiddenGlobals: skipGlobals });
     if (!prepared.candidate) {
       const d = prepared.diagnostics[0];
@@ -82,6 +86,7 @@ describe('sandbox attack suite', function () {
   });
 
   after(async () => {
+    pool.close();
     await new Promise((r) => server.close(r));
     rmSync(markerDir, { recursive: true, force: true });
     // Printed for the closing note: every attack and where it ended.

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareCandidate, type PreparedCandidate } from '../../src/core/sandbox/validator';
-import { childEnv, probeRuntime, runDecode, runEncode, sandboxLevel } from '../../src/core/sandbox/runner';
+import { SandboxPool, childEnv, probeRuntime, runDecode, runEncode, sandboxLevel } from '../../src/core/sandbox/runner';
 import { psnrVideo } from '../../src/core/metrics/psnr';
 import { CancelledError } from '../../src/core/errors';
 import type { Video } from '../../src/core/codec/contract';
@@ -157,5 +158,88 @@ describe('sandbox runner', function () {
     assert.notEqual(results[0].bytes, results[1].bytes);
     assert.notEqual(results[0].psnr, results[1].psnr);
     assert.ok(results[1].bytes < results[0].bytes && results[1].psnr < results[0].psnr, 'a coarser quantiser spends fewer bytes and loses quality');
+  });
+
+  describe('children started ahead (SandboxPool)', () => {
+    /** Alive = exists and is not a zombie waiting to be reaped. */
+    const alive = (pid: number): boolean => {
+      try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+    };
+    const gone = async (pids: number[], withinMs = 2000): Promise<number[]> => {
+      const until = Date.now() + withinMs;
+      while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      return pids.filter(alive);
+    };
+
+    it('every job gets a fresh, already started process: encode and decode apart, nothing carried over', async () => {
+      const pool = new SandboxPool();
+      try {
+        await pool.prewarm(LIMITS);
+        assert.equal(pool.idlePids.length, 1);
+        const used: number[] = [];
+        const opts = { ...LIMITS, pool, onSpawn: (p: number) => used.push(p) };
+        // The stash attack: encode keeps the input in a module variable; a decoder in the same
+        // process would return it. Through the pool the decoder must still see only the bitstream.
+        const c = fixture('attacks/side-channel-global.js');
+        const idleBefore = pool.idlePids[0];
+        const enc = await runEncode(c, video, 50, opts);
+        assert.ok(enc.ok && enc.warm, JSON.stringify(enc));
+        assert.equal(used[0], idleBefore, 'the encode took the spare');
+        const dec = await runDecode(c, enc.bytes, shape(video), opts);
+        assert.ok(dec.ok && dec.warm, JSON.stringify(!dec.ok && dec.failure));
+        assert.ok(psnrVideo(video, { ...video, frames: dec.video.frames }).y < 20, 'the decoder had only the bitstream');
+        const enc2 = await runEncode(fixture('allowed/raw-copy.js'), video, 50, opts);
+        assert.ok(enc2.ok && enc2.warm);
+        assert.equal(new Set(used).size, 3, `three jobs, three processes: ${used}`);
+        assert.deepEqual(await gone(used), [], 'a child exits after its one job');
+        console.log(`      start-up as waited for: warm encode ${enc.startupMs.toFixed(1)} ms, warm decode ${dec.startupMs.toFixed(1)} ms`);
+      } finally { pool.close(); }
+    });
+
+    it('spares run under the same layers: escapes are refused as in a cold child', async () => {
+      const pool = new SandboxPool();
+      try {
+        await pool.prewarm(LIMITS);
+        for (const [file, cls] of [['attacks/spawn-escape.js', 'forbidden'], ['attacks/loop-top-level.js', 'timeout']] as const) {
+          const src = readFileSync(join(FIX, file), 'utf8');
+          const p = prepareCandidate(src, file.split('/').pop()!, { unsafeSkipForbiddenGlobals: true });
+          assert.ok(p.candidate, file);
+          const e = await runEncode(p.candidate, video, 50, { limits: { timeoutMs: 1500 }, pool });
+          assert.ok(!e.ok, file);
+          assert.equal(e.failure.class, cls, `${file}: ${e.failure.message}`);
+        }
+      } finally { pool.close(); }
+    });
+
+    it('close() and the abort signal kill idle spares', async () => {
+      const ac = new AbortController();
+      const pool = new SandboxPool(ac.signal);
+      await pool.prewarm(LIMITS);
+      const [spare] = pool.idlePids;
+      assert.ok(spare && alive(spare));
+      ac.abort();
+      assert.deepEqual(pool.idlePids, []);
+      assert.deepEqual(await gone([spare], 1000), [], 'the spare is killed on abort');
+      await pool.prewarm(LIMITS);
+      assert.deepEqual(pool.idlePids, [], 'a closed pool starts nothing');
+      await assert.rejects(runEncode(fixture('allowed/raw-copy.js'), video, 50, { ...LIMITS, pool, signal: ac.signal }), CancelledError);
+    });
+
+    it('an idle spare keeps no host alive, and does not outlive it', async () => {
+      const script = `require(${JSON.stringify(join(packageRoot(), 'test', 'register.cjs'))});
+const { SandboxPool } = require(${JSON.stringify(join(packageRoot(), 'src', 'core', 'sandbox', 'runner.ts'))});
+const pool = new SandboxPool();
+pool.prewarm().then(() => { process.stdout.write(String(pool.idlePids[0])); });`;
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => { out += c; });
+      const t0 = Date.now();
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      assert.equal(code, 0);
+      const spare = Number(out);
+      assert.ok(spare > 0, `spare pid: ${out}`);
+      assert.ok(Date.now() - t0 < 20_000);
+      assert.deepEqual(await gone([spare], 1000), [], 'the spare died with its host');
+    });
   });
 });

@@ -1,8 +1,11 @@
 // Resource limits of one sandbox child. Each of encode and decode gets its own child and its own
-// limits; the wall clock covers the child's whole life (start, module load, the call).
+// limits; the wall clock covers the child's whole job (start or hand-over, module load, the call).
 
 export interface SandboxLimits {
-  /** Wall-clock limit per child, from spawn to result; the whole process group is killed after it. */
+  /**
+   * Wall-clock limit per child, from spawn (or, for a child started ahead by a SandboxPool, from
+   * hand-over of the job) to result; the whole process group is killed after it.
+   */
   timeoutMs: number;
   /** V8 old-space cap (--max-old-space-size). */
   heapMb: number;

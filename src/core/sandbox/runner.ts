@@ -28,15 +28,22 @@ export interface RunOptions {
   seed?: number;
   /** Refuse to run (EnvironmentError) unless the permission model is active. */
   requirePermissionModel?: boolean;
-  /** Observability for tests and hosts: the child's pid right after spawn. */
+  /** Observability for tests and hosts: the pid of the child that takes the job (started now or ahead). */
   onSpawn?: (pid: number) => void;
+  /** Children started ahead of need (see SandboxPool); without it every job starts its child cold. */
+  pool?: SandboxPool;
 }
 
 export interface RunTiming {
   /** Candidate call only, measured inside the child. */
   ms: number;
-  /** Spawn → candidate module loaded (start-up cost of one sandbox). */
+  /**
+   * What the job waited for its sandbox: from the call until the candidate module was loaded. For
+   * a cold child that is spawn → loaded; for one started ahead (warm) it is hand-over → loaded.
+   */
   startupMs: number;
+  /** Whether the child had been started ahead of need by a SandboxPool. */
+  warm: boolean;
 }
 
 export type EncodeOutcome =
@@ -188,9 +195,135 @@ export async function sandboxLevel(opts: RunOptions = {}): Promise<SandboxLevel>
   return (await detectSupport(opts)).level;
 }
 
+// ---- children started ahead of need -------------------------------------------------------------------
+
+interface SpawnSpec { key: string; cmd: string; args: string[]; cwd: string; groupKill: boolean }
+
+function spawnSpec(opts: RunOptions, sup: Support, heapMb: number): SpawnSpec {
+  const worker = workerScript(opts);
+  const [cmd, args] = command(opts.execPath ?? process.execPath, nodeArgs(sup.permissionFlag, worker, heapMb), sup.netns);
+  return { key: JSON.stringify([cmd, args]), cmd, args, cwd: dirname(worker), groupKill: sup.groupKill };
+}
+
+function spawnChild(spec: SpawnSpec): ChildProcess {
+  return spawn(spec.cmd, spec.args, {
+    stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(), cwd: spec.cwd, detached: spec.groupKill, windowsHide: true,
+  });
+}
+
+type Unrefable = { ref?(): void; unref?(): void } | null | undefined;
+/** An idle spare must not keep the host's event loop (a finished CLI run) alive. */
+function setRef(child: ChildProcess, on: boolean): void {
+  for (const h of [child, child.stdin, child.stdout, child.stderr] as Unrefable[]) {
+    if (on) h?.ref?.(); else h?.unref?.();
+  }
+}
+
+/** A child started ahead of need, idle until a job takes it. */
+interface Spare {
+  spec: SpawnSpec;
+  child: ChildProcess;
+  /** stdout before hand-over (the worker's hello), replayed to the job's reader. */
+  early: Buffer[];
+  stderr: string;
+  gone: boolean;
+  detach(): void;
+}
+
+const openPools = new Set<SandboxPool>();
+let exitHook = false;
+
+/**
+ * Keeps one sandbox child started ahead of need per command line, so that a job's child has already
+ * booted Node and made its vm context when the job comes: the start-up (~25–40 ms per child, two
+ * children per RD point) runs while the previous job computes instead of on the evaluation's
+ * critical path. A replacement is started as soon as a job's candidate has loaded.
+ *
+ * Isolation is exactly that of a cold start. Each spare is a fresh process started with the same
+ * flags (permission model, heap cap, scrubbed environment, network namespace); it has loaded no
+ * candidate code, receives nothing until its one job's request, serves that one job and exits. Encode
+ * and decode still run in separate processes, and only the bitstream reaches a decoder. Spares are
+ * killed by close(), by the pool's abort signal, and at host exit; a spare whose host dies without
+ * that sees end of input and exits by itself.
+ *
+ * Why not load the candidate once per child and run all qualities in it (fewer start-ups still): a
+ * decoder that decodes several bitstreams in one process could carry state from one to the next —
+ * frames kept from the q=80 decode and reused for q=20 buy PSNR without bits — and an encoder could
+ * likewise learn across qualities. The determinism check (the same bytes decoded twice) cannot see
+ * that, and the quality search visits qualities in an order that depends on earlier results. One job
+ * per process keeps every RD point a function of its own bitstream only.
+ */
+export class SandboxPool {
+  private readonly spares = new Map<string, Spare>();
+  private closed = false;
+
+  constructor(signal?: AbortSignal) {
+    if (signal?.aborted) this.closed = true;
+    signal?.addEventListener('abort', () => this.close(), { once: true });
+    if (!this.closed) openPools.add(this);
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', () => { for (const p of openPools) p.close(); });
+    }
+  }
+
+  /** Starts a spare for jobs with these options now, e.g. while the clip is being read. */
+  async prewarm(opts: RunOptions = {}): Promise<void> {
+    const sup = await detectSupport(opts);
+    this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits).heapMb));
+  }
+
+  /** Process ids of the idle spares (observability for tests and hosts). */
+  get idlePids(): number[] { return [...this.spares.values()].filter((s) => !s.gone && s.child.pid).map((s) => s.child.pid!); }
+
+  /** The idle spare for this command line, if one is alive; it leaves the pool. */
+  take(spec: SpawnSpec): Spare | undefined {
+    const s = this.spares.get(spec.key);
+    if (!s) return undefined;
+    this.spares.delete(spec.key);
+    if (s.gone || s.child.exitCode !== null || s.child.signalCode !== null) { killGroup(s.child, s.spec.groupKill); return undefined; }
+    s.detach();
+    setRef(s.child, true);
+    return s;
+  }
+
+  /** Starts a spare for this command line unless one is idle already. */
+  refill(spec: SpawnSpec): void {
+    if (this.closed || this.spares.get(spec.key)?.gone === false) return;
+    const child = spawnChild(spec);
+    const spare: Spare = {
+      spec, child, early: [], stderr: '', gone: false,
+      detach: () => {
+        child.stdout!.off('data', onOut);
+        child.stderr!.off('data', onErr);
+        child.off('close', onGone);
+        child.off('error', onGone);
+      },
+    };
+    const onOut = (c: Buffer) => { spare.early.push(c); };
+    const onErr = (c: Buffer) => { if (spare.stderr.length < 64 * 1024) spare.stderr += c.toString('utf8'); };
+    const onGone = () => { spare.gone = true; if (this.spares.get(spec.key) === spare) this.spares.delete(spec.key); };
+    child.stdout!.on('data', onOut);
+    child.stderr!.on('data', onErr);
+    child.stdin!.on('error', () => { /* reported by the job that takes it, or it was never needed */ });
+    child.on('close', onGone);
+    child.on('error', onGone);
+    setRef(child, false);
+    this.spares.set(spec.key, spare);
+  }
+
+  /** Kills every idle spare; later jobs start cold. */
+  close(): void {
+    this.closed = true;
+    openPools.delete(this);
+    for (const s of this.spares.values()) killGroup(s.child, s.spec.groupKill);
+    this.spares.clear();
+  }
+}
+
 // ---- one child ------------------------------------------------------------------------------------
 
-interface ChildResult { header: ChildMessage; payload: Buffer; startupMs: number }
+interface ChildResult { header: ChildMessage; payload: Buffer; startupMs: number; warm: boolean }
 
 function killGroup(child: ChildProcess, groupKill: boolean): void {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -218,19 +351,17 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
     throw new EnvironmentError(`the sandbox needs Node's permission model and ${sup.level.runtime} lacks it`, 'use Node.js ≥ 20.19 or turn off the permission-model requirement');
   }
   if (opts.signal?.aborted) throw new CancelledError();
-  const worker = workerScript(opts);
+  const spec = spawnSpec(opts, sup, limits.heapMb);
   const stage = req.op;
   const start = performance.now();
-  const [cmd, args] = command(opts.execPath ?? process.execPath, nodeArgs(sup.permissionFlag, worker, limits.heapMb), sup.netns);
-  const child = spawn(cmd, args, {
-    stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(), cwd: dirname(worker), detached: sup.groupKill, windowsHide: true,
-  });
+  const spare = opts.pool?.take(spec);
+  const child = spare?.child ?? spawnChild(spec);
   if (child.pid) opts.onSpawn?.(child.pid);
   return new Promise((resolve, reject) => {
     let settled = false;
     let loadedAt: number | undefined;
     let started = false;
-    let stderr = '';
+    let stderr = spare?.stderr ?? '';
     const timers: NodeJS.Timeout[] = [];
     const settle = (v: ChildResult | { failure: CandidateFailure } | Error) => {
       if (settled) return;
@@ -248,18 +379,24 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
     const reader = new MessageReader((m) => {
       const h = m.header as unknown as ChildMessage;
       if (h.type === 'loaded') loadedAt = performance.now();
-      else if (h.type === 'started') started = true;
+      else if (h.type === 'started') {
+        started = true;
+        // The next job's child boots while this one computes (see SandboxPool).
+        opts.pool?.refill(spec);
+      }
       else if (h.type === 'failure') fail(h.class, h.message, { line: h.line, column: h.column });
-      else if (h.type === 'encoded' || h.type === 'decoded') settle({ header: h, payload: m.payload, startupMs: (loadedAt ?? performance.now()) - start });
+      else if (h.type === 'encoded' || h.type === 'decoded') settle({ header: h, payload: m.payload, startupMs: (loadedAt ?? performance.now()) - start, warm: spare !== undefined });
     }, maxReply);
-    child.stdout!.on('data', (c: Buffer) => {
+    const feed = (c: Buffer) => {
       try { reader.push(c); } catch (e) {
         if (e instanceof MessageTooLargeError) fail('output-limit', `${stage} produced a ${e.bytes}-byte reply, over the ${e.limit}-byte cap`);
         else fail('crash', `the sandbox child sent a malformed message: ${(e as Error).message}`);
       }
-    });
+    };
+    for (const c of spare?.early ?? []) feed(c);
+    child.stdout!.on('data', feed);
     child.stderr!.on('data', (c: Buffer) => { if (stderr.length < limits.maxStderrBytes * 2) stderr += c.toString('utf8'); });
-    child.stdin!.on('error', () => { /* the child died before reading everything; 'close' reports why */ });
+    if (!spare) child.stdin!.on('error', () => { /* the child died before reading everything; 'close' reports why */ });
     child.on('error', (e) => settle(new EnvironmentError(`cannot start the sandbox child: ${e.message}`, 'check codecEvolution runtime (process.execPath) and the bundled dist/sandbox-worker.js')));
     child.on('close', (code, signal) => {
       if (settled) return;
@@ -321,7 +458,7 @@ export async function runEncode(candidate: PreparedCandidate, video: Video, qual
   if ('failure' in r) return { ok: false, failure: mapPosition(candidate, r.failure) };
   const h = r.header as Extract<ChildMessage, { type: 'encoded' }>;
   if (r.payload.length > cap) return { ok: false, failure: { class: 'output-limit', message: `encode returned ${r.payload.length} bytes, over the ${cap}-byte cap`, stage: 'encode' } };
-  return { ok: true, bytes: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.length), ms: h.ms, startupMs: r.startupMs, ...(h.meta ? { meta: h.meta } : {}) };
+  return { ok: true, bytes: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.length), ms: h.ms, startupMs: r.startupMs, warm: r.warm, ...(h.meta ? { meta: h.meta } : {}) };
 }
 
 export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array, expect: { width: number; height: number; frames: number }, opts: RunOptions & { checkDeterminism?: boolean } = {}): Promise<DecodeOutcome> {
@@ -344,5 +481,5 @@ export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array,
     const v = r.payload.subarray(off, off += cSize);
     frames.push({ y, u, v });
   }
-  return { ok: true, video: { width: expect.width, height: expect.height, frames }, ms: h.ms, startupMs: r.startupMs };
+  return { ok: true, video: { width: expect.width, height: expect.height, frames }, ms: h.ms, startupMs: r.startupMs, warm: r.warm };
 }
