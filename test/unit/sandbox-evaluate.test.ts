@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateCandidate, type Evaluation } from '../../src/core/sandbox/evaluate';
+import { runEncode } from '../../src/core/sandbox/runner';
+import { prepareCandidate } from '../../src/core/sandbox/validator';
 import { main } from '../../src/cli/main';
 import { packageRoot } from '../../src/core/paths';
 import type { Video } from '../../src/core/codec/contract';
@@ -71,6 +73,39 @@ describe('sandbox evaluate', function () {
     const e = ok(await evaluateCandidate(src, { filename: 'typed.mts', clips: [{ video, name: 'tree3' }], references: [], qualities: [50], run: { requirePermissionModel: hasPermissionModel() } }));
     assert.equal(e.meta?.name, 'typed-flat');
     assert.equal(e.clips[0].points[0].bytes, 4 + 3 * 3);
+  });
+
+  it('summary.meanStartupMs is the start-up of one child (not half of it)', async () => {
+    // A module whose top level computes for a few hundred ms, so start-up is dominated by the same
+    // work in every child: an evaluation's mean per child must match one child timed alone
+    // (the old mean divided per-point means by 2 children again and came out at ~0.5x).
+    const src = `let acc = 0;
+for (let i = 0; i < 60000000; i++) acc = (acc + i * 2654435761) >>> 0;
+export const meta = { name: 'slow-load', description: String(acc) };
+export function encode(video) { return Uint8Array.of(video.width, video.height, video.frames.length); }
+export function decode(b) {
+  const [width, height, n] = b;
+  const cw = (width + 1) >> 1, ch = (height + 1) >> 1;
+  const frames = [];
+  for (let i = 0; i < n; i++) frames.push({ y: new Uint8Array(width * height), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch) });
+  return { width, height, frames };
+}`;
+    const tiny = { ...video, width: 16, height: 16, frames: [{ y: new Uint8Array(256), u: new Uint8Array(64), v: new Uint8Array(64) }] };
+    const prepared = prepareCandidate(src, 'slow.js').candidate!;
+    const alone: number[] = [];
+    const oneChild = async () => {
+      const r = await runEncode(prepared, tiny, 50, { limits: { timeoutMs: 30_000 } });
+      assert.ok(r.ok, JSON.stringify(!r.ok && r.failure));
+      alone.push(r.startupMs);
+    };
+    await oneChild();
+    const e = ok(await evaluateCandidate(src, { clips: [{ video: tiny, name: 'tiny' }], references: [], qualities: [50], determinism: 'off', limits: { timeoutMs: 30_000 } }));
+    await oneChild();
+    await oneChild();
+    const single = [...alone].sort((a, b) => a - b)[1];
+    const ratio = e.summary.meanStartupMs / single;
+    console.log(`      mean start-up per child ${e.summary.meanStartupMs.toFixed(0)} ms in the evaluation; one child alone ${alone.map((x) => x.toFixed(0)).join(', ')} ms`);
+    assert.ok(ratio > 0.65 && ratio < 1.5, `ratio ${ratio.toFixed(2)}`);
   });
 
   it('a decoder of random frames scores terribly and gets no BD-rate, without crashing', async () => {

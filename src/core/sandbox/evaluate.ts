@@ -15,7 +15,7 @@ import { locateFfmpeg, type FfmpegLocation } from '../video/ffmpeg';
 import { readVideo } from '../video/read';
 import type { CandidateFailure } from './failures';
 import type { SandboxLimits } from './limits';
-import { runDecode, runEncode, sandboxLevel, type RunOptions, type SandboxLevel } from './runner';
+import { SandboxPool, runDecode, runEncode, sandboxLevel, type RunOptions, type SandboxLevel } from './runner';
 import { prepareCandidate, type Diagnostic, type PreparedCandidate } from './validator';
 
 export const EVALUATION_SCHEMA_VERSION = 1;
@@ -39,7 +39,10 @@ export interface EvaluateOptions {
   ffmpeg?: string | FfmpegLocation;
   /** Reference-result cache; default ~/.cache/codec-evolution/baseline. */
   cacheDir?: string;
-  /** Runtime for the sandbox children (execPath etc.). */
+  /**
+   * Runtime for the sandbox children (execPath etc.). `pool`: children started ahead of need; by
+   * default the evaluation keeps its own and kills what is left of it when it ends.
+   */
   run?: Omit<RunOptions, 'signal' | 'limits'>;
   /** Decode twice and compare on the first point of each clip (default), on all points, or never. */
   determinism?: 'first' | 'all' | 'off';
@@ -69,7 +72,7 @@ export interface EvaluationSummary {
   meanBdRate: Partial<Record<ReferenceCodec, number>>;
   encodeMs: number;
   decodeMs: number;
-  /** Sandbox start-up (spawn → candidate loaded), mean over children. */
+  /** Sandbox start-up as each job waited for it (call → candidate loaded; see RunTiming), mean per child. */
   meanStartupMs: number;
   evaluationMs: number;
   points: number;
@@ -82,9 +85,18 @@ export type Evaluation =
 
 const COARSE = [10, 50, 90];
 
-interface Measured { point: RdPoint; startupMs: number }
+interface Measured { point: RdPoint }
 
 export async function evaluateCandidate(source: string, opts: EvaluateOptions): Promise<Evaluation> {
+  const pool = opts.run?.pool ?? new SandboxPool(opts.signal);
+  try {
+    return await evaluate(source, opts, pool);
+  } finally {
+    if (pool !== opts.run?.pool) pool.close();
+  }
+}
+
+async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool): Promise<Evaluation> {
   const t0 = performance.now();
   const filename = opts.filename ?? 'codec.js';
   const prepared = prepareCandidate(source, filename);
@@ -93,8 +105,10 @@ export async function evaluateCandidate(source: string, opts: EvaluateOptions): 
     return { schemaVersion: EVALUATION_SCHEMA_VERSION, ok: false, failure: { class: d.class, message: d.message, line: d.line, column: d.column, stage: 'validate' }, diagnostics: prepared.diagnostics };
   }
   const candidate = prepared.candidate;
-  const runOpts: RunOptions = { ...opts.run, limits: opts.limits, signal: opts.signal };
+  const runOpts: RunOptions = { ...opts.run, pool, limits: opts.limits, signal: opts.signal };
   const level = await sandboxLevel(runOpts);
+  // The first encode's child boots while the clip is read and the references are looked up.
+  await pool.prewarm(runOpts);
   const needsFfmpeg = opts.references.length > 0 || opts.clips.some((c) => typeof c === 'string' || 'path' in c);
   const ff = typeof opts.ffmpeg === 'object' ? opts.ffmpeg : needsFfmpeg ? await locateFfmpeg({ ffmpegPath: opts.ffmpeg }).catch((e) => {
     if (opts.references.length) throw e;
@@ -132,8 +146,8 @@ export async function evaluateCandidate(source: string, opts: EvaluateOptions): 
       const m = await measurePoint(candidate, video, quality, runOpts, check);
       if (!m.ok) throw new PointFailure({ ...m.failure, clip: name, quality });
       meta ??= m.meta;
-      startupSum += m.startupMs; startups += 2;
-      measured.set(quality, { point: m.point, startupMs: m.startupMs });
+      for (const ms of m.startupsMs) { startupSum += ms; startups++; }
+      measured.set(quality, { point: m.point });
       return m.point;
     };
 
@@ -205,7 +219,8 @@ async function loadClip(c: ClipSource, ff: FfmpegLocation | undefined, signal?: 
 }
 
 type MeasureResult =
-  | { ok: true; point: RdPoint; startupMs: number; meta?: { name?: string; description?: string } }
+  /** startupsMs: each child's start-up (encode's, then decode's). */
+  | { ok: true; point: RdPoint; startupsMs: number[]; meta?: { name?: string; description?: string } }
   | { ok: false; failure: CandidateFailure };
 
 /** One RD point: encode in one child, decode the bytes in another, metrics in the host. */
@@ -224,7 +239,7 @@ export async function measurePoint(candidate: PreparedCandidate, video: Video, q
     bytes: enc.bytes.length, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
     psnr: psnr.result(), ssim: ssim.result(), encodeMs: enc.ms, decodeMs: dec.ms, quality,
   });
-  return { ok: true, point, startupMs: (enc.startupMs + dec.startupMs) / 2, ...(enc.meta ? { meta: enc.meta } : {}) };
+  return { ok: true, point, startupsMs: [enc.startupMs, dec.startupMs], ...(enc.meta ? { meta: enc.meta } : {}) };
 }
 
 /** The PSNR-Y interval the candidate's curve should cover: the references' lowest to highest. */
