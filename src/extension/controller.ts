@@ -6,10 +6,9 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { errorMessage, CancelledError, CodecEvolutionError } from '../core/errors';
 import { EngineClient, type Logger } from './engine-client';
-import { buildViewState, evaluationView, type EngineSnapshot, type EvaluationResult, type ReferenceCurve } from './view-model';
+import { buildViewState, evaluationView, framesView, type EngineSnapshot, type EvaluationResult, type FramesView, type ReferenceCurve } from './view-model';
 import { engineOverrides, secretFor, SECRET_ENV, type EngineOverrides, type ProviderSetting } from './settings';
 import type { ViewState, FrameSubject, EvaluationView } from '../../webview/protocol';
-import { FrameSource, type FramesResult } from './frame-source';
 import type { CandidateRecord, VersionRecord } from '../core/store/records';
 import type { StartParams } from '../core/evolution/host-protocol';
 import type { WorkspaceConfig } from '../core/store/config';
@@ -39,7 +38,6 @@ export class Controller implements vscode.Disposable {
   private seq = 0;
   private refreshTimer?: NodeJS.Timeout;
   private baselinesTried = false;
-  private frameSource?: FrameSource;
   private readonly emitter = new vscode.EventEmitter<ViewState>();
   readonly onDidChangeState = this.emitter.event;
 
@@ -275,24 +273,13 @@ export class Controller implements vscode.Disposable {
   async evaluate(file: string, source: string, signal: AbortSignal): Promise<EvaluationView> {
     this.requireTrust('Evaluation');
     this.applySettingsToConfig();
-    const e = this.engine();
-    // The protocol has no per-request cancel: cancelling ends the engine child (and its sandbox
-    // children with it); the next command starts a fresh one. Refused while a loop runs.
-    const onAbort = () => { if (!this.running) void e.dispose(); };
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const r = await e.call('evaluate', { source });
-      if (signal.aborted) throw new CancelledError();
-      const result: EvaluationResult = r.ok ? { ok: true, clips: r.clips as never } : { ok: false, failure: r.failure as never };
-      this.evaluation = evaluationView(file, result, this.references, this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264']);
-      this.emit();
-      return this.evaluation;
-    } catch (err) {
-      if (signal.aborted) throw new CancelledError();
-      throw err;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    // Cancel sends `cancel` for this request: the engine kills the evaluation's sandbox children and
+    // answers 'cancelled'; the engine process itself (and a loop in it) carries on.
+    const r = await this.engine().call('evaluate', { source }, signal);
+    const result: EvaluationResult = r.ok ? { ok: true, clips: r.clips as never } : { ok: false, failure: r.failure as never };
+    this.evaluation = evaluationView(file, result, this.references, this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264']);
+    this.emit();
+    return this.evaluation;
   }
 
   /** The reference encoders on the training clips, through the CLI in a child process (cached on disk
@@ -337,10 +324,11 @@ export class Controller implements vscode.Disposable {
     await this.refresh();
   }
 
-  frames(clip: string, frame: number, subject: FrameSubject): Promise<FramesResult> {
+  /** Frame N of a clip decoded by the best version or a candidate: the engine child runs the codec in
+   * its sandbox and keeps the decoded clip, so scrubbing is cheap. */
+  async frames(clip: string, frame: number, subject: FrameSubject, signal?: AbortSignal): Promise<FramesView> {
     this.requireTrust('Decoding a frame');
-    this.frameSource ??= new FrameSource(() => this.workspace(), () => this.snapshot.candidates);
-    return this.frameSource.frame(clip, frame, subject);
+    return framesView(await this.engine().call('frames', { clip, frame, subject: subject.kind === 'best' ? 'best' : subject.id }, signal));
   }
 
   async dispose(): Promise<void> {

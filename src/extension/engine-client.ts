@@ -127,15 +127,18 @@ export class EngineClient {
     }
   }
 
-  /** One typed request. The protocol has no per-request cancel: callers stop the loop with 'stop',
-   * and `kill()` ends anything else (the engine's sandbox children die with their group). */
-  async call<M extends HostMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  /** One typed request. Aborting `signal` sends `cancel`: the child aborts the work (its sandbox
+   * children are killed) and the request rejects with a CancelledError once the child confirms. */
+  async call<M extends HostMethod>(method: M, params: ParamsOf<M>, signal?: AbortSignal): Promise<ResultOf<M>> {
+    if (signal?.aborted) throw new CancelledError();
     await this.start();
     const id = this.nextId++;
+    const onAbort = () => this.send({ kind: 'cancel', id });
     return new Promise<ResultOf<M>>((resolve, reject) => {
       this.pending.set(id, { method, resolve: (v) => resolve(v as ResultOf<M>), reject });
       this.send({ kind: 'request', id, method, params } as HostToEngine);
-    });
+      if (signal?.aborted) onAbort(); else signal?.addEventListener('abort', onAbort, { once: true });
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
   /** Closes the IPC channel (the child stops its loop and exits), kills it after the grace period. */

@@ -31,16 +31,25 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(review, statusBar, { dispose: () => validation?.dispose() });
 
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', `codecEvolution.${key}`, value);
+  const frameRequests = new WeakMap<vscode.Webview, AbortController>();
   const viewHandlers = (webview: vscode.Webview): Handlers<ViewMessages> => ({
     ready: () => { publish(getController().state()); void getController().refresh(); },
     command: ({ command }) => { if (isViewCommand(command)) void vscode.commands.executeCommand(`codecEvolution.${command}`); },
     review: ({ candidateId }) => run('review', () => review.open(candidateId)),
     compare: ({ version }) => void vscode.commands.executeCommand('codecEvolution.compareVersions', version),
     requestFrames: async (req) => {
+      // Only the latest frame of a webview matters: the previous request is cancelled once this one is
+      // sent, so a decode both need carries on, and one only the old request wanted stops.
+      const previous = frameRequests.get(webview);
+      const ctl = new AbortController();
+      frameRequests.set(webview, ctl);
       try {
-        const f = await getController().frames(req.clip, req.frame, req.subject);
+        const pending = getController().frames(req.clip, req.frame, req.subject, ctl.signal);
+        previous?.abort();
+        const f = await pending;
         void postToView(webview, 'frames', { requestId: req.requestId, clip: req.clip, frame: req.frame, frameCount: f.frameCount, original: f.original, decoded: f.decoded, psnrY: f.psnrY, quality: f.quality });
       } catch (e) {
+        if (e instanceof CancelledError) return;
         log.warn(`frame ${req.frame} of ${req.clip}: ${errorMessage(e)}`);
         void postToView(webview, 'framesFailed', { requestId: req.requestId, message: errorMessage(e) });
       }

@@ -1,7 +1,8 @@
 // Turns what the engine reports (records, status, reference curves) into the one ViewState both
 // webviews render. Pure: no vscode, no I/O, so it is unit-tested with plain records.
 import type { CandidateRecord, ClipScore, VersionRecord } from '../core/store/records';
-import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint, RdPointView, ViewState } from '../../webview/protocol';
+import type { FramesResult } from '../core/evolution/host-protocol';
+import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint, PlanesView, RdPointView, ViewState } from '../../webview/protocol';
 import { emptyState } from '../../webview/protocol';
 
 export interface ReferenceCurve {
@@ -44,6 +45,17 @@ const base = (p: string): string => p.split(/[\\/]/).pop() ?? p;
 
 /** How clips are matched across sources: the engine names a clip by its file name without the
  * extension, the baseline CLI and the config by path. */
+export interface FramesView { frameCount: number; original: PlanesView; decoded: PlanesView; psnrY: number; quality: number }
+
+/** The engine's frames as the webview takes them. Standalone copies: planes that crossed the IPC
+ * channel can be views into the whole message, and the webview channel serializes a view's whole
+ * underlying memory wrongly (the canvases came out black). */
+export function framesView(f: FramesResult): FramesView {
+  const own = (a: Uint8Array): Uint8Array => { const c = new Uint8Array(a.length); c.set(a); return c; };
+  const planes = (p: FramesResult['original']): PlanesView => ({ width: f.width, height: f.height, y: own(p.y), u: own(p.u), v: own(p.v) });
+  return { frameCount: f.frameCount, original: planes(f.original), decoded: planes(f.decoded), psnrY: f.psnrY, quality: f.quality };
+}
+
 export function clipKey(p: string): string {
   return base(p).replace(/\.(y4m|yuv|mp4|mkv|mov|webm|avi)$/i, '');
 }

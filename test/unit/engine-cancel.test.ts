@@ -3,22 +3,9 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { runSession } from '../../src/core/evolution/session';
 import { makeEngineWorkspace } from '../helpers/engine-workspace';
+import { childPids } from '../helpers/processes';
 
-/** Pids of this process's children (sandbox workers, ffmpeg), from /proc. */
-function children(): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      // The test runner's own esbuild service (TypeScript loading) is not the loop's.
-      if (ppid === process.pid && state !== 'Z' && !readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('esbuild')) out.push(Number(d));
-    } catch { /* exited meanwhile */ }
-  }
-  return out;
-}
+const children = (): number[] => childPids();
 
 describe('engine: cancellation', function () {
   this.timeout(300_000);

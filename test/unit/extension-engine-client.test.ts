@@ -7,6 +7,11 @@ import { join } from 'node:path';
 import { EngineClient, abortSignalOf, type Logger } from '../../src/extension/engine-client';
 import { SECRET_ENV } from '../../src/extension/settings';
 import { Workspace } from '../../src/core/store/workspace';
+import { CancelledError } from '../../src/core/errors';
+import { framesView } from '../../src/extension/view-model';
+import { lumaPsnr } from '../../src/core/evolution/frames';
+import { readY4M } from '../../src/core/video/y4m';
+import { childPids, hasProc } from '../helpers/processes';
 
 const script = join(__dirname, '..', '..', 'dist', 'engine-host.js');
 
@@ -131,6 +136,89 @@ describe('extension engine client (real engine child)', function () {
       assert.equal((await client.call('status', {})).loopRunning, false);
       await client.dispose();
     } finally { rmSync(root, { recursive: true, force: true }); }
+  });
+
+  /** Waits until the engine child has a live child process (a sandbox worker or ffmpeg). */
+  async function untilEngineHasChildren(pid: number): Promise<void> {
+    const t0 = Date.now();
+    while (!childPids(pid).length && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(childPids(pid).length > 0, 'the engine ran sandbox children');
+  }
+
+  /** Cancels `call` once the engine runs children; asserts it settles as cancelled within 1 s and leaves no child. */
+  async function cancelAndCheck(client: EngineClient, ctl: AbortController, call: Promise<unknown>): Promise<void> {
+    const pid = client.pid!;
+    await untilEngineHasChildren(pid);
+    const t0 = Date.now();
+    ctl.abort();
+    await assert.rejects(call, (e: Error) => e instanceof CancelledError);
+    const settledMs = Date.now() - t0;
+    assert.ok(settledMs < 1000, `settled as cancelled in ${settledMs} ms`);
+    while (childPids(pid).length && Date.now() - t0 < 1000) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(childPids(pid), [], `no child of the engine remains ${Date.now() - t0} ms after cancel`);
+    assert.equal(client.alive, true, 'the engine process itself carries on');
+  }
+
+  it('frames: the engine child decodes frame N with the best version, pairs it with the original and keeps the decoded clip', async () => {
+    const root = smallWorkspace();
+    let client: EngineClient | undefined;
+    try {
+      client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log });
+      await client.call('init', {});
+      await shrink(root);
+      const clip = join(__dirname, '..', '..', '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
+      const video = await readY4M(clip, 3);
+      const f = await client.call('frames', { clip: 'tree_building_80x44_15f', frame: 2, subject: 'best' });
+      assert.equal(f.frameCount, 3);
+      assert.equal(f.frame, 2);
+      assert.deepEqual([f.width, f.height], [80, 44]);
+      assert.equal(f.cached, false);
+      assert.deepEqual(Buffer.from(f.original.y), Buffer.from(video.frames[2].y), 'the original is the clip’s own frame 2');
+      assert.equal(f.decoded.y.length, 80 * 44);
+      assert.equal(f.decoded.u.length, 40 * 22);
+      assert.ok(f.psnrY > 20 && f.psnrY < 80, `PSNR-Y ${f.psnrY} is a lossy codec's`);
+      assert.equal(f.psnrY, lumaPsnr(video.frames[2].y, f.decoded.y));
+      assert.equal(f.quality, 50, 'no metrics recorded yet: the middle quality');
+      // What goes on to the webview owns exactly its bytes (IPC may hand out views into the message).
+      const view = framesView(f);
+      for (const p of [view.original.y, view.original.u, view.decoded.y, view.decoded.u, view.decoded.v]) {
+        assert.ok(!Buffer.isBuffer(p) && p.byteOffset === 0 && p.buffer.byteLength === p.length, 'standalone Uint8Array');
+      }
+      assert.deepEqual([view.decoded.width, view.decoded.height], [80, 44]);
+      // Scrubbing: another frame of the same clip (named with its extension) comes from the held clip.
+      const again = await client.call('frames', { clip: 'tree_building_80x44_15f.y4m', frame: 0, subject: 'best' });
+      assert.equal(again.cached, true, 'no second encode/decode');
+      assert.deepEqual(Buffer.from(again.original.y), Buffer.from(video.frames[0].y));
+      // A different quality is a different decode.
+      const q = await client.call('frames', { clip: 'tree_building_80x44_15f', frame: 0, subject: 'best', quality: 90 });
+      assert.equal(q.cached, false);
+      assert.equal(q.quality, 90);
+      assert.ok(q.psnrY > again.psnrY, `quality 90 (${q.psnrY} dB) is closer to the original than 50 (${again.psnrY} dB)`);
+      await assert.rejects(client.call('frames', { clip: 'nope.y4m', frame: 0, subject: 'best' }), (e: Error & { kind?: string }) => e.kind === 'input' && /not in this workspace/.test(e.message));
+      await assert.rejects(client.call('frames', { clip: 'tree_building_80x44_15f', frame: 0, subject: 'g9999-0' }), (e: Error & { kind?: string }) => e.kind === 'input' && /g9999-0/.test(e.message));
+    } finally { await client?.dispose(); rmSync(root, { recursive: true, force: true }); }
+  });
+
+  it('cancel: an evaluate and a frames request abort in the child, settle as cancelled within 1 s and leave no sandbox child', async function () {
+    if (!hasProc()) this.skip();
+    const root = smallWorkspace();
+    let client: EngineClient | undefined;
+    try {
+      client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log });
+      await client.call('init', {});
+      await shrink(root);
+      const ws = new Workspace(root);
+      const source = ws.versionCode(1);
+      const ctl = new AbortController();
+      await cancelAndCheck(client, ctl, client.call('evaluate', { source }, ctl.signal));
+      const fctl = new AbortController();
+      await cancelAndCheck(client, fctl, client.call('frames', { clip: 'tree_building_80x44_15f', frame: 1, subject: 'best', quality: 70 }, fctl.signal));
+      // The engine still answers, and the cancelled decode was not kept.
+      const f = await client.call('frames', { clip: 'tree_building_80x44_15f', frame: 1, subject: 'best', quality: 70 });
+      assert.equal(f.cached, false);
+      // An already-aborted signal never reaches the engine.
+      await assert.rejects(client.call('evaluate', { source }, AbortSignal.abort()), (e: Error) => e instanceof CancelledError);
+    } finally { await client?.dispose(); rmSync(root, { recursive: true, force: true }); }
   });
 
   it('bridges a cancellation token to an AbortSignal', () => {

@@ -1,12 +1,13 @@
 // The engine as a child process of the VS Code host (bundled to dist/engine-host.js). Heavy work —
 // candidate runs, metrics, reference encoders — happens here, never on the extension host's thread.
 // Messages are declared in host-protocol.ts.
-import { CodecEvolutionError, ProviderError, errorMessage } from '../errors';
+import { CancelledError, CodecEvolutionError, ProviderError, errorMessage } from '../errors';
 import type { CompletionRequest, CompletionResult, LlmProvider } from '../llm/provider';
 import { initWorkspace } from '../store/init';
 import { Workspace } from '../store/workspace';
 import { readJsonIfExists } from '../store/atomic';
 import { createEvaluator } from './cascade';
+import { FrameCache } from './frames';
 import { STATUS_FILE, type EngineStatus } from './engine';
 import { HOST_PROTOCOL_VERSION, type EngineToHost, type HostMethod, type HostMethods, type HostToEngine, type LlmResponseMessage, type SerializedError, type StartParams } from './host-protocol';
 import { adoptCandidate, rejectCandidate } from './review';
@@ -46,6 +47,9 @@ class HostProvider implements LlmProvider {
 export class EngineHost {
   private loop?: { controller: AbortController; done: Promise<EngineStatus | undefined> };
   private readonly hostProvider = new HostProvider();
+  private readonly frameCache = new FrameCache(() => this.ws());
+  /** In-flight requests by id, so `cancel` (and shutdown) can abort them. */
+  private readonly inFlight = new Map<number, AbortController>();
   constructor(readonly root: string) {}
 
   private ws(): Workspace { return new Workspace(this.root); }
@@ -68,12 +72,12 @@ export class EngineHost {
     return this.loop;
   }
 
-  async handle<M extends HostMethod>(method: M, params: HostMethods[M][0]): Promise<HostMethods[M][1]> {
-    const h = this.handlers[method] as (p: HostMethods[M][0]) => Promise<HostMethods[M][1]>;
-    return h(params);
+  async handle<M extends HostMethod>(method: M, params: HostMethods[M][0], signal?: AbortSignal): Promise<HostMethods[M][1]> {
+    const h = this.handlers[method] as (p: HostMethods[M][0], signal?: AbortSignal) => Promise<HostMethods[M][1]>;
+    return h(params, signal);
   }
 
-  private readonly handlers: { [M in HostMethod]: (p: HostMethods[M][0]) => Promise<HostMethods[M][1]> } = {
+  private readonly handlers: { [M in HostMethod]: (p: HostMethods[M][0], signal?: AbortSignal) => Promise<HostMethods[M][1]> } = {
     init: async (p) => ({ created: initWorkspace(this.root, { seed: p.seed, force: p.force }).created }),
     start: async (p) => { this.startLoop(p); return { started: true as const }; },
     stop: async () => {
@@ -82,9 +86,12 @@ export class EngineHost {
       const status = await this.loop.done;
       return { stopped: true, status };
     },
-    runOneGeneration: async (p) => {
+    runOneGeneration: async (p, signal) => {
       const loop = this.startLoop({ ...p, generations: 1 });
-      const s = await loop.done;
+      const onAbort = () => loop.controller.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const s = await loop.done.finally(() => signal?.removeEventListener('abort', onAbort));
+      if (signal?.aborted) throw new CancelledError('the generation was cancelled');
       if (!s) throw new CodecEvolutionError('internal', 'the generation failed', 'see the loop-error event / the log');
       return s;
     },
@@ -108,27 +115,39 @@ export class EngineHost {
     },
     reject: async (p) => rejectCandidate(this.ws(), p.id, { by: 'person', reason: p.reason }),
     history: async () => ({ candidates: this.ws().listCandidates(), versions: this.ws().listVersions() }),
-    evaluate: async (p) => {
+    evaluate: async (p, signal) => {
       const ws = this.ws();
       const cfg = ws.readConfig();
-      const evaluate = createEvaluator(ws, cfg);
-      return evaluate(p.source, { stage: 'training', clips: cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+      const evaluate = createEvaluator(ws, cfg, signal);
+      const r = await evaluate(p.source, { stage: 'training', clips: cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+      // A cancelled run can surface as a candidate failure (its sandbox child was killed): report the cancel.
+      if (signal?.aborted) throw new CancelledError('the evaluation was cancelled');
+      return r;
     },
+    frames: (p, signal) => this.frameCache.frames(p, signal),
   };
 
   async onMessage(m: HostToEngine): Promise<void> {
     if (m.kind === 'llm-response') { this.hostProvider.answer(m); return; }
+    if (m.kind === 'cancel') { return; }
     if (m.kind !== 'request') return;
+    const controller = new AbortController();
+    this.inFlight.set(m.id, controller);
     try {
-      const result = await this.handle(m.method, m.params as never);
+      const result = await this.handle(m.method, m.params as never, controller.signal);
       send({ kind: 'response', id: m.id, ok: true, result });
     } catch (e) {
-      send({ kind: 'response', id: m.id, ok: false, error: serialize(e) });
+      send({ kind: 'response', id: m.id, ok: false, error: serialize(controller.signal.aborted && !(e instanceof CancelledError) ? new CancelledError() : e) });
+    } finally {
+      this.inFlight.delete(m.id);
     }
   }
 
   /** Stops the loop (if any) and waits for it: used on disconnect so children die with us. */
   async shutdown(): Promise<void> {
+    // Aborting a request kills its sandbox children before this process exits.
+    for (const c of this.inFlight.values()) c.abort();
+    this.frameCache.clear();
     if (this.loop) { this.loop.controller.abort(); await this.loop.done; }
   }
 }

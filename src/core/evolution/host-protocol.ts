@@ -8,12 +8,17 @@
 // `{kind:'event', event}` (every engine event, including `status` snapshots). When the workspace's
 // provider is `host` (VS Code's Language Model API), the child asks the host for completions with
 // `{kind:'llm-request', id, ...}` and the host answers `{kind:'llm-response', id, ...}`.
+// The host may cancel an in-flight request with `{kind:'cancel', id}`: the child aborts its work
+// (sandbox children killed) and answers that request with an error of kind 'cancelled'.
 // Secrets (the API key) travel only inside `start` params, never in the child's environment.
 import type { EngineStatus } from './engine';
 import type { CandidateRecord, VersionRecord } from '../store/records';
 import type { BudgetConfig, ProviderConfig } from '../store/config';
 import type { StageResult } from './evaluator';
 import type { ChatMessage } from '../llm/provider';
+import type { FramesParams, FramesResult } from './frames';
+
+export type { FramesParams, FramesResult, Planes } from './frames';
 
 export const HOST_PROTOCOL_VERSION = 1;
 
@@ -54,6 +59,9 @@ export interface HostMethods {
   history: [Record<string, never>, { candidates: CandidateRecord[]; versions: VersionRecord[] }];
   /** Runs the cascade's training stage on arbitrary source (Evaluate Codec command). */
   evaluate: [{ source: string }, StageResult];
+  /** Original and decoded frame N of a clip for the best version or a candidate (the dashboard's frame
+   * viewer); the decoded clip is cached in the child, so scrubbing does not re-encode. */
+  frames: [FramesParams, FramesResult];
 }
 
 export type HostMethod = keyof HostMethods;
@@ -75,9 +83,12 @@ export type LlmResponseMessage =
 /** The host cancels an llm-request (e.g. the loop was stopped). */
 export interface LlmCancelMessage { kind: 'llm-cancel'; id: number }
 
+/** The host cancels one of its requests (evaluate, frames, runOneGeneration); unknown ids are ignored. */
+export interface CancelMessage { kind: 'cancel'; id: number }
+
 export interface ReadyMessage { kind: 'ready'; protocol: number; pid: number; workspace: string }
 
-export type HostToEngine = HostRequest | LlmResponseMessage;
+export type HostToEngine = HostRequest | LlmResponseMessage | CancelMessage;
 export type EngineToHost = ReadyMessage | EngineResponse | EngineEventMessage | LlmRequestMessage | LlmCancelMessage;
 
 /** Narrowing helper for the host: the result type of a method. */
