@@ -174,8 +174,11 @@ describe('sandbox runner', function () {
     it('every job gets a fresh, already started process: encode and decode apart, nothing carried over', async () => {
       const pool = new SandboxPool();
       try {
-        await pool.prewarm(LIMITS);
+        await sandboxLevel();
+        assert.ok(pool.prewarmNow(LIMITS), 'a probed runtime starts a spare synchronously');
         assert.equal(pool.idlePids.length, 1);
+        await pool.prewarm(LIMITS);
+        assert.equal(pool.idlePids.length, 1, 'one spare per command line');
         const used: number[] = [];
         const opts = { ...LIMITS, pool, onSpawn: (p: number) => used.push(p) };
         // The stash attack: encode keeps the input in a module variable; a decoder in the same

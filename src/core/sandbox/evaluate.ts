@@ -99,15 +99,17 @@ export async function evaluateCandidate(source: string, opts: EvaluateOptions): 
 async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool): Promise<Evaluation> {
   const t0 = performance.now();
   const filename = opts.filename ?? 'codec.js';
+  const runOpts: RunOptions = { ...opts.run, pool, limits: opts.limits, signal: opts.signal };
+  // The first encode's child boots while the source is validated and the clip read (if the runtime
+  // is probed already; otherwise right after the probe).
+  pool.prewarmNow(runOpts);
   const prepared = prepareCandidate(source, filename);
   if (!prepared.candidate) {
     const d = prepared.diagnostics[0];
     return { schemaVersion: EVALUATION_SCHEMA_VERSION, ok: false, failure: { class: d.class, message: d.message, line: d.line, column: d.column, stage: 'validate' }, diagnostics: prepared.diagnostics };
   }
   const candidate = prepared.candidate;
-  const runOpts: RunOptions = { ...opts.run, pool, limits: opts.limits, signal: opts.signal };
   const level = await sandboxLevel(runOpts);
-  // The first encode's child boots while the clip is read and the references are looked up.
   await pool.prewarm(runOpts);
   const needsFfmpeg = opts.references.length > 0 || opts.clips.some((c) => typeof c === 'string' || 'path' in c);
   const ff = typeof opts.ffmpeg === 'object' ? opts.ffmpeg : needsFfmpeg ? await locateFfmpeg({ ffmpegPath: opts.ffmpeg }).catch((e) => {

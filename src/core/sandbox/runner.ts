@@ -84,6 +84,8 @@ function command(execPath: string, args: string[], netns: string | null): [strin
   return netns ? [netns, ['-rn', '--', execPath, ...args]] : [execPath, args];
 }
 const supportCache = new Map<string, Promise<Support>>();
+/** The same, once known: lets a pool start a child without waiting a turn of the event loop. */
+const supportKnown = new Map<string, Support>();
 
 /** The child's environment: nothing of the host's (no API keys, no HOME, no NODE_OPTIONS). */
 export function childEnv(): Record<string, string> {
@@ -151,7 +153,7 @@ export function detectSupport(opts: RunOptions = {}): Promise<Support> {
       }
       return support(flag, null, r);
     })();
-    p.catch(() => supportCache.delete(key));
+    p.then((s) => supportKnown.set(key, s), () => supportCache.delete(key));
     supportCache.set(key, p);
   }
   return p;
@@ -271,6 +273,19 @@ export class SandboxPool {
   async prewarm(opts: RunOptions = {}): Promise<void> {
     const sup = await detectSupport(opts);
     this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits).heapMb));
+  }
+
+  /**
+   * Starts a spare right now, synchronously, if this runtime has been probed already (false if not):
+   * the child then boots while the caller does synchronous work such as validating the source.
+   */
+  prewarmNow(opts: RunOptions = {}): boolean {
+    const sup = supportKnown.get(opts.execPath ?? process.execPath);
+    if (!sup) return false;
+    try {
+      this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits).heapMb));
+      return true;
+    } catch { return false; /* a missing worker or bad limits are reported by the job itself */ }
   }
 
   /** Process ids of the idle spares (observability for tests and hosts). */
