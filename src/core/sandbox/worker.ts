@@ -44,14 +44,17 @@ function send(msg: ChildMessage, payload?: Uint8Array): void {
 }
 
 /**
- * Reads exactly `into.length` bytes of stdin, blocking: this process has nothing else to do until its
- * job arrives. False at end of input (the host went away). process.stdin is never touched: creating
- * that stream costs ~7 ms of start-up (net, stream and tty modules) for no use here.
+ * Fills `into` from stdin, blocking: this process has nothing else to do until its job arrives.
+ * False at end of input (the host went away). process.stdin is never touched: creating that stream
+ * costs ~7 ms of start-up (net, stream and tty modules) for no use here. `into` may be an array of
+ * the candidate's context made by the prelude, before any candidate code exists: its length is read
+ * through this realm's getter all the same.
  */
-function readFully(into: Buffer): boolean {
-  for (let off = 0; off < into.length;) {
+function readFully(into: Uint8Array): boolean {
+  const length = taByteLength.call(into) as number;
+  for (let off = 0; off < length;) {
     let n: number;
-    try { n = readSync(0, into, off, into.length - off, null); } catch (e) {
+    try { n = readSync(0, into, off, length - off, null); } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       Atomics.wait(pause, 0, 0, 1);
       continue;
@@ -62,15 +65,20 @@ function readFully(into: Buffer): boolean {
   return true;
 }
 
-/** The one request (framing.ts layout), read straight into buffers of the declared sizes. */
-function readRequest(): { req: RunRequest; payload: Buffer } | undefined {
+/**
+ * The one request's header (framing.ts layout). Its payload stays in the pipe: run() reads it
+ * straight into the arrays of the candidate's context, so the clip is held once in this process, not
+ * also as a harness-side copy.
+ */
+function readRequest(): { req: RunRequest; payloadBytes: number } | undefined {
   const prefix = Buffer.alloc(8);
   if (!readFully(prefix)) return undefined;
   const header = Buffer.allocUnsafe(prefix.readUInt32LE(0));
-  const payload = Buffer.allocUnsafe(prefix.readUInt32LE(4));
-  if (!readFully(header) || !readFully(payload)) return undefined;
-  return { req: JSON.parse(header.toString('utf8')) as RunRequest, payload };
+  if (!readFully(header)) return undefined;
+  return { req: JSON.parse(header.toString('utf8')) as RunRequest, payloadBytes: prefix.readUInt32LE(4) };
 }
+
+class HostGone extends Error {}
 
 /** Runs in the candidate's context before the candidate: seeded random, no clock, fewer globals. */
 const PRELUDE = `(function (seed) {
@@ -301,7 +309,7 @@ function makeRealm(): Realm {
   return { ctx, api };
 }
 
-function run({ ctx, api }: Realm, req: RunRequest, payload: Buffer): void {
+function run({ ctx, api }: Realm, req: RunRequest, payloadBytes: number): void {
   api.reseed(req.seed);
 
   // Inputs are built inside the context before the candidate's code runs: no host object reaches it.
@@ -312,20 +320,24 @@ function run({ ctx, api }: Realm, req: RunRequest, payload: Buffer): void {
     const v = req.video!;
     const cw = (v.width + 1) >> 1, ch = (v.height + 1) >> 1;
     video = api.video(v.width, v.height, v.fpsNum, v.fpsDen, v.frames, cw, ch);
-    let off = 0;
+    let total = 0;
     for (const f of video.frames) {
       for (const p of [f.y, f.u, f.v]) {
-        const len = taByteLength.call(p) as number;
-        taSet.call(p, payload.subarray(off, off + len));
-        off += len;
+        if (!readFully(p)) throw new HostGone();
+        total += taByteLength.call(p) as number;
       }
     }
+    if (total !== payloadBytes) throw new Failure('crash', `the host sent ${payloadBytes} bytes of frames for a video of ${total}`);
     options = api.options(req.quality!);
   } else {
-    for (let i = 0; i < (req.checkDeterminism ? 2 : 1); i++) {
-      const b = api.bytes(payload.length);
-      taSet.call(b, payload);
-      bitstreams.push(b);
+    const first = api.bytes(payloadBytes);
+    if (!readFully(first)) throw new HostGone();
+    bitstreams.push(first);
+    // The second copy is taken before any candidate code has run: both are the bytes the host sent.
+    if (req.checkDeterminism) {
+      const second = api.bytes(payloadBytes);
+      taSet.call(second, first);
+      bitstreams.push(second);
     }
   }
 
@@ -408,8 +420,9 @@ function main(): void {
   const job = readRequest();
   if (!job) finish(0);
   try {
-    run(realm, job!.req, job!.payload);
+    run(realm, job!.req, job!.payloadBytes);
   } catch (err) {
+    if (!isProxy(err) && err instanceof HostGone) finish(0);
     const f = !isProxy(err) && err instanceof Failure ? err : new Failure('crash', `sandbox worker error: ${(err as Error)?.message ?? String(err)}`);
     send({ type: 'failure', class: f.cls, message: f.message, line: f.line, column: f.column });
   }
