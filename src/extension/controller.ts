@@ -14,6 +14,7 @@ import type { StartParams } from '../core/evolution/host-protocol';
 import type { WorkspaceConfig } from '../core/store/config';
 import { Workspace } from '../core/store/workspace';
 import { answerLmRequest } from './lm-bridge';
+import { requireCodecLanguage } from './codec-language';
 
 export const SECTION = 'codecEvolution';
 
@@ -272,10 +273,11 @@ export class Controller implements vscode.Disposable {
 
   async evaluate(file: string, source: string, signal: AbortSignal): Promise<EvaluationView> {
     this.requireTrust('Evaluation');
+    requireCodecLanguage(file, this.ctx.extensionPath);
     this.applySettingsToConfig();
     // Cancel sends `cancel` for this request: the engine kills the evaluation's sandbox children and
     // answers 'cancelled'; the engine process itself (and a loop in it) carries on.
-    const r = await this.engine().call('evaluate', { source }, signal);
+    const r = await this.engine().call('evaluate', { source, filename: basename(file) }, signal);
     const result: EvaluationResult = r.ok ? { ok: true, clips: r.clips as never } : { ok: false, failure: r.failure as never };
     this.evaluation = evaluationView(file, result, this.references, this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264']);
     this.emit();

@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const handlers = commandHandlers({
     controller: getController, review: () => review, dashboard: () => dashboard, secrets: context.secrets, log,
-    validation: () => (validation ??= new CodecValidation(log)),
+    validation: () => (validation ??= new CodecValidation(log, context.extensionPath)),
   });
   for (const [name, fn] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(`codecEvolution.${name}`, (...args: unknown[]) => run(name, () => fn(...args))));

@@ -4,6 +4,8 @@
 // even in Restricted Mode.
 import * as vscode from 'vscode';
 import type { Diagnostic as CodecDiagnostic } from '../core/sandbox/validator';
+import { errorMessage } from '../core/errors';
+import { requireCodecLanguage } from './codec-language';
 
 type ValidateFn = (source: string, filename: string) => CodecDiagnostic[];
 let validateFn: ValidateFn | undefined;
@@ -26,16 +28,22 @@ export class CodecValidation implements vscode.Disposable {
   private readonly watched = new Set<string>();
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  /** `root`: the extension's folder, where esbuild would be resolved for TypeScript codecs. */
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly root: string) {
     this.subs.push(
-      vscode.workspace.onDidSaveTextDocument((doc) => { if (this.watched.has(doc.uri.toString())) this.validate(doc); }),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (!this.watched.has(doc.uri.toString())) return;
+        // The Validate Codec command already showed why a file cannot be validated; a save only logs it.
+        try { this.validate(doc); } catch (e) { this.log.warn(`validate on save: ${errorMessage(e)}`); }
+      }),
       vscode.workspace.onDidCloseTextDocument((doc) => { this.watched.delete(doc.uri.toString()); this.collection.delete(doc.uri); }),
     );
   }
 
-  /** Returns the number of problems found. */
+  /** Returns the number of problems found; throws an EnvironmentError for a file it cannot validate here. */
   validate(doc: vscode.TextDocument): number {
     this.watched.add(doc.uri.toString());
+    requireCodecLanguage(doc.fileName, this.root);
     const t0 = Date.now();
     const found = validator()(doc.getText(), doc.fileName);
     const diags = found.map((d) => {

@@ -1,7 +1,7 @@
 // The extension's engine client against the real engine child (dist/engine-host.js) in plain node:
 // the same process, protocol and workspace files the VS Code host uses.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, abortSignalOf, type Logger } from '../../src/extension/engine-client';
@@ -146,12 +146,13 @@ describe('extension engine client (real engine child)', function () {
   }
 
   /** Cancels `call` once the engine runs children; asserts it settles as cancelled within 1 s and leaves no child. */
-  async function cancelAndCheck(client: EngineClient, ctl: AbortController, call: Promise<unknown>): Promise<void> {
+  async function cancelAndCheck(what: string, client: EngineClient, ctl: AbortController, call: Promise<unknown>): Promise<void> {
     const pid = client.pid!;
     await untilEngineHasChildren(pid);
+    const seen = childPids(pid).map((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120); } catch { return String(p); } });
     const t0 = Date.now();
     ctl.abort();
-    await assert.rejects(call, (e: Error) => e instanceof CancelledError);
+    await assert.rejects(call, (e: Error) => e instanceof CancelledError, `${what}: cancelled while the engine had children ${JSON.stringify(seen)}`);
     const settledMs = Date.now() - t0;
     assert.ok(settledMs < 1000, `settled as cancelled in ${settledMs} ms`);
     while (childPids(pid).length && Date.now() - t0 < 1000) await new Promise((r) => setTimeout(r, 10));
@@ -210,14 +211,30 @@ describe('extension engine client (real engine child)', function () {
       const ws = new Workspace(root);
       const source = ws.versionCode(1);
       const ctl = new AbortController();
-      await cancelAndCheck(client, ctl, client.call('evaluate', { source }, ctl.signal));
+      await cancelAndCheck('evaluate', client, ctl, client.call('evaluate', { source }, ctl.signal));
       const fctl = new AbortController();
-      await cancelAndCheck(client, fctl, client.call('frames', { clip: 'tree_building_80x44_15f', frame: 1, subject: 'best', quality: 70 }, fctl.signal));
+      await cancelAndCheck('frames', client, fctl, client.call('frames', { clip: 'tree_building_80x44_15f', frame: 1, subject: 'best', quality: 70 }, fctl.signal));
       // The engine still answers, and the cancelled decode was not kept.
       const f = await client.call('frames', { clip: 'tree_building_80x44_15f', frame: 1, subject: 'best', quality: 70 });
       assert.equal(f.cached, false);
       // An already-aborted signal never reaches the engine.
       await assert.rejects(client.call('evaluate', { source }, AbortSignal.abort()), (e: Error) => e instanceof CancelledError);
+    } finally { await client?.dispose(); rmSync(root, { recursive: true, force: true }); }
+  });
+
+  it('evaluate takes the file name: a TypeScript codec is compiled (esbuild resolves here), not read as JavaScript', async () => {
+    const root = smallWorkspace();
+    let client: EngineClient | undefined;
+    try {
+      client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log });
+      await client.call('init', {});
+      await shrink(root);
+      const ts = `const SCALE: number = 1;\n${new Workspace(root).versionCode(1)}`;
+      const asTs = await client.call('evaluate', { source: ts, filename: 'codec.ts' });
+      assert.equal(asTs.ok, true, JSON.stringify(asTs).slice(0, 300));
+      const asJs = await client.call('evaluate', { source: ts });
+      assert.equal(asJs.ok, false);
+      if (!asJs.ok) assert.equal(asJs.failure.class, 'syntax', 'without the name it is JavaScript, and the annotation does not parse');
     } finally { await client?.dispose(); rmSync(root, { recursive: true, force: true }); }
   });
 

@@ -32,7 +32,7 @@ export function createEvaluator(ws: Workspace, config: WorkspaceConfig, signal?:
       signal: req.signal ?? signal,
       // Determinism is checked once per candidate, in the smoke stage, to keep evaluations cheap.
       determinism: req.stage === 'smoke' ? 'first' : 'off',
-      filename: 'codec.js',
+      filename: req.filename ?? 'codec.js',
     });
     if (!r.ok) {
       const f = r.failure;

@@ -119,7 +119,7 @@ export class EngineHost {
       const ws = this.ws();
       const cfg = ws.readConfig();
       const evaluate = createEvaluator(ws, cfg, signal);
-      const r = await evaluate(p.source, { stage: 'training', clips: cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+      const r = await evaluate(p.source, { stage: 'training', filename: p.filename, clips: cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
       // A cancelled run can surface as a candidate failure (its sandbox child was killed): report the cancel.
       if (signal?.aborted) throw new CancelledError('the evaluation was cancelled');
       return r;
@@ -129,7 +129,7 @@ export class EngineHost {
 
   async onMessage(m: HostToEngine): Promise<void> {
     if (m.kind === 'llm-response') { this.hostProvider.answer(m); return; }
-    if (m.kind === 'cancel') { return; }
+    if (m.kind === 'cancel') { this.inFlight.get(m.id)?.abort(); return; }
     if (m.kind !== 'request') return;
     const controller = new AbortController();
     this.inFlight.set(m.id, controller);

@@ -10,6 +10,8 @@ export interface StageRequest {
   references: string[];
   qualities?: number[];
   signal?: AbortSignal;
+  /** The source's file name (.ts is compiled first); default codec.js. */
+  filename?: string;
 }
 
 export type StageResult =

@@ -58,7 +58,8 @@ export interface HostMethods {
   reject: [{ id: string; reason: string }, CandidateRecord];
   history: [Record<string, never>, { candidates: CandidateRecord[]; versions: VersionRecord[] }];
   /** Runs the cascade's training stage on arbitrary source (Evaluate Codec command). */
-  evaluate: [{ source: string }, StageResult];
+  /** `filename` tells TypeScript (.ts) from JavaScript; default codec.js. */
+  evaluate: [{ source: string; filename?: string }, StageResult];
   /** Original and decoded frame N of a clip for the best version or a candidate (the dashboard's frame
    * viewer); the decoded clip is cached in the child, so scrubbing does not re-encode. */
   frames: [FramesParams, FramesResult];
