@@ -72,7 +72,7 @@ describe('CLI harness commands', () => {
     assert.equal(run(['baseline', join(media, 'tree_building_80x44_15f.y4m'), '--codecs', 'vp9']).code, EXIT_CODES.usage);
   });
 
-  it('doctor names the ffmpeg, why it was chosen, and its encoders', () => {
+  it('doctor names the ffmpeg, why it was chosen, its encoders and the sandbox level', () => {
     const r = run(['doctor', '--json']);
     assert.equal(r.code, 0, r.err);
     const doc = JSON.parse(r.out);
@@ -80,6 +80,10 @@ describe('CLI harness commands', () => {
     assert.ok(doc.ffmpeg.reason.length > 10);
     assert.equal(doc.encoders.libx264, true);
     assert.equal(doc.node, process.version);
+    // The sandbox level is a probe's finding: every layer it names is either active or listed missing.
+    assert.match(doc.sandbox.level, /^(full|reduced)$/);
+    assert.ok(doc.sandbox.layers.some((l: string) => l.startsWith('vm context')), doc.sandbox.summary);
+    assert.equal(doc.sandbox.level === 'full', doc.sandbox.missing.length === 0);
     const viaEnv = JSON.parse(run(['doctor', '--json'], { CODEC_EVOLVE_FFMPEG: '/usr/bin/ffmpeg' }).out);
     assert.equal(viaEnv.ffmpeg.source, 'env');
     assert.equal(viaEnv.encoders.libsvtav1, true);

@@ -3,16 +3,18 @@ import type { Command } from '../command';
 import { parse } from '../args';
 import { CodecEvolutionError, EXIT_CODES, errorMessage } from '../../core/errors';
 import { ffmpegEncoders, locateFfmpeg, type FfmpegLocation } from '../../core/video/ffmpeg';
+import { sandboxLevel, type SandboxLevel } from '../../core/sandbox/runner';
 
 const WANTED = ['libx264', 'libx265', 'libsvtav1', 'libaom-av1'];
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'show which ffmpeg is used and why, its version and reference encoders, node version',
+  summary: 'show which ffmpeg is used and why, its reference encoders, the sandbox level, node version',
   usage: `codec-evolve doctor [--json] [--ffmpeg PATH]
 
   ffmpeg is looked for in this order: --ffmpeg / codecEvolution.ffmpegPath, CODEC_EVOLVE_FFMPEG,
   the ffmpeg-static package (if its binary was downloaded), @ffmpeg-installer/ffmpeg, ffmpeg on PATH.
+  The sandbox level is measured by a probe child: which isolation layers this runtime really enforces.
   Exits 5 when no usable ffmpeg is found.`,
   async run(argv, io) {
     const { values } = parse(argv, { json: { type: 'boolean' }, ffmpeg: { type: 'string' } }, 'doctor');
@@ -26,11 +28,16 @@ export const doctorCommand: Command = {
     } catch (e) {
       problem = e as Error;
     }
+    // Probed, not assumed: a layer the runtime lacks is listed as missing, never silently dropped.
+    let sandbox: SandboxLevel | undefined;
+    let sandboxProblem: string | undefined;
+    try { sandbox = await sandboxLevel(); } catch (e) { sandboxProblem = errorMessage(e); }
     const av1 = encoders.libsvtav1 ? 'libsvtav1' : encoders['libaom-av1'] ? 'libaom-av1' : undefined;
     if (values.json) {
       io.out(JSON.stringify({
         schemaVersion: 1, node: process.version, platform: `${process.platform}-${process.arch}`,
-        ffmpeg: ffmpeg ?? null, encoders, av1Encoder: av1 ?? null, problem: problem ? errorMessage(problem) : null,
+        ffmpeg: ffmpeg ?? null, encoders, av1Encoder: av1 ?? null,
+        sandbox: sandbox ?? null, sandboxProblem: sandboxProblem ?? null, problem: problem ? errorMessage(problem) : null,
       }, null, 2));
     } else {
       io.out(`node:     ${process.version} (${process.platform}-${process.arch})`);
@@ -42,6 +49,12 @@ export const doctorCommand: Command = {
         io.out(`  baseline AV1 encoder: ${av1 ?? 'none (AV1 baseline will be skipped)'}`);
       } else {
         io.out(`ffmpeg:   NOT FOUND — ${problem ? errorMessage(problem) : ''}`);
+      }
+      if (sandbox) {
+        io.out(`sandbox:  ${sandbox.level} — ${sandbox.summary}`);
+        if (sandbox.missing.length) io.out(`  missing layers: ${sandbox.missing.join(', ')}`);
+      } else {
+        io.out(`sandbox:  could not be probed — ${sandboxProblem}`);
       }
     }
     if (problem) return problem instanceof CodecEvolutionError ? EXIT_CODES[problem.kind] : EXIT_CODES.internal;
