@@ -31,12 +31,30 @@ describe('sandbox framing', () => {
     assert.equal(got.length, 1);
     const p = got[0].payload;
     assert.ok(Buffer.from(payload).equals(p));
-    // One allocation holds header and payload: the payload is a view of it, not of any chunk.
-    const headerBytes = Buffer.byteLength(JSON.stringify({ type: 'decoded' }));
-    assert.equal(p.buffer.byteLength, headerBytes + payload.length);
+    // One allocation of exactly the declared size holds the payload, not a join of the chunks.
+    assert.equal(p.buffer.byteLength, payload.length);
     assert.ok(chunks.every((c) => c.buffer !== p.buffer));
     chunks[1].fill(0);
     assert.ok(Buffer.from(payload).equals(p), 'the payload does not alias the pipe chunks');
+  });
+
+  it('streams a payload its consumer accepts, never holding it whole', () => {
+    const payload = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 29) & 255);
+    const wire = Buffer.concat([...encodeMessage({ type: 'decoded' }, payload), ...encodeMessage({ type: 'other' }, payload.subarray(0, 10)), ...encodeMessage({ type: 'decoded' })]);
+    for (const size of [7, 4096, wire.length]) {
+      const got: Message[] = [];
+      const pieces: Buffer[] = [];
+      const r = new MessageReader((m) => got.push(m), undefined, (h, n) => {
+        assert.equal(n, h.type === 'decoded' ? payload.length : 10);
+        return h.type === 'decoded' ? (piece) => pieces.push(Buffer.from(piece)) : undefined;
+      });
+      for (let i = 0; i < wire.length; i += size) r.push(wire.subarray(i, i + size));
+      assert.deepEqual(got.map((m) => m.header), [{ type: 'decoded' }, { type: 'other' }, { type: 'decoded' }]);
+      assert.equal(got[0].payload.length, 0, 'a streamed payload is not buffered');
+      assert.ok(Buffer.concat(pieces).equals(Buffer.from(payload)));
+      assert.ok(got[1].payload.equals(Buffer.from(payload.subarray(0, 10))), 'a refused stream is buffered as usual');
+      assert.equal(r.pendingBytes, 0);
+    }
   });
 
   it('refuses a declared size over the cap before buffering it', () => {

@@ -4,7 +4,7 @@
 // encode returned (bytes) and what the separately sandboxed decode gave back (PSNR, SSIM), and
 // BD-rate against each reference codec run on the same frames. A candidate's failure is a result.
 import { basename } from 'node:path';
-import type { Video } from '../codec/contract';
+import type { Frame, Video } from '../codec/contract';
 import { CodecEvolutionError, throwIfAborted } from '../errors';
 import { runReference, defaultCacheDir, type ReferenceCodec, type ReferenceCurve } from '../baseline/reference';
 import { bdRate, type BdRateResult } from '../metrics/bdrate';
@@ -225,18 +225,20 @@ type MeasureResult =
   | { ok: true; point: RdPoint; startupsMs: number[]; meta?: { name?: string; description?: string } }
   | { ok: false; failure: CandidateFailure };
 
-/** One RD point: encode in one child, decode the bytes in another, metrics in the host. */
+/**
+ * One RD point: encode in one child, decode the bytes in another, metrics in the host — frame by
+ * frame as the decoded frames arrive, so the host never holds the decoded clip.
+ */
 export async function measurePoint(candidate: PreparedCandidate, video: Video, quality: number, opts: RunOptions, checkDeterminism = true): Promise<MeasureResult> {
   const enc = await runEncode(candidate, video, quality, opts);
   if (!enc.ok) return enc;
-  const dec = await runDecode(candidate, enc.bytes, { width: video.width, height: video.height, frames: video.frames.length }, { ...opts, checkDeterminism });
-  if (!dec.ok) return dec;
   const psnr = new PsnrAccumulator(video.width, video.height);
   const ssim = new SsimAccumulator(video.width, video.height);
-  for (let i = 0; i < video.frames.length; i++) {
-    psnr.add(video.frames[i], dec.video.frames[i]);
-    ssim.add(video.frames[i], dec.video.frames[i]);
-  }
+  const add = (i: number, f: Frame) => { psnr.add(video.frames[i], f); ssim.add(video.frames[i], f); };
+  const dec = await runDecode(candidate, enc.bytes, { width: video.width, height: video.height, frames: video.frames.length }, { ...opts, checkDeterminism, onFrame: add });
+  if (!dec.ok) return dec;
+  dec.video.frames.forEach((f, i) => add(i, f)); // empty when streamed
+  if (psnr.frames !== video.frames.length) throw new Error(`internal: ${psnr.frames} of ${video.frames.length} frames measured`);
   const point = rdPoint({
     bytes: enc.bytes.length, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
     psnr: psnr.result(), ssim: ssim.result(), encodeMs: enc.ms, decodeMs: dec.ms, quality,

@@ -11,7 +11,7 @@ import { chromaHeight, chromaWidth, frameBytes } from '../codec/contract';
 import { CancelledError, EnvironmentError } from '../errors';
 import { distFile } from '../paths';
 import type { CandidateFailure } from './failures';
-import { MessageReader, MessageTooLargeError, encodeMessage } from './framing';
+import { MessageReader, MessageTooLargeError, encodeMessage, type PayloadStream } from './framing';
 import { outputCap, resolveLimits, type SandboxLimits } from './limits';
 import type { ChildMessage, RunRequest, RuntimeReport } from './protocol';
 import { SourceMapper } from './sourcemap';
@@ -51,6 +51,7 @@ export type EncodeOutcome =
   | { ok: false; failure: CandidateFailure };
 
 export type DecodeOutcome =
+  /** With `onFrame`, the frames went to it as they arrived and `video.frames` is empty. */
   | ({ ok: true; video: DecodedVideo } & RunTiming)
   | { ok: false; failure: CandidateFailure };
 
@@ -356,7 +357,12 @@ function rssMb(pid: number): number | undefined {
 }
 
 /** `framed` = the request header followed by its payload (see withLength). */
-async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opts: RunOptions, frameDataBytes: number): Promise<ChildResult | { failure: CandidateFailure }> {
+/** An exception of the host's own frame consumer: a bug of ours, never the candidate's failure. */
+class ConsumerError extends Error {
+  constructor(readonly inner: unknown) { super('frame consumer failed'); }
+}
+
+async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opts: RunOptions, frameDataBytes: number, stream?: PayloadStream): Promise<ChildResult | { failure: CandidateFailure }> {
   const limits = resolveLimits(opts.limits);
   // The harness itself holds the frames about three times in the child (pipe buffer, the copy in the
   // candidate's context, the reply): that much comes on top of the cap, so big clips are not 'memory'.
@@ -401,10 +407,11 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
       }
       else if (h.type === 'failure') fail(h.class, h.message, { line: h.line, column: h.column });
       else if (h.type === 'encoded' || h.type === 'decoded') settle({ header: h, payload: m.payload, startupMs: (loadedAt ?? performance.now()) - start, warm: spare !== undefined });
-    }, maxReply);
+    }, maxReply, stream);
     const feed = (c: Buffer) => {
       try { reader.push(c); } catch (e) {
-        if (e instanceof MessageTooLargeError) fail('output-limit', `${stage} produced a ${e.bytes}-byte reply, over the ${e.limit}-byte cap`);
+        if (e instanceof ConsumerError) settle(e.inner instanceof Error ? e.inner : new Error(String(e.inner)));
+        else if (e instanceof MessageTooLargeError) fail('output-limit', `${stage} produced a ${e.bytes}-byte reply, over the ${e.limit}-byte cap`);
         else fail('crash', `the sandbox child sent a malformed message: ${(e as Error).message}`);
       }
     };
@@ -476,19 +483,55 @@ export async function runEncode(candidate: PreparedCandidate, video: Video, qual
   return { ok: true, bytes: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.length), ms: h.ms, startupMs: r.startupMs, warm: r.warm, ...(h.meta ? { meta: h.meta } : {}) };
 }
 
-export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array, expect: { width: number; height: number; frames: number }, opts: RunOptions & { checkDeterminism?: boolean } = {}): Promise<DecodeOutcome> {
+export interface DecodeRunOptions extends RunOptions {
+  /** Decode twice in the child and compare (default true). */
+  checkDeterminism?: boolean;
+  /**
+   * Takes each decoded frame as it arrives instead of the whole video at the end, so the host never
+   * holds the decoded clip (one frame at a time; the frame's planes are reused after the call). Only
+   * a reply whose header matches `expect` exactly is streamed; anything else is buffered and judged
+   * as usual.
+   */
+  onFrame?: (index: number, frame: Frame) => void;
+}
+
+export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array, expect: { width: number; height: number; frames: number }, opts: DecodeRunOptions = {}): Promise<DecodeOutcome> {
   const total = expect.frames * frameBytes(expect.width, expect.height);
   const req: RunRequest = { ...baseRequest(candidate, 'decode', opts), expect, checkDeterminism: opts.checkDeterminism ?? true, maxOutputBytes: total };
   const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const r = await runChild(req, withLength(req, [payload]), total + (1 << 20), opts, total);
+  const ySize = expect.width * expect.height;
+  const cSize = chromaWidth(expect.width) * chromaHeight(expect.height);
+  const onFrame = opts.onFrame;
+  let streamed = 0;
+  const stream: PayloadStream | undefined = onFrame && ((header, n) => {
+    const d = header as unknown as ChildMessage;
+    if (d.type !== 'decoded' || d.width !== expect.width || d.height !== expect.height || d.frames !== expect.frames || n !== total) return undefined;
+    const fb = ySize + 2 * cSize;
+    const frame = Buffer.allocUnsafe(fb);
+    const planes: Frame = { y: frame.subarray(0, ySize), u: frame.subarray(ySize, ySize + cSize), v: frame.subarray(ySize + cSize) };
+    let fill = 0;
+    return (piece) => {
+      for (let off = 0; off < piece.length;) {
+        const k = Math.min(fb - fill, piece.length - off);
+        piece.copy(frame, fill, off, off + k);
+        fill += k;
+        off += k;
+        if (fill < fb) continue;
+        fill = 0;
+        try { onFrame(streamed++, planes); } catch (e) { throw new ConsumerError(e); }
+      }
+    };
+  });
+  const r = await runChild(req, withLength(req, [payload]), total + (1 << 20), opts, total, stream);
   if ('failure' in r) return { ok: false, failure: mapPosition(candidate, r.failure) };
   const h = r.header as Extract<ChildMessage, { type: 'decoded' }>;
+  if (streamed === expect.frames && r.payload.length === 0) {
+    return { ok: true, video: { width: expect.width, height: expect.height, frames: [] }, ms: h.ms, startupMs: r.startupMs, warm: r.warm };
+  }
   // Never trust the child's own checks: the host re-derives every size from what it expects.
   if (h.width !== expect.width || h.height !== expect.height || h.frames !== expect.frames || r.payload.length !== total) {
     return { ok: false, failure: { class: 'bad-output', message: `decode returned ${r.payload.length} bytes of frames, expected ${total} (${expect.frames} frames of ${expect.width}x${expect.height})`, stage: 'decode' } };
   }
-  const ySize = expect.width * expect.height;
-  const cSize = chromaWidth(expect.width) * chromaHeight(expect.height);
   const frames: Frame[] = [];
   for (let i = 0, off = 0; i < expect.frames; i++) {
     const y = r.payload.subarray(off, off += ySize);
