@@ -40,6 +40,24 @@ describe('sandbox runner', function () {
     console.log(`      start-up (spawn → candidate loaded): encode ${enc.startupMs.toFixed(0)} ms, decode ${dec.startupMs.toFixed(0)} ms`);
   });
 
+  it('onFrame takes the decoded frames one by one as they arrive, equal to the buffered result', async () => {
+    const c = fixture('allowed/raw-copy.js');
+    const enc = await runEncode(c, video, 50, LIMITS);
+    assert.ok(enc.ok);
+    const buffered = await runDecode(c, enc.bytes, shape(video), LIMITS);
+    assert.ok(buffered.ok);
+    const seen: number[] = [];
+    const streamed = await runDecode(c, enc.bytes, shape(video), { ...LIMITS, onFrame: (i, f) => {
+      seen.push(i);
+      for (const p of ['y', 'u', 'v'] as const) assert.ok(Buffer.from(f[p]).equals(Buffer.from(buffered.video.frames[i][p])), `frame ${i} plane ${p}`);
+    } });
+    assert.ok(streamed.ok, JSON.stringify(!streamed.ok && streamed.failure));
+    assert.deepEqual(seen, [0, 1, 2]);
+    assert.equal(streamed.video.frames.length, 0, 'the host kept no decoded frame');
+    // A consumer's own exception is the host's bug: it is thrown, never blamed on the candidate.
+    await assert.rejects(runDecode(c, enc.bytes, shape(video), { ...LIMITS, onFrame: () => { throw new RangeError('metric bug'); } }), /metric bug/);
+  });
+
   it('runs TypeScript candidates', async () => {
     const c = fixture('allowed/typed.mts');
     const enc = await runEncode(c, video, 50, LIMITS);
