@@ -138,6 +138,40 @@ describe('extension engine client (real engine child)', function () {
     } finally { rmSync(root, { recursive: true, force: true }); }
   });
 
+  it("a person's requests answer at once while the reference encoders and a generation run in the child", async () => {
+    const root = smallWorkspace();
+    try {
+      const progress: unknown[] = [];
+      const client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log,
+        onEvent: (t, d) => { if (t === 'references-progress') progress.push(d.requestId); } });
+      await client.call('init', {});
+      await shrink(root);
+      await client.call('runOneGeneration', { provider: { kind: 'offline' } });
+      const reviewable = (await client.call('history', {})).candidates.filter((c) => c.state === 'pending-review' || c.state === 'evaluated');
+      assert.ok(reviewable.length >= 1, 'the first generation left a candidate to decide on');
+      // Empty the reference cache, so the encoders really run (ffmpeg children) while we ask.
+      rmSync(new Workspace(root).baselineCacheDir, { recursive: true, force: true });
+      const refs = client.call('references', {});
+      await client.call('start', { provider: { kind: 'offline' }, generations: 1 });
+      await untilEngineHasChildren(client.pid!);
+      const timed = async <T>(what: string, p: Promise<T>): Promise<T> => {
+        const t0 = Date.now();
+        const r = await p;
+        assert.ok(Date.now() - t0 < 1000, `${what} took ${Date.now() - t0} ms while background work ran`);
+        return r;
+      };
+      assert.equal((await timed('status', client.call('status', {}))).loopRunning, true, 'the loop was still running when status answered');
+      await timed('history', client.call('history', {}));
+      await timed('reviewShow', client.call('reviewShow', { id: reviewable[0].id }));
+      assert.equal((await timed('reject', client.call('reject', { id: reviewable[0].id, reason: 'decided while the loop ran' }))).state, 'rejected');
+      const r = await refs;
+      assert.deepEqual(r.clips.map((c) => c.curves.map((k) => `${c.clip} ${k.codec} ${k.points.length}`)).flat(), ['tree_building_80x44_15f.y4m x264 5']);
+      assert.ok(progress.length >= 1 && progress.every((id) => typeof id === 'number'), `references-progress events carry the request id: ${JSON.stringify(progress)}`);
+      await client.call('stop', {});
+      await client.dispose();
+    } finally { rmSync(root, { recursive: true, force: true }); }
+  });
+
   /** Waits until the engine child has a live child process (a sandbox worker or ffmpeg). */
   async function untilEngineHasChildren(pid: number): Promise<void> {
     const t0 = Date.now();

@@ -9,11 +9,14 @@ import { readJsonIfExists } from '../store/atomic';
 import { createEvaluator } from './cascade';
 import { FrameCache } from './frames';
 import { STATUS_FILE, type EngineStatus } from './engine';
-import { HOST_PROTOCOL_VERSION, type EngineToHost, type HostMethod, type HostMethods, type HostToEngine, type LlmResponseMessage, type SerializedError, type StartParams } from './host-protocol';
+import { HOST_PROTOCOL_VERSION, type EngineToHost, type HostMethod, type HostMethods, type HostToEngine, type LlmResponseMessage, type ReferencesResult, type SerializedError, type StartParams } from './host-protocol';
 import { adoptCandidate, rejectCandidate } from './review';
 import { runSession } from './session';
 import { unifiedDiff } from './diff';
-import { join, resolve } from 'node:path';
+import { runReference, type ReferenceCodec } from '../baseline/reference';
+import { locateFfmpeg } from '../video/ffmpeg';
+import { readVideo } from '../video/read';
+import { basename, join, resolve } from 'node:path';
 
 function send(m: EngineToHost): void { process.send?.(m); }
 
@@ -72,12 +75,12 @@ export class EngineHost {
     return this.loop;
   }
 
-  async handle<M extends HostMethod>(method: M, params: HostMethods[M][0], signal?: AbortSignal): Promise<HostMethods[M][1]> {
-    const h = this.handlers[method] as (p: HostMethods[M][0], signal?: AbortSignal) => Promise<HostMethods[M][1]>;
-    return h(params, signal);
+  async handle<M extends HostMethod>(method: M, params: HostMethods[M][0], signal?: AbortSignal, requestId?: number): Promise<HostMethods[M][1]> {
+    const h = this.handlers[method] as (p: HostMethods[M][0], signal?: AbortSignal, requestId?: number) => Promise<HostMethods[M][1]>;
+    return h(params, signal, requestId);
   }
 
-  private readonly handlers: { [M in HostMethod]: (p: HostMethods[M][0], signal?: AbortSignal) => Promise<HostMethods[M][1]> } = {
+  private readonly handlers: { [M in HostMethod]: (p: HostMethods[M][0], signal?: AbortSignal, requestId?: number) => Promise<HostMethods[M][1]> } = {
     init: async (p) => ({ created: initWorkspace(this.root, { seed: p.seed, force: p.force }).created }),
     start: async (p) => { this.startLoop(p); return { started: true as const }; },
     stop: async () => {
@@ -125,6 +128,23 @@ export class EngineHost {
       return r;
     },
     frames: (p, signal) => this.frameCache.frames(p, signal),
+    references: async (_p, signal, requestId) => {
+      const ws = this.ws();
+      const cfg = ws.readConfig();
+      const ffmpeg = await locateFfmpeg({ ffmpegPath: cfg.ffmpegPath });
+      const progress = (message: string) => send({ kind: 'event', event: { type: 'references-progress', time: new Date().toISOString(), data: { requestId, message } } });
+      const clips: ReferencesResult['clips'] = [];
+      for (const c of cfg.clips.training) {
+        const path = ws.resolvePath(c.path);
+        // The evaluation's frames (a clip's `frames` limit) and options: both fill and read the same cache
+        // entries, and the curves sit beside the candidates' points.
+        const video = await readVideo(path, { ffmpegPath: ffmpeg.path, maxFrames: c.frames, signal });
+        const r = await runReference(video, { codecs: cfg.references as ReferenceCodec[], ffmpeg, cacheDir: ws.baselineCacheDir, signal, onProgress: (m) => progress(`${basename(path)}: ${m}`) });
+        clips.push({ clip: basename(path), curves: r.curves.map((k) => ({ codec: k.codec, points: k.points.map((p) => ({ kbps: p.kbps, psnrY: p.psnrY, ssimY: p.ssimY, bytes: p.bytes })) })) });
+      }
+      if (signal?.aborted) throw new CancelledError('the reference encoders were cancelled');
+      return { clips };
+    },
   };
 
   async onMessage(m: HostToEngine): Promise<void> {
@@ -134,7 +154,7 @@ export class EngineHost {
     const controller = new AbortController();
     this.inFlight.set(m.id, controller);
     try {
-      const result = await this.handle(m.method, m.params as never, controller.signal);
+      const result = await this.handle(m.method, m.params as never, controller.signal, m.id);
       send({ kind: 'response', id: m.id, ok: true, result });
     } catch (e) {
       send({ kind: 'response', id: m.id, ok: false, error: serialize(controller.signal.aborted && !(e instanceof CancelledError) ? new CancelledError() : e) });

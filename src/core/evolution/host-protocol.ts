@@ -8,6 +8,8 @@
 // `{kind:'event', event}` (every engine event, including `status` snapshots). When the workspace's
 // provider is `host` (VS Code's Language Model API), the child asks the host for completions with
 // `{kind:'llm-request', id, ...}` and the host answers `{kind:'llm-response', id, ...}`.
+// Requests are answered concurrently: a person's request (status, history, reviewShow, accept, reject)
+// never waits behind a running loop, an evaluation or the reference encoders.
 // The host may cancel an in-flight request with `{kind:'cancel', id}`: the child aborts its work
 // (sandbox children killed) and answers that request with an error of kind 'cancelled'.
 // Secrets (the API key) travel only inside `start` params, never in the child's environment.
@@ -63,6 +65,14 @@ export interface HostMethods {
   /** Original and decoded frame N of a clip for the best version or a candidate (the dashboard's frame
    * viewer); the decoded clip is cached in the child, so scrubbing does not re-encode. */
   frames: [FramesParams, FramesResult];
+  /** The configured reference encoders on the training clips (cached in the workspace's baseline
+   * cache), for the RD plot's reference curves. Progress streams as `references-progress` events
+   * carrying this request's id; cancel kills the ffmpeg runs. */
+  references: [Record<string, never>, ReferencesResult];
+}
+
+export interface ReferencesResult {
+  clips: Array<{ clip: string; curves: Array<{ codec: string; points: Array<{ kbps: number; psnrY: number; ssimY: number; bytes: number }> }> }>;
 }
 
 export type HostMethod = keyof HostMethods;
