@@ -55,7 +55,7 @@ function clipPlots(s: ViewState): HTMLElement {
 }
 
 function lineage(s: ViewState): HTMLElement {
-  if (s.versions.length === 0) return section('Lineage', 'lineage', el('p', { class: 'muted' }, 'No version adopted yet.'));
+  if (s.versions.length === 0) return section('Lineage', 'lineage', el('p', { class: 'muted' }, s.loading ? 'Loading…' : 'No version adopted yet.'));
   const list = el('ol', { class: 'lineage' });
   for (const v of s.versions) {
     const li = el('li', { 'data-version': String(v.version) },

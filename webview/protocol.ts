@@ -73,6 +73,8 @@ export interface ViewState {
   /** Why nothing runs (Restricted Mode, no folder…); shown in the view. */
   blockedReason: string | null;
   initialized: boolean;
+  /** The workspace exists but its stored results have not arrived yet: "loading", not "nothing". */
+  loading: boolean;
   running: boolean;
   status: string;
   generation: number;
@@ -173,7 +175,7 @@ export function isViewCommand(s: unknown): s is ViewCommand {
 
 export function emptyState(): ViewState {
   return {
-    seq: 0, trusted: true, blockedReason: null, initialized: false, running: false, status: 'Loading…', generation: 0,
+    seq: 0, trusted: true, blockedReason: null, initialized: false, loading: true, running: false, status: 'Loading…', generation: 0,
     budget: { generations: { used: 0, limit: null }, usd: { used: 0, limit: null }, minutes: { used: 0, limit: null } },
     primaryReference: 'x264', best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null,
   };

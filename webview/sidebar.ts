@@ -18,7 +18,7 @@ function header(s: ViewState): HTMLElement {
   const b = s.budget;
   const lim = (v: number | null, unit = '') => (v === null ? '∞' : `${v}${unit}`);
   return el('div', { class: 'header', 'data-section': 'header' },
-    el('div', { class: 'row' }, tag(state), s.running ? spinner() : null, el('span', { class: 'gen', 'data-field': 'generation' }, `generation ${s.generation}`)),
+    el('div', { class: 'row' }, tag(state), s.running || s.loading ? spinner() : null, el('span', { class: 'gen', 'data-field': 'generation' }, s.loading ? 'loading…' : `generation ${s.generation}`)),
     el('div', { class: 'status', 'data-field': 'status' }, s.status),
     el('div', { class: 'budget', 'data-field': 'budget' },
       `budget: ${b.generations.used}/${lim(b.generations.limit)} generations · $${b.usd.used.toFixed(2)}/${b.usd.limit === null ? '∞' : '$' + b.usd.limit.toFixed(2)} · ${b.minutes.used.toFixed(1)}/${lim(b.minutes.limit, ' min')}`),
@@ -69,7 +69,7 @@ function plots(s: ViewState): HTMLElement[] {
 function queue(s: ViewState): HTMLElement {
   const title = el('span', {}, 'Review queue ', badge(String(s.queue.length)));
   const body = s.queue.length === 0
-    ? el('p', { class: 'muted' }, 'Nothing waits for review.')
+    ? el('p', { class: 'muted' }, s.loading ? 'Loading…' : 'Nothing waits for review.')
     : table(['candidate', 'BD-rate', 'parent', ''], s.queue.map((q) => [
       el('span', { title: q.hypothesis }, `${q.id} (gen ${q.generation})`), bdCell(q.bdRate), formatBdRate(q.parentBdRate),
       button('Review', () => post(message<ViewMessages, 'review'>('review', { candidateId: q.id })), { action: 'review', appearance: 'secondary' }),
@@ -80,7 +80,7 @@ function queue(s: ViewState): HTMLElement {
 }
 
 function versions(s: ViewState): HTMLElement {
-  if (s.versions.length === 0) return section('Versions', 'versions', el('p', { class: 'muted' }, 'No version adopted yet.'));
+  if (s.versions.length === 0) return section('Versions', 'versions', el('p', { class: 'muted' }, s.loading ? 'Loading…' : 'No version adopted yet.'));
   return section('Versions', 'versions', table(['version', 'BD-rate', 'held-out', ''], [...s.versions].reverse().map((v) => [
     `v${v.version}${v.candidateId ? ` (${v.candidateId})` : ' (seed)'}`, bdCell(v.bdRate), formatBdRate(v.heldOutBdRate),
     v.version > 1 ? button('Compare', () => post(message<ViewMessages, 'compare'>('compare', { version: v.version })), { action: 'compare', appearance: 'secondary' }) : '',

@@ -12,6 +12,7 @@ import type { CodecValidation } from './validation';
 import { secretFor, type ProviderSetting } from './settings';
 import type { DashboardPanel } from './webviews';
 import type { ViewCommand } from '../../webview/protocol';
+import { withDelayedProgress } from './progress';
 
 export interface CommandDeps {
   controller(): Controller;
@@ -50,7 +51,8 @@ export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate'
     initialize: async () => {
       const ctl = c();
       if (!ctl.root) throw new Error('open a folder first: Codec Evolution keeps its workspace in the folder’s .codec-evolution/');
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Codec Evolution: initializing the workspace' }, () => ctl.initialize());
+      // Writing the files takes a moment; the reference curves then run in the engine child with their own progress.
+      await withDelayedProgress('Codec Evolution: initializing the workspace', () => ctl.initialize());
       void vscode.window.showInformationMessage('Codec Evolution: workspace initialized (.codec-evolution/ and the seed codec). Run One Generation or Start Evolution next.');
     },
     start: () => {
@@ -82,21 +84,28 @@ export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate'
       c().baselines(abortSignalOf(token)!, (message) => progress.report({ message }))),
     reviewNext: async () => {
       const ctl = c();
-      await ctl.refresh();
-      const next = ctl.state().queue[0];
-      if (!next) { void vscode.window.showInformationMessage('No candidate waits for review.'); return; }
-      await d.review().open(next.id);
+      await withDelayedProgress('Codec Evolution: opening the next review', async () => {
+        await ctl.refresh();
+        const next = ctl.state().queue[0];
+        if (!next) { void vscode.window.showInformationMessage('No candidate waits for review.'); return; }
+        await d.review().open(next.id);
+      });
     },
     accept: async (arg?: unknown) => {
       const ctl = c();
+      ctl.requireDecisionTrust('Accepting');
       const id = await pickCandidate(ctl, arg, 'Accept');
       if (!id) return;
-      const v = await ctl.accept(id);
-      await d.review().closeReview(id);
+      const v = await withDelayedProgress(`Codec Evolution: adopting ${id}`, async () => {
+        const version = await ctl.accept(id);
+        await d.review().closeReview(id);
+        return version;
+      });
       void vscode.window.showInformationMessage(`Codec Evolution: ${id} adopted as version ${v.version}${v.gitCommit ? ` (commit ${v.gitCommit.slice(0, 8)})` : ''}.`);
     },
     reject: async (arg?: unknown) => {
       const ctl = c();
+      ctl.requireDecisionTrust('Rejecting');
       const id = await pickCandidate(ctl, arg, 'Reject');
       if (!id) return;
       const reason = await vscode.window.showInputBox({
@@ -104,8 +113,10 @@ export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate'
         validateInput: (v) => (v.trim() ? undefined : 'Give a reason: it steers the next candidates'),
       });
       if (reason === undefined) return;
-      await ctl.reject(id, reason.trim());
-      await d.review().closeReview(id);
+      await withDelayedProgress(`Codec Evolution: rejecting ${id}`, async () => {
+        await ctl.reject(id, reason.trim());
+        await d.review().closeReview(id);
+      });
       void vscode.window.showInformationMessage(`Codec Evolution: ${id} rejected.`);
     },
     compareVersions: async (arg?: unknown) => {

@@ -1,7 +1,6 @@
 // One workspace folder's evolution as the extension host sees it: the engine child (started on first
 // need), the latest snapshot, whether the loop runs, and the ViewState every surface renders.
 import * as vscode from 'vscode';
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { errorMessage, CancelledError, CodecEvolutionError } from '../core/errors';
@@ -14,6 +13,8 @@ import type { StartParams } from '../core/evolution/host-protocol';
 import type { WorkspaceConfig } from '../core/store/config';
 import { Workspace } from '../core/store/workspace';
 import { answerLmRequest } from './lm-bridge';
+import { readJsonIfExists } from '../core/store/atomic';
+import { withDelayedProgress } from './progress';
 import { requireCodecLanguage } from './codec-language';
 
 export const SECTION = 'codecEvolution';
@@ -39,6 +40,10 @@ export class Controller implements vscode.Disposable {
   private seq = 0;
   private refreshTimer?: NodeJS.Timeout;
   private baselinesTried = false;
+  private baselinesRun?: Promise<void>;
+  private baselinesProgress?: (message: string) => void;
+  /** False until the first snapshot of an initialized workspace arrived: the view says "loading", not "nothing". */
+  private loaded = false;
   private readonly emitter = new vscode.EventEmitter<ViewState>();
   readonly onDidChangeState = this.emitter.event;
 
@@ -82,7 +87,7 @@ export class Controller implements vscode.Disposable {
 
   state(): ViewState {
     return buildViewState({ ...this.snapshot, referenceCurves: this.references }, {
-      seq: ++this.seq, trusted: this.trusted, hasFolder: !!this.folder, running: this.running, activity: this.activity,
+      seq: ++this.seq, trusted: this.trusted, hasFolder: !!this.folder, running: this.running, activity: this.activity, loading: this.snapshot.initialized && !this.loaded,
       runMinutes: this.runStartedAt ? (Date.now() - this.runStartedAt) / 60000 : 0, lastError: this.lastError, evaluation: this.evaluation,
     });
   }
@@ -126,6 +131,7 @@ export class Controller implements vscode.Disposable {
     else if (type === 'generation-started' && gen !== undefined) this.activity = `generation ${gen}: proposing and evaluating candidates`;
     else if (type === 'evaluation-started' && typeof data.id === 'string') this.activity = `evaluating ${data.id}`;
     else if (type === 'warning' && typeof data.message === 'string') this.log.warn(data.message);
+    else if (type === 'references-progress' && typeof data.message === 'string') { this.log.info(`[references] ${data.message}`); this.baselinesProgress?.(data.message); return; }
     else if (type === 'run-stopped') { this.loopRunning = false; this.log.info(`loop stopped: ${String(data.reason ?? '')}`); this.loopEnded?.(); }
     else if (type === 'loop-error') {
       this.loopRunning = false;
@@ -140,9 +146,28 @@ export class Controller implements vscode.Disposable {
     try { return this.workspace().readConfig(); } catch { return undefined; }
   }
 
-  /** Pulls a fresh snapshot from the engine; quietly does nothing before the workspace exists. */
+  /** The results stored in .codec-evolution/ (records, versions, the last status), read as JSON on this
+   * thread: what Restricted Mode shows, since reading them starts no process and runs no candidate code. */
+  private storedSnapshot(): EngineSnapshot {
+    const ws = this.workspace();
+    const cfg = this.readConfig();
+    const status = readJsonIfExists<{ generation?: number; spentUsd?: number; stagnation?: string; stopReason?: string; strategy?: string }>(join(ws.dir, 'status.json')); // the engine's STATUS_FILE
+    return {
+      initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, budgets: this.overrides().budgets,
+      status: status ? { running: false, generation: status.generation ?? 0, spentUsd: status.spentUsd ?? 0, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy } : undefined,
+      candidates: ws.listCandidates(), versions: ws.listVersions(), referenceCurves: this.references,
+    };
+  }
+
+  /** Pulls a fresh snapshot from the engine; quietly does nothing before the workspace exists. In
+   * Restricted Mode the engine child is never started: the stored results are read directly. */
   async refresh(): Promise<void> {
     if (!this.root || !this.initializedOnDisk()) { this.snapshot = { ...this.snapshot, initialized: false }; this.emit(); return; }
+    if (!this.trusted) {
+      try { this.snapshot = this.storedSnapshot(); this.loaded = true; } catch (e) { this.lastError = errorMessage(e); this.log.error(`reading the stored results: ${this.lastError}`); }
+      this.emit();
+      return;
+    }
     try {
       const e = this.engine();
       const [status, history] = await Promise.all([e.call('status', {}), e.call('history', {})]);
@@ -153,20 +178,29 @@ export class Controller implements vscode.Disposable {
         candidates: history.candidates, versions: history.versions, referenceCurves: this.references,
       };
       if (status.loopRunning !== this.loopRunning && !this.runDone) this.loopRunning = status.loopRunning;
+      this.loaded = true;
     } catch (e) {
       this.lastError = errorMessage(e);
       this.log.error(`refresh: ${this.lastError}`);
     }
     this.emit();
-    // Reference curves for the RD plot come from the baseline cache: cheap once the engine ran them.
+    // Reference curves for the RD plot: the engine child runs the reference encoders in the background
+    // (instant once cached); a notification shows if that takes more than a second.
     if (!this.baselinesTried && this.references.length === 0 && this.snapshot.versions.length && this.trusted && !this.running) {
       this.baselinesTried = true;
-      void this.baselines().catch((e) => this.log.warn(`reference curves: ${errorMessage(e)}`));
+      void withDelayedProgress('Codec Evolution: reference curves for the RD plot', (report, signal) => this.baselines(signal, report), { cancellable: true })
+        .catch((e) => { if (!(e instanceof CancelledError)) this.log.warn(`reference curves: ${errorMessage(e)}`); });
     }
   }
 
-  requireTrust(what: string): void {
-    if (!this.trusted) throw new Error(`${what} runs candidate code or encoders, which Restricted Mode forbids — trust this workspace (Workspaces: Manage Workspace Trust) to continue`);
+  requireTrust(what: string, why = 'runs candidate code or encoders, which Restricted Mode forbids'): void {
+    if (!this.trusted) throw new Error(`${what} ${why} — trust this workspace (Workspaces: Manage Workspace Trust) to continue`);
+  }
+
+  /** Deciding writes the workspace (and Accept commits with the repository's git, whose hooks are the
+   * workspace's code): Restricted Mode shows the stored results only. */
+  requireDecisionTrust(verb: 'Accepting' | 'Rejecting'): void {
+    this.requireTrust(`${verb} a candidate`, 'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)');
   }
 
   async initialize(): Promise<void> {
@@ -249,6 +283,12 @@ export class Controller implements vscode.Disposable {
   }
 
   async candidate(id: string): Promise<CandidateDetail> {
+    if (!this.trusted) {
+      // Viewing a diff reads two files: no engine child in Restricted Mode.
+      const ws = this.workspace();
+      const v = ws.latestVersion();
+      return { record: ws.readCandidate(id), code: ws.readCandidateFile(id, 'code.js') ?? '', baseCode: v ? ws.versionCode(v.version) : '', baseVersion: v?.version ?? 0 };
+    }
     const r = await this.engine().call('reviewShow', { id });
     return { record: r.candidate, code: r.code, baseCode: r.baseCode, baseVersion: r.baseVersion };
   }
@@ -260,6 +300,9 @@ export class Controller implements vscode.Disposable {
   }
 
   async accept(id: string): Promise<VersionRecord> {
+    // Adopting writes the codec file and commits with the repository's git (whose hooks are the
+    // workspace's code): a trusted-workspace act, like Reject, which writes the record.
+    this.requireDecisionTrust('Accepting');
     const r = await this.engine().call('accept', { id });
     if (r.gitNote) this.log.info(`git: ${r.gitNote}`);
     await this.refresh();
@@ -267,6 +310,7 @@ export class Controller implements vscode.Disposable {
   }
 
   async reject(id: string, reason: string): Promise<void> {
+    this.requireDecisionTrust('Rejecting');
     await this.engine().call('reject', { id, reason });
     await this.refresh();
   }
@@ -284,28 +328,22 @@ export class Controller implements vscode.Disposable {
     return this.evaluation;
   }
 
-  /** The reference encoders on the training clips, through the CLI in a child process (cached on disk
-   * in the workspace's baseline cache), so the RD plot has the x264/x265/AV1 curves. */
-  async baselines(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<void> {
+  /** The reference encoders on the training clips, run by the engine child (cached in the workspace's
+   * baseline cache), so the RD plot has the x264/x265/AV1 curves. One run at a time; a second caller
+   * shares it. Requests a person makes meanwhile are answered at once: the child serves them concurrently. */
+  baselines(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<void> {
     this.requireTrust('Running the reference encoders');
-    const ws = this.workspace();
-    const cfg = ws.readConfig();
-    const clips = cfg.clips.training.map((c) => ws.resolvePath(c.path));
-    const args = [this.ctx.asAbsolutePath(join('dist', 'cli.js')), 'baseline', ...clips, '--json', '--codecs', cfg.references.join(','), '--cache-dir', ws.baselineCacheDir];
-    if (cfg.ffmpegPath) args.push('--ffmpeg', cfg.ffmpegPath);
-    this.log.info(`baselines: codec-evolve ${args.slice(1).join(' ')}`);
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = execFile(process.execPath, args, { cwd: ws.root, env: this.childEnv(), maxBuffer: 64 * 1024 * 1024, signal }, (err, stdout, stderr) => {
-        if (signal?.aborted) reject(new CancelledError());
-        else if (err) reject(new CodecEvolutionError('environment', `reference encoders failed: ${(stderr || err.message).trim().split('\n').pop()}`, 'see Codec Evolution: Show Log; is ffmpeg installed (codecEvolution.ffmpegPath)?'));
-        else resolve(stdout);
-      });
-      child.stderr?.on('data', (d: Buffer) => { for (const l of d.toString().split('\n').filter(Boolean)) { this.log.info(`[baseline] ${l}`); onProgress?.(l.trim()); } });
-    });
-    const doc = JSON.parse(out) as { clips: Array<{ clip: string; curves: Array<{ codec: string; points: ReferenceCurve['points'] }> }> };
-    this.references = doc.clips.flatMap((c) => c.curves.map((k) => ({ clip: basename(c.clip), codec: k.codec, points: k.points.map((p) => ({ kbps: p.kbps, psnrY: p.psnrY, ssimY: p.ssimY, bytes: p.bytes })) })));
-    await this.ctx.workspaceState.update('codecEvolution.references', this.references);
-    this.emit();
+    if (this.baselinesRun) return this.baselinesRun;
+    this.baselinesProgress = onProgress;
+    const t0 = Date.now();
+    this.baselinesRun = (async () => {
+      const r = await this.engine().call('references', {}, signal);
+      this.references = r.clips.flatMap((c) => c.curves.map((k) => ({ clip: c.clip, codec: k.codec, points: k.points })));
+      this.log.info(`reference curves: ${this.references.map((c) => `${c.clip} ${c.codec}`).join(', ')} in ${Date.now() - t0} ms`);
+      await this.ctx.workspaceState.update('codecEvolution.references', this.references);
+      this.emit();
+    })().finally(() => { this.baselinesRun = undefined; this.baselinesProgress = undefined; });
+    return this.baselinesRun;
   }
 
   /** Copies the clip into .codec-evolution/clips (the workspace stands alone) and lists it in the config. */

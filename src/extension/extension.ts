@@ -8,6 +8,7 @@ import { ReviewDocuments } from './review';
 import { SCHEME } from './review-uri';
 import { CodecValidation } from './validation';
 import { StatusBar } from './status-bar';
+import { withDelayedProgress } from './progress';
 import { DashboardPanel, SidebarView, postToView } from './webviews';
 import { isViewCommand, type Handlers, type ViewMessages, type ViewState } from '../../webview/protocol';
 
@@ -35,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const viewHandlers = (webview: vscode.Webview): Handlers<ViewMessages> => ({
     ready: () => { publish(getController().state()); void getController().refresh(); },
     command: ({ command }) => { if (isViewCommand(command)) void vscode.commands.executeCommand(`codecEvolution.${command}`); },
-    review: ({ candidateId }) => run('review', () => review.open(candidateId)),
+    review: ({ candidateId }) => run('review', () => withDelayedProgress(`Codec Evolution: opening the review of ${candidateId}`, () => review.open(candidateId))),
     compare: ({ version }) => void vscode.commands.executeCommand('codecEvolution.compareVersions', version),
     requestFrames: async (req) => {
       // Only the latest frame of a webview matters: the previous request is cancelled once this one is
@@ -90,7 +91,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, review),
     vscode.languages.registerCodeLensProvider({ scheme: SCHEME }, review),
     vscode.window.onDidChangeActiveTextEditor((ed) => setContext('reviewing', ed?.document.uri.scheme === SCHEME && ed.document.uri.path.startsWith('/candidate/'))),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { if (controller) publish(controller.state()); }),
+    // Trust granted: the engine child may now start; it replaces the stored read of Restricted Mode.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { if (controller) { publish(controller.state()); void controller.refresh(); } }),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('codecEvolution') && controller) publish(controller.state()); }),
     context.secrets.onDidChange((e) => log.info(`secret ${e.key} changed; the next engine start uses it`)),
   );

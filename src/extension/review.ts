@@ -39,7 +39,9 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
     const parent = rec.parentId ? snap.candidates.find((c) => c.id === rec.parentId) : undefined;
     const top = new vscode.Range(0, 0, 0, 0);
     // Actions first: a narrow diff side truncates the line, and the decision must stay reachable.
-    const lenses = rec.state === 'pending-review'
+    const lenses = rec.state === 'pending-review' && !vscode.workspace.isTrusted
+      ? [new vscode.CodeLens(top, { title: '$(shield) Restricted Mode: trust the workspace to accept or reject', command: '' })]
+      : rec.state === 'pending-review'
       ? [new vscode.CodeLens(top, { title: '$(check) Accept', command: 'codecEvolution.accept', arguments: [doc.uri] }),
         new vscode.CodeLens(top, { title: '$(close) Reject…', command: 'codecEvolution.reject', arguments: [doc.uri] })]
       : [new vscode.CodeLens(top, { title: `state: ${rec.state}`, command: '' })];

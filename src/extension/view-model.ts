@@ -29,6 +29,8 @@ export interface HostFacts {
   hasFolder: boolean;
   /** The loop runs in our child right now (the engine's own flag may lag a crash). */
   running: boolean;
+  /** The workspace exists but no snapshot of it has arrived yet. */
+  loading?: boolean;
   /** What the loop is doing, from the latest progress event. */
   activity?: string;
   runMinutes: number;
@@ -82,7 +84,13 @@ export function clipViews(best: CandidateRecord | undefined, label: string, refs
   ];
   const clips = scores.map(([s, role]): ClipView => {
     const curves: CurveView[] = [{ label, kind: 'best', points: points(s) }];
-    for (const r of refs.filter((r) => clipKey(r.clip) === clipKey(s.clip))) curves.push({ label: r.codec, kind: 'reference', points: r.points });
+    const ran = refs.filter((r) => clipKey(r.clip) === clipKey(s.clip));
+    for (const r of ran) curves.push({ label: r.codec, kind: 'reference', points: r.points });
+    // A reference the baselines have not run (yet, or cannot: Restricted Mode) still has the points the
+    // evaluation stored with the record, measured on the same frames.
+    for (const [codec, pts] of Object.entries(s.references ?? {})) {
+      if (pts.length && !ran.some((r) => r.codec === codec)) curves.push({ label: codec, kind: 'reference', points: pts.map((p) => ({ kbps: p.kbps, psnrY: p.psnrY })) });
+    }
     const bdRate: Record<string, number | null> = {};
     for (const name of new Set([...referenceNames, ...Object.keys(s.bdRate)])) bdRate[name] = s.bdRate[name] ?? null;
     return { clip: clipKey(s.clip), role, bdRate, curves };
@@ -144,6 +152,7 @@ export function failureCounts(candidates: CandidateRecord[]): FailureCount[] {
 function statusLine(s: EngineSnapshot, h: HostFacts, queue: number): string {
   if (!h.hasFolder) return 'Open a folder to evolve a codec in it.';
   if (!s.initialized) return 'This folder has no .codec-evolution/ yet: run Initialize Workspace.';
+  if (h.loading) return 'loading the stored results…';
   const st = s.status;
   const parts: string[] = [];
   if (h.running) parts.push(h.activity ?? `running generation ${(st?.generation ?? 0) + 1}`);
@@ -176,6 +185,7 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
       ? 'Restricted Mode: nothing from a candidate codec runs here (no evolution, evaluation or baselines) until you trust this workspace. Validation and results still work.'
       : !h.hasFolder ? 'Open a folder first: the workspace folder is where candidates, versions and the event log are kept.' : null,
     initialized: s.initialized,
+    loading: !!h.loading,
     running: h.running,
     status: statusLine(s, h, queue.length),
     generation,

@@ -68,6 +68,26 @@ describe('extension view model', () => {
     assert.equal(none.best, null);
   });
 
+  it('says "loading" until the first snapshot arrives, instead of showing an empty workspace', () => {
+    const empty: EngineSnapshot = { initialized: true, candidates: [], versions: [], referenceCurves: [] };
+    const loading = buildViewState(empty, facts({ loading: true }));
+    assert.equal(loading.loading, true);
+    assert.match(loading.status, /loading/);
+    assert.equal(buildViewState(snapshot(), facts()).loading, false);
+  });
+
+  it('reference curves fall back to the points stored with the best record when no baseline ran', () => {
+    const s = snapshot();
+    s.referenceCurves = [];
+    s.candidates[1].metrics!.training[0].references = { x264: [{ kbps: 90, psnrY: 32.5, setting: 'crf=30' }, { kbps: 170, psnrY: 36.5, setting: 'crf=25' }], x265: [] };
+    const v = buildViewState(s, facts({ trusted: false }));
+    assert.deepEqual(v.clips[0].curves.filter((c) => c.kind === 'reference').map((c) => [c.label, c.points.map((p) => p.kbps)]), [['x264', [90, 170]]],
+      'the stored x264 points make the curve; an empty list draws nothing');
+    s.referenceCurves = snapshot().referenceCurves;
+    assert.deepEqual(buildViewState(s, facts()).clips[0].curves.filter((c) => c.kind === 'reference').map((c) => c.points.map((p) => p.kbps)), [[80, 160]],
+      'a baseline run of the same codec wins over the stored points');
+  });
+
   it('history: best candidate per generation and the adopted best as a step', () => {
     const s = snapshot();
     assert.deepEqual(generationHistory(s.candidates, s.versions), [

@@ -80,7 +80,7 @@ export function initScript(arg: { theme: Record<string, string>; saved: unknown 
 export function sampleState(): ViewState {
   const curve = (scale: number, shift: number) => [20, 35, 50, 65, 80].map((q, i) => ({ quality: q, kbps: scale * Math.pow(1.9, i), psnrY: 30 + shift + 2.6 * i, ssimY: 0.9 + 0.018 * i }));
   return {
-    seq: 7, trusted: true, blockedReason: null, initialized: true, running: true, status: 'generation 4 of 30: evaluating 2 candidates', generation: 4,
+    seq: 7, trusted: true, blockedReason: null, initialized: true, loading: false, running: true, status: 'generation 4 of 30: evaluating 2 candidates', generation: 4,
     budget: { generations: { used: 4, limit: 30 }, usd: { used: 0, limit: 5 }, minutes: { used: 2.4, limit: 60 } },
     primaryReference: 'x264',
     best: { version: 3, candidateId: 'c0006', bdRate: { x264: 41.7, x265: 63.2 } },
