@@ -59,8 +59,7 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
       'chat.disableAIFeatures': true,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'window.restoreWindows': 'none',
-      // VS Code's default hides CodeLens in diff editors; the review's numbers and Accept/Reject live there.
-      'diffEditor.codeLens': true,
+      // diffEditor.codeLens is left at its default: the extension's configurationDefaults turns it on.
     });
   });
 
@@ -165,8 +164,10 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
   };
 
   it('Initialize Workspace writes .codec-evolution/ with the seed as version 1', async () => {
+    const t0 = Date.now();
     await wb.runCommand(`${CATEGORY}: Initialize Workspace`);
     await wb.waitForNotification(/workspace initialized/i, 120_000);
+    console.log(`      Initialize Workspace: ${((Date.now() - t0) / 1000).toFixed(1)} s from the palette to the "initialized" message`);
     assert.ok(existsSync(join(stateDir(), 'config.json')), `${join(stateDir(), 'config.json')} missing after Initialize`);
     assert.equal(readJson<{ schemaVersion: number }>(join(stateDir(), 'config.json')).schemaVersion > 0, true);
     assert.deepEqual(versionsOnDisk(), ['v0001'], 'the seed codec should be version 1');
@@ -198,7 +199,7 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
 
   it('Reject Candidate asks for a reason and stores it with the candidate', async () => {
     const rejected = pending!;
-    await wb.runCommand(`${CATEGORY}: Reject Candidate`);
+    await wb.runCommand(`${CATEGORY}: Reject Candidate`, { asks: true });
     const input = wb.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 20_000 });
     // An empty reason is refused: it is what steers later candidates.
@@ -207,8 +208,10 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     const reason = 'e2e: the gain is within what the reference noise allows';
     await input.fill(reason);
     await wb.screenshot('reject-reason');
+    const t0 = Date.now();
     await wb.page.keyboard.press('Enter');
     await wb.waitForNotification(new RegExp(`${rejected.id} rejected`), 60_000);
+    console.log(`      Reject: ${((Date.now() - t0) / 1000).toFixed(1)} s from Enter to the "rejected" message`);
     const rec = readJson<{ state: string; review?: { decision: string; reason?: string } }>(join(stateDir(), 'candidates', rejected.id, 'candidate.json'));
     assert.equal(rec.state, 'rejected');
     assert.equal(rec.review?.reason, reason);
@@ -242,6 +245,7 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     // The CodeLens above the candidate's first line carries its numbers against its parent.
     await wb.page.locator('.monaco-diff-editor .editor.modified .view-lines').first().click();
     await wb.page.keyboard.press('Control+Home');
+    // No user setting turns diffEditor.codeLens on here: the manifest's configurationDefaults must.
     const lens = wb.page.locator('.monaco-diff-editor .editor.modified .codelens-decoration').first();
     await lens.waitFor({ state: 'visible', timeout: 30_000 });
     const lensText = await lens.innerText();
@@ -306,13 +310,21 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     const rows = await wb.paletteUntil(`${CATEGORY}:`, (r) => r.includes(`${CATEGORY}: Compare Versions`));
     await wb.closePalette();
     assert.ok(rows.includes(`${CATEGORY}: Compare Versions`), `the initialized workspace's commands are missing: ${JSON.stringify(rows)}`);
-    for (const t of ['Run One Generation', 'Start Evolution', 'Run Baselines']) {
+    for (const t of ['Run One Generation', 'Start Evolution', 'Run Baselines', 'Accept Candidate', 'Reject Candidate']) {
       assert.ok(!rows.includes(`${CATEGORY}: ${t}`), `"${t}" is offered in Restricted Mode: ${JSON.stringify(rows)}`);
     }
     await wb.openViewContainer(CATEGORY);
     const view = wb.webview(extensionId, 'view');
     const blocked = await view.locator('[data-field="blocked"]').innerText({ timeout: 30_000 });
     assert.match(blocked, /Restricted Mode/, blocked);
+    // Viewing results works: the stored versions, the best version's numbers and the generation, read
+    // from .codec-evolution/ without running anything.
+    await view.locator('[data-section="versions"]').getByText(`v2 (${pending!.id})`).waitFor({ state: 'visible', timeout: 30_000 });
+    await view.locator('[data-section="versions"]').getByText('v1 (seed)').waitFor({ state: 'visible', timeout: 10_000 });
+    await view.locator('[data-section="best"]').getByText('version 2').waitFor({ state: 'visible', timeout: 10_000 });
+    const generation = await view.locator('[data-field="generation"]').innerText();
+    const stored = Math.max(...candidatesOnDisk().map((c) => c.generation ?? 0));
+    assert.equal(generation, `generation ${stored}`, `the view shows "${generation}" for a workspace whose candidates reach generation ${stored}`);
     assert.notEqual(await view.locator('[data-action="runGeneration"]').getAttribute('disabled', { timeout: 10_000 }), null, 'Run One Generation is enabled in Restricted Mode');
     const before = candidatesOnDisk().length;
     await wb.screenshot('restricted');

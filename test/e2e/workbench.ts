@@ -28,8 +28,9 @@ export class Workbench {
     await this.page.locator('.part.activitybar, .part.sidebar .composite-bar').first().waitFor({ state: 'visible', timeout: 60_000 });
   }
 
-  /** Runs a command by its palette title ("Codec Evolution: Run One Generation"), as a person would. */
-  async runCommand(title: string): Promise<void> {
+  /** Runs a command by its palette title ("Codec Evolution: Run One Generation"), as a person would.
+   * `asks`: the command opens an input box or quick pick in the same widget, so it never hides. */
+  async runCommand(title: string, opts: { asks?: boolean } = {}): Promise<void> {
     const input = await this.openPalette();
     await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row')
@@ -42,7 +43,7 @@ export class Workbench {
       throw new Error(`"${title}" is not in the command palette; it shows: ${JSON.stringify(shown.slice(0, 10))}`);
     }
     await row.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+    if (!opts.asks) await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
   }
 
   async openPalette() {
@@ -125,8 +126,11 @@ export class Workbench {
   }
 
   async clearNotifications(): Promise<void> {
-    for (const close of await this.page.locator('.notification-toast .codicon-notifications-clear, .notification-toast .codicon-close').all()) {
-      await close.click().catch(() => undefined);
+    // A toast's close button shows only while the toast is hovered; a plain click on a hidden one
+    // waits out Playwright's 30 s default, which once made Initialize and Reject look 30 s slow.
+    for (const toast of await this.page.locator('.notification-toast').all()) {
+      await toast.hover({ timeout: 2000 }).catch(() => undefined);
+      await toast.locator('.codicon-notifications-clear, .codicon-close').first().click({ timeout: 2000 }).catch(() => undefined);
     }
   }
 
