@@ -41,7 +41,8 @@ export class Controller implements vscode.Disposable {
   private refreshTimer?: NodeJS.Timeout;
   private baselinesTried = false;
   private baselinesRun?: Promise<void>;
-  private baselinesProgress?: (message: string) => void;
+  /** Everyone waiting on the shared reference run hears its progress (the background run and Run Baselines). */
+  private readonly baselinesProgress = new Set<(message: string) => void>();
   /** False until the first snapshot of an initialized workspace arrived: the view says "loading", not "nothing". */
   private loaded = false;
   private readonly emitter = new vscode.EventEmitter<ViewState>();
@@ -131,7 +132,7 @@ export class Controller implements vscode.Disposable {
     else if (type === 'generation-started' && gen !== undefined) this.activity = `generation ${gen}: proposing and evaluating candidates`;
     else if (type === 'evaluation-started' && typeof data.id === 'string') this.activity = `evaluating ${data.id}`;
     else if (type === 'warning' && typeof data.message === 'string') this.log.warn(data.message);
-    else if (type === 'references-progress' && typeof data.message === 'string') { this.log.info(`[references] ${data.message}`); this.baselinesProgress?.(data.message); return; }
+    else if (type === 'references-progress' && typeof data.message === 'string') { this.log.info(`[references] ${data.message}`); for (const f of this.baselinesProgress) f(data.message); return; }
     else if (type === 'run-stopped') { this.loopRunning = false; this.log.info(`loop stopped: ${String(data.reason ?? '')}`); this.loopEnded?.(); }
     else if (type === 'loop-error') {
       this.loopRunning = false;
@@ -330,11 +331,11 @@ export class Controller implements vscode.Disposable {
 
   /** The reference encoders on the training clips, run by the engine child (cached in the workspace's
    * baseline cache), so the RD plot has the x264/x265/AV1 curves. One run at a time; a second caller
-   * shares it. Requests a person makes meanwhile are answered at once: the child serves them concurrently. */
+   * shares it (and its progress; the first caller's signal cancels it). Requests a person makes meanwhile are answered at once: the child serves them concurrently. */
   baselines(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<void> {
     this.requireTrust('Running the reference encoders');
+    if (onProgress) this.baselinesProgress.add(onProgress);
     if (this.baselinesRun) return this.baselinesRun;
-    this.baselinesProgress = onProgress;
     const t0 = Date.now();
     this.baselinesRun = (async () => {
       const r = await this.engine().call('references', {}, signal);
@@ -342,7 +343,7 @@ export class Controller implements vscode.Disposable {
       this.log.info(`reference curves: ${this.references.map((c) => `${c.clip} ${c.codec}`).join(', ')} in ${Date.now() - t0} ms`);
       await this.ctx.workspaceState.update('codecEvolution.references', this.references);
       this.emit();
-    })().finally(() => { this.baselinesRun = undefined; this.baselinesProgress = undefined; });
+    })().finally(() => { this.baselinesRun = undefined; this.baselinesProgress.clear(); });
     return this.baselinesRun;
   }
 
