@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -179,6 +180,15 @@ describe('sandbox runner', function () {
   });
 
   describe('children started ahead (SandboxPool)', () => {
+    it('a closed pool leaves no abort listener on a longer-lived signal', () => {
+      const session = new AbortController();
+      for (let i = 0; i < 20; i++) new SandboxPool(session.signal).close();
+      assert.equal(getEventListeners(session.signal, 'abort').length, 0);
+      const open = new SandboxPool(session.signal);
+      assert.equal(getEventListeners(session.signal, 'abort').length, 1, 'an open pool listens for abort');
+      open.close();
+    });
+
     /** Alive = exists and is not a zombie waiting to be reaped. */
     const alive = (pid: number): boolean => {
       try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }

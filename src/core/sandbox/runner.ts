@@ -259,10 +259,13 @@ let exitHook = false;
 export class SandboxPool {
   private readonly spares = new Map<string, Spare>();
   private closed = false;
+  private readonly onAbort = () => this.close();
 
-  constructor(signal?: AbortSignal) {
+  // A pool lives for one evaluation, its signal for a whole session: close() must take the listener
+  // off again, or every evaluation leaves one behind on the session's signal.
+  constructor(private readonly signal?: AbortSignal) {
     if (signal?.aborted) this.closed = true;
-    signal?.addEventListener('abort', () => this.close(), { once: true });
+    signal?.addEventListener('abort', this.onAbort, { once: true });
     if (!this.closed) openPools.add(this);
     if (!exitHook) {
       exitHook = true;
@@ -331,6 +334,7 @@ export class SandboxPool {
   /** Kills every idle spare; later jobs start cold. */
   close(): void {
     this.closed = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
     openPools.delete(this);
     for (const s of this.spares.values()) killGroup(s.child, s.spec.groupKill);
     this.spares.clear();
