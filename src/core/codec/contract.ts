@@ -1,32 +1,10 @@
 // The codec contract (DESIGN.md): what a candidate's encode receives and decode must return.
 // Frames are 8-bit 4:2:0; chroma planes are ceil(w/2) x ceil(h/2).
 
-export interface Frame {
-  y: Uint8Array;
-  u: Uint8Array;
-  v: Uint8Array;
-}
-
-export interface Video {
-  width: number;
-  height: number;
-  /** Frame rate as a fraction, fpsNum/fpsDen frames per second. */
-  fpsNum: number;
-  fpsDen: number;
-  frames: Frame[];
-}
-
-/** What decode returns: the frame rate is not part of it (the harness knows it from the source). */
-export interface DecodedVideo {
-  width: number;
-  height: number;
-  frames: Frame[];
-}
-
-export interface EncodeOptions {
-  /** 0..100, higher is better quality (and more bytes). */
-  quality: number;
-}
+// The types are declared once, in codec.d.ts: the file `codec-evolve init` writes into a workspace
+// for codec authors and models. The engine uses the very same declarations.
+export type { Frame, Video, DecodedVideo, EncodeOptions } from './codec';
+import type { Frame } from './codec';
 
 export function chromaWidth(width: number): number { return (width + 1) >> 1; }
 export function chromaHeight(height: number): number { return (height + 1) >> 1; }
