@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineClient, abortSignalOf, type Logger } from '../../src/extension/engine-client';
+import { EngineClient, abortSignalOf, type EngineClientOptions, type Logger } from '../../src/extension/engine-client';
 import { SECRET_ENV } from '../../src/extension/settings';
 import { Workspace } from '../../src/core/store/workspace';
 import { CancelledError } from '../../src/core/errors';
@@ -91,14 +91,21 @@ describe('extension engine client (real engine child)', function () {
     ws.writeConfig(cfg);
   }
 
-  it('vscode.lm provider: the engine asks the host for completions over IPC and records what it got', async () => {
+  /** A small initialized workspace served by a real engine child, always disposed and removed afterwards. */
+  async function withEngine(body: (client: EngineClient, root: string) => Promise<void>, extra: Partial<EngineClientOptions> = {}): Promise<void> {
     const root = smallWorkspace();
+    let client: EngineClient | undefined;
     try {
-      const asked: Array<{ system: string; messages: unknown[] }> = [];
-      const client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log,
-        onLmRequest: async (req) => { asked.push(req); return { text: 'No code this time.', model: 'copilot/test', inputTokens: 11, outputTokens: 4 }; } });
+      client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log, ...extra });
       await client.call('init', {});
       await shrink(root);
+      await body(client, root);
+    } finally { await client?.dispose(); rmSync(root, { recursive: true, force: true }); }
+  }
+
+  it('vscode.lm provider: the engine asks the host for completions over IPC and records what it got', async () => {
+    const asked: Array<{ system: string; messages: unknown[] }> = [];
+    await withEngine(async (client) => {
       const status = await client.call('runOneGeneration', { provider: { kind: 'host' } });
       assert.ok(asked.length >= 1, 'the engine asked the host');
       assert.match(asked[0].system + JSON.stringify(asked[0].messages), /encode/, 'the prompt carries the codec contract');
@@ -108,23 +115,16 @@ describe('extension engine client (real engine child)', function () {
       assert.equal(proposed[0].failure?.class, 'no-code', 'an answer without code is classified, not fatal');
       assert.equal(proposed[0].hypothesis, 'No code this time.');
       assert.ok(status.tokens.input >= 11 && status.tokens.output >= 4, `tokens recorded: ${JSON.stringify(status.tokens)}`);
-      await client.dispose();
-    } finally { rmSync(root, { recursive: true, force: true }); }
+    }, { onLmRequest: async (req) => { asked.push(req); return { text: 'No code this time.', model: 'copilot/test', inputTokens: 11, outputTokens: 4 }; } });
   });
 
   it('Stop while the engine waits on the model cancels the model request and ends the loop', async () => {
-    const root = smallWorkspace();
-    try {
-      let cancelled = false;
-      let asked!: () => void;
-      const askedP = new Promise<void>((r) => { asked = r; });
-      let stoppedWith!: (reason: string) => void;
-      const stopped = new Promise<string>((r) => { stoppedWith = r; });
-      const client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log,
-        onEvent: (t, d) => { if (t === 'run-stopped') stoppedWith(String(d.reason)); },
-        onLmRequest: (_req, signal) => new Promise((_res, rej) => { asked(); signal.addEventListener('abort', () => { cancelled = true; rej(new Error('cancelled')); }); }) });
-      await client.call('init', {});
-      await shrink(root);
+    let cancelled = false;
+    let asked!: () => void;
+    const askedP = new Promise<void>((r) => { asked = r; });
+    let stoppedWith!: (reason: string) => void;
+    const stopped = new Promise<string>((r) => { stoppedWith = r; });
+    await withEngine(async (client) => {
       await client.call('start', { provider: { kind: 'host' } });
       await askedP;
       const t0 = Date.now();
@@ -134,18 +134,12 @@ describe('extension engine client (real engine child)', function () {
       assert.equal(cancelled, true, 'the host saw llm-cancel');
       assert.match(await stopped, /cancel/);
       assert.equal((await client.call('status', {})).loopRunning, false);
-      await client.dispose();
-    } finally { rmSync(root, { recursive: true, force: true }); }
+    }, { onEvent: (t, d) => { if (t === 'run-stopped') stoppedWith(String(d.reason)); }, onLmRequest: (_req, signal) => new Promise((_res, rej) => { asked(); signal.addEventListener('abort', () => { cancelled = true; rej(new Error('cancelled')); }); }) });
   });
 
   it("a person's requests answer at once while the reference encoders and a generation run in the child", async () => {
-    const root = smallWorkspace();
-    try {
-      const progress: unknown[] = [];
-      const client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log,
-        onEvent: (t, d) => { if (t === 'references-progress') progress.push(d.requestId); } });
-      await client.call('init', {});
-      await shrink(root);
+    const progress: unknown[] = [];
+    await withEngine(async (client, root) => {
       await client.call('runOneGeneration', { provider: { kind: 'offline' } });
       const reviewable = (await client.call('history', {})).candidates.filter((c) => c.state === 'pending-review' || c.state === 'evaluated');
       assert.ok(reviewable.length >= 1, 'the first generation left a candidate to decide on');
@@ -168,8 +162,7 @@ describe('extension engine client (real engine child)', function () {
       assert.deepEqual(r.clips.map((c) => c.curves.map((k) => `${c.clip} ${k.codec} ${k.points.length}`)).flat(), ['tree_building_80x44_15f.y4m x264 5']);
       assert.ok(progress.length >= 1 && progress.every((id) => typeof id === 'number'), `references-progress events carry the request id: ${JSON.stringify(progress)}`);
       await client.call('stop', {});
-      await client.dispose();
-    } finally { rmSync(root, { recursive: true, force: true }); }
+    }, { onEvent: (t, d) => { if (t === 'references-progress') progress.push(d.requestId); } });
   });
 
   /** Waits until the engine child has a live child process (a sandbox worker or ffmpeg). */
@@ -195,12 +188,7 @@ describe('extension engine client (real engine child)', function () {
   }
 
   it('frames: the engine child decodes frame N with the best version, pairs it with the original and keeps the decoded clip', async () => {
-    const root = smallWorkspace();
-    let client: EngineClient | undefined;
-    try {
-      client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log });
-      await client.call('init', {});
-      await shrink(root);
+    await withEngine(async (client) => {
       const clip = join(__dirname, '..', '..', '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
       const video = await readY4M(clip, 3);
       const f = await client.call('frames', { clip: 'tree_building_80x44_15f', frame: 2, subject: 'best' });
@@ -231,17 +219,12 @@ describe('extension engine client (real engine child)', function () {
       assert.ok(q.psnrY > again.psnrY, `quality 90 (${q.psnrY} dB) is closer to the original than 50 (${again.psnrY} dB)`);
       await assert.rejects(client.call('frames', { clip: 'nope.y4m', frame: 0, subject: 'best' }), (e: Error & { kind?: string }) => e.kind === 'input' && /not in this workspace/.test(e.message));
       await assert.rejects(client.call('frames', { clip: 'tree_building_80x44_15f', frame: 0, subject: 'g9999-0' }), (e: Error & { kind?: string }) => e.kind === 'input' && /g9999-0/.test(e.message));
-    } finally { await client?.dispose(); rmSync(root, { recursive: true, force: true }); }
+    });
   });
 
   it('cancel: an evaluate and a frames request abort in the child, settle as cancelled within 1 s and leave no sandbox child', async function () {
     if (!hasProc()) this.skip();
-    const root = smallWorkspace();
-    let client: EngineClient | undefined;
-    try {
-      client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log });
-      await client.call('init', {});
-      await shrink(root);
+    await withEngine(async (client, root) => {
       const ws = new Workspace(root);
       const source = ws.versionCode(1);
       const ctl = new AbortController();
@@ -253,23 +236,18 @@ describe('extension engine client (real engine child)', function () {
       assert.deepEqual([f.frame, f.quality, f.decoded.y.length], [1, 70, 80 * 44]);
       // An already-aborted signal never reaches the engine.
       await assert.rejects(client.call('evaluate', { source }, AbortSignal.abort()), (e: Error) => e instanceof CancelledError);
-    } finally { await client?.dispose(); rmSync(root, { recursive: true, force: true }); }
+    });
   });
 
   it('evaluate takes the file name: a TypeScript codec is compiled (esbuild resolves here), not read as JavaScript', async () => {
-    const root = smallWorkspace();
-    let client: EngineClient | undefined;
-    try {
-      client = new EngineClient({ script, root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, log });
-      await client.call('init', {});
-      await shrink(root);
+    await withEngine(async (client, root) => {
       const ts = `const SCALE: number = 1;\n${new Workspace(root).versionCode(1)}`;
       const asTs = await client.call('evaluate', { source: ts, filename: 'codec.ts' });
       assert.equal(asTs.ok, true, JSON.stringify(asTs).slice(0, 300));
       const asJs = await client.call('evaluate', { source: ts });
       assert.equal(asJs.ok, false);
       if (!asJs.ok) assert.equal(asJs.failure.class, 'syntax', 'without the name it is JavaScript, and the annotation does not parse');
-    } finally { await client?.dispose(); rmSync(root, { recursive: true, force: true }); }
+    });
   });
 
   it('bridges a cancellation token to an AbortSignal', () => {
