@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/core/paths';
 import { initWorkspace } from '../../src/core/store/init';
 import type { WorkspaceConfig } from '../../src/core/store/config';
+import { TREE_CLIP } from './media';
 
-export const TREE_CLIP = join(packageRoot(), '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
+export { TREE_CLIP };
 
 export function makeEngineWorkspace(prefix: string, tweak?: (c: WorkspaceConfig) => void) {
   const dir = mkdtempSync(join(tmpdir(), prefix));

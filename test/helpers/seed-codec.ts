@@ -8,6 +8,7 @@ import { transformSync } from 'esbuild';
 import type { Frame, Video } from '../../src/core/codec/contract';
 import { packageRoot } from '../../src/core/paths';
 import { readY4M } from '../../src/core/video/y4m';
+import { TEST_MEDIA } from './media';
 
 export interface SeedCodec {
   meta: { name: string; description: string };
@@ -48,10 +49,10 @@ export function loadSeed(name: string, source = seedSource(name)): SeedCodec {
   };
 }
 
-export const mediaDir = (): string => join(packageRoot(), '..', 'shared', 'media');
+export const mediaDir = (): string => TEST_MEDIA;
 
 const clipCache = new Map<string, Video>();
-/** A shared clip, first `frames` frames (cached: several tests read the same clip). */
+/** A test clip, first `frames` frames (cached: several tests read the same clip). */
 export async function sharedClip(file: string, frames: number): Promise<Video> {
   const key = `${file}#${frames}`;
   let v = clipCache.get(key);

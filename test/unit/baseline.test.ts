@@ -8,8 +8,9 @@ import { kbps } from '../../src/core/metrics/rd';
 import { CancelledError, EnvironmentError } from '../../src/core/errors';
 import { packageRoot } from '../../src/core/paths';
 import type { Video } from '../../src/core/codec/contract';
+import { TREE_CLIP } from '../helpers/media';
 
-const tree = join(packageRoot(), '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
+const tree = TREE_CLIP;
 
 describe('baseline/reference', () => {
   let dir: string;

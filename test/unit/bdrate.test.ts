@@ -4,7 +4,7 @@ import { kbps, psnrYuv } from '../../src/core/metrics/rd';
 import { InputError } from '../../src/core/errors';
 
 const pts = (a: number[][]): RatePoint[] => a.map(([k, p]) => ({ kbps: k, psnr: p }));
-// JCTVC-E137 case 1, as in ../shared/media/README.md (and Netflix/vmaf's BD-rate tests).
+// JCTVC-E137 case 1, as in Netflix/vmaf's BD-rate tests.
 const anchor = pts([[108048.8736, 43.6471], [61279.976, 40.3953], [33905.6656, 37.247], [18883.6928, 34.2911]]);
 const test = pts([[108061.2784, 43.6768], [61299.9936, 40.4232], [33928.7472, 37.2761], [18910.912, 34.3147]]);
 

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/paths';
 import { EXIT_CODES } from '../../src/core/errors';
+import { TEST_MEDIA } from '../helpers/media';
 
 const root = packageRoot();
 const cli = join(root, 'dist', 'cli.js');
-const media = join(root, '..', 'shared', 'media');
+const media = TEST_MEDIA;
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120000 });

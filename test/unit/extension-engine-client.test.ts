@@ -12,6 +12,7 @@ import { framesView } from '../../src/extension/view-model';
 import { lumaPsnr } from '../../src/core/evolution/frames';
 import { readY4M } from '../../src/core/video/y4m';
 import { childPids, hasProc } from '../helpers/processes';
+import { TREE_CLIP } from '../helpers/media';
 
 const script = join(__dirname, '..', '..', 'dist', 'engine-host.js');
 
@@ -84,7 +85,7 @@ describe('extension engine client (real engine child)', function () {
   async function shrink(root: string): Promise<void> {
     const ws = new Workspace(root);
     const cfg = ws.readConfig();
-    const clip = join(__dirname, '..', '..', '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
+    const clip = TREE_CLIP;
     cfg.clips = { smoke: { path: clip, frames: 2 }, training: [{ path: clip, frames: 3 }], heldOut: [] };
     cfg.qualities = [20, 40, 60, 80];
     cfg.references = ['x264'];
@@ -189,7 +190,7 @@ describe('extension engine client (real engine child)', function () {
 
   it('frames: the engine child decodes frame N with the best version, pairs it with the original and keeps the decoded clip', async () => {
     await withEngine(async (client) => {
-      const clip = join(__dirname, '..', '..', '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
+      const clip = TREE_CLIP;
       const video = await readY4M(clip, 3);
       const f = await client.call('frames', { clip: 'tree_building_80x44_15f', frame: 2, subject: 'best' });
       assert.equal(f.frameCount, 3);

@@ -5,8 +5,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/paths';
+import { TEST_MEDIA } from '../helpers/media';
 
-export const media = join(packageRoot(), '..', 'shared', 'media');
+export const media = TEST_MEDIA;
 
 export interface Pair { name: string; reference: string; distorted: string; width: number }
 
@@ -43,16 +44,16 @@ export function encodedPairs(): Pair[] {
   dir = mkdtempSync(join(tmpdir(), 'metrics-fixture-'));
   process.on('exit', () => { if (dir) rmSync(dir, { recursive: true, force: true }); });
   const ff = (...args: string[]) => execFileSync('/usr/bin/ffmpeg', ['-v', 'error', '-y', ...args]);
-  const foreman = join(media, 'foreman_352x288_21f.y4m');
-  ff('-i', foreman, '-frames:v', '8', '-c:v', 'libx264', '-crf', '32', '-f', 'h264', join(dir, 'foreman.264'));
-  ff('-i', join(dir, 'foreman.264'), '-f', 'yuv4mpegpipe', join(dir, 'foreman-x264.y4m'));
-  ff('-i', foreman, '-frames:v', '8', join(dir, 'foreman-8.y4m'));
+  const heads = join(media, 'talking_heads_320x192_9f.y4m');
+  ff('-i', heads, '-frames:v', '8', '-c:v', 'libx264', '-crf', '32', '-f', 'h264', join(dir, 'heads.264'));
+  ff('-i', join(dir, 'heads.264'), '-f', 'yuv4mpegpipe', join(dir, 'heads-x264.y4m'));
+  ff('-i', heads, '-frames:v', '8', join(dir, 'heads-8.y4m'));
   // Odd size exercises ceil chroma and the partial 4x4 blocks SSIM skips.
   ff('-i', join(media, 'tree_building_80x44_15f.y4m'), '-vf', 'scale=79:43', join(dir, 'tree-79x43.y4m'));
   // x264 refuses odd sizes; ffmpeg's noise filter (fixed seed) distorts deterministically instead.
   ff('-i', join(dir, 'tree-79x43.y4m'), '-vf', 'noise=alls=12:allf=t+u', join(dir, 'tree-noisy.y4m'));
   pairs = [
-    { name: 'foreman vs x264 crf 32', reference: join(dir, 'foreman-8.y4m'), distorted: join(dir, 'foreman-x264.y4m'), width: 352 },
+    { name: 'talking heads vs x264 crf 32', reference: join(dir, 'heads-8.y4m'), distorted: join(dir, 'heads-x264.y4m'), width: 320 },
     { name: 'tree 79x43 vs noise', reference: join(dir, 'tree-79x43.y4m'), distorted: join(dir, 'tree-noisy.y4m'), width: 79 },
   ];
   return pairs;

@@ -6,7 +6,7 @@ import { InputError } from '../../src/core/errors';
 import { encodedPairs, ffmpegBinaries, ffmpegLines, media } from './metrics-fixture';
 
 describe('metrics/psnr', () => {
-  it('reproduces ffmpeg\'s line on the trees pair (shared README) to every printed digit', async () => {
+  it('reproduces ffmpeg\'s line on the trees pair (values printed by ffmpeg 5.1, test/fixtures/media/README.md) to every printed digit', async () => {
     const ref = await readY4M(join(media, 'trees_640x360_3f_reference.y4m'));
     const dist = await readY4M(join(media, 'trees_640x360_3f_distorted.y4m'));
     assert.equal(formatPsnr(psnrVideo(ref, dist)),

@@ -5,7 +5,7 @@ import { SsimAccumulator, formatSsim, ssimVideo } from '../../src/core/metrics/s
 import { encodedPairs, ffmpegBinaries, ffmpegLines, media, ssimSimdBugWidth } from './metrics-fixture';
 
 describe('metrics/ssim', () => {
-  it('reproduces ffmpeg\'s line on the trees pair (shared README) to every printed digit', async () => {
+  it('reproduces ffmpeg\'s line on the trees pair (values printed by ffmpeg 5.1, test/fixtures/media/README.md) to every printed digit', async () => {
     const ref = await readY4M(join(media, 'trees_640x360_3f_reference.y4m'));
     const dist = await readY4M(join(media, 'trees_640x360_3f_distorted.y4m'));
     assert.equal(formatSsim(ssimVideo(ref, dist)),

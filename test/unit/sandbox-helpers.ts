@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/core/paths';
 import { readY4M } from '../../src/core/video/y4m';
 import type { Video } from '../../src/core/codec/contract';
+import { TEST_MEDIA } from '../helpers/media';
 
 let built = false;
 /** Bundles src/core/sandbox/worker.ts so a single test file never runs a stale dist/ worker. */
@@ -16,7 +17,7 @@ export function workerBundle(): string {
   return out;
 }
 
-export const MEDIA = join(packageRoot(), '..', 'shared', 'media');
+export const MEDIA = TEST_MEDIA;
 export const SMALL_CLIP = join(MEDIA, 'tree_building_80x44_15f.y4m');
 
 export async function smallVideo(frames = 3): Promise<Video> {

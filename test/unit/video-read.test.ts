@@ -8,8 +8,9 @@ import { readY4M } from '../../src/core/video/y4m';
 import { psnrVideo } from '../../src/core/metrics/psnr';
 import { EnvironmentError, InputError } from '../../src/core/errors';
 import { packageRoot } from '../../src/core/paths';
+import { TEST_MEDIA } from '../helpers/media';
 
-const media = join(packageRoot(), '..', 'shared', 'media');
+const media = TEST_MEDIA;
 const tree = join(media, 'tree_building_80x44_15f.y4m');
 
 describe('video/read', () => {

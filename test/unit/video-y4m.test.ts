@@ -7,8 +7,9 @@ import { encodeY4M, parseY4M, readY4M, writeY4M } from '../../src/core/video/y4m
 import { InputError } from '../../src/core/errors';
 import { packageRoot } from '../../src/core/paths';
 import type { Video } from '../../src/core/codec/contract';
+import { TEST_MEDIA } from '../helpers/media';
 
-const media = join(packageRoot(), '..', 'shared', 'media');
+const media = TEST_MEDIA;
 
 function randomVideo(width: number, height: number, frames: number, seed = 1): Video {
   let s = seed;

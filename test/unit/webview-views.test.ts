@@ -6,9 +6,10 @@ import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, DARK_THEME, initScript, sampleState, serveWebview, type Served } from './webview-page';
 import { readY4M } from '../../src/core/video/y4m';
 import type { ViewState } from '../../webview/protocol';
+import { TREE_CLIP } from '../helpers/media';
 
 const shots = join(__dirname, '..', '.tmp');
-const clip = join(__dirname, '..', '..', '..', 'shared', 'media', 'tree_building_80x44_15f.y4m');
+const clip = TREE_CLIP;
 
 type Win = { __posted: Array<Record<string, unknown>>; __state: unknown; __csp: string[] };
 
