@@ -16,7 +16,7 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', ...node },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', ...node, banner: { js: '#!/usr/bin/env node' } },
   { in: 'src/core/sandbox/worker.ts', out: 'dist/sandbox-worker.js', ...node },
-  { in: 'src/core/evolution/engine-host.ts', out: 'dist/engine-host.js', ...node },
+  { in: 'src/engine-host/engine-host.ts', out: 'dist/engine-host.js', ...node },
   { in: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife', bundle: true, sourcemap: true, logLevel: 'warning' },
 ];
 mkdirSync(join(root, 'dist'), { recursive: true });

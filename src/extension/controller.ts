@@ -9,7 +9,7 @@ import { buildViewState, evaluationView, framesView, type EngineSnapshot, type E
 import { engineOverrides, secretFor, SECRET_ENV, type EngineOverrides, type ProviderSetting } from './settings';
 import type { ViewState, FrameSubject, EvaluationView } from '../../webview/protocol';
 import type { CandidateRecord, VersionRecord } from '../core/store/records';
-import type { StartParams } from '../core/evolution/host-protocol';
+import type { StartParams } from '../engine-host/protocol';
 import type { WorkspaceConfig } from '../core/store/config';
 import { Workspace } from '../core/store/workspace';
 import { answerLmRequest } from './lm-bridge';

@@ -1,9 +1,9 @@
 // The extension host's end of the engine child process (dist/engine-host.js, protocol in
-// src/core/evolution/host-protocol.ts): typed requests, events, the child's requests for vscode.lm
+// src/engine-host/protocol.ts): typed requests, events, the child's requests for vscode.lm
 // completions, and a clean stop. No vscode import, so it is tested against a real child in plain node.
 import { fork, type ChildProcess } from 'node:child_process';
 import { CancelledError, CodecEvolutionError, type ErrorKind } from '../core/errors';
-import type { EngineToHost, HostMethod, HostToEngine, LlmRequestMessage, ParamsOf, ResultOf } from '../core/evolution/host-protocol';
+import type { EngineToHost, HostMethod, HostToEngine, LlmRequestMessage, ParamsOf, ResultOf } from '../engine-host/protocol';
 
 export interface Logger {
   info(msg: string): void;

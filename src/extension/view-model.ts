@@ -1,7 +1,7 @@
 // Turns what the engine reports (records, status, reference curves) into the one ViewState both
 // webviews render. Pure: no vscode, no I/O, so it is unit-tested with plain records.
 import type { CandidateRecord, ClipScore, VersionRecord } from '../core/store/records';
-import type { FramesResult } from '../core/evolution/host-protocol';
+import type { FramesResult } from '../engine-host/protocol';
 import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint, PlanesView, RdPointView, ViewState } from '../../webview/protocol';
 import { emptyState } from '../../webview/protocol';
 

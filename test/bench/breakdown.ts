@@ -10,7 +10,7 @@ import { runReference } from '../../src/core/baseline/reference';
 import { PsnrAccumulator } from '../../src/core/metrics/psnr';
 import { SsimAccumulator } from '../../src/core/metrics/ssim';
 import { packageRoot } from '../../src/core/paths';
-import { evaluateCandidate } from '../../src/core/sandbox/evaluate';
+import { evaluateCandidate } from '../../src/core/harness/evaluate';
 import { sandboxLevel } from '../../src/core/sandbox/runner';
 import { readVideo } from '../../src/core/video/read';
 import { FOREMAN } from './media';

@@ -1,7 +1,7 @@
 // Run by memory.ts in its own node process: evaluates one codec on one clip and reports this
 // process's peak resident memory (VmHWM) and the sandbox children's peaks, sampled from /proc.
 import { readFileSync, readdirSync } from 'node:fs';
-import { evaluateCandidate } from '../../src/core/sandbox/evaluate';
+import { evaluateCandidate } from '../../src/core/harness/evaluate';
 
 function statusKb(pid: number | 'self', field: string): number | undefined {
   try {

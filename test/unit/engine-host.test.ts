@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { distFile } from '../../src/core/paths';
-import type { EngineToHost, HostMethod, HostMethods, ReadyMessage, EngineEventMessage } from '../../src/core/evolution/host-protocol';
+import type { EngineToHost, HostMethod, HostMethods, ReadyMessage, EngineEventMessage } from '../../src/engine-host/protocol';
 import { Workspace } from '../../src/core/store/workspace';
 import { TREE_CLIP } from '../helpers/engine-workspace';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ProgramDatabase, type Program } from '../../src/core/evolution/database';
 import { paretoFront } from '../../src/core/evolution/pareto';
-import { rng } from '../../src/core/evolution/rng';
+import { rng } from '../../src/core/rng';
 import { budgetExceeded } from '../../src/core/evolution/budget';
 import { judge, stateAfterEvaluation, canReview } from '../../src/core/evolution/adoption';
 import { detectStagnation, nextStrategy } from '../../src/core/evolution/stagnation';

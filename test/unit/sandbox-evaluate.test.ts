@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateCandidate, type Evaluation } from '../../src/core/sandbox/evaluate';
+import { evaluateCandidate, type Evaluation } from '../../src/core/harness/evaluate';
 import { runEncode } from '../../src/core/sandbox/runner';
 import { prepareCandidate } from '../../src/core/sandbox/validator';
 import { main } from '../../src/cli/main';

@@ -6,7 +6,7 @@ import { parse } from '../args';
 import { EXIT_CODES, UsageError } from '../../core/errors';
 import { packageRoot } from '../../core/paths';
 import { REFERENCE_CODECS, defaultCacheDir, type ReferenceCodec } from '../../core/baseline/reference';
-import { evaluateCandidate, type Evaluation } from '../../core/sandbox/evaluate';
+import { evaluateCandidate, type Evaluation } from '../../core/harness/evaluate';
 import { formatFailure } from '../../core/sandbox/failures';
 import { readCodec } from './validate';
 

@@ -1,6 +1,6 @@
 // Adapts the sandbox's evaluateCandidate to the engine's stages. The references run once per clip
 // (cached in .codec-evolution/baseline-cache); the smoke stage is one point on two frames.
-import { evaluateCandidate, type ClipEvaluation } from '../sandbox/evaluate';
+import { evaluateCandidate, type ClipEvaluation } from '../harness/evaluate';
 import type { ReferenceCodec } from '../baseline/reference';
 import type { WorkspaceConfig } from '../store/config';
 import type { ClipScore } from '../store/records';

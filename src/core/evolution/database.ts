@@ -2,7 +2,7 @@
 // programs, periodic migration of each island's best to its neighbour, and a Pareto front. Pure: it is
 // rebuilt from the candidate records on every start, so resume needs no separate checkpoint.
 import { paretoFront, type Objectives } from './pareto';
-import { pick, type Rng } from './rng';
+import { pick, type Rng } from '../rng';
 
 export interface Program {
   id: string;

@@ -1,7 +1,7 @@
 // Applying a model's answer to the parent program: SEARCH/REPLACE blocks (only inside EVOLVE-BLOCKs,
 // exact first, then whitespace-tolerant), or a full-file rewrite whose code outside the blocks is
 // unchanged. Anything that does not apply comes back as `edit-failed` with the text that matched nothing.
-import { evolveBlocks, frameOf, insideBlocks } from './blocks';
+import { evolveBlocks, frameOf, insideBlocks } from '../codec/blocks';
 
 export interface SearchReplace { search: string; replace: string }
 

@@ -18,7 +18,7 @@ import type { Evaluator, StageResult } from './evaluator';
 import { analyzeFailures } from './failure-analysis';
 import { codeHash } from './novelty';
 import { buildPrompt, repairPrompt, type PromptProgram } from './prompts';
-import { mixSeed, rng } from './rng';
+import { mixSeed, rng } from '../rng';
 import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from './stagnation';
 import { join } from 'node:path';
 

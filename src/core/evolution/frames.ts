@@ -1,5 +1,5 @@
 // Frames for the dashboard's frame viewer: original and decoded frame N of a clip for the best version
-// or a candidate. Runs in the engine child (the `frames` request of host-protocol.ts); the codec runs
+// or a candidate. Runs in the engine child (the `frames` request of src/engine-host/protocol.ts); the codec runs
 // where every candidate runs — encode and decode each in its own sandboxed child. The decoded clip is
 // kept per (subject, clip, quality), so scrubbing through frames costs nothing after the first.
 import { CancelledError, CodecEvolutionError, throwIfAborted } from '../errors';

@@ -2,7 +2,7 @@
 // (and crosses them with an inspiration program), then answers in the same SEARCH/REPLACE format a
 // model would, so its proposals travel the same path: edit → novelty → sandbox → scores → database.
 import { ProviderError } from '../errors';
-import { gaussian, pick, rng, type Rng } from '../evolution/rng';
+import { gaussian, pick, rng, type Rng } from '../rng';
 import { parseParameters, renderLine, formatValue, type EvolveParam, type ParamValue } from './parameters';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './provider';
 

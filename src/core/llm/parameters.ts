@@ -3,7 +3,7 @@
 //   const SEARCH_RANGE = 16;    // @evolve int 4 64
 //   const SUBPEL = true;        // @evolve bool
 //   const INTRA_SET = 'all';    // @evolve choice 'dc' 'planar' 'all'
-import { evolveBlocks, insideBlocks } from '../evolution/blocks';
+import { evolveBlocks, insideBlocks } from '../codec/blocks';
 
 export type ParamValue = number | boolean | string;
 

@@ -13,10 +13,10 @@ import { SsimAccumulator } from '../metrics/ssim';
 import { rdPoint, type RdPoint } from '../metrics/rd';
 import { locateFfmpeg, type FfmpegLocation } from '../video/ffmpeg';
 import { readVideo } from '../video/read';
-import type { CandidateFailure } from './failures';
-import type { SandboxLimits } from './limits';
-import { SandboxPool, runDecode, runEncode, sandboxLevel, type RunOptions, type SandboxLevel } from './runner';
-import { prepareCandidate, type Diagnostic, type PreparedCandidate } from './validator';
+import type { CandidateFailure } from '../sandbox/failures';
+import type { SandboxLimits } from '../sandbox/limits';
+import { SandboxPool, runDecode, runEncode, sandboxLevel, type RunOptions, type SandboxLevel } from '../sandbox/runner';
+import { prepareCandidate, type Diagnostic, type PreparedCandidate } from '../sandbox/validator';
 
 export const EVALUATION_SCHEMA_VERSION = 1;
 

@@ -13,14 +13,14 @@
 // The host may cancel an in-flight request with `{kind:'cancel', id}`: the child aborts its work
 // (sandbox children killed) and answers that request with an error of kind 'cancelled'.
 // Secrets (the API key) travel only inside `start` params, never in the child's environment.
-import type { EngineStatus } from './engine';
-import type { CandidateRecord, VersionRecord } from '../store/records';
-import type { BudgetConfig, ProviderConfig } from '../store/config';
-import type { StageResult } from './evaluator';
-import type { ChatMessage } from '../llm/provider';
-import type { FramesParams, FramesResult } from './frames';
+import type { EngineStatus } from '../core/evolution/engine';
+import type { CandidateRecord, VersionRecord } from '../core/store/records';
+import type { BudgetConfig, ProviderConfig } from '../core/store/config';
+import type { StageResult } from '../core/evolution/evaluator';
+import type { ChatMessage } from '../core/llm/provider';
+import type { FramesParams, FramesResult } from '../core/evolution/frames';
 
-export type { FramesParams, FramesResult, Planes } from './frames';
+export type { FramesParams, FramesResult, Planes } from '../core/evolution/frames';
 
 export const HOST_PROTOCOL_VERSION = 1;
 

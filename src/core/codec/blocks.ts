@@ -1,6 +1,6 @@
 // EVOLVE-BLOCK regions: the only text an edit may change. Everything outside (the contract exports,
 // the bitstream header) stays fixed so a model cannot break what the harness relies on.
-import { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from '../codec/contract';
+import { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from './contract';
 
 export interface BlockRange {
   /** Offset of the first character after the START marker's line. */

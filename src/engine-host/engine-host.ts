@@ -1,21 +1,21 @@
 // The engine as a child process of the VS Code host (bundled to dist/engine-host.js). Heavy work —
 // candidate runs, metrics, reference encoders — happens here, never on the extension host's thread.
-// Messages are declared in host-protocol.ts.
-import { CancelledError, CodecEvolutionError, ProviderError, errorMessage } from '../errors';
-import type { CompletionRequest, CompletionResult, LlmProvider } from '../llm/provider';
-import { initWorkspace } from '../store/init';
-import { Workspace } from '../store/workspace';
-import { readJsonIfExists } from '../store/atomic';
-import { createEvaluator } from './cascade';
-import { FrameCache } from './frames';
-import { STATUS_FILE, type EngineStatus } from './engine';
-import { HOST_PROTOCOL_VERSION, type EngineToHost, type HostMethod, type HostMethods, type HostToEngine, type LlmResponseMessage, type ReferencesResult, type SerializedError, type StartParams } from './host-protocol';
-import { adoptCandidate, rejectCandidate } from './review';
-import { runSession } from './session';
-import { unifiedDiff } from './diff';
-import { runReference, type ReferenceCodec } from '../baseline/reference';
-import { locateFfmpeg } from '../video/ffmpeg';
-import { readVideo } from '../video/read';
+// Messages are declared in protocol.ts.
+import { CancelledError, CodecEvolutionError, ProviderError, errorMessage } from '../core/errors';
+import type { CompletionRequest, CompletionResult, LlmProvider } from '../core/llm/provider';
+import { initWorkspace } from '../core/store/init';
+import { Workspace } from '../core/store/workspace';
+import { readJsonIfExists } from '../core/store/atomic';
+import { createEvaluator } from '../core/evolution/cascade';
+import { FrameCache } from '../core/evolution/frames';
+import { STATUS_FILE, type EngineStatus } from '../core/evolution/engine';
+import { HOST_PROTOCOL_VERSION, type EngineToHost, type HostMethod, type HostMethods, type HostToEngine, type LlmResponseMessage, type ReferencesResult, type SerializedError, type StartParams } from './protocol';
+import { adoptCandidate, rejectCandidate } from '../core/evolution/review';
+import { runSession } from '../core/evolution/session';
+import { unifiedDiff } from '../core/evolution/diff';
+import { runReference, type ReferenceCodec } from '../core/baseline/reference';
+import { locateFfmpeg } from '../core/video/ffmpeg';
+import { readVideo } from '../core/video/read';
 import { basename, join, resolve } from 'node:path';
 
 function send(m: EngineToHost): void { process.send?.(m); }
