@@ -7,25 +7,26 @@
 // Bitstream: 'T','1', width u16, height u16, frame count u16, luma step u8, chroma step u8, then
 // one bit stream, plane by plane, frame by frame: per row segment a skip flag, then Rice-coded residuals.
 
+// Each algorithmic region sits in a named EVOLVE-BLOCK (what an edit may change); outside stay only
+// `meta` and the exported entry points, thin wrappers around functions inside the blocks.
+
 export const meta = { name: 'template', description: 'closed-loop DPCM + temporal prediction, uniform quantiser, adaptive Rice codes' };
 
-// EVOLVE-BLOCK-START
+
+// EVOLVE-BLOCK-START quantiser
 // Quantiser step = STEP_SCALE * 2^((100 - quality) / OCTAVE_SPAN); quality 100 is lossless at scale 1.
 const STEP_SCALE = 1.0;         // @evolve float 0.5 3
 const OCTAVE_SPAN = 16;         // @evolve float 8 30
 // Chroma weighs 1/8 each in PSNR-YUV: a coarser step there saves rate for little loss.
 const CHROMA_STEP_SCALE = 1.5;  // @evolve float 1 4
-// Temporal prediction wins on static content; on cuts the intra predictor is better.
-const USE_TEMPORAL = true;      // @evolve bool
-// Pixels per skip flag: longer segments make flat areas cheaper, shorter ones skip more often.
-const SEGMENT = 16;             // @evolve int 4 64
-// EVOLVE-BLOCK-END
 
 function stepFor(quality, scale) {
   const q = Math.min(100, Math.max(0, quality));
   return Math.max(1, Math.min(255, Math.round(scale * Math.pow(2, (100 - q) / OCTAVE_SPAN))));
 }
+// EVOLVE-BLOCK-END
 
+// EVOLVE-BLOCK-START entropy-coding
 class BitWriter {
   constructor() { this.buf = new Uint8Array(1 << 16); this.pos = 0; this.acc = 0; this.n = 0; }
   bit(b) {
@@ -68,7 +69,9 @@ class Rice {
 
 const zig = (v) => (v >= 0 ? 2 * v : -2 * v - 1);
 const unzig = (u) => (u & 1 ? -((u + 1) >> 1) : u >> 1);
+// EVOLVE-BLOCK-END
 
+// EVOLVE-BLOCK-START prediction
 // MED predictor on the (current - reference) image: left, top, top-left neighbours.
 function predict(d, x, y, w) {
   const a = x > 0 ? d[y * w + x - 1] : y > 0 ? d[(y - 1) * w + x] : 0;
@@ -76,6 +79,11 @@ function predict(d, x, y, w) {
   const c = x > 0 && y > 0 ? d[(y - 1) * w + x - 1] : b;
   return c >= Math.max(a, b) ? Math.min(a, b) : c <= Math.min(a, b) ? Math.max(a, b) : a + b - c;
 }
+// EVOLVE-BLOCK-END
+
+// EVOLVE-BLOCK-START plane-coding
+// Pixels per skip flag: longer segments make flat areas cheaper, shorter ones skip more often.
+const SEGMENT = 16;             // @evolve int 4 64
 
 // Codes one plane in both directions: the encoder runs the decoder's reconstruction so the two
 // never drift apart. `io` is a writer (encode) or a reader (decode). Each row is cut into segments
@@ -110,6 +118,11 @@ function plane(src, ref, out, w, h, step, rice, io, encoding) {
     }
   }
 }
+// EVOLVE-BLOCK-END
+
+// EVOLVE-BLOCK-START frame-coding
+// Temporal prediction wins on static content; on cuts the intra predictor is better.
+const USE_TEMPORAL = true;      // @evolve bool
 
 function run(video, steps, io, encoding) {
   const { width: w, height: h } = video;
@@ -130,7 +143,7 @@ function run(video, steps, io, encoding) {
   return decoded;
 }
 
-export function encode(video, options) {
+function encodeVideo(video, options) {
   const steps = [stepFor(options.quality, STEP_SCALE), stepFor(options.quality, STEP_SCALE * CHROMA_STEP_SCALE)];
   const w = new BitWriter();
   run({ ...video, count: video.frames.length }, steps, w, true);
@@ -143,9 +156,14 @@ export function encode(video, options) {
   return out;
 }
 
-export function decode(bytes) {
+function decodeVideo(bytes) {
   if (bytes[0] !== 84 || bytes[1] !== 49) throw new Error('not a template bitstream');
   const width = bytes[2] | (bytes[3] << 8), height = bytes[4] | (bytes[5] << 8), count = bytes[6] | (bytes[7] << 8);
   const frames = run({ width, height, count }, [bytes[8], bytes[9]], new BitReader(bytes, 10), false);
   return { width, height, frames };
 }
+// EVOLVE-BLOCK-END
+
+export function encode(video, options) { return encodeVideo(video, options); }
+
+export function decode(bytes) { return decodeVideo(bytes); }

@@ -7,13 +7,16 @@
 // rounding*256 u8, then one exp-Golomb bit stream for all frames. Everything the decoder needs
 // is in that header, so encoder constants below can change without breaking decode.
 
+// Each algorithmic region sits in a named EVOLVE-BLOCK (what an edit may change); outside stay only
+// `meta` and the exported entry points, thin wrappers around functions inside the blocks.
+
 export const meta = { name: 'minimal', description: 'intra-only 8x8 integer DCT, uniform quantiser, exp-Golomb' };
 
 // Built-ins bound once: inside a sandbox every global lookup goes through the context object.
 const { abs, min, max, floor, round, sqrt, pow, cos, PI } = Math;
 const INF = 1e300;
 
-// EVOLVE-BLOCK-START
+// EVOLVE-BLOCK-START quantiser
 // Quantiser step at quality 100 and how many octaves quality 0..100 spans; together they decide the
 // PSNR range the quality knob covers (about 28..50 dB on camera footage).
 const STEP_AT_Q100 = 0.7;       // @evolve float 0.4 2
@@ -23,8 +26,16 @@ const CHROMA_STEP_SCALE = 1.4;  // @evolve float 0.5 3
 // Rounding offset of the quantiser: 0.5 rounds to nearest; smaller values widen the dead zone,
 // zeroing more small coefficients (fewer bits, a little more distortion).
 const ROUNDING = 0.4;           // @evolve float 0.05 0.5
+
+function steps(quality) {
+  const v = Number(quality), q = v >= 0 ? min(100, v) : 0; // NaN reads as 0
+  const luma = min(4000, max(1, round(16 * STEP_AT_Q100 * pow(2, ((100 - q) / 100) * STEP_OCTAVES))));
+  const chroma = min(4000, max(1, round(luma * CHROMA_STEP_SCALE)));
+  return { luma, chroma };
+}
 // EVOLVE-BLOCK-END
 
+// EVOLVE-BLOCK-START transform
 const ZIGZAG = new Uint8Array([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
   35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
@@ -64,7 +75,9 @@ function idct(coef, out) {
     out[r * 8 + n] = (s + 512) >> 10;
   }
 }
+// EVOLVE-BLOCK-END
 
+// EVOLVE-BLOCK-START entropy-coding
 class BitWriter {
   constructor() { this.buf = new Uint8Array(1 << 16); this.pos = 0; this.acc = 0; this.n = 0; }
   // Writes the n (<= 24) low bits of v, most significant first.
@@ -95,7 +108,9 @@ class BitReader {
   }
   se() { const k = this.ue(); return k & 1 ? (k + 1) >> 1 : -(k >> 1); }
 }
+// EVOLVE-BLOCK-END
 
+// EVOLVE-BLOCK-START block-coding
 const blk = new Int32Array(64);
 const coef = new Int32Array(64);
 const rec = new Int32Array(64);
@@ -153,15 +168,10 @@ function reconstructBlock(q, step, dst, w, h, bx, by) {
     dst[(by + y) * w + bx + x] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
 }
+// EVOLVE-BLOCK-END
 
-function steps(quality) {
-  const v = Number(quality), q = v >= 0 ? min(100, v) : 0; // NaN reads as 0
-  const luma = min(4000, max(1, round(16 * STEP_AT_Q100 * pow(2, ((100 - q) / 100) * STEP_OCTAVES))));
-  const chroma = min(4000, max(1, round(luma * CHROMA_STEP_SCALE)));
-  return { luma, chroma };
-}
-
-export function encodeWithReconstruction(video, options) {
+// EVOLVE-BLOCK-START frame-coding
+function encodeVideo(video, options) {
   const { width, height, frames } = video;
   const cw = (width + 1) >> 1, ch = (height + 1) >> 1;
   const quality = options && options.quality !== undefined ? options.quality : 50;
@@ -185,11 +195,7 @@ export function encodeWithReconstruction(video, options) {
   return { bytes, frames: out };
 }
 
-export function encode(video, options) {
-  return encodeWithReconstruction(video, options).bytes;
-}
-
-export function decode(bytes) {
+function decodeVideo(bytes) {
   if (bytes.length < 13 || bytes[0] !== 77 || bytes[1] !== 49) throw new Error('not a minimal bitstream');
   const width = (bytes[2] << 8) | bytes[3], height = (bytes[4] << 8) | bytes[5], n = (bytes[6] << 8) | bytes[7];
   const lumaStep = ((bytes[8] << 8) | bytes[9]) / 16, chromaStep = ((bytes[10] << 8) | bytes[11]) / 16;
@@ -205,3 +211,10 @@ export function decode(bytes) {
   }
   return { width, height, frames };
 }
+// EVOLVE-BLOCK-END
+
+export function encodeWithReconstruction(video, options) { return encodeVideo(video, options); }
+
+export function encode(video, options) { return encodeVideo(video, options).bytes; }
+
+export function decode(bytes) { return decodeVideo(bytes); }
