@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evolveBlocks } from '../../src/core/evolution/blocks';
+import { evolveBlocks } from '../../src/core/codec/blocks';
 import { packageRoot } from '../../src/core/paths';
 
 const SEEDS = ['seeds/hybrid.js', 'seeds/minimal.js', 'template.js'];
