@@ -6,7 +6,7 @@ import { budgetExceeded } from '../../src/core/evolution/budget';
 import { judge, stateAfterEvaluation, canReview } from '../../src/core/evolution/adoption';
 import { detectStagnation, nextStrategy } from '../../src/core/evolution/stagnation';
 import { analyzeFailures } from '../../src/core/evolution/failure-analysis';
-import type { CandidateRecord } from '../../src/core/store/records';
+import type { CandidateFailure, CandidateRecord } from '../../src/core/store/records';
 
 const prog = (id: string, island: number, score: number, enc = 10, dec = 10): Program => ({ id, island, generation: 1, score, encodeMs: enc, decodeMs: dec, codeHash: id });
 
@@ -104,7 +104,7 @@ describe('engine: budgets, adoption, stagnation, failure analysis', () => {
   });
 
   it('failure analysis counts classes, keeps the commonest messages, writes guidance', () => {
-    const mk = (id: string, cls?: string, message = 'boom'): CandidateRecord => ({
+    const mk = (id: string, cls?: CandidateFailure['class'], message = 'boom'): CandidateRecord => ({
       id, generation: 1, slot: 0, island: 0, parentId: 'root', inspirationIds: [], state: cls ? 'failed' : 'evaluated', createdAt: id, updatedAt: id,
       provider: 'x', strategy: 'refine', hypothesis: '', tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
       ...(cls ? { failure: { class: cls, message } } : {}),

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { prepareCandidate } from '../../src/core/sandbox/validator';
-import { SandboxPool, runDecode, runEncode, type RunOptions } from '../../src/core/sandbox/runner';
+import { SandboxPool, runDecode, runEncode, type SandboxRunOptions } from '../../src/core/sandbox/runner';
 import { psnrVideo } from '../../src/core/metrics/psnr';
 import type { Video } from '../../src/core/codec/contract';
 import { SMALL_CLIP, mapLimit, smallVideo, workerBundle } from './sandbox-helpers';
@@ -54,7 +54,7 @@ describe('sandbox attack suite', function () {
   const pool = new SandboxPool();
 
   async function run(file: string, src: string, skipGlobals: boolean, timeoutMs?: number): Promise<Outcome> {
-    const OPTS: RunOptions = { limits: { ...LIMITS, ...(timeoutMs ? { timeoutMs } : {}) }, ...(skipGlobals ? {} : { pool }) };
+    const OPTS: SandboxRunOptions = { limits: { ...LIMITS, ...(timeoutMs ? { timeoutMs } : {}) }, ...(skipGlobals ? {} : { pool }) };
     const prepared = prepareCandidate(src, file, { unsafeSkipForbiddenGlobals: skipGlobals });
     if (!prepared.candidate) {
       const d = prepared.diagnostics[0];

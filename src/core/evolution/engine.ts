@@ -41,7 +41,7 @@ export interface EngineStatus {
   paretoFront?: Array<{ id: string; trainingBdRate: number; encodeMs: number; decodeMs: number }>;
 }
 
-export interface RunOptions {
+export interface EngineRunOptions {
   /** Generations to run in this call (on top of what the workspace already has). */
   generations?: number;
   /** Stop once the workspace has completed this generation (for resumable scripted runs). */
@@ -181,7 +181,7 @@ export class Engine {
   }
 
   /** Runs generations until a budget, a generation count or cancellation stops it. */
-  async run(ro: RunOptions = {}): Promise<EngineStatus> {
+  async run(ro: EngineRunOptions = {}): Promise<EngineStatus> {
     const signal = this.opts.signal;
     this.runStart = Date.now();
     this.load();

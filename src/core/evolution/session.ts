@@ -6,10 +6,10 @@ import type { ProviderConfig } from '../store/config';
 import { codecFile } from '../store/seed-files';
 import type { Workspace } from '../store/workspace';
 import { createEvaluator } from './cascade';
-import { Engine, type EngineStatus, type RunOptions } from './engine';
+import { Engine, type EngineStatus, type EngineRunOptions } from './engine';
 import type { Evaluator } from './evaluator';
 
-export interface SessionOptions extends RunOptions {
+export interface SessionOptions extends EngineRunOptions {
   provider?: Partial<ProviderConfig>;
   providerRuntime?: ProviderRuntimeOptions;
   /** Replaces the configured provider entirely (the VS Code host passes its vscode.lm bridge). */

@@ -15,7 +15,7 @@ import { locateFfmpeg, type FfmpegLocation } from '../video/ffmpeg';
 import { readVideo } from '../video/read';
 import type { CandidateFailure } from '../sandbox/failures';
 import type { SandboxLimits } from '../sandbox/limits';
-import { SandboxPool, runDecode, runEncode, sandboxLevel, type RunOptions, type SandboxLevel } from '../sandbox/runner';
+import { SandboxPool, runDecode, runEncode, sandboxLevel, type SandboxRunOptions, type SandboxLevel } from '../sandbox/runner';
 import { prepareCandidate, type Diagnostic, type PreparedCandidate } from '../sandbox/validator';
 
 export const EVALUATION_SCHEMA_VERSION = 1;
@@ -43,7 +43,7 @@ export interface EvaluateOptions {
    * Runtime for the sandbox children (execPath etc.). `pool`: children started ahead of need; by
    * default the evaluation keeps its own and kills what is left of it when it ends.
    */
-  run?: Omit<RunOptions, 'signal' | 'limits'>;
+  run?: Omit<SandboxRunOptions, 'signal' | 'limits'>;
   /** Decode twice and compare on the first point of each clip (default), on all points, or never. */
   determinism?: 'first' | 'all' | 'off';
   signal?: AbortSignal;
@@ -99,7 +99,7 @@ export async function evaluateCandidate(source: string, opts: EvaluateOptions): 
 async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool): Promise<Evaluation> {
   const t0 = performance.now();
   const filename = opts.filename ?? 'codec.js';
-  const runOpts: RunOptions = { ...opts.run, pool, limits: opts.limits, signal: opts.signal };
+  const runOpts: SandboxRunOptions = { ...opts.run, pool, limits: opts.limits, signal: opts.signal };
   // The first encode's child boots while the source is validated and the clip read (if the runtime
   // is probed already; otherwise right after the probe).
   pool.prewarmNow(runOpts);
@@ -229,7 +229,7 @@ type MeasureResult =
  * One RD point: encode in one child, decode the bytes in another, metrics in the host — frame by
  * frame as the decoded frames arrive, so the host never holds the decoded clip.
  */
-export async function measurePoint(candidate: PreparedCandidate, video: Video, quality: number, opts: RunOptions, checkDeterminism = true): Promise<MeasureResult> {
+export async function measurePoint(candidate: PreparedCandidate, video: Video, quality: number, opts: SandboxRunOptions, checkDeterminism = true): Promise<MeasureResult> {
   const enc = await runEncode(candidate, video, quality, opts);
   if (!enc.ok) return enc;
   const psnr = new PsnrAccumulator(video.width, video.height);

@@ -12,17 +12,26 @@ export type FailureClass = (typeof FAILURE_CLASSES)[number];
 /** Classes the static validator can produce (nothing has run yet). */
 export type StaticFailureClass = 'syntax' | 'forbidden' | 'contract';
 
+/** Classes the engine adds around the sandbox: the model's answer did not apply, held no code, repeated
+ * an earlier program, or the provider failed. */
+export const ENGINE_FAILURE_CLASSES = ['edit-failed', 'no-code', 'duplicate', 'provider'] as const;
+
+export type EngineFailureClass = (typeof ENGINE_FAILURE_CLASSES)[number];
+
+/** One failure type for the sandbox's results and the engine's records (stored in candidate.json). */
 export interface CandidateFailure {
-  class: FailureClass;
+  class: FailureClass | EngineFailureClass;
   message: string;
   /** 1-based, in the candidate's own source (TypeScript positions are mapped back). */
   line?: number;
   /** 1-based. */
   column?: number;
-  /** Which step failed. */
-  stage?: 'validate' | 'encode' | 'decode';
+  /** Which step failed: a sandbox step, or where in the engine's cascade. */
+  stage?: 'validate' | 'encode' | 'decode' | 'edit' | 'novelty' | 'smoke' | 'training' | 'held-out' | 'provider';
   /** Captured stderr of the child, truncated: helps a person see a crash's cause. */
   detail?: string;
+  /** The SEARCH text that matched nothing, for edit-failed. */
+  unmatched?: string;
 }
 
 export function isFailureClass(x: unknown): x is FailureClass {

@@ -17,7 +17,7 @@ import type { ChildMessage, RunRequest, RuntimeReport } from './protocol';
 import { SourceMapper } from './sourcemap';
 import type { PreparedCandidate } from './validator';
 
-export interface RunOptions {
+export interface SandboxRunOptions {
   limits?: Partial<SandboxLimits>;
   /** The runtime to start children with; default process.execPath (node, or Electron in VS Code). */
   execPath?: string;
@@ -95,7 +95,7 @@ export function childEnv(): Record<string, string> {
   return { ELECTRON_RUN_AS_NODE: '1' };
 }
 
-export function workerScript(opts: RunOptions = {}): string {
+export function workerScript(opts: SandboxRunOptions = {}): string {
   const p = opts.workerPath ?? distFile('sandbox-worker.js');
   if (!existsSync(p)) throw new EnvironmentError(`the sandbox worker ${p} is missing`, "run 'npm run build' to bundle it");
   return p;
@@ -129,7 +129,7 @@ export async function probeRuntime(execPath: string, worker: string, permissionF
 }
 
 /** Detects (once per runtime) which permission flag works and what the child can still do. */
-export function detectSupport(opts: RunOptions = {}): Promise<Support> {
+export function detectSupport(opts: SandboxRunOptions = {}): Promise<Support> {
   const execPath = opts.execPath ?? process.execPath;
   const worker = workerScript(opts);
   // What a runtime supports does not depend on which worker script it runs: cache per runtime.
@@ -194,7 +194,7 @@ function support(flag: string | null, netns: string | null, r: RuntimeReport): S
   };
 }
 
-export async function sandboxLevel(opts: RunOptions = {}): Promise<SandboxLevel> {
+export async function sandboxLevel(opts: SandboxRunOptions = {}): Promise<SandboxLevel> {
   return (await detectSupport(opts)).level;
 }
 
@@ -202,7 +202,7 @@ export async function sandboxLevel(opts: RunOptions = {}): Promise<SandboxLevel>
 
 interface SpawnSpec { key: string; cmd: string; args: string[]; cwd: string; groupKill: boolean }
 
-function spawnSpec(opts: RunOptions, sup: Support, heapMb: number): SpawnSpec {
+function spawnSpec(opts: SandboxRunOptions, sup: Support, heapMb: number): SpawnSpec {
   const worker = workerScript(opts);
   const [cmd, args] = command(opts.execPath ?? process.execPath, nodeArgs(sup.permissionFlag, worker, heapMb), sup.netns);
   return { key: JSON.stringify([cmd, args]), cmd, args, cwd: dirname(worker), groupKill: sup.groupKill };
@@ -274,7 +274,7 @@ export class SandboxPool {
   }
 
   /** Starts a spare for jobs with these options now, e.g. while the clip is being read. */
-  async prewarm(opts: RunOptions = {}): Promise<void> {
+  async prewarm(opts: SandboxRunOptions = {}): Promise<void> {
     const sup = await detectSupport(opts);
     this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits).heapMb));
   }
@@ -283,7 +283,7 @@ export class SandboxPool {
    * Starts a spare right now, synchronously, if this runtime has been probed already (false if not):
    * the child then boots while the caller does synchronous work such as validating the source.
    */
-  prewarmNow(opts: RunOptions = {}): boolean {
+  prewarmNow(opts: SandboxRunOptions = {}): boolean {
     const sup = supportKnown.get(opts.execPath ?? process.execPath);
     if (!sup) return false;
     try {
@@ -366,7 +366,7 @@ class ConsumerError extends Error {
   constructor(readonly inner: unknown) { super('frame consumer failed'); }
 }
 
-async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opts: RunOptions, frameDataBytes: number, stream?: PayloadStream): Promise<ChildResult | { failure: CandidateFailure }> {
+async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opts: SandboxRunOptions, frameDataBytes: number, stream?: PayloadStream): Promise<ChildResult | { failure: CandidateFailure }> {
   const limits = resolveLimits(opts.limits);
   // The harness itself holds the frames about three times in the child (pipe buffer, the copy in the
   // candidate's context, the reply): that much comes on top of the cap, so big clips are not 'memory'.
@@ -465,11 +465,11 @@ function mapPosition(candidate: PreparedCandidate, f: CandidateFailure): Candida
   return o ? { ...f, line: o.line, column: o.column + 1 } : { ...f, line: undefined, column: undefined };
 }
 
-function baseRequest(candidate: PreparedCandidate, op: 'encode' | 'decode', opts: RunOptions) {
+function baseRequest(candidate: PreparedCandidate, op: 'encode' | 'decode', opts: SandboxRunOptions) {
   return { op, script: candidate.script, filename: candidate.filename.split(/[\\/]/).pop() || 'candidate.js', exports: candidate.exports, seed: opts.seed ?? DEFAULT_SEED };
 }
 
-export async function runEncode(candidate: PreparedCandidate, video: Video, quality: number, opts: RunOptions = {}): Promise<EncodeOutcome> {
+export async function runEncode(candidate: PreparedCandidate, video: Video, quality: number, opts: SandboxRunOptions = {}): Promise<EncodeOutcome> {
   const limits = resolveLimits(opts.limits);
   const planes: Buffer[] = [];
   for (const f of video.frames) for (const p of [f.y, f.u, f.v]) planes.push(Buffer.from(p.buffer, p.byteOffset, p.byteLength));
@@ -487,7 +487,7 @@ export async function runEncode(candidate: PreparedCandidate, video: Video, qual
   return { ok: true, bytes: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.length), ms: h.ms, startupMs: r.startupMs, warm: r.warm, ...(h.meta ? { meta: h.meta } : {}) };
 }
 
-export interface DecodeRunOptions extends RunOptions {
+export interface SandboxDecodeOptions extends SandboxRunOptions {
   /** Decode twice in the child and compare (default true). */
   checkDeterminism?: boolean;
   /**
@@ -499,7 +499,7 @@ export interface DecodeRunOptions extends RunOptions {
   onFrame?: (index: number, frame: Frame) => void;
 }
 
-export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array, expect: { width: number; height: number; frames: number }, opts: DecodeRunOptions = {}): Promise<DecodeOutcome> {
+export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array, expect: { width: number; height: number; frames: number }, opts: SandboxDecodeOptions = {}): Promise<DecodeOutcome> {
   const total = expect.frames * frameBytes(expect.width, expect.height);
   const req: RunRequest = { ...baseRequest(candidate, 'decode', opts), expect, checkDeterminism: opts.checkDeterminism ?? true, maxOutputBytes: total };
   const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -4,7 +4,8 @@ import { cpus } from 'node:os';
 
 export type ProviderKind = 'offline' | 'anthropic' | 'openai-compatible';
 export type AdoptionPolicy = 'review' | 'auto' | 'off';
-export type ReferenceCodec = 'x264' | 'x265' | 'av1';
+import type { ReferenceCodec } from '../baseline/reference';
+export type { ReferenceCodec };
 
 export interface ProviderConfig {
   kind: ProviderKind;

@@ -7,17 +7,9 @@ export const TERMINAL_STATES: CandidateState[] = ['invalid', 'failed', 'evaluate
 
 export interface TokenUsage { input: number; output: number }
 
-export interface CandidateFailure {
-  /** A sandbox failure class, or one of the engine's own: edit-failed, no-code, duplicate, provider. */
-  class: string;
-  message: string;
-  line?: number;
-  column?: number;
-  /** Where in the cascade it failed. */
-  stage?: 'edit' | 'novelty' | 'validate' | 'smoke' | 'training' | 'held-out' | 'provider';
-  /** The SEARCH text that matched nothing, for edit-failed. */
-  unmatched?: string;
-}
+import type { CandidateFailure } from '../sandbox/failures';
+
+export type { CandidateFailure };
 
 export interface ClipScore {
   clip: string;

@@ -154,7 +154,7 @@ export async function ffmpegEncoders(path: string): Promise<string[]> {
 
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: Buffer; stderr: Buffer }
 
-export interface RunOptions {
+export interface FfmpegRunOptions {
   /** Written to ffmpeg's stdin, then closed. */
   stdin?: Uint8Array;
   signal?: AbortSignal;
@@ -169,7 +169,7 @@ export function firstLine(b: Buffer | string): string {
 }
 
 /** Runs ffmpeg; resolves with its exit code and output. Aborting kills the process and rejects with CancelledError. */
-export function runFfmpeg(path: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+export function runFfmpeg(path: string, args: string[], options: FfmpegRunOptions = {}): Promise<RunResult> {
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(new CancelledError());
   return new Promise((resolvePromise, reject) => {
