@@ -19,7 +19,8 @@ export const history: Command = {
     for (const c of cands.slice(-limit)) {
       const bd = c.metrics?.trainingBdRate !== undefined ? `${c.metrics.trainingBdRate.toFixed(3)} %` : '';
       const why = c.failure ? `${c.failure.class}: ${c.failure.message.split('\n')[0].slice(0, 90)}` : c.hypothesis.slice(0, 90);
-      io.out(`  ${c.id.padEnd(11)} ${c.state.padEnd(14)} ${bd.padEnd(10)} parent ${String(c.parentId ?? '-').padEnd(11)} ${why}`);
+      const steer = c.directiveIds?.length ? ` [answering ${c.directiveIds.join(', ')}]` : '';
+      io.out(`  ${c.id.padEnd(11)} ${c.state.padEnd(14)} ${bd.padEnd(10)} parent ${String(c.parentId ?? '-').padEnd(11)} ${why}${steer}`);
     }
     io.out(`files: ${ws.dir}`);
     return 0;

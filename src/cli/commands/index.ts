@@ -13,6 +13,8 @@ import { review } from './review';
 import { report } from './report';
 import { validate } from './validate';
 import { evaluate } from './evaluate';
+import { steer } from './steer';
+import { ask } from './ask';
 
 export const commands: Command[] = [
   metricsCommand,
@@ -24,6 +26,8 @@ export const commands: Command[] = [
   status,
   history,
   review,
+  steer,
+  ask,
   report,
   demo,
   validate,

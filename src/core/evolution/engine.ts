@@ -8,6 +8,7 @@ import type { LlmProvider } from '../llm/provider';
 import { resolvedConcurrency, type BudgetConfig, type WorkspaceConfig } from '../store/config';
 import type { CandidateFailure, CandidateMetrics, CandidateRecord, ClipScore } from '../store/records';
 import { writeJsonAtomic } from '../store/atomic';
+import { activeDirectives, listDirectives } from '../store/directives';
 import type { Workspace } from '../store/workspace';
 import { judge, stateAfterEvaluation } from './adoption';
 import { adoptCandidate } from './review';
@@ -331,7 +332,10 @@ export class Engine {
     const failures = analyzeFailures(this.lineage(plan.parent.id), 20);
     const rejections = [...this.records.values()].filter((r) => r.state === 'rejected' && r.review?.reason)
       .slice(-5).map((r) => ({ id: r.id, reason: r.review!.reason!, hypothesis: r.hypothesis }));
+    // Read per proposal, not per run: a directive given while the loop runs steers the next prompt.
+    const directives = activeDirectives(listDirectives(this.ws)).map((d) => ({ id: d.id, text: d.text, block: d.block }));
     const prompt = buildPrompt({
+      directives,
       parent: this.promptProgram(plan.parent.id),
       inspirations: plan.inspirations.map((p) => this.promptProgram(p.id)),
       failures, rejections, strategy: this.strategy, primaryReference: this.config.primaryReference, contractText: this.opts.contractText,
@@ -341,6 +345,7 @@ export class Engine {
       id, generation, slot: plan.slot, island: plan.island, parentId: plan.parent.id, inspirationIds: plan.inspirations.map((p) => p.id),
       state: 'proposed', createdAt: now, updatedAt: now, provider: this.opts.provider.kind, model: this.opts.provider.model,
       strategy: this.strategy, hypothesis: '', tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
+      ...(directives.length ? { directiveIds: directives.map((d) => d.id) } : {}),
     };
     const transcript: string[] = [`# system\n\n${prompt.system}\n\n# user\n\n${prompt.user}`];
     const responses: string[] = [];

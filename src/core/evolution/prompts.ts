@@ -15,7 +15,11 @@ export interface PromptInput {
   strategy: Strategy;
   primaryReference: string;
   contractText?: string;
+  /** The person's active directives, quoted until they clear them. */
+  directives?: PromptDirective[];
 }
+
+export interface PromptDirective { id: string; text: string; block?: string }
 
 export const SYSTEM_PROMPT = `You improve a video codec written as one self-contained JavaScript ES module.
 An honest harness runs it: encode(video, {quality}) in one sandboxed process, decode(bytes) in another
@@ -83,9 +87,16 @@ export function buildPrompt(p: PromptInput): { system: string; user: string } {
     parts.push('## The reviewer rejected these; do not repeat them');
     for (const r of p.rejections) parts.push(`- ${r.id}${r.hypothesis ? ` (${r.hypothesis})` : ''}: ${r.reason}`);
   }
+  if (p.directives?.length) parts.push(directivesSection(p.directives));
   parts.push('## Task\n' + STRATEGY_TEXT[p.strategy]);
   parts.push(EDIT_FORMAT);
   return { system: SYSTEM_PROMPT, user: parts.join('\n\n') };
+}
+
+/** The person steering the search outranks the strategy: their words come right before the task. */
+export function directivesSection(ds: PromptDirective[]): string {
+  return '## The person supervising this search asks (follow these; say in HYPOTHESIS which you answer)\n' +
+    ds.map((d) => `- [${d.id}]${d.block ? ` (focus on the EVOLVE-BLOCK named "${d.block}")` : ''} ${d.text}`).join('\n');
 }
 
 export function repairPrompt(message: string, unmatched?: string): string {

@@ -48,6 +48,8 @@ export interface CandidateRecord {
   provider: string;
   model?: string;
   strategy: string;
+  /** The person's directives (store/directives.ts) active when this candidate was proposed: its prompt quoted them. */
+  directiveIds?: string[];
   hypothesis: string;
   editKind?: 'search-replace' | 'full-file' | 'none';
   codeHash?: string;
