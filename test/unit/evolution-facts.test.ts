@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { buildFacts, candidateSection, mentionedCandidates, renderFacts, selectFacts, type RunData } from '../../src/core/evolution/facts';
 import { askModel, ASK_SYSTEM } from '../../src/core/evolution/ask';
 import { buildPrompt } from '../../src/core/evolution/prompts';
-import type { CandidateRecord } from '../../src/core/store/records';
+import type { CandidateFailure, CandidateRecord } from '../../src/core/store/records';
 import type { CompletionRequest, LlmProvider } from '../../src/core/llm/provider';
 
 function rec(id: string, generation: number, over: Partial<CandidateRecord> = {}): CandidateRecord {
@@ -11,7 +11,7 @@ function rec(id: string, generation: number, over: Partial<CandidateRecord> = {}
     createdAt: '', updatedAt: '', provider: 'anthropic', strategy: 'refine', hypothesis: `idea of ${id}`, tokens: { input: 10, output: 5 }, costUsd: 0.001, repairRounds: 0, ...over };
 }
 const metrics = (bd: number) => ({ trainingBdRate: bd, training: [{ clip: 'tree', bdRate: { x264: bd }, points: [{ bytes: 100, kbps: 10, psnrY: 30, encodeMs: 5, decodeMs: 2 }] }], smokeOk: true, encodeMs: 5, decodeMs: 2, evaluationMs: 9 });
-const fail = (cls: string, message: string, stage: 'smoke' | 'edit' = 'smoke') => ({ state: 'failed' as const, failure: { class: cls, message, stage } });
+const fail = (cls: CandidateFailure['class'], message: string, stage: 'smoke' | 'edit' = 'smoke') => ({ state: 'failed' as const, failure: { class: cls, message, stage } });
 
 const data: RunData = {
   primaryReference: 'x264',
