@@ -7,12 +7,14 @@ export interface MessagesRequest {
   model: string;
   max_tokens: number;
   stream?: boolean;
-  system?: string;
-  messages: Array<{ role: string; content: string | Array<{ type: string; text?: string }> }>;
+  system?: string | Array<{ type: string; text: string; cache_control?: { type: string } }>;
+  messages: Array<{ role: string; content: string | Array<{ type: string; text?: string; cache_control?: { type: string } }> }>;
 }
 
 export type Reply =
-  | { kind: 'text'; text: string; inputTokens?: number; outputTokens?: number }
+  | { kind: 'text'; text: string; inputTokens?: number; outputTokens?: number;
+      /** 'end_turn' unless given; 'max_tokens' makes a reply cut off at the output limit. */
+      stopReason?: string; cacheCreationInputTokens?: number; cacheReadInputTokens?: number }
   | { kind: 'status'; status: number; errorType: string; message?: string }
   | { kind: 'stall' };
 
@@ -22,6 +24,16 @@ export interface MockAnthropic {
   baseURL: string;
   requests: MessagesRequest[];
   close(): Promise<void>;
+}
+
+/** The system text, whether sent as a string or as content blocks. */
+export function systemText(req: MessagesRequest): string {
+  return typeof req.system === 'string' ? req.system : (req.system ?? []).map((b) => b.text).join('');
+}
+
+/** Every text of the request (system and all messages), for scripts that look for the parent's code. */
+export function allText(req: MessagesRequest): string {
+  return [systemText(req), ...req.messages.map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text ?? '').join('')))].join('\n');
 }
 
 export function lastUserText(req: MessagesRequest): string {
@@ -53,22 +65,26 @@ export async function startMockAnthropic(script: Script): Promise<MockAnthropic>
       const id = `msg_${requests.length}`;
       const model = parsed.model;
       const input = reply.kind === 'text' ? reply.inputTokens ?? 1000 : 10;
+      const stop = reply.kind === 'text' ? reply.stopReason ?? 'end_turn' : 'end_turn';
+      const cache = reply.kind === 'text'
+        ? { cache_creation_input_tokens: reply.cacheCreationInputTokens ?? 0, cache_read_input_tokens: reply.cacheReadInputTokens ?? 0 }
+        : {};
       if (!parsed.stream) {
         const text = reply.kind === 'text' ? reply.text : '';
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null,
-          usage: { input_tokens: input, output_tokens: reply.kind === 'text' ? reply.outputTokens ?? 200 : 0 } }));
+        res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: stop, stop_sequence: null,
+          usage: { input_tokens: input, output_tokens: reply.kind === 'text' ? reply.outputTokens ?? 200 : 0, ...cache } }));
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      sse(res, 'message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1 } } });
+      sse(res, 'message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1, ...cache } } });
       if (reply.kind === 'stall') { open.add(res); res.on('close', () => open.delete(res)); return; }
       sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
       // Several deltas, as a real stream sends.
       const chunks = reply.text.match(/[\s\S]{1,40}/g) ?? [];
       for (const c of chunks) sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: c } });
       sse(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
-      sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: reply.outputTokens ?? 200 } });
+      sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: reply.outputTokens ?? 200 } });
       sse(res, 'message_stop', { type: 'message_stop' });
       res.end();
     });

@@ -18,7 +18,7 @@ import { applyEdits, parseResponse } from './edits';
 import type { Evaluator, StageResult } from './evaluator';
 import { analyzeFailures } from './failure-analysis';
 import { codeHash } from './novelty';
-import { buildPrompt, repairPrompt, type PromptProgram } from './prompts';
+import { buildPrompt, repairPrompt, truncatedRepairPrompt, type PromptProgram } from './prompts';
 import { mixSeed, rng } from '../rng';
 import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from './stagnation';
 import { join } from 'node:path';
@@ -76,7 +76,7 @@ function sumTimes(clips: ClipScore[]): { encodeMs: number; decodeMs: number } {
   return { encodeMs, decodeMs };
 }
 
-const STATIC_CLASSES = new Set(['syntax', 'forbidden', 'contract', 'edit-failed', 'no-code', 'duplicate', 'provider']);
+const STATIC_CLASSES = new Set(['syntax', 'forbidden', 'contract', 'edit-failed', 'no-code', 'truncated', 'duplicate', 'provider']);
 
 export class Engine {
   readonly config: WorkspaceConfig;
@@ -354,6 +354,8 @@ export class Engine {
     let code: string | undefined;
     for (let round = 0; ; round++) {
       let text: string;
+      let truncated: string | undefined;
+      let outputTokens = 0;
       try {
         const res = await this.opts.provider.complete({
           system: prompt.system, messages, signal: this.opts.signal,
@@ -366,6 +368,8 @@ export class Engine {
         rec.model = res.model;
         this.spentUsd += res.costUsd;
         text = res.text;
+        outputTokens = res.usage.outputTokens;
+        truncated = res.stopReason === 'max_tokens' || res.stopReason === 'length' ? res.stopReason : undefined;
         this.consecutiveProviderErrors = 0;
       } catch (e) {
         if (e instanceof CancelledError || this.opts.signal?.aborted) throw new CancelledError();
@@ -380,17 +384,24 @@ export class Engine {
       responses.push(text);
       const parsed = parseResponse(text);
       if (parsed.hypothesis && !rec.hypothesis) rec.hypothesis = parsed.hypothesis;
-      const applied = applyEdits(parentCode, parsed);
-      if (applied.ok) {
-        code = applied.code;
-        rec.editKind = applied.kind;
-        failure = undefined;
-        break;
+      let fix: string;
+      if (truncated) {
+        // Edits before the cut may apply, but half an idea is not the idea: ask for a smaller one.
+        failure = { class: 'truncated', stage: 'edit', message: `the answer was cut off at the output limit (${outputTokens} output tokens, stop reason ${truncated}); no edit of it was applied` };
+        fix = truncatedRepairPrompt(outputTokens);
+      } else {
+        const applied = applyEdits(parentCode, parsed);
+        if (applied.ok) {
+          code = applied.code;
+          rec.editKind = applied.kind;
+          failure = undefined;
+          break;
+        }
+        failure = { class: applied.class, stage: 'edit', message: applied.message, ...(applied.unmatched !== undefined ? { unmatched: applied.unmatched } : {}) };
+        fix = repairPrompt(applied.message, applied.unmatched);
       }
-      failure = { class: applied.class, stage: 'edit', message: applied.message, ...(applied.unmatched !== undefined ? { unmatched: applied.unmatched } : {}) };
       if (round >= this.config.evolution.repairRounds) break;
       rec.repairRounds++;
-      const fix = repairPrompt(applied.message, applied.unmatched);
       messages.push({ role: 'assistant', content: text } as never, { role: 'user', content: fix });
       transcript.push(`# assistant\n\n${text}\n\n# user (repair ${round + 1})\n\n${fix}`);
     }

@@ -13,6 +13,7 @@ export interface FailureSummary {
 const ADVICE: Record<string, string> = {
   'edit-failed': 'Copy SEARCH text character for character from the parent shown above, and only from inside an EVOLVE-BLOCK.',
   'no-code': 'Answer with SEARCH/REPLACE blocks (or one complete program in a ``` fence), not prose alone.',
+  truncated: 'Answers were cut off at the output-token limit: send SEARCH/REPLACE of only the changed lines, or REPLACE BLOCK of one block, never the whole file.',
   duplicate: 'Your last edits reproduced programs already tried; make a different change.',
   syntax: 'The code did not parse; check brackets and keep to plain JavaScript.',
   forbidden: 'Use no imports, require, eval, Function, process, timers or I/O; the codec is a pure function of its input.',

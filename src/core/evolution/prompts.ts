@@ -34,17 +34,27 @@ Rules the validator enforces (from the syntax tree, not a word list):
   frames:[{y,u,v}]}; frames are 8-bit 4:2:0, u/v are ceil(w/2) x ceil(h/2);
 - deterministic: no clock, Math.random only if seeded by you; the same bytes decode to the same frames.
 
-Change code only between // EVOLVE-BLOCK-START and // EVOLVE-BLOCK-END.`;
+Change code only between // EVOLVE-BLOCK-START <name> and // EVOLVE-BLOCK-END; the code outside the
+blocks (the exported entry points, meta, glue) is fixed.`;
 
 export const EDIT_FORMAT = `Answer format:
 HYPOTHESIS: <one or two sentences: what you change and why it should lower BD-rate>
-then one or more edits, each exactly:
+then one or more edits, in either of two forms (they may be mixed; they apply in order):
+1. a change of some lines, exactly:
 <<<<<<< SEARCH
-<lines copied exactly from the parent, inside an EVOLVE-BLOCK>
+<lines copied exactly from the parent, inside one EVOLVE-BLOCK>
 =======
 <their replacement>
 >>>>>>> REPLACE
-or, for a rewrite, the complete program in one \`\`\`js fenced block (code outside the EVOLVE-BLOCKs unchanged).`;
+2. a rewrite of one whole block: a line REPLACE BLOCK <name> (the name on its EVOLVE-BLOCK-START line),
+then the block's complete new code in one \`\`\`js fence, without the marker lines:
+REPLACE BLOCK <name>
+\`\`\`js
+<the new code of that block>
+\`\`\`
+Prefer SEARCH/REPLACE for local changes and REPLACE BLOCK for a new algorithm in one region; never
+send the whole file (it costs the most output tokens and an answer cut off at the limit is lost).
+Encoder and decoder share the blocks: a bitstream change must change both sides consistently.`;
 
 function clipTable(scores: ClipScore[] | undefined, ref: string): string {
   if (!scores?.length) return '(no per-clip numbers)';
@@ -103,4 +113,10 @@ export function repairPrompt(message: string, unmatched?: string): string {
   return `Your edit could not be applied: ${message}` +
     (unmatched ? `\nThis SEARCH text matched nothing:\n\`\`\`\n${unmatched}\n\`\`\`` : '') +
     `\nSend corrected edits in the same format.\n\n${EDIT_FORMAT}`;
+}
+
+export function truncatedRepairPrompt(outputTokens: number): string {
+  return `Your answer was cut off at the output limit after ${outputTokens} tokens, so none of it was applied.` +
+    ' Send a smaller answer: SEARCH/REPLACE sections holding only the lines that change, or REPLACE BLOCK for one' +
+    ` block at most; do not repeat unchanged code.\n\n${EDIT_FORMAT}`;
 }

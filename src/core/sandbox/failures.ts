@@ -12,9 +12,9 @@ export type FailureClass = (typeof FAILURE_CLASSES)[number];
 /** Classes the static validator can produce (nothing has run yet). */
 export type StaticFailureClass = 'syntax' | 'forbidden' | 'contract';
 
-/** Classes the engine adds around the sandbox: the model's answer did not apply, held no code, repeated
- * an earlier program, or the provider failed. */
-export const ENGINE_FAILURE_CLASSES = ['edit-failed', 'no-code', 'duplicate', 'provider'] as const;
+/** Classes the engine adds around the sandbox: the model's answer did not apply, held no code, was cut
+ * off at the output-token limit (truncated), repeated an earlier program, or the provider failed. */
+export const ENGINE_FAILURE_CLASSES = ['edit-failed', 'no-code', 'truncated', 'duplicate', 'provider'] as const;
 
 export type EngineFailureClass = (typeof ENGINE_FAILURE_CLASSES)[number];
 

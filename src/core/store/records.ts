@@ -51,7 +51,7 @@ export interface CandidateRecord {
   /** The person's directives (store/directives.ts) active when this candidate was proposed: its prompt quoted them. */
   directiveIds?: string[];
   hypothesis: string;
-  editKind?: 'search-replace' | 'full-file' | 'none';
+  editKind?: 'search-replace' | 'replace-block' | 'mixed' | 'full-file' | 'none';
   codeHash?: string;
   tokens: TokenUsage;
   costUsd: number;
