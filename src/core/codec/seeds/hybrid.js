@@ -27,7 +27,7 @@ const INF = 1e300;
 const QP_AT_Q0 = 46;
 const QP_AT_Q100 = 10;
 // Intra frames are references for everything after them: a lower QP there pays back in P-frames.
-const I_QP_OFFSET = -2;          // @evolve int -8 4
+const I_QP_OFFSET = -4;          // @evolve int -8 4
 // Chroma QP offset (sent in the header): positive saves chroma bits, PSNR-Y does not see chroma.
 const CHROMA_QP_OFFSET = 0;      // @evolve int -6 8
 // J = SSD + lambda * bits with lambda = LAMBDA_SCALE * 0.85 * 2^((QP-12)/3) (the H.264 reference model).
@@ -746,6 +746,9 @@ const DEADZONE_INTER = 0.17;     // @evolve float 0.05 0.5
 // Per-block zeroing: drop a 4x4 block's coefficients when that lowers J (cheap trellis substitute;
 // measured: off costs +2.8 % BD-rate on foreman).
 const BLOCK_RDO = true;          // @evolve bool
+// Rate-distortion optimised quantisation (each level lowered by one where that lowers J); off falls
+// back to the deadzone quantiser above.
+const RDOQ = true;               // @evolve bool
 const res = new Int32Array(16), coef = new Int32Array(16);
 const satdTmp = new Int32Array(16);
 // Sum of absolute Hadamard-transformed differences of a 4x4 block: a cheap proxy of coded cost.
@@ -771,6 +774,41 @@ function satdBlock(sOff, pred, pOff, w, h) {
   return s;
 }
 
+// Rate-distortion optimised quantisation: levels start rounded to nearest, then from the last
+// coefficient back each one is lowered by one (to zero at 1) when D + lambda * R drops, with R the
+// context-coded cost of the whole block (so a trailing zero shortens the significance map). D is
+// measured in the coefficient domain: the 4x4 transform's basis rows have norms 2 and sqrt(10),
+// so an error e at a position of class 0/1/2 costs e^2/16, e^2/100, e^2/40 in pixel SSD.
+const RDOQ_W = [1 / 16, 1 / 100, 1 / 40];
+const rqAbs = new Float64Array(16), rqStep = new Float64Array(16), rqW = new Float64Array(16);
+function rdoQuant(c, q, lv, off, cat) {
+  const qb = q * 16, qbits = 15 + ((q / 6) | 0), scale = 1 << qbits;
+  let nz = 0;
+  for (let i = 0; i < 16; i++) {
+    const p = ZZ[i], v = c[p], a = v < 0 ? -v : v, m = QMUL[qb + p];
+    const l = (a * m + (scale >> 1)) >> qbits;
+    lv[off + i] = v < 0 ? -l : l;
+    rqAbs[i] = a; rqStep[i] = scale / m; rqW[i] = RDOQ_W[POSCLASS[p]];
+    if (l) nz = 1;
+  }
+  if (!nz) return 0;
+  let bits = blockCost(lv, off, cat);
+  nz = 0;
+  for (let i = 15; i >= 0; i--) {
+    const v = lv[off + i];
+    if (v === 0) continue;
+    const l = v < 0 ? -v : v, e1 = rqAbs[i] - l * rqStep[i], e0 = rqAbs[i] - (l - 1) * rqStep[i];
+    const dD = (e0 * e0 - e1 * e1) * rqW[i];
+    if (dD >= lambda * bits) { nz = 1; continue; }
+    lv[off + i] = v < 0 ? -(l - 1) : l - 1;
+    let nb = 0;
+    for (let k = 0; k < 16; k++) if (lv[off + k]) { nb = blockCost(lv, off, cat); break; }
+    if (dD + lambda * (nb - bits) < 0) { bits = nb; if (l > 1) nz = 1; }
+    else { lv[off + i] = v; nz = 1; }
+  }
+  return nz;
+}
+
 // Quantises the residual of one 4x4 block into lv[off..], reconstructs it and returns its cost.
 // Returns J contribution; sets blkNz. With BLOCK_RDO the block is dropped when that lowers J.
 let blkNz = 0;
@@ -784,7 +822,8 @@ function codeBlock(src, sOff, sStride, pred, pOff, pStride, dst, dOff, dStride, 
   // |coef| <= 9180 and the multiplier <= 13107, so the product stays within int32.
   const qb = q * 16, qbits = 15 + ((q / 6) | 0), f = floor((intra ? DEADZONE_INTRA : DEADZONE_INTER) * (1 << qbits));
   let nz = 0;
-  for (let i = 0; i < 16; i++) {
+  if (RDOQ) nz = rdoQuant(coef, q, lv, off, cat);
+  else for (let i = 0; i < 16; i++) {
     const p = ZZ[i], c = coef[p];
     const a = ((c < 0 ? -c : c) * QMUL[qb + p] + f) >> qbits;
     lv[off + i] = c < 0 ? -a : a;
