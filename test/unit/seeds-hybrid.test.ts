@@ -1,3 +1,55 @@
+import { strict as assert } from 'node:assert';
+import type { Video } from '../../src/core/codec/contract';
+import { cropVideo, framesEqual, loadSeed, seedSource, sharedClip, type SeedCodec } from '../helpers/seed-codec';
 import { seedSuite } from '../helpers/seed-suite';
 
 seedSuite('hybrid', { minPsnrAtQ50: 32 });
+
+// The hybrid seed's coding tools, each switchable by its @evolve constant: every tool, off and on one at
+// a time, keeps the decoder's output identical to the encoder's reconstruction.
+const TOOLS: Array<[name: string, off: string, on: string]> = [
+  ['RDOQ', 'false', 'true'],
+  ['NUM_REFS', '1', '4'],
+];
+
+function withConstant(source: string, name: string, value: string): string {
+  const re = new RegExp(`(const ${name} = )[^;]*;`);
+  assert.ok(re.test(source), `the seed declares ${name}`);
+  return source.replace(re, `$1${value};`);
+}
+
+function roundTrip(codec: SeedCodec, video: Video, quality: number): Uint8Array {
+  const r = codec.encodeWithReconstruction(video, { quality });
+  const d = codec.decode(r.bytes);
+  assert.equal(d.frames.length, video.frames.length);
+  assert.ok(framesEqual(d.frames, r.frames), 'decode(bytes) equals the encoder\'s reconstruction');
+  return r.bytes;
+}
+
+describe('hybrid seed coding tools', () => {
+  let tree: Video;
+  let heads: Video;
+  before(async () => {
+    tree = await sharedClip('tree_building_80x44_15f.y4m', 6);
+    heads = cropVideo(await sharedClip('talking_heads_320x192_9f.y4m', 3), 80, 44);
+  });
+
+  for (const [name, off, on] of TOOLS) {
+    it(`${name} off and on: odd sizes, one frame and a scene cut decode exactly`, () => {
+      for (const value of [off, on]) {
+        const codec = loadSeed('hybrid', withConstant(seedSource('hybrid'), name, value));
+        roundTrip(codec, cropVideo(tree, 37, 21, 5), 30);
+        roundTrip(codec, cropVideo(tree, 80, 44, 1), 70);
+        roundTrip(codec, { ...tree, frames: [...tree.frames.slice(0, 3), ...heads.frames, tree.frames[1]] }, 50);
+      }
+    });
+  }
+
+  it('multiple references: a picture that returns after a cut is predicted from the older reference', () => {
+    // t0 t1 h0 t1 t2: with one reference the second t1 sees only h0; with three it finds the first t1.
+    const clip: Video = { ...tree, frames: [tree.frames[0], tree.frames[1], heads.frames[0], tree.frames[1], tree.frames[2]] };
+    const one = roundTrip(loadSeed('hybrid', withConstant(seedSource('hybrid'), 'NUM_REFS', '1')), clip, 60);
+    const three = roundTrip(loadSeed('hybrid', withConstant(seedSource('hybrid'), 'NUM_REFS', '3')), clip, 60);
+    assert.ok(three.length < 0.9 * one.length, `three references: ${three.length} B, one: ${one.length} B`);
+  });
+});

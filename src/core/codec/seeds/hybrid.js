@@ -9,7 +9,7 @@
 // offset, deblocking) travels in the stream header, so constants below can change safely.
 //
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability shift u8, chroma QP offset+16 u8,
-// deblock (0 = off, else alpha/beta offset + 8) u8; then one range-coded stream: per frame a type bit
+// deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8; then one range-coded stream: per frame a type bit
 // and QP, then macroblocks in raster order.
 
 // Each algorithmic region sits in a named EVOLVE-BLOCK (what an edit may change); outside stay only
@@ -132,7 +132,7 @@ const QPEL = new Int8Array([
 const PROB_SHIFT = 5;            // @evolve int 4 7
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 54, CTX_LAST = 114,
-  CTX_GT1 = 174, CTX_LVL = 194, NUM_CTX = 214;
+  CTX_GT1 = 174, CTX_LVL = 194, CTX_REF = 214, NUM_CTX = 219;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma, intra-16x16 AC, intra-16x16 DC.
 const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3;
 const P = new Uint16Array(NUM_CTX);
@@ -217,8 +217,11 @@ function egCost(x) { let k = 0; while (x >= (1 << k)) { x -= 1 << k; k++; } retu
 const PAD = 48, CPAD = 24;
 let W = 0, H = 0, WP = 0, HP = 0, MBW = 0, MBH = 0, LS = 0, CS = 0, LOFF = 0, COFF = 0, CWP = 0, CHP = 0;
 let curY, curU, curV, refY, refU, refV, halfH, halfV, halfC, halfTmp, planes;
+// Reference ring, newest first: each entry holds its planes and its own half-pel planes, and
+// useRef(r) points the globals above at entry r (motion compensation and search read those).
+let refs = [], numRefs = 1, refsAvail = 0;
 let srcY, srcU, srcV;
-let mbType, cbpMap, nzL, nzU, nzV, i4Mode, mvX, mvY, prevMvX, prevMvY, W4, W8;
+let mbType, cbpMap, nzL, nzU, nzV, i4Mode, mvX, mvY, prevMvX, prevMvY, W4, W8, mbRefMap;
 let qp = 26, qpC = 26, lambda = 1, lambdaMe = 1, frameIsP = false, deblockOffset = 0, deblockOn = true;
 
 function setup(width, height) {
@@ -229,9 +232,14 @@ function setup(width, height) {
   LOFF = PAD * LS + PAD; COFF = CPAD * CS + CPAD;
   const ln = LS * (HP + 2 * PAD), cn = CS * (CHP + 2 * CPAD);
   curY = new Uint8Array(ln); curU = new Uint8Array(cn); curV = new Uint8Array(cn);
-  refY = new Uint8Array(ln); refU = new Uint8Array(cn); refV = new Uint8Array(cn);
-  halfH = new Uint8Array(ln); halfV = new Uint8Array(ln); halfC = new Uint8Array(ln); halfTmp = new Int16Array(ln);
-  planes = [refY, halfH, halfV, halfC];
+  halfTmp = new Int16Array(ln);
+  refs = [];
+  for (let r = 0; r < numRefs; r++) {
+    refs.push({ y: new Uint8Array(ln), u: new Uint8Array(cn), v: new Uint8Array(cn), h: new Uint8Array(ln), hv: new Uint8Array(ln), hc: new Uint8Array(ln) });
+  }
+  refsAvail = 0;
+  planes = [null, null, null, null];
+  useRef(0);
   srcY = new Uint8Array(WP * HP); srcU = new Uint8Array(CWP * CHP); srcV = new Uint8Array(CWP * CHP);
   W4 = WP >> 2; W8 = WP >> 3;
   mbType = new Uint8Array(MBW * MBH); cbpMap = new Uint8Array(MBW * MBH);
@@ -239,13 +247,23 @@ function setup(width, height) {
   i4Mode = new Uint8Array(W4 * (HP >> 2));
   mvX = new Int16Array(W8 * (HP >> 3)); mvY = new Int16Array(W8 * (HP >> 3));
   prevMvX = new Int16Array(W8 * (HP >> 3)); prevMvY = new Int16Array(W8 * (HP >> 3));
+  mbRefMap = new Uint8Array(MBW * MBH);
   P.fill(1024);
 }
 
+function useRef(r) {
+  const e = refs[r];
+  refY = e.y; refU = e.u; refV = e.v; halfH = e.h; halfV = e.hv; halfC = e.hc;
+  planes[0] = refY; planes[1] = halfH; planes[2] = halfV; planes[3] = halfC;
+}
+// The picture just coded becomes reference 0; the oldest reference's buffers are reused for the next picture.
 function swapRef() {
-  let t = curY; curY = refY; refY = t; t = curU; curU = refU; refU = t; t = curV; curV = refV; refV = t;
-  planes[0] = refY;
-  t = mvX; mvX = prevMvX; prevMvX = t; t = mvY; mvY = prevMvY; prevMvY = t;
+  const old = refs.pop();
+  refs.unshift({ y: curY, u: curU, v: curV, h: old.h, hv: old.hv, hc: old.hc });
+  curY = old.y; curU = old.u; curV = old.v;
+  refsAvail = min(numRefs, refsAvail + 1);
+  useRef(0);
+  let t = mvX; mvX = prevMvX; prevMvX = t; t = mvY; mvY = prevMvY; prevMvY = t;
 }
 
 // Replicates the coded picture's edges into the padding so motion vectors may point outside it.
@@ -600,6 +618,25 @@ function blockCost(lv, off, cat) {
   }
   return bits;
 }
+// Reference index: unary, the first bin's context from whether the left and top macroblocks used a
+// farther reference.
+function refCtx(mbx, mby, k) {
+  if (k > 0) return CTX_REF + 3 + min(k - 1, 1);
+  return CTX_REF + (mbx > 0 && mbRefMap[mby * MBW + mbx - 1] > 0 ? 1 : 0) + (mby > 0 && mbRefMap[(mby - 1) * MBW + mbx] > 0 ? 1 : 0);
+}
+function writeRef(mbx, mby, r) {
+  for (let k = 0; k < refsAvail - 1; k++) { encBit(refCtx(mbx, mby, k), r > k ? 1 : 0); if (r <= k) break; }
+}
+function readRef(mbx, mby) {
+  let r = 0;
+  while (r < refsAvail - 1 && decBit(refCtx(mbx, mby, r))) r++;
+  return r;
+}
+function refCost(mbx, mby, r) {
+  let bits = 0;
+  for (let k = 0; k < refsAvail - 1; k++) { bits += bitCost(refCtx(mbx, mby, k), r > k ? 1 : 0); if (r <= k) break; }
+  return bits;
+}
 function writeMvd(d, comp) {
   const c = CTX_MVD + comp * 8;
   encBit(c, d !== 0 ? 1 : 0);
@@ -635,6 +672,7 @@ function bsAt(x4a, y4a, x4b, y4b) {
   const ma = (y4a >> 2) * MBW + (x4a >> 2), mb = (y4b >> 2) * MBW + (x4b >> 2);
   if (mbType[ma] >= 3 || mbType[mb] >= 3) return 3;
   if (nzL[y4a * W4 + x4a] || nzL[y4b * W4 + x4b]) return 2;
+  if (mbRefMap[ma] !== mbRefMap[mb]) return 1;
   const ia = (y4a >> 1) * W8 + (x4a >> 1), ib = (y4b >> 1) * W8 + (x4b >> 1);
   const dx = mvX[ia] - mvX[ib], dy = mvY[ia] - mvY[ib];
   return dx >= 4 || dx <= -4 || dy >= 4 || dy <= -4 ? 1 : 0;
@@ -697,9 +735,11 @@ const predL = new Uint8Array(256), predU = new Uint8Array(64), predV = new Uint8
 const mbMode4 = new Uint8Array(16);
 let mbI16Mode = 0, mbCMode = 0;
 const mbMvX = new Int16Array(4), mbMvY = new Int16Array(4);
+let mbRef = 0;
 
 function interPredict(mbx, mby, part8) {
   const px = mbx * 16, py = mby * 16, cx = mbx * 8, cy = mby * 8;
+  useRef(mbRef);
   if (!part8) {
     mcLuma(px, py, mbMvX[0], mbMvY[0], 16, 16, predL, 0);
     mcChroma(refU, cx, cy, mbMvX[0], mbMvY[0], 8, 8, predU, 0);
@@ -876,6 +916,9 @@ function codeChroma(mbx, mby, intra) {
 // ---- motion estimation (encoder side) ----
 // Integer search window around the predicted vector, in pixels.
 const SEARCH_RANGE = 16;         // @evolve int 4 64
+// Reference pictures kept for prediction (1 = only the previous one): farther references catch
+// uncovered background and periodic motion; each costs one more search per macroblock.
+const NUM_REFS = 3;              // @evolve int 1 4
 // Search pattern: 'hex' (large hexagon then diamond) finds long motions in fewer steps than 'diamond'
 // (same rate on foreman: +0.1 % with 'diamond'; the difference is speed on fast motion).
 const ME_METHOD = 'hex';         // @evolve choice 'diamond' 'hex'
@@ -1002,9 +1045,9 @@ function ssdMb(mbx, mby) {
 const bestRecY = new Uint8Array(256), bestRecU = new Uint8Array(64), bestRecV = new Uint8Array(64);
 const bestLv = new Int16Array(24 * 16), bestDcLv = new Int16Array(16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
 const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4);
-let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0;
+let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0;
 function saveBest(mbx, mby, type, j) {
-  bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode;
+  bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode; bestRef = mbRef;
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { bestRecU[y * 8 + x] = curU[co + y * CS + x]; bestRecV[y * 8 + x] = curV[co + y * CS + x]; }
@@ -1015,7 +1058,7 @@ function restoreBest(mbx, mby) {
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) curY[lo + y * LS + x] = bestRecY[y * 16 + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { curU[co + y * CS + x] = bestRecU[y * 8 + x]; curV[co + y * CS + x] = bestRecV[y * 8 + x]; }
   mbLv.set(bestLv); mbDcLv.set(bestDcLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
-  mbI16Mode = bestI16; mbCMode = bestCMode;
+  mbI16Mode = bestI16; mbCMode = bestCMode; mbRef = bestRef;
 }
 // Writes the MB's maps (type, nz, modes, vectors, cbp) from the mb* state; shared with the decoder.
 function commitMaps(mbx, mby, type) {
@@ -1032,6 +1075,7 @@ function commitMaps(mbx, mby, type) {
     mvX[i] = type >= 3 ? 0 : mbMvX[s]; mvY[i] = type >= 3 ? 0 : mbMvY[s];
   }
   cbpMap[mb] = cbpOf();
+  mbRefMap[mb] = type === 1 || type === 2 ? mbRef : 0;
 }
 
 const cand = new Int16Array(16), subX = new Int16Array(4), subY = new Int16Array(4);
@@ -1046,6 +1090,7 @@ function interResidualJ(mbx, mby, type) {
   const cbp = cbpOf();
   let bits = bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 0) + bitCost(CTX_PART, type === 2 ? 1 : 0);
   bits += cbpCost(mbx, mby, cbp);
+  if (refsAvail > 1) bits += refCost(mbx, mby, mbRef);
   const mb = mby * MBW + mbx;
   if (type === 1) { predMv(mbx * 2, mby * 2, 2, mb, 0); bits += mvCost(mbMvX[0] - pmx, mbMvY[0] - pmy); }
   else for (let s = 0; s < 4; s++) {
@@ -1175,7 +1220,7 @@ function encodeMb(mbx, mby) {
     const p16x = pmx, p16y = pmy;
     // Skip: predicted vector, no residual — the cheapest way to code static or smoothly moving areas.
     if (mvOk(px, py, 16, p16x, p16y)) {
-      mbMvX[0] = p16x; mbMvY[0] = p16y;
+      mbMvX[0] = p16x; mbMvY[0] = p16y; mbRef = 0;
       interPredict(mbx, mby, false);
       const lo = LOFF + py * LS + px;
       copyBlock(predL, 0, 16, curY, lo, LS, 16);
@@ -1193,8 +1238,15 @@ function encodeMb(mbx, mby) {
     if (mby > 0) addCand(i8 - W8);
     if (mby > 0 && mbx + 1 < MBW) addCand(i8 - W8 + 2);
     cand[2 * nc] = prevMvX[i8]; cand[2 * nc + 1] = prevMvY[i8]; nc++;
-    motionSearch(px, py, 16, p16x, p16y, cand, nc, SEARCH_RANGE);
-    const m16x = meX, m16y = meY, c16 = meCost;
+    // Each available reference is searched; the reference index's bits join the cost.
+    let m16x = 0, m16y = 0, c16 = INF, r16 = 0;
+    for (let r = 0; r < refsAvail; r++) {
+      useRef(r);
+      motionSearch(px, py, 16, p16x, p16y, cand, nc, SEARCH_RANGE);
+      const c = meCost + (refsAvail > 1 ? lambdaMe * refCost(mbx, mby, r) : 0);
+      if (c < c16) { c16 = c; m16x = meX; m16y = meY; r16 = r; }
+    }
+    mbRef = r16; useRef(r16);
     interSatd = c16;
     let j = tryInter16(mbx, mby, m16x, m16y, 1);
     if (j < bestJ) saveBest(mbx, mby, 1, j);
@@ -1283,6 +1335,7 @@ function writeMb(mbx, mby, type) {
     }
   } else {
     encBit(CTX_PART, type === 2 ? 1 : 0);
+    if (refsAvail > 1) writeRef(mbx, mby, mbRef);
     const n = type === 2 ? 4 : 1;
     for (let s = 0; s < n; s++) {
       const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
@@ -1319,6 +1372,7 @@ function readMb(mbx, mby) {
   if (frameIsP && decBit(mbCtx(mbx, mby, CTX_SKIP, isSkip))) type = 0;
   else if (frameIsP && !decBit(mbCtx(mbx, mby, CTX_INTRA, isIntra))) type = decBit(CTX_PART) ? 2 : 1;
   else type = decBit(CTX_I4FLAG + (frameIsP ? 1 : 0)) ? 4 : 3;
+  mbRef = (type === 1 || type === 2) && refsAvail > 1 ? readRef(mbx, mby) : 0;
   mbNz.fill(0);
   if (type === 0) {
     predMv(mbx * 2, mby * 2, 2, mb, 0);
@@ -1463,6 +1517,7 @@ function encodeFrame(quality, predicted) {
 function encodeVideo(video, options) {
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const n = video.frames.length;
+  numRefs = max(1, min(4, NUM_REFS));
   setup(video.width, video.height);
   lazyHalf = false;
   shift = max(4, min(7, PROB_SHIFT));
@@ -1484,7 +1539,7 @@ function encodeVideo(video, options) {
     frames.push(finishFrame(i === n - 1));
   }
   encFlush();
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0];
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
   bytes.set(out.subarray(0, outPos), hdr.length);
@@ -1492,16 +1547,18 @@ function encodeVideo(video, options) {
 }
 
 function decodeVideo(bytes) {
-  if (bytes.length < 11 || bytes[0] !== 72 || bytes[1] !== 50) throw new Error('not a hybrid bitstream');
+  if (bytes.length < 12 || bytes[0] !== 72 || bytes[1] !== 50) throw new Error('not a hybrid bitstream');
   const width = (bytes[2] << 8) | bytes[3], height = (bytes[4] << 8) | bytes[5], n = (bytes[6] << 8) | bytes[7];
   if (width === 0 || height === 0) throw new Error('bad frame size in header');
+  numRefs = bytes[11];
+  if (numRefs < 1 || numRefs > 4) throw new Error('bad reference count in header');
   setup(width, height);
   lazyHalf = true;
   shift = bytes[8];
   if (shift < 4 || shift > 7) throw new Error('bad probability shift in header');
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
-  decInit(bytes, 11);
+  decInit(bytes, 12);
   const frames = [];
   for (let i = 0; i < n; i++) {
     frameIsP = decDirect() === 1;
