@@ -17,6 +17,7 @@ import { runReference, type ReferenceCodec } from '../core/baseline/reference';
 import { locateFfmpeg } from '../core/video/ffmpeg';
 import { readVideo } from '../core/video/read';
 import { basename, join, resolve } from 'node:path';
+import type { EngineEventOf } from '../core/events';
 
 function send(m: EngineToHost): void { process.send?.(m); }
 
@@ -66,7 +67,7 @@ export class EngineHost {
       provider: kind && kind !== 'host' ? { ...rest, kind } : rest,
       providerInstance: kind === 'host' ? this.hostProvider : undefined,
       providerRuntime: { apiKey: p.apiKey },
-      onEvent: (type, data) => send({ kind: 'event', event: { type, time: new Date().toISOString(), data } }),
+      onEvent: (...[type, data]) => send({ kind: 'event', event: { type, time: new Date().toISOString(), data } as EngineEventOf }),
     }).then((s) => s, (e) => {
       send({ kind: 'event', event: { type: 'loop-error', time: new Date().toISOString(), data: { error: serialize(e) } } });
       return undefined;

@@ -19,6 +19,7 @@ import type { BudgetConfig, ProviderConfig } from '../core/store/config';
 import type { StageResult } from '../core/evolution/evaluator';
 import type { ChatMessage } from '../core/llm/provider';
 import type { FramesParams, FramesResult } from '../core/evolution/frames';
+import type { EngineEventOf } from '../core/events';
 
 export type { FramesParams, FramesResult, Planes } from '../core/evolution/frames';
 
@@ -85,7 +86,7 @@ export type EngineResponse =
   | { kind: 'response'; id: number; ok: true; result: unknown }
   | { kind: 'response'; id: number; ok: false; error: SerializedError };
 
-export interface EngineEventMessage { kind: 'event'; event: { type: string; time: string; data: Record<string, unknown> } }
+export interface EngineEventMessage { kind: 'event'; event: EngineEventOf }
 
 export interface LlmRequestMessage { kind: 'llm-request'; id: number; system: string; messages: ChatMessage[]; maxTokens?: number }
 export type LlmResponseMessage =

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { errorMessage, CancelledError, CodecEvolutionError } from '../core/errors';
+import { errorMessage, CancelledError, CodecEvolutionError, type ErrorKind } from '../core/errors';
 import { EngineClient, type Logger } from './engine-client';
 import { buildViewState, evaluationView, framesView, type EngineSnapshot, type EvaluationResult, type FramesView, type ReferenceCurve } from './view-model';
 import { engineOverrides, secretFor, SECRET_ENV, type EngineOverrides, type ProviderSetting } from './settings';
@@ -16,6 +16,7 @@ import { answerLmRequest } from './lm-bridge';
 import { readJsonIfExists } from '../core/store/atomic';
 import { withDelayedProgress } from './progress';
 import { requireCodecLanguage } from './codec-language';
+import type { EngineEventArgs } from '../core/events';
 
 export const SECTION = 'codecEvolution';
 
@@ -118,26 +119,25 @@ export class Controller implements vscode.Disposable {
     this.client = new EngineClient({
       script: this.ctx.asAbsolutePath(join('dist', 'engine-host.js')),
       root, env: this.childEnv(), log: this.logger(),
-      onEvent: (type, data) => this.onEngineEvent(type, data),
+      onEvent: (...args) => this.onEngineEvent(...args),
       onLmRequest: (req, signal) => answerLmRequest(req, vscode.workspace.getConfiguration(SECTION, this.folder?.uri).get<string>('model', ''), signal, () => undefined),
       onExit: () => { if (this.loopRunning) { this.loopRunning = false; this.loopEnded?.(new Error('the engine process exited while the loop ran')); } },
     });
     return this.client;
   }
 
-  private onEngineEvent(type: string, data: Record<string, unknown>): void {
+  private onEngineEvent(...[type, data]: EngineEventArgs): void {
     this.log.debug(`event ${type} ${JSON.stringify(data).slice(0, 300)}`);
-    const gen = typeof data.generation === 'number' ? data.generation : undefined;
     if (type === 'run-started') { this.loopRunning = true; this.activity = 'starting'; }
-    else if (type === 'generation-started' && gen !== undefined) this.activity = `generation ${gen}: proposing and evaluating candidates`;
-    else if (type === 'evaluation-started' && typeof data.id === 'string') this.activity = `evaluating ${data.id}`;
-    else if (type === 'warning' && typeof data.message === 'string') this.log.warn(data.message);
-    else if (type === 'references-progress' && typeof data.message === 'string') { this.log.info(`[references] ${data.message}`); for (const f of this.baselinesProgress) f(data.message); return; }
-    else if (type === 'run-stopped') { this.loopRunning = false; this.log.info(`loop stopped: ${String(data.reason ?? '')}`); this.loopEnded?.(); }
+    else if (type === 'generation-started') this.activity = `generation ${data.generation}: proposing and evaluating candidates`;
+    else if (type === 'evaluation-started') this.activity = `evaluating ${data.id}`;
+    else if (type === 'warning') this.log.warn(data.message);
+    else if (type === 'references-progress') { this.log.info(`[references] ${data.message}`); for (const f of this.baselinesProgress) f(data.message); return; }
+    else if (type === 'run-stopped') { this.loopRunning = false; this.log.info(`loop stopped: ${data.reason}`); this.loopEnded?.(); }
     else if (type === 'loop-error') {
       this.loopRunning = false;
-      const err = data.error as { kind?: string; message?: string; remedy?: string } | undefined;
-      this.loopEnded?.(new CodecEvolutionError((err?.kind ?? 'internal') as never, err?.message ?? 'the loop failed', err?.remedy));
+      const err = data.error;
+      this.loopEnded?.(new CodecEvolutionError((err.kind ?? 'internal') as ErrorKind, err.message || 'the loop failed', err.remedy));
     }
     // Events arrive in bursts during a generation; one snapshot per half second is plenty.
     if (!this.refreshTimer) this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; void this.refresh(); }, 500);

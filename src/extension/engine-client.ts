@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { CancelledError, CodecEvolutionError, type ErrorKind } from '../core/errors';
 import type { EngineToHost, HostMethod, HostToEngine, LlmRequestMessage, ParamsOf, ResultOf } from '../engine-host/protocol';
+import type { EngineEventArgs, EngineEventListener } from '../core/events';
 
 export interface Logger {
   info(msg: string): void;
@@ -24,7 +25,7 @@ export interface EngineClientOptions {
   /** Defaults to process.execPath; in VS Code that is Electron, hence ELECTRON_RUN_AS_NODE in env. */
   execPath?: string;
   log: Logger;
-  onEvent?: (type: string, data: Record<string, unknown>) => void;
+  onEvent?: EngineEventListener;
   onLmRequest?: (req: LmChatRequest, signal: AbortSignal) => Promise<LmChatResult>;
   onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
   /** How long the child gets to stop after its IPC channel closes before it is killed. */
@@ -103,7 +104,7 @@ export class EngineClient {
         if (r.ok) p.resolve(r.result);
         else p.reject(r.error.kind === 'cancelled' ? new CancelledError(r.error.message) : new CodecEvolutionError((r.error.kind as ErrorKind) ?? 'internal', r.error.message, r.error.remedy));
       },
-      event: (e) => o.onEvent?.(e.event.type, e.event.data ?? {}),
+      event: (e) => o.onEvent?.(...([e.event.type, e.event.data] as EngineEventArgs)),
       'llm-request': (req) => { void this.answerLm(req); },
       'llm-cancel': (c) => this.lm.get(c.id)?.abort(),
     };

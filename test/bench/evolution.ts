@@ -6,6 +6,7 @@ import { initWorkspace } from '../../src/core/store/init';
 import { runSession } from '../../src/core/evolution/session';
 import { BUNDLED_CLIP } from './media';
 import type { SectionResult } from './report';
+import type { EngineEventListener } from '../../src/core/events';
 
 export interface EvolutionOptions { generations: number; candidatesPerGeneration: number; qualities: number[] }
 
@@ -24,7 +25,7 @@ async function throughput(root: string, workers: number, ffmpeg: string, o: Evol
   });
   let windowStart: number | undefined;
   let evaluations = 0;
-  const onEvent = (type: string, data: Record<string, unknown>) => {
+  const onEvent: EngineEventListener = (type, _data) => {
     if (type === 'generation-started' && windowStart === undefined) windowStart = performance.now();
     if (type === 'evaluation-started' && windowStart !== undefined) evaluations++;
   };

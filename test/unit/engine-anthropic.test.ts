@@ -42,7 +42,7 @@ describe('engine: the loop against a scripted Anthropic server', function () {
     const events: string[] = [];
     const status = await runSession(ws, {
       generations: 8, providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 10_000, idleTimeoutMs: 400 },
-      onEvent: (t) => events.push(t),
+      onEvent: (t, _data) => events.push(t),
     });
     assert.equal(status.stopReason, 'generation budget reached (8/8)');
     const recs = new Map(ws.listCandidates().map((r) => [r.id, r]));

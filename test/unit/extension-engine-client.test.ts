@@ -39,7 +39,7 @@ describe('extension engine client (real engine child)', function () {
     const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1', ANTHROPIC_API_KEY: 'sk-must-not-leak' };
     for (const k of SECRET_ENV) delete env[k];
     const events: string[] = [];
-    const client = new EngineClient({ script, root: dir, env, log, onEvent: (t) => events.push(t) });
+    const client = new EngineClient({ script, root: dir, env, log, onEvent: (t, _data) => events.push(t) });
     const init = await client.call('init', {});
     assert.ok(init.created.length > 0, 'init reports what it created');
     assert.ok(existsSync(join(dir, '.codec-evolution', 'config.json')));

@@ -26,16 +26,16 @@ describe('store: workspace persistence', () => {
 
   it('a truncated last line of the event log is skipped with a warning; appends continue on a fresh line', () => {
     const log = new EventLog(join(dir, 'events.jsonl'));
-    log.append('a', { n: 1 });
-    log.append('b', { n: 2 });
+    log.append('warning', { message: 'a' });
+    log.append('warning', { message: 'b' });
     appendFileSync(log.path, '{"schemaVersion":1,"type":"c","n"');
     let r = log.read();
-    assert.deepEqual(r.events.map((e) => e.type), ['a', 'b']);
+    assert.deepEqual(r.events.map((e) => e.message), ['a', 'b']);
     assert.equal(r.warnings.length, 1);
     assert.match(r.warnings[0], /events\.jsonl:3: truncated/);
-    log.append('d', { n: 4 });
+    log.append('warning', { message: 'd' });
     r = log.read();
-    assert.deepEqual(r.events.map((e) => e.type), ['a', 'b', 'd']);
+    assert.deepEqual(r.events.map((e) => e.message), ['a', 'b', 'd']);
     assert.ok(readFileSync(log.path, 'utf8').endsWith('\n'));
   });
 

@@ -5,6 +5,7 @@ import { runSession } from '../../core/evolution/session';
 import { UsageError } from '../../core/errors';
 import type { ProviderConfig } from '../../core/store/config';
 import type { EngineStatus } from '../../core/evolution/engine';
+import type { EngineEventListener } from '../../core/events';
 
 function num(v: string | undefined, name: string, integer = false): number | undefined {
   if (v === undefined) return undefined;
@@ -13,15 +14,15 @@ function num(v: string | undefined, name: string, integer = false): number | und
   return n;
 }
 
-export function progressPrinter(io: CliIO, json: boolean): (type: string, d: Record<string, unknown>) => void {
+export function progressPrinter(io: CliIO, json: boolean): EngineEventListener {
   return (type, d) => {
     if (json) return;
     if (type === 'candidate-finished') {
-      const bd = typeof d.trainingBdRate === 'number' ? `${(d.trainingBdRate as number).toFixed(3)} %` : '';
-      const f = d.failure as { class: string; message: string } | undefined;
-      io.err(`  ${String(d.id).padEnd(10)} ${String(d.state).padEnd(14)} ${bd}${f ? `${f.class}: ${f.message.split('\n')[0].slice(0, 100)}` : ''}`);
+      const bd = typeof d.trainingBdRate === 'number' ? `${d.trainingBdRate.toFixed(3)} %` : '';
+      const f = d.failure;
+      io.err(`  ${d.id.padEnd(10)} ${d.state.padEnd(14)} ${bd}${f ? `${f.class}: ${f.message.split('\n')[0].slice(0, 100)}` : ''}`);
     } else if (type === 'generation-finished') {
-      const b = d.best as { id: string; trainingBdRate: number } | undefined;
+      const b = d.best;
       io.err(`generation ${d.generation} done; best ${b ? `${b.id} ${b.trainingBdRate.toFixed(3)} %` : 'n/a'}; strategy ${d.strategy}${d.stagnation ? ` (${d.stagnation})` : ''}`);
     } else if (type === 'strategy-changed') {
       io.err(`strategy ${d.from} → ${d.to}: ${d.reason}`);

@@ -4,7 +4,7 @@
 // change is a file written atomically before its event is logged, so a kill at any point resumes
 // with nothing lost and nothing evaluated twice.
 import { CancelledError, ProviderError, errorMessage } from '../errors';
-import type { LlmProvider } from '../llm/provider';
+import type { ChatMessage, LlmProvider } from '../llm/provider';
 import { resolvedConcurrency, type BudgetConfig, type WorkspaceConfig } from '../store/config';
 import type { CandidateFailure, CandidateMetrics, CandidateRecord, ClipScore } from '../store/records';
 import { writeJsonAtomic } from '../store/atomic';
@@ -22,6 +22,7 @@ import { buildPrompt, repairPrompt, truncatedRepairPrompt, type PromptProgram } 
 import { mixSeed, rng } from '../rng';
 import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from './stagnation';
 import { join } from 'node:path';
+import type { EngineEventArgs, EngineEventListener, EngineEventType, EngineEvents } from '../events';
 
 export interface EngineStatus {
   running: boolean;
@@ -55,7 +56,7 @@ export interface EngineOptions {
   provider: LlmProvider;
   evaluate: Evaluator;
   signal?: AbortSignal;
-  onEvent?: (type: string, data: Record<string, unknown>) => void;
+  onEvent?: EngineEventListener;
   contractText?: string;
 }
 
@@ -99,9 +100,15 @@ export class Engine {
     this.status = { running: false, generation: 0, candidates: 0, evaluated: 0, pendingReview: 0, strategy: 'refine', spentUsd: 0, tokens: { input: 0, output: 0 } };
   }
 
-  private emit(type: string, data: Record<string, unknown> = {}): void {
+  /** Logs the event, then tells the host. */
+  private emit<K extends EngineEventType>(type: K, data: EngineEvents[K]): void {
     this.ws.events.append(type, data);
-    this.opts.onEvent?.(type, data);
+    this.notify(type, data);
+  }
+
+  /** Tells the host only (warnings, status snapshots). */
+  private notify<K extends EngineEventType>(type: K, data: EngineEvents[K]): void {
+    this.opts.onEvent?.(...([type, data] as EngineEventArgs));
   }
 
   /** Rebuilds the database from the candidate records and replays events a crash may have lost. */
@@ -109,10 +116,10 @@ export class Engine {
     const c = this.config.evolution;
     this.db = new ProgramDatabase({ islands: c.islands, archiveSize: c.eliteArchiveSize, migrationInterval: c.migrationInterval });
     const pruned = this.ws.pruneIncomplete();
-    if (pruned.length) this.opts.onEvent?.('warning', { message: `removed ${pruned.length} proposal(s) interrupted before they were recorded: ${pruned.join(', ')}` });
+    if (pruned.length) this.notify('warning', { message: `removed ${pruned.length} proposal(s) interrupted before they were recorded: ${pruned.join(', ')}` });
     this.records = new Map(this.ws.listCandidates().map((r) => [r.id, r]));
     const { events, warnings } = this.ws.events.read();
-    for (const w of warnings) this.opts.onEvent?.('warning', { message: w });
+    for (const w of warnings) this.notify('warning', { message: w });
     const logged = new Set(events.filter((e) => e.type === 'candidate-finished').map((e) => e.id as string));
     for (const r of this.records.values()) {
       if (r.state !== 'proposed' && !logged.has(r.id)) this.emit('candidate-finished', this.finishedEvent(r, true));
@@ -148,7 +155,7 @@ export class Engine {
     return c.candidatesPerGeneration > 0 ? c.candidatesPerGeneration : resolvedConcurrency(c);
   }
 
-  private finishedEvent(r: CandidateRecord, recovered = false): Record<string, unknown> {
+  private finishedEvent(r: CandidateRecord, recovered = false): EngineEvents['candidate-finished'] {
     return { id: r.id, generation: r.generation, state: r.state, trainingBdRate: r.metrics?.trainingBdRate,
       failure: r.failure ? { class: r.failure.class, message: r.failure.message } : undefined, costUsd: r.costUsd, ...(recovered ? { recovered } : {}) };
   }
@@ -178,7 +185,7 @@ export class Engine {
       paretoFront: this.db?.front().sort((a, b) => a.score - b.score).map((p) => ({ id: p.id, trainingBdRate: p.score, encodeMs: Math.round(p.encodeMs), decodeMs: Math.round(p.decodeMs) })),
     };
     writeJsonAtomic(join(this.ws.dir, STATUS_FILE), { ...this.status, pid: process.pid, time: new Date().toISOString() });
-    this.opts.onEvent?.('status', { ...this.status });
+    this.notify('status', { ...this.status });
   }
 
   /** Runs generations until a budget, a generation count or cancellation stops it. */
@@ -192,7 +199,7 @@ export class Engine {
     this.emit('run-started', { pid: process.pid, provider: this.opts.provider.kind, model: this.opts.provider.model, concurrency, budgets });
     if (!this.config.clips.heldOut.length) {
       // Without a held-out clip "does not lose on held-out clips" holds vacuously: say so once per run.
-      this.opts.onEvent?.('warning', { message: 'no held-out clips: candidates are judged on the training clips only, so a gain may not generalise — add one with codec-evolve init --held-out FILE or the Add Clip command' });
+      this.notify('warning', { message: 'no held-out clips: candidates are judged on the training clips only, so a gain may not generalise — add one with codec-evolve init --held-out FILE or the Add Clip command' });
     }
     let stopReason = 'finished';
     let generationsRun = 0;
@@ -349,7 +356,7 @@ export class Engine {
     };
     const transcript: string[] = [`# system\n\n${prompt.system}\n\n# user\n\n${prompt.user}`];
     const responses: string[] = [];
-    const messages = [{ role: 'user' as const, content: prompt.user }];
+    const messages: ChatMessage[] = [{ role: 'user', content: prompt.user }];
     let failure: CandidateFailure | undefined;
     let code: string | undefined;
     for (let round = 0; ; round++) {
@@ -402,7 +409,7 @@ export class Engine {
       }
       if (round >= this.config.evolution.repairRounds) break;
       rec.repairRounds++;
-      messages.push({ role: 'assistant', content: text } as never, { role: 'user', content: fix });
+      messages.push({ role: 'assistant', content: text }, { role: 'user', content: fix });
       transcript.push(`# assistant\n\n${text}\n\n# user (repair ${round + 1})\n\n${fix}`);
     }
     if (code !== undefined) {

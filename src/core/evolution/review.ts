@@ -53,6 +53,6 @@ export function rejectCandidate(ws: Workspace, id: string, actor: ReviewActor): 
   rec.state = 'rejected';
   rec.review = { decision: 'rejected', reason: actor.reason.trim(), by: actor.by, time: new Date().toISOString() };
   ws.writeCandidate(rec);
-  ws.events.append('candidate-rejected', { id, by: actor.by, reason: rec.review.reason });
+  ws.events.append('candidate-rejected', { id, by: actor.by, reason: actor.reason.trim() });
   return rec;
 }

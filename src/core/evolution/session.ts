@@ -8,6 +8,7 @@ import type { Workspace } from '../store/workspace';
 import { createEvaluator } from './cascade';
 import { Engine, type EngineStatus, type EngineRunOptions } from './engine';
 import type { Evaluator } from './evaluator';
+import type { EngineEventListener } from '../events';
 
 export interface SessionOptions extends EngineRunOptions {
   provider?: Partial<ProviderConfig>;
@@ -15,7 +16,7 @@ export interface SessionOptions extends EngineRunOptions {
   /** Replaces the configured provider entirely (the VS Code host passes its vscode.lm bridge). */
   providerInstance?: LlmProvider;
   signal?: AbortSignal;
-  onEvent?: (type: string, data: Record<string, unknown>) => void;
+  onEvent?: EngineEventListener;
   evaluator?: Evaluator;
 }
 

@@ -3,6 +3,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync, mkdirSync, statSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SCHEMA_VERSION } from './atomic';
+import type { EngineEvents, EngineEventType } from '../events';
 
 export interface EngineEvent {
   schemaVersion: number;
@@ -20,7 +21,7 @@ export interface LogReadResult {
 export class EventLog {
   constructor(readonly path: string) {}
 
-  append(type: string, data: Record<string, unknown> = {}): EngineEvent {
+  append<K extends EngineEventType>(type: K, data: EngineEvents[K]): EngineEvent {
     const event: EngineEvent = { schemaVersion: SCHEMA_VERSION, time: new Date().toISOString(), type, ...data };
     mkdirSync(dirname(this.path), { recursive: true });
     const fd = openSync(this.path, 'a');
