@@ -35,13 +35,24 @@ function requestFrames(): void {
 function clipTable(s: ViewState): HTMLElement {
   const refs = [...new Set(s.clips.flatMap((c) => Object.keys(c.bdRate)))];
   return section('Clips', 'clips', s.clips.length === 0 ? el('p', { class: 'muted' }, 'No evaluated version yet: run a generation or Run Baselines.') :
-    table(['clip', 'role', ...refs.map((r) => `BD-rate vs ${r}`), 'points', 'kbit/s range', 'PSNR-Y range'], s.clips.map((c) => {
+    table(['clip', 'role', ...refs.map((r) => `${s.objective.label} BD-rate vs ${r}`), 'points', 'kbit/s range', 'PSNR-Y range'], s.clips.map((c) => {
       const best = c.curves.find((k) => k.kind === 'best')?.points ?? [];
       const kb = best.map((p) => p.kbps), ps = best.map((p) => p.psnrY);
       return [c.clip, c.role, ...refs.map((r) => formatBdRate(c.bdRate[r] ?? null)), best.length,
         kb.length ? `${Math.min(...kb).toFixed(0)}–${Math.max(...kb).toFixed(0)}` : '—',
         ps.length ? `${Math.min(...ps).toFixed(2)}–${Math.max(...ps).toFixed(2)}` : '—'];
     }), { kind: 'clips' }));
+}
+
+/** Every metric's BD-rate per clip and reference: the objective, the guards and the rest side by side,
+ * so a gain bought by starving one plane is visible. */
+function metricTable(s: ViewState): HTMLElement | null {
+  const rows = s.clips.flatMap((c) => s.metrics.filter((m) => c.bdRates[m.id]).map((m) => ({ c, m })));
+  if (!rows.length) return null;
+  const refs = [...new Set(s.clips.flatMap((c) => Object.values(c.bdRates).flatMap((byRef) => Object.keys(byRef))))];
+  const role = (id: string) => id === s.objective.metric ? 'objective' : s.guards.some((g) => g.metric === id) ? `guard (±${s.guards.find((g) => g.metric === id)!.tolerancePercent} pp)` : '';
+  return section(`Every metric (objective ${s.objective.label})`, 'metrics',
+    table(['clip', 'metric', 'role', ...refs.map((r) => `vs ${r}`)], rows.map(({ c, m }) => [c.clip, m.label, role(m.id), ...refs.map((r) => formatBdRate(c.bdRates[m.id]?.[r] ?? null))]), { kind: 'metrics' }));
 }
 
 function clipPlots(s: ViewState): HTMLElement {
@@ -95,7 +106,7 @@ function render(root: HTMLElement, s: ViewState): void {
   for (const c of charts) c.destroy();
   charts = [];
   state = s;
-  root.replaceChildren(el('h2', {}, 'Codec Evolution'), el('div', { class: 'status' }, s.status), clipTable(s), clipPlots(s), viewer(s), lineage(s));
+  root.replaceChildren(el('h2', {}, 'Codec Evolution'), el('div', { class: 'status' }, s.status), clipTable(s), metricTable(s) ?? '', clipPlots(s), viewer(s), lineage(s));
 }
 
 export function startDashboard(root: HTMLElement): void {

@@ -4,11 +4,22 @@
 
 export type ReferenceName = 'x264' | 'x265' | 'av1' | string;
 
+/** One metric of the host's registry (src/core/metrics/registry.ts), as the views label it. */
+export interface MetricView {
+  id: string;
+  label: string;
+  unit: string;
+  decimals: number;
+}
+
 export interface RdPointView {
   quality?: number;
   kbps: number;
+  /** The RD plots' vertical axis. */
   psnrY: number;
   ssimY?: number;
+  /** Every metric the point was measured with, by registry id. */
+  metrics?: Record<string, number>;
   bytes?: number;
   encodeMs?: number;
   decodeMs?: number;
@@ -23,8 +34,10 @@ export interface CurveView {
 export interface ClipView {
   clip: string;
   role: 'training' | 'held-out';
-  /** BD-rate in percent per reference (negative: fewer bits than the reference at equal PSNR). */
+  /** The objective's BD-rate in percent per reference (negative: fewer bits than the reference at equal quality). */
   bdRate: Record<ReferenceName, number | null>;
+  /** Every metric's BD-rate: bdRates[metric][reference]. */
+  bdRates: Record<string, Record<ReferenceName, number | null>>;
   curves: CurveView[];
 }
 
@@ -34,6 +47,16 @@ export interface QueueItemView {
   hypothesis: string;
   bdRate: number | null;
   parentBdRate: number | null;
+  /** The guards' checks against the adopted version (BD-rate pp; positive = worse). */
+  guards: GuardView[];
+}
+
+export interface GuardView {
+  metric: string;
+  label: string;
+  change: number | null;
+  tolerancePercent: number;
+  ok: boolean;
 }
 
 export interface VersionView {
@@ -80,7 +103,14 @@ export interface ViewState {
   generation: number;
   budget: BudgetView;
   primaryReference: ReferenceName;
-  best: { version: number; candidateId: string | null; bdRate: Record<ReferenceName, number | null> } | null;
+  /** The metrics the host measures (its registry). */
+  metrics: MetricView[];
+  /** The metric whose BD-rate is the training score. */
+  objective: { metric: string; label: string };
+  /** Metrics that must not regress beyond their tolerance (BD-rate pp) for a candidate to be queued. */
+  guards: Array<{ metric: string; label: string; tolerancePercent: number }>;
+  /** bdRate: the objective per reference; bdRates: every metric against the primary reference. */
+  best: { version: number; candidateId: string | null; bdRate: Record<ReferenceName, number | null>; bdRates: Record<string, number | null> } | null;
   clips: ClipView[];
   history: GenerationPoint[];
   queue: QueueItemView[];
@@ -177,7 +207,7 @@ export function emptyState(): ViewState {
   return {
     seq: 0, trusted: true, blockedReason: null, initialized: false, loading: true, running: false, status: 'Loading…', generation: 0,
     budget: { generations: { used: 0, limit: null }, usd: { used: 0, limit: null }, minutes: { used: 0, limit: null } },
-    primaryReference: 'x264', best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null,
+    primaryReference: 'x264', metrics: [], objective: { metric: 'psnrYuv', label: 'PSNR-YUV' }, guards: [], best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null,
   };
 }
 

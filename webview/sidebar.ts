@@ -44,8 +44,13 @@ function best(s: ViewState): HTMLElement | null {
   const refs = Object.keys(s.best.bdRate);
   const clip = s.clips[0];
   const mine = clip?.curves.find((c) => c.kind === 'best');
+  const guard = (id: string) => s.guards.find((g) => g.metric === id);
+  const every = s.metrics.filter((m) => s.best!.bdRates[m.id] !== undefined);
   return section(`Best: version ${s.best.version}`, 'best',
-    el('div', { class: 'bdrates' }, ...refs.map((r) => el('span', { class: 'bdref', 'data-ref': r }, `vs ${r} `, bdCell(s.best!.bdRate[r])))),
+    el('div', { class: 'bdrates' }, `${s.objective.label}: `, ...refs.map((r) => el('span', { class: 'bdref', 'data-ref': r }, `vs ${r} `, bdCell(s.best!.bdRate[r])))),
+    every.length ? el('div', { class: 'bdrates muted', 'data-field': 'metrics' }, `vs ${s.primaryReference}: `, ...every.map((m) => el('span', {
+      class: 'bdref', 'data-metric': m.id, title: m.id === s.objective.metric ? 'objective' : guard(m.id) ? `guard: may not regress more than ${guard(m.id)!.tolerancePercent} pp` : 'shown only',
+    }, `${m.label}${m.id === s.objective.metric ? ' (objective)' : guard(m.id) ? ' (guard)' : ''} `, bdCell(s.best!.bdRates[m.id])))) : null,
     mine ? table(['q', 'kbit/s', 'PSNR-Y', 'SSIM-Y'], mine.points.map((p) => [p.quality ?? '', p.kbps.toFixed(1), p.psnrY.toFixed(2), p.ssimY?.toFixed(4) ?? '']), { kind: 'rd-numbers' }) : null,
   );
 }
@@ -66,12 +71,18 @@ function plots(s: ViewState): HTMLElement[] {
   return out;
 }
 
+/** The guards' changes against the adopted version, for the queue's tooltip. */
+function guardText(guards: ViewState['queue'][number]['guards']): string {
+  if (!guards.length) return '';
+  return '\nguards (BD-rate change vs adopted): ' + guards.map((g) => `${g.label} ${g.change === null ? 'n/a' : `${g.change >= 0 ? '+' : ''}${g.change.toFixed(2)} pp`}${g.ok ? '' : ' over tolerance'}`).join(', ');
+}
+
 function queue(s: ViewState): HTMLElement {
   const title = el('span', {}, 'Review queue ', badge(String(s.queue.length)));
   const body = s.queue.length === 0
     ? el('p', { class: 'muted' }, s.loading ? 'Loading…' : 'Nothing waits for review.')
-    : table(['candidate', 'BD-rate', 'parent', ''], s.queue.map((q) => [
-      el('span', { title: q.hypothesis }, `${q.id} (gen ${q.generation})`), bdCell(q.bdRate), formatBdRate(q.parentBdRate),
+    : table(['candidate', `${s.objective.label} BD-rate`, 'parent', ''], s.queue.map((q) => [
+      el('span', { title: q.hypothesis + guardText(q.guards) }, `${q.id} (gen ${q.generation})`), bdCell(q.bdRate), formatBdRate(q.parentBdRate),
       button('Review', () => post(message<ViewMessages, 'review'>('review', { candidateId: q.id })), { action: 'review', appearance: 'secondary' }),
     ]), { kind: 'queue', columns: '1.3fr 1fr 1fr 96px' });
   const sec = section('', 'queue', body);

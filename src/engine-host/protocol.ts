@@ -13,6 +13,7 @@
 // The host may cancel an in-flight request with `{kind:'cancel', id}`: the child aborts its work
 // (sandbox children killed) and answers that request with an error of kind 'cancelled'.
 // Secrets (the API key) travel only inside `start` params, never in the child's environment.
+import type { RdPoint } from '../core/metrics/rd';
 import type { EngineStatus } from '../core/evolution/engine';
 import type { CandidateRecord, VersionRecord } from '../core/store/records';
 import type { BudgetConfig, ProviderConfig } from '../core/store/config';
@@ -73,7 +74,7 @@ export interface HostMethods {
 }
 
 export interface ReferencesResult {
-  clips: Array<{ clip: string; curves: Array<{ codec: string; points: Array<{ kbps: number; psnrY: number; ssimY: number; bytes: number }> }> }>;
+  clips: Array<{ clip: string; curves: Array<{ codec: string; points: RdPoint[] }> }>;
 }
 
 export type HostMethod = keyof HostMethods;

@@ -154,7 +154,7 @@ export class Controller implements vscode.Disposable {
     const cfg = this.readConfig();
     const status = readJsonIfExists<{ generation?: number; spentUsd?: number; stagnation?: string; stopReason?: string; strategy?: string }>(join(ws.dir, 'status.json')); // the engine's STATUS_FILE
     return {
-      initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, budgets: this.overrides().budgets,
+      initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, objective: cfg?.evolution?.objective, guards: cfg?.evolution?.guards, budgets: this.overrides().budgets,
       status: status ? { running: false, generation: status.generation ?? 0, spentUsd: status.spentUsd ?? 0, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy } : undefined,
       candidates: ws.listCandidates(), versions: ws.listVersions(), referenceCurves: this.references,
     };
@@ -174,7 +174,7 @@ export class Controller implements vscode.Disposable {
       const [status, history] = await Promise.all([e.call('status', {}), e.call('history', {})]);
       const cfg = this.readConfig();
       this.snapshot = {
-        initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, budgets: this.overrides().budgets,
+        initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, objective: cfg?.evolution?.objective, guards: cfg?.evolution?.guards, budgets: this.overrides().budgets,
         status: { running: status.loopRunning, generation: status.generation, spentUsd: status.spentUsd, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy },
         candidates: history.candidates, versions: history.versions, referenceCurves: this.references,
       };
@@ -222,6 +222,8 @@ export class Controller implements vscode.Disposable {
     if (o.ffmpegPath) next.ffmpegPath = o.ffmpegPath;
     if (o.limits) next.limits = { ...next.limits, ...o.limits };
     if (o.adoptionPolicy) next.evolution.adoptionPolicy = o.adoptionPolicy;
+    if (o.objective) next.evolution.objective = o.objective;
+    if (o.guards) next.evolution.guards = o.guards;
     if (o.gitCommit !== undefined) next.evolution.gitCommit = o.gitCommit;
     if (o.training) next.clips.training = o.training.map((path) => ({ path }));
     if (o.heldOut) next.clips.heldOut = o.heldOut.map((path) => ({ path }));
@@ -324,7 +326,7 @@ export class Controller implements vscode.Disposable {
     // answers 'cancelled'; the engine process itself (and a loop in it) carries on.
     const r = await this.engine().call('evaluate', { source, filename: basename(file) }, signal);
     const result: EvaluationResult = r.ok ? { ok: true, clips: r.clips as never } : { ok: false, failure: r.failure as never };
-    this.evaluation = evaluationView(file, result, this.references, this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264']);
+    this.evaluation = evaluationView(file, result, this.references, this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264'], undefined, this.snapshot.objective);
     this.emit();
     return this.evaluation;
   }

@@ -2,6 +2,7 @@
 // Only values a person actually set count: a default of the manifest must not overwrite what the
 // workspace's own config says (e.g. its reference codecs), so the config file stays the record.
 import type { WorkspaceConfig } from '../core/store/config';
+import { isMetricId, type Guard, type MetricId } from '../core/metrics/registry';
 
 export type ProviderSetting = 'offline' | 'anthropic' | 'openai-compatible' | 'vscode-lm';
 
@@ -17,6 +18,8 @@ export interface EngineOverrides {
   concurrency?: number;
   config?: Partial<Pick<WorkspaceConfig, 'references' | 'ffmpegPath' | 'limits'>> & {
     adoptionPolicy?: 'review' | 'auto' | 'off';
+    objective?: MetricId;
+    guards?: Guard[];
     gitCommit?: boolean;
     training?: string[];
     heldOut?: string[];
@@ -49,6 +52,11 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
   const refs = get<string[]>('referenceCodecs'); if (refs?.length) cfg.references = refs as WorkspaceConfig['references'];
   const ff = get<string>('ffmpegPath'); if (ff) cfg.ffmpegPath = ff;
   const policy = get<'review' | 'auto' | 'off'>('adoptionPolicy'); if (policy) cfg.adoptionPolicy = policy;
+  const objective = get<string>('objective'); if (isMetricId(objective)) cfg.objective = objective;
+  const guards = get<Array<{ metric?: string; tolerancePercent?: number }>>('guards');
+  if (Array.isArray(guards)) {
+    cfg.guards = guards.filter((g) => isMetricId(g?.metric)).map((g) => ({ metric: g.metric as MetricId, tolerancePercent: typeof g.tolerancePercent === 'number' && g.tolerancePercent >= 0 ? g.tolerancePercent : 1 }));
+  }
   const git = get<boolean>('git.commitOnAdopt'); if (git !== undefined) cfg.gitCommit = git;
   const tr = get<string[]>('clips.training'); if (tr?.length) cfg.training = tr;
   const ho = get<string[]>('clips.heldOut'); if (ho?.length) cfg.heldOut = ho;

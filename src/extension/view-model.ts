@@ -1,14 +1,16 @@
 // Turns what the engine reports (records, status, reference curves) into the one ViewState both
 // webviews render. Pure: no vscode, no I/O, so it is unit-tested with plain records.
 import type { CandidateRecord, ClipScore, VersionRecord } from '../core/store/records';
+import { readRdPoint, type RdPoint } from '../core/metrics/rd';
+import { DEFAULT_GUARDS, DEFAULT_OBJECTIVE, METRIC_IDS, METRICS, metricLabel, type BdRateTable, type Guard, type MetricId } from '../core/metrics/registry';
 import type { FramesResult } from '../engine-host/protocol';
-import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint, PlanesView, RdPointView, ViewState } from '../../webview/protocol';
+import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint, GuardView, PlanesView, RdPointView, ViewState } from '../../webview/protocol';
 import { emptyState } from '../../webview/protocol';
 
 export interface ReferenceCurve {
   clip: string;
   codec: string;
-  points: RdPointView[];
+  points: RdPoint[];
 }
 
 /** Everything the engine child reports about a workspace in one answer. */
@@ -16,6 +18,8 @@ export interface EngineSnapshot {
   initialized: boolean;
   primaryReference?: string;
   references?: string[];
+  objective?: MetricId;
+  guards?: Guard[];
   budgets?: { generations?: number; wallMinutes?: number; usd?: number };
   status?: { running?: boolean; generation: number; spentUsd: number; stagnation?: string; stopReason?: string; strategy?: string };
   candidates: CandidateRecord[];
@@ -40,7 +44,7 @@ export interface HostFacts {
 
 /** What Evaluate Codec gets back from the engine (the sandbox's Evaluation). */
 export type EvaluationResult =
-  | { ok: true; clips: Array<{ clip: string; points: ClipScore['points']; bdRate: Partial<Record<string, number>> }>; summary?: unknown }
+  | { ok: true; clips: Array<{ clip: string; points: RdPoint[]; bdRate: BdRateTable }>; summary?: unknown }
   | { ok: false; failure: { class: string; message: string; line?: number; column?: number } };
 
 const base = (p: string): string => p.split(/[\\/]/).pop() ?? p;
@@ -67,8 +71,28 @@ function mean(values: Array<number | undefined>): number | null {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
 }
 
+/** A point as the webview takes it; `raw` may be a point stored before the metric registry. */
+export function pointView(raw: RdPoint): RdPointView {
+  const p = readRdPoint(raw);
+  const metrics: Record<string, number> = {};
+  for (const m of METRIC_IDS) if (p.metrics[m] !== undefined) metrics[m] = p.metrics[m]!;
+  return { quality: p.quality, kbps: p.kbps, psnrY: metrics.psnrY ?? NaN, ssimY: metrics.ssimY, metrics, bytes: p.bytes, encodeMs: p.encodeMs, decodeMs: p.decodeMs };
+}
+
 function points(score: ClipScore): RdPointView[] {
-  return score.points.map((p) => ({ quality: p.quality, kbps: p.kbps, psnrY: p.psnrY, ssimY: p.ssimY, bytes: p.bytes, encodeMs: p.encodeMs, decodeMs: p.decodeMs }));
+  return score.points.map(pointView);
+}
+
+/** bdRates[metric][reference] for every metric the score has and every reference named. */
+function bdRateViews(table: BdRateTable, referenceNames: string[]): Record<string, Record<string, number | null>> {
+  const out: Record<string, Record<string, number | null>> = {};
+  for (const m of METRIC_IDS) {
+    const byRef = table[m];
+    if (!byRef) continue;
+    out[m] = {};
+    for (const r of new Set([...referenceNames, ...Object.keys(byRef)])) out[m][r] = byRef[r] ?? null;
+  }
+  return out;
 }
 
 /** The candidate whose numbers stand for version `v`: its own candidate, or for the seed version the root record. */
@@ -77,7 +101,7 @@ export function candidateOfVersion(v: VersionRecord, candidates: CandidateRecord
   return candidates.find((c) => c.parentId === null && c.metrics?.training?.length);
 }
 
-export function clipViews(best: CandidateRecord | undefined, label: string, refs: ReferenceCurve[], referenceNames: string[]): ClipView[] {
+export function clipViews(best: CandidateRecord | undefined, label: string, refs: ReferenceCurve[], referenceNames: string[], objective: MetricId = DEFAULT_OBJECTIVE): ClipView[] {
   const scores: Array<[ClipScore, ClipView['role']]> = [
     ...(best?.metrics?.training ?? []).map((s) => [s, 'training'] as [ClipScore, ClipView['role']]),
     ...(best?.metrics?.heldOut ?? []).map((s) => [s, 'held-out'] as [ClipScore, ClipView['role']]),
@@ -85,20 +109,21 @@ export function clipViews(best: CandidateRecord | undefined, label: string, refs
   const clips = scores.map(([s, role]): ClipView => {
     const curves: CurveView[] = [{ label, kind: 'best', points: points(s) }];
     const ran = refs.filter((r) => clipKey(r.clip) === clipKey(s.clip));
-    for (const r of ran) curves.push({ label: r.codec, kind: 'reference', points: r.points });
+    for (const r of ran) curves.push({ label: r.codec, kind: 'reference', points: r.points.map(pointView) });
     // A reference the baselines have not run (yet, or cannot: Restricted Mode) still has the points the
     // evaluation stored with the record, measured on the same frames.
     for (const [codec, pts] of Object.entries(s.references ?? {})) {
-      if (pts.length && !ran.some((r) => r.codec === codec)) curves.push({ label: codec, kind: 'reference', points: pts.map((p) => ({ kbps: p.kbps, psnrY: p.psnrY })) });
+      if (pts.length && !ran.some((r) => r.codec === codec)) curves.push({ label: codec, kind: 'reference', points: pts.map(pointView) });
     }
+    const bdRates = bdRateViews(s.bdRate, referenceNames);
     const bdRate: Record<string, number | null> = {};
-    for (const name of new Set([...referenceNames, ...Object.keys(s.bdRate)])) bdRate[name] = s.bdRate[name] ?? null;
-    return { clip: clipKey(s.clip), role, bdRate, curves };
+    for (const name of new Set([...referenceNames, ...Object.keys(s.bdRate[objective] ?? {})])) bdRate[name] = s.bdRate[objective]?.[name] ?? null;
+    return { clip: clipKey(s.clip), role, bdRate, bdRates, curves };
   });
   // Before any version has numbers, the reference curves alone still make a plot (after Run Baselines).
   if (clips.length === 0) {
     for (const clip of [...new Set(refs.map((r) => clipKey(r.clip)))]) {
-      clips.push({ clip, role: 'training', bdRate: {}, curves: refs.filter((r) => clipKey(r.clip) === clip).map((r) => ({ label: r.codec, kind: 'reference' as const, points: r.points })) });
+      clips.push({ clip, role: 'training', bdRate: {}, bdRates: {}, curves: refs.filter((r) => clipKey(r.clip) === clip).map((r) => ({ label: r.codec, kind: 'reference' as const, points: r.points.map(pointView) })) });
     }
   }
   return clips;
@@ -118,13 +143,13 @@ export function generationHistory(candidates: CandidateRecord[], versions: Versi
   });
 }
 
-export function evaluationView(file: string, r: EvaluationResult, refs: ReferenceCurve[], referenceNames: string[], time = new Date().toISOString()): EvaluationView {
+export function evaluationView(file: string, r: EvaluationResult, refs: ReferenceCurve[], referenceNames: string[], time = new Date().toISOString(), objective: MetricId = DEFAULT_OBJECTIVE): EvaluationView {
   if (!r.ok) {
     const at = r.failure.line ? `${file}:${r.failure.line}${r.failure.column ? `:${r.failure.column}` : ''}: ` : '';
     return { file, time, ok: false, message: `${r.failure.class}: ${at}${r.failure.message}`, clips: [] };
   }
   const fake: CandidateRecord['metrics'] = { training: r.clips.map((c) => ({ clip: c.clip, bdRate: c.bdRate, points: c.points })), smokeOk: true, encodeMs: 0, decodeMs: 0, evaluationMs: 0 };
-  const clips = clipViews({ metrics: fake } as CandidateRecord, file, refs, referenceNames).map((c) => ({ ...c, curves: c.curves.map((k) => (k.kind === 'best' ? { ...k, kind: 'candidate' as const } : k)) }));
+  const clips = clipViews({ metrics: fake } as CandidateRecord, file, refs, referenceNames, objective).map((c) => ({ ...c, curves: c.curves.map((k) => (k.kind === 'best' ? { ...k, kind: 'candidate' as const } : k)) }));
   const pts = r.clips.reduce((n, c) => n + c.points.length, 0);
   return { file, time, ok: true, message: `ran on ${r.clips.length} clip(s), ${pts} RD point(s)`, clips };
 }
@@ -174,9 +199,16 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
   // completed one is what a person means by "generation".
   const completed = s.candidates.reduce((m, c) => Math.max(m, c.generation), 0);
   const generation = h.running ? s.status?.generation ?? completed : completed;
+  const objective = s.objective ?? DEFAULT_OBJECTIVE;
+  const guards = s.guards ?? DEFAULT_GUARDS;
   const bdRate: Record<string, number | null> = {};
-  for (const r of refNames) bdRate[r] = mean((bestRec?.metrics?.training ?? []).map((c) => c.bdRate[r]));
-  if (latest && bdRate[primary] === null && latest.trainingBdRate !== undefined) bdRate[primary] = latest.trainingBdRate;
+  for (const r of refNames) bdRate[r] = mean((bestRec?.metrics?.training ?? []).map((c) => c.bdRate[objective]?.[r]));
+  if (latest && bdRate[primary] === null && latest.trainingBdRate !== undefined && (latest.objective ?? 'psnrY') === objective) bdRate[primary] = latest.trainingBdRate;
+  const bdRates: Record<string, number | null> = {};
+  for (const m of METRIC_IDS) {
+    const v = mean((bestRec?.metrics?.training ?? []).map((c) => c.bdRate[m]?.[primary]));
+    if (v !== null) bdRates[m] = v;
+  }
   return {
     ...v,
     seq: h.seq,
@@ -195,10 +227,14 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
       minutes: { used: h.runMinutes, limit: s.budgets?.wallMinutes || null },
     },
     primaryReference: primary,
-    best: latest ? { version: latest.version, candidateId: latest.candidateId, bdRate } : null,
-    clips: withCandidateCurve(clipViews(bestRec, latest ? `v${latest.version}` : 'best', s.referenceCurves, refNames), queue[0]),
+    metrics: METRIC_IDS.map((m) => ({ id: m, label: METRICS[m].label, unit: METRICS[m].unit, decimals: METRICS[m].decimals })),
+    objective: { metric: objective, label: metricLabel(objective) },
+    guards: guards.map((g) => ({ metric: g.metric, label: metricLabel(g.metric), tolerancePercent: g.tolerancePercent })),
+    best: latest ? { version: latest.version, candidateId: latest.candidateId, bdRate, bdRates } : null,
+    clips: withCandidateCurve(clipViews(bestRec, latest ? `v${latest.version}` : 'best', s.referenceCurves, refNames, objective), queue[0]),
     history: generationHistory(s.candidates, s.versions),
-    queue: queue.map((c) => ({ id: c.id, generation: c.generation, hypothesis: c.hypothesis, bdRate: c.metrics?.trainingBdRate ?? null, parentBdRate: c.parentBdRate ?? null })),
+    queue: queue.map((c) => ({ id: c.id, generation: c.generation, hypothesis: c.hypothesis, bdRate: c.metrics?.trainingBdRate ?? null, parentBdRate: c.parentBdRate ?? null,
+      guards: (c.verdict?.guards ?? []).map((g): GuardView => ({ metric: g.metric, label: metricLabel(g.metric), change: g.change ?? null, tolerancePercent: g.tolerancePercent, ok: g.ok })) })),
     versions: [...s.versions].sort((a, b) => a.version - b.version).map((x) => ({
       version: x.version, candidateId: x.candidateId, parentVersion: x.parentVersion,
       bdRate: x.trainingBdRate ?? candidateOfVersion(x, s.candidates)?.metrics?.trainingBdRate ?? null,

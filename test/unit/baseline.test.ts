@@ -31,14 +31,16 @@ describe('baseline/reference', () => {
       assert.equal(c.points.length, 4);
       assert.equal(c.encoded, 4);
       for (const p of c.points) {
-        assert.ok(p.bytes > 0 && p.psnrY > 20 && p.psnrY < 60 && p.ssimY > 0.5 && p.ssimY <= 1, JSON.stringify(p));
+        const m = p.metrics as Required<typeof p.metrics>;
+        assert.ok(p.bytes > 0 && m.psnrY > 20 && m.psnrY < 60 && m.ssimY > 0.5 && m.ssimY <= 1, JSON.stringify(p));
         assert.equal(p.kbps, kbps(p.bytes, 6, 15, 1));
-        assert.equal(p.psnrYuv, (6 * p.psnrY + p.psnrU + p.psnrV) / 8);
+        assert.equal(m.psnrYuv, (6 * m.psnrY + m.psnrU + m.psnrV) / 8);
+        assert.ok(m.psnrU > 20 && m.psnrV > 20, 'the chroma planes are measured too');
       }
       // Lower CRF = more bytes and higher PSNR: the points form a real RD curve.
       for (let i = 1; i < 4; i++) {
         assert.ok(c.points[i].bytes < c.points[i - 1].bytes, `${c.codec} bytes`);
-        assert.ok(c.points[i].psnrY < c.points[i - 1].psnrY, `${c.codec} psnr`);
+        assert.ok(c.points[i].metrics.psnrY! < c.points[i - 1].metrics.psnrY!, `${c.codec} psnr`);
       }
     }
     const files = readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
@@ -63,7 +65,7 @@ describe('baseline/reference', () => {
     assert.deepEqual([padded.width, padded.height, padded.frames[0].u.length], [80, 44, 40 * 22]);
     assert.deepEqual(cropTo(padded, 79, 43).frames, odd.frames);
     const r = await runReference(odd, { cacheDir: join(dir, 'odd'), codecs: ['x264', 'x265'], crf: { x264: [28], x265: [28] } });
-    assert.ok(r.curves.every((c) => c.points[0].psnrY > 25));
+    assert.ok(r.curves.every((c) => c.points[0].metrics.psnrY! > 25));
   });
 
   it('pads clips below SVT-AV1\'s 64-sample minimum and measures them at their own size', async () => {
@@ -74,7 +76,7 @@ describe('baseline/reference', () => {
     assert.deepEqual(padded.frames[0].y.subarray(63 * 80, 64 * 80), clip.frames[0].y.subarray(43 * 80, 44 * 80));
     const r = await runReference(clip, { cacheDir: join(dir, 'svt'), ffmpeg: '/usr/bin/ffmpeg', codecs: ['av1'], av1Encoder: 'libsvtav1', crf: { av1: [40] } });
     assert.equal(r.curves[0].encoder, 'libsvtav1');
-    assert.ok(r.curves[0].points[0].psnrY > 25, JSON.stringify(r.curves[0].points[0]));
+    assert.ok(r.curves[0].points[0].metrics.psnrY! > 25, JSON.stringify(r.curves[0].points[0]));
   });
 
   it('counts AV1 payload bytes without the IVF headers', () => {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { bdRate, type RatePoint } from '../../src/core/metrics/bdrate';
-import { kbps, psnrYuv } from '../../src/core/metrics/rd';
+import { kbps } from '../../src/core/metrics/rd';
+import { psnrYuv } from '../../src/core/metrics/psnr';
 import { InputError } from '../../src/core/errors';
 
 const pts = (a: number[][]): RatePoint[] => a.map(([k, p]) => ({ kbps: k, psnr: p }));

@@ -13,9 +13,9 @@ function cand(id: string, generation: number, over: Partial<CandidateRecord> = {
     createdAt: '2026-11-21T20:00:00.000Z', updatedAt: '2026-11-21T20:00:00.000Z', provider: 'offline', strategy: 'refine', hypothesis: `h ${id}`,
     tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
     metrics: bd === undefined ? undefined : {
-      trainingBdRate: bd, smokeOk: true, encodeMs: 100 + generation, decodeMs: 40, evaluationMs: 500,
-      training: [{ clip: 'talking', bdRate: { x264: bd, x265: bd + 20 }, points: [
-        { quality: 30, bytes: 1000, kbps: 100, psnrY: 31, encodeMs: 10, decodeMs: 5 }, { quality: 60, bytes: 2000, kbps: 200, psnrY: 35, encodeMs: 12, decodeMs: 6 }] }],
+      objective: 'psnrYuv', trainingBdRate: bd, smokeOk: true, encodeMs: 100 + generation, decodeMs: 40, evaluationMs: 500,
+      training: [{ clip: 'talking', bdRate: { psnrYuv: { x264: bd, x265: bd + 20 }, psnrY: { x264: bd - 1 }, psnrU: { x264: bd + 3 } }, points: [
+        { quality: 30, bytes: 1000, kbps: 100, metrics: { psnrY: 31, psnrYuv: 32 }, encodeMs: 10, decodeMs: 5 }, { quality: 60, bytes: 2000, kbps: 200, metrics: { psnrY: 35, psnrYuv: 36 }, encodeMs: 12, decodeMs: 6 }] }],
     },
     ...over,
   };
@@ -38,7 +38,7 @@ function snapshot(): EngineSnapshot {
     initialized: true, primaryReference: 'x264', references: ['x264', 'x265'], budgets: { generations: 30, usd: 0 },
     status: { generation: 3, spentUsd: 0.25 }, candidates,
     versions: [version(1, null, 60), version(2, 'g0001-0', 55)],
-    referenceCurves: [{ clip: '/abs/path/talking.y4m', codec: 'x264', points: [{ kbps: 80, psnrY: 32 }, { kbps: 160, psnrY: 36 }] }],
+    referenceCurves: [{ clip: '/abs/path/talking.y4m', codec: 'x264', points: [{ kbps: 80, bytes: 800, metrics: { psnrY: 32 }, encodeMs: 0, decodeMs: 0 }, { kbps: 160, bytes: 1600, metrics: { psnrY: 36 }, encodeMs: 0, decodeMs: 0 }] }],
   };
 }
 
@@ -47,7 +47,12 @@ describe('extension view model', () => {
     const s = buildViewState(snapshot(), facts());
     assert.equal(s.initialized, true);
     assert.equal(s.generation, 3);
-    assert.deepEqual(s.best, { version: 2, candidateId: 'g0001-0', bdRate: { x264: 55, x265: 75 } });
+    assert.deepEqual(s.best, { version: 2, candidateId: 'g0001-0', bdRate: { x264: 55, x265: 75 }, bdRates: { psnrY: 54, psnrU: 58, psnrYuv: 55 } },
+      'bdRate: the objective (PSNR-YUV) per reference; bdRates: every metric against the primary reference');
+    assert.deepEqual(s.objective, { metric: 'psnrYuv', label: 'PSNR-YUV' });
+    assert.deepEqual(s.guards.map((g) => [g.label, g.tolerancePercent]), [['PSNR-Y', 1], ['PSNR-U', 1], ['PSNR-V', 1], ['SSIM-Y', 1]]);
+    assert.deepEqual(s.clips[0].bdRates.psnrU, { x264: 58, x265: null });
+    assert.equal(s.clips[0].curves[0].points[0].metrics!.psnrYuv, 32);
     assert.deepEqual(s.queue.map((q) => q.id), ['g0003-0', 'g0002-0'], 'queue sorted best BD-rate first');
     assert.equal(s.queue[0].parentBdRate, 55);
     assert.deepEqual(s.versions.map((v) => [v.version, v.bdRate]), [[1, 60], [2, 55]]);
@@ -79,7 +84,8 @@ describe('extension view model', () => {
   it('reference curves fall back to the points stored with the best record when no baseline ran', () => {
     const s = snapshot();
     s.referenceCurves = [];
-    s.candidates[1].metrics!.training[0].references = { x264: [{ kbps: 90, psnrY: 32.5, setting: 'crf=30' }, { kbps: 170, psnrY: 36.5, setting: 'crf=25' }], x265: [] };
+    // Stored in the shape records had before the metric registry (flat psnrY): still drawn.
+    s.candidates[1].metrics!.training[0].references = { x264: [{ kbps: 90, psnrY: 32.5, setting: 'crf=30' }, { kbps: 170, psnrY: 36.5, setting: 'crf=25' }] as never, x265: [] };
     const v = buildViewState(s, facts({ trusted: false }));
     assert.deepEqual(v.clips[0].curves.filter((c) => c.kind === 'reference').map((c) => [c.label, c.points.map((p) => p.kbps)]), [['x264', [90, 170]]],
       'the stored x264 points make the curve; an empty list draws nothing');
@@ -105,7 +111,7 @@ describe('extension view model', () => {
   it('evaluation view: a failure carries file:line:col, a success its curves', () => {
     const bad = evaluationView('codec.js', { ok: false, failure: { class: 'forbidden', message: "global 'eval' is refused", line: 12, column: 5 } }, [], ['x264']);
     assert.equal(bad.message, "forbidden: codec.js:12:5: global 'eval' is refused");
-    const good = evaluationView('codec.js', { ok: true, clips: [{ clip: 'talking', bdRate: { x264: 12.5 }, points: cand('x', 1, {}, 1).metrics!.training[0].points }] }, snapshot().referenceCurves, ['x264']);
+    const good = evaluationView('codec.js', { ok: true, clips: [{ clip: 'talking', bdRate: { psnrYuv: { x264: 12.5 }, psnrY: { x264: 10 } }, points: cand('x', 1, {}, 1).metrics!.training[0].points }] }, snapshot().referenceCurves, ['x264']);
     assert.equal(good.ok, true);
     assert.deepEqual(good.clips[0].curves.map((c) => c.kind), ['candidate', 'reference']);
     assert.equal(good.clips[0].bdRate.x264, 12.5);

@@ -46,17 +46,25 @@ describe('sandbox evaluate', function () {
     assert.ok(c.points.length >= 4, `${c.points.length} points`);
     assert.deepEqual(c.points.map((p) => p.quality), [...c.points.map((p) => p.quality!)].sort((a, b) => a - b));
     for (const p of c.points) {
-      assert.ok(p.bytes > 10 && Number.isFinite(p.psnrY) && p.ssimY > 0 && p.ssimY <= 1);
+      assert.ok(p.bytes > 10 && Number.isFinite(p.metrics.psnrY) && p.metrics.ssimY! > 0 && p.metrics.ssimY! <= 1);
+      for (const m of ['psnrU', 'psnrV', 'psnrYuv'] as const) assert.ok(Number.isFinite(p.metrics[m]), `${m} measured`);
       assert.ok(Math.abs(p.kbps - (p.bytes * 8 * video.fpsNum) / video.fpsDen / 3 / 1000) < 1e-9);
     }
-    const ref = c.references.x264!.map((p) => p.psnrY);
-    const ours = c.points.map((p) => p.psnrY);
+    const ref = c.references.x264!.map((p) => p.metrics.psnrY!);
+    const ours = c.points.map((p) => p.metrics.psnrY!);
     assert.ok(Math.min(...ours) <= Math.min(...ref) + 0.5 && Math.max(...ours) >= Math.max(...ref) - 0.5, `ours ${ours} vs x264 ${ref}`);
-    const d = c.bdRateDetail.x264!;
+    const d = c.bdRateDetail.psnrY!.x264!;
     assert.ok(d.percent !== undefined && Number.isFinite(d.percent), JSON.stringify(d));
-    assert.equal(c.bdRate.x264, d.percent);
+    assert.equal(c.bdRate.psnrY!.x264, d.percent);
     assert.ok(d.overlap!.high > d.overlap!.low);
-    assert.equal(e.summary.meanBdRate.x264, d.percent);
+    assert.equal(e.summary.meanBdRate.psnrY!.x264, d.percent);
+    // Every metric has its own BD-rate against the same reference, SSIM on its dB scale.
+    for (const m of ['psnrU', 'psnrV', 'psnrYuv', 'ssimY'] as const) {
+      const dm = c.bdRateDetail[m]!.x264!;
+      assert.equal(c.bdRate[m]?.x264, dm.percent, `${m}: ${JSON.stringify(dm)}`);
+    }
+    assert.notEqual(c.bdRate.psnrYuv!.x264, c.bdRate.psnrY!.x264);
+    assert.ok(c.bdRateDetail.ssimY!.x264!.overlap === undefined || c.bdRateDetail.ssimY!.x264!.overlap.low > 3, 'SSIM BD-rate runs on −10·log10(1−SSIM) dB');
     assert.ok(e.sandboxLevel.layers.length >= 4);
     assert.equal(e.meta?.name, 'template');
   });
@@ -110,8 +118,8 @@ export function decode(b) {
 
   it('a decoder of random frames scores terribly and gets no BD-rate, without crashing', async () => {
     const e = ok(await evaluateCandidate(attack('random-frames.js'), { clips: [{ video, name: 'tree3' }], references: ['x264'], qualities: [10, 40, 70, 90], cacheDir }));
-    for (const p of e.clips[0].points) assert.ok(p.psnrY < 15, `psnrY ${p.psnrY}`);
-    assert.match(e.clips[0].bdRateDetail.x264!.error ?? '', /overlap|curve/i);
+    for (const p of e.clips[0].points) assert.ok(p.metrics.psnrY! < 15, `psnrY ${p.metrics.psnrY}`);
+    assert.match(e.clips[0].bdRateDetail.psnrY!.x264!.error ?? '', /overlap|curve/i);
   });
 
   it('returns failures as results with class, position, clip and quality', async () => {

@@ -83,8 +83,14 @@ export function sampleState(): ViewState {
     seq: 7, trusted: true, blockedReason: null, initialized: true, loading: false, running: true, status: 'generation 4 of 30: evaluating 2 candidates', generation: 4,
     budget: { generations: { used: 4, limit: 30 }, usd: { used: 0, limit: 5 }, minutes: { used: 2.4, limit: 60 } },
     primaryReference: 'x264',
-    best: { version: 3, candidateId: 'c0006', bdRate: { x264: 41.7, x265: 63.2 } },
-    clips: [{ clip: 'talking_heads_160x96_9f.y4m', role: 'training', bdRate: { x264: 41.7, x265: 63.2 }, curves: [
+    metrics: [
+      { id: 'psnrY', label: 'PSNR-Y', unit: 'dB', decimals: 2 }, { id: 'psnrU', label: 'PSNR-U', unit: 'dB', decimals: 2 }, { id: 'psnrV', label: 'PSNR-V', unit: 'dB', decimals: 2 },
+      { id: 'psnrYuv', label: 'PSNR-YUV', unit: 'dB', decimals: 2 }, { id: 'ssimY', label: 'SSIM-Y', unit: '', decimals: 4 }, { id: 'vmaf', label: 'VMAF', unit: 'score', decimals: 2 },
+    ],
+    objective: { metric: 'psnrYuv', label: 'PSNR-YUV' },
+    guards: [{ metric: 'psnrY', label: 'PSNR-Y', tolerancePercent: 1 }, { metric: 'psnrU', label: 'PSNR-U', tolerancePercent: 1 }, { metric: 'psnrV', label: 'PSNR-V', tolerancePercent: 1 }, { metric: 'ssimY', label: 'SSIM-Y', tolerancePercent: 1 }],
+    best: { version: 3, candidateId: 'c0006', bdRate: { x264: 41.7, x265: 63.2 }, bdRates: { psnrY: 40.2, psnrU: 48.9, psnrV: 47.5, psnrYuv: 41.7, ssimY: 37.0 } },
+    clips: [{ clip: 'talking_heads_160x96_9f.y4m', role: 'training', bdRate: { x264: 41.7, x265: 63.2 }, bdRates: { psnrYuv: { x264: 41.7, x265: 63.2 }, psnrY: { x264: 40.2, x265: 61.0 }, psnrU: { x264: 48.9, x265: 70.1 } }, curves: [
       { label: 'v3', kind: 'best', points: curve(60, -0.4) },
       { label: 'x264', kind: 'reference', points: curve(45, 0) },
       { label: 'x265', kind: 'reference', points: curve(38, 0.3) },
@@ -94,8 +100,9 @@ export function sampleState(): ViewState {
       { generation: 3, candidate: 52.0, best: 49.3 }, { generation: 4, candidate: 41.7, best: 41.7 },
     ],
     queue: [
-      { id: 'c0009', generation: 4, hypothesis: 'larger search range finds better motion vectors', bdRate: 38.2, parentBdRate: 41.7 },
-      { id: 'c0011', generation: 4, hypothesis: 'lower lambda spends bits on texture', bdRate: 40.9, parentBdRate: 41.7 },
+      { id: 'c0009', generation: 4, hypothesis: 'larger search range finds better motion vectors', bdRate: 38.2, parentBdRate: 41.7,
+        guards: [{ metric: 'psnrY', label: 'PSNR-Y', change: -3.1, tolerancePercent: 1, ok: true }, { metric: 'psnrU', label: 'PSNR-U', change: 0.4, tolerancePercent: 1, ok: true }] },
+      { id: 'c0011', generation: 4, hypothesis: 'lower lambda spends bits on texture', bdRate: 40.9, parentBdRate: 41.7, guards: [] },
     ],
     versions: [
       { version: 1, candidateId: null, parentVersion: null, bdRate: 61.0, heldOutBdRate: null, time: '2026-11-21T20:00:00.000Z', message: 'seed' },

@@ -6,17 +6,18 @@ import { parse } from '../args';
 import { UsageError } from '../../core/errors';
 import { locateFfmpeg } from '../../core/video/ffmpeg';
 import { REFERENCE_CODECS, defaultCacheDir, runReference, type ReferenceCodec, type ReferenceResult } from '../../core/baseline/reference';
-import { bdRate, type BdRateResult } from '../../core/metrics/bdrate';
-import type { RdPoint } from '../../core/metrics/rd';
+import { bdRateByMetric, type BdRateDetail } from '../../core/metrics/bdrate';
+import { METRIC_IDS, METRICS, formatMetrics, type MetricId } from '../../core/metrics/registry';
 
-function bdVsX264(r: ReferenceResult): Partial<Record<ReferenceCodec, BdRateResult | { error: string }>> {
+/** bdRateVsX264[metric][codec], every metric the points carry. */
+function bdVsX264(r: ReferenceResult): Partial<Record<MetricId, Partial<Record<ReferenceCodec, BdRateDetail>>>> {
   const anchor = r.curves.find((c) => c.codec === 'x264');
-  const out: Partial<Record<ReferenceCodec, BdRateResult | { error: string }>> = {};
+  const out: Partial<Record<MetricId, Partial<Record<ReferenceCodec, BdRateDetail>>>> = {};
   if (!anchor) return out;
-  const pts = (ps: RdPoint[]) => ps.map((p) => ({ kbps: p.kbps, psnr: p.psnrY }));
+  const metrics = METRIC_IDS.filter((m) => anchor.points.some((p) => p.metrics[m] !== undefined));
   for (const c of r.curves) {
     if (c.codec === 'x264') continue;
-    try { out[c.codec] = bdRate(pts(anchor.points), pts(c.points), { method: 'pchip' }); } catch (e) { out[c.codec] = { error: (e as Error).message }; }
+    for (const [m, d] of Object.entries(bdRateByMetric(anchor.points, c.points, metrics)) as [MetricId, BdRateDetail][]) (out[m] ??= {})[c.codec] = d;
   }
   return out;
 }
@@ -28,7 +29,8 @@ export const baselineCommand: Command = {
 
   Encodes each clip with x264 medium, x265 medium and AV1 (libsvtav1, else libaom-av1) at N CRF
   points (default 5), -tune psnr where the encoder has it, as raw elementary streams; decodes them
-  back and measures PSNR/SSIM with the same code as candidates. BD-rate is PCHIP over PSNR-Y vs x264.
+  back and measures every metric with the same code as candidates. BD-rate is PCHIP vs x264, per
+  metric (PSNR-Y/U/V/YUV in dB, SSIM-Y as −10·log10(1−SSIM) dB).
   --codecs     comma-separated subset (default all; codecs this ffmpeg lacks are skipped)
   --points     CRF points per codec, 1..12 (BD-rate needs at least 4)
   --cache-dir  default: $XDG_CACHE_HOME/codec-evolution/baseline or ~/.cache/codec-evolution/baseline
@@ -64,14 +66,15 @@ export const baselineCommand: Command = {
         for (const s of r.skipped) io.out(`  ${s.codec}: skipped (${s.reason})`);
         for (const c of r.curves) {
           io.out(`  ${c.codec} (${c.encoder})`);
-          io.out('    setting      bytes      kbps   psnrY   psnrYUV  ssimY     enc ms  dec ms');
           for (const p of c.points) {
-            io.out(`    ${(p.setting ?? '').padEnd(8)} ${String(p.bytes).padStart(9)} ${p.kbps.toFixed(1).padStart(9)} ${p.psnrY.toFixed(3).padStart(7)} ${p.psnrYuv.toFixed(3).padStart(8)}  ${p.ssimY.toFixed(5)} ${p.encodeMs.toFixed(0).padStart(7)} ${p.decodeMs.toFixed(0).padStart(7)}`);
+            io.out(`    ${(p.setting ?? '').padEnd(8)} ${String(p.bytes).padStart(9)} B ${p.kbps.toFixed(1).padStart(9)} kbps  ${formatMetrics(p.metrics)}  enc ${p.encodeMs.toFixed(0)} ms, dec ${p.decodeMs.toFixed(0)} ms`);
           }
         }
-        for (const [codec, b] of Object.entries(bd)) {
-          io.out('error' in b ? `  BD-rate ${codec} vs x264: n/a (${b.error})`
-            : `  BD-rate ${codec} vs x264 (PCHIP, PSNR-Y): ${b.percent.toFixed(2)} % over ${b.overlap.low.toFixed(2)}..${b.overlap.high.toFixed(2)} dB`);
+        for (const [m, byCodec] of Object.entries(bd) as [MetricId, Partial<Record<ReferenceCodec, BdRateDetail>>][]) {
+          for (const [codec, b] of Object.entries(byCodec)) {
+            io.out(b.error !== undefined ? `  BD-rate ${codec} vs x264 (${METRICS[m].label}): n/a (${b.error})`
+              : `  BD-rate ${codec} vs x264 (PCHIP, ${METRICS[m].label}): ${b.percent!.toFixed(2)} % over ${b.overlap!.low.toFixed(2)}..${b.overlap!.high.toFixed(2)}`);
+          }
         }
       }
     }

@@ -7,6 +7,7 @@ import { EXIT_CODES, UsageError } from '../../core/errors';
 import { packageRoot } from '../../core/paths';
 import { REFERENCE_CODECS, defaultCacheDir, type ReferenceCodec } from '../../core/baseline/reference';
 import { evaluateCandidate, type Evaluation } from '../../core/harness/evaluate';
+import { METRIC_IDS, METRICS, metricOf, type MetricId } from '../../core/metrics/registry';
 import { formatFailure } from '../../core/sandbox/failures';
 import { readCodec } from './validate';
 
@@ -27,21 +28,29 @@ export function printEvaluation(e: Extract<Evaluation, { ok: true }>, file: stri
   out(`${file}${e.meta?.name ? ` (${e.meta.name})` : ''} — sandbox ${e.sandboxLevel.summary}`);
   for (const c of e.clips) {
     out(`${c.name}: ${c.width}x${c.height}, ${c.frames} frames at ${f(c.fpsNum / c.fpsDen, 2, 0)} fps; ${c.searched} qualities tried, ${c.points.length} kept`);
-    out('  quality      bytes      kbps   psnrY   psnrU   psnrV psnrYUV   ssimY   enc ms  dec ms');
+    const ms = METRIC_IDS.filter((m) => e.summary.metrics.includes(m));
+    out(`  quality      bytes      kbps ${ms.map((m) => METRICS[m].label.padStart(8)).join(' ')}   enc ms  dec ms`);
     for (const p of c.points) {
-      out(`  ${String(p.quality).padStart(7)} ${String(p.bytes).padStart(10)} ${f(p.kbps, 1, 9)} ${f(p.psnrY, 2, 7)} ${f(p.psnrU, 2, 7)} ${f(p.psnrV, 2, 7)} ${f(p.psnrYuv, 2, 7)} ${f(p.ssimY, 4, 7)} ${f(p.encodeMs, 0, 8)} ${f(p.decodeMs, 0, 7)}`);
+      out(`  ${String(p.quality).padStart(7)} ${String(p.bytes).padStart(10)} ${f(p.kbps, 1, 9)} ${ms.map((m) => f(metricOf(p, m), METRICS[m].decimals, 8)).join(' ')} ${f(p.encodeMs, 0, 8)} ${f(p.decodeMs, 0, 7)}`);
     }
-    for (const [codec, d] of Object.entries(c.bdRateDetail)) {
-      const ref = c.references[codec as ReferenceCodec] ?? [];
-      const range = ref.length ? ` (${ref.length} points, ${f(Math.min(...ref.map((p) => p.kbps)), 1, 0)}..${f(Math.max(...ref.map((p) => p.kbps)), 1, 0)} kbps)` : '';
-      out(d.error !== undefined
-        ? `  BD-rate vs ${codec}: n/a — ${d.error}`
-        : `  BD-rate vs ${codec}${range}: ${d.percent! >= 0 ? '+' : ''}${d.percent!.toFixed(2)} % over PSNR-Y ${d.overlap!.low.toFixed(2)}..${d.overlap!.high.toFixed(2)} dB (PCHIP)`);
+    for (const codec of Object.keys(c.references) as ReferenceCodec[]) {
+      const ref = c.references[codec] ?? [];
+      out(`  BD-rate vs ${codec} (PCHIP, ${ref.length} points, ${f(Math.min(...ref.map((p) => p.kbps)), 1, 0)}..${f(Math.max(...ref.map((p) => p.kbps)), 1, 0)} kbps):`);
+      for (const m of ms) {
+        const d = c.bdRateDetail[m]?.[codec];
+        if (!d) continue;
+        const unit = m === 'ssimY' ? ' dB of −10·log10(1−SSIM)' : METRICS[m].unit === 'dB' ? ' dB' : '';
+        out(d.error !== undefined
+          ? `    ${METRICS[m].label.padEnd(8)} n/a — ${d.error}`
+          : `    ${METRICS[m].label.padEnd(8)} ${d.percent! >= 0 ? '+' : ''}${d.percent!.toFixed(2)} % over ${d.overlap!.low.toFixed(2)}..${d.overlap!.high.toFixed(2)}${unit}`);
+      }
     }
     for (const s of c.referencesSkipped) out(`  ${s.codec}: skipped (${s.reason})`);
   }
-  const mean = Object.entries(e.summary.meanBdRate).map(([k, v]) => `${k} ${v! >= 0 ? '+' : ''}${v!.toFixed(2)} %`);
-  if (mean.length) out(`mean BD-rate: ${mean.join(', ')}`);
+  for (const [m, byRef] of Object.entries(e.summary.meanBdRate) as [MetricId, Record<string, number>][]) {
+    out(`mean BD-rate ${METRICS[m].label}: ${Object.entries(byRef).map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${v.toFixed(2)} %`).join(', ')}`);
+  }
+  for (const n of e.summary.notes ?? []) out(`note: ${n}`);
   out(`${e.summary.points} points, encode ${f(e.summary.encodeMs, 0, 0)} ms, decode ${f(e.summary.decodeMs, 0, 0)} ms, sandbox start-up ${f(e.summary.meanStartupMs, 0, 0)} ms per child, total ${(e.summary.evaluationMs / 1000).toFixed(1)} s`);
   for (const m of e.sandboxLevel.missing) out(`sandbox note: ${m}`);
 }
@@ -55,8 +64,9 @@ export const evaluate: Command = {
 
   Validates the codec, then for each clip runs encode and decode in separate sandboxed processes at
   several qualities chosen so the curve's PSNR-Y range overlaps the reference codecs' (coarse sweep
-  then bisection), measures bytes, kbit/s, PSNR-Y/U/V/YUV, SSIM-Y and times, and computes BD-rate
-  (PCHIP, PSNR-Y) against each reference codec run on the same frames.
+  then bisection), measures bytes, kbit/s, PSNR-Y/U/V, PSNR-YUV (6·Y+U+V)/8, SSIM-Y (and VMAF when
+  this ffmpeg has libvmaf) and times, and computes BD-rate (PCHIP) per metric against each reference
+  codec run on the same frames: JSON bdRate.<metric>.<codec>, e.g. bdRate.psnrYuv.x264.
   --clips       comma-separated clips (default: the bundled talking_heads_160x96_9f.y4m)
   --frames      use only the first N frames of each clip
   --qualities   exact qualities instead of the search

@@ -6,6 +6,19 @@ import { UsageError } from '../../core/errors';
 import type { ProviderConfig } from '../../core/store/config';
 import type { EngineStatus } from '../../core/evolution/engine';
 import type { EngineEventListener } from '../../core/events';
+import { DEFAULT_GUARD_TOLERANCE, METRIC_IDS, isMetricId, metricLabel, type Guard } from '../../core/metrics/registry';
+
+/** "psnrY:1,psnrU:0.5,ssimY" (tolerance in BD-rate pp, default 1.0) or "none". */
+export function parseGuards(s: string): Guard[] {
+  if (s.trim() === 'none') return [];
+  return s.split(',').map((x) => x.trim()).filter(Boolean).map((item) => {
+    const [metric, tol] = item.split(':');
+    if (!isMetricId(metric)) throw new UsageError(`--guards: '${metric}' is not a metric`, `choose from ${METRIC_IDS.join(', ')}, e.g. --guards psnrY:1,psnrU:1`);
+    const t = tol === undefined ? DEFAULT_GUARD_TOLERANCE : Number(tol);
+    if (!Number.isFinite(t) || t < 0) throw new UsageError(`--guards: tolerance '${tol}' of ${metric} is not a non-negative number`, 'e.g. --guards psnrU:1.5');
+    return { metric, tolerancePercent: t };
+  });
+}
 
 function num(v: string | undefined, name: string, integer = false): number | undefined {
   if (v === undefined) return undefined;
@@ -48,15 +61,33 @@ export const evolve: Command = {
   summary: 'run the evolution loop on the workspace (offline by default)',
   usage: `codec-evolve evolve [--provider offline|anthropic|openai-compatible] [--model M] [--base-url URL] [--max-tokens N]
                     [--generations N] [--budget-usd X] [--wall-minutes M] [--concurrency N] [--until-generation G] [--json]
+                    [--objective ${METRIC_IDS.join('|')}] [--guards METRIC[:PP],...|none]
   Runs N generations (each: select parents, propose, smoke → training → held-out, judge). Ctrl+C stops cleanly;
-  running evolve again resumes. anthropic reads ANTHROPIC_API_KEY; openai-compatible talks to BASE_URL/v1/chat/completions.`,
+  running evolve again resumes. --objective (default psnrYuv) is the metric whose BD-rate scores candidates;
+  --guards (default psnrY:1,psnrU:1,psnrV:1,ssimY:1) are metrics whose BD-rate may not regress by more than PP
+  percentage points against the adopted version for a candidate to be queued. Both are saved in the workspace config. anthropic reads ANTHROPIC_API_KEY; openai-compatible talks to BASE_URL/v1/chat/completions.`,
   async run(argv, io) {
     const { values } = parse(argv, {
       provider: { type: 'string' }, model: { type: 'string' }, 'base-url': { type: 'string' }, 'max-tokens': { type: 'string' },
       generations: { type: 'string' }, 'budget-usd': { type: 'string' }, 'wall-minutes': { type: 'string' },
       concurrency: { type: 'string' }, 'until-generation': { type: 'string' }, json: { type: 'boolean' },
+      objective: { type: 'string' }, guards: { type: 'string' },
     }, 'evolve');
     const ws = Workspace.find(io.cwd);
+    if (values.objective !== undefined && !isMetricId(values.objective)) {
+      throw new UsageError(`--objective '${values.objective}' is not a metric`, `choose from ${METRIC_IDS.join(', ')}`);
+    }
+    const guards = values.guards !== undefined ? parseGuards(values.guards) : undefined;
+    if (values.objective !== undefined || guards) {
+      const cfg = ws.readConfig();
+      if (isMetricId(values.objective)) cfg.evolution.objective = values.objective;
+      if (guards) cfg.evolution.guards = guards;
+      ws.writeConfig(cfg);
+    }
+    if (!values.json) {
+      const e = ws.readConfig().evolution;
+      io.err(`objective: ${metricLabel(e.objective)} BD-rate; guards: ${e.guards.length ? e.guards.map((g) => `${metricLabel(g.metric)} ±${g.tolerancePercent} pp`).join(', ') : 'none'}`);
+    }
     const provider: Partial<ProviderConfig> = {};
     if (values.provider) {
       if (!['offline', 'anthropic', 'openai-compatible'].includes(values.provider)) throw new UsageError(`--provider ${values.provider} is not offline, anthropic or openai-compatible`);

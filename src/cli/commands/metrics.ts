@@ -4,9 +4,8 @@ import type { Command } from '../command';
 import { parse } from '../args';
 import { UsageError } from '../../core/errors';
 import { readVideo } from '../../core/video/read';
-import { PsnrAccumulator, checkComparable, formatPsnr } from '../../core/metrics/psnr';
+import { PsnrAccumulator, checkComparable, formatPsnr, psnrYuv } from '../../core/metrics/psnr';
 import { SsimAccumulator, formatSsim } from '../../core/metrics/ssim';
-import { psnrYuv } from '../../core/metrics/rd';
 
 export const metricsCommand: Command = {
   name: 'metrics',

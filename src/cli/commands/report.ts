@@ -14,7 +14,8 @@ export const report: Command = {
     const { values } = parse(argv, { html: { type: 'string' } }, 'report');
     if (!values.html) throw new UsageError('report needs --html FILE');
     const ws = Workspace.find(io.cwd);
-    const html = renderReport({ title: `Codec evolution — ${ws.root}`, candidates: ws.listCandidates(), versions: ws.listVersions(), primaryReference: ws.readConfig().primaryReference });
+    const html = renderReport({ title: `Codec evolution — ${ws.root}`, candidates: ws.listCandidates(), versions: ws.listVersions(), primaryReference: ws.readConfig().primaryReference,
+      objective: ws.readConfig().evolution.objective, guards: ws.readConfig().evolution.guards });
     const out = resolve(io.cwd, values.html);
     writeFileAtomic(out, html);
     io.out(`wrote ${out}`);

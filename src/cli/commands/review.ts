@@ -1,3 +1,4 @@
+import { formatMetrics, metricLabel } from '../../core/metrics/registry';
 import type { Command } from '../command';
 import { parse } from '../args';
 import { Workspace } from '../../core/store/workspace';
@@ -37,8 +38,12 @@ codec-evolve review reject ID --reason TEXT`,
         (c.metrics?.heldOutBdRate !== undefined ? `; held-out ${c.metrics.heldOutBdRate.toFixed(3)} %` : ''));
       if (c.failure) io.out(`failure: ${c.failure.class}${c.failure.line ? ` at ${c.failure.line}:${c.failure.column ?? 1}` : ''}: ${c.failure.message}`);
       for (const clip of c.metrics?.training ?? []) {
-        io.out(`  ${clip.clip}: ` + Object.entries(clip.bdRate).map(([k, v]) => `${k} ${v?.toFixed(2)} %`).join(', '));
-        for (const p of clip.points) io.out(`    q${p.quality ?? '?'}: ${p.bytes} B, ${p.kbps.toFixed(1)} kbps, PSNR-Y ${p.psnrY.toFixed(2)} dB`);
+        io.out(`  ${clip.clip}: ` + Object.entries(clip.bdRate).map(([m, byRef]) => `${metricLabel(m)} ` + Object.entries(byRef ?? {}).map(([k, v]) => `${k} ${v?.toFixed(2)} %`).join(', ')).join('; '));
+        for (const p of clip.points) io.out(`    q${p.quality ?? '?'}: ${p.bytes} B, ${p.kbps.toFixed(1)} kbps, ${formatMetrics(p.metrics)}`);
+      }
+      if (c.verdict) {
+        io.out(`verdict: ${c.verdict.improved ? 'improved' : 'not queued'} — ${c.verdict.reason}`);
+        for (const g of c.verdict.guards ?? []) io.out(`  guard ${metricLabel(g.metric)}: ${g.change === undefined ? 'not measured' : `${g.change >= 0 ? '+' : ''}${g.change.toFixed(3)} pp (tolerance ${g.tolerancePercent} pp) ${g.ok ? 'ok' : 'REGRESSES'}`}`);
       }
       io.out(unifiedDiff(base, code, `v${version?.version ?? 0}/codec.js`, `${id}/code.js`));
       return 0;

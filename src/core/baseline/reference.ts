@@ -8,9 +8,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromaHeight, chromaWidth, type Video } from '../codec/contract';
 import { EnvironmentError, InputError, throwIfAborted } from '../errors';
-import { PsnrAccumulator } from '../metrics/psnr';
-import { SsimAccumulator } from '../metrics/ssim';
-import { rdPoint, type RdPoint } from '../metrics/rd';
+import { FrameMetrics } from '../metrics/accumulator';
+import { rdPoint, readRdPoint, type RdPoint } from '../metrics/rd';
 import { ffmpegEncoders, firstLine, locateFfmpeg, runFfmpeg, type FfmpegLocation } from '../video/ffmpeg';
 import { videoHash } from '../video/hash';
 import { readVideo } from '../video/read';
@@ -119,7 +118,10 @@ interface CacheRecord { schemaVersion: number; key: object; point: RdPoint }
 async function readCache(file: string): Promise<RdPoint | undefined> {
   try {
     const rec = JSON.parse(await readFile(file, 'utf8')) as CacheRecord;
-    return rec.schemaVersion === CACHE_SCHEMA ? rec.point : undefined;
+    // Points cached before the metric registry (flat psnrY…) are read into the one RdPoint shape;
+    // one without the chroma planes is measured again rather than shown half.
+    const point = rec.schemaVersion === CACHE_SCHEMA ? readRdPoint(rec.point) : undefined;
+    return point && point.metrics.psnrU !== undefined ? point : undefined;
   } catch {
     return undefined;
   }
@@ -199,13 +201,10 @@ async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, p
       'check the ffmpeg build');
   }
   const decoded = cropTo(back, video.width, video.height);
-  const psnr = new PsnrAccumulator(video.width, video.height);
-  const ssim = new SsimAccumulator(video.width, video.height);
-  for (let i = 0; i < video.frames.length; i++) {
-    psnr.add(video.frames[i], decoded.frames[i]);
-    ssim.add(video.frames[i], decoded.frames[i]);
-  }
-  return rdPoint({ bytes, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen, psnr: psnr.result(), ssim: ssim.result(), encodeMs, decodeMs, setting: `crf=${crf}` });
+  // The same metric code as the candidates' points, so BD-rate compares like with like.
+  const acc = new FrameMetrics(video.width, video.height);
+  for (let i = 0; i < video.frames.length; i++) acc.add(video.frames[i], decoded.frames[i]);
+  return rdPoint({ bytes, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen, metrics: acc.values(), encodeMs, decodeMs, setting: `crf=${crf}` });
 }
 
 export async function runReference(clip: Video | string, options: ReferenceOptions): Promise<ReferenceResult> {

@@ -9,13 +9,8 @@ import type { Evaluator } from './evaluator';
 
 export function toClipScore(c: ClipEvaluation): ClipScore {
   const references: ClipScore['references'] = {};
-  for (const [k, pts] of Object.entries(c.references)) references[k] = (pts ?? []).map((p) => ({ kbps: p.kbps, psnrY: p.psnrY, ...(p.setting ? { setting: p.setting } : {}) }));
-  return {
-    clip: c.name,
-    bdRate: { ...c.bdRate },
-    points: c.points.map((p) => ({ quality: p.quality, bytes: p.bytes, kbps: p.kbps, psnrY: p.psnrY, psnrYuv: p.psnrYuv, ssimY: p.ssimY, encodeMs: p.encodeMs, decodeMs: p.decodeMs })),
-    references,
-  };
+  for (const [k, pts] of Object.entries(c.references)) references[k] = [...(pts ?? [])];
+  return { clip: c.name, bdRate: structuredClone(c.bdRate), points: [...c.points], references };
 }
 
 export const SMOKE_QUALITIES = [50];

@@ -7,6 +7,8 @@ import { CancelledError, ProviderError, errorMessage } from '../errors';
 import type { ChatMessage, LlmProvider } from '../llm/provider';
 import { resolvedConcurrency, type BudgetConfig, type WorkspaceConfig } from '../store/config';
 import type { CandidateFailure, CandidateMetrics, CandidateRecord, ClipScore } from '../store/records';
+import { meanBdRateTable } from '../metrics/bdrate';
+import type { MetricId } from '../metrics/registry';
 import { writeJsonAtomic } from '../store/atomic';
 import { activeDirectives, listDirectives } from '../store/directives';
 import type { Workspace } from '../store/workspace';
@@ -66,9 +68,25 @@ function candidateId(generation: number, slot: number): string {
   return `g${String(generation).padStart(4, '0')}-${slot}`;
 }
 
-function meanBd(clips: ClipScore[], ref: string): number | undefined {
-  const v = clips.map((c) => c.bdRate[ref]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+function meanBd(clips: ClipScore[], metric: MetricId, ref: string): number | undefined {
+  const v = clips.map((c) => c.bdRate[metric]?.[ref]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
+}
+
+/**
+ * A record scored on `objective`: its stored per-metric table gives the training score of any metric,
+ * so changing the objective re-reads, not re-measures. Records from before the metric registry only
+ * hold PSNR-Y; under another objective they are left unscored (out of selection).
+ */
+export function rescored(r: CandidateRecord, objective: MetricId, reference: string): CandidateRecord {
+  const m = r.metrics;
+  if (!m || m.objective === objective) return r;
+  const tr = m.trainingBdRates ?? meanBdRateTable(m.training.map((c) => c.bdRate));
+  const ho = m.heldOutBdRates ?? (m.heldOut ? meanBdRateTable(m.heldOut.map((c) => c.bdRate)) : undefined);
+  const { trainingBdRate: _t, heldOutBdRate: _h, ...rest } = m;
+  const training = tr[objective]?.[reference], heldOut = ho?.[objective]?.[reference];
+  return { ...r, metrics: { ...rest, objective, trainingBdRates: tr, ...(ho ? { heldOutBdRates: ho } : {}),
+    ...(training !== undefined ? { trainingBdRate: training } : {}), ...(heldOut !== undefined ? { heldOutBdRate: heldOut } : {}) } };
 }
 
 function sumTimes(clips: ClipScore[]): { encodeMs: number; decodeMs: number } {
@@ -117,7 +135,7 @@ export class Engine {
     this.db = new ProgramDatabase({ islands: c.islands, archiveSize: c.eliteArchiveSize, migrationInterval: c.migrationInterval });
     const pruned = this.ws.pruneIncomplete();
     if (pruned.length) this.notify('warning', { message: `removed ${pruned.length} proposal(s) interrupted before they were recorded: ${pruned.join(', ')}` });
-    this.records = new Map(this.ws.listCandidates().map((r) => [r.id, r]));
+    this.records = new Map(this.ws.listCandidates().map((r) => [r.id, rescored(r, c.objective, this.config.primaryReference)]));
     const { events, warnings } = this.ws.events.read();
     for (const w of warnings) this.notify('warning', { message: w });
     const logged = new Set(events.filter((e) => e.type === 'candidate-finished').map((e) => e.id as string));
@@ -244,7 +262,9 @@ export class Engine {
     if (done) { this.fixQualities(done); return; }
     const id = `v${String(version.version).padStart(4, '0')}-root`;
     const existing = this.records.get(id);
-    if (existing && existing.state !== 'proposed') {
+    // Measured before under another objective, with no table to re-read it from: measure it again.
+    const remeasure = existing?.state === 'evaluated' && existing.metrics?.trainingBdRate === undefined;
+    if (existing && existing.state !== 'proposed' && !remeasure) {
       throw new ProviderError(`the adopted codec (version ${version.version}) fails evaluation: ${existing.failure?.message ?? existing.state}`,
         `fix ${this.config.codecFile} (codec-evolve evaluate shows the failure) or re-run init with another --seed`);
     }
@@ -265,9 +285,21 @@ export class Engine {
         `fix it, or re-run init with another --seed`);
     }
     this.fixQualities(rec);
-    if (version.trainingBdRate === undefined) {
-      this.ws.writeVersion({ ...version, trainingBdRate: rec.metrics?.trainingBdRate, heldOutBdRate: rec.metrics?.heldOutBdRate }, code);
+    if (version.trainingBdRate === undefined || (version.objective ?? 'psnrY') !== rec.metrics?.objective) {
+      this.ws.writeVersion({ ...version, objective: rec.metrics?.objective, trainingBdRate: rec.metrics?.trainingBdRate, heldOutBdRate: rec.metrics?.heldOutBdRate }, code);
     }
+  }
+
+  /** The adopted version's own evaluation (its candidate, or the root for the seed version), scored
+   * on the configured objective: what a candidate's objective and guards are compared with. A
+   * version measured under another objective (an older workspace) is compared by its record alone. */
+  private incumbent(): CandidateMetrics | undefined {
+    const version = this.ws.latestVersion();
+    if (!version) return undefined;
+    const hash = codeHash(this.ws.versionCode(version.version));
+    const r = (version.candidateId ? this.records.get(version.candidateId) : undefined)
+      ?? [...this.records.values()].find((x) => x.codeHash === hash && x.metrics?.trainingBdRate !== undefined);
+    return r?.metrics?.objective === this.config.evolution.objective ? r.metrics : undefined;
   }
 
   private fixQualities(root: CandidateRecord): void {
@@ -466,21 +498,27 @@ export class Engine {
     else {
       const trainingClips = cfg.clips.training.map((c) => ({ path: this.ws.resolvePath(c.path), frames: c.frames }));
       let training = await this.stage(code, { stage: 'training', clips: trainingClips, references: cfg.references, qualities: cfg.qualities ?? (isRoot ? undefined : this.fixedQualities) });
-      if (training.ok && !cfg.qualities && this.fixedQualities && !isRoot && meanBd(training.clips, cfg.primaryReference) === undefined) {
+      const objective = cfg.evolution.objective;
+      if (training.ok && !cfg.qualities && this.fixedQualities && !isRoot && meanBd(training.clips, objective, cfg.primaryReference) === undefined) {
         training = await this.stage(code, { stage: 'training', clips: trainingClips, references: cfg.references });
       }
       if (!training.ok) failure = { ...training.failure, stage: 'training' };
       else {
         const t = sumTimes(training.clips);
-        metrics = { smokeOk: true, training: training.clips, trainingBdRate: meanBd(training.clips, cfg.primaryReference), ...t, evaluationMs: 0 };
+        metrics = { smokeOk: true, objective, training: training.clips, trainingBdRate: meanBd(training.clips, objective, cfg.primaryReference),
+          trainingBdRates: meanBdRateTable(training.clips.map((c) => c.bdRate)), ...t, evaluationMs: 0 };
         if (metrics.trainingBdRate === undefined) {
-          failure = { class: 'bad-output', stage: 'training', message: `no BD-rate against ${cfg.primaryReference}: the RD curve does not overlap the reference's quality range` };
+          failure = { class: 'bad-output', stage: 'training', message: `no ${objective} BD-rate against ${cfg.primaryReference}: the RD curve does not overlap the reference's quality range` };
         }
         const beatsParent = !failure && (isRoot || (parent && metrics.trainingBdRate! < parent.score - cfg.evolution.noiseMarginPercent));
         if (beatsParent && cfg.clips.heldOut.length) {
           const held = await this.stage(code, { stage: 'held-out', clips: cfg.clips.heldOut.map((c) => ({ path: this.ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
           if (!held.ok) failure = { ...held.failure, stage: 'held-out' };
-          else { metrics.heldOut = held.clips; metrics.heldOutBdRate = meanBd(held.clips, cfg.primaryReference); }
+          else {
+            metrics.heldOut = held.clips;
+            metrics.heldOutBdRate = meanBd(held.clips, objective, cfg.primaryReference);
+            metrics.heldOutBdRates = meanBdRateTable(held.clips.map((c) => c.bdRate));
+          }
         }
       }
     }
@@ -499,11 +537,14 @@ export class Engine {
       this.save(rec);
     } else {
       const version = this.ws.latestVersion();
-      rec.verdict = judge({ training: metrics!.trainingBdRate, heldOut: metrics!.heldOutBdRate },
-        { training: version?.trainingBdRate, heldOut: version?.heldOutBdRate }, cfg.evolution.noiseMarginPercent);
+      const incumbent = this.incumbent();
+      rec.verdict = judge({ training: metrics!.trainingBdRate, heldOut: metrics!.heldOutBdRate, bdRates: metrics!.trainingBdRates },
+        incumbent ? { training: incumbent.trainingBdRate, heldOut: incumbent.heldOutBdRate, bdRates: incumbent.trainingBdRates }
+          : (version?.objective ?? 'psnrY') === cfg.evolution.objective ? { training: version?.trainingBdRate, heldOut: version?.heldOutBdRate } : {},
+        { margin: cfg.evolution.noiseMarginPercent, objective: cfg.evolution.objective, guards: cfg.evolution.guards, reference: cfg.primaryReference });
       // The queue is for real steps forward: better than the adopted version and than its own parent.
       if (rec.verdict.improved && parent && metrics!.trainingBdRate! > parent.score - cfg.evolution.noiseMarginPercent) {
-        rec.verdict = { improved: false, reason: `better than v${version?.version} but not than its parent ${parent.id} (${parent.score.toFixed(3)} %)` };
+        rec.verdict = { ...rec.verdict, improved: false, stoppedBy: 'parent', reason: `better than v${version?.version} but not than its parent ${parent.id} (${parent.score.toFixed(3)} %)` };
       }
       rec.state = stateAfterEvaluation(rec.verdict, cfg.evolution.adoptionPolicy);
       if (rec.state === 'adopted') rec.state = 'pending-review'; // adoptCandidate makes it 'adopted'

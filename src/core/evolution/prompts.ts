@@ -1,6 +1,7 @@
 // The prompt: the contract and the validator's rules, the parent with its training numbers, a few top
 // and diverse programs, this lineage's recent failures and the reviewer's rejection reasons, and the
 // edit format. Held-out numbers are never passed in, so they cannot leak into a prompt.
+import { METRIC_IDS, METRICS } from '../metrics/registry';
 import type { ClipScore } from '../store/records';
 import type { FailureSummary } from './failure-analysis';
 import type { Strategy } from './stagnation';
@@ -59,9 +60,11 @@ Encoder and decoder share the blocks: a bitstream change must change both sides 
 function clipTable(scores: ClipScore[] | undefined, ref: string): string {
   if (!scores?.length) return '(no per-clip numbers)';
   return scores.map((c) => {
-    const bd = c.bdRate[ref];
-    const pts = c.points.map((p) => `${p.kbps.toFixed(1)} kbps / ${p.psnrY.toFixed(2)} dB`).join(', ');
-    return `- ${c.clip}: BD-rate vs ${ref} ${bd === undefined ? 'n/a' : bd.toFixed(2) + ' %'}; RD: ${pts}`;
+    // Every metric, so a gain bought by starving one plane shows in the numbers the model reads.
+    const bd = METRIC_IDS.filter((m) => c.bdRate[m]?.[ref] !== undefined).map((m) => `${METRICS[m].label} ${c.bdRate[m]![ref]!.toFixed(2)} %`).join(', ');
+    const pts = c.points.map((p) => `${p.kbps.toFixed(1)} kbps: ` + METRIC_IDS.filter((m) => p.metrics[m] !== undefined)
+      .map((m) => `${METRICS[m].label} ${p.metrics[m]!.toFixed(METRICS[m].decimals)}`).join(' ')).join('; ');
+    return `- ${c.clip}: BD-rate vs ${ref}: ${bd || 'n/a'}; RD: ${pts}`;
   }).join('\n');
 }
 

@@ -25,7 +25,7 @@ export async function adoptCandidate(ws: Workspace, id: string, actor: ReviewAct
     ` (was ${fmt(prev?.trainingBdRate)})` + (rec.metrics?.heldOutBdRate !== undefined ? `, held-out ${fmt(rec.metrics.heldOutBdRate)}` : '') +
     (rec.hypothesis ? `\n\n${rec.hypothesis}` : '') + (actor.reason ? `\n\nAdopted by ${actor.by}: ${actor.reason}` : `\n\nAdopted by ${actor.by}.`);
   const version: VersionRecord = {
-    version: n, candidateId: id, time: new Date().toISOString(), trainingBdRate: rec.metrics?.trainingBdRate,
+    version: n, candidateId: id, time: new Date().toISOString(), objective: rec.metrics?.objective, trainingBdRate: rec.metrics?.trainingBdRate,
     heldOutBdRate: rec.metrics?.heldOutBdRate, parentVersion: prev?.version ?? null, message,
   };
   ws.writeVersion(version, code);

@@ -5,12 +5,12 @@
 // BD-rate against each reference codec run on the same frames. A candidate's failure is a result.
 import { basename } from 'node:path';
 import type { Frame, Video } from '../codec/contract';
-import { CodecEvolutionError, throwIfAborted } from '../errors';
+import { throwIfAborted } from '../errors';
 import { runReference, defaultCacheDir, type ReferenceCodec, type ReferenceCurve } from '../baseline/reference';
-import { bdRate, type BdRateResult } from '../metrics/bdrate';
-import { PsnrAccumulator } from '../metrics/psnr';
-import { SsimAccumulator } from '../metrics/ssim';
+import { FrameMetrics } from '../metrics/accumulator';
+import { bdRateByMetric, meanBdRateTable, type BdRateDetail } from '../metrics/bdrate';
 import { rdPoint, type RdPoint } from '../metrics/rd';
+import { METRIC_IDS, metricOf, type BdRateTable, type MetricId } from '../metrics/registry';
 import { locateFfmpeg, type FfmpegLocation } from '../video/ffmpeg';
 import { readVideo } from '../video/read';
 import type { CandidateFailure } from '../sandbox/failures';
@@ -50,7 +50,7 @@ export interface EvaluateOptions {
   onProgress?: (message: string) => void;
 }
 
-export interface BdRateDetail { percent?: number; overlap?: { low: number; high: number }; method?: string; error?: string }
+export type { BdRateDetail };
 
 export interface ClipEvaluation {
   clip: string;
@@ -58,9 +58,10 @@ export interface ClipEvaluation {
   width: number; height: number; frames: number; fpsNum: number; fpsDen: number;
   /** Sorted by quality. */
   points: RdPoint[];
-  /** BD-rate (%, PSNR-Y, PCHIP) against each reference that overlaps; negative = candidate saves bits. */
-  bdRate: Partial<Record<ReferenceCodec, number>>;
-  bdRateDetail: Partial<Record<ReferenceCodec, BdRateDetail>>;
+  /** BD-rate (%, PCHIP) per metric, then per reference that overlaps: `bdRate.psnrYuv.x264`;
+   * negative = the candidate saves bits at equal quality on that metric. */
+  bdRate: BdRateTable;
+  bdRateDetail: Partial<Record<MetricId, Partial<Record<ReferenceCodec, BdRateDetail>>>>;
   references: Partial<Record<ReferenceCodec, RdPoint[]>>;
   referencesSkipped: { codec: ReferenceCodec; reason: string }[];
   /** Qualities tried while searching (including the ones kept in `points`). */
@@ -68,15 +69,18 @@ export interface ClipEvaluation {
 }
 
 export interface EvaluationSummary {
-  /** Mean BD-rate over clips, per reference (only clips where it could be computed). */
-  meanBdRate: Partial<Record<ReferenceCodec, number>>;
+  /** Mean BD-rate over clips per metric and reference (only clips where it could be computed). */
+  meanBdRate: BdRateTable;
   encodeMs: number;
   decodeMs: number;
   /** Sandbox start-up as each job waited for it (call → candidate loaded; see RunTiming), mean per child. */
   meanStartupMs: number;
   evaluationMs: number;
   points: number;
-  metric: 'psnrY';
+  /** The registry metrics every point was measured with. */
+  metrics: MetricId[];
+  /** Why a metric is missing (e.g. no libvmaf in this ffmpeg). */
+  notes?: string[];
 }
 
 export type Evaluation =
@@ -167,20 +171,14 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
     }
 
     const points = [...new Set(keep)].map((q) => measured.get(q)!.point).sort((a, b) => a.quality! - b.quality!);
-    const ours = points.filter((p) => Number.isFinite(p.psnrY) && p.kbps > 0).map((p) => ({ kbps: p.kbps, psnr: p.psnrY }));
     const bd: ClipEvaluation['bdRate'] = {};
     const detail: ClipEvaluation['bdRateDetail'] = {};
     const references: ClipEvaluation['references'] = {};
     for (const c of curves) {
       references[c.codec] = c.points;
-      const anchor = c.points.filter((p) => Number.isFinite(p.psnrY)).map((p) => ({ kbps: p.kbps, psnr: p.psnrY }));
-      try {
-        const r: BdRateResult = bdRate(anchor, ours, { method: 'pchip' });
-        bd[c.codec] = r.percent;
-        detail[c.codec] = { percent: r.percent, overlap: r.overlap, method: r.method };
-      } catch (e) {
-        if (!(e instanceof CodecEvolutionError)) throw e;
-        detail[c.codec] = { error: e.describe() };
+      for (const [m, d] of Object.entries(bdRateByMetric(c.points, points, measuredMetrics(points))) as [MetricId, BdRateDetail][]) {
+        (detail[m] ??= {})[c.codec] = d;
+        if (d.percent !== undefined) (bd[m] ??= {})[c.codec] = d.percent;
       }
     }
     clips.push({
@@ -189,11 +187,7 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
     });
   }
 
-  const meanBdRate: EvaluationSummary['meanBdRate'] = {};
-  for (const codec of opts.references) {
-    const vals = clips.map((c) => c.bdRate[codec]).filter((x): x is number => x !== undefined);
-    if (vals.length) meanBdRate[codec] = vals.reduce((a, b) => a + b, 0) / vals.length;
-  }
+  const meanBdRate = meanBdRateTable(clips.map((c) => c.bdRate));
   const all = clips.flatMap((c) => c.points);
   return {
     schemaVersion: EVALUATION_SCHEMA_VERSION, ok: true, ...(meta ? { meta } : {}), clips, sandboxLevel: level,
@@ -204,9 +198,14 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
       meanStartupMs: startups ? startupSum / startups : 0,
       evaluationMs: performance.now() - t0,
       points: all.length,
-      metric: 'psnrY',
+      metrics: measuredMetrics(all),
     },
   };
+}
+
+/** The registry metrics some point carries, in registry order. */
+function measuredMetrics(points: RdPoint[]): MetricId[] {
+  return METRIC_IDS.filter((m) => points.some((p) => p.metrics[m] !== undefined));
 }
 
 class PointFailure extends Error {
@@ -232,23 +231,22 @@ type MeasureResult =
 export async function measurePoint(candidate: PreparedCandidate, video: Video, quality: number, opts: SandboxRunOptions, checkDeterminism = true): Promise<MeasureResult> {
   const enc = await runEncode(candidate, video, quality, opts);
   if (!enc.ok) return enc;
-  const psnr = new PsnrAccumulator(video.width, video.height);
-  const ssim = new SsimAccumulator(video.width, video.height);
-  const add = (i: number, f: Frame) => { psnr.add(video.frames[i], f); ssim.add(video.frames[i], f); };
+  const acc = new FrameMetrics(video.width, video.height);
+  const add = (i: number, f: Frame) => acc.add(video.frames[i], f);
   const dec = await runDecode(candidate, enc.bytes, { width: video.width, height: video.height, frames: video.frames.length }, { ...opts, checkDeterminism, onFrame: add });
   if (!dec.ok) return dec;
   dec.video.frames.forEach((f, i) => add(i, f)); // empty when streamed
-  if (psnr.frames !== video.frames.length) throw new Error(`internal: ${psnr.frames} of ${video.frames.length} frames measured`);
+  if (acc.frames !== video.frames.length) throw new Error(`internal: ${acc.frames} of ${video.frames.length} frames measured`);
   const point = rdPoint({
     bytes: enc.bytes.length, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
-    psnr: psnr.result(), ssim: ssim.result(), encodeMs: enc.ms, decodeMs: dec.ms, quality,
+    metrics: acc.values(), encodeMs: enc.ms, decodeMs: dec.ms, quality,
   });
   return { ok: true, point, startupsMs: [enc.startupMs, dec.startupMs], ...(enc.meta ? { meta: enc.meta } : {}) };
 }
 
 /** The PSNR-Y interval the candidate's curve should cover: the references' lowest to highest. */
 function targetRange(curves: ReferenceCurve[]): { low: number; high: number } | undefined {
-  const ps = curves.flatMap((c) => c.points.map((p) => p.psnrY)).filter(Number.isFinite);
+  const ps = curves.flatMap((c) => c.points.map((p) => metricOf(p, 'psnrY'))).filter(Number.isFinite);
   return ps.length ? { low: Math.min(...ps), high: Math.max(...ps) } : undefined;
 }
 
@@ -259,7 +257,7 @@ function targetRange(curves: ReferenceCurve[]): { low: number; high: number } | 
  */
 async function searchQualities(measure: (q: number) => Promise<RdPoint>, curves: ReferenceCurve[], n: number): Promise<number[]> {
   const tried = new Map<number, number>();
-  const at = async (q: number) => { const p = (await measure(q)).psnrY; tried.set(q, p); return p; };
+  const at = async (q: number) => { const p = metricOf(await measure(q), 'psnrY'); tried.set(q, p); return p; };
   for (const q of COARSE) await at(q);
   const range = targetRange(curves);
   if (!range) {

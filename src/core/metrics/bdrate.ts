@@ -2,7 +2,9 @@
 // quality interval both curves cover. PCHIP (piecewise cubic Hermite, as JCTVC-E137 / current common
 // test conditions) integrates log10(rate) as a function of PSNR exactly, segment by segment; the
 // classic variant fits one cubic polynomial per curve (VCEG-M33).
-import { InputError } from '../errors';
+import { CodecEvolutionError, InputError } from '../errors';
+import type { RdPoint } from './rd';
+import { METRICS, metricOf, type BdRateTable, type MetricId } from './registry';
 
 export interface RatePoint { kbps: number; psnr: number }
 export type BdMethod = 'pchip' | 'cubic';
@@ -126,4 +128,40 @@ export function bdRate(anchor: RatePoint[], test: RatePoint[], options: { method
   const integral = method === 'pchip' ? pchipIntegral : cubicIntegral;
   const avg = (integral(t.x, t.y, low, high) - integral(a.x, a.y, low, high)) / (high - low);
   return { percent: (Math.pow(10, avg) - 1) * 100, overlap: { low, high }, method };
+}
+
+/** What one BD-rate computation gave: the figure and its overlap, or why there is none. */
+export interface BdRateDetail { percent?: number; overlap?: { low: number; high: number }; method?: string; error?: string }
+
+/** A curve on one metric's BD-rate quality axis (see registry: SSIM in dB); unmeasured points are left out. */
+export function rateCurve(points: RdPoint[], metric: MetricId): RatePoint[] {
+  const q = METRICS[metric].bdQuality;
+  return points.map((p) => ({ kbps: p.kbps, psnr: q(metricOf(p, metric)) })).filter((p) => Number.isFinite(p.psnr) && p.kbps > 0);
+}
+
+/** BD-rate of `test` against `anchor` on each metric both curves were measured with. */
+export function bdRateByMetric(anchor: RdPoint[], test: RdPoint[], metrics: readonly MetricId[]): Partial<Record<MetricId, BdRateDetail>> {
+  const out: Partial<Record<MetricId, BdRateDetail>> = {};
+  for (const m of metrics) {
+    try {
+      const r = bdRate(rateCurve(anchor, m), rateCurve(test, m), { method: 'pchip' });
+      out[m] = { percent: r.percent, overlap: r.overlap, method: r.method };
+    } catch (e) {
+      if (!(e instanceof CodecEvolutionError)) throw e;
+      out[m] = { error: e.describe() };
+    }
+  }
+  return out;
+}
+
+/** Mean over clips of bdRate[metric][reference], for every pair some clip has. */
+export function meanBdRateTable(tables: BdRateTable[]): BdRateTable {
+  const out: BdRateTable = {};
+  const keys = new Set(tables.flatMap((t) => Object.entries(t).flatMap(([m, byRef]) => Object.keys(byRef ?? {}).map((r) => `${m}\u0000${r}`))));
+  for (const key of keys) {
+    const [m, r] = key.split('\u0000') as [MetricId, string];
+    const vals = tables.map((t) => t[m]?.[r]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    if (vals.length) (out[m] ??= {})[r] = vals.reduce((a, b) => a + b, 0) / vals.length;
+  }
+  return out;
 }

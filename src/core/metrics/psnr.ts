@@ -4,6 +4,8 @@
 // averages MSE over frames *before* the log; min/max come from the worst/best frame.
 import { chromaHeight, chromaWidth, type Frame, type Video } from '../codec/contract';
 import { InputError } from '../errors';
+import type { MetricAccumulator } from './accumulator';
+import type { MetricId, MetricValues } from './registry';
 import { sseSimd } from './simd';
 
 const PEAK = 255;
@@ -32,6 +34,12 @@ export function planeSse(a: Uint8Array, b: Uint8Array): number {
   return total;
 }
 
+/** (6·Y + U + V) / 8: the JVET common-test-conditions weighting of the plane PSNRs. It is not
+ * ffmpeg's "average", which weights the planes' MSE by sample count (4:1:1) before the log. */
+export function psnrYuv(y: number, u: number, v: number): number {
+  return (6 * y + u + v) / 8;
+}
+
 /** ffmpeg's get_psnr: infinite for identical planes. */
 export function psnrFromMse(mse: number, frames = 1, peak = PEAK): number {
   return 10 * Math.log10((peak * peak) / (mse / frames));
@@ -55,7 +63,8 @@ export interface PsnrResult {
 }
 
 /** Streams frames one at a time; `result()` gives ffmpeg's summary line. */
-export class PsnrAccumulator {
+export class PsnrAccumulator implements MetricAccumulator {
+  readonly metrics: readonly MetricId[] = ['psnrY', 'psnrU', 'psnrV', 'psnrYuv'];
   private readonly w: [number, number, number];
   private readonly area: [number, number, number];
   private sumMse = 0;
@@ -93,6 +102,11 @@ export class PsnrAccumulator {
   }
 
   get frames(): number { return this.n; }
+
+  values(): MetricValues {
+    const r = this.result();
+    return { psnrY: r.y, psnrU: r.u, psnrV: r.v, psnrYuv: psnrYuv(r.y, r.u, r.v) };
+  }
 
   result(): PsnrResult {
     if (this.n === 0) throw new InputError('no frames were compared', 'give videos with at least one frame');

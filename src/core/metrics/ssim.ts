@@ -8,6 +8,8 @@
 import { chromaHeight, chromaWidth, type Frame, type Video } from '../codec/contract';
 import { InputError } from '../errors';
 import { checkComparable, cfmt } from './psnr';
+import type { MetricAccumulator } from './accumulator';
+import type { MetricId, MetricValues } from './registry';
 import { ssimBlockSumsSimd, ssimRowsSimd } from './simd';
 
 const C1 = Math.trunc(0.01 * 0.01 * 255 * 255 * 64 + 0.5);
@@ -102,7 +104,8 @@ export function ssimDb(ssim: number, weight = 1): number {
 }
 
 /** Streams frames one at a time; `result()` gives ffmpeg's summary line. */
-export class SsimAccumulator {
+export class SsimAccumulator implements MetricAccumulator {
+  readonly metrics: readonly MetricId[] = ['ssimY'];
   private readonly luma: SsimPlane;
   private readonly chroma: SsimPlane;
   private readonly coefs: [number, number, number];
@@ -134,6 +137,8 @@ export class SsimAccumulator {
   }
 
   get frames(): number { return this.n; }
+
+  values(): MetricValues { return { ssimY: this.result().y }; }
 
   result(): SsimResult {
     const n = this.n;

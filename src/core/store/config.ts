@@ -1,6 +1,7 @@
 // The workspace configuration (.codec-evolution/config.json): what to evolve, on which clips, with
 // which model, under which budgets and adoption policy. Defaults run offline on the bundled clip.
 import { cpus } from 'node:os';
+import { DEFAULT_GUARDS, DEFAULT_OBJECTIVE, type Guard, type MetricId } from '../metrics/registry';
 
 export type ProviderKind = 'offline' | 'anthropic' | 'openai-compatible';
 export type AdoptionPolicy = 'review' | 'auto' | 'off';
@@ -38,6 +39,12 @@ export interface EvolutionConfig {
   repairRounds: number;
   /** BD-rate percentage points a candidate must gain on training clips to count as better. */
   noiseMarginPercent: number;
+  /** The metric whose BD-rate (against primaryReference) is the training score: selection, the
+   * noise-margin test and the queue (default psnrYuv). */
+  objective: MetricId;
+  /** Metrics that must not regress beyond their tolerance (BD-rate pp vs the adopted version) for a
+   * candidate to be queued, however much the objective gains. */
+  guards: Guard[];
   adoptionPolicy: AdoptionPolicy;
   gitCommit: boolean;
   seed: number;
@@ -78,7 +85,8 @@ export function defaultConfig(clipPath: string): WorkspaceConfig {
     primaryReference: 'x264',
     evolution: {
       islands: 3, concurrency: 0, candidatesPerGeneration: 0, migrationInterval: 5, eliteArchiveSize: 8,
-      stagnationGenerations: 6, repairRounds: 1, noiseMarginPercent: 0.2, adoptionPolicy: 'review', gitCommit: true, seed: 1,
+      stagnationGenerations: 6, repairRounds: 1, noiseMarginPercent: 0.2,
+      objective: DEFAULT_OBJECTIVE, guards: DEFAULT_GUARDS.map((g) => ({ ...g })), adoptionPolicy: 'review', gitCommit: true, seed: 1,
     },
     budgets: {},
   };

@@ -1,4 +1,6 @@
 // The records the workspace keeps: one per candidate and one per adopted version.
+import { readRdPoint, type RdPoint } from '../metrics/rd';
+import type { BdRateTable, MetricId } from '../metrics/registry';
 
 /** proposed → invalid | failed | evaluated → pending-review → adopted | rejected (DESIGN, issue 5). */
 export type CandidateState = 'proposed' | 'invalid' | 'failed' | 'evaluated' | 'pending-review' | 'adopted' | 'rejected';
@@ -13,17 +15,24 @@ export type { CandidateFailure };
 
 export interface ClipScore {
   clip: string;
-  /** BD-rate in percent against each reference run (negative = fewer bits than the reference). */
-  bdRate: Partial<Record<string, number>>;
-  points: Array<{ quality?: number; bytes: number; kbps: number; psnrY: number; psnrYuv?: number; ssimY?: number; encodeMs: number; decodeMs: number }>;
+  /** BD-rate in percent per metric, then per reference run: `bdRate.psnrYuv.x264` (negative = fewer
+   * bits than the reference at equal quality on that metric). */
+  bdRate: BdRateTable;
+  points: RdPoint[];
   /** The reference encoders' RD points on the same frames, when the evaluation returned them. */
-  references?: Record<string, Array<{ kbps: number; psnrY: number; setting?: string }>>;
+  references?: Record<string, RdPoint[]>;
 }
 
 export interface CandidateMetrics {
-  /** Mean BD-rate against the primary reference over the training clips. */
+  /** The metric trainingBdRate / heldOutBdRate are the BD-rate of; absent in records written before
+   * the objective was configurable, which scored PSNR-Y. */
+  objective?: MetricId;
+  /** Mean BD-rate of the objective against the primary reference over the training clips. */
   trainingBdRate?: number;
   heldOutBdRate?: number;
+  /** Mean over the training (held-out) clips, every metric against every reference. */
+  trainingBdRates?: BdRateTable;
+  heldOutBdRates?: BdRateTable;
   training: ClipScore[];
   heldOut?: ClipScore[];
   smokeOk: boolean;
@@ -61,9 +70,31 @@ export interface CandidateRecord {
   /** The parent's training BD-rate when this candidate was judged. */
   parentBdRate?: number;
   /** Adoption verdict by the policy: 'improved' sends it to review (or adopts under auto). */
-  verdict?: { improved: boolean; reason: string };
+  verdict?: Verdict;
   review?: { decision: 'adopted' | 'rejected'; reason?: string; by: 'person' | 'auto'; time: string };
   version?: number;
+}
+
+/** One guard's check: the candidate's mean training BD-rate on the metric against the adopted version's. */
+export interface GuardCheck {
+  metric: MetricId;
+  candidate?: number;
+  incumbent?: number;
+  /** candidate − incumbent in BD-rate percentage points (positive = worse). */
+  change?: number;
+  tolerancePercent: number;
+  ok: boolean;
+}
+
+export interface Verdict {
+  improved: boolean;
+  reason: string;
+  /** The metric whose BD-rate was the objective. */
+  objective?: MetricId;
+  guards?: GuardCheck[];
+  /** What kept it out of the queue: the objective's gain, a guard (its metric), the held-out clips
+   * or the parent. */
+  stoppedBy?: 'objective' | 'held-out' | 'parent' | 'no-score' | { guard: MetricId };
 }
 
 export interface VersionRecord {
@@ -71,9 +102,38 @@ export interface VersionRecord {
   version: number;
   candidateId: string | null;
   time: string;
+  /** The objective's BD-rate (see objective; absent = PSNR-Y, before it was configurable). */
+  objective?: MetricId;
   trainingBdRate?: number;
   heldOutBdRate?: number;
   parentVersion: number | null;
   message: string;
   gitCommit?: string;
+}
+
+/** A clip score as stored by any version: before the metric registry, bdRate was keyed by
+ * reference alone (PSNR-Y) and points held flat psnrY/psnrYuv/ssimY. Both shapes are read. */
+export function readClipScore(raw: ClipScore): ClipScore {
+  const r = raw as unknown as { clip: string; bdRate?: Record<string, unknown>; points?: unknown[]; references?: Record<string, unknown[]> };
+  const bd = r.bdRate ?? {};
+  const flat = Object.values(bd).some((v) => typeof v === 'number' || v === null);
+  const bdRate = (flat ? { psnrY: Object.fromEntries(Object.entries(bd).filter(([, v]) => typeof v === 'number')) } : bd) as BdRateTable;
+  const out: ClipScore = { clip: r.clip, bdRate, points: (r.points ?? []).map(readRdPoint) };
+  if (r.references) out.references = Object.fromEntries(Object.entries(r.references).map(([k, pts]) => [k, (pts ?? []).map(readRdPoint)]));
+  return out;
+}
+
+/** A candidate record as stored by any version (see readClipScore). */
+export function readCandidateRecord(raw: CandidateRecord): CandidateRecord {
+  const m = raw.metrics;
+  if (!m) return raw;
+  return {
+    ...raw,
+    metrics: {
+      ...m,
+      objective: m.objective ?? 'psnrY',
+      training: (m.training ?? []).map(readClipScore),
+      ...(m.heldOut ? { heldOut: m.heldOut.map(readClipScore) } : {}),
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { readJson, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './
 import { EventLog } from './event-log';
 import { WorkspaceLock } from './lock';
 import { withDefaults, type WorkspaceConfig } from './config';
-import type { CandidateRecord, VersionRecord } from './records';
+import { readCandidateRecord, type CandidateRecord, type VersionRecord } from './records';
 
 export const STATE_DIR = '.codec-evolution';
 
@@ -60,7 +60,7 @@ export class Workspace {
   readCandidate(id: string): CandidateRecord {
     const p = join(this.candidateDir(id), 'candidate.json');
     if (!existsSync(p)) throw new InputError(`no candidate '${id}'`, "run 'codec-evolve review list' or 'codec-evolve history' for ids");
-    return readJson<CandidateRecord>(p);
+    return readCandidateRecord(readJson<CandidateRecord>(p));
   }
   /** Every candidate with a complete record, in id order (a directory without candidate.json is a
    * proposal still being written, or one a crash interrupted). */
@@ -70,7 +70,7 @@ export class Workspace {
     for (const id of readdirSync(this.candidatesDir).sort()) {
       if (id.startsWith('.')) continue;
       const p = join(this.candidateDir(id), 'candidate.json');
-      if (existsSync(p)) out.push(readJson<CandidateRecord>(p));
+      if (existsSync(p)) out.push(readCandidateRecord(readJson<CandidateRecord>(p)));
     }
     return out;
   }
