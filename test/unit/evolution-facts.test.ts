@@ -10,7 +10,7 @@ function rec(id: string, generation: number, over: Partial<CandidateRecord> = {}
   return { id, generation, slot: Number(id.split('-')[1] ?? 0), island: 0, parentId: generation ? 'v0001-root' : null, inspirationIds: [], state: 'evaluated',
     createdAt: '', updatedAt: '', provider: 'anthropic', strategy: 'refine', hypothesis: `idea of ${id}`, tokens: { input: 10, output: 5 }, costUsd: 0.001, repairRounds: 0, ...over };
 }
-const metrics = (bd: number) => ({ trainingBdRate: bd, training: [{ clip: 'tree', bdRate: { x264: bd }, points: [{ bytes: 100, kbps: 10, psnrY: 30, encodeMs: 5, decodeMs: 2 }] }], smokeOk: true, encodeMs: 5, decodeMs: 2, evaluationMs: 9 });
+const metrics = (bd: number) => ({ trainingBdRate: bd, training: [{ clip: 'tree', bdRate: { psnrYuv: { x264: bd } }, points: [{ bytes: 100, kbps: 10, metrics: { psnrY: 30 }, encodeMs: 5, decodeMs: 2 }] }], smokeOk: true, encodeMs: 5, decodeMs: 2, evaluationMs: 9 });
 const fail = (cls: CandidateFailure['class'], message: string, stage: 'smoke' | 'edit' = 'smoke') => ({ state: 'failed' as const, failure: { class: cls, message, stage } });
 
 const data: RunData = {

@@ -163,9 +163,26 @@ export function decode(b) {
     it('evaluate prints the RD table and BD-rate vs x264', async () => {
       const r = await cli(['evaluate', template, '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'x264', '--points', '4', '--cache-dir', cacheDir]);
       assert.equal(r.code, 0, r.err);
-      assert.match(r.out, /quality\s+bytes\s+kbps\s+psnrY/);
-      assert.match(r.out, /BD-rate vs x264 .*: [+-]\d+\.\d+ % over PSNR-Y \d+\.\d+\.\.\d+\.\d+ dB/);
+      assert.match(r.out, /quality\s+bytes\s+kbps\s+PSNR-Y\s+PSNR-U\s+PSNR-V\s+PSNR-YUV\s+SSIM-Y/);
+      assert.match(r.out, /BD-rate vs x264 \(PCHIP/);
+      for (const label of ['PSNR-Y', 'PSNR-U', 'PSNR-V', 'PSNR-YUV']) assert.match(r.out, new RegExp(`\\n\\s+${label}\\s+[+-]\\d+\\.\\d+ % over \\d+\\.\\d+\\.\\.\\d+\\.\\d+ dB`), label);
+      assert.match(r.out, /SSIM-Y\s+[+-]\d+\.\d+ % over [\d.]+ dB of −10·log10\(1−SSIM\)/);
       assert.match(r.out, /sandbox (full|reduced)/);
+    });
+
+    it('evaluate --json keys BD-rate by metric, then reference: bdRate.psnrYuv.x264', async () => {
+      const r = await cli(['evaluate', template, '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'x264', '--points', '4', '--cache-dir', cacheDir, '--json']);
+      assert.equal(r.code, 0, r.err);
+      const e = JSON.parse(r.out);
+      const c = e.clips[0];
+      for (const m of ['psnrY', 'psnrU', 'psnrV', 'psnrYuv', 'ssimY']) {
+        assert.equal(typeof c.bdRate[m].x264, 'number', `bdRate.${m}.x264`);
+        assert.equal(c.bdRateDetail[m].x264.percent, c.bdRate[m].x264);
+        assert.equal(typeof e.summary.meanBdRate[m].x264, 'number');
+        for (const p of c.points) assert.equal(typeof p.metrics[m], 'number', `points[].metrics.${m}`);
+      }
+      for (const p of c.points) assert.ok(Math.abs(p.metrics.psnrYuv - (6 * p.metrics.psnrY + p.metrics.psnrU + p.metrics.psnrV) / 8) < 1e-9);
+      assert.deepEqual(e.summary.metrics, ['psnrY', 'psnrU', 'psnrV', 'psnrYuv', 'ssimY']);
     });
   });
 });

@@ -2,6 +2,7 @@
 // the @codec chat participant and the language-model tools answer from. Selection and wording are
 // pure functions over the records (unit-tested); only gatherFacts at the end reads the workspace.
 // A model that answers gets these facts and nothing else, so every number it can quote was measured.
+import { formatMetrics, metricLabel } from '../metrics/registry';
 import type { CandidateRecord, VersionRecord } from '../store/records';
 import type { Directive } from '../store/directives';
 import { activeDirectives, listDirectives } from '../store/directives';
@@ -182,8 +183,8 @@ export function candidateSection(d: RunData, id: string): FactSection {
   if (m) {
     lines.push(`measured: training BD-rate vs ${d.primaryReference} ${pct(m.trainingBdRate)} (parent ${pct(c.parentBdRate)})${m.heldOutBdRate !== undefined ? `, held-out ${pct(m.heldOutBdRate)}` : ''}; encode ${Math.round(m.encodeMs)} ms, decode ${Math.round(m.decodeMs)} ms`);
     for (const clip of m.training) {
-      lines.push(`  ${clip.clip}: ${Object.entries(clip.bdRate).map(([k, v]) => `vs ${k} ${pct(v)}`).join(', ')}`);
-      lines.push(`    RD: ${clip.points.map((p) => `${p.kbps.toFixed(1)} kbit/s ${p.psnrY.toFixed(2)} dB`).join('; ')}`);
+      lines.push(`  ${clip.clip}: ${Object.entries(clip.bdRate).map(([m, byRef]) => `${metricLabel(m)} ` + Object.entries(byRef ?? {}).map(([k, v]) => `vs ${k} ${pct(v)}`).join(', ')).join('; ')}`);
+      lines.push(`    RD: ${clip.points.map((p) => `${p.kbps.toFixed(1)} kbit/s ${formatMetrics(p.metrics)}`).join('; ')}`);
     }
   }
   if (c.failure) lines.push(`failure: ${c.failure.class}${c.failure.stage ? ` at ${c.failure.stage}` : ''}${c.failure.line ? ` (line ${c.failure.line}:${c.failure.column ?? 1})` : ''}: ${c.failure.message}`);
