@@ -57,7 +57,10 @@ describe('engine: review and reports from the CLI', function () {
       const rep = await cli(ws.root, 'report', '--html', 'report.html');
       assert.equal(rep.code, 0, rep.err);
       const html = readFileSync(join(ws.root, 'report.html'), 'utf8');
-      assert.match(html, /<svg[^>]*aria-label="PSNR-Y against bitrate"/);
+      assert.match(html, /<svg[^>]*aria-label="PSNR-YUV against bitrate"/, 'the RD plot is drawn on the objective');
+      assert.match(html, /Objective: PSNR-YUV BD-rate vs x264\. Guards: PSNR-Y \(tolerance 1 pp\), PSNR-U \(tolerance 1 pp\), PSNR-V \(tolerance 1 pp\), SSIM-Y \(tolerance 1 pp\)/);
+      for (const m of ['PSNR-Y', 'PSNR-U', 'PSNR-V', 'SSIM-Y']) assert.match(html, new RegExp(`<tr><td>${m} \\(guard, ±1 pp\\)</td><td>[+-]?\\d+\\.\\d{3} %</td>`), m);
+      assert.match(html, /<tr><td>PSNR-YUV \(objective\)<\/td>/);
       assert.match(html, /BD-rate over generations/);
       assert.match(html, /<td>v2<\/td>/);
       assert.ok(!/<script/.test(html) && !/src="http/.test(html), 'self-contained');
