@@ -10,6 +10,7 @@ seedSuite('hybrid', { minPsnrAtQ50: 32 });
 const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['RDOQ', 'false', 'true'],
   ['NUM_REFS', '1', '4'],
+  ['CHROMA_DC', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

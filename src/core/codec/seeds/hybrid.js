@@ -9,7 +9,7 @@
 // offset, deblocking) travels in the stream header, so constants below can change safely.
 //
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability shift u8, chroma QP offset+16 u8,
-// deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8; then one range-coded stream: per frame a type bit
+// deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC); then one range-coded stream: per frame a type bit
 // and QP, then macroblocks in raster order.
 
 // Each algorithmic region sits in a named EVOLVE-BLOCK (what an edit may change); outside stay only
@@ -29,7 +29,7 @@ const QP_AT_Q100 = 10;
 // Intra frames are references for everything after them: a lower QP there pays back in P-frames.
 const I_QP_OFFSET = -4;          // @evolve int -8 4
 // Chroma QP offset (sent in the header): positive saves chroma bits, PSNR-Y does not see chroma.
-const CHROMA_QP_OFFSET = 0;      // @evolve int -6 8
+const CHROMA_QP_OFFSET = 2;      // @evolve int -6 8
 // J = SSD + lambda * bits with lambda = LAMBDA_SCALE * 0.85 * 2^((QP-12)/3) (the H.264 reference model).
 const LAMBDA_SCALE = 1.0;        // @evolve float 0.2 4
 // Scene cut: when more than this fraction of a P-frame's macroblocks chose intra, code the frame
@@ -131,10 +131,11 @@ const QPEL = new Int8Array([
 // Adaptation speed of the binary contexts: 4 adapts fast (short clips), 7 slow but precise.
 const PROB_SHIFT = 5;            // @evolve int 4 7
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
-  CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 54, CTX_LAST = 114,
-  CTX_GT1 = 174, CTX_LVL = 194, CTX_REF = 214, NUM_CTX = 219;
-// Coefficient categories, each with its own contexts: luma 4x4, chroma, intra-16x16 AC, intra-16x16 DC.
-const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3;
+  CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
+  CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, NUM_CTX = 262;
+// Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
+// transform is on), intra-16x16 AC, intra-16x16 DC, chroma DC.
+const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3, CAT_CDC = 4;
 const P = new Uint16Array(NUM_CTX);
 let shift = 5;
 // Coder registers live in a Float64Array: range, low and code exceed 2^30, and doubles kept in
@@ -436,6 +437,16 @@ function dcDequant(q) {
   hadamard4(dcY);
   const s = DQ[q * 16];
   for (let i = 0; i < 16; i++) dcY[i] = (dcY[i] * s + 2) >> 2;
+}
+// Chroma DC: a 2x2 Hadamard over the DCs of the four 4x4 blocks of each chroma plane (H.264's chroma
+// DC stage): chroma is smooth, so one level often carries what four DCs would. Levels in mbCDc
+// (plane p at p*16, four used), dequantised DCs per block in dcC (p*4 + block).
+let chromaDc = true;
+const mbCDc = new Int16Array(32), dcC = new Int32Array(8);
+function chromaDcDequant(p, q) {
+  const o = p * 16, a = mbCDc[o], b = mbCDc[o + 1], c = mbCDc[o + 2], d = mbCDc[o + 3], s = DQ[q * 16];
+  dcC[p * 4] = ((a + b + c + d) * s) >> 1; dcC[p * 4 + 1] = ((a - b + c - d) * s) >> 1;
+  dcC[p * 4 + 2] = ((a + b - c - d) * s) >> 1; dcC[p * 4 + 3] = ((a - b - c + d) * s) >> 1;
 }
 function copyBlock(src, sOff, sStride, dst, dOff, dStride, n) {
   for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) dst[dOff + y * dStride + x] = src[sOff + y * sStride + x];
@@ -755,6 +766,19 @@ function interPredict(mbx, mby, part8) {
 }
 function reconChroma(mbx, mby) {
   const co = COFF + mby * 8 * CS + mbx * 8;
+  if (chromaDc) {
+    for (let p = 0; p < 2; p++) {
+      chromaDcDequant(p, qpC);
+      const pred = p ? predV : predU, dst = p ? curV : curU;
+      for (let b = 0; b < 4; b++) {
+        const ox = (b & 1) * 4, oy = (b >> 1) * 4, i = 16 + p * 4 + b, dc = dcC[p * 4 + b];
+        if (mbNz[i]) reconBlockDc(mbLv, i * 16, qpC, dc, pred, oy * 8 + ox, 8, dst, co + oy * CS + ox, CS);
+        else if (dc) reconBlockDc(zero16, 0, qpC, dc, pred, oy * 8 + ox, 8, dst, co + oy * CS + ox, CS);
+        else copyBlock(pred, oy * 8 + ox, 8, dst, co + oy * CS + ox, CS, 4);
+      }
+    }
+    return;
+  }
   for (let b = 0; b < 4; b++) {
     const ox = (b & 1) * 4, oy = (b >> 1) * 4;
     if (mbNz[16 + b]) reconBlock(mbLv, (16 + b) * 16, qpC, predU, oy * 8 + ox, 8, curU, co + oy * CS + ox, CS);
@@ -789,6 +813,8 @@ const BLOCK_RDO = true;          // @evolve bool
 // Rate-distortion optimised quantisation (each level lowered by one where that lowers J); off falls
 // back to the deadzone quantiser above.
 const RDOQ = true;               // @evolve bool
+// Chroma DC stage (2x2 Hadamard over each chroma plane's four block DCs; sent in the header).
+const CHROMA_DC = true;          // @evolve bool
 const res = new Int32Array(16), coef = new Int32Array(16);
 const satdTmp = new Int32Array(16);
 // Sum of absolute Hadamard-transformed differences of a 4x4 block: a cheap proxy of coded cost.
@@ -899,6 +925,10 @@ function codeLumaInter(mbx, mby) {
 function codeChroma(mbx, mby, intra) {
   const co = COFF + mby * 8 * CS + mbx * 8, so = mby * 8 * CWP + mbx * 8;
   let j = 0;
+  if (chromaDc) {
+    for (let p = 0; p < 2; p++) j += codeChromaPlaneDc(mbx, mby, p, intra, co, so);
+    return j;
+  }
   for (let b = 0; b < 4; b++) {
     const ox = (b & 1) * 4, oy = (b >> 1) * 4, x4 = mbx * 2 + (b & 1), y4 = mby * 2 + (b >> 1);
     j += codeBlock(srcU, so + oy * CWP + ox, CWP, predU, oy * 8 + ox, 8, curU, co + oy * CS + ox, CS, qpC, intra, 1,
@@ -1001,11 +1031,77 @@ const INTRA4_MODES = 9;          // @evolve int 1 9
 // Try intra in P-frames when intra's SATD is below this multiple of the best inter SATD (0 = never;
 // intra in P-frames is what rescues scene cuts and uncovered areas; 0 costs +1.4 % on foreman).
 const INTRA_IN_P_RATIO = 1.0;    // @evolve float 0 3
+// One chroma plane of a macroblock with the DC stage: transform the four blocks, code their DCs through
+// the 2x2 Hadamard, then each block's AC (dropped per block when that lowers J). Returns SSD + lambda * bits.
+const coefC = new Int32Array(64);
+function codeChromaPlaneDc(mbx, mby, p, intra, co, so) {
+  const src = p ? srcV : srcU, pred = p ? predV : predU, dst = p ? curV : curU, map = p ? nzV : nzU;
+  const q = qpC, qb = q * 16, qbits = 15 + ((q / 6) | 0), f = floor((intra ? DEADZONE_INTRA : DEADZONE_INTER) * (1 << qbits));
+  for (let b = 0; b < 4; b++) {
+    const ox = (b & 1) * 4, oy = (b >> 1) * 4;
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) res[y * 4 + x] = src[so + (oy + y) * CWP + ox + x] - pred[(oy + y) * 8 + ox + x];
+    fdct4(res, coef);
+    for (let i = 0; i < 16; i++) coefC[b * 16 + i] = coef[i];
+  }
+  const d0 = coefC[0], d1 = coefC[16], d2 = coefC[32], d3 = coefC[48];
+  const hd = [d0 + d1 + d2 + d3, d0 - d1 + d2 - d3, d0 + d1 - d2 - d3, d0 - d1 - d2 + d3];
+  const o = p * 16;
+  let dcNz = 0;
+  for (let i = 0; i < 4; i++) {
+    const c = hd[i], a = ((c < 0 ? -c : c) * QMUL[qb] + 2 * f) >> (qbits + 1);
+    mbCDc[o + i] = c < 0 ? -a : a;
+    if (a) dcNz = 1;
+  }
+  let bits = bitCost(CTX_CBF + CAT_CDC * 3 + p, dcNz);
+  if (dcNz) bits += blockCost(mbCDc, o, CAT_CDC);
+  chromaDcDequant(p, q);
+  let ssd = 0;
+  for (let b = 0; b < 4; b++) {
+    const ox = (b & 1) * 4, oy = (b >> 1) * 4, x4 = mbx * 2 + (b & 1), y4 = mby * 2 + (b >> 1), i = 16 + p * 4 + b;
+    const off = i * 16, pOff = oy * 8 + ox, dOff = co + oy * CS + ox, sOff = so + oy * CWP + ox, dc = dcC[p * 4 + b];
+    for (let k = 0; k < 16; k++) coef[k] = coefC[b * 16 + k];
+    coef[0] = 0;
+    let nz = 0;
+    if (RDOQ) nz = rdoQuant(coef, q, mbLv, off, CAT_CHROMA);
+    else for (let k = 0; k < 16; k++) {
+      const pz = ZZ[k], c = coef[pz], a = ((c < 0 ? -c : c) * QMUL[qb + pz] + f) >> qbits;
+      mbLv[off + k] = c < 0 ? -a : a;
+      if (a) nz = 1;
+    }
+    const ci = cbfCtx(CAT_CHROMA, map, W8, x4, y4);
+    let dZero = -1;
+    if (nz && BLOCK_RDO) {
+      reconBlockDc(zero16, 0, q, dc, pred, pOff, 8, dst, dOff, CS);
+      dZero = ssdC(src, sOff, dst, dOff);
+    }
+    reconBlockDc(mbLv, off, q, dc, pred, pOff, 8, dst, dOff, CS);
+    let d = ssdC(src, sOff, dst, dOff);
+    if (nz) {
+      const bCoded = bitCost(ci, 1) + blockCost(mbLv, off, CAT_CHROMA);
+      if (dZero >= 0 && dZero + lambda * bitCost(ci, 0) <= d + lambda * bCoded) {
+        for (let k = 0; k < 16; k++) mbLv[off + k] = 0;
+        reconBlockDc(zero16, 0, q, dc, pred, pOff, 8, dst, dOff, CS);
+        d = dZero; nz = 0; bits += bitCost(ci, 0);
+      } else bits += bCoded;
+    } else bits += bitCost(ci, 0);
+    ssd += d;
+    mbNz[i] = nz; map[y4 * W8 + x4] = nz;
+  }
+  mbCDcNz[p] = dcNz;
+  return ssd + lambda * bits;
+}
+function ssdC(src, sOff, dst, dOff) {
+  let s = 0;
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) { const d = src[sOff + y * CWP + x] - dst[dOff + y * CS + x]; s += d * d; }
+  return s;
+}
+const mbCDcNz = new Uint8Array(2);
 // Coded-block-pattern bits of the current candidate (one flag per luma 8x8 plus one for chroma).
 function cbpOf() {
   let cbp = 0;
   for (let b = 0; b < 16; b++) if (mbNz[b]) cbp |= 1 << (((b >> 3) << 1) | ((b & 3) >> 1));
   for (let b = 16; b < 24; b++) if (mbNz[b]) cbp |= 16;
+  if (chromaDc && (mbCDcNz[0] || mbCDcNz[1])) cbp |= 16;
   return cbp;
 }
 function cbpCtxLuma(mbx, mby, cbp, k) {
@@ -1044,19 +1140,21 @@ function ssdMb(mbx, mby) {
 // Best candidate storage.
 const bestRecY = new Uint8Array(256), bestRecU = new Uint8Array(64), bestRecV = new Uint8Array(64);
 const bestLv = new Int16Array(24 * 16), bestDcLv = new Int16Array(16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
-const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4);
+const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4), bestCDc = new Int16Array(32), bestCDcNz = new Uint8Array(2);
 let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0;
 function saveBest(mbx, mby, type, j) {
   bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode; bestRef = mbRef;
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { bestRecU[y * 8 + x] = curU[co + y * CS + x]; bestRecV[y * 8 + x] = curV[co + y * CS + x]; }
+  bestCDc.set(mbCDc); bestCDcNz.set(mbCDcNz);
   bestLv.set(mbLv); bestDcLv.set(mbDcLv); bestNz.set(mbNz); bestMode4.set(mbMode4); bestMvX.set(mbMvX); bestMvY.set(mbMvY);
 }
 function restoreBest(mbx, mby) {
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) curY[lo + y * LS + x] = bestRecY[y * 16 + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { curU[co + y * CS + x] = bestRecU[y * 8 + x]; curV[co + y * CS + x] = bestRecV[y * 8 + x]; }
+  mbCDc.set(bestCDc); mbCDcNz.set(bestCDcNz);
   mbLv.set(bestLv); mbDcLv.set(bestDcLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
   mbI16Mode = bestI16; mbCMode = bestCMode; mbRef = bestRef;
 }
@@ -1226,7 +1324,7 @@ function encodeMb(mbx, mby) {
       copyBlock(predL, 0, 16, curY, lo, LS, 16);
       copyBlock(predU, 0, 8, curU, COFF + mby * 8 * CS + mbx * 8, CS, 8);
       copyBlock(predV, 0, 8, curV, COFF + mby * 8 * CS + mbx * 8, CS, 8);
-      mbNz.fill(0);
+      mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0);
       const j = ssdMb(mbx, mby) + lambda * bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 1);
       saveBest(mbx, mby, 0, j);
     }
@@ -1359,6 +1457,10 @@ function writeResidual(mbx, mby, lumaCat) {
       if (mbNz[b]) writeBlock(mbLv, b * 16, lumaCat);
     }
   }
+  if ((cbp & 16) && chromaDc) for (let p = 0; p < 2; p++) {
+    encBit(CTX_CBF + CAT_CDC * 3 + p, mbCDcNz[p]);
+    if (mbCDcNz[p]) writeBlock(mbCDc, p * 16, CAT_CDC);
+  }
   if (cbp & 16) for (let p = 0; p < 2; p++) for (let b = 0; b < 4; b++) {
     const x4 = mbx * 2 + (b & 1), y4 = mby * 2 + (b >> 1), i = 16 + p * 4 + b;
     encBit(cbfCtx(1, p ? nzV : nzU, W8, x4, y4), mbNz[i]);
@@ -1373,7 +1475,7 @@ function readMb(mbx, mby) {
   else if (frameIsP && !decBit(mbCtx(mbx, mby, CTX_INTRA, isIntra))) type = decBit(CTX_PART) ? 2 : 1;
   else type = decBit(CTX_I4FLAG + (frameIsP ? 1 : 0)) ? 4 : 3;
   mbRef = (type === 1 || type === 2) && refsAvail > 1 ? readRef(mbx, mby) : 0;
-  mbNz.fill(0);
+  mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0);
   if (type === 0) {
     predMv(mbx * 2, mby * 2, 2, mb, 0);
     mbMvX[0] = pmx; mbMvY[0] = pmy;
@@ -1458,6 +1560,11 @@ function readResidual(mbx, mby, lumaCat) {
       if (nz) readBlock(mbLv, b * 16, lumaCat);
     }
   }
+  mbCDc.fill(0); mbCDcNz.fill(0);
+  if ((cbp & 16) && chromaDc) for (let p = 0; p < 2; p++) {
+    mbCDcNz[p] = decBit(CTX_CBF + CAT_CDC * 3 + p);
+    if (mbCDcNz[p]) readBlock(mbCDc, p * 16, CAT_CDC);
+  }
   if (cbp & 16) for (let p = 0; p < 2; p++) for (let b = 0; b < 4; b++) {
     const x4 = mbx * 2 + (b & 1), y4 = mby * 2 + (b >> 1), i = 16 + p * 4 + b, map = p ? nzV : nzU;
     const nz = decBit(cbfCtx(1, map, W8, x4, y4));
@@ -1518,6 +1625,7 @@ function encodeVideo(video, options) {
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const n = video.frames.length;
   numRefs = max(1, min(4, NUM_REFS));
+  chromaDc = !!CHROMA_DC;
   setup(video.width, video.height);
   lazyHalf = false;
   shift = max(4, min(7, PROB_SHIFT));
@@ -1539,7 +1647,7 @@ function encodeVideo(video, options) {
     frames.push(finishFrame(i === n - 1));
   }
   encFlush();
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs];
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, chromaDc ? 1 : 0];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
   bytes.set(out.subarray(0, outPos), hdr.length);
@@ -1547,7 +1655,7 @@ function encodeVideo(video, options) {
 }
 
 function decodeVideo(bytes) {
-  if (bytes.length < 12 || bytes[0] !== 72 || bytes[1] !== 50) throw new Error('not a hybrid bitstream');
+  if (bytes.length < 13 || bytes[0] !== 72 || bytes[1] !== 50) throw new Error('not a hybrid bitstream');
   const width = (bytes[2] << 8) | bytes[3], height = (bytes[4] << 8) | bytes[5], n = (bytes[6] << 8) | bytes[7];
   if (width === 0 || height === 0) throw new Error('bad frame size in header');
   numRefs = bytes[11];
@@ -1558,7 +1666,8 @@ function decodeVideo(bytes) {
   if (shift < 4 || shift > 7) throw new Error('bad probability shift in header');
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
-  decInit(bytes, 12);
+  chromaDc = (bytes[12] & 1) !== 0;
+  decInit(bytes, 13);
   const frames = [];
   for (let i = 0; i < n; i++) {
     frameIsP = decDirect() === 1;
