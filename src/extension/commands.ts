@@ -13,6 +13,7 @@ import { secretFor, type ProviderSetting } from './settings';
 import type { DashboardPanel } from './webviews';
 import type { ViewCommand } from '../../webview/protocol';
 import { withDelayedProgress } from './progress';
+import { PROVIDERS } from '../core/llm/registry';
 
 export interface CommandDeps {
   controller(): Controller;
@@ -135,7 +136,7 @@ export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate'
     },
     setApiKey: async () => {
       const current = c().providerSetting();
-      const providers: ProviderSetting[] = ['anthropic', 'openai-compatible'];
+      const providers = PROVIDERS.filter((p) => 'secret' in p).map((p) => p.kind);
       const pick = await vscode.window.showQuickPick(providers.map((p) => ({ label: p, description: p === current ? 'current provider' : undefined })), { title: 'Set API Key for' });
       if (!pick) return;
       const slot = secretFor(pick.label as ProviderSetting)!;
@@ -149,7 +150,7 @@ export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate'
       const cfg = vscode.workspace.getConfiguration(SECTION, c().folder?.uri);
       const provider = cfg.get<ProviderSetting>('provider', 'offline');
       const providerPick = await vscode.window.showQuickPick(
-        (['offline', 'anthropic', 'openai-compatible', 'vscode-lm'] as ProviderSetting[]).map((p) => ({ label: p, description: p === provider ? 'current' : undefined })),
+        PROVIDERS.map((p) => ({ label: p.kind, description: p.kind === provider ? `current — ${p.label}` : p.label })),
         { title: 'Select Model: provider' });
       if (!providerPick) return;
       const p = providerPick.label as ProviderSetting;

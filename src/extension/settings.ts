@@ -4,7 +4,9 @@
 import type { WorkspaceConfig } from '../core/store/config';
 import { isMetricId, type Guard, type MetricId } from '../core/metrics/registry';
 
-export type ProviderSetting = 'offline' | 'anthropic' | 'openai-compatible' | 'vscode-lm';
+import { PROVIDERS, providerEntry, type ProviderSettingKind } from '../core/llm/registry';
+
+export type ProviderSetting = ProviderSettingKind;
 
 /** Reads one explicitly set value (folder, workspace or user scope), undefined when only the default applies. */
 export type ExplicitGetter = <T>(key: string) => T | undefined;
@@ -32,16 +34,11 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
   if (provider) o.provider = provider;
   const model = get<string>('model');
   if (model) o.model = model;
-  const kind = provider ?? 'offline';
-  if (kind === 'anthropic') {
-    const url = get<string>('anthropic.baseUrl');
-    if (url) o.baseUrl = url;
-    const mt = get<number>('anthropic.maxTokens');
-    if (mt) o.maxTokens = mt;
-  } else if (kind === 'openai-compatible') {
-    const url = get<string>('openaiCompatible.baseUrl');
-    if (url) o.baseUrl = url;
-  }
+  const keys = providerEntry(provider ?? 'offline')?.settings ?? {};
+  const url = keys.baseUrl ? get<string>(keys.baseUrl) : undefined;
+  if (url) o.baseUrl = url;
+  const mt = keys.maxTokens ? get<number>(keys.maxTokens) : undefined;
+  if (mt) o.maxTokens = mt;
   const budgets: NonNullable<EngineOverrides['budgets']> = {};
   const g = get<number>('budget.generations'); if (g !== undefined) budgets.generations = g;
   const w = get<number>('budget.wallMinutes'); if (w !== undefined) budgets.wallMinutes = w;
@@ -71,10 +68,8 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
 
 /** Which secret a provider needs from SecretStorage, and the env variable the child reads it from. */
 export function secretFor(provider: ProviderSetting | undefined): { secret: string; env: string } | null {
-  if (provider === 'anthropic') return { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY' };
-  if (provider === 'openai-compatible') return { secret: 'codecEvolution.openaiApiKey', env: 'OPENAI_API_KEY' };
-  return null;
+  return (provider && providerEntry(provider)?.secret) || null;
 }
 
 /** Keys the child must never inherit from the extension host (someone's shell may export them). */
-export const SECRET_ENV = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_AUTH_TOKEN'];
+export const SECRET_ENV = [...PROVIDERS.flatMap((p): string[] => ('secret' in p ? [p.secret.env] : [])), 'ANTHROPIC_AUTH_TOKEN'];

@@ -6,6 +6,7 @@ import { gatherFacts, renderFacts } from '../../core/evolution/facts';
 import { askModel } from '../../core/evolution/ask';
 import { createProvider } from '../../core/llm/index';
 import type { ProviderConfig } from '../../core/store/config';
+import { parseProviderKind } from '../../core/llm/registry';
 
 export const ask: Command = {
   name: 'ask',
@@ -25,8 +26,7 @@ export const ask: Command = {
     const cfg = ws.readConfig();
     const providerCfg: ProviderConfig = { ...cfg.provider };
     if (values.provider) {
-      if (!['offline', 'anthropic', 'openai-compatible'].includes(values.provider)) throw new UsageError(`--provider ${values.provider} is not offline, anthropic or openai-compatible`);
-      providerCfg.kind = values.provider as ProviderConfig['kind'];
+      providerCfg.kind = parseProviderKind(values.provider);
     }
     if (values.model) providerCfg.model = values.model;
     if (values['base-url']) providerCfg.baseUrl = values['base-url'];

@@ -6,6 +6,7 @@ import { UsageError } from '../../core/errors';
 import type { ProviderConfig } from '../../core/store/config';
 import type { EngineStatus } from '../../core/evolution/engine';
 import type { EngineEventListener } from '../../core/events';
+import { parseProviderKind } from '../../core/llm/registry';
 import { DEFAULT_GUARD_TOLERANCE, METRIC_IDS, isMetricId, metricLabel, type Guard } from '../../core/metrics/registry';
 
 /** "psnrY:1,psnrU:0.5,ssimY" (tolerance in BD-rate pp, default 1.0) or "none". */
@@ -90,8 +91,7 @@ export const evolve: Command = {
     }
     const provider: Partial<ProviderConfig> = {};
     if (values.provider) {
-      if (!['offline', 'anthropic', 'openai-compatible'].includes(values.provider)) throw new UsageError(`--provider ${values.provider} is not offline, anthropic or openai-compatible`);
-      provider.kind = values.provider as ProviderConfig['kind'];
+      provider.kind = parseProviderKind(values.provider);
     }
     if (values.model) provider.model = values.model;
     if (values['base-url']) provider.baseUrl = values['base-url'];

@@ -1,8 +1,7 @@
-// Builds the provider a workspace asks for.
+// Builds the provider a workspace asks for, from the registry (registry.ts).
 import type { ProviderConfig } from '../store/config';
-import { AnthropicProvider } from './anthropic';
-import { OfflineProvider } from './offline';
-import { OpenAiCompatibleProvider } from './openai-compatible';
+import { InputError } from '../errors';
+import { CORE_PROVIDER_KINDS, providerEntry } from './registry';
 import type { LlmProvider } from './provider';
 
 export interface ProviderRuntimeOptions {
@@ -13,16 +12,12 @@ export interface ProviderRuntimeOptions {
 }
 
 export function createProvider(cfg: ProviderConfig, rt: ProviderRuntimeOptions = {}): LlmProvider {
-  switch (cfg.kind) {
-    case 'anthropic':
-      return new AnthropicProvider({ apiKey: rt.apiKey, model: cfg.model, maxTokens: cfg.maxTokens, baseUrl: cfg.baseUrl, pricing: cfg.pricing,
-        temperature: cfg.temperature, maxRetries: rt.maxRetries, timeoutMs: rt.timeoutMs, idleTimeoutMs: rt.idleTimeoutMs });
-    case 'openai-compatible':
-      return new OpenAiCompatibleProvider({ apiKey: rt.apiKey ?? process.env.OPENAI_API_KEY, model: cfg.model, maxTokens: cfg.maxTokens,
-        baseUrl: cfg.baseUrl, pricing: cfg.pricing, temperature: cfg.temperature, maxRetries: rt.maxRetries, timeoutMs: rt.timeoutMs });
-    default:
-      return new OfflineProvider();
+  const entry = providerEntry(String(cfg.kind));
+  if (!entry?.create) {
+    throw new InputError(`.codec-evolution/config.json: provider.kind '${String(cfg.kind)}' is not a provider the engine can run`,
+      `set provider.kind to one of ${CORE_PROVIDER_KINDS.join(', ')}`);
   }
+  return entry.create({ ...rt, model: cfg.model, maxTokens: cfg.maxTokens, baseUrl: cfg.baseUrl, pricing: cfg.pricing, temperature: cfg.temperature });
 }
 
 export type { LlmProvider, CompletionRequest, CompletionResult, ProposalContext, ChatMessage } from './provider';

@@ -3,7 +3,8 @@
 import { cpus } from 'node:os';
 import { DEFAULT_GUARDS, DEFAULT_OBJECTIVE, type Guard, type MetricId } from '../metrics/registry';
 
-export type ProviderKind = 'offline' | 'anthropic' | 'openai-compatible';
+import type { ProviderKind } from '../llm/registry';
+export type { ProviderKind };
 export type AdoptionPolicy = 'review' | 'auto' | 'off';
 import type { ReferenceCodec } from '../baseline/reference';
 export type { ReferenceCodec };
