@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeY4M, parseY4M, readY4M, writeY4M } from '../../src/core/video/y4m';
+import { readVideo } from '../../src/core/video/read';
 import { InputError } from '../../src/core/errors';
 import { packageRoot } from '../../src/core/paths';
 import type { Video } from '../../src/core/codec/contract';
@@ -81,6 +82,43 @@ describe('video/y4m', () => {
     const file = join(dir, 'trunc.y4m');
     writeFileSync(file, readFileSync(join(media, 'tree_building_80x44_15f.y4m')).subarray(0, 50000));
     await assert.rejects(readY4M(file), (e: unknown) => e instanceof InputError && /truncated: frame 10/.test(e.message));
+  });
+
+  it('refuses a zero or malformed frame rate (F0:0) with an InputError, and the CLI exits 4', () => {
+    const body = encodeY4M(randomVideo(4, 2, 1));
+    const rest = body.subarray(body.indexOf(0x0a) + 1);
+    for (const f of ['F0:0', 'F25:0', 'F0:1', 'Fx:y']) {
+      assert.throws(() => parseY4M(Buffer.concat([Buffer.from(`YUV4MPEG2 W4 H2 ${f} Ip C420jpeg\n`), rest])),
+        (e: unknown) => e instanceof InputError && /frame rate/.test(e.message) && !!e.remedy, f);
+    }
+    // A header without F is still read at ffmpeg's 25 fps: the tag is optional in practice.
+    assert.equal(parseY4M(Buffer.concat([Buffer.from('YUV4MPEG2 W4 H2 Ip C420jpeg\n'), rest])).fpsNum, 25);
+    const clip = join(dir, 'zero-rate.y4m');
+    const src = readFileSync(join(media, 'tree_building_80x44_15f.y4m'));
+    const nl = src.indexOf(0x0a);
+    writeFileSync(clip, Buffer.concat([Buffer.from(src.subarray(0, nl).toString('latin1').replace(/ F\d+:\d+/, ' F0:0')), src.subarray(nl)]));
+    const cli = join(packageRoot(), 'dist', 'cli.js');
+    const r = spawnSync(process.execPath, [cli, 'evaluate', join(packageRoot(), 'src', 'core', 'codec', 'template.js'), '--clips', clip, '--frames', '2', '--codecs', 'none', '--qualities', '50'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(r.stderr, /frame rate/);
+  });
+
+  it('warns about an interlaced clip (I tag t, b or m) and reads it all the same', async () => {
+    const body = encodeY4M(randomVideo(4, 2, 1));
+    const rest = body.subarray(body.indexOf(0x0a) + 1);
+    for (const [tag, warns] of [['It', true], ['Ib', true], ['Im', true], ['Ip', false], ['', false]] as const) {
+      const warnings: string[] = [];
+      const v = parseY4M(Buffer.concat([Buffer.from(`YUV4MPEG2 W4 H2 F25:1 ${tag} C420jpeg\n`), rest]), 'x.y4m', Infinity, (m) => warnings.push(m));
+      assert.equal(v.frames.length, 1);
+      assert.equal(warnings.length, warns ? 1 : 0, `${tag}: ${warnings.join('; ')}`);
+      if (warns) assert.match(warnings[0], /x\.y4m is interlaced/);
+    }
+    // Through readVideo, the path every stage reads clips by.
+    const clip = join(dir, 'interlaced.y4m');
+    writeFileSync(clip, Buffer.concat([Buffer.from('YUV4MPEG2 W4 H2 F25:1 It C420jpeg\n'), rest]));
+    const seen: string[] = [];
+    await readVideo(clip, { onWarning: (m) => seen.push(m) });
+    assert.equal(seen.length, 1);
   });
 
   it('refuses non-Y4M data and a missing file', async () => {

@@ -112,6 +112,7 @@ export const evaluate: Command = {
       cacheDir: values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : defaultCacheDir(),
       run: { requirePermissionModel: values['require-permission'] ?? false },
       signal: io.signal, onProgress: values.json ? undefined : (m) => io.err(`  ${m}`),
+      onWarning: (m) => io.err(`warning: ${m}`),
     });
     if (values.json) io.out(JSON.stringify(e, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));
     if (!e.ok) {

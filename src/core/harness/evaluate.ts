@@ -48,6 +48,8 @@ export interface EvaluateOptions {
   determinism?: 'first' | 'all' | 'off';
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /** What a clip reader noticed but accepted (an interlaced Y4M); shown even when progress is not. */
+  onWarning?: (message: string) => void;
 }
 
 export type { BdRateDetail };
@@ -126,7 +128,7 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
 
   for (const clipSource of opts.clips) {
     throwIfAborted(opts.signal);
-    const { video, path, name } = await loadClip(clipSource, ff, opts.signal);
+    const { video, path, name } = await loadClip(clipSource, ff, opts.signal, opts.onWarning);
     opts.onProgress?.(`${name}: ${video.width}x${video.height}, ${video.frames.length} frames`);
 
     const curves: ReferenceCurve[] = [];
@@ -212,10 +214,10 @@ class PointFailure extends Error {
   constructor(readonly failure: CandidateFailure & { clip?: string; quality?: number }) { super(failure.message); }
 }
 
-async function loadClip(c: ClipSource, ff: FfmpegLocation | undefined, signal?: AbortSignal): Promise<{ video: Video; path: string; name: string }> {
+async function loadClip(c: ClipSource, ff: FfmpegLocation | undefined, signal?: AbortSignal, onWarning?: (message: string) => void): Promise<{ video: Video; path: string; name: string }> {
   if (typeof c === 'object' && 'video' in c) return { video: c.video, path: c.name, name: c.name };
   const spec = typeof c === 'string' ? { path: c } : c;
-  const video = await readVideo(spec.path, { ffmpegPath: ff?.path, maxFrames: 'frames' in spec ? spec.frames : undefined, signal });
+  const video = await readVideo(spec.path, { ffmpegPath: ff?.path, maxFrames: 'frames' in spec ? spec.frames : undefined, signal, onWarning });
   return { video, path: spec.path, name: ('name' in spec && spec.name) || basename(spec.path).replace(/\.[^.]+$/, '') };
 }
 

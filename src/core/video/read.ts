@@ -5,12 +5,14 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { frameBytes, chromaHeight, chromaWidth, type Frame, type Video } from '../codec/contract';
 import { InputError } from '../errors';
-import { parseY4MHeader, readY4M } from './y4m';
+import { parseY4MHeader, readY4M, type WarningSink } from './y4m';
 import { firstLine, locateFfmpeg, runFfmpeg, type LocateOptions } from './ffmpeg';
 
 export interface ReadOptions extends LocateOptions {
   maxFrames?: number;
   signal?: AbortSignal;
+  /** What is read but worth telling the person (an interlaced Y4M). */
+  onWarning?: WarningSink;
 }
 
 export interface VideoProbe {
@@ -105,7 +107,7 @@ function checkPixFmt(pixFmt: string, name: string): void {
 export async function probeVideo(path: string, options: ReadOptions & { countFrames?: boolean } = {}): Promise<VideoProbe> {
   const size = await checkReadable(path);
   if (await isY4M(path)) {
-    const h = parseY4MHeader(await readHead(path, 4096), path);
+    const h = parseY4MHeader(await readHead(path, 4096), path, options.onWarning);
     const perFrame = frameBytes(h.width, h.height) + 6; // bare "FRAME\n" headers, as we and ffmpeg write them
     return { width: h.width, height: h.height, fpsNum: h.fpsNum, fpsDen: h.fpsDen, frames: Math.floor((size - h.headerBytes) / perFrame), codec: 'y4m', pixFmt: 'yuv420p' };
   }
@@ -123,7 +125,7 @@ export async function probeVideo(path: string, options: ReadOptions & { countFra
 export async function readVideo(path: string, options: ReadOptions = {}): Promise<Video> {
   await checkReadable(path);
   const maxFrames = options.maxFrames ?? Infinity;
-  if (await isY4M(path)) return readY4M(path, maxFrames);
+  if (await isY4M(path)) return readY4M(path, maxFrames, options.onWarning);
   const ff = await locateFfmpeg(options);
   const probe = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-i', path], { signal: options.signal, timeoutMs: 60000 });
   const info = parseStreamInfo(probe.stderr.toString('utf8'), path);

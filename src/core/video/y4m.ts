@@ -17,14 +17,19 @@ export interface Y4MHeader {
   chroma: string;
   /** Bytes of the header line including its newline. */
   headerBytes: number;
+  /** The I tag as written ('p' progressive when absent): t/b = top/bottom field first, m = mixed. */
+  interlace: string;
 }
+
+/** Takes what a reader notices but does not refuse (an interlaced clip), to show the person. */
+export type WarningSink = (message: string) => void;
 
 function convertHint(name: string): string {
   return `convert it first, e.g. ffmpeg -i '${name}' -pix_fmt yuv420p out.y4m`;
 }
 
 /** Parses the stream header line; `name` only labels error messages. */
-export function parseY4MHeader(buf: Uint8Array, name = 'input'): Y4MHeader {
+export function parseY4MHeader(buf: Uint8Array, name = 'input', onWarning?: WarningSink): Y4MHeader {
   const head = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, MAGIC.length)).toString('latin1');
   if (head !== MAGIC) {
     throw new InputError(`${name} is not a Y4M file (it does not start with '${MAGIC}')`,
@@ -35,7 +40,8 @@ export function parseY4MHeader(buf: Uint8Array, name = 'input'): Y4MHeader {
     throw new InputError(`${name}: the Y4M header line is not terminated`, 'the file is truncated or corrupt; re-create it');
   }
   const line = Buffer.from(buf.buffer, buf.byteOffset, nl).toString('latin1');
-  let width = 0, height = 0, fpsNum = 0, fpsDen = 0, chroma = '420jpeg';
+  let width = 0, height = 0, fpsNum = 0, fpsDen = 0, chroma = '420jpeg', interlace = 'p';
+  let fpsTag: string | undefined;
   for (const tok of line.split(' ').slice(1)) {
     if (!tok) continue;
     const v = tok.slice(1);
@@ -44,11 +50,12 @@ export function parseY4MHeader(buf: Uint8Array, name = 'input'): Y4MHeader {
       case 'H': height = Number(v); break;
       case 'F': {
         const [n, d] = v.split(':').map(Number);
-        fpsNum = n; fpsDen = d;
+        fpsNum = n; fpsDen = d; fpsTag = tok;
         break;
       }
       case 'C': chroma = v; break;
-      default: break; // I (interlacing), A (aspect), X (comments) do not change the samples
+      case 'I': interlace = v; break;
+      default: break; // A (aspect), X (comments) do not change the samples
     }
   }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
@@ -62,16 +69,25 @@ export function parseY4MHeader(buf: Uint8Array, name = 'input'): Y4MHeader {
         : `${name} has chroma format C${chroma}; only 8-bit 4:2:0 (C420, C420jpeg, C420mpeg2, C420paldv) is supported`,
       convertHint(name));
   }
-  if (!(fpsNum > 0 && fpsDen > 0 && Number.isInteger(fpsNum) && Number.isInteger(fpsDen))) {
+  if (fpsTag === undefined) {
     // The format requires F; a file without it is still usable and 25 fps is what ffmpeg assumes too.
     fpsNum = 25; fpsDen = 1;
+  } else if (!(fpsNum > 0 && fpsDen > 0 && Number.isInteger(fpsNum) && Number.isInteger(fpsDen))) {
+    // kbit/s is bytes × fps / frames: a zero or garbled rate makes every rate figure 0 or Infinity.
+    throw new InputError(`${name}: the Y4M header gives frame rate ${fpsTag}, which is not a positive fraction`,
+      `fix the header's F tag, e.g. ffmpeg -i '${name}' -r 25 out.y4m`);
   }
-  return { width, height, fpsNum, fpsDen, chroma, headerBytes: nl + 1 };
+  if (interlace === 't' || interlace === 'b' || interlace === 'm') {
+    // Codecs here see frames, not fields: two fields woven into one frame comb on motion, which
+    // costs bits and PSNR that progressive content would not.
+    onWarning?.(`${name} is interlaced (Y4M I${interlace}): its fields are coded as woven progressive frames; deinterlace first for meaningful numbers, e.g. ffmpeg -i '${name}' -vf bwdif=mode=send_frame out.y4m`);
+  }
+  return { width, height, fpsNum, fpsDen, chroma, headerBytes: nl + 1, interlace };
 }
 
 /** Decodes a whole Y4M file held in memory. Frames are copies, independent of `buf`. */
-export function parseY4M(buf: Uint8Array, name = 'input', maxFrames = Infinity): Video {
-  const h = parseY4MHeader(buf, name);
+export function parseY4M(buf: Uint8Array, name = 'input', maxFrames = Infinity, onWarning?: WarningSink): Video {
+  const h = parseY4MHeader(buf, name, onWarning);
   const ySize = h.width * h.height;
   const cSize = chromaWidth(h.width) * chromaHeight(h.height);
   const frames: Frame[] = [];
@@ -102,7 +118,7 @@ export function parseY4M(buf: Uint8Array, name = 'input', maxFrames = Infinity):
   return { width: h.width, height: h.height, fpsNum: h.fpsNum, fpsDen: h.fpsDen, frames };
 }
 
-export async function readY4M(path: string, maxFrames = Infinity): Promise<Video> {
+export async function readY4M(path: string, maxFrames = Infinity, onWarning?: WarningSink): Promise<Video> {
   let buf: Buffer;
   try {
     buf = await readFile(path);
@@ -111,7 +127,7 @@ export async function readY4M(path: string, maxFrames = Infinity): Promise<Video
     throw new InputError(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(e as Error).message}`,
       'check the path', { cause: e });
   }
-  return parseY4M(buf, path, maxFrames);
+  return parseY4M(buf, path, maxFrames, onWarning);
 }
 
 /** The stream header line (with newline) for a video of this size and rate. */
