@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { EventLog } from '../../src/core/store/event-log';
 import { WorkspaceLock, staleReason } from '../../src/core/store/lock';
 import { readJson, writeJsonAtomic } from '../../src/core/store/atomic';
@@ -55,6 +56,34 @@ describe('store: workspace persistence', () => {
     assert.throws(() => readFileSync(path));
     assert.equal(staleReason({ schemaVersion: 1, pid: 1, host: 'elsewhere', time: new Date().toISOString(), purpose: '' }), undefined);
     assert.match(staleReason({ schemaVersion: 1, pid: 1, host: 'elsewhere', time: '2000-01-01T00:00:00Z', purpose: '' })!, /older than/);
+  });
+
+  it('a stale lock is taken over by exactly one of many racing processes (atomic takeover)', async function () {
+    this.timeout(300_000);
+    const path = join(dir, 'lock');
+    const racer = join(__dirname, '..', 'helpers', 'lock-racer.ts');
+    const register = join(__dirname, '..', 'register.cjs');
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+    const stale = JSON.stringify({ schemaVersion: 1, pid: dead, host: hostname(), time: new Date().toISOString(), purpose: 'crashed loop' });
+    const lines = (c: ChildProcess) => { const rl = createInterface({ input: c.stdout! }); const q: string[] = []; const waiters: Array<(l: string) => void> = [];
+      rl.on('line', (l) => { const w = waiters.shift(); if (w) w(l); else q.push(l); });
+      return () => new Promise<string>((r) => { const l = q.shift(); if (l !== undefined) r(l); else waiters.push(r); }); };
+    // Each round: a stale lock, six racers released at once. Two holders at once is the bug.
+    for (let round = 0; round < 4; round++) {
+      writeFileSync(path, stale);
+      const racers = Array.from({ length: 6 }, () => spawn(process.execPath, ['-r', register, racer, path], { stdio: ['pipe', 'pipe', 'inherit'] }));
+      const next = racers.map(lines);
+      await Promise.all(next.map(async (n) => assert.equal(await n(), 'ready')));
+      for (const r of racers) r.stdin!.write('go\n');
+      const results = await Promise.all(next.map((n) => n()));
+      const closed = racers.map((r) => new Promise((res) => r.once('close', res)));
+      for (const r of racers) r.stdin!.end();
+      await Promise.all(closed);
+      const holders = results.filter((l) => l === 'acquired').length;
+      assert.equal(holders, 1, `round ${round}: ${holders} racers hold the lock at once: ${results.join(' | ')}`);
+      for (const l of results) if (l !== 'acquired') assert.match(l, /locked by racer/);
+      assert.deepEqual(readdirSync(dir).filter((f) => f !== 'lock'), [], 'no temp or takeover files left behind');
+    }
   });
 
   it('init writes config, the seed as version 1, the codec file and the clip', () => {
