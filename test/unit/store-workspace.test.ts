@@ -73,10 +73,11 @@ describe('store: workspace persistence', () => {
       writeFileSync(path, stale);
       const racers = Array.from({ length: 6 }, () => spawn(process.execPath, ['-r', register, racer, path], { stdio: ['pipe', 'pipe', 'inherit'] }));
       const next = racers.map(lines);
+      // Refused racers exit at once: listen for 'close' before anything can happen.
+      const closed = racers.map((r) => new Promise((res) => r.once('close', res)));
       await Promise.all(next.map(async (n) => assert.equal(await n(), 'ready')));
       for (const r of racers) r.stdin!.write('go\n');
       const results = await Promise.all(next.map((n) => n()));
-      const closed = racers.map((r) => new Promise((res) => r.once('close', res)));
       for (const r of racers) r.stdin!.end();
       await Promise.all(closed);
       const holders = results.filter((l) => l === 'acquired').length;
