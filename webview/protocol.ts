@@ -121,6 +121,16 @@ export interface ViewState {
   lastError: string | null;
   /** The latest Evaluate Codec result, shown until the next one. */
   evaluation: EvaluationView | null;
+  /** The person's active directives, quoted in every prompt until removed. */
+  directives: DirectiveView[];
+}
+
+export interface DirectiveView {
+  id: string;
+  text: string;
+  block: string | null;
+  /** Candidates whose prompt quoted it. */
+  answered: number;
 }
 
 export interface EvaluationView {
@@ -178,6 +188,9 @@ export interface ViewMessages {
   review: { candidateId: string };
   compare: { version: number };
   requestFrames: FrameRequest;
+  /** A directive typed into the view's Directives section. */
+  addDirective: { text: string; block?: string };
+  removeDirective: { id: string };
 }
 
 export type MessageOf<M> = { [K in keyof M]: { type: K } & M[K] }[keyof M];
@@ -207,7 +220,7 @@ export function emptyState(): ViewState {
   return {
     seq: 0, trusted: true, blockedReason: null, initialized: false, loading: true, running: false, status: 'Loading…', generation: 0,
     budget: { generations: { used: 0, limit: null }, usd: { used: 0, limit: null }, minutes: { used: 0, limit: null } },
-    primaryReference: 'x264', metrics: [], objective: { metric: 'psnrYuv', label: 'PSNR-YUV' }, guards: [], best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null,
+    primaryReference: 'x264', metrics: [], objective: { metric: 'psnrYuv', label: 'PSNR-YUV' }, guards: [], best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null, directives: [],
   };
 }
 

@@ -120,16 +120,57 @@ function failures(s: ViewState): HTMLElement | null {
   })));
 }
 
+// The directive form lives across renders (a state arrives every half second while the loop runs), so
+// what the person is typing survives them.
+let directiveForm: { text: HTMLInputElement; block: HTMLInputElement; add: HTMLElement; node: HTMLElement } | undefined;
+
+function directiveFormNodes(): NonNullable<typeof directiveForm> {
+  if (directiveForm) return directiveForm;
+  const text = el('input', { type: 'text', class: 'directive-text', 'data-field': 'directive-text', placeholder: 'e.g. try B-frames next', 'aria-label': 'New directive' });
+  const block = el('input', { type: 'text', class: 'directive-block', 'data-field': 'directive-block', placeholder: 'block (optional)', 'aria-label': 'EVOLVE-BLOCK to focus on (optional)' });
+  const submit = () => {
+    const t = text.value.trim();
+    if (!t) { text.focus(); return; }
+    post(message<ViewMessages, 'addDirective'>('addDirective', { text: t, ...(block.value.trim() ? { block: block.value.trim() } : {}) }));
+    text.value = '';
+    block.value = '';
+  };
+  for (const i of [text, block]) i.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit(); });
+  const add = button('Add', submit, { action: 'addDirective', title: 'Every following prompt quotes it until you remove it' });
+  directiveForm = { text, block, add, node: el('div', { class: 'directive-form' }, text, block, add) };
+  return directiveForm;
+}
+
+function directives(s: ViewState): HTMLElement | null {
+  if (!s.initialized) return null;
+  const form = directiveFormNodes();
+  form.add.toggleAttribute('disabled', !s.trusted);
+  const list = s.directives.length === 0
+    ? el('p', { class: 'muted' }, 'No directive: the model follows the strategy alone. Tell it what to try next.')
+    : el('ul', { class: 'directives' }, ...s.directives.map((d) => el('li', { class: 'directive', 'data-directive': d.id },
+      el('span', { class: 'directive-id' }, d.id),
+      el('span', { class: 'directive-say', title: `${d.answered} candidate(s) answered it` }, d.block ? `[${d.block}] ` : '', d.text),
+      el('span', { class: 'muted' }, ` ${d.answered}×`),
+      button('Remove', () => post(message<ViewMessages, 'removeDirective'>('removeDirective', { id: d.id })), { action: 'removeDirective', appearance: 'secondary', disabled: !s.trusted, title: 'Later prompts no longer quote it' }))));
+  const title = el('span', {}, 'Directives ', badge(String(s.directives.length)));
+  const sec = section('', 'directives', list, form.node);
+  sec.querySelector('h3')!.append(title);
+  return sec;
+}
+
 export function render(root: HTMLElement, s: ViewState): void {
+  const focused = directiveForm && [directiveForm.text, directiveForm.block].find((i) => i === document.activeElement);
+  const caret = focused ? [focused.selectionStart, focused.selectionEnd] as const : undefined;
   for (const c of charts) c.destroy();
   charts = [];
   const parts = [
     header(s),
     s.blockedReason ? el('div', { class: 'blocked', 'data-field': 'blocked' }, s.blockedReason) : null,
     actions(s), best(s), ...plots(s), evaluation(s),
-    s.initialized ? queue(s) : null, s.initialized ? versions(s) : null, failures(s),
+    s.initialized ? queue(s) : null, directives(s), s.initialized ? versions(s) : null, failures(s),
   ];
   root.replaceChildren(...parts.filter((x): x is HTMLElement => !!x));
+  if (focused) { focused.focus(); focused.setSelectionRange(caret![0], caret![1]); }
 }
 
 export function startSidebar(root: HTMLElement): void {

@@ -16,6 +16,10 @@ import { unifiedDiff } from '../core/evolution/diff';
 import { runReference, type ReferenceCodec } from '../core/baseline/reference';
 import { locateFfmpeg } from '../core/video/ffmpeg';
 import { readVideo } from '../core/video/read';
+import { addDirective, clearDirectives, listDirectives } from '../core/store/directives';
+import { factsFor, renderFacts } from '../core/evolution/facts';
+import { askModel } from '../core/evolution/ask';
+import { createProvider } from '../core/llm/index';
 import { basename, join, resolve } from 'node:path';
 import type { EngineEventOf } from '../core/events';
 
@@ -145,6 +149,18 @@ export class EngineHost {
       }
       if (signal?.aborted) throw new CancelledError('the reference encoders were cancelled');
       return { clips };
+    },
+    directives: async () => listDirectives(this.ws()),
+    steer: async (p) => addDirective(this.ws(), p),
+    clearDirective: async (p) => clearDirectives(this.ws(), p.id),
+    facts: async (p) => factsFor(this.ws(), p),
+    ask: async (p, signal) => {
+      const ws = this.ws();
+      const f = factsFor(ws, { question: p.question });
+      const cfg = ws.readConfig();
+      if (cfg.provider.kind === 'offline') return f;
+      const r = await askModel(createProvider(cfg.provider, { apiKey: p.apiKey }), p.question, renderFacts(f.sections), { signal });
+      return { ...f, text: r.text, model: r.model, costUsd: r.costUsd };
     },
   };
 

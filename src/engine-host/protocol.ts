@@ -21,6 +21,8 @@ import type { StageResult } from '../core/evolution/evaluator';
 import type { ChatMessage } from '../core/llm/provider';
 import type { FramesParams, FramesResult } from '../core/evolution/frames';
 import type { EngineEventOf } from '../core/events';
+import type { Directive } from '../core/store/directives';
+import type { FactSection, FactsQuery } from '../core/evolution/facts';
 
 export type { FramesParams, FramesResult, Planes } from '../core/evolution/frames';
 
@@ -71,7 +73,22 @@ export interface HostMethods {
    * cache), for the RD plot's reference curves. Progress streams as `references-progress` events
    * carrying this request's id; cancel kills the ffmpeg runs. */
   references: [Record<string, never>, ReferencesResult];
+  /** The person's directives, active and cleared (store/directives.ts). */
+  directives: [Record<string, never>, Directive[]];
+  /** Adds a directive; a running loop quotes it from its next proposal on. */
+  steer: [{ text: string; block?: string; by: Directive['by'] }, Directive];
+  /** Clears one directive, or every active one without an id; answers with what was cleared. */
+  clearDirective: [{ id?: string }, Directive[]];
+  /** Facts from the records (core/evolution/facts.ts): picked for a question, or the topics and
+   * candidates named. `knownIds` lets the host turn candidate ids into links. */
+  facts: [FactsParams, { sections: FactSection[]; knownIds: string[] }];
+  /** A question answered by the workspace's provider from the facts (the chat participant's free
+   * questions when the provider is anthropic or openai-compatible); the offline provider answers
+   * with no text, only the facts. */
+  ask: [{ question: string; apiKey?: string }, { text?: string; model?: string; costUsd?: number; sections: FactSection[]; knownIds: string[] }];
 }
+
+export type FactsParams = FactsQuery;
 
 export interface ReferencesResult {
   clips: Array<{ clip: string; curves: Array<{ codec: string; points: RdPoint[] }> }>;

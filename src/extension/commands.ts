@@ -14,6 +14,7 @@ import type { DashboardPanel } from './webviews';
 import type { ViewCommand } from '../../webview/protocol';
 import { withDelayedProgress } from './progress';
 import { PROVIDERS } from '../core/llm/registry';
+import { parseDirective } from './chat-text';
 
 export interface CommandDeps {
   controller(): Controller;
@@ -46,7 +47,7 @@ async function pickCandidate(c: Controller, arg: unknown, verb: string): Promise
 }
 
 
-export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate' | 'evaluate' | 'accept' | 'reject' | 'compareVersions', Handler> {
+export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate' | 'evaluate' | 'accept' | 'reject' | 'compareVersions' | 'steer' | 'clearDirective' | 'openCandidate', Handler> {
   const c = () => d.controller();
   return {
     initialize: async () => {
@@ -186,5 +187,34 @@ export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate'
       void vscode.window.showInformationMessage(`Codec Evolution: ${basename(files[0].fsPath)} added as a ${role.label} clip.`);
     },
     showLog: () => d.log.show(),
+    steer: async (arg?: unknown) => {
+      const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({
+        title: 'Steer the search', prompt: 'A directive every following prompt quotes until you remove it. Start with "block NAME:" to focus one EVOLVE-BLOCK.',
+        placeHolder: 'e.g. try B-frames next', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Say what the next candidates should try'),
+      });
+      if (!text?.trim()) return;
+      const { text: t, block } = parseDirective(text);
+      const dir = await c().steer(t, block, 'view');
+      void vscode.window.showInformationMessage(`Codec Evolution: directive ${dir.id} added${dir.block ? ` (block ${dir.block})` : ''}; the next prompts quote it.`);
+    },
+    clearDirective: async (arg?: unknown) => {
+      const ctl = c();
+      let id = typeof arg === 'string' ? arg : undefined;
+      if (!id) {
+        const active = ctl.state().directives;
+        if (!active.length) { void vscode.window.showInformationMessage('No active directive.'); return; }
+        const pick = await vscode.window.showQuickPick(active.map((x) => ({ label: x.id, description: x.text, detail: `${x.block ? `block ${x.block} · ` : ''}${x.answered} candidate(s) answered` })), { title: 'Remove which directive?' });
+        id = pick?.label;
+      }
+      if (!id) return;
+      const cleared = await ctl.clearDirective(id);
+      void vscode.window.showInformationMessage(cleared.length ? `Codec Evolution: directive ${id} removed.` : `Codec Evolution: directive ${id} was already cleared.`);
+    },
+    /** The review diff of any candidate (links in @codec answers and tool results). */
+    openCandidate: async (arg?: unknown) => {
+      const id = typeof arg === 'string' ? arg : Array.isArray(arg) && typeof arg[0] === 'string' ? arg[0] : undefined;
+      if (!id) throw new Error('openCandidate needs a candidate id');
+      await withDelayedProgress(`Codec Evolution: opening ${id}`, () => d.review().open(id));
+    },
   };
 }

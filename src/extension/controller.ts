@@ -9,7 +9,9 @@ import { buildViewState, evaluationView, framesView, type EngineSnapshot, type E
 import { engineOverrides, secretFor, SECRET_ENV, type EngineOverrides, type ProviderSetting } from './settings';
 import type { ViewState, FrameSubject, EvaluationView } from '../../webview/protocol';
 import type { CandidateRecord, VersionRecord } from '../core/store/records';
-import type { StartParams } from '../engine-host/protocol';
+import type { FactsParams, ResultOf, StartParams } from '../engine-host/protocol';
+import { listDirectives, type Directive } from '../core/store/directives';
+import { factsFor } from '../core/evolution/facts';
 import type { WorkspaceConfig } from '../core/store/config';
 import { Workspace } from '../core/store/workspace';
 import { answerLmRequest } from './lm-bridge';
@@ -156,7 +158,7 @@ export class Controller implements vscode.Disposable {
     return {
       initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, objective: cfg?.evolution?.objective, guards: cfg?.evolution?.guards, budgets: this.overrides().budgets,
       status: status ? { running: false, generation: status.generation ?? 0, spentUsd: status.spentUsd ?? 0, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy } : undefined,
-      candidates: ws.listCandidates(), versions: ws.listVersions(), referenceCurves: this.references,
+      candidates: ws.listCandidates(), versions: ws.listVersions(), referenceCurves: this.references, directives: listDirectives(ws),
     };
   }
 
@@ -171,12 +173,12 @@ export class Controller implements vscode.Disposable {
     }
     try {
       const e = this.engine();
-      const [status, history] = await Promise.all([e.call('status', {}), e.call('history', {})]);
+      const [status, history, directives] = await Promise.all([e.call('status', {}), e.call('history', {}), e.call('directives', {})]);
       const cfg = this.readConfig();
       this.snapshot = {
         initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, objective: cfg?.evolution?.objective, guards: cfg?.evolution?.guards, budgets: this.overrides().budgets,
         status: { running: status.loopRunning, generation: status.generation, spentUsd: status.spentUsd, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy },
-        candidates: history.candidates, versions: history.versions, referenceCurves: this.references,
+        candidates: history.candidates, versions: history.versions, referenceCurves: this.references, directives,
       };
       if (status.loopRunning !== this.loopRunning && !this.runDone) this.loopRunning = status.loopRunning;
       this.loaded = true;
@@ -316,6 +318,37 @@ export class Controller implements vscode.Disposable {
     this.requireDecisionTrust('Rejecting');
     await this.engine().call('reject', { id, reason });
     await this.refresh();
+  }
+
+  /** Adds a directive: a JSON file in the workspace (no candidate runs), still a write Restricted Mode withholds. */
+  async steer(text: string, block: string | undefined, by: Directive['by']): Promise<Directive> {
+    this.requireTrust('Adding a directive', 'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)');
+    const d = await this.engine().call('steer', { text, block, by });
+    await this.refresh();
+    return d;
+  }
+
+  async clearDirective(id?: string): Promise<Directive[]> {
+    this.requireTrust('Removing a directive', 'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)');
+    const cleared = await this.engine().call('clearDirective', { id });
+    await this.refresh();
+    return cleared;
+  }
+
+  /** Facts from the records for chat and tools. In Restricted Mode they are read here (JSON files only,
+   * as the stored snapshot is): the engine child is never started there. */
+  async facts(p: FactsParams): Promise<ResultOf<'facts'>> {
+    if (this.trusted) return this.engine().call('facts', p);
+    return factsFor(this.workspace(), p);
+  }
+
+  /** A question for the workspace's own provider (anthropic / openai-compatible) with its key from SecretStorage. */
+  async ask(question: string, signal?: AbortSignal): Promise<ResultOf<'ask'>> {
+    this.requireTrust('Asking the configured provider', 'starts the engine process, which Restricted Mode does not');
+    const provider = this.overrides().provider ?? this.providerSetting();
+    const need = secretFor(provider);
+    const apiKey = need ? await this.ctx.secrets.get(need.secret) : undefined;
+    return this.engine().call('ask', { question, apiKey }, signal);
   }
 
   async evaluate(file: string, source: string, signal: AbortSignal): Promise<EvaluationView> {

@@ -10,6 +10,8 @@ import { CodecValidation } from './validation';
 import { StatusBar } from './status-bar';
 import { withDelayedProgress } from './progress';
 import { DashboardPanel, SidebarView, postToView } from './webviews';
+import { registerChatParticipant } from './chat';
+import { registerLanguageModelTools } from './lm-tools';
 import { isViewCommand, type Handlers, type ViewMessages, type ViewState } from '../../webview/protocol';
 
 let controller: Controller | undefined;
@@ -38,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): void {
     command: ({ command }) => { if (isViewCommand(command)) void vscode.commands.executeCommand(`codecEvolution.${command}`); },
     review: ({ candidateId }) => run('review', () => withDelayedProgress(`Codec Evolution: opening the review of ${candidateId}`, () => review.open(candidateId))),
     compare: ({ version }) => void vscode.commands.executeCommand('codecEvolution.compareVersions', version),
+    addDirective: ({ text, block }) => run('steer', () => getController().steer(text, block, 'view')),
+    removeDirective: ({ id }) => run('clearDirective', () => getController().clearDirective(id)),
     requestFrames: async (req) => {
       // Only the latest frame of a webview matters: the previous request is cancelled once this one is
       // sent, so a decode both need carries on, and one only the old request wanted stops.
@@ -85,6 +89,9 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const [name, fn] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(`codecEvolution.${name}`, (...args: unknown[]) => run(name, () => fn(...args))));
   }
+
+  registerChatParticipant(context, getController, log);
+  registerLanguageModelTools(context, getController, log);
 
   context.subscriptions.push(
     vscode.window.registerWebviewViewProvider('codecEvolution.sidebar', sidebar),

@@ -6,6 +6,8 @@ import { DEFAULT_GUARDS, DEFAULT_OBJECTIVE, METRIC_IDS, METRICS, metricLabel, ty
 import type { FramesResult } from '../engine-host/protocol';
 import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint, GuardView, PlanesView, RdPointView, ViewState } from '../../webview/protocol';
 import { emptyState } from '../../webview/protocol';
+import type { DirectiveView } from '../../webview/protocol';
+import type { Directive } from '../core/store/directives';
 
 export interface ReferenceCurve {
   clip: string;
@@ -25,6 +27,8 @@ export interface EngineSnapshot {
   candidates: CandidateRecord[];
   versions: VersionRecord[];
   referenceCurves: ReferenceCurve[];
+  /** Every directive, active and cleared (store/directives.ts). */
+  directives?: Directive[];
 }
 
 export interface HostFacts {
@@ -163,6 +167,13 @@ export function withCandidateCurve(clips: ClipView[], c: CandidateRecord | undef
   });
 }
 
+/** The active directives, each with how many candidates' prompts quoted it. */
+export function directiveViews(directives: Directive[] | undefined, candidates: CandidateRecord[]): DirectiveView[] {
+  return (directives ?? []).filter((d) => !d.clearedAt).map((d) => ({
+    id: d.id, text: d.text, block: d.block ?? null, answered: candidates.filter((c) => c.directiveIds?.includes(d.id)).length,
+  }));
+}
+
 export function failureCounts(candidates: CandidateRecord[]): FailureCount[] {
   const by = new Map<string, FailureCount>();
   for (const c of candidates) {
@@ -245,5 +256,6 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
       .slice(-30).map((c) => ({ id: c.id, label: `${c.id} (${c.state})` })),
     lastError: h.lastError,
     evaluation: h.evaluation ?? null,
+    directives: directiveViews(s.directives, s.candidates),
   };
 }

@@ -119,6 +119,31 @@ describe('extension engine client (real engine child)', function () {
     }, { onLmRequest: async (req) => { asked.push(req); return { text: 'No code this time.', model: 'copilot/test', inputTokens: 11, outputTokens: 4 }; } });
   });
 
+  it('steer, facts and ask over the protocol: a directive from the host reaches the next prompt; facts explain the candidate', async () => {
+    const asked: string[] = [];
+    await withEngine(async (client) => {
+      const d = await client.call('steer', { text: 'try a coarser quantiser', block: 'quantise', by: 'chat' });
+      assert.equal(d.id, 'd1');
+      assert.deepEqual((await client.call('directives', {})).map((x) => [x.id, x.by, x.clearedAt]), [['d1', 'chat', undefined]]);
+      await client.call('runOneGeneration', { provider: { kind: 'host' } });
+      assert.match(asked[0], /- \[d1\] \(focus on the EVOLVE-BLOCK named "quantise"\) try a coarser quantiser/);
+      const { candidates } = await client.call('history', {});
+      const g1 = candidates.find((c) => c.generation === 1)!;
+      assert.deepEqual(g1.directiveIds, ['d1']);
+      const f = await client.call('facts', { topics: ['candidate', 'directives'], candidateIds: [g1.id] });
+      assert.ok(f.knownIds.includes(g1.id));
+      assert.equal(f.sections[0].title, `Candidate ${g1.id}`);
+      assert.match(f.sections[0].lines.join('\n'), /answering directive\(s\): d1 "try a coarser quantiser"/);
+      assert.match(f.sections[1].lines[0], /^d1 \[block quantise\]: "try a coarser quantiser" — 1 candidate\(s\) answered it/);
+      const a = await client.call('ask', { question: 'why did the last one fail?' });
+      assert.equal(a.text, undefined, 'the offline workspace provider answers with the facts only');
+      assert.deepEqual(a.sections.map((x) => x.topic), ['run', 'directives', 'failures', 'recent']);
+      assert.deepEqual((await client.call('clearDirective', {})).map((x) => x.id), ['d1']);
+      await client.call('runOneGeneration', { provider: { kind: 'host' } });
+      assert.doesNotMatch(asked[asked.length - 1], /coarser quantiser/, 'a cleared directive is not quoted');
+    }, { onLmRequest: async (req) => { asked.push(req.messages.map((m) => m.content).join('\n')); return { text: 'No code this time.', model: 'copilot/test', inputTokens: 11, outputTokens: 4 }; } });
+  });
+
   it('Stop while the engine waits on the model cancels the model request and ends the loop', async () => {
     let cancelled = false;
     let asked!: () => void;

@@ -173,13 +173,16 @@ describe('review documents and the webview protocol', () => {
       review: (m: { candidateId: string }) => { seen.push(`review ${m.candidateId}`); },
       compare: (m: { version: number }) => { seen.push(`compare ${m.version}`); },
       requestFrames: () => { seen.push('frames'); },
+      addDirective: (m: { text: string }) => { seen.push(`steer ${m.text}`); },
+      removeDirective: (m: { id: string }) => { seen.push(`clear ${m.id}`); },
     };
     assert.equal(dispatch<ViewMessages>(handlers, message<ViewMessages, 'review'>('review', { candidateId: 'g1' })), true);
     assert.equal(dispatch<ViewMessages>(handlers, { type: 'compare', version: 3 }), true);
     assert.equal(dispatch<ViewMessages>(handlers, { type: 'toString' }), false, 'prototype names are not messages');
     assert.equal(dispatch<ViewMessages>(handlers, { type: 'evil' }), false);
     assert.equal(dispatch<ViewMessages>(handlers, null), false);
-    assert.deepEqual(seen, ['review g1', 'compare 3']);
+    assert.equal(dispatch<ViewMessages>(handlers, message<ViewMessages, 'removeDirective'>('removeDirective', { id: 'd2' })), true);
+    assert.deepEqual(seen, ['review g1', 'compare 3', 'clear d2']);
     const m = message<HostMessages, 'framesFailed'>('framesFailed', { requestId: 1, message: 'x' });
     assert.deepEqual(m, { type: 'framesFailed', requestId: 1, message: 'x' });
   });

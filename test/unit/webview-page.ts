@@ -113,5 +113,6 @@ export function sampleState(): ViewState {
     candidates: [{ id: 'c0009', label: 'c0009 (pending review)' }],
     lastError: null,
     evaluation: null,
+    directives: [{ id: 'd1', text: 'try B-frames next', block: 'motion-search', answered: 4 }, { id: 'd2', text: 'keep chroma untouched', block: null, answered: 0 }],
   };
 }

@@ -93,6 +93,41 @@ describe('webview views in chromium', function () {
     await page.close();
   });
 
+  it('sidebar: lists the directives, Remove and Add post typed messages, and typing survives new states', async () => {
+    const page = await open('sidebar', { width: 380, height: 1400 });
+    const state = sampleState();
+    await send(page, { type: 'state', state });
+    const items = page.locator('[data-section=directives] li.directive');
+    await items.first().waitFor();
+    assert.equal(await items.count(), 2);
+    assert.match(await items.nth(0).innerText(), /d1\s*\[motion-search\] try B-frames next\s*4×/);
+    await items.nth(1).locator('vscode-button[data-action=removeDirective]').click();
+    const text = page.locator('[data-field=directive-text]');
+    await text.fill('prefer larger transforms');
+    // A state arrives mid-typing (the loop sends one every half second): the text and focus stay.
+    await send(page, { type: 'state', state: { ...state, seq: state.seq + 1, directives: state.directives.slice(0, 1) } });
+    await page.waitForFunction(() => document.querySelectorAll('[data-section=directives] li.directive').length === 1);
+    assert.equal(await text.inputValue(), 'prefer larger transforms');
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.dataset.field), 'directive-text');
+    await page.locator('[data-field=directive-block]').fill('transform');
+    await page.keyboard.press('Enter');
+    await page.locator('vscode-button[data-action=addDirective]').click(); // empty now: posts nothing
+    const msgs = await posted(page);
+    assert.deepEqual(msgs.filter((m) => m.type === 'removeDirective' || m.type === 'addDirective'), [
+      { type: 'removeDirective', id: 'd2' },
+      { type: 'addDirective', text: 'prefer larger transforms', block: 'transform' },
+    ]);
+    assert.equal(await text.inputValue(), '');
+    // Restricted Mode: the directives show, but adding and removing wait for trust.
+    await send(page, { type: 'state', state: { ...state, seq: state.seq + 2, trusted: false } });
+    await page.waitForFunction(() => document.querySelector('vscode-button[data-action=addDirective]')?.hasAttribute('disabled'));
+    assert.notEqual(await items.nth(0).locator('vscode-button[data-action=removeDirective]').getAttribute('disabled'), null);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).__csp), [], 'no CSP violation');
+    assert.deepEqual((page as unknown as { errors: string[] }).errors, []);
+    await page.screenshot({ path: join(shots, 'sidebar-directives.png'), fullPage: true });
+    await page.close();
+  });
+
   it('sidebar: Restricted Mode says why and offers no Start', async () => {
     const page = await open('sidebar', { width: 380, height: 500 });
     const state: ViewState = { ...sampleState(), trusted: false, running: false, blockedReason: 'Restricted Mode: nothing from a candidate runs until you trust this workspace.' };

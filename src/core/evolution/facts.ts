@@ -163,6 +163,27 @@ export function progressSection(d: RunData): FactSection {
   return { topic: 'progress', title: 'Progress', lines };
 }
 
+export interface HistoryFilter {
+  state?: string;
+  failureClass?: string;
+  /** Candidates whose prompt quoted this directive. */
+  directiveId?: string;
+  sinceGeneration?: number;
+  /** The latest N after filtering (default 30). */
+  limit?: number;
+}
+
+/** Candidates matching a filter, latest last: an agent's view of `codec-evolve history`. */
+export function historySection(candidates: CandidateRecord[], f: HistoryFilter = {}): FactSection {
+  const all = [...candidates].sort((a, b) => a.generation - b.generation || a.slot - b.slot).filter((c) =>
+    (!f.state || c.state === f.state) && (!f.failureClass || c.failure?.class === f.failureClass) &&
+    (!f.directiveId || !!c.directiveIds?.includes(f.directiveId)) && (f.sinceGeneration === undefined || c.generation >= f.sinceGeneration));
+  const limit = Math.max(1, Math.min(500, f.limit ?? 30));
+  const shown = all.slice(-limit);
+  const what = Object.entries(f).filter(([k, v]) => k !== 'limit' && v !== undefined && v !== '').map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  return { topic: 'recent', title: `History${what ? ` (${what})` : ''}: ${shown.length} of ${all.length} matching`, lines: shown.length ? shown.map(candidateLine) : ['no candidate matches'] };
+}
+
 export function queueSection(d: RunData): FactSection {
   const q = d.candidates.filter((c) => c.state === 'pending-review').sort((a, b) => (a.metrics?.trainingBdRate ?? 0) - (b.metrics?.trainingBdRate ?? 0));
   return { topic: 'queue', title: `Review queue (${q.length})`, lines: q.length ? q.map(candidateLine) : ['nothing waits for review'] };
@@ -243,6 +264,17 @@ export function readRunData(ws: Workspace, diffFor: string[] = []): RunData {
     diffs[id] = capDiff(unifiedDiff(parentCode ?? '', code, `${c.parentId ?? 'nothing'}/code.js`, `${id}/code.js`));
   }
   return { candidates, versions: ws.listVersions(), directives: listDirectives(ws), primaryReference: ws.readConfig().primaryReference, status, diffs };
+}
+
+export interface FactsQuery { question?: string; topics?: FactTopic[]; candidateIds?: string[]; window?: number }
+
+/** The facts for a question (topics picked from its words) or for the topics and candidates named,
+ * read from the workspace. `knownIds` lets a host turn candidate ids into links. */
+export function factsFor(ws: Workspace, q: FactsQuery): { sections: FactSection[]; knownIds: string[] } {
+  const knownIds = ws.listCandidates().map((c) => c.id);
+  const picked = q.question !== undefined ? selectFacts(q.question, knownIds) : { topics: q.topics ?? ['run' as const], candidateIds: q.candidateIds ?? [], window: q.window ?? 10 };
+  const selection = { ...picked, ...(q.window ? { window: q.window } : {}) };
+  return { sections: buildFacts(readRunData(ws, selection.candidateIds), selection), knownIds };
 }
 
 /** The facts for a question, read from the workspace. */
