@@ -27,6 +27,8 @@ export interface RunData {
   versions: VersionRecord[];
   directives: Directive[];
   primaryReference: string;
+  /** The metric the training BD-rate is of (config evolution.objective). */
+  objective?: string;
   /** From status.json: what the records alone do not say. */
   status?: { running?: boolean; strategy?: string; stagnation?: string; stopReason?: string; generation?: number };
   /** Diffs against the parent of the candidates a selection names (I/O is the caller's). */
@@ -101,7 +103,7 @@ export function runSection(d: RunData): FactSection {
   const s = d.status;
   const lines = [
     `${s?.running ? 'running' : 'not running'}${s?.stopReason && !s.running ? ` (last stop: ${s.stopReason})` : ''}; ${gen} generation(s) completed or started, ${cs.length} candidates: ${byState(cs) || 'none yet'}`,
-    `BD-rate is against ${d.primaryReference} on the training clips, lower is better (negative = fewer bits than ${d.primaryReference} at equal PSNR)`,
+    `BD-rate${d.objective ? ` (${metricLabel(d.objective)})` : ''} is against ${d.primaryReference} on the training clips, lower is better (negative = fewer bits than ${d.primaryReference} at equal quality)`,
     `adopted: ${v ? `version ${v.version}${v.candidateId ? ` from ${v.candidateId}` : ' (the seed)'} at ${pct(v.trainingBdRate)}${v.heldOutBdRate !== undefined ? `, held-out ${pct(v.heldOutBdRate)}` : ''}` : 'no version'}`,
     `best candidate measured: ${best ? `${best.id} at ${pct(best.metrics!.trainingBdRate)} (${best.state})` : 'none evaluated yet'}`,
     `strategy ${s?.strategy ?? 'refine'}${s?.stagnation ? `; stagnating: ${s.stagnation}` : ''}; spent $${spent.toFixed(4)} (${tokens.i} input / ${tokens.o} output tokens)`,
@@ -263,7 +265,8 @@ export function readRunData(ws: Workspace, diffFor: string[] = []): RunData {
     const parentCode = c.parentId ? ws.readCandidateFile(c.parentId, 'code.js') : undefined;
     diffs[id] = capDiff(unifiedDiff(parentCode ?? '', code, `${c.parentId ?? 'nothing'}/code.js`, `${id}/code.js`));
   }
-  return { candidates, versions: ws.listVersions(), directives: listDirectives(ws), primaryReference: ws.readConfig().primaryReference, status, diffs };
+  const cfg = ws.readConfig();
+  return { candidates, versions: ws.listVersions(), directives: listDirectives(ws), primaryReference: cfg.primaryReference, objective: cfg.evolution.objective, status, diffs };
 }
 
 export interface FactsQuery { question?: string; topics?: FactTopic[]; candidateIds?: string[]; window?: number }
