@@ -2,6 +2,7 @@
 // parent's, so the person sees what the diff bought before deciding.
 import type { CandidateRecord } from '../core/store/records';
 import { formatBdRate } from '../../webview/protocol';
+import { describeBlockChanges } from '../core/codec/blocks';
 
 function delta(a: number | undefined, b: number | undefined): string {
   if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) return '';
@@ -24,4 +25,10 @@ export function candidateLensText(c: CandidateRecord, parent: CandidateRecord | 
 export function hypothesisLensText(c: CandidateRecord): string {
   const h = c.hypothesis.replace(/\s+/g, ' ').trim();
   return `Hypothesis: ${h.length > 160 ? h.slice(0, 157) + '…' : h || '(none stated)'}`;
+}
+
+/** Which EVOLVE-BLOCKs the diff touches (left: the base shown, right: the candidate), and the focus the
+ * prompt named, so the person knows where to look before reading the diff. */
+export function blocksLensText(base: string, code: string, focusBlock?: string): string {
+  return `Blocks changed: ${describeBlockChanges(base, code)}${focusBlock ? ` (focus was ${focusBlock})` : ''}`;
 }

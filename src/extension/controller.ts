@@ -227,6 +227,7 @@ export class Controller implements vscode.Disposable {
     if (o.objective) next.evolution.objective = o.objective;
     if (o.guards) next.evolution.guards = o.guards;
     if (o.gitCommit !== undefined) next.evolution.gitCommit = o.gitCommit;
+    if (o.promptTokenBudget !== undefined) next.evolution.promptTokenBudget = o.promptTokenBudget;
     if (o.training) next.clips.training = o.training.map((path) => ({ path }));
     if (o.heldOut) next.clips.heldOut = o.heldOut.map((path) => ({ path }));
     if (JSON.stringify(next) !== JSON.stringify(cfg)) { ws.writeConfig(next); this.log.info('applied codecEvolution.* settings to .codec-evolution/config.json'); }

@@ -2,7 +2,8 @@
 // documents, Accept/Reject in the editor title and a CodeLens with the candidate's numbers.
 import * as vscode from 'vscode';
 import type { Controller } from './controller';
-import { candidateLensText, hypothesisLensText } from './codelens-text';
+import { blocksLensText, candidateLensText, hypothesisLensText } from './codelens-text';
+import { changedBlocks } from '../core/codec/blocks';
 import { parseReviewPath, reviewPath, SCHEME, type ReviewDoc } from './review-uri';
 import { formatBdRate } from '../../webview/protocol';
 
@@ -49,6 +50,8 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
       new vscode.CodeLens(top, { title: candidateLensText(rec, parent, snap.primaryReference ?? 'x264'), command: 'codecEvolution.openDashboard' }),
       new vscode.CodeLens(top, { title: hypothesisLensText(rec), command: '' }),
     );
+    const base = this.texts.get(this.uri({ kind: 'parent', id: d.id }).toString());
+    if (base !== undefined) lenses.push(new vscode.CodeLens(top, { title: blocksLensText(base, doc.getText(), rec.focusBlock), command: '' }));
     return lenses;
   }
 
@@ -64,7 +67,9 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
     this.lensChanged.fire();
     const bd = (v: number | undefined) => formatBdRate(v ?? null);
     const base = this.controller().currentSnapshot.versions.find((v) => v.version === detail.baseVersion);
-    const title = `v${detail.baseVersion} (best ${bd(base?.trainingBdRate)}) ↔ ${id} (review ${bd(detail.record.metrics?.trainingBdRate)})`;
+    const blocks = changedBlocks(detail.baseCode, detail.code).map((c) => c.name);
+    const title = `v${detail.baseVersion} (best ${bd(base?.trainingBdRate)}) ↔ ${id} (review ${bd(detail.record.metrics?.trainingBdRate)})` +
+      (blocks.length ? ` · ${blocks.length > 3 ? `${blocks.slice(0, 3).join(', ')} +${blocks.length - 3}` : blocks.join(', ')}` : '');
     // The CodeLens with the numbers needs diffEditor.codeLens, which this extension turns on by default.
     await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false });
   }

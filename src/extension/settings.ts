@@ -23,6 +23,7 @@ export interface EngineOverrides {
     objective?: MetricId;
     guards?: Guard[];
     gitCommit?: boolean;
+    promptTokenBudget?: number;
     training?: string[];
     heldOut?: string[];
   };
@@ -55,6 +56,7 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
     cfg.guards = guards.filter((g) => isMetricId(g?.metric)).map((g) => ({ metric: g.metric as MetricId, tolerancePercent: typeof g.tolerancePercent === 'number' && g.tolerancePercent >= 0 ? g.tolerancePercent : 1 }));
   }
   const git = get<boolean>('git.commitOnAdopt'); if (git !== undefined) cfg.gitCommit = git;
+  const ptb = get<number>('promptTokenBudget'); if (ptb !== undefined) cfg.promptTokenBudget = ptb;
   const tr = get<string[]>('clips.training'); if (tr?.length) cfg.training = tr;
   const ho = get<string[]>('clips.heldOut'); if (ho?.length) cfg.heldOut = ho;
   const limits: NonNullable<WorkspaceConfig['limits']> = {};

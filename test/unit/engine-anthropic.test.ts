@@ -3,7 +3,7 @@ import { rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSession } from '../../src/core/evolution/session';
 import { rejectCandidate } from '../../src/core/evolution/review';
-import { startMockAnthropic, lastUserText, type MockAnthropic, type Reply } from '../helpers/anthropic-server';
+import { allText, startMockAnthropic, lastUserText, type MockAnthropic, type Reply } from '../helpers/anthropic-server';
 import { makeEngineWorkspace } from '../helpers/engine-workspace';
 import type { Workspace } from '../../src/core/store/workspace';
 
@@ -11,7 +11,7 @@ const SR = (search: string, replace: string) => `<<<<<<< SEARCH\n${search}\n====
 
 /** An edit of the parent's ROUNDING line (the parent's code comes first in the prompt). */
 function good(req: Parameters<Parameters<typeof startMockAnthropic>[0]>[0], value: string): Reply {
-  const line = /^const ROUNDING = [^\n]*$/m.exec(lastUserText(req) + '\n' + req.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n'))![0];
+  const line = /^const ROUNDING = [^\n]*$/m.exec(allText(req))![0];
   return { kind: 'text', text: `HYPOTHESIS: rounding ${value} moves small coefficients to zero\n\n${SR(line, line.replace(/= [0-9.]+;/, `= ${value};`))}`, inputTokens: 1000, outputTokens: 200 };
 }
 
@@ -48,7 +48,7 @@ describe('engine: the loop against a scripted Anthropic server', function () {
     const recs = new Map(ws.listCandidates().map((r) => [r.id, r]));
     const g = (i: number) => recs.get(`g000${i}-0`)!;
     assert.ok(['evaluated', 'pending-review'].includes(g(1).state), g(1).state);
-    assert.deepEqual(g(1).tokens, { input: 1000, output: 200 });
+    assert.deepEqual(g(1).tokens, { input: 1000, output: 200, cacheWrite: 0, cacheRead: 0 });
     assert.equal(g(1).costUsd, (1000 * 3 + 200 * 15) / 1e6);
     assert.match(g(1).hypothesis, /rounding 0.3/);
     assert.equal(g(2).repairRounds, 1);

@@ -17,10 +17,24 @@ describe('llm: anthropic provider against a local Messages API server', () => {
     const res = await provider(server.baseURL).complete({ system: 'sys', messages: [{ role: 'user', content: 'hi' }], onText: (d) => deltas.push(d) });
     assert.equal(res.text, 'HYPOTHESIS: hello there, this is a longer streamed answer');
     assert.ok(deltas.length >= 2, 'text arrives in several deltas');
-    assert.deepEqual(res.usage, { inputTokens: 2000, outputTokens: 300 });
+    assert.deepEqual(res.usage, { inputTokens: 2000, outputTokens: 300, cacheWriteTokens: 0, cacheReadTokens: 0 });
     assert.equal(res.costUsd, (2000 * 3 + 300 * 15) / 1e6);
     assert.equal(server.requests[0].stream, true);
     assert.equal(server.requests[0].system, 'sys');
+  });
+
+  it('sends cache breakpoints on the parts a prompt marks, and prices cache writes and reads at their own rates', async () => {
+    server = await startMockAnthropic(() => ({ kind: 'text', text: 'ok', inputTokens: 500, outputTokens: 100, cacheCreationInputTokens: 3000, cacheReadInputTokens: 6000 }));
+    const res = await provider(server.baseURL).complete({
+      system: 'rules\n\ncontract', systemParts: [{ text: 'rules' }, { text: 'contract', cache: true }],
+      messages: [{ role: 'user', content: 'parent\n\ntask', parts: [{ text: 'parent', cache: true }, { text: 'task' }] }],
+    });
+    const req = server.requests[0];
+    assert.deepEqual(req.system, [{ type: 'text', text: 'rules' }, { type: 'text', text: 'contract', cache_control: { type: 'ephemeral' } }]);
+    assert.deepEqual(req.messages[0].content, [{ type: 'text', text: 'parent', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'task' }]);
+    // input_tokens (500) excludes the cached parts; the record counts all 9500 and says which were cached.
+    assert.deepEqual(res.usage, { inputTokens: 9500, outputTokens: 100, cacheWriteTokens: 3000, cacheReadTokens: 6000 });
+    assert.ok(Math.abs(res.costUsd - (500 * 3 + 3000 * 3 * 1.25 + 6000 * 3 * 0.1 + 100 * 15) / 1e6) < 1e-12, String(res.costUsd));
   });
 
   it('retries 429 and 529 through the SDK, then succeeds', async () => {

@@ -61,17 +61,19 @@ export const evolve: Command = {
   name: 'evolve',
   summary: 'run the evolution loop on the workspace (offline by default)',
   usage: `codec-evolve evolve [--provider offline|anthropic|openai-compatible] [--model M] [--base-url URL] [--max-tokens N]
-                    [--generations N] [--budget-usd X] [--wall-minutes M] [--concurrency N] [--until-generation G] [--json]
+                    [--generations N] [--budget-usd X] [--wall-minutes M] [--concurrency N] [--until-generation G]
+                    [--prompt-token-budget N] [--json]
                     [--objective ${METRIC_IDS.join('|')}] [--guards METRIC[:PP],...|none]
   Runs N generations (each: select parents, propose, smoke → training → held-out, judge). Ctrl+C stops cleanly;
   running evolve again resumes. --objective (default psnrYuv) is the metric whose BD-rate scores candidates;
   --guards (default psnrY:1,psnrU:1,psnrV:1,ssimY:1) are metrics whose BD-rate may not regress by more than PP
-  percentage points against the adopted version for a candidate to be queued. Both are saved in the workspace config. anthropic reads ANTHROPIC_API_KEY; openai-compatible talks to BASE_URL/v1/chat/completions.`,
+  percentage points against the adopted version for a candidate to be queued. Both are saved in the workspace config. anthropic reads ANTHROPIC_API_KEY; openai-compatible talks to BASE_URL/v1/chat/completions.
+  --prompt-token-budget caps one prompt's estimated input tokens (0: no cap; default evolution.promptTokenBudget).`,
   async run(argv, io) {
     const { values } = parse(argv, {
       provider: { type: 'string' }, model: { type: 'string' }, 'base-url': { type: 'string' }, 'max-tokens': { type: 'string' },
       generations: { type: 'string' }, 'budget-usd': { type: 'string' }, 'wall-minutes': { type: 'string' },
-      concurrency: { type: 'string' }, 'until-generation': { type: 'string' }, json: { type: 'boolean' },
+      concurrency: { type: 'string' }, 'until-generation': { type: 'string' }, 'prompt-token-budget': { type: 'string' }, json: { type: 'boolean' },
       objective: { type: 'string' }, guards: { type: 'string' },
     }, 'evolve');
     const ws = Workspace.find(io.cwd);
@@ -102,6 +104,7 @@ export const evolve: Command = {
       generations: generations ?? (values['until-generation'] ? undefined : 10),
       untilGeneration: num(values['until-generation'], 'until-generation', true),
       concurrency: num(values.concurrency, 'concurrency', true) || undefined,
+      promptTokenBudget: num(values['prompt-token-budget'], 'prompt-token-budget', true),
       budgets: { usd: num(values['budget-usd'], 'budget-usd'), wallMinutes: num(values['wall-minutes'], 'wall-minutes') },
       onEvent: progressPrinter(io, !!values.json),
     });

@@ -20,7 +20,10 @@ export const history: Command = {
       const bd = c.metrics?.trainingBdRate !== undefined ? `${c.metrics.trainingBdRate.toFixed(3)} %` : '';
       const why = c.failure ? `${c.failure.class}: ${c.failure.message.split('\n')[0].slice(0, 90)}` : c.hypothesis.slice(0, 90);
       const steer = c.directiveIds?.length ? ` [answering ${c.directiveIds.join(', ')}]` : '';
-      io.out(`  ${c.id.padEnd(11)} ${c.state.padEnd(14)} ${bd.padEnd(10)} parent ${String(c.parentId ?? '-').padEnd(11)} ${why}${steer}`);
+      // focus: the block the prompt named; changed: the blocks the edit touched (they may differ).
+      const focus = c.focusBlock ? ` focus ${c.focusBlock}` : '';
+      const changed = c.changedBlocks?.length ? ` changed ${c.changedBlocks.join(',')}` : '';
+      io.out(`  ${c.id.padEnd(11)} ${c.state.padEnd(14)} ${bd.padEnd(10)} parent ${String(c.parentId ?? '-').padEnd(11)}${focus}${changed} ${why}${steer}`);
     }
     io.out(`files: ${ws.dir}`);
     return 0;

@@ -5,6 +5,7 @@ import { Workspace } from '../../core/store/workspace';
 import { adoptCandidate, rejectCandidate } from '../../core/evolution/review';
 import { UsageError } from '../../core/errors';
 import { unifiedDiff } from '../../core/evolution/diff';
+import { changedBlocks, describeBlockChanges, frameChanged } from '../../core/codec/blocks';
 
 export const review: Command = {
   name: 'review',
@@ -31,9 +32,18 @@ codec-evolve review reject ID --reason TEXT`,
       const version = ws.latestVersion();
       const base = version ? ws.versionCode(version.version) : '';
       const code = ws.readCandidateFile(id, 'code.js') ?? '';
-      if (values.json) { io.out(JSON.stringify({ schemaVersion: 1, candidate: c, diff: unifiedDiff(base, code, `v${version?.version}`, id) })); return 0; }
+      // Blocks are named against the candidate's own parent (what its edit did), the diff against the adopted version.
+      const parentCode = c.parentId ? ws.readCandidateFile(c.parentId, 'code.js') : undefined;
+      const changed = parentCode !== undefined && code ? changedBlocks(parentCode, code) : [];
+      const outside = parentCode !== undefined && code ? frameChanged(parentCode, code) : false;
+      if (values.json) { io.out(JSON.stringify({ schemaVersion: 1, candidate: c, changedBlocks: changed, frameChanged: outside, diff: unifiedDiff(base, code, `v${version?.version}`, id) })); return 0; }
       io.out(`${c.id}: ${c.state}; parent ${c.parentId}; generation ${c.generation}; ${c.provider}/${c.model ?? ''}; $${c.costUsd.toFixed(4)}`);
       io.out(`hypothesis: ${c.hypothesis || '(none stated)'}`);
+      if (parentCode !== undefined && code) {
+        io.out(`blocks changed vs parent ${c.parentId}: ${describeBlockChanges(parentCode, code)}` +
+          (c.focusBlock ? `; focus was ${c.focusBlock}` : '') + (c.editKind ? `; edit: ${c.editKind}` : ''));
+      }
+      if (base && code && base !== parentCode) io.out(`blocks changed vs v${version?.version} (the diff below): ${describeBlockChanges(base, code)}`);
       io.out(`measured: training ${c.metrics?.trainingBdRate?.toFixed(3) ?? 'n/a'} % (parent ${c.parentBdRate?.toFixed(3) ?? 'n/a'} %, adopted v${version?.version} ${version?.trainingBdRate?.toFixed(3) ?? 'n/a'} %)` +
         (c.metrics?.heldOutBdRate !== undefined ? `; held-out ${c.metrics.heldOutBdRate.toFixed(3)} %` : ''));
       if (c.failure) io.out(`failure: ${c.failure.class}${c.failure.line ? ` at ${c.failure.line}:${c.failure.column ?? 1}` : ''}: ${c.failure.message}`);

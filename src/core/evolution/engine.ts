@@ -20,7 +20,8 @@ import { applyEdits, parseResponse } from './edits';
 import type { Evaluator, StageResult } from './evaluator';
 import { analyzeFailures } from './failure-analysis';
 import { codeHash } from './novelty';
-import { buildPrompt, repairPrompt, truncatedRepairPrompt, type PromptProgram } from './prompts';
+import { buildPrompt, repairPrompt, truncatedRepairPrompt, type PromptFocus, type PromptProgram } from './prompts';
+import { blockNames, changedBlocks } from '../codec/blocks';
 import { mixSeed, rng } from '../rng';
 import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from './stagnation';
 import { join } from 'node:path';
@@ -38,7 +39,8 @@ export interface EngineStatus {
   strategy: Strategy;
   stagnation?: string;
   spentUsd: number;
-  tokens: { input: number; output: number };
+  /** Input tokens (all of them; cacheRead/cacheWrite are the parts served from or written to a prompt cache). */
+  tokens: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
   stopReason?: string;
   evaluationsPerMinute?: number;
   /** Non-dominated programs over (training BD-rate, encode ms, decode ms). */
@@ -52,6 +54,8 @@ export interface EngineRunOptions {
   untilGeneration?: number;
   budgets?: BudgetConfig;
   concurrency?: number;
+  /** Overrides evolution.promptTokenBudget for this run. */
+  promptTokenBudget?: number;
 }
 
 export interface EngineOptions {
@@ -112,6 +116,7 @@ export class Engine {
   /** Qualities fixed from the root's search, so candidates are measured at the same settings (less
    * noise, a third of the encodes); a candidate whose curve leaves the overlap is searched afresh. */
   private fixedQualities?: number[];
+  private promptTokenBudget = 0;
 
   constructor(readonly ws: Workspace, private readonly opts: EngineOptions) {
     this.config = ws.readConfig();
@@ -197,7 +202,8 @@ export class Engine {
       best: best ? { id: best.id, trainingBdRate: best.score } : undefined,
       adoptedVersion: version?.version, adoptedBdRate: version?.trainingBdRate,
       strategy: this.strategy, stagnation: this.stagnation, spentUsd: this.spentUsd,
-      tokens: rs.reduce((t, r) => ({ input: t.input + r.tokens.input, output: t.output + r.tokens.output }), { input: 0, output: 0 }),
+      tokens: rs.reduce((t, r) => ({ input: t.input + r.tokens.input, output: t.output + r.tokens.output,
+        cacheRead: t.cacheRead + (r.tokens.cacheRead ?? 0), cacheWrite: t.cacheWrite + (r.tokens.cacheWrite ?? 0) }), { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }),
       stopReason,
       evaluationsPerMinute: elapsedMin > 0 && this.evaluationsThisRun ? this.evaluationsThisRun / elapsedMin : undefined,
       paretoFront: this.db?.front().sort((a, b) => a.score - b.score).map((p) => ({ id: p.id, trainingBdRate: p.score, encodeMs: Math.round(p.encodeMs), decodeMs: Math.round(p.decodeMs) })),
@@ -214,6 +220,7 @@ export class Engine {
     const budgets: BudgetConfig = { ...this.config.budgets, ...ro.budgets };
     if (ro.generations !== undefined) budgets.generations = ro.generations;
     const concurrency = Math.max(1, ro.concurrency ?? resolvedConcurrency(this.config.evolution));
+    this.promptTokenBudget = ro.promptTokenBudget ?? this.config.evolution.promptTokenBudget;
     this.emit('run-started', { pid: process.pid, provider: this.opts.provider.kind, model: this.opts.provider.model, concurrency, budgets });
     if (!this.config.clips.heldOut.length) {
       // Without a held-out clip "does not lose on held-out clips" holds vacuously: say so once per run.
@@ -326,15 +333,47 @@ export class Engine {
     await Promise.all(Array.from({ length: Math.min(concurrency, slots) }, worker));
   }
 
-  private plan(generation: number, slot: number): { slot: number; island: number; parent: Program; inspirations: Program[]; seed: number } {
+  private plan(generation: number, slot: number): { slot: number; island: number; parent: Program; inspirations: Program[]; seed: number; focus?: PromptFocus } {
     const seed = mixSeed(this.config.evolution.seed, generation, slot);
     const r = rng(seed);
     const n = this.db.islandCount;
     let island = (generation + slot) % n;
     if (this.strategy === 'explore-island') island = (island + 1 + Math.floor(r() * (n - 1 || 1))) % n;
     const parent = this.db.selectParent(island, r, this.strategy === 'refine' ? 0.15 : 0.4);
-    return { slot, island, parent, inspirations: this.db.inspirations(parent, r), seed };
+    const inspirations = this.db.inspirations(parent, r);
+    return { slot, island, parent, inspirations, seed, focus: this.chooseFocus(this.ws.candidateCode(parent.id), generation, slot, seed) };
   }
+
+  /** The block a proposal works on: the next one in rotation over the parent's blocks, or, half the
+   * time once some block's edits have paid off, one drawn in proportion to what its recent edits gained.
+   * Reads only completed generations and the plan's seed, so a resumed run focuses the same way. */
+  private chooseFocus(parentCode: string, generation: number, slot: number, seed: number): PromptFocus | undefined {
+    const names = blockNames(parentCode);
+    if (!names.length) return undefined;
+    const margin = this.config.evolution.noiseMarginPercent;
+    const gains = new Map<string, number>();
+    const recent = [...this.records.values()]
+      .filter((r) => r.generation > 0 && r.generation < generation && r.changedBlocks?.length && r.parentBdRate !== undefined && r.metrics?.trainingBdRate !== undefined)
+      .sort((a, b) => a.generation - b.generation || a.slot - b.slot).slice(-30);
+    for (const r of recent) {
+      const gain = r.parentBdRate! - r.metrics!.trainingBdRate!;
+      if (gain <= margin) continue;
+      for (const b of r.changedBlocks!) if (names.includes(b)) gains.set(b, (gains.get(b) ?? 0) + gain / r.changedBlocks!.length);
+    }
+    const r = rng(mixSeed(seed, 11, 3));
+    const total = [...gains.values()].reduce((a, b) => a + b, 0);
+    if (total > 0 && r() < 0.5) {
+      let u = r() * total;
+      for (const [block, g] of gains) {
+        u -= g;
+        if (u < 0) return { block, reason: `recent edits to it gained ${g.toFixed(2)} BD-rate points` };
+      }
+    }
+    const block = names[(generation * this.slotsPerGeneration() + slot) % names.length];
+    return { block, reason: 'the search rotates its attention over the blocks' };
+  }
+
+
 
   private async runSlot(generation: number, plan: ReturnType<Engine['plan']>, inFlight: Set<string>): Promise<void> {
     const id = candidateId(generation, plan.slot);
@@ -373,22 +412,30 @@ export class Engine {
       .slice(-5).map((r) => ({ id: r.id, reason: r.review!.reason!, hypothesis: r.hypothesis }));
     // Read per proposal, not per run: a directive given while the loop runs steers the next prompt.
     const directives = activeDirectives(listDirectives(this.ws)).map((d) => ({ id: d.id, text: d.text, block: d.block }));
+    // The person's word outranks the rotation: a directive naming one of the parent's blocks sets the focus.
+    const asked = directives.find((d) => d.block && blockNames(parentCode).includes(d.block));
+    const focus: PromptFocus | undefined = asked ? { block: asked.block!, reason: `the supervising person asked for it (${asked.id})` } : plan.focus;
     const prompt = buildPrompt({
       directives,
       parent: this.promptProgram(plan.parent.id),
       inspirations: plan.inspirations.map((p) => this.promptProgram(p.id)),
       failures, rejections, strategy: this.strategy, primaryReference: this.config.primaryReference, contractText: this.opts.contractText,
+      focus, tokenBudget: this.promptTokenBudget,
     });
     const now = new Date().toISOString();
     const rec: CandidateRecord = {
       id, generation, slot: plan.slot, island: plan.island, parentId: plan.parent.id, inspirationIds: plan.inspirations.map((p) => p.id),
       state: 'proposed', createdAt: now, updatedAt: now, provider: this.opts.provider.kind, model: this.opts.provider.model,
-      strategy: this.strategy, hypothesis: '', tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
+      strategy: this.strategy, hypothesis: '', tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 }, costUsd: 0, repairRounds: 0,
+      ...(focus ? { focusBlock: focus.block } : {}),
+      prompt: { estimatedTokens: prompt.stats.tokens, parentTokens: prompt.stats.parentTokens, inspirationsShown: prompt.stats.inspirationsShown,
+        ...(prompt.stats.inspirationsDropped.length ? { inspirationsDropped: prompt.stats.inspirationsDropped } : {}),
+        ...(prompt.stats.failureDetailsDropped ? { failureDetailsDropped: true } : {}) },
       ...(directives.length ? { directiveIds: directives.map((d) => d.id) } : {}),
     };
     const transcript: string[] = [`# system\n\n${prompt.system}\n\n# user\n\n${prompt.user}`];
     const responses: string[] = [];
-    const messages: ChatMessage[] = [{ role: 'user', content: prompt.user }];
+    const messages: ChatMessage[] = [{ role: 'user', content: prompt.user, parts: prompt.userParts }];
     let failure: CandidateFailure | undefined;
     let code: string | undefined;
     for (let round = 0; ; round++) {
@@ -397,12 +444,14 @@ export class Engine {
       let outputTokens = 0;
       try {
         const res = await this.opts.provider.complete({
-          system: prompt.system, messages, signal: this.opts.signal,
+          system: prompt.system, systemParts: prompt.systemParts, messages, signal: this.opts.signal,
           context: { parentCode, inspirations: plan.inspirations.map((p) => this.ws.candidateCode(p.id)), grandparent: this.grandparent(plan.parent),
-            mutationScale: mutationScaleFor(this.strategy), strategy: this.strategy, seed: mixSeed(plan.seed, round, 7) },
+            mutationScale: mutationScaleFor(this.strategy), strategy: this.strategy, seed: mixSeed(plan.seed, round, 7), focusBlock: focus?.block },
         });
         rec.tokens.input += res.usage.inputTokens;
         rec.tokens.output += res.usage.outputTokens;
+        rec.tokens.cacheWrite = (rec.tokens.cacheWrite ?? 0) + (res.usage.cacheWriteTokens ?? 0);
+        rec.tokens.cacheRead = (rec.tokens.cacheRead ?? 0) + (res.usage.cacheReadTokens ?? 0);
         rec.costUsd += res.costUsd;
         rec.model = res.model;
         this.spentUsd += res.costUsd;
@@ -433,6 +482,7 @@ export class Engine {
         if (applied.ok) {
           code = applied.code;
           rec.editKind = applied.kind;
+          rec.changedBlocks = changedBlocks(parentCode, code).map((c) => c.name);
           failure = undefined;
           break;
         }

@@ -1,8 +1,14 @@
 // The prompt: the contract and the validator's rules, the parent with its training numbers, a few top
 // and diverse programs, this lineage's recent failures and the reviewer's rejection reasons, and the
 // edit format. Held-out numbers are never passed in, so they cannot leak into a prompt.
+// Economy: the parent is the only program sent in full; other programs go as unified diffs against
+// it, and a token budget drops the lowest-ranked of them (then failure details) when the prompt would
+// exceed it. The stable prefix (system text + edit format, the contract, the parent) comes first, in
+// parts a provider can mark for prompt caching.
+import { blockMap, frameOf } from '../codec/blocks';
 import { METRIC_IDS, METRICS } from '../metrics/registry';
 import type { ClipScore } from '../store/records';
+import { unifiedDiff } from './diff';
 import type { FailureSummary } from './failure-analysis';
 import type { Strategy } from './stagnation';
 
@@ -18,6 +24,10 @@ export interface PromptInput {
   contractText?: string;
   /** The person's active directives, quoted until they clear them. */
   directives?: PromptDirective[];
+  /** The block this proposal should work on. */
+  focus?: PromptFocus;
+  /** Estimated input tokens the prompt may use (0 or absent: no limit). */
+  tokenBudget?: number;
 }
 
 export interface PromptDirective { id: string; text: string; block?: string }
@@ -53,9 +63,10 @@ REPLACE BLOCK <name>
 \`\`\`js
 <the new code of that block>
 \`\`\`
-Prefer SEARCH/REPLACE for local changes and REPLACE BLOCK for a new algorithm in one region; never
-send the whole file (it costs the most output tokens and an answer cut off at the limit is lost).
-Encoder and decoder share the blocks: a bitstream change must change both sides consistently.`;
+Prefer SEARCH/REPLACE for local changes and REPLACE BLOCK for a new algorithm in one region. A complete
+program in one \`\`\`js fence is still accepted, but it costs the most output tokens, and an answer cut
+off at the output limit is lost. Encoder and decoder share the blocks: a bitstream change must change
+both sides consistently.`;
 
 function clipTable(scores: ClipScore[] | undefined, ref: string): string {
   if (!scores?.length) return '(no per-clip numbers)';
@@ -75,35 +86,110 @@ const STRATEGY_TEXT: Record<Strategy, string> = {
   'full-rewrite': 'Rewrite the EVOLVE-BLOCK code substantially (a new prediction, transform or entropy-coding scheme), keeping the contract.',
 };
 
-export function buildPrompt(p: PromptInput): { system: string; user: string } {
-  const parts: string[] = [];
-  if (p.contractText) parts.push('## Codec contract (codec.d.ts)\n```ts\n' + p.contractText.trim() + '\n```');
-  parts.push(`## Parent program ${p.parent.id}` +
-    (p.parent.trainingBdRate !== undefined ? ` — training BD-rate vs ${p.primaryReference}: ${p.parent.trainingBdRate.toFixed(3)} %` : ''));
-  parts.push(clipTable(p.parent.training, p.primaryReference));
-  parts.push('```js\n' + p.parent.code.trimEnd() + '\n```');
-  if (p.inspirations.length) {
-    parts.push('## Other programs (top and diverse)');
-    for (const i of p.inspirations) {
-      parts.push(`### ${i.id} — training BD-rate ${i.trainingBdRate?.toFixed(3) ?? 'n/a'} %` + (i.hypothesis ? `\nIdea: ${i.hypothesis}` : ''));
-      parts.push('```js\n' + i.code.trimEnd() + '\n```');
+/** Characters per token for estimates (code and English prose with Claude's tokenizer: 3-4). */
+export const CHARS_PER_TOKEN = 3.5;
+
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
+/** One piece of a prompt; `cache` marks the end of a prefix worth caching (a breakpoint). */
+export interface PromptPart { text: string; cache?: boolean }
+
+export interface PromptStats {
+  /** Estimated input tokens of the whole prompt (system + user). */
+  tokens: number;
+  /** Estimated tokens of the parent's code alone. */
+  parentTokens: number;
+  inspirationsShown: number;
+  /** Inspiration ids left out to stay within the budget, lowest-ranked first. */
+  inspirationsDropped: string[];
+  /** True when the failure details were cut to their summary for the budget. */
+  failureDetailsDropped: boolean;
+  /** The budget it was built for (0: none). */
+  budget: number;
+}
+
+export interface BuiltPrompt {
+  system: string;
+  user: string;
+  systemParts: PromptPart[];
+  userParts: PromptPart[];
+  stats: PromptStats;
+}
+
+/** Which block this proposal should work on, and why that one. */
+export interface PromptFocus { block: string; reason: string }
+
+/** An inspiration as what it changes against the parent: a unified diff when both share the frame
+ * (code outside the blocks), else its changed blocks in full. Never a second full copy. */
+export function inspirationBody(parent: string, other: string, id: string): string {
+  if (other === parent) return '(the same code as the parent)';
+  if (frameOf(other) === frameOf(parent) || blockMap(parent).length === 0) {
+    return '```diff\n' + unifiedDiff(parent, other, 'parent', id, 2) + '\n```';
+  }
+  // A different frame (another codec family): the diff would be most of the file; name what it is.
+  return `(a different program: its code outside the EVOLVE-BLOCKs differs from the parent's, so it is not shown; its idea is above)`;
+}
+
+function failuresSection(f: FailureSummary, details: boolean): string {
+  const out = ['## Recent failures in this lineage'];
+  for (const g of f.byClass) {
+    out.push(`- ${g.class} ×${g.count}` + (details ? g.messages.map((m) => `\n  - ${m.message}${m.count > 1 ? ` (×${m.count})` : ''}`).join('') : ''));
+  }
+  out.push(f.guidance);
+  return out.join('\n\n');
+}
+
+function focusSection(f: PromptFocus): string {
+  return `## Focus\nWork on the EVOLVE-BLOCK named "${f.block}" this time (${f.reason}). Change other blocks only where` +
+    ' your change needs it (for example the decoder side of a bitstream change).';
+}
+
+export function buildPrompt(p: PromptInput): BuiltPrompt {
+  const budget = p.tokenBudget ?? 0;
+  const systemParts: PromptPart[] = [{ text: SYSTEM_PROMPT + '\n\n' + EDIT_FORMAT }];
+  if (p.contractText) systemParts.push({ text: '## Codec contract (codec.d.ts)\n```ts\n' + p.contractText.trim() + '\n```' });
+  systemParts[systemParts.length - 1].cache = true;
+
+  const blocks = blockMap(p.parent.code);
+  const parentHead = [`## Parent program ${p.parent.id}` +
+    (p.parent.trainingBdRate !== undefined ? ` — training BD-rate vs ${p.primaryReference}: ${p.parent.trainingBdRate.toFixed(3)} %` : ''),
+  clipTable(p.parent.training, p.primaryReference)];
+  if (blocks.length) parentHead.push('Its EVOLVE-BLOCKs (name: lines): ' + blocks.map((b) => `${b.name}: ${b.startLine + 1}-${b.endLine - 1}`).join(', '));
+  const parentCode = '```js\n' + p.parent.code.trimEnd() + '\n```';
+  const parentPart: PromptPart = { text: parentHead.join('\n\n') + '\n\n' + parentCode, cache: true };
+
+  const inspirations = p.inspirations.map((i) => `### ${i.id} — training BD-rate ${i.trainingBdRate?.toFixed(3) ?? 'n/a'} %` +
+    (i.hypothesis ? `\nIdea: ${i.hypothesis}` : '') + '\n' + inspirationBody(p.parent.code, i.code, i.id));
+  const system = systemParts.map((x) => x.text).join('\n\n');
+
+  const render = (shown: number, failureDetails: boolean): string => {
+    const parts: string[] = [];
+    if (shown) parts.push('## Other programs (top and diverse), as diffs against the parent\n\n' + inspirations.slice(0, shown).join('\n\n'));
+    if (p.failures.failures) parts.push(failuresSection(p.failures, failureDetails));
+    if (p.rejections.length) {
+      parts.push('## The reviewer rejected these; do not repeat them\n' + p.rejections.map((r) => `- ${r.id}${r.hypothesis ? ` (${r.hypothesis})` : ''}: ${r.reason}`).join('\n'));
     }
-  }
-  if (p.failures.failures) {
-    parts.push('## Recent failures in this lineage');
-    for (const g of p.failures.byClass) {
-      parts.push(`- ${g.class} ×${g.count}` + g.messages.map((m) => `\n  - ${m.message}${m.count > 1 ? ` (×${m.count})` : ''}`).join(''));
-    }
-    parts.push(p.failures.guidance);
-  }
-  if (p.rejections.length) {
-    parts.push('## The reviewer rejected these; do not repeat them');
-    for (const r of p.rejections) parts.push(`- ${r.id}${r.hypothesis ? ` (${r.hypothesis})` : ''}: ${r.reason}`);
-  }
-  if (p.directives?.length) parts.push(directivesSection(p.directives));
-  parts.push('## Task\n' + STRATEGY_TEXT[p.strategy]);
-  parts.push(EDIT_FORMAT);
-  return { system: SYSTEM_PROMPT, user: parts.join('\n\n') };
+    if (p.directives?.length) parts.push(directivesSection(p.directives));
+    if (p.focus) parts.push(focusSection(p.focus));
+    parts.push('## Task\n' + STRATEGY_TEXT[p.strategy] + ' Answer in the format given in the system text (HYPOTHESIS, then edits).');
+    return parts.join('\n\n');
+  };
+  const total = (rest: string) => estimateTokens(system) + estimateTokens(parentPart.text) + estimateTokens(rest) + 2;
+  // Over budget: drop the lowest-ranked program first (they come best-first), then failure details.
+  let shown = inspirations.length, details = true;
+  let rest = render(shown, details);
+  while (budget > 0 && total(rest) > budget && shown > 0) rest = render(--shown, details);
+  if (budget > 0 && total(rest) > budget && p.failures.failures) rest = render(shown, details = false);
+  const userParts: PromptPart[] = [parentPart, { text: rest }];
+  return {
+    system, systemParts, userParts, user: userParts.map((x) => x.text).join('\n\n'),
+    stats: {
+      tokens: total(rest), parentTokens: estimateTokens(p.parent.code), inspirationsShown: shown,
+      inspirationsDropped: p.inspirations.slice(shown).map((i) => i.id).reverse(), failureDetailsDropped: !details, budget,
+    },
+  };
 }
 
 /** The person steering the search outranks the strategy: their words come right before the task. */
@@ -115,11 +201,11 @@ export function directivesSection(ds: PromptDirective[]): string {
 export function repairPrompt(message: string, unmatched?: string): string {
   return `Your edit could not be applied: ${message}` +
     (unmatched ? `\nThis SEARCH text matched nothing:\n\`\`\`\n${unmatched}\n\`\`\`` : '') +
-    `\nSend corrected edits in the same format.\n\n${EDIT_FORMAT}`;
+    '\nSend corrected edits in the answer format of the system text (SEARCH/REPLACE or REPLACE BLOCK).';
 }
 
 export function truncatedRepairPrompt(outputTokens: number): string {
   return `Your answer was cut off at the output limit after ${outputTokens} tokens, so none of it was applied.` +
     ' Send a smaller answer: SEARCH/REPLACE sections holding only the lines that change, or REPLACE BLOCK for one' +
-    ` block at most; do not repeat unchanged code.\n\n${EDIT_FORMAT}`;
+    ' block at most; do not repeat unchanged code.';
 }

@@ -2,7 +2,7 @@
 // text as it arrives, an AbortSignal cancels the request, and usage is priced per call.
 import Anthropic from '@anthropic-ai/sdk';
 import { CancelledError, EnvironmentError, ProviderError } from '../errors';
-import type { CompletionRequest, CompletionResult, LlmProvider } from './provider';
+import { DEFAULT_MAX_TOKENS, type CompletionRequest, type CompletionResult, type LlmProvider, type MessagePart } from './provider';
 import { costUsd, priceFor, type Price } from './pricing';
 
 export interface AnthropicOptions {
@@ -55,21 +55,24 @@ export class AnthropicProvider implements LlmProvider {
       arm();
       const stream = this.client.messages.stream({
         model: this.model,
-        max_tokens: req.maxTokens ?? this.opts.maxTokens ?? 8192,
-        system: req.system,
-        messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+        max_tokens: req.maxTokens ?? this.opts.maxTokens ?? DEFAULT_MAX_TOKENS,
+        system: req.systemParts?.length ? req.systemParts.map(textBlock) : req.system,
+        messages: req.messages.map((m) => ({ role: m.role, content: m.parts?.length ? m.parts.map(textBlock) : m.content })),
         ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
       }, { signal: local.signal });
       stream.on('text', (delta) => { arm(); req.onText?.(delta); });
       stream.on('streamEvent', () => arm());
       const msg = await stream.finalMessage();
       const text = msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
-      const inputTokens = msg.usage.input_tokens + (msg.usage.cache_creation_input_tokens ?? 0) + (msg.usage.cache_read_input_tokens ?? 0);
+      // input_tokens counts only what was neither written to nor read from the cache.
+      const cacheWriteTokens = msg.usage.cache_creation_input_tokens ?? 0;
+      const cacheReadTokens = msg.usage.cache_read_input_tokens ?? 0;
+      const inputTokens = msg.usage.input_tokens + cacheWriteTokens + cacheReadTokens;
       const outputTokens = msg.usage.output_tokens;
       return {
         text, model: msg.model || this.model, stopReason: msg.stop_reason ?? undefined,
-        usage: { inputTokens, outputTokens },
-        costUsd: costUsd(inputTokens, outputTokens, priceFor(msg.model || this.model, this.opts.pricing)),
+        usage: { inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens },
+        costUsd: costUsd(inputTokens, outputTokens, priceFor(msg.model || this.model, this.opts.pricing), { write: cacheWriteTokens, read: cacheReadTokens }),
       };
     } catch (e) {
       if (req.signal?.aborted) throw new CancelledError('model request cancelled');
@@ -80,6 +83,11 @@ export class AnthropicProvider implements LlmProvider {
       req.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** A text content block; a cache breakpoint (5-minute ephemeral cache) where the prompt marks one. */
+function textBlock(p: MessagePart): Anthropic.TextBlockParam {
+  return { type: 'text', text: p.text, ...(p.cache ? { cache_control: { type: 'ephemeral' as const } } : {}) };
 }
 
 function toProviderError(e: unknown): ProviderError {

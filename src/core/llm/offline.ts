@@ -1,8 +1,10 @@
 // The offline provider: no network, no model. It mutates the `// @evolve` parameters of the parent
-// (and crosses them with an inspiration program), then answers in the same SEARCH/REPLACE format a
-// model would, so its proposals travel the same path: edit → novelty → sandbox → scores → database.
+// (and crosses them with an inspiration program), or takes one whole named block from an inspiration
+// on the same frame, then answers in the same SEARCH/REPLACE or REPLACE BLOCK format a model would,
+// so its proposals travel the same path: edit → novelty → sandbox → scores → database.
 import { ProviderError } from '../errors';
-import { gaussian, pick, rng, type Rng } from '../rng';
+import { gaussian, mixSeed, pick, rng, type Rng } from '../rng';
+import { evolveBlocks, frameOf } from '../codec/blocks';
 import { parseParameters, renderLine, formatValue, type EvolveParam, type ParamValue } from './parameters';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './provider';
 
@@ -97,6 +99,35 @@ export function renderProposal(p: OfflineProposal): string {
   return lines.join('\n');
 }
 
+/** A whole block taken from another program. */
+export interface BlockCrossover { block: string; from: number; body: string }
+
+/** Block-level crossover: one whole named block from an inspiration that shares the parent's frame
+ * (the code outside the blocks), where the two differ. The focus block is preferred when it differs;
+ * otherwise a differing block is drawn. Pure; undefined when no inspiration qualifies. */
+export function proposeBlockCrossover(parentCode: string, inspirations: string[], seed: number, focusBlock?: string): BlockCrossover | undefined {
+  const r = rng(mixSeed(seed, 5, 13));
+  const frame = frameOf(parentCode);
+  const mine = new Map(evolveBlocks(parentCode).map((b) => [b.name, parentCode.slice(b.start, b.end)]));
+  const options: BlockCrossover[] = [];
+  inspirations.forEach((code, from) => {
+    if (frameOf(code) !== frame) return;
+    for (const b of evolveBlocks(code)) {
+      const body = code.slice(b.start, b.end);
+      if (mine.has(b.name) && mine.get(b.name) !== body) options.push({ block: b.name, from, body });
+    }
+  });
+  if (!options.length) return undefined;
+  const focused = options.filter((o) => o.block === focusBlock);
+  return pick(r, focused.length ? focused : options);
+}
+
+export function renderCrossover(c: BlockCrossover): string {
+  return [`HYPOTHESIS: offline block crossover: the ${c.block} block of inspiration ${c.from + 1}, whose code there differs from the parent's;` +
+    ' combining a region that worked in another program with the rest of this one may beat both.', '',
+  `REPLACE BLOCK ${c.block}`, '```js', c.body.replace(/\n$/, ''), '```', ''].join('\n');
+}
+
 export class OfflineProvider implements LlmProvider {
   readonly kind = 'offline';
   readonly model = 'offline-mutator';
@@ -104,10 +135,18 @@ export class OfflineProvider implements LlmProvider {
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const ctx = req.context;
     if (!ctx) throw new ProviderError('the offline mutator needs the parent program', 'this is a bug in the engine: it must pass a proposal context');
-    const proposal = proposeChanges(ctx.parentCode, ctx.inspirations, ctx.mutationScale, ctx.seed, ctx.grandparent);
-    const text = proposal.changes.length
-      ? renderProposal(proposal)
-      : 'The parent has no `// @evolve` parameters inside its EVOLVE-BLOCKs, so the offline mutator cannot change it.';
+    // Crossover of whole blocks combines algorithms, not only numbers; the more the search is stuck,
+    // the more often it is tried (it travels the same edit path as a model's REPLACE BLOCK).
+    const r = rng(mixSeed(ctx.seed, 17, 2));
+    const cross = r() < 0.25 + 0.25 * ctx.mutationScale ? proposeBlockCrossover(ctx.parentCode, ctx.inspirations, ctx.seed, ctx.focusBlock) : undefined;
+    let text: string;
+    if (cross) text = renderCrossover(cross);
+    else {
+      const proposal = proposeChanges(ctx.parentCode, ctx.inspirations, ctx.mutationScale, ctx.seed, ctx.grandparent);
+      const fallback = proposal.changes.length ? undefined : proposeBlockCrossover(ctx.parentCode, ctx.inspirations, ctx.seed, ctx.focusBlock);
+      text = proposal.changes.length ? renderProposal(proposal) : fallback ? renderCrossover(fallback)
+        : 'The parent has no `// @evolve` parameters inside its EVOLVE-BLOCKs and no inspiration differs from it block by block, so the offline mutator cannot change it.';
+    }
     req.onText?.(text);
     return { text, model: this.model, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 };
   }

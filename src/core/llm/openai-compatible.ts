@@ -1,7 +1,7 @@
 // Any /v1/chat/completions endpoint (Ollama, LM Studio, vLLM, OpenAI) with plain fetch: local servers
 // are the point, so no SDK and no key required.
 import { CancelledError, ProviderError } from '../errors';
-import type { CompletionRequest, CompletionResult, LlmProvider } from './provider';
+import { DEFAULT_MAX_TOKENS, type CompletionRequest, type CompletionResult, type LlmProvider } from './provider';
 import { costUsd, priceFor, type Price } from './pricing';
 
 export interface OpenAiCompatibleOptions {
@@ -29,8 +29,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const body = JSON.stringify({
       model: this.model,
-      max_tokens: req.maxTokens ?? this.opts.maxTokens ?? 8192,
-      messages: [{ role: 'system', content: req.system }, ...req.messages],
+      max_tokens: req.maxTokens ?? this.opts.maxTokens ?? DEFAULT_MAX_TOKENS,
+      messages: [{ role: 'system', content: req.system }, ...req.messages.map((m) => ({ role: m.role, content: m.content }))],
       ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
     });
     const maxRetries = this.opts.maxRetries ?? 3;

@@ -1,7 +1,16 @@
 // Dollars per call from token counts. The table holds list prices (USD per million tokens) and can be
 // overridden per workspace, because prices change and self-hosted models cost nothing per token.
 
-export interface Price { inputPerMTok: number; outputPerMTok: number }
+export interface Price {
+  inputPerMTok: number;
+  outputPerMTok: number;
+  /** Prompt-cache writes and reads; absent: 1.25x and 0.1x the input price (Anthropic's 5-minute cache). */
+  cacheWritePerMTok?: number;
+  cacheReadPerMTok?: number;
+}
+
+export const CACHE_WRITE_FACTOR = 1.25;
+export const CACHE_READ_FACTOR = 0.1;
 
 export const DEFAULT_PRICES: Record<string, Price> = {
   'claude-opus-4': { inputPerMTok: 15, outputPerMTok: 75 },
@@ -30,6 +39,12 @@ export function priceFor(model: string, override?: Price, table: Record<string, 
   return best ? table[best] : { inputPerMTok: 0, outputPerMTok: 0 };
 }
 
-export function costUsd(inputTokens: number, outputTokens: number, price: Price): number {
-  return (inputTokens * price.inputPerMTok + outputTokens * price.outputPerMTok) / 1e6;
+/** `inputTokens` is every input token, cached or not; `cache` says how many of them were written to or
+ * read from the prompt cache. */
+export function costUsd(inputTokens: number, outputTokens: number, price: Price, cache: { write?: number; read?: number } = {}): number {
+  const write = cache.write ?? 0, read = cache.read ?? 0;
+  const plain = Math.max(0, inputTokens - write - read);
+  const writePrice = price.cacheWritePerMTok ?? price.inputPerMTok * CACHE_WRITE_FACTOR;
+  const readPrice = price.cacheReadPerMTok ?? price.inputPerMTok * CACHE_READ_FACTOR;
+  return (plain * price.inputPerMTok + write * writePrice + read * readPrice + outputTokens * price.outputPerMTok) / 1e6;
 }

@@ -1,7 +1,15 @@
 // One interface for every model backend. The engine sends a system text and a conversation; a
 // provider returns the text plus what it cost. Streaming backends report text as it arrives.
 
-export interface ChatMessage { role: 'user' | 'assistant'; content: string }
+/** The default output limit: the largest block of the hybrid seed (mode-decision, 14,075 chars ≈ 4,000
+ * tokens at 3.5 chars/token) rewritten at twice its size, plus the hypothesis, fits with room to spare. */
+export const DEFAULT_MAX_TOKENS = 16384;
+
+/** A piece of a message; `cache` ends a prefix the provider may cache (Anthropic: a cache_control
+ * breakpoint). `content` is always the parts joined, for providers without caching. */
+export interface MessagePart { text: string; cache?: boolean }
+
+export interface ChatMessage { role: 'user' | 'assistant'; content: string; parts?: MessagePart[] }
 
 /** What the program database knows about the request; the offline mutator works from this alone,
  * the language-model providers get the same facts inside the prompt text. */
@@ -17,10 +25,14 @@ export interface ProposalContext {
   strategy: string;
   /** Deterministic per candidate, so a resumed run proposes the same thing. */
   seed: number;
+  /** The EVOLVE-BLOCK this proposal should work on, when the engine chose one. */
+  focusBlock?: string;
 }
 
 export interface CompletionRequest {
   system: string;
+  /** The system text in parts, for providers that cache a stable prefix (joined, they equal `system`). */
+  systemParts?: MessagePart[];
   messages: ChatMessage[];
   maxTokens?: number;
   signal?: AbortSignal;
@@ -31,7 +43,9 @@ export interface CompletionRequest {
 export interface CompletionResult {
   text: string;
   model: string;
-  usage: { inputTokens: number; outputTokens: number };
+  /** inputTokens counts every input token; cacheWriteTokens and cacheReadTokens are the parts of it
+   * written to and read from the provider's prompt cache (priced at their own rates). */
+  usage: { inputTokens: number; outputTokens: number; cacheWriteTokens?: number; cacheReadTokens?: number };
   costUsd: number;
   stopReason?: string;
   /** Retries the backend (or SDK) made before this answer. */

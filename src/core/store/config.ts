@@ -49,6 +49,9 @@ export interface EvolutionConfig {
   adoptionPolicy: AdoptionPolicy;
   gitCommit: boolean;
   seed: number;
+  /** Estimated input tokens one prompt may use (3.5 chars a token); over it the lowest-ranked other
+   * programs, then failure details, are left out. The parent is always sent in full. 0: no limit. */
+  promptTokenBudget: number;
 }
 
 export interface BudgetConfig {
@@ -73,6 +76,9 @@ export interface WorkspaceConfig {
   ffmpegPath?: string;
 }
 
+/** Room for the hybrid seed (~20k tokens), the system text and contract (~2k) and three diffs. */
+export const DEFAULT_PROMPT_TOKEN_BUDGET = 40000;
+
 export function defaultConcurrency(): number {
   return Math.max(1, cpus().length - 1);
 }
@@ -88,6 +94,7 @@ export function defaultConfig(clipPath: string): WorkspaceConfig {
       islands: 3, concurrency: 0, candidatesPerGeneration: 0, migrationInterval: 5, eliteArchiveSize: 8,
       stagnationGenerations: 6, repairRounds: 1, noiseMarginPercent: 0.2,
       objective: DEFAULT_OBJECTIVE, guards: DEFAULT_GUARDS.map((g) => ({ ...g })), adoptionPolicy: 'review', gitCommit: true, seed: 1,
+      promptTokenBudget: DEFAULT_PROMPT_TOKEN_BUDGET,
     },
     budgets: {},
   };

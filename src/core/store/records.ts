@@ -7,7 +7,9 @@ export type CandidateState = 'proposed' | 'invalid' | 'failed' | 'evaluated' | '
 
 export const TERMINAL_STATES: CandidateState[] = ['invalid', 'failed', 'evaluated', 'pending-review', 'adopted', 'rejected'];
 
-export interface TokenUsage { input: number; output: number }
+/** `input` counts every input token; `cacheWrite` and `cacheRead` (added in schemaVersion 1 as optional
+ * fields: records written before them read as 0) are the parts written to and read from a prompt cache. */
+export interface TokenUsage { input: number; output: number; cacheWrite?: number; cacheRead?: number }
 
 import type { CandidateFailure } from '../sandbox/failures';
 
@@ -61,6 +63,12 @@ export interface CandidateRecord {
   directiveIds?: string[];
   hypothesis: string;
   editKind?: 'search-replace' | 'replace-block' | 'mixed' | 'full-file' | 'none';
+  /** The EVOLVE-BLOCK the prompt asked the model to work on. */
+  focusBlock?: string;
+  /** The blocks the applied edit changed (by name, compared with the parent). */
+  changedBlocks?: string[];
+  /** The prompt's size (estimated tokens at 3.5 chars each) and what the token budget left out. */
+  prompt?: { estimatedTokens: number; parentTokens: number; inspirationsShown: number; inspirationsDropped?: string[]; failureDetailsDropped?: boolean };
   codeHash?: string;
   tokens: TokenUsage;
   costUsd: number;
