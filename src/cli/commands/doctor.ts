@@ -1,4 +1,6 @@
 // codec-evolve doctor: what this machine offers the harness — which ffmpeg and why, its encoders.
+import { METRIC_IDS } from '../../core/metrics/registry';
+import { probeVmaf, type VmafSupport } from '../../core/metrics/vmaf';
 import type { Command } from '../command';
 import { parse } from '../args';
 import { CodecEvolutionError, EXIT_CODES, errorMessage } from '../../core/errors';
@@ -21,10 +23,12 @@ export const doctorCommand: Command = {
     let ffmpeg: FfmpegLocation | undefined;
     let problem: CodecEvolutionError | Error | undefined;
     let encoders: Record<string, boolean> = {};
+    let vmaf: VmafSupport = { available: false };
     try {
       ffmpeg = await locateFfmpeg({ ffmpegPath: values.ffmpeg });
       const all = await ffmpegEncoders(ffmpeg.path);
       encoders = Object.fromEntries(WANTED.map((e) => [e, all.includes(e)]));
+      vmaf = await probeVmaf(ffmpeg);
     } catch (e) {
       problem = e as Error;
     }
@@ -37,6 +41,7 @@ export const doctorCommand: Command = {
       io.out(JSON.stringify({
         schemaVersion: 1, node: process.version, platform: `${process.platform}-${process.arch}`,
         ffmpeg: ffmpeg ?? null, encoders, av1Encoder: av1 ?? null,
+        vmaf: { available: vmaf.available, note: vmaf.note ?? null },
         sandbox: sandbox ?? null, sandboxProblem: sandboxProblem ?? null, problem: problem ? errorMessage(problem) : null,
       }, null, 2));
     } else {
@@ -47,6 +52,8 @@ export const doctorCommand: Command = {
         io.out(`  version: ${ffmpeg.version}`);
         io.out(`  encoders: ${WANTED.map((e) => `${e} ${encoders[e] ? 'yes' : 'no'}`).join(', ')}`);
         io.out(`  baseline AV1 encoder: ${av1 ?? 'none (AV1 baseline will be skipped)'}`);
+        io.out(`  metrics: ${METRIC_IDS.filter((m) => m !== 'vmaf' || vmaf.available).join(', ')}${vmaf.available ? ' (VMAF through libvmaf)' : ''}`);
+        if (vmaf.note) io.out(`  ${vmaf.note}`);
       } else {
         io.out(`ffmpeg:   NOT FOUND — ${problem ? errorMessage(problem) : ''}`);
       }

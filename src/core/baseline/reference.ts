@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromaHeight, chromaWidth, type Video } from '../codec/contract';
 import { EnvironmentError, InputError, throwIfAborted } from '../errors';
 import { FrameMetrics } from '../metrics/accumulator';
+import { VmafAccumulator } from '../metrics/vmaf';
 import { rdPoint, readRdPoint, type RdPoint } from '../metrics/rd';
 import { ffmpegEncoders, firstLine, locateFfmpeg, runFfmpeg, type FfmpegLocation } from '../video/ffmpeg';
 import { videoHash } from '../video/hash';
@@ -26,6 +27,8 @@ export interface ReferenceOptions {
   points?: number;
   /** Explicit CRF values per codec, overriding `points`. */
   crf?: Partial<Record<ReferenceCodec, number[]>>;
+  /** Also measure VMAF (the caller checked that this ffmpeg has libvmaf). */
+  vmaf?: boolean;
   /** Force one AV1 encoder instead of libsvtav1-else-libaom. */
   av1Encoder?: 'libsvtav1' | 'libaom-av1';
   /** An ffmpeg path (setting / flag) or an already located ffmpeg. */
@@ -115,13 +118,13 @@ function cacheKey(parts: object): string {
 
 interface CacheRecord { schemaVersion: number; key: object; point: RdPoint }
 
-async function readCache(file: string): Promise<RdPoint | undefined> {
+async function readCache(file: string, vmaf: boolean): Promise<RdPoint | undefined> {
   try {
     const rec = JSON.parse(await readFile(file, 'utf8')) as CacheRecord;
     // Points cached before the metric registry (flat psnrY…) are read into the one RdPoint shape;
     // one without the chroma planes is measured again rather than shown half.
     const point = rec.schemaVersion === CACHE_SCHEMA ? readRdPoint(rec.point) : undefined;
-    return point && point.metrics.psnrU !== undefined ? point : undefined;
+    return point && point.metrics.psnrU !== undefined && (!vmaf || point.metrics.vmaf !== undefined) ? point : undefined;
   } catch {
     return undefined;
   }
@@ -180,7 +183,7 @@ export function cropTo(video: Video, width: number, height: number): Video {
   };
 }
 
-async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, plan: EncoderPlan, crf: number, dir: string, signal?: AbortSignal): Promise<RdPoint> {
+async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, plan: EncoderPlan, crf: number, dir: string, signal?: AbortSignal, vmaf?: boolean): Promise<RdPoint> {
   const out = join(dir, `${plan.encoder}-crf${crf}.${plan.ext}`);
   const t0 = performance.now();
   const enc = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'yuv4mpegpipe', '-i', '-',
@@ -203,8 +206,12 @@ async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, p
   const decoded = cropTo(back, video.width, video.height);
   // The same metric code as the candidates' points, so BD-rate compares like with like.
   const acc = new FrameMetrics(video.width, video.height);
-  for (let i = 0; i < video.frames.length; i++) acc.add(video.frames[i], decoded.frames[i]);
-  return rdPoint({ bytes, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen, metrics: acc.values(), encodeMs, decodeMs, setting: `crf=${crf}` });
+  const vm = vmaf ? new VmafAccumulator(ff.path, video.width, video.height, { num: video.fpsNum, den: video.fpsDen }) : undefined;
+  for (let i = 0; i < video.frames.length; i++) { acc.add(video.frames[i], decoded.frames[i]); vm?.add(video.frames[i], decoded.frames[i]); }
+  const metrics = acc.values();
+  // A reference point is cached; a VMAF failure here is the environment's, so it is raised, not cached half.
+  if (vm) metrics.vmaf = await vm.finish();
+  return rdPoint({ bytes, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen, metrics, encodeMs, decodeMs, setting: `crf=${crf}` });
 }
 
 export async function runReference(clip: Video | string, options: ReferenceOptions): Promise<ReferenceResult> {
@@ -234,7 +241,7 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
         throwIfAborted(signal);
         const key = { clipHash, encoder: plan.encoder, ffmpegVersion: ff.version, args: plan.args, crf, format: plan.format, encodedSize: encodedSize(video.width, video.height, plan.minSize) };
         const file = join(options.cacheDir, `${codec}-${cacheKey(key)}.json`);
-        let point = await readCache(file);
+        let point = await readCache(file, !!options.vmaf);
         if (point) {
           curve.cacheHits++;
         } else {
@@ -243,7 +250,7 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
           let y4m = y4ms.get(`${W}x${H}`);
           if (!y4m) y4ms.set(`${W}x${H}`, y4m = encodeY4M(padToEven(video, plan.minSize)));
           dir ??= await mkdtemp(join(tmpdir(), 'codec-evolve-ref-'));
-          point = await encodeAndMeasure(video, y4m, ff, plan, crf, dir, signal);
+          point = await encodeAndMeasure(video, y4m, ff, plan, crf, dir, signal, options.vmaf);
           result.ffmpegRuns++;
           curve.encoded++;
           await writeCache(file, { schemaVersion: CACHE_SCHEMA, key, point });

@@ -5,9 +5,10 @@
 // BD-rate against each reference codec run on the same frames. A candidate's failure is a result.
 import { basename } from 'node:path';
 import type { Frame, Video } from '../codec/contract';
-import { throwIfAborted } from '../errors';
+import { CodecEvolutionError, throwIfAborted } from '../errors';
 import { runReference, defaultCacheDir, type ReferenceCodec, type ReferenceCurve } from '../baseline/reference';
 import { FrameMetrics } from '../metrics/accumulator';
+import { VmafAccumulator, probeVmaf } from '../metrics/vmaf';
 import { bdRateByMetric, meanBdRateTable, type BdRateDetail } from '../metrics/bdrate';
 import { rdPoint, type RdPoint } from '../metrics/rd';
 import { METRIC_IDS, metricOf, type BdRateTable, type MetricId } from '../metrics/registry';
@@ -33,6 +34,9 @@ export interface EvaluateOptions {
   references: ReferenceCodec[];
   /** Skip references this ffmpeg lacks (reported in referencesSkipped) instead of failing. */
   referencesOptional?: boolean;
+  /** VMAF through ffmpeg's libvmaf: by default measured when the ffmpeg has it (else a note says
+   * so); false never runs it. */
+  vmaf?: boolean;
   /** CRF points per reference codec (default 5). */
   referencePoints?: number;
   limits?: Partial<SandboxLimits>;
@@ -125,6 +129,10 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
   const clips: ClipEvaluation[] = [];
   let meta: { name?: string; description?: string } | undefined;
   let startupSum = 0, startups = 0;
+  const notes: string[] = [];
+  const support = opts.vmaf !== false && ff ? await probeVmaf(ff) : undefined;
+  const vmaf = support?.available ? ff!.path : undefined;
+  if (support?.note) notes.push(support.note);
 
   for (const clipSource of opts.clips) {
     throwIfAborted(opts.signal);
@@ -135,7 +143,7 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
     const skipped: { codec: ReferenceCodec; reason: string }[] = [];
     if (opts.references.length) {
       const ref = await runReference(video, {
-        codecs: opts.referencesOptional ? undefined : opts.references, points: opts.referencePoints, ffmpeg: ff, cacheDir: opts.cacheDir ?? defaultCacheDir(),
+        codecs: opts.referencesOptional ? undefined : opts.references, points: opts.referencePoints, ffmpeg: ff, cacheDir: opts.cacheDir ?? defaultCacheDir(), vmaf: !!vmaf,
         signal: opts.signal, onProgress: (m) => opts.onProgress?.(`${name}: ${m}`),
       });
       curves.push(...ref.curves.filter((c) => opts.references.includes(c.codec)));
@@ -151,7 +159,7 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
       opts.onProgress?.(`${name}: candidate quality ${quality}`);
       const check = opts.determinism === 'all' || (opts.determinism !== 'off' && first);
       first = false;
-      const m = await measurePoint(candidate, video, quality, runOpts, check);
+      const m = await measurePoint(candidate, video, quality, runOpts, check, { vmaf, notes });
       if (!m.ok) throw new PointFailure({ ...m.failure, clip: name, quality });
       meta ??= m.meta;
       for (const ms of m.startupsMs) { startupSum += ms; startups++; }
@@ -201,6 +209,7 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
       evaluationMs: performance.now() - t0,
       points: all.length,
       metrics: measuredMetrics(all),
+      ...(notes.length ? { notes: [...new Set(notes)] } : {}),
     },
   };
 }
@@ -230,18 +239,25 @@ type MeasureResult =
  * One RD point: encode in one child, decode the bytes in another, metrics in the host — frame by
  * frame as the decoded frames arrive, so the host never holds the decoded clip.
  */
-export async function measurePoint(candidate: PreparedCandidate, video: Video, quality: number, opts: SandboxRunOptions, checkDeterminism = true): Promise<MeasureResult> {
+export async function measurePoint(candidate: PreparedCandidate, video: Video, quality: number, opts: SandboxRunOptions, checkDeterminism = true,
+  extra: { vmaf?: string; notes?: string[] } = {}): Promise<MeasureResult> {
   const enc = await runEncode(candidate, video, quality, opts);
   if (!enc.ok) return enc;
   const acc = new FrameMetrics(video.width, video.height);
-  const add = (i: number, f: Frame) => acc.add(video.frames[i], f);
+  // VMAF runs in its own ffmpeg child, fed as the frames arrive.
+  const vm = extra.vmaf ? new VmafAccumulator(extra.vmaf, video.width, video.height, { num: video.fpsNum, den: video.fpsDen }) : undefined;
+  const add = (i: number, f: Frame) => { acc.add(video.frames[i], f); vm?.add(video.frames[i], f); };
   const dec = await runDecode(candidate, enc.bytes, { width: video.width, height: video.height, frames: video.frames.length }, { ...opts, checkDeterminism, onFrame: add });
-  if (!dec.ok) return dec;
+  if (!dec.ok) { vm?.abort(); return dec; }
   dec.video.frames.forEach((f, i) => add(i, f)); // empty when streamed
   if (acc.frames !== video.frames.length) throw new Error(`internal: ${acc.frames} of ${video.frames.length} frames measured`);
+  const metrics = acc.values();
+  if (vm) {
+    try { metrics.vmaf = await vm.finish(); } catch (e) { extra.notes?.push(`VMAF not measured: ${e instanceof CodecEvolutionError ? e.describe() : String(e)}`); }
+  }
   const point = rdPoint({
     bytes: enc.bytes.length, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
-    metrics: acc.values(), encodeMs: enc.ms, decodeMs: dec.ms, quality,
+    metrics, encodeMs: enc.ms, decodeMs: dec.ms, quality,
   });
   return { ok: true, point, startupsMs: [enc.startupMs, dec.startupMs], ...(enc.meta ? { meta: enc.meta } : {}) };
 }
