@@ -11,6 +11,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['RDOQ', 'false', 'true'],
   ['NUM_REFS', '1', '4'],
   ['CHROMA_DC', 'false', 'true'],
+  ['TRANSFORM_8X8', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

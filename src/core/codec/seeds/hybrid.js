@@ -9,7 +9,7 @@
 // offset, deblocking) travels in the stream header, so constants below can change safely.
 //
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability shift u8, chroma QP offset+16 u8,
-// deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC); then one range-coded stream: per frame a type bit
+// deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC, bit 1: 8x8 transform); then one range-coded stream: per frame a type bit
 // and QP, then macroblocks in raster order.
 
 // Each algorithmic region sits in a named EVOLVE-BLOCK (what an edit may change); outside stay only
@@ -73,6 +73,29 @@ const TC0 = new Uint8Array([
   2, 2, 4, 2, 3, 4, 2, 3, 4, 3, 3, 5, 3, 4, 6, 3, 4, 6, 4, 5, 7, 4, 5, 8, 4, 6, 9, 5, 7, 10, 6, 8, 11, 6, 8, 13, 7, 10, 14, 8, 11, 16, 9, 12, 18, 10, 13, 20,
   11, 15, 23, 13, 17, 25]);
 
+// 8x8 transform (H.264 High profile): zigzag, quant multipliers and dequant scales per QP and raster
+// position (six position classes), and the significance/last context of each scan position.
+const ZZ8 = new Uint8Array([
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63]);
+const MF8 = [[13107, 11428, 20972, 12222, 16777, 15481], [11916, 10826, 19174, 11058, 14980, 14290], [10082, 8943, 15978, 9675, 12710, 11985],
+  [9362, 8228, 14913, 8931, 11984, 11259], [8192, 7346, 13159, 7740, 10486, 9777], [7282, 6428, 11570, 6830, 9118, 8640]];
+const V8 = [[20, 18, 32, 19, 25, 24], [22, 19, 35, 21, 28, 26], [26, 23, 42, 24, 33, 31], [28, 25, 45, 26, 35, 33], [32, 28, 51, 30, 40, 38], [36, 32, 58, 34, 46, 43]];
+const QMUL8 = new Int32Array(52 * 64), DQ8 = new Int32Array(52 * 64), POSCLASS8 = new Uint8Array(64);
+for (let i = 0; i < 64; i++) {
+  const y = i >> 3, x = i & 7;
+  POSCLASS8[i] = (y & 3) === 0 && (x & 3) === 0 ? 0 : (y & 1) && (x & 1) ? 1 : (y & 3) === 2 && (x & 3) === 2 ? 2
+    : ((y & 3) === 0 && (x & 1)) || ((y & 1) && (x & 3) === 0) ? 3 : ((y & 3) === 0 && (x & 3) === 2) || ((y & 3) === 2 && (x & 3) === 0) ? 4 : 5;
+}
+for (let q = 0; q < 52; q++) for (let i = 0; i < 64; i++) {
+  QMUL8[q * 64 + i] = MF8[q % 6][POSCLASS8[i]];
+  DQ8[q * 64 + i] = V8[q % 6][POSCLASS8[i]] << ((q / 6) | 0);
+}
+const SIG8CTX = new Uint8Array([0, 1, 2, 3, 4, 5, 5, 4, 4, 3, 3, 4, 4, 4, 5, 5, 4, 4, 4, 4, 3, 3, 6, 7, 7, 7, 8, 9, 10, 9, 8, 7,
+  7, 6, 11, 12, 13, 11, 6, 7, 8, 9, 14, 10, 9, 8, 6, 11, 12, 13, 11, 6, 9, 14, 10, 9, 11, 12, 13, 11, 14, 10, 12]);
+const LAST8CTX = new Uint8Array([0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8]);
+
 // Intra 4x4 directional modes (they follow edges inside textured areas, which DC/planar cannot)
 // as taps on an edge array e[]: e[0..3] = left pixels bottom-up
 // (L3..L0), e[4] = top-left corner, e[5..12] = top and top-right. Each predicted pixel is
@@ -132,7 +155,8 @@ const QPEL = new Int8Array([
 const PROB_SHIFT = 5;            // @evolve int 4 7
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
-  CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, NUM_CTX = 262;
+  CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
+  CTX_T8 = 296, NUM_CTX = 299;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
 // transform is on), intra-16x16 AC, intra-16x16 DC, chroma DC.
 const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3, CAT_CDC = 4;
@@ -222,7 +246,7 @@ let curY, curU, curV, refY, refU, refV, halfH, halfV, halfC, halfTmp, planes;
 // useRef(r) points the globals above at entry r (motion compensation and search read those).
 let refs = [], numRefs = 1, refsAvail = 0;
 let srcY, srcU, srcV;
-let mbType, cbpMap, nzL, nzU, nzV, i4Mode, mvX, mvY, prevMvX, prevMvY, W4, W8, mbRefMap;
+let mbType, cbpMap, nzL, nzU, nzV, i4Mode, mvX, mvY, prevMvX, prevMvY, W4, W8, mbRefMap, mbT8Map;
 let qp = 26, qpC = 26, lambda = 1, lambdaMe = 1, frameIsP = false, deblockOffset = 0, deblockOn = true;
 
 function setup(width, height) {
@@ -248,7 +272,7 @@ function setup(width, height) {
   i4Mode = new Uint8Array(W4 * (HP >> 2));
   mvX = new Int16Array(W8 * (HP >> 3)); mvY = new Int16Array(W8 * (HP >> 3));
   prevMvX = new Int16Array(W8 * (HP >> 3)); prevMvY = new Int16Array(W8 * (HP >> 3));
-  mbRefMap = new Uint8Array(MBW * MBH);
+  mbRefMap = new Uint8Array(MBW * MBH); mbT8Map = new Uint8Array(MBW * MBH);
   P.fill(1024);
 }
 
@@ -438,10 +462,54 @@ function dcDequant(q) {
   const s = DQ[q * 16];
   for (let i = 0; i < 16; i++) dcY[i] = (dcY[i] * s + 2) >> 2;
 }
+// 8x8 integer transform (H.264 High profile), exact in integers like the 4x4 one.
+const t8 = new Int32Array(64), dq8 = new Int32Array(64), r8 = new Int32Array(8);
+function fdct8(r, c) {
+  for (let pass = 0; pass < 2; pass++) {
+    const src = pass ? t8 : r, dst = pass ? c : t8, ss = pass ? 8 : 1, sl = pass ? 1 : 8;
+    for (let l = 0; l < 8; l++) {
+      const b = l * sl, x0 = src[b], x1 = src[b + ss], x2 = src[b + 2 * ss], x3 = src[b + 3 * ss], x4 = src[b + 4 * ss], x5 = src[b + 5 * ss], x6 = src[b + 6 * ss], x7 = src[b + 7 * ss];
+      const s07 = x0 + x7, s16 = x1 + x6, s25 = x2 + x5, s34 = x3 + x4;
+      const a0 = s07 + s34, a1 = s16 + s25, a2 = s07 - s34, a3 = s16 - s25;
+      const d07 = x0 - x7, d16 = x1 - x6, d25 = x2 - x5, d34 = x3 - x4;
+      const a4 = d16 + d25 + (d07 + (d07 >> 1)), a5 = d07 - d34 - (d25 + (d25 >> 1));
+      const a6 = d07 + d34 - (d16 + (d16 >> 1)), a7 = d16 - d25 + (d34 + (d34 >> 1));
+      dst[b] = a0 + a1; dst[b + 4 * ss] = a0 - a1; dst[b + 2 * ss] = a2 + (a3 >> 1); dst[b + 6 * ss] = (a2 >> 1) - a3;
+      dst[b + ss] = a4 + (a7 >> 2); dst[b + 7 * ss] = (a4 >> 2) - a7; dst[b + 3 * ss] = a5 + (a6 >> 2); dst[b + 5 * ss] = a6 - (a5 >> 2);
+    }
+  }
+}
+// Dequantises the 64 scan-ordered levels at lv[off..] and adds the inverse 8x8 transform to the prediction.
+function recon8(lv, off, q, pred, pOff, pStride, dst, dOff, dStride) {
+  const qb = q * 64;
+  for (let i = 0; i < 64; i++) dq8[i] = 0;
+  for (let i = 0; i < 64; i++) { const v = lv[off + i]; if (v) { const p = ZZ8[i]; dq8[p] = (v * DQ8[qb + p] + 2) >> 2; } }
+  for (let pass = 0; pass < 2; pass++) {
+    const src = pass ? t8 : dq8, ss = pass ? 8 : 1, sl = pass ? 1 : 8;
+    for (let l = 0; l < 8; l++) {
+      const b = l * sl, d0 = src[b], d1 = src[b + ss], d2 = src[b + 2 * ss], d3 = src[b + 3 * ss], d4 = src[b + 4 * ss], d5 = src[b + 5 * ss], d6 = src[b + 6 * ss], d7 = src[b + 7 * ss];
+      const a0 = d0 + d4, a2 = d0 - d4, a4 = (d2 >> 1) - d6, a6 = (d6 >> 1) + d2;
+      const b0 = a0 + a6, b2 = a2 + a4, b4 = a2 - a4, b6 = a0 - a6;
+      const a1 = -d3 + d5 - d7 - (d7 >> 1), a3 = d1 + d7 - d3 - (d3 >> 1), a5 = -d1 + d7 + d5 + (d5 >> 1), a7 = d3 + d5 + d1 + (d1 >> 1);
+      const b1 = (a7 >> 2) + a1, b3 = a3 + (a5 >> 2), b5 = (a3 >> 2) - a5, b7 = a7 - (a1 >> 2);
+      if (!pass) {
+        t8[b] = b0 + b7; t8[b + 7] = b0 - b7; t8[b + 1] = b2 + b5; t8[b + 6] = b2 - b5;
+        t8[b + 2] = b4 + b3; t8[b + 5] = b4 - b3; t8[b + 3] = b6 + b1; t8[b + 4] = b6 - b1;
+      } else {
+        r8[0] = b0 + b7; r8[1] = b2 + b5; r8[2] = b4 + b3; r8[3] = b6 + b1; r8[4] = b6 - b1; r8[5] = b4 - b3; r8[6] = b2 - b5; r8[7] = b0 - b7;
+        for (let k = 0; k < 8; k++) {
+          const v = pred[pOff + k * pStride + l] + ((r8[k] + 32) >> 6);
+          dst[dOff + k * dStride + l] = v < 0 ? 0 : v > 255 ? 255 : v;
+        }
+      }
+    }
+  }
+}
+
 // Chroma DC: a 2x2 Hadamard over the DCs of the four 4x4 blocks of each chroma plane (H.264's chroma
 // DC stage): chroma is smooth, so one level often carries what four DCs would. Levels in mbCDc
 // (plane p at p*16, four used), dequantised DCs per block in dcC (p*4 + block).
-let chromaDc = true;
+let chromaDc = true, transform8 = true;
 const mbCDc = new Int16Array(32), dcC = new Int32Array(8);
 function chromaDcDequant(p, q) {
   const o = p * 16, a = mbCDc[o], b = mbCDc[o + 1], c = mbCDc[o + 2], d = mbCDc[o + 3], s = DQ[q * 16];
@@ -629,6 +697,88 @@ function blockCost(lv, off, cat) {
   }
   return bits;
 }
+// 8x8 blocks: 64 scan positions share 15 significance and 9 "last" contexts (H.264's mapping); no
+// coded-block flag (the coded-block-pattern bit says whether the 8x8 block has levels).
+function writeBlock8(lv, off) {
+  let last = 63;
+  while (lv[off + last] === 0) last--;
+  for (let i = 0; i < 63; i++) {
+    const s = lv[off + i] !== 0 ? 1 : 0;
+    encBit(CTX_SIG8 + SIG8CTX[i], s);
+    if (s) { const l = i === last ? 1 : 0; encBit(CTX_LAST8 + LAST8CTX[i], l); if (l) break; }
+  }
+  let gt1 = 0, eq1 = 0;
+  for (let i = last; i >= 0; i--) {
+    const v = lv[off + i];
+    if (v === 0) continue;
+    const a = v < 0 ? -v : v;
+    const c1 = gt1 ? 0 : min(4, 1 + eq1);
+    if (a === 1) { encBit(CTX_GT18 + c1, 0); eq1++; }
+    else {
+      encBit(CTX_GT18 + c1, 1);
+      const c2 = CTX_LVL8 + min(4, gt1), n = a - 2;
+      for (let k = 0; k < min(n, 13); k++) encBit(c2, 1);
+      if (n < 13) encBit(c2, 0); else encEG(n - 13);
+      gt1++;
+    }
+    encDirect(v < 0 ? 1 : 0);
+  }
+}
+function readBlock8(lv, off) {
+  for (let i = 0; i < 64; i++) lv[off + i] = 0;
+  let last = 63;
+  for (let i = 0; i < 63; i++) {
+    if (decBit(CTX_SIG8 + SIG8CTX[i])) { lv[off + i] = 1; if (decBit(CTX_LAST8 + LAST8CTX[i])) { last = i; break; } }
+  }
+  lv[off + last] = 1;
+  let gt1 = 0, eq1 = 0;
+  for (let i = last; i >= 0; i--) {
+    if (lv[off + i] === 0) continue;
+    let a = 1;
+    const c1 = gt1 ? 0 : min(4, 1 + eq1);
+    if (!decBit(CTX_GT18 + c1)) eq1++;
+    else {
+      const c2 = CTX_LVL8 + min(4, gt1);
+      let n = 0;
+      while (n < 13 && decBit(c2)) n++;
+      if (n === 13) n += decEG();
+      a = n + 2;
+      gt1++;
+    }
+    lv[off + i] = decDirect() ? -a : a;
+  }
+}
+function blockCost8(lv, off) {
+  let last = 63;
+  while (lv[off + last] === 0) last--;
+  let bits = 0;
+  for (let i = 0; i < 63; i++) {
+    const s = lv[off + i] !== 0 ? 1 : 0;
+    bits += bitCost(CTX_SIG8 + SIG8CTX[i], s);
+    if (s) { const l = i === last ? 1 : 0; bits += bitCost(CTX_LAST8 + LAST8CTX[i], l); if (l) break; }
+  }
+  let gt1 = 0, eq1 = 0;
+  for (let i = last; i >= 0; i--) {
+    const v = lv[off + i];
+    if (v === 0) continue;
+    const a = v < 0 ? -v : v;
+    const c1 = gt1 ? 0 : min(4, 1 + eq1);
+    bits += 1;
+    if (a === 1) { bits += bitCost(CTX_GT18 + c1, 0); eq1++; }
+    else {
+      bits += bitCost(CTX_GT18 + c1, 1);
+      const c2 = CTX_LVL8 + min(4, gt1), n = a - 2;
+      bits += min(n, 13) * bitCost(c2, 1);
+      if (n < 13) bits += bitCost(c2, 0); else bits += egCost(n - 13);
+      gt1++;
+    }
+  }
+  return bits;
+}
+// Transform-size flag of an inter macroblock with luma levels; context: neighbours that used 8x8.
+function t8Ctx(mbx, mby) {
+  return CTX_T8 + (mbx > 0 && mbT8Map[mby * MBW + mbx - 1] ? 1 : 0) + (mby > 0 && mbT8Map[(mby - 1) * MBW + mbx] ? 1 : 0);
+}
 // Reference index: unary, the first bin's context from whether the left and top macroblocks used a
 // farther reference.
 function refCtx(mbx, mby, k) {
@@ -681,6 +831,8 @@ const DEBLOCK = true;            // @evolve bool
 const DEBLOCK_OFFSET = 0;        // @evolve int -6 6
 function bsAt(x4a, y4a, x4b, y4b) {
   const ma = (y4a >> 2) * MBW + (x4a >> 2), mb = (y4b >> 2) * MBW + (x4b >> 2);
+  // Edges inside an 8x8 transform block are not block edges.
+  if (ma === mb && mbT8Map[ma] && (x4a >> 1) === (x4b >> 1) && (y4a >> 1) === (y4b >> 1)) return 0;
   if (mbType[ma] >= 3 || mbType[mb] >= 3) return 3;
   if (nzL[y4a * W4 + x4a] || nzL[y4b * W4 + x4b]) return 2;
   if (mbRefMap[ma] !== mbRefMap[mb]) return 1;
@@ -746,7 +898,7 @@ const predL = new Uint8Array(256), predU = new Uint8Array(64), predV = new Uint8
 const mbMode4 = new Uint8Array(16);
 let mbI16Mode = 0, mbCMode = 0;
 const mbMvX = new Int16Array(4), mbMvY = new Int16Array(4);
-let mbRef = 0;
+let mbRef = 0, mbT8 = 0;
 
 function interPredict(mbx, mby, part8) {
   const px = mbx * 16, py = mby * 16, cx = mbx * 8, cy = mby * 8;
@@ -789,6 +941,14 @@ function reconChroma(mbx, mby) {
 }
 function reconLumaFromPred(mbx, mby) {
   const lo = LOFF + mby * 16 * LS + mbx * 16;
+  if (mbT8) {
+    for (let k = 0; k < 4; k++) {
+      const ox = (k & 1) * 8, oy = (k >> 1) * 8;
+      if (mbNz[(oy >> 2) * 4 + (ox >> 2)]) recon8(mbLv, k * 64, qp, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
+      else copyBlock(predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, 8);
+    }
+    return;
+  }
   for (let b = 0; b < 16; b++) {
     const ox = (b & 3) * 4, oy = (b >> 2) * 4;
     if (mbNz[b]) reconBlock(mbLv, b * 16, qp, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
@@ -815,6 +975,8 @@ const BLOCK_RDO = true;          // @evolve bool
 const RDOQ = true;               // @evolve bool
 // Chroma DC stage (2x2 Hadamard over each chroma plane's four block DCs; sent in the header).
 const CHROMA_DC = true;          // @evolve bool
+// 8x8 transform for inter macroblocks, chosen per macroblock by RD against the 4x4 one (sent in the header).
+const TRANSFORM_8X8 = true;      // @evolve bool
 const res = new Int32Array(16), coef = new Int32Array(16);
 const satdTmp = new Int32Array(16);
 // Sum of absolute Hadamard-transformed differences of a 4x4 block: a cheap proxy of coded cost.
@@ -921,6 +1083,77 @@ function codeLumaInter(mbx, mby) {
     mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
   }
   return j;
+}
+// Inter luma with four 8x8 transforms; each block dropped when that lowers J. Returns SSD + lambda * bits.
+const res8 = new Int32Array(64), coef8 = new Int32Array(64);
+function codeLumaInter8(mbx, mby) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
+  const q = qp, qb = q * 64, qbits = 16 + ((q / 6) | 0), f = floor(DEADZONE_INTER * (1 << qbits));
+  let j = 0;
+  for (let k = 0; k < 4; k++) {
+    const ox = (k & 1) * 8, oy = (k >> 1) * 8, off = k * 64, pOff = oy * 16 + ox, dOff = lo + oy * LS + ox, sOff = so + oy * WP + ox;
+    let ssdZero = 0;
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+      const d = srcY[sOff + y * WP + x] - predL[pOff + y * 16 + x];
+      res8[y * 8 + x] = d; ssdZero += d * d;
+    }
+    fdct8(res8, coef8);
+    let nz = 0;
+    if (RDOQ) nz = rdoQuant8(coef8, q, mbLv, off);
+    else for (let i = 0; i < 64; i++) {
+      const p = ZZ8[i], c = coef8[p], a = ((c < 0 ? -c : c) * QMUL8[qb + p] + f) >> qbits;
+      mbLv[off + i] = c < 0 ? -a : a;
+      if (a) nz = 1;
+    }
+    let jk = ssdZero, coded = 0;
+    if (nz) {
+      recon8(mbLv, off, q, predL, pOff, 16, curY, dOff, LS);
+      let ssd = 0;
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { const d = srcY[sOff + y * WP + x] - curY[dOff + y * LS + x]; ssd += d * d; }
+      const jc = ssd + lambda * blockCost8(mbLv, off);
+      if (!BLOCK_RDO || jc < ssdZero) { jk = jc; coded = 1; }
+    }
+    if (!coded) {
+      for (let i = 0; i < 64; i++) mbLv[off + i] = 0;
+      copyBlock(predL, pOff, 16, curY, dOff, LS, 8);
+    }
+    for (let s = 0; s < 4; s++) {
+      const bx = (ox >> 2) + (s & 1), by = (oy >> 2) + (s >> 1);
+      mbNz[by * 4 + bx] = coded; nzL[(mby * 4 + by) * W4 + mbx * 4 + bx] = coded;
+    }
+    j += jk;
+  }
+  return j;
+}
+// RDOQ for 8x8 blocks: as rdoQuant, with the 8x8 basis norms (squared: 8, 9.03, 5, 9.03, ...).
+const RDOQ8_N = [8, 578 / 64, 5, 578 / 64, 8, 578 / 64, 5, 578 / 64];
+const rq8Abs = new Float64Array(64), rq8Step = new Float64Array(64), rq8W = new Float64Array(64);
+function rdoQuant8(c, q, lv, off) {
+  const qb = q * 64, qbits = 16 + ((q / 6) | 0), scale = 1 << qbits;
+  let nz = 0;
+  for (let i = 0; i < 64; i++) {
+    const p = ZZ8[i], v = c[p], a = v < 0 ? -v : v, m = QMUL8[qb + p];
+    const l = (a * m + (scale >> 1)) >> qbits;
+    lv[off + i] = v < 0 ? -l : l;
+    rq8Abs[i] = a; rq8Step[i] = scale / m; rq8W[i] = 1 / (RDOQ8_N[p >> 3] * RDOQ8_N[p & 7]);
+    if (l) nz = 1;
+  }
+  if (!nz) return 0;
+  let bits = blockCost8(lv, off);
+  nz = 0;
+  for (let i = 63; i >= 0; i--) {
+    const v = lv[off + i];
+    if (v === 0) continue;
+    const l = v < 0 ? -v : v, e1 = rq8Abs[i] - l * rq8Step[i], e0 = rq8Abs[i] - (l - 1) * rq8Step[i];
+    const dD = (e0 * e0 - e1 * e1) * rq8W[i];
+    if (dD >= lambda * bits) { nz = 1; continue; }
+    lv[off + i] = v < 0 ? -(l - 1) : l - 1;
+    let nb = 0;
+    for (let k = 0; k < 64; k++) if (lv[off + k]) { nb = blockCost8(lv, off); break; }
+    if (dD + lambda * (nb - bits) < 0) { bits = nb; if (l > 1) nz = 1; }
+    else { lv[off + i] = v; nz = 1; }
+  }
+  return nz;
 }
 function codeChroma(mbx, mby, intra) {
   const co = COFF + mby * 8 * CS + mbx * 8, so = mby * 8 * CWP + mbx * 8;
@@ -1141,9 +1374,10 @@ function ssdMb(mbx, mby) {
 const bestRecY = new Uint8Array(256), bestRecU = new Uint8Array(64), bestRecV = new Uint8Array(64);
 const bestLv = new Int16Array(24 * 16), bestDcLv = new Int16Array(16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
 const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4), bestCDc = new Int16Array(32), bestCDcNz = new Uint8Array(2);
-let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0;
+let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0, bestT8 = 0;
 function saveBest(mbx, mby, type, j) {
   bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode; bestRef = mbRef;
+  bestT8 = type === 1 || type === 2 ? mbT8 : 0;
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { bestRecU[y * 8 + x] = curU[co + y * CS + x]; bestRecV[y * 8 + x] = curV[co + y * CS + x]; }
@@ -1156,7 +1390,7 @@ function restoreBest(mbx, mby) {
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { curU[co + y * CS + x] = bestRecU[y * 8 + x]; curV[co + y * CS + x] = bestRecV[y * 8 + x]; }
   mbCDc.set(bestCDc); mbCDcNz.set(bestCDcNz);
   mbLv.set(bestLv); mbDcLv.set(bestDcLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
-  mbI16Mode = bestI16; mbCMode = bestCMode; mbRef = bestRef;
+  mbI16Mode = bestI16; mbCMode = bestCMode; mbRef = bestRef; mbT8 = bestT8;
 }
 // Writes the MB's maps (type, nz, modes, vectors, cbp) from the mb* state; shared with the decoder.
 function commitMaps(mbx, mby, type) {
@@ -1174,6 +1408,7 @@ function commitMaps(mbx, mby, type) {
   }
   cbpMap[mb] = cbpOf();
   mbRefMap[mb] = type === 1 || type === 2 ? mbRef : 0;
+  mbT8Map[mb] = type === 1 || type === 2 ? mbT8 : 0;
 }
 
 const cand = new Int16Array(16), subX = new Int16Array(4), subY = new Int16Array(4);
@@ -1184,7 +1419,27 @@ function tryInter16(mbx, mby, mx, my, type) {
   return interResidualJ(mbx, mby, type);
 }
 function interResidualJ(mbx, mby, type) {
-  let j = codeLumaInter(mbx, mby) + codeChroma(mbx, mby, false);
+  let jl = codeLumaInter(mbx, mby);
+  mbT8 = 0;
+  if (transform8) {
+    // Both transform sizes, the cheaper kept (the flag is coded only when luma has levels).
+    const lo = LOFF + mby * 16 * LS + mbx * 16;
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) t8SaveRec[y * 16 + x] = curY[lo + y * LS + x];
+    t8SaveLv.set(mbLv.subarray(0, 256)); t8SaveNz.set(mbNz.subarray(0, 16));
+    const c4 = cbpOf() & 15, ctx = t8Ctx(mbx, mby);
+    const j4 = jl + (c4 ? lambda * bitCost(ctx, 0) : 0);
+    let j8 = codeLumaInter8(mbx, mby);
+    const c8 = cbpOf() & 15;
+    j8 += c8 ? lambda * bitCost(ctx, 1) : 0;
+    if (j8 < j4) { jl = j8; mbT8 = c8 ? 1 : 0; }
+    else {
+      jl = j4;
+      for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) curY[lo + y * LS + x] = t8SaveRec[y * 16 + x];
+      mbLv.set(t8SaveLv); mbNz.set(t8SaveNz);
+      for (let b = 0; b < 16; b++) nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = mbNz[b];
+    }
+  }
+  let j = jl + codeChroma(mbx, mby, false);
   const cbp = cbpOf();
   let bits = bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 0) + bitCost(CTX_PART, type === 2 ? 1 : 0);
   bits += cbpCost(mbx, mby, cbp);
@@ -1199,6 +1454,7 @@ function interResidualJ(mbx, mby, type) {
   return j + lambda * bits;
 }
 
+const t8SaveRec = new Uint8Array(256), t8SaveLv = new Int16Array(256), t8SaveNz = new Uint8Array(16);
 function tryIntra16(mbx, mby, mode, cmode) {
   const lo = LOFF + mby * 16 * LS + mbx * 16;
   intraBlockPred(mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
@@ -1324,7 +1580,7 @@ function encodeMb(mbx, mby) {
       copyBlock(predL, 0, 16, curY, lo, LS, 16);
       copyBlock(predU, 0, 8, curU, COFF + mby * 8 * CS + mbx * 8, CS, 8);
       copyBlock(predV, 0, 8, curV, COFF + mby * 8 * CS + mbx * 8, CS, 8);
-      mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0);
+      mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0); mbT8 = 0;
       const j = ssdMb(mbx, mby) + lambda * bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 1);
       saveBest(mbx, mby, 0, j);
     }
@@ -1441,14 +1697,16 @@ function writeMb(mbx, mby, type) {
       writeMvd(mbMvX[s] - pmx, 0); writeMvd(mbMvY[s] - pmy, 1);
     }
   }
-  writeResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA);
+  writeResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA, type === 1 || type === 2);
 }
 
-function writeResidual(mbx, mby, lumaCat) {
+function writeResidual(mbx, mby, lumaCat, inter) {
   const cbp = cbpMap[mby * MBW + mbx];
   for (let k = 0; k < 4; k++) encBit(cbpCtxLuma(mbx, mby, cbp, k), (cbp >> k) & 1);
   encBit(cbpCtxChroma(mbx, mby), cbp >> 4);
-  for (let k = 0; k < 4; k++) {
+  if (transform8 && inter && (cbp & 15)) encBit(t8Ctx(mbx, mby), mbT8);
+  if (mbT8) { for (let k = 0; k < 4; k++) if ((cbp >> k) & 1) writeBlock8(mbLv, k * 64); }
+  else for (let k = 0; k < 4; k++) {
     if (!((cbp >> k) & 1)) continue;
     for (let s = 0; s < 4; s++) {
       const bx = (k & 1) * 2 + (s & 1), by = (k >> 1) * 2 + (s >> 1), b = by * 4 + bx;
@@ -1475,7 +1733,7 @@ function readMb(mbx, mby) {
   else if (frameIsP && !decBit(mbCtx(mbx, mby, CTX_INTRA, isIntra))) type = decBit(CTX_PART) ? 2 : 1;
   else type = decBit(CTX_I4FLAG + (frameIsP ? 1 : 0)) ? 4 : 3;
   mbRef = (type === 1 || type === 2) && refsAvail > 1 ? readRef(mbx, mby) : 0;
-  mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0);
+  mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0); mbT8 = 0;
   if (type === 0) {
     predMv(mbx * 2, mby * 2, 2, mb, 0);
     mbMvX[0] = pmx; mbMvY[0] = pmy;
@@ -1514,7 +1772,7 @@ function readMb(mbx, mby) {
       if (n === 4) setMv8(x8, y8, 1, mbMvX[s], mbMvY[s]);
     }
   }
-  readResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA);
+  readResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA, type === 1 || type === 2);
   if (type <= 2) {
     interPredict(mbx, mby, type === 2);
     reconLumaFromPred(mbx, mby);
@@ -1544,13 +1802,22 @@ function readMb(mbx, mby) {
   commitMaps(mbx, mby, type);
 }
 
-function readResidual(mbx, mby, lumaCat) {
+function readResidual(mbx, mby, lumaCat, inter) {
   for (let b = 0; b < 16; b++) nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = 0;
   for (let b = 0; b < 4; b++) { const i = (mby * 2 + (b >> 1)) * W8 + mbx * 2 + (b & 1); nzU[i] = 0; nzV[i] = 0; }
   let cbp = 0;
   for (let k = 0; k < 4; k++) cbp |= decBit(cbpCtxLuma(mbx, mby, cbp, k)) << k;
   cbp |= decBit(cbpCtxChroma(mbx, mby)) << 4;
-  for (let k = 0; k < 4; k++) {
+  mbT8 = transform8 && inter && (cbp & 15) ? decBit(t8Ctx(mbx, mby)) : 0;
+  if (mbT8) for (let k = 0; k < 4; k++) {
+    const nz = (cbp >> k) & 1;
+    if (nz) readBlock8(mbLv, k * 64);
+    for (let s = 0; s < 4; s++) {
+      const bx = (k & 1) * 2 + (s & 1), by = (k >> 1) * 2 + (s >> 1);
+      mbNz[by * 4 + bx] = nz; nzL[(mby * 4 + by) * W4 + mbx * 4 + bx] = nz;
+    }
+  }
+  else for (let k = 0; k < 4; k++) {
     if (!((cbp >> k) & 1)) continue;
     for (let s = 0; s < 4; s++) {
       const bx = (k & 1) * 2 + (s & 1), by = (k >> 1) * 2 + (s >> 1), b = by * 4 + bx;
@@ -1625,7 +1892,7 @@ function encodeVideo(video, options) {
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const n = video.frames.length;
   numRefs = max(1, min(4, NUM_REFS));
-  chromaDc = !!CHROMA_DC;
+  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8;
   setup(video.width, video.height);
   lazyHalf = false;
   shift = max(4, min(7, PROB_SHIFT));
@@ -1647,7 +1914,7 @@ function encodeVideo(video, options) {
     frames.push(finishFrame(i === n - 1));
   }
   encFlush();
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, chromaDc ? 1 : 0];
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
   bytes.set(out.subarray(0, outPos), hdr.length);
@@ -1666,7 +1933,7 @@ function decodeVideo(bytes) {
   if (shift < 4 || shift > 7) throw new Error('bad probability shift in header');
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
-  chromaDc = (bytes[12] & 1) !== 0;
+  chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0;
   decInit(bytes, 13);
   const frames = [];
   for (let i = 0; i < n; i++) {
