@@ -20,6 +20,11 @@ export interface SandboxLimits {
   rssPollMs: number;
   /** How much of the child's stderr is kept for the failure detail. */
   maxStderrBytes: number;
+  /**
+   * CPU seconds a child may use (RLIMIT_CPU, where prlimit exists), enforced by the kernel even
+   * when the host is gone; undefined = 2 × the wall-clock limit + 5 s (GC threads add CPU time).
+   */
+  cpuSeconds?: number;
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = {
@@ -32,6 +37,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
 
 export function resolveLimits(partial?: Partial<SandboxLimits>): SandboxLimits {
   const l = { ...DEFAULT_LIMITS, ...stripUndefined(partial ?? {}) };
+  if (l.cpuSeconds !== undefined && !(Number.isInteger(l.cpuSeconds) && l.cpuSeconds > 0)) throw new RangeError(`sandbox limit cpuSeconds must be a positive integer, got ${l.cpuSeconds}`);
   for (const k of ['timeoutMs', 'heapMb', 'rssMb', 'rssPollMs'] as const) {
     if (!Number.isFinite(l[k]) || l[k] <= 0) throw new RangeError(`sandbox limit ${k} must be a positive number, got ${l[k]}`);
   }

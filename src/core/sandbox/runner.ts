@@ -70,7 +70,30 @@ export const DEFAULT_SEED = 0x5eed;
 
 // ---- runtime detection ----------------------------------------------------------------------------
 
-interface Support { permissionFlag: string | null; netns: string | null; runtime: RuntimeReport; rssWatchdog: boolean; groupKill: boolean; level: SandboxLevel }
+interface Support { permissionFlag: string | null; netns: string | null; guards: Guards; runtime: RuntimeReport; rssWatchdog: boolean; groupKill: boolean; level: SandboxLevel }
+
+/**
+ * util-linux tools that bound a child's life on their own, without its host: the host's wall-clock
+ * kill dies with the host (kill -9 of the CLI), and a detached child in its own process group would
+ * then spin under PID 1 forever. setpriv --pdeathsig makes the kernel kill the child when its parent
+ * dies — no thread of the child is needed, so a candidate's tight loop cannot hold it off — and
+ * prlimit sets RLIMIT_CPU as a last bound (SIGXCPU, then SIGKILL at the hard limit).
+ */
+interface Guards { setpriv: string | null; prlimit: string | null }
+const NO_GUARDS: Guards = { setpriv: null, prlimit: null };
+
+function guardBinaries(): Guards {
+  if (process.platform !== 'linux') return NO_GUARDS;
+  const find = (name: string) => [`/usr/bin/${name}`, `/bin/${name}`].find((p) => existsSync(p)) ?? null;
+  return { setpriv: find('setpriv'), prlimit: find('prlimit') };
+}
+
+/** RLIMIT_CPU of a child: soft (SIGXCPU) and hard (SIGKILL) seconds. */
+export function cpuLimitSeconds(limits: SandboxLimits): { soft: number; hard: number } {
+  // GC threads add CPU time on top of the wall clock, hence the margin over the wall-clock limit.
+  const soft = limits.cpuSeconds ?? Math.ceil((2 * limits.timeoutMs) / 1000) + 5;
+  return { soft, hard: soft + 5 };
+}
 
 /** `unshare` (util-linux), to start children in an empty network namespace where the OS allows it. */
 function unshareBinary(): string | null {
@@ -78,11 +101,21 @@ function unshareBinary(): string | null {
   return ['/usr/bin/unshare', '/bin/unshare'].find((p) => existsSync(p)) ?? null;
 }
 
-/** The command that starts a child: the runtime itself, or the runtime inside a fresh network namespace. */
-function command(execPath: string, args: string[], netns: string | null): [string, string[]] {
+/**
+ * The command that starts a child: the runtime itself, or the runtime inside a fresh network
+ * namespace, behind the guards when given. Each wrapper execs the next, so the child keeps one pid.
+ */
+function command(execPath: string, args: string[], netns: string | null, guards: Guards = NO_GUARDS, cpu?: { soft: number; hard: number }): [string, string[]] {
+  const chain: string[] = [];
   // -r maps our uid to root inside a new user namespace (no real privilege), which lets an
   // unprivileged user create the network namespace (-n) that has no usable interface.
-  return netns ? [netns, ['-rn', '--', execPath, ...args]] : [execPath, args];
+  if (netns) chain.push(netns, '-rn', '--');
+  if (guards.prlimit && cpu) chain.push(guards.prlimit, `--cpu=${cpu.soft}:${cpu.hard}`, '--');
+  // Last before the runtime: entering the user namespace changes credentials, which clears the
+  // parent-death signal, so it is set after unshare.
+  if (guards.setpriv) chain.push(guards.setpriv, '--pdeathsig', 'KILL', '--');
+  chain.push(execPath, ...args);
+  return [chain[0], chain.slice(1)];
 }
 const supportCache = new Map<string, Promise<Support>>();
 /** The same, once known: lets a pool start a child without waiting a turn of the event loop. */
@@ -112,9 +145,9 @@ function nodeArgs(permissionFlag: string | null, worker: string, heapMb: number)
 }
 
 /** Starts one child in probe mode: it reports its runtime and tries what the permission model refuses. */
-export async function probeRuntime(execPath: string, worker: string, permissionFlag: string | null, netns: string | null = null): Promise<RuntimeReport | undefined> {
+export async function probeRuntime(execPath: string, worker: string, permissionFlag: string | null, netns: string | null = null, guards: Guards = NO_GUARDS): Promise<RuntimeReport | undefined> {
   return new Promise((resolve) => {
-    const [cmd, args] = command(execPath, [...nodeArgs(permissionFlag, worker, 64), '--probe'], netns);
+    const [cmd, args] = command(execPath, [...nodeArgs(permissionFlag, worker, 64), '--probe'], netns, guards, { soft: 30, hard: 35 });
     const child = spawn(cmd, args, {
       stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(), cwd: dirname(worker), windowsHide: true,
     });
@@ -148,11 +181,19 @@ export function detectSupport(opts: SandboxRunOptions = {}): Promise<Support> {
       if (!flag) r = await probeRuntime(execPath, worker, null);
       if (!r) throw new EnvironmentError(`cannot start a sandbox child with ${execPath}`, 'check that this Node.js/Electron runtime can run scripts (ELECTRON_RUN_AS_NODE=1)');
       const unshare = unshareBinary();
+      let netns: string | null = null;
       if (unshare) {
         const inNs = await probeRuntime(execPath, worker, flag, unshare);
-        if (inNs?.denied?.network) return support(flag, unshare, inNs);
+        if (inNs?.denied?.network) { netns = unshare; r = inNs; }
       }
-      return support(flag, null, r);
+      // The guards are used only if a child starts through them here.
+      const found = guardBinaries();
+      let guards = NO_GUARDS;
+      if (found.setpriv || found.prlimit) {
+        const guarded = await probeRuntime(execPath, worker, flag, netns, found);
+        if (guarded) { guards = found; r = guarded; }
+      }
+      return support(flag, netns, r, guards);
     })();
     p.then((s) => supportKnown.set(key, s), () => supportCache.delete(key));
     supportCache.set(key, p);
@@ -160,7 +201,7 @@ export function detectSupport(opts: SandboxRunOptions = {}): Promise<Support> {
   return p;
 }
 
-function support(flag: string | null, netns: string | null, r: RuntimeReport): Support {
+function support(flag: string | null, netns: string | null, r: RuntimeReport, guards: Guards = NO_GUARDS): Support {
   const rssWatchdog = process.platform === 'linux';
   const groupKill = process.platform !== 'win32';
   const layers: string[] = [];
@@ -183,10 +224,14 @@ function support(flag: string | null, netns: string | null, r: RuntimeReport): S
   layers.push(groupKill ? 'wall-clock kill of the process group' : 'wall-clock kill of the child');
   if (netns) layers.push('empty network namespace (unshare -rn: no connection possible, even to 127.0.0.1)');
   else missing.push('network namespace (unshare -rn unavailable here): only the vm context keeps sockets out of reach');
+  if (guards.setpriv) layers.push('dies with its host (parent-death signal, setpriv --pdeathsig KILL)');
+  else missing.push('parent-death signal (setpriv unavailable): a child whose host is killed lives until its CPU-time limit');
+  if (guards.prlimit) layers.push('CPU-time limit of its own (RLIMIT_CPU via prlimit)');
+  else missing.push('CPU-time limit (prlimit unavailable): only the host enforces the time limit');
   const full = missing.length === 0;
   const runtime = r.electron ? `electron ${r.electron} (node ${r.node})` : `node ${r.node}`;
   return {
-    permissionFlag: flag, netns, runtime: r, rssWatchdog, groupKill,
+    permissionFlag: flag, netns, guards, runtime: r, rssWatchdog, groupKill,
     level: {
       level: full ? 'full' : 'reduced', runtime, permissionFlag: flag, layers, missing,
       summary: `${full ? 'full' : 'reduced'}: ${runtime}; ${layers.length} layers${flag ? ` (${flag})` : ', NO permission model'}`,
@@ -202,9 +247,9 @@ export async function sandboxLevel(opts: SandboxRunOptions = {}): Promise<Sandbo
 
 interface SpawnSpec { key: string; cmd: string; args: string[]; cwd: string; groupKill: boolean }
 
-function spawnSpec(opts: SandboxRunOptions, sup: Support, heapMb: number): SpawnSpec {
+function spawnSpec(opts: SandboxRunOptions, sup: Support, limits: SandboxLimits): SpawnSpec {
   const worker = workerScript(opts);
-  const [cmd, args] = command(opts.execPath ?? process.execPath, nodeArgs(sup.permissionFlag, worker, heapMb), sup.netns);
+  const [cmd, args] = command(opts.execPath ?? process.execPath, nodeArgs(sup.permissionFlag, worker, limits.heapMb), sup.netns, sup.guards, cpuLimitSeconds(limits));
   return { key: JSON.stringify([cmd, args]), cmd, args, cwd: dirname(worker), groupKill: sup.groupKill };
 }
 
@@ -276,7 +321,7 @@ export class SandboxPool {
   /** Starts a spare for jobs with these options now, e.g. while the clip is being read. */
   async prewarm(opts: SandboxRunOptions = {}): Promise<void> {
     const sup = await detectSupport(opts);
-    this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits).heapMb));
+    this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits)));
   }
 
   /**
@@ -287,7 +332,7 @@ export class SandboxPool {
     const sup = supportKnown.get(opts.execPath ?? process.execPath);
     if (!sup) return false;
     try {
-      this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits).heapMb));
+      this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits)));
       return true;
     } catch { return false; /* a missing worker or bad limits are reported by the job itself */ }
   }
@@ -376,7 +421,7 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
     throw new EnvironmentError(`the sandbox needs Node's permission model and ${sup.level.runtime} lacks it`, 'use Node.js ≥ 20.19 or turn off the permission-model requirement');
   }
   if (opts.signal?.aborted) throw new CancelledError();
-  const spec = spawnSpec(opts, sup, limits.heapMb);
+  const spec = spawnSpec(opts, sup, limits);
   const stage = req.op;
   const start = performance.now();
   const spare = opts.pool?.take(spec);
@@ -426,10 +471,13 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
     child.on('error', (e) => settle(new EnvironmentError(`cannot start the sandbox child: ${e.message}`, 'check codecEvolution runtime (process.execPath) and the bundled dist/sandbox-worker.js')));
     child.on('close', (code, signal) => {
       if (settled) return;
-      if (/heap out of memory|Reached heap limit|Allocation failed - /i.test(stderr)) {
+      // Classified by how the process ended, never by its stderr: that carries the candidate's own
+      // text (an escaping exception prints its source line), so a candidate could pick its class.
+      if (signal === 'SIGXCPU') {
+        fail('timeout', `${stage} used up its ${cpuLimitSeconds(limits).soft} s of CPU time — the process was stopped; make it faster or check for an endless loop`);
+      } else if (signal === 'SIGABRT' || code === 134) {
+        // V8 aborts the process when the heap cap is reached; nothing the candidate can call aborts.
         fail('memory', `${stage} exceeded the ${limits.heapMb} MB JavaScript heap cap — allocate less or reuse buffers`);
-      } else if (/ERR_ACCESS_DENIED/.test(stderr)) {
-        fail('forbidden', `${stage} tried an operation the permission model refuses (file, process or worker access)`);
       } else {
         fail('crash', `the ${stage} process ended (${signal ? `signal ${signal}` : `exit code ${code}`}) without returning a result`);
       }

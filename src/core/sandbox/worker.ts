@@ -23,8 +23,16 @@ const getProto = Object.getPrototypeOf;
 const { isUint8Array, isProxy, isNativeError, isTypedArray } = types;
 const now = () => performance.now();
 
+/**
+ * The harness's own exceptions, recognised by identity: `instanceof` on a thrown value walks its
+ * prototype chain, and a candidate's object whose prototype is a Proxy would run its trap right in
+ * the harness's catch block. WeakSet.has reads no property of its argument.
+ */
+const ours = new WeakSet<object>();
+const isOurs = (v: unknown): boolean => typeof v === 'object' && v !== null && ours.has(v);
+
 class Failure extends Error {
-  constructor(readonly cls: FailureClass, message: string, readonly line?: number, readonly column?: number) { super(message); }
+  constructor(readonly cls: FailureClass, message: string, readonly line?: number, readonly column?: number) { super(message); ours.add(this); }
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -78,7 +86,7 @@ function readRequest(): { req: RunRequest; payloadBytes: number } | undefined {
   return { req: JSON.parse(header.toString('utf8')) as RunRequest, payloadBytes: prefix.readUInt32LE(4) };
 }
 
-class HostGone extends Error {}
+class HostGone extends Error { constructor() { super('the host closed the pipe'); ours.add(this); } }
 
 /** Runs in the candidate's context before the candidate: seeded random, no clock, fewer globals. */
 const PRELUDE = `(function (seed) {
@@ -106,8 +114,38 @@ const PRELUDE = `(function (seed) {
   FrozenDate.parse = RealDate.parse;
   defineProperty(RealDate.prototype, 'constructor', { value: FrozenDate, writable: false, configurable: false, enumerable: false });
   defineProperty(globalThis, 'Date', { value: FrozenDate, writable: false, configurable: false, enumerable: false });
-  // Stack formatting must stay ours: a hostile prepareStackTrace could hang or lie about lines.
-  defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
+  // Stack formatting stays ours. Node formats an error of this context with this context's
+  // globalThis.Error.prepareStackTrace, looked up when the stack is first read — which the harness
+  // does. A candidate that could replace either (the global Error binding, or the hook) would run its
+  // code inside the harness's error handling and could report any line it liked. So the binding and
+  // the hook are fixed here, and the hook records where each error was thrown in a WeakMap only the
+  // harness reads: positions come from V8's own call sites, never from text the candidate can write.
+  const apply = Reflect.apply, getProto = Object.getPrototypeOf;
+  const wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set, wmHas = WeakMap.prototype.has;
+  const positions = new WeakMap();
+  let candidateFile = '';
+  let csFile, csLine, csColumn;
+  defineProperty(Error, 'prepareStackTrace', { value: function (e, trace) { const p = getProto(trace[0]); csFile = p.getFileName; csLine = p.getLineNumber; csColumn = p.getColumnNumber; return ''; }, writable: true, configurable: true });
+  void new Error('probe').stack;
+  const prepareStackTrace = function prepareStackTrace(error, trace) {
+    let out = 'Error';
+    let pos;
+    try {
+      // On anything but V8's own call sites (a candidate calling this with forgeries) these throw.
+      for (let i = 0, n = trace.length; i < n; i++) {
+        const f = trace[i];
+        const file = apply(csFile, f, []), line = apply(csLine, f, []), column = apply(csColumn, f, []);
+        out += '\\n    at ' + file + ':' + line + ':' + column;
+        if (pos === undefined && file === candidateFile) pos = { line: line, column: column };
+      }
+    } catch (_) { return ''; }
+    if (pos !== undefined && error !== null && typeof error === 'object' && !apply(wmHas, positions, [error])) apply(wmSet, positions, [error, pos]);
+    return out;
+  };
+  defineProperty(Error, 'prepareStackTrace', { value: prepareStackTrace, writable: false, configurable: false });
+  // Re-capturing a stack elsewhere would move the reported line; constructors that call it still work.
+  defineProperty(Error, 'captureStackTrace', { value: function captureStackTrace() {}, writable: false, configurable: false });
+  defineProperty(globalThis, 'Error', { value: Error, writable: false, configurable: false, enumerable: false });
   for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'Intl', 'WeakRef', 'FinalizationRegistry']) delete globalThis[name];
   // Models write console.log while debugging; output has nowhere to go, so it is accepted and dropped.
   const quiet = function () {};
@@ -117,6 +155,8 @@ const PRELUDE = `(function (seed) {
   const U8 = Uint8Array;
   return {
     reseed,
+    setFile: function (name) { candidateFile = name; },
+    position: function (e) { return apply(wmGet, positions, [e]); },
     bytes: function (n) { return new U8(n); },
     video: function (w, h, fpsNum, fpsDen, n, cw, ch) {
       const frames = [];
@@ -129,6 +169,9 @@ const PRELUDE = `(function (seed) {
 
 interface PreludeApi {
   reseed(seed: number): void;
+  setFile(name: string): void;
+  /** Where a candidate-realm error was thrown, as V8's call sites said when its stack was formatted. */
+  position(e: object): { line: number; column: number } | undefined;
   bytes(n: number): Uint8Array;
   video(w: number, h: number, fpsNum: number, fpsDen: number, n: number, cw: number, ch: number): { frames: Array<{ y: Uint8Array; u: Uint8Array; v: Uint8Array }> };
   options(q: number): object;
@@ -217,12 +260,21 @@ function errorLocation(stack: string, filename: string): { line?: number; column
   return m ? { line: Number(m[1]), column: m[2] ? Number(m[2]) : undefined } : {};
 }
 
+/** Whether `e` was made in this (the harness's) realm: only Node itself throws those here. */
+function hostRealm(e: object): boolean {
+  for (let o = getProto(e) as object | null; o; o = getProto(o) as object | null) {
+    if (isProxy(o)) return false;
+    if (o === Error.prototype) return true;
+  }
+  return false;
+}
+
 /** Turns whatever the candidate threw into a failure without running candidate code. */
-function thrown(e: unknown, stage: string, filename: string): Failure {
+function thrown(e: unknown, stage: string, filename: string, api: PreludeApi): Failure {
   // `instanceof` walks the prototype chain, which a Proxy's trap can hang: test for proxies first.
   if (isProxy(e)) return new Failure('runtime', `${stage} threw a Proxy — throw new Error('...') so the message and line are kept`);
-  if (e instanceof Failure) return e;
-  if (isNativeError(e) && !isProxy(e)) {
+  if (isOurs(e)) return e as Failure;
+  if (isNativeError(e)) {
     let name = 'Error';
     for (let o: object | null = e as object; o; o = getProto(o)) {
       if (isProxy(o)) break;
@@ -231,13 +283,23 @@ function thrown(e: unknown, stage: string, filename: string): Failure {
     }
     const md = getDesc(e as object, 'message');
     const message = md && typeof md.value === 'string' ? md.value.slice(0, 1000) : '';
-    let stack = '';
-    try {
+    let loc: { line?: number; column?: number } = {};
+    if (hostRealm(e as object)) {
+      // Node's own errors (a compile error of the module, a permission refusal): formatted by this
+      // realm, where the candidate has no hook.
       const sd = getDesc(e as object, 'stack');
-      const s = sd ? ('value' in sd ? sd.value : sd.get?.call(e)) : undefined;
-      if (typeof s === 'string') stack = s;
-    } catch { /* a broken stack only loses the line number */ }
-    const loc = errorLocation(stack, filename);
+      if (sd && typeof sd.value === 'string') loc = errorLocation(sd.value, filename);
+      const cd = getDesc(e as object, 'code');
+      if (cd && cd.value === 'ERR_ACCESS_DENIED') {
+        return new Failure('forbidden', `${stage} tried an operation the permission model refuses (file, process or worker access)`, loc.line, loc.column);
+      }
+    } else {
+      // Reading the descriptor makes V8 format the stack once, through the prelude's fixed hook,
+      // which records the position; an accessor the candidate put there is never called.
+      try { getDesc(e as object, 'stack'); } catch { /* a broken stack only loses the line number */ }
+      const p = api.position(e as object);
+      if (p) loc = { line: p.line, column: p.column };
+    }
     if (name === 'EvalError' && /code generation from strings/i.test(message)) {
       return new Failure('forbidden', `${stage}: code generation from strings (eval, new Function, constructor.constructor) is disabled in the sandbox — write the code directly`, loc.line, loc.column);
     }
@@ -311,6 +373,7 @@ function makeRealm(): Realm {
 
 function run({ ctx, api }: Realm, req: RunRequest, payloadBytes: number): void {
   api.reseed(req.seed);
+  api.setFile(req.filename);
 
   // Inputs are built inside the context before the candidate's code runs: no host object reaches it.
   let video: ReturnType<PreludeApi['video']> | undefined;
@@ -349,7 +412,7 @@ function run({ ctx, api }: Realm, req: RunRequest, payloadBytes: number): void {
     const script = new vm.Script(wrapped, { filename: req.filename, lineOffset: -1 });
     exp = script.runInContext(ctx) as object;
   } catch (err) {
-    throw thrown(err, 'load', req.filename);
+    throw thrown(err, 'load', req.filename, api);
   }
   send({ type: 'loaded', loadMs: now() - t0 });
   const fn = getDesc(exp, req.op)!.value;
@@ -359,7 +422,7 @@ function run({ ctx, api }: Realm, req: RunRequest, payloadBytes: number): void {
   if (req.op === 'encode') {
     const t1 = now();
     let out: unknown;
-    try { out = fn(video, options); } catch (err) { throw thrown(err, 'encode', req.filename); }
+    try { out = fn(video, options); } catch (err) { throw thrown(err, 'encode', req.filename, api); }
     const ms = now() - t1;
     if (isProxy(out)) throw new Failure('bad-output', 'encode returned a Proxy — return a plain Uint8Array');
     if (!isUint8Array(out)) throw new Failure('contract', `encode must return a Uint8Array, got ${typeName(out)}`);
@@ -379,7 +442,7 @@ function run({ ctx, api }: Realm, req: RunRequest, payloadBytes: number): void {
     api.reseed(req.seed);
     const t1 = now();
     let out: unknown;
-    try { out = fn(bits); } catch (err) { throw thrown(err, 'decode', req.filename); }
+    try { out = fn(bits); } catch (err) { throw thrown(err, 'decode', req.filename, api); }
     if (!outputs.length) ms = now() - t1;
     const into = Buffer.allocUnsafe(total);
     extractVideo(out, expect, into);
@@ -422,8 +485,10 @@ function main(): void {
   try {
     run(realm, job!.req, job!.payloadBytes);
   } catch (err) {
-    if (!isProxy(err) && err instanceof HostGone) finish(0);
-    const f = !isProxy(err) && err instanceof Failure ? err : new Failure('crash', `sandbox worker error: ${(err as Error)?.message ?? String(err)}`);
+    if (isOurs(err) && getProto(err) === HostGone.prototype) finish(0);
+    // Only the harness's own failures get here (candidate exceptions are turned into one by
+    // thrown()); anything else is a harness bug, reported without touching the value.
+    const f = isOurs(err) ? err as Failure : new Failure('crash', `sandbox worker error: ${isNativeError(err) && hostRealm(err as object) ? String(getDesc(err as object, 'message')?.value) : typeName(err)}`);
     send({ type: 'failure', class: f.cls, message: f.message, line: f.line, column: f.column });
   }
   finish(0);
