@@ -49,6 +49,8 @@ export interface QueueItemView {
   parentBdRate: number | null;
   /** The guards' checks against the adopted version (BD-rate pp; positive = worse). */
   guards: GuardView[];
+  /** The person's directives its prompt quoted. */
+  directiveIds?: string[];
 }
 
 export interface GuardView {

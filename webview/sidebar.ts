@@ -82,7 +82,7 @@ function queue(s: ViewState): HTMLElement {
   const body = s.queue.length === 0
     ? el('p', { class: 'muted' }, s.loading ? 'Loading…' : 'Nothing waits for review.')
     : table(['candidate', `${s.objective.label} BD-rate`, 'parent', ''], s.queue.map((q) => [
-      el('span', { title: q.hypothesis + guardText(q.guards) }, `${q.id} (gen ${q.generation})`), bdCell(q.bdRate), formatBdRate(q.parentBdRate),
+      el('span', { title: q.hypothesis + guardText(q.guards) + (q.directiveIds?.length ? `\nanswering ${q.directiveIds.join(', ')}` : '') }, `${q.id} (gen ${q.generation})`, q.directiveIds?.length ? el('span', { class: 'muted', 'data-field': 'answering' }, ` → ${q.directiveIds.join(', ')}`) : null), bdCell(q.bdRate), formatBdRate(q.parentBdRate),
       button('Review', () => post(message<ViewMessages, 'review'>('review', { candidateId: q.id })), { action: 'review', appearance: 'secondary' }),
     ]), { kind: 'queue', columns: '1.3fr 1fr 1fr 96px' });
   const sec = section('', 'queue', body);

@@ -24,7 +24,8 @@ export function candidateLensText(c: CandidateRecord, parent: CandidateRecord | 
 /** The model's stated hypothesis, one line, shown as a second lens. */
 export function hypothesisLensText(c: CandidateRecord): string {
   const h = c.hypothesis.replace(/\s+/g, ' ').trim();
-  return `Hypothesis: ${h.length > 160 ? h.slice(0, 157) + '…' : h || '(none stated)'}`;
+  const steer = c.directiveIds?.length ? ` · answering ${c.directiveIds.join(', ')}` : '';
+  return `Hypothesis: ${h.length > 160 ? h.slice(0, 157) + '…' : h || '(none stated)'}${steer}`;
 }
 
 /** Which EVOLVE-BLOCKs the diff touches (left: the base shown, right: the candidate), and the focus the

@@ -245,6 +245,7 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
     clips: withCandidateCurve(clipViews(bestRec, latest ? `v${latest.version}` : 'best', s.referenceCurves, refNames, objective), queue[0]),
     history: generationHistory(s.candidates, s.versions),
     queue: queue.map((c) => ({ id: c.id, generation: c.generation, hypothesis: c.hypothesis, bdRate: c.metrics?.trainingBdRate ?? null, parentBdRate: c.parentBdRate ?? null,
+      ...(c.directiveIds?.length ? { directiveIds: c.directiveIds } : {}),
       guards: (c.verdict?.guards ?? []).map((g): GuardView => ({ metric: g.metric, label: metricLabel(g.metric), change: g.change ?? null, tolerancePercent: g.tolerancePercent, ok: g.ok })) })),
     versions: [...s.versions].sort((a, b) => a.version - b.version).map((x) => ({
       version: x.version, candidateId: x.candidateId, parentVersion: x.parentVersion,

@@ -124,6 +124,7 @@ describe('extension view model', () => {
     assert.equal(text, 'g0003-0: BD-rate vs x264 +44.0 % (−16.0 pts better), parent +60.0 % · encode 103 ms (parent 100 ms), decode 40 ms (parent 40 ms)');
     assert.match(candidateLensText(c, undefined, 'x264'), /\(−11\.0 pts better\), parent \+55\.0 %/, 'falls back to the recorded parent BD-rate');
     assert.equal(hypothesisLensText({ ...c, hypothesis: '  raise\n the lambda ' }), 'Hypothesis: raise the lambda');
+    assert.equal(hypothesisLensText({ ...c, hypothesis: 'B-frames', directiveIds: ['d1', 'd3'] }), 'Hypothesis: B-frames · answering d1, d3', 'the directives its prompt quoted');
   });
 
   it('formats BD-rate with a real minus sign', () => {
