@@ -12,6 +12,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['NUM_REFS', '1', '4'],
   ['CHROMA_DC', 'false', 'true'],
   ['TRANSFORM_8X8', 'false', 'true'],
+  ['INTRA4_MODES', '1', '9'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

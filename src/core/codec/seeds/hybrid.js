@@ -136,6 +136,44 @@ const I4TAP = new Int8Array(9 * 16 * 4);
   }
 })();
 
+// Intra 8x8 modes: the 4x4 modes' formulas over 8 left, the corner and 16 top samples of a [1,2,1]-filtered
+// edge: e[0..7] = left bottom-up (L7..L0), e[8] = corner, e[9..24] = top and top-right.
+const I8TAP = new Int8Array(9 * 64 * 4);
+(function buildIntra8Taps() {
+  const T = (k) => 9 + k, L = (k) => 7 - k;
+  for (let m = 0; m < 9; m++) for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+    let t = [0, 0, 0, 0];
+    const one = (a) => [1, a, 0, 0], two = (a, b) => [2, a, b, 0], three = (a, b, c) => [3, a, b, c];
+    if (m === 0) t = one(T(x));
+    else if (m === 1) t = one(L(y));
+    else if (m === 3) t = x === 7 && y === 7 ? three(T(14), T(15), T(15)) : three(T(x + y), T(x + y + 1), T(x + y + 2));
+    else if (m === 4) { const d = x - y; t = three(8 + d - 1, 8 + d, 8 + d + 1); }
+    else if (m === 5) {
+      const z = 2 * x - y, k = x - (y >> 1);
+      if (z >= 0 && !(z & 1)) t = two(T(k - 1), T(k));
+      else if (z > 0) t = three(T(k - 2), T(k - 1), T(k));
+      else if (z === -1) t = three(L(0), 8, T(0));
+      else t = three(L(y - 2 * x - 1), L(y - 2 * x - 2), L(y - 2 * x - 3));
+    } else if (m === 6) {
+      const z = 2 * y - x, k = y - (x >> 1);
+      if (z >= 0 && !(z & 1)) t = two(L(k - 1), L(k));
+      else if (z > 0) t = three(L(k - 2), L(k - 1), L(k));
+      else if (z === -1) t = three(L(0), 8, T(0));
+      else t = three(T(x - 2 * y - 1), T(x - 2 * y - 2), T(x - 2 * y - 3));
+    } else if (m === 7) {
+      const k = x + (y >> 1);
+      t = y & 1 ? three(T(k), T(k + 1), T(k + 2)) : two(T(k), T(k + 1));
+    } else if (m === 8) {
+      const z = x + 2 * y, k = y + (x >> 1);
+      if (z > 13) t = one(L(7));
+      else if (z === 13) t = three(L(6), L(7), L(7));
+      else if (z & 1) t = three(L(k), L(k + 1), L(k + 2));
+      else t = two(L(k), L(k + 1));
+    }
+    I8TAP.set(t, (m * 64 + y * 8 + x) * 4);
+  }
+})();
+
 // Quarter-pel luma positions as one or the average of two samples of the planes
 // [full, half-x, half-y, half-xy], each given as plane index and integer offset (dx, dy).
 const QPEL = new Int8Array([
@@ -156,7 +194,7 @@ const PROB_SHIFT = 5;            // @evolve int 4 7
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
-  CTX_T8 = 296, NUM_CTX = 299;
+  CTX_T8 = 296, CTX_I8FLAG = 299, NUM_CTX = 301;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
 // transform is on), intra-16x16 AC, intra-16x16 DC, chroma DC.
 const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3, CAT_CDC = 4;
@@ -549,6 +587,34 @@ function intra4Pred(mode, px, py, dst, dOff) {
     const k = tb0 + (y * 4 + x) * 4, n = I4TAP[k];
     dst[dOff + y * 16 + x] = n === 1 ? edge[I4TAP[k + 1]] : n === 2 ? (edge[I4TAP[k + 1]] + edge[I4TAP[k + 2]] + 1) >> 1
       : (edge[I4TAP[k + 1]] + 2 * edge[I4TAP[k + 2]] + edge[I4TAP[k + 3]] + 2) >> 2;
+  }
+}
+// Intra 8x8 prediction into dst (stride 16) for the 8x8 block at picture position (px,py).
+const edge8 = new Int32Array(25), raw8 = new Int32Array(25);
+function intra8Pred(mode, px, py, dst, dOff) {
+  const hasT = py > 0, hasL = px > 0, bx = (px >> 3) & 1, by = (py >> 3) & 1;
+  const hasTR = hasT && (by === 0 ? bx === 0 || px + 8 < WP : bx === 0);
+  const o = LOFF + py * LS + px, t = o - LS;
+  for (let k = 0; k < 8; k++) { raw8[9 + k] = hasT ? curY[t + k] : 128; raw8[7 - k] = hasL ? curY[o + k * LS - 1] : 128; }
+  for (let k = 8; k < 16; k++) raw8[9 + k] = hasTR ? curY[t + k] : raw8[16];
+  raw8[8] = hasT && hasL ? curY[t - 1] : 128;
+  // [1,2,1] smoothing along the edge (ends repeat their sample).
+  edge8[0] = (raw8[0] * 3 + raw8[1] + 2) >> 2;
+  for (let k = 1; k < 24; k++) edge8[k] = (raw8[k - 1] + 2 * raw8[k] + raw8[k + 1] + 2) >> 2;
+  edge8[24] = (raw8[23] + 3 * raw8[24] + 2) >> 2;
+  if (mode === 2) {
+    let s = 0, dc = 128;
+    if (hasT && hasL) { for (let k = 0; k < 8; k++) s += edge8[9 + k] + edge8[k]; dc = (s + 8) >> 4; }
+    else if (hasT) { for (let k = 0; k < 8; k++) s += edge8[9 + k]; dc = (s + 4) >> 3; }
+    else if (hasL) { for (let k = 0; k < 8; k++) s += edge8[k]; dc = (s + 4) >> 3; }
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) dst[dOff + y * 16 + x] = dc;
+    return;
+  }
+  const tb0 = mode * 256;
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+    const k = tb0 + (y * 8 + x) * 4, n = I8TAP[k];
+    dst[dOff + y * 16 + x] = n === 1 ? edge8[I8TAP[k + 1]] : n === 2 ? (edge8[I8TAP[k + 1]] + edge8[I8TAP[k + 2]] + 1) >> 1
+      : (edge8[I8TAP[k + 1]] + 2 * edge8[I8TAP[k + 2]] + edge8[I8TAP[k + 3]] + 2) >> 2;
   }
 }
 // 16x16 luma (n=16, stride 16) or 8x8 chroma (n=8, stride 8) prediction: 0 DC, 1 V, 2 H, 3 planar.
@@ -1377,7 +1443,7 @@ const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4), bestCDc = new In
 let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0, bestT8 = 0;
 function saveBest(mbx, mby, type, j) {
   bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode; bestRef = mbRef;
-  bestT8 = type === 1 || type === 2 ? mbT8 : 0;
+  bestT8 = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { bestRecU[y * 8 + x] = curU[co + y * CS + x]; bestRecV[y * 8 + x] = curV[co + y * CS + x]; }
@@ -1408,7 +1474,7 @@ function commitMaps(mbx, mby, type) {
   }
   cbpMap[mb] = cbpOf();
   mbRefMap[mb] = type === 1 || type === 2 ? mbRef : 0;
-  mbT8Map[mb] = type === 1 || type === 2 ? mbT8 : 0;
+  mbT8Map[mb] = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
 }
 
 const cand = new Int16Array(16), subX = new Int16Array(4), subY = new Int16Array(4);
@@ -1565,6 +1631,64 @@ function tryIntra4(mbx, mby, cmode) {
   return j + lambda * bits;
 }
 
+// Intra 8x8: per 8x8 block the mode by SATD (most probable mode cheaper), then the 8x8 transform.
+const predI8 = new Uint8Array(256);
+function tryIntra8(mbx, mby, cmode) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
+  const q = qp, qb = q * 64, qbits = 16 + ((q / 6) | 0), f = floor(DEADZONE_INTRA * (1 << qbits));
+  mbCMode = cmode; mbT8 = 1;
+  let j = 0, bits = 0;
+  for (let k = 0; k < 4; k++) {
+    const ox = (k & 1) * 8, oy = (k >> 1) * 8, x4 = mbx * 4 + (ox >> 2), y4 = mby * 4 + (oy >> 2);
+    const pOff = oy * 16 + ox, dOff = lo + oy * LS + ox, sOff = so + oy * WP + ox, off = k * 64;
+    const mpm = mpmOf(x4, y4);
+    let bm = 2, bc = INF;
+    for (let m = 0; m < 9; m++) {
+      if (m >= INTRA4_MODES && m !== mpm && m !== 2) continue;
+      intra8Pred(m, mbx * 16 + ox, mby * 16 + oy, predI8, pOff);
+      const c = satdBlock(sOff, predI8, pOff, 8, 8) + lambdaMe * (m === mpm ? 1 : 4);
+      if (c < bc) { bc = c; bm = m; }
+    }
+    intra8Pred(bm, mbx * 16 + ox, mby * 16 + oy, predL, pOff);
+    for (let s = 0; s < 4; s++) {
+      const b = ((oy >> 2) + (s >> 1)) * 4 + (ox >> 2) + (s & 1);
+      mbMode4[b] = bm; i4Mode[(y4 + (s >> 1)) * W4 + x4 + (s & 1)] = bm;
+    }
+    bits += bm === mpm ? bitCost(CTX_I4MPM, 1) : bitCost(CTX_I4MPM, 0) + 3;
+    let ssdZero = 0;
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+      const d = srcY[sOff + y * WP + x] - predL[pOff + y * 16 + x];
+      res8[y * 8 + x] = d; ssdZero += d * d;
+    }
+    fdct8(res8, coef8);
+    let nz = 0;
+    if (RDOQ) nz = rdoQuant8(coef8, q, mbLv, off);
+    else for (let i = 0; i < 64; i++) {
+      const p = ZZ8[i], c = coef8[p], a = ((c < 0 ? -c : c) * QMUL8[qb + p] + f) >> qbits;
+      mbLv[off + i] = c < 0 ? -a : a;
+      if (a) nz = 1;
+    }
+    let jk = ssdZero, coded = 0;
+    if (nz) {
+      recon8(mbLv, off, q, predL, pOff, 16, curY, dOff, LS);
+      let ssd = 0;
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { const d = srcY[sOff + y * WP + x] - curY[dOff + y * LS + x]; ssd += d * d; }
+      const jc = ssd + lambda * blockCost8(mbLv, off);
+      if (!BLOCK_RDO || jc < ssdZero) { jk = jc; coded = 1; }
+    }
+    if (!coded) { for (let i = 0; i < 64; i++) mbLv[off + i] = 0; copyBlock(predL, pOff, 16, curY, dOff, LS, 8); }
+    for (let s = 0; s < 4; s++) {
+      const bx = (ox >> 2) + (s & 1), by = (oy >> 2) + (s >> 1);
+      mbNz[by * 4 + bx] = coded; nzL[(mby * 4 + by) * W4 + mbx * 4 + bx] = coded;
+    }
+    j += jk;
+  }
+  chromaIntraPred(mbx, mby, cmode);
+  j += codeChroma(mbx, mby, true);
+  bits += intraTypeBits(mbx, mby, 1) + bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 1) + 2 + cbpCost(mbx, mby, cbpOf());
+  return j + lambda * bits;
+}
+
 function encodeMb(mbx, mby) {
   const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16;
   bestJ = INF;
@@ -1649,8 +1773,13 @@ function encodeMb(mbx, mby) {
       }
       let j = tryIntra16(mbx, mby, bm, cm);
       if (j < bestJ) saveBest(mbx, mby, 3, j);
-      j = tryIntra4(mbx, mby, cm);
+      j = tryIntra4(mbx, mby, cm) + (transform8 ? lambda * bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 0) : 0);
+      mbT8 = 0;
       if (j < bestJ) saveBest(mbx, mby, 4, j);
+      if (transform8) {
+        j = tryIntra8(mbx, mby, cm);
+        if (j < bestJ) saveBest(mbx, mby, 4, j);
+      }
     }
   }
   restoreBest(mbx, mby);
@@ -1671,7 +1800,9 @@ function writeMb(mbx, mby, type) {
   if (type >= 3) {
     encBit(CTX_I4FLAG + (frameIsP ? 1 : 0), type === 4 ? 1 : 0);
     if (type === 4) {
+      if (transform8) encBit(CTX_I8FLAG + (frameIsP ? 1 : 0), mbT8);
       for (let b = 0; b < 16; b++) {
+        if (mbT8 && (b & 5)) continue; // one mode per 8x8 block, at its top-left 4x4 block
         const x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
         const m = mbMode4[b], mpm = mpmOf(x4, y4);
         encBit(CTX_I4MPM, m === mpm ? 1 : 0);
@@ -1744,7 +1875,9 @@ function readMb(mbx, mby) {
   }
   if (type >= 3) {
     if (type === 4) {
+      mbT8 = transform8 ? decBit(CTX_I8FLAG + (frameIsP ? 1 : 0)) : 0;
       for (let b = 0; b < 16; b++) {
+        if (mbT8 && (b & 5)) continue;
         const x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2), mpm = mpmOf(x4, y4);
         let m = mpm;
         if (!decBit(CTX_I4MPM)) {
@@ -1753,6 +1886,10 @@ function readMb(mbx, mby) {
           m = r < mpm ? r : r + 1;
         }
         mbMode4[b] = m; i4Mode[y4 * W4 + x4] = m;
+        if (mbT8) {
+          mbMode4[b + 1] = m; mbMode4[b + 4] = m; mbMode4[b + 5] = m;
+          i4Mode[y4 * W4 + x4 + 1] = m; i4Mode[(y4 + 1) * W4 + x4] = m; i4Mode[(y4 + 1) * W4 + x4 + 1] = m;
+        }
       }
     } else {
       const hi = decBit(CTX_I16MODE);
@@ -1788,6 +1925,13 @@ function readMb(mbx, mby) {
         if (mbNz[b]) reconBlockDc(mbLv, b * 16, qp, dcY[b], predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
         else reconBlockDc(zero16, 0, qp, dcY[b], predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
       }
+    } else if (mbT8) {
+      for (let k = 0; k < 4; k++) {
+        const ox = (k & 1) * 8, oy = (k >> 1) * 8;
+        intra8Pred(mbMode4[(oy >> 2) * 4 + (ox >> 2)], mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
+        if (mbNz[(oy >> 2) * 4 + (ox >> 2)]) recon8(mbLv, k * 64, qp, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
+        else copyBlock(predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, 8);
+      }
     } else {
       for (let b = 0; b < 16; b++) {
         const ox = (b & 3) * 4, oy = (b >> 2) * 4;
@@ -1808,7 +1952,7 @@ function readResidual(mbx, mby, lumaCat, inter) {
   let cbp = 0;
   for (let k = 0; k < 4; k++) cbp |= decBit(cbpCtxLuma(mbx, mby, cbp, k)) << k;
   cbp |= decBit(cbpCtxChroma(mbx, mby)) << 4;
-  mbT8 = transform8 && inter && (cbp & 15) ? decBit(t8Ctx(mbx, mby)) : 0;
+  if (inter) mbT8 = transform8 && (cbp & 15) ? decBit(t8Ctx(mbx, mby)) : 0;
   if (mbT8) for (let k = 0; k < 4; k++) {
     const nz = (cbp >> k) & 1;
     if (nz) readBlock8(mbLv, k * 64);
