@@ -46,8 +46,45 @@ function sse(res: ServerResponse, event: string, data: object): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-export async function startMockAnthropic(script: Script): Promise<MockAnthropic> {
+/** Prompt caching as the API does it, closely enough to measure a prompt's layout: each block with
+ * cache_control ends a prefix (system blocks first, then message blocks in order); a prefix seen before
+ * is read from the cache, the longest new one is written; prefixes under 1024 tokens are not cached.
+ * Tokens are estimated at 3.5 characters each. */
+class PromptCache {
+  private readonly seen = new Set<string>();
+  usage(req: MessagesRequest): { input: number; write: number; read: number } {
+    const blocks: Array<{ text: string; cache: boolean }> = [];
+    if (typeof req.system === 'string') blocks.push({ text: req.system, cache: false });
+    else for (const b of req.system ?? []) blocks.push({ text: b.text, cache: !!b.cache_control });
+    for (const m of req.messages) {
+      if (typeof m.content === 'string') blocks.push({ text: m.content, cache: false });
+      else for (const c of m.content) blocks.push({ text: c.text ?? '', cache: !!c.cache_control });
+    }
+    const tokens = (n: number) => Math.ceil(n / 3.5);
+    let chars = 0, read = 0, write = 0;
+    const prefixes: Array<{ key: string; tokens: number }> = [];
+    let text = '';
+    for (const b of blocks) {
+      text += b.text + '\u0000';
+      chars += b.text.length;
+      if (b.cache && tokens(chars) >= 1024) prefixes.push({ key: text, tokens: tokens(chars) });
+    }
+    for (const p of prefixes) if (this.seen.has(p.key)) read = p.tokens;
+    const last = prefixes[prefixes.length - 1];
+    if (last && !this.seen.has(last.key)) write = last.tokens - read;
+    for (const p of prefixes) this.seen.add(p.key);
+    return { input: tokens(chars) - read - write, write, read };
+  }
+}
+
+export interface MockOptions {
+  /** Simulate prompt caching (see PromptCache) for replies that do not give their own token counts. */
+  promptCache?: boolean;
+}
+
+export async function startMockAnthropic(script: Script, options: MockOptions = {}): Promise<MockAnthropic> {
   const requests: MessagesRequest[] = [];
+  const promptCache = options.promptCache ? new PromptCache() : undefined;
   const open = new Set<ServerResponse>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -64,11 +101,13 @@ export async function startMockAnthropic(script: Script): Promise<MockAnthropic>
       }
       const id = `msg_${requests.length}`;
       const model = parsed.model;
-      const input = reply.kind === 'text' ? reply.inputTokens ?? 1000 : 10;
+      const simulated = promptCache && reply.kind === 'text' && reply.inputTokens === undefined ? promptCache.usage(parsed) : undefined;
+      const input = simulated ? simulated.input : reply.kind === 'text' ? reply.inputTokens ?? 1000 : 10;
       const stop = reply.kind === 'text' ? reply.stopReason ?? 'end_turn' : 'end_turn';
-      const cache = reply.kind === 'text'
-        ? { cache_creation_input_tokens: reply.cacheCreationInputTokens ?? 0, cache_read_input_tokens: reply.cacheReadInputTokens ?? 0 }
-        : {};
+      const cache = simulated ? { cache_creation_input_tokens: simulated.write, cache_read_input_tokens: simulated.read }
+        : reply.kind === 'text'
+          ? { cache_creation_input_tokens: reply.cacheCreationInputTokens ?? 0, cache_read_input_tokens: reply.cacheReadInputTokens ?? 0 }
+          : {};
       if (!parsed.stream) {
         const text = reply.kind === 'text' ? reply.text : '';
         res.writeHead(200, { 'content-type': 'application/json' });
