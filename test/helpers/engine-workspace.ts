@@ -2,7 +2,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/core/paths';
 import { initWorkspace } from '../../src/core/store/init';
 import type { WorkspaceConfig } from '../../src/core/store/config';
 import { TREE_CLIP } from './media';

@@ -6,7 +6,6 @@ import { crfLadder, cropTo, encodedSize, ivfPayloadBytes, padToEven, runReferenc
 import { readY4M } from '../../src/core/video/y4m';
 import { kbps } from '../../src/core/metrics/rd';
 import { CancelledError, EnvironmentError } from '../../src/core/errors';
-import { packageRoot } from '../../src/core/paths';
 import type { Video } from '../../src/core/codec/contract';
 import { TREE_CLIP } from '../helpers/media';
 

@@ -7,7 +7,6 @@ import { fpsFraction, probeVideo, readVideo } from '../../src/core/video/read';
 import { readY4M } from '../../src/core/video/y4m';
 import { psnrVideo } from '../../src/core/metrics/psnr';
 import { EnvironmentError, InputError } from '../../src/core/errors';
-import { packageRoot } from '../../src/core/paths';
 import { TEST_MEDIA } from '../helpers/media';
 
 const media = TEST_MEDIA;

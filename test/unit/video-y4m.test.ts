@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { encodeY4M, parseY4M, readY4M, writeY4M } from '../../src/core/video/y4m';
 import { readVideo } from '../../src/core/video/read';
 import { InputError } from '../../src/core/errors';
-import { packageRoot } from '../../src/core/paths';
 import type { Video } from '../../src/core/codec/contract';
 import { TEST_MEDIA } from '../helpers/media';
 

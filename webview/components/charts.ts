@@ -22,7 +22,7 @@ export interface Chart {
 }
 
 function sized(host: HTMLElement, make: (width: number) => uPlot): Chart {
-  let plot = make(Math.max(200, host.clientWidth || 260));
+  const plot = make(Math.max(200, host.clientWidth || 260));
   const ro = new ResizeObserver(() => {
     const w = Math.max(200, host.clientWidth);
     if (Math.abs(w - plot.width) > 2) plot.setSize({ width: w, height: plot.height });

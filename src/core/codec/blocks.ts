@@ -21,7 +21,7 @@ export interface EvolveBlock extends BlockRange {
   endLine: number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.\-]*/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*/;
 
 function markerLine(line: string, marker: string): string | undefined {
   const t = line.trimStart();

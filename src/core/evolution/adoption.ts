@@ -71,7 +71,7 @@ export function stateAfterEvaluation(v: Verdict, policy: AdoptionPolicy): Candid
 }
 
 /** Which states a person may move a candidate from. */
-export function canReview(state: CandidateState, decision: 'adopted' | 'rejected'): boolean {
+export function canReview(state: CandidateState, _decision: 'adopted' | 'rejected'): boolean {
   if (state === 'pending-review') return true;
   // A person may also act on an evaluated candidate the policy did not queue (their judgement wins);
   // an adopted version is superseded by adopting another, never un-adopted.

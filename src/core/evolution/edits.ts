@@ -31,7 +31,7 @@ export type EditOutcome =
 const BLOCK = /<{5,9} ?SEARCH[^\n]*\n([\s\S]*?)\n?={5,9}[^\n]*\n([\s\S]*?)\n?>{5,9} ?REPLACE/g;
 // `REPLACE BLOCK name` on its own line (markdown emphasis, a heading mark, quotes or a colon around it
 // are tolerated), then one fenced body that ends at a line holding only the closing fence.
-const REPLACE_BLOCK = /^[ \t]*(?:[#>*_]+[ \t]*)*REPLACE[ \t]+BLOCK[ \t]*:?[ \t]*[`*"'_]*([A-Za-z0-9][A-Za-z0-9_.\-]*)[^\n]*\n(?:[ \t]*\n)*[ \t]*```[^\n]*\n([\s\S]*?)^[ \t]*```[ \t]*$/gm;
+const REPLACE_BLOCK = /^[ \t]*(?:[#>*_]+[ \t]*)*REPLACE[ \t]+BLOCK[ \t]*:?[ \t]*[`*"'_]*([A-Za-z0-9][A-Za-z0-9_.-]*)[^\n]*\n(?:[ \t]*\n)*[ \t]*```[^\n]*\n([\s\S]*?)^[ \t]*```[ \t]*$/gm;
 const FENCE = /```[ \t]*([A-Za-z]*)[^\n]*\n([\s\S]*?)```/g;
 
 export function parseResponse(text: string): ParsedResponse {

@@ -436,7 +436,7 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
     const settle = (v: ChildResult | { failure: CandidateFailure } | Error) => {
       if (settled) return;
       settled = true;
-      for (const t of timers) clearTimeout(t), clearInterval(t);
+      for (const t of timers) { clearTimeout(t); clearInterval(t); }
       opts.signal?.removeEventListener('abort', onAbort);
       killGroup(child, sup.groupKill);
       if (v instanceof Error) reject(v); else resolve(v);
