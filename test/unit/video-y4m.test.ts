@@ -8,6 +8,7 @@ import { readVideo } from '../../src/core/video/read';
 import { InputError } from '../../src/core/errors';
 import type { Video } from '../../src/core/codec/contract';
 import { TEST_MEDIA } from '../helpers/media';
+import { packageRoot } from '../../src/core/paths';
 
 const media = TEST_MEDIA;
 
