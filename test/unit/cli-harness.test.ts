@@ -66,7 +66,8 @@ describe('CLI harness commands', () => {
     assert.equal(first.code, 0, first.err);
     const a = JSON.parse(first.out);
     assert.equal(a.clips[0].ffmpegRuns, 8);
-    assert.equal(typeof a.clips[0].bdRateVsX264.x265.percent, 'number');
+    assert.equal(typeof a.clips[0].bdRateVsX264.psnrY.x265.percent, 'number');
+    assert.equal(typeof a.clips[0].bdRateVsX264.psnrYuv.x265.percent, 'number');
     const second = JSON.parse(run(args).out);
     assert.equal(second.clips[0].ffmpegRuns, 0);
     assert.deepEqual(second.clips[0].curves, a.clips[0].curves.map((c: { cacheHits: number; encoded: number }) => ({ ...c, cacheHits: 4, encoded: 0 })));
