@@ -76,6 +76,11 @@ describe('objective and guards: bits moved from chroma to luma', function () {
     assert.ok(Math.abs(guard('psnrU').change! - (bd(cand, 'psnrU') - bd(root, 'psnrU'))) < 1e-9);
     assert.equal(ws.listCandidates().filter((r) => r.state === 'pending-review').length, 0);
 
+    // The model was told the objective, the guards and every metric of its parent.
+    const prompt = ws.readCandidateFile(cand.id, 'prompt.md')!;
+    assert.match(prompt, /The score is PSNR-YUV BD-rate\. A change is only kept if PSNR-Y \(1 pp\), PSNR-U \(1 pp\), PSNR-V \(1 pp\), SSIM-Y \(1 pp\)/);
+    assert.match(prompt, /BD-rate vs x264: PSNR-Y [+-]?\d+\.\d\d %, PSNR-U [+-]?\d+\.\d\d %, PSNR-V [+-]?\d+\.\d\d %, PSNR-YUV [+-]?\d+\.\d\d %, SSIM-Y/);
+
     // The same measured numbers under the old luma-only objective: the chroma guard stops it, and
     // without guards it would have been queued (the gaming this closes).
     const scores = (r: CandidateRecord, m: MetricId) => ({ training: bd(r, m), bdRates: r.metrics!.trainingBdRates });

@@ -72,6 +72,10 @@ describe('webview views in chromium', function () {
     assert.match(await rows.nth(0).innerText(), /c0009/);
     assert.match(await page.locator('[data-field=status]').innerText(), /generation 4 of 30/);
     assert.match(await page.locator('[data-section=best]').innerText(), /\+41\.7 %/);
+    const best = await page.locator('[data-section=best]').innerText();
+    assert.match(best, /PSNR-YUV:/, 'the objective names its metric');
+    assert.match(best, /PSNR-YUV \(objective\)\s*\+41\.7 %/);
+    assert.match(best, /PSNR-U \(guard\)\s*\+48\.9 %/);
     assert.equal(await page.locator('.failure').count(), 3);
 
     await rows.nth(1).locator('vscode-button[data-action=review]').click();
@@ -173,6 +177,10 @@ describe('webview views in chromium', function () {
     assert.ok(hot > 100, `heatmap shows the quantization error (${hot} non-black pixels)`);
     assert.match(await page.locator('[data-field=frame-status]').innerText(), /PSNR-Y 30\.50 dB/);
     assert.match(await page.locator('[data-section=lineage]').innerText(), /v3/);
+    const metrics = await page.locator('[data-section=metrics]').innerText();
+    assert.match(metrics, /Every metric \(objective PSNR-YUV\)/i);
+    assert.match(metrics, /PSNR-U\s+guard \(±1 pp\)\s+\+48\.9 %\s+\+70\.1 %/);
+    assert.match(metrics, /PSNR-YUV\s+objective\s+\+41\.7 %/);
     assert.deepEqual(await page.evaluate(() => (window as unknown as Win).__csp), [], 'no CSP violation');
     await page.screenshot({ path: join(shots, 'dashboard-dark.png'), fullPage: true });
     await page.close();

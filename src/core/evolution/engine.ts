@@ -420,6 +420,7 @@ export class Engine {
       parent: this.promptProgram(plan.parent.id),
       inspirations: plan.inspirations.map((p) => this.promptProgram(p.id)),
       failures, rejections, strategy: this.strategy, primaryReference: this.config.primaryReference, contractText: this.opts.contractText,
+      objective: this.config.evolution.objective, guards: this.config.evolution.guards,
       focus, tokenBudget: this.promptTokenBudget,
     });
     const now = new Date().toISOString();

@@ -6,7 +6,7 @@
 // exceed it. The stable prefix (system text + edit format, the contract, the parent) comes first, in
 // parts a provider can mark for prompt caching.
 import { blockMap, frameOf } from '../codec/blocks';
-import { METRIC_IDS, METRICS } from '../metrics/registry';
+import { METRIC_IDS, METRICS, type Guard, type MetricId } from '../metrics/registry';
 import type { ClipScore } from '../store/records';
 import { unifiedDiff } from './diff';
 import type { FailureSummary } from './failure-analysis';
@@ -21,6 +21,9 @@ export interface PromptInput {
   rejections: Array<{ id: string; reason: string; hypothesis?: string }>;
   strategy: Strategy;
   primaryReference: string;
+  /** The metric the BD-rate scores are of, and the metrics that may not regress. */
+  objective?: MetricId;
+  guards?: Guard[];
   contractText?: string;
   /** The person's active directives, quoted until they clear them. */
   directives?: PromptDirective[];
@@ -155,6 +158,8 @@ export function buildPrompt(p: PromptInput): BuiltPrompt {
   const blocks = blockMap(p.parent.code);
   const parentHead = [`## Parent program ${p.parent.id}` +
     (p.parent.trainingBdRate !== undefined ? ` — training BD-rate vs ${p.primaryReference}: ${p.parent.trainingBdRate.toFixed(3)} %` : ''),
+  ...(p.objective ? [`The score is ${METRICS[p.objective].label} BD-rate.` + (p.guards?.length
+    ? ` A change is only kept if ${p.guards.map((g) => `${METRICS[g.metric].label} (${g.tolerancePercent} pp)`).join(', ')} BD-rate do not get worse than the adopted version's by more than the amount given: bits moved from one plane to another do not count.` : '')] : []),
   clipTable(p.parent.training, p.primaryReference)];
   if (blocks.length) parentHead.push('Its EVOLVE-BLOCKs (name: lines): ' + blocks.map((b) => `${b.name}: ${b.startLine + 1}-${b.endLine - 1}`).join(', '));
   const parentCode = '```js\n' + p.parent.code.trimEnd() + '\n```';
