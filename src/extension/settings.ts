@@ -63,6 +63,7 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
   const t = get<number>('sandbox.timeoutSeconds'); if (t !== undefined) limits.timeoutMs = Math.round(t * 1000);
   const m = get<number>('sandbox.memoryMb'); if (m !== undefined) limits.memoryMb = m;
   const out = get<number>('sandbox.maxOutputMb'); if (out !== undefined) limits.maxOutputBytes = out * 1024 * 1024;
+  const lit = get<number>('sandbox.maxEmbeddedDataKb'); if (lit !== undefined) limits.maxLiteralBytes = lit * 1024;
   if (Object.keys(limits).length) cfg.limits = limits;
   if (Object.keys(cfg).length) o.config = cfg;
   return o;

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MAX_SOURCE_BYTES, prepareCandidate, validateSource, type Diagnostic } from '../../src/core/sandbox/validator';
+import { DEFAULT_MAX_LITERAL_BYTES, DEFAULT_MAX_SOURCE_BYTES, embeddedDataBytes, prepareCandidate, validateSource, type Diagnostic } from '../../src/core/sandbox/validator';
+import { packageRoot } from '../../src/core/paths';
 
 const ALLOWED = join(__dirname, '..', 'fixtures', 'candidates', 'allowed');
 const CODEC_TAIL = '\nexport function decode(b) { return { width: 0, height: 0, frames: [] }; }\n';
@@ -12,6 +13,36 @@ function only(diags: Diagnostic[]): Diagnostic {
 }
 
 describe('sandbox validator', () => {
+  it('refuses embedded data (string, array and template literals) beyond 32 KB in total, naming the largest literal', () => {
+    // The shape of the attack: the training clip memorised as one base64 string.
+    const clip = Buffer.alloc(30 * 1024, 7).toString('base64');
+    const src = `const table = [1, 2, 3];\nexport function encode(v, o) {\n  const clip = '${clip}';\n  return new Uint8Array(clip.length + table.length);\n}` + CODEC_TAIL;
+    const d = only(validateSource(src, 'codec.js'));
+    assert.deepEqual([d.class, d.line, d.column], ['forbidden', 3, 16]);
+    assert.match(d.message, /codec\.js:3:16/);
+    assert.match(d.message, /over the 32768-byte cap/);
+    // Many literals add up: three arrays of ~12 KB, the largest (the second) named.
+    const arr = (n: number) => `[${Array.from({ length: n }, (_, i) => i % 251).join(',')}]`;
+    const many = `const a = ${arr(3000)};\nconst b = ${arr(3400)};\nconst c = \`${'x'.repeat(12000)}\`;\nexport function encode(v, o) { return new Uint8Array(a.length + b.length + c.length); }` + CODEC_TAIL;
+    const m = only(validateSource(many, 'codec.js'));
+    assert.deepEqual([m.class, m.line, m.column], ['forbidden', 2, 11]);
+    assert.match(m.message, /array literal at codec\.js:2:11/);
+    // The cap is a setting.
+    assert.deepEqual(validateSource(src, 'codec.js', { maxLiteralBytes: 64 * 1024 }), []);
+    assert.equal(only(validateSource('const t = "' + 'y'.repeat(2000) + '";\nexport function encode(v, o) { return new Uint8Array(t.length); }' + CODEC_TAIL, 'c.js', { maxLiteralBytes: 1024 })).class, 'forbidden');
+  });
+
+  it('the seeds embed far less than the default cap (their totals are printed)', () => {
+    const files = ['seeds/hybrid.js', 'seeds/minimal.js', 'template.js'].map((f) => join(packageRoot(), 'src', 'core', 'codec', f));
+    for (const f of files) {
+      const src = readFileSync(f, 'utf8');
+      const bytes = embeddedDataBytes(src);
+      console.log(`      ${f.split('/codec/')[1].padEnd(18)} ${bytes} bytes of literals (cap ${DEFAULT_MAX_LITERAL_BYTES})`);
+      assert.ok(bytes < DEFAULT_MAX_LITERAL_BYTES / 4, `${f}: ${bytes}`);
+      assert.deepEqual(validateSource(src, f), []);
+    }
+  });
+
   for (const file of readdirSync(ALLOWED).sort()) {
     it(`accepts allowed/${file} with zero diagnostics`, () => {
       assert.deepEqual(validateSource(readFileSync(join(ALLOWED, file), 'utf8'), file), []);

@@ -22,6 +22,7 @@ export function createEvaluator(ws: Workspace, config: WorkspaceConfig, signal?:
       references: req.references as ReferenceCodec[],
       qualities: req.stage === 'smoke' ? SMOKE_QUALITIES : req.qualities,
       limits: config.limits,
+      maxLiteralBytes: config.limits?.maxLiteralBytes,
       ffmpeg: config.ffmpegPath,
       cacheDir: ws.baselineCacheDir,
       signal: req.signal ?? signal,

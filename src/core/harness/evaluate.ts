@@ -40,6 +40,8 @@ export interface EvaluateOptions {
   /** CRF points per reference codec (default 5). */
   referencePoints?: number;
   limits?: Partial<SandboxLimits>;
+  /** The validator's cap on embedded data (literals), in bytes; default DEFAULT_MAX_LITERAL_BYTES. */
+  maxLiteralBytes?: number;
   ffmpeg?: string | FfmpegLocation;
   /** Reference-result cache; default ~/.cache/codec-evolution/baseline. */
   cacheDir?: string;
@@ -113,7 +115,7 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
   // The first encode's child boots while the source is validated and the clip read (if the runtime
   // is probed already; otherwise right after the probe).
   pool.prewarmNow(runOpts);
-  const prepared = prepareCandidate(source, filename);
+  const prepared = prepareCandidate(source, filename, { maxLiteralBytes: opts.maxLiteralBytes });
   if (!prepared.candidate) {
     const d = prepared.diagnostics[0];
     return { schemaVersion: EVALUATION_SCHEMA_VERSION, ok: false, failure: { class: d.class, message: d.message, line: d.line, column: d.column, stage: 'validate' }, diagnostics: prepared.diagnostics };

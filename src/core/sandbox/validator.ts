@@ -40,9 +40,16 @@ export interface ValidateOptions {
    * runtime layers hold on their own (imports are still refused: they cannot run as a script).
    */
   unsafeSkipForbiddenGlobals?: boolean;
+  /** Refuse string, array and template literals that total more than this many bytes of source. */
+  maxLiteralBytes?: number;
 }
 
 export const DEFAULT_MAX_SOURCE_BYTES = 512 * 1024;
+/**
+ * Embedded data a codec may carry. A candidate that held the training clip in a 285 KB base64 string
+ * "decoded" it from a few bytes (−99.87 % BD-rate); the seeds carry about 3 KB of literals (hybrid 3210 bytes).
+ */
+export const DEFAULT_MAX_LITERAL_BYTES = 32 * 1024;
 
 let esbuildApi: typeof Esbuild | undefined;
 /**
@@ -151,11 +158,49 @@ export function prepareCandidate(source: string, filename: string, opts: Validat
     return { diagnostics: [diag('syntax', `${msg} — fix the JavaScript syntax`, p.line, p.column, p.line, p.column + 1)] };
   }
   const exportsFound = out.run(ast);
+  out.checkEmbeddedData(ast, filename, opts.maxLiteralBytes ?? DEFAULT_MAX_LITERAL_BYTES);
   if (out.diagnostics.length) return { diagnostics: out.sorted() };
   return {
     diagnostics: [],
     candidate: { filename, language, script: out.runnable(), exports: exportsFound!, sourceMap },
   };
+}
+
+interface DataLiteral { node: Node; kind: 'string' | 'array' | 'template'; bytes: number }
+
+/** A literal array of numbers and strings (nested too): a table, counted whole. */
+function isDataArray(n: Node): boolean {
+  return n.type === 'ArrayExpression' && n.elements.length > 0 && (n.elements as Array<Node | null>).every((e) => e === null
+    || (e.type === 'Literal' && (typeof e.value === 'number' || typeof e.value === 'string'))
+    || (e.type === 'UnaryExpression' && (e.operator === '-' || e.operator === '+') && e.argument.type === 'Literal')
+    || isDataArray(e));
+}
+
+/** Every string, template and data-array literal, outermost only, with its size in source bytes. */
+function dataLiterals(root: Node, js: string): DataLiteral[] {
+  const out: DataLiteral[] = [];
+  const bytes = (a: number, b: number) => Buffer.byteLength(js.slice(a, b), 'utf8');
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) { for (const c of n) visit(c); return; }
+    if (!n || typeof n !== 'object' || typeof (n as Node).type !== 'string') return;
+    const node = n as Node;
+    if (node.type === 'Literal' && typeof node.value === 'string') { out.push({ node, kind: 'string', bytes: bytes(node.start, node.end) }); return; }
+    if (node.type === 'TemplateLiteral') {
+      out.push({ node, kind: 'template', bytes: (node.quasis as Node[]).reduce((t, q) => t + bytes(q.start, q.end), 0) });
+      visit(node.expressions);
+      return;
+    }
+    if (isDataArray(node)) { out.push({ node, kind: 'array', bytes: bytes(node.start, node.end) }); return; }
+    for (const k of Object.keys(node)) if (k !== 'loc') visit(node[k]);
+  };
+  visit(root);
+  return out;
+}
+
+/** Bytes of string, array and template literals in a JavaScript source (what the cap counts). */
+export function embeddedDataBytes(source: string): number {
+  const ast = acorn.parse(source, { ecmaVersion: 'latest', sourceType: 'module', locations: true }) as Node;
+  return dataLiterals(ast, source).reduce((t, l) => t + l.bytes, 0);
 }
 
 function diag(cls: StaticFailureClass, message: string, line: number, column: number, endLine: number, endColumn: number): Diagnostic {
@@ -209,6 +254,17 @@ class Validation {
     else if (this.mapper) { end = this.mapPos(node.loc!.end.line, node.loc!.end.column); if (end.line < start.line || (end.line === start.line && end.column <= start.column)) end = { line: start.line, column: start.column + 1 }; }
     else end = { line: node.loc!.end.line, column: node.loc!.end.column + 1 };
     this.diagnostics.push(diag(cls, message, start.line, start.column, end.line, end.column));
+  }
+
+  /** Refuses a candidate whose literals carry more data than `max` bytes, naming the largest one. */
+  checkEmbeddedData(program: Node, filename: string, max: number): void {
+    const lits = dataLiterals(program, this.js);
+    const total = lits.reduce((t, l) => t + l.bytes, 0);
+    if (total <= max) return;
+    const big = lits.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    const at = this.mapPos(big.node.loc!.start.line, big.node.loc!.start.column);
+    const name = filename.split(/[\\/]/).pop();
+    this.report('forbidden', big.node, `${total} bytes of embedded data in string, array and template literals, over the ${max}-byte cap; the largest is the ${big.kind} literal at ${name}:${at.line}:${at.column} (${big.bytes} bytes) — compute tables at load time instead of embedding data (a codec may not carry its test material)`);
   }
 
   run(program: Node): PreparedCandidate['exports'] | undefined {

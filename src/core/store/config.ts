@@ -72,7 +72,8 @@ export interface WorkspaceConfig {
   primaryReference: ReferenceCodec;
   evolution: EvolutionConfig;
   budgets: BudgetConfig;
-  limits?: { timeoutMs?: number; memoryMb?: number; maxOutputBytes?: number };
+  /** maxLiteralBytes: embedded data (string, array, template literals) a candidate may carry; default 32 KB. */
+  limits?: { timeoutMs?: number; memoryMb?: number; maxOutputBytes?: number; maxLiteralBytes?: number };
   ffmpegPath?: string;
 }
 
