@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { buildViewState, evaluationView, failureCounts, generationHistory, type EngineSnapshot, type HostFacts } from '../../src/extension/view-model';
-import { candidateLensText, hypothesisLensText } from '../../src/extension/codelens-text';
+import { blocksLensText, candidateLensText, hypothesisLensText } from '../../src/extension/codelens-text';
 import { engineOverrides, secretFor } from '../../src/extension/settings';
 import { parseReviewPath, reviewPath } from '../../src/extension/review-uri';
 import { statusText } from '../../src/extension/status-bar-text';
@@ -125,6 +125,8 @@ describe('extension view model', () => {
     assert.match(candidateLensText(c, undefined, 'x264'), /\(−11\.0 pts better\), parent \+55\.0 %/, 'falls back to the recorded parent BD-rate');
     assert.equal(hypothesisLensText({ ...c, hypothesis: '  raise\n the lambda ' }), 'Hypothesis: raise the lambda');
     assert.equal(hypothesisLensText({ ...c, hypothesis: 'B-frames', directiveIds: ['d1', 'd3'] }), 'Hypothesis: B-frames · answering d1, d3', 'the directives its prompt quoted');
+    const base = 'export const meta = {};\n// EVOLVE-BLOCK-START search\nconst R = 8;\n// EVOLVE-BLOCK-END\n// EVOLVE-BLOCK-START filter\nconst F = 1;\n// EVOLVE-BLOCK-END\n';
+    assert.equal(blocksLensText(base, base.replace('R = 8', 'R = 16'), 'filter'), 'Blocks changed: search (focus was filter)', 'the review names the blocks the diff touches');
   });
 
   it('formats BD-rate with a real minus sign', () => {
@@ -142,11 +144,11 @@ describe('extension view model', () => {
 
 describe('extension settings → engine overrides', () => {
   it('passes only values a person set', () => {
-    const set: Record<string, unknown> = { provider: 'anthropic', 'anthropic.baseUrl': 'http://127.0.0.1:9', 'budget.usd': 2, 'sandbox.timeoutSeconds': 1.5, 'sandbox.maxOutputMb': 2, referenceCodecs: ['x265'], adoptionPolicy: 'auto', 'git.commitOnAdopt': false };
+    const set: Record<string, unknown> = { provider: 'anthropic', 'anthropic.baseUrl': 'http://127.0.0.1:9', 'budget.usd': 2, 'sandbox.timeoutSeconds': 1.5, 'sandbox.maxOutputMb': 2, referenceCodecs: ['x265'], adoptionPolicy: 'auto', 'git.commitOnAdopt': false, promptTokenBudget: 30000 };
     const o = engineOverrides(<T>(k: string) => set[k] as T | undefined);
     assert.deepEqual(o, {
       provider: 'anthropic', baseUrl: 'http://127.0.0.1:9', budgets: { usd: 2 },
-      config: { references: ['x265'], adoptionPolicy: 'auto', gitCommit: false, limits: { timeoutMs: 1500, maxOutputBytes: 2 * 1024 * 1024 } },
+      config: { references: ['x265'], adoptionPolicy: 'auto', gitCommit: false, promptTokenBudget: 30000, limits: { timeoutMs: 1500, maxOutputBytes: 2 * 1024 * 1024 } },
     });
     assert.deepEqual(engineOverrides(() => undefined), {});
   });

@@ -50,7 +50,7 @@ export function describeStatus(s: EngineStatus): string[] {
   return [
     `generation ${s.generation}, ${s.candidates} candidates (${s.evaluated} scored, ${s.pendingReview} awaiting review)`,
     `best training BD-rate: ${s.best ? `${s.best.trainingBdRate.toFixed(3)} % (${s.best.id})` : 'n/a'}; adopted v${s.adoptedVersion ?? '?'} at ${s.adoptedBdRate?.toFixed(3) ?? 'n/a'} %`,
-    `strategy ${s.strategy}${s.stagnation ? ` — stagnating: ${s.stagnation}` : ''}; spent $${s.spentUsd.toFixed(4)} (${s.tokens.input} in / ${s.tokens.output} out tokens)` +
+    `strategy ${s.strategy}${s.stagnation ? ` — stagnating: ${s.stagnation}` : ''}; spent $${s.spentUsd.toFixed(4)} (${s.tokens.input} in / ${s.tokens.output} out tokens${s.tokens.cacheRead || s.tokens.cacheWrite ? `; prompt cache ${s.tokens.cacheWrite ?? 0} written, ${s.tokens.cacheRead ?? 0} read` : ''})` +
       (s.evaluationsPerMinute ? `; ${s.evaluationsPerMinute.toFixed(1)} evaluations/min` : ''),
     ...(s.paretoFront?.length ? [`Pareto front (BD-rate / encode ms / decode ms): ${s.paretoFront.slice(0, 6).map((p) => `${p.id} ${p.trainingBdRate.toFixed(2)} %/${p.encodeMs}/${p.decodeMs}`).join(', ')}`] : []),
     ...(s.stopReason ? [`stopped: ${s.stopReason}`] : []),

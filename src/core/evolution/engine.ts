@@ -21,6 +21,7 @@ import type { Evaluator, StageResult } from './evaluator';
 import { analyzeFailures } from './failure-analysis';
 import { codeHash } from './novelty';
 import { buildPrompt, repairPrompt, truncatedRepairPrompt, type PromptFocus, type PromptProgram } from './prompts';
+import { chooseFocus } from './focus';
 import { blockNames, changedBlocks } from '../codec/blocks';
 import { mixSeed, rng } from '../rng';
 import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from './stagnation';
@@ -341,39 +342,11 @@ export class Engine {
     if (this.strategy === 'explore-island') island = (island + 1 + Math.floor(r() * (n - 1 || 1))) % n;
     const parent = this.db.selectParent(island, r, this.strategy === 'refine' ? 0.15 : 0.4);
     const inspirations = this.db.inspirations(parent, r);
-    return { slot, island, parent, inspirations, seed, focus: this.chooseFocus(this.ws.candidateCode(parent.id), generation, slot, seed) };
+    return { slot, island, parent, inspirations, seed, focus: chooseFocus({
+      blocks: blockNames(this.ws.candidateCode(parent.id)), records: this.records.values(), generation,
+      turn: generation * this.slotsPerGeneration() + slot, seed, margin: this.config.evolution.noiseMarginPercent,
+    }) };
   }
-
-  /** The block a proposal works on: the next one in rotation over the parent's blocks, or, half the
-   * time once some block's edits have paid off, one drawn in proportion to what its recent edits gained.
-   * Reads only completed generations and the plan's seed, so a resumed run focuses the same way. */
-  private chooseFocus(parentCode: string, generation: number, slot: number, seed: number): PromptFocus | undefined {
-    const names = blockNames(parentCode);
-    if (!names.length) return undefined;
-    const margin = this.config.evolution.noiseMarginPercent;
-    const gains = new Map<string, number>();
-    const recent = [...this.records.values()]
-      .filter((r) => r.generation > 0 && r.generation < generation && r.changedBlocks?.length && r.parentBdRate !== undefined && r.metrics?.trainingBdRate !== undefined)
-      .sort((a, b) => a.generation - b.generation || a.slot - b.slot).slice(-30);
-    for (const r of recent) {
-      const gain = r.parentBdRate! - r.metrics!.trainingBdRate!;
-      if (gain <= margin) continue;
-      for (const b of r.changedBlocks!) if (names.includes(b)) gains.set(b, (gains.get(b) ?? 0) + gain / r.changedBlocks!.length);
-    }
-    const r = rng(mixSeed(seed, 11, 3));
-    const total = [...gains.values()].reduce((a, b) => a + b, 0);
-    if (total > 0 && r() < 0.5) {
-      let u = r() * total;
-      for (const [block, g] of gains) {
-        u -= g;
-        if (u < 0) return { block, reason: `recent edits to it gained ${g.toFixed(2)} BD-rate points` };
-      }
-    }
-    const block = names[(generation * this.slotsPerGeneration() + slot) % names.length];
-    return { block, reason: 'the search rotates its attention over the blocks' };
-  }
-
-
 
   private async runSlot(generation: number, plan: ReturnType<Engine['plan']>, inFlight: Set<string>): Promise<void> {
     const id = candidateId(generation, plan.slot);

@@ -9,6 +9,7 @@ import { blockMap, frameOf } from '../codec/blocks';
 import { METRIC_IDS, METRICS, type Guard, type MetricId } from '../metrics/registry';
 import type { ClipScore } from '../store/records';
 import { unifiedDiff } from './diff';
+import type { Focus } from './focus';
 import type { FailureSummary } from './failure-analysis';
 import type { Strategy } from './stagnation';
 
@@ -121,8 +122,8 @@ export interface BuiltPrompt {
   stats: PromptStats;
 }
 
-/** Which block this proposal should work on, and why that one. */
-export interface PromptFocus { block: string; reason: string }
+/** Which block this proposal should work on, and why that one (see focus.ts). */
+export type PromptFocus = Focus;
 
 /** An inspiration as what it changes against the parent: a unified diff when both share the frame
  * (code outside the blocks), else its changed blocks in full. Never a second full copy. */

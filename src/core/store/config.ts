@@ -77,8 +77,9 @@ export interface WorkspaceConfig {
   ffmpegPath?: string;
 }
 
-/** Room for the hybrid seed (~20k tokens), the system text and contract (~2k) and three diffs. */
-export const DEFAULT_PROMPT_TOKEN_BUDGET = 40000;
+/** Room for the hybrid seed (~29k tokens and growing), the system text and contract (~2k) and three
+ * diffs against it; about $0.18 a prompt at Sonnet's uncached input price. */
+export const DEFAULT_PROMPT_TOKEN_BUDGET = 60000;
 
 export function defaultConcurrency(): number {
   return Math.max(1, cpus().length - 1);
