@@ -8,8 +8,13 @@ import { PROVIDERS, providerEntry, type ProviderSettingKind } from '../core/llm/
 
 export type ProviderSetting = ProviderSettingKind;
 
+/** The keys package.json declares under contributes.configuration, without the `codecEvolution.`
+ * prefix: reading a setting the manifest does not declare does not compile. */
+type ManifestSettings = (typeof import('../../package.json'))['contributes']['configuration']['properties'];
+export type SettingKey = { [K in keyof ManifestSettings]: K extends `codecEvolution.${infer R}` ? R : never }[keyof ManifestSettings];
+
 /** Reads one explicitly set value (folder, workspace or user scope), undefined when only the default applies. */
-export type ExplicitGetter = <T>(key: string) => T | undefined;
+export type ExplicitGetter = <T>(key: SettingKey) => T | undefined;
 
 export interface EngineOverrides {
   provider?: ProviderSetting;
@@ -35,10 +40,11 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
   if (provider) o.provider = provider;
   const model = get<string>('model');
   if (model) o.model = model;
+  // Registry keys are plain strings in core; the registry test checks each is declared in package.json.
   const keys = providerEntry(provider ?? 'offline')?.settings ?? {};
-  const url = keys.baseUrl ? get<string>(keys.baseUrl) : undefined;
+  const url = keys.baseUrl ? get<string>(keys.baseUrl as SettingKey) : undefined;
   if (url) o.baseUrl = url;
-  const mt = keys.maxTokens ? get<number>(keys.maxTokens) : undefined;
+  const mt = keys.maxTokens ? get<number>(keys.maxTokens as SettingKey) : undefined;
   if (mt) o.maxTokens = mt;
   const budgets: NonNullable<EngineOverrides['budgets']> = {};
   const g = get<number>('budget.generations'); if (g !== undefined) budgets.generations = g;

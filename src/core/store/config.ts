@@ -1,7 +1,9 @@
 // The workspace configuration (.codec-evolution/config.json): what to evolve, on which clips, with
 // which model, under which budgets and adoption policy. Defaults run offline on the bundled clip.
 import { cpus } from 'node:os';
-import { DEFAULT_GUARDS, DEFAULT_OBJECTIVE, type Guard, type MetricId } from '../metrics/registry';
+import { DEFAULT_GUARDS, DEFAULT_OBJECTIVE, METRIC_IDS, type Guard, type MetricId } from '../metrics/registry';
+import { REFERENCE_CODECS } from '../baseline/reference';
+import { arr, bool, num, obj, str, type Shape } from './schema';
 
 import type { ProviderKind } from '../llm/registry';
 export type { ProviderKind };
@@ -117,3 +119,42 @@ export function withDefaults(partial: Partial<WorkspaceConfig>, clipPath: string
 export function resolvedConcurrency(c: EvolutionConfig): number {
   return c.concurrency > 0 ? c.concurrency : defaultConcurrency();
 }
+
+const clipShape = obj({ path: str(), frames: num({ int: true, min: 1, optional: true }) });
+
+/** What config.json must look like where it says anything (every field may be left to its default). */
+export const CONFIG_SHAPE: Shape = obj({
+  codecFile: str({ optional: true }),
+  provider: obj({
+    kind: str({ optional: true }), model: str({ optional: true }), maxTokens: num({ int: true, min: 1, optional: true }),
+    baseUrl: str({ optional: true }), temperature: num({ min: 0, max: 2, optional: true }),
+    pricing: obj({ inputPerMTok: num({ min: 0 }), outputPerMTok: num({ min: 0 }) }, { optional: true }),
+  }, { optional: true }),
+  clips: obj({
+    smoke: obj({ path: str(), frames: num({ int: true, min: 1 }) }, { optional: true }),
+    training: arr(clipShape, { optional: true }),
+    heldOut: arr(clipShape, { optional: true }),
+  }, { optional: true }),
+  qualities: arr(num({ min: 0, max: 100 }), { optional: true }),
+  references: arr(str({ oneOf: REFERENCE_CODECS }), { optional: true }),
+  primaryReference: str({ oneOf: REFERENCE_CODECS, optional: true }),
+  evolution: obj({
+    islands: num({ int: true, min: 1, optional: true }),
+    concurrency: num({ int: true, min: 0, optional: true }),
+    candidatesPerGeneration: num({ int: true, min: 0, optional: true }),
+    migrationInterval: num({ int: true, min: 1, optional: true }),
+    eliteArchiveSize: num({ int: true, min: 1, optional: true }),
+    stagnationGenerations: num({ int: true, min: 1, optional: true }),
+    repairRounds: num({ int: true, min: 0, optional: true }),
+    noiseMarginPercent: num({ min: 0, optional: true }),
+    objective: str({ oneOf: METRIC_IDS, optional: true }),
+    guards: arr(obj({ metric: str({ oneOf: METRIC_IDS }), tolerancePercent: num({ min: 0 }) }), { optional: true }),
+    adoptionPolicy: str({ oneOf: ['review', 'auto', 'off'], optional: true }),
+    gitCommit: bool({ optional: true }),
+    seed: num({ int: true, optional: true }),
+    promptTokenBudget: num({ int: true, min: 0, optional: true }),
+  }, { optional: true }),
+  budgets: obj({ generations: num({ int: true, min: 0, optional: true }), wallMinutes: num({ min: 0, optional: true }), usd: num({ min: 0, optional: true }) }, { optional: true }),
+  limits: obj({ timeoutMs: num({ min: 1, optional: true }), memoryMb: num({ min: 1, optional: true }), maxOutputBytes: num({ min: 1, optional: true }) }, { optional: true }),
+  ffmpegPath: str({ optional: true }),
+});

@@ -12,6 +12,7 @@ export const TERMINAL_STATES: CandidateState[] = ['invalid', 'failed', 'evaluate
 export interface TokenUsage { input: number; output: number; cacheWrite?: number; cacheRead?: number }
 
 import type { CandidateFailure } from '../sandbox/failures';
+import { arr, num, obj, str, type Shape } from './schema';
 
 export type { CandidateFailure };
 
@@ -145,3 +146,24 @@ export function readCandidateRecord(raw: CandidateRecord): CandidateRecord {
     },
   };
 }
+
+export const CORRUPT_RECORD_REMEDY = 'restore the file from git, or delete the folder and run codec-evolve doctor --workspace (the event log rebuilds what it can)';
+
+const STATES: CandidateState[] = ['proposed', ...TERMINAL_STATES];
+
+/** The fields of candidate.json that readers rely on (see checkShape). */
+export const CANDIDATE_SHAPE: Shape = obj({
+  id: str(), generation: num({ int: true, min: 0 }), slot: num({ int: true, min: 0 }), island: num({ int: true, min: 0 }),
+  parentId: str({ nullable: true }), inspirationIds: arr(str()), state: str({ oneOf: STATES }),
+  createdAt: str(), updatedAt: str(), provider: str(), strategy: str(), hypothesis: str(),
+  tokens: obj({ input: num({ min: 0 }), output: num({ min: 0 }) }), costUsd: num({ min: 0 }), repairRounds: num({ int: true, min: 0 }),
+  failure: obj({ class: str(), message: str() }, { optional: true }),
+  metrics: obj({ training: arr(obj({ clip: str() }), { optional: true }), trainingBdRate: num({ optional: true }) }, { optional: true }),
+  version: num({ int: true, min: 1, optional: true }),
+});
+
+/** The fields of version.json that readers rely on. */
+export const VERSION_SHAPE: Shape = obj({
+  version: num({ int: true, min: 1 }), candidateId: str({ nullable: true }), time: str(),
+  parentVersion: num({ int: true, min: 1, nullable: true }), message: str(), trainingBdRate: num({ optional: true }),
+});

@@ -6,8 +6,9 @@ import { InputError } from '../errors';
 import { readJson, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
 import { EventLog } from './event-log';
 import { WorkspaceLock } from './lock';
-import { withDefaults, type WorkspaceConfig } from './config';
-import { readCandidateRecord, type CandidateRecord, type VersionRecord } from './records';
+import { CONFIG_SHAPE, withDefaults, type WorkspaceConfig } from './config';
+import { checkShape } from './schema';
+import { CANDIDATE_SHAPE, CORRUPT_RECORD_REMEDY, VERSION_SHAPE, readCandidateRecord, type CandidateRecord, type VersionRecord } from './records';
 
 export const STATE_DIR = '.codec-evolution';
 
@@ -40,7 +41,8 @@ export class Workspace {
   get baselineCacheDir(): string { return join(this.dir, 'baseline-cache'); }
 
   readConfig(): WorkspaceConfig {
-    const raw = readJson<Partial<WorkspaceConfig>>(this.configPath);
+    const raw = checkShape<Partial<WorkspaceConfig>>(readJson(this.configPath), CONFIG_SHAPE, this.configPath,
+      'correct that field, or delete it to use the default (the settings reference in the README lists each)');
     return withDefaults(raw, raw.clips?.smoke?.path ?? '');
   }
   writeConfig(config: WorkspaceConfig): void {
@@ -60,7 +62,7 @@ export class Workspace {
   readCandidate(id: string): CandidateRecord {
     const p = join(this.candidateDir(id), 'candidate.json');
     if (!existsSync(p)) throw new InputError(`no candidate '${id}'`, "run 'codec-evolve review list' or 'codec-evolve history' for ids");
-    return readCandidateRecord(readJson<CandidateRecord>(p));
+    return readCandidateRecord(checkShape(readJson(p), CANDIDATE_SHAPE, p, CORRUPT_RECORD_REMEDY));
   }
   /** Every candidate with a complete record, in id order (a directory without candidate.json is a
    * proposal still being written, or one a crash interrupted). */
@@ -70,7 +72,7 @@ export class Workspace {
     for (const id of readdirSync(this.candidatesDir).sort()) {
       if (id.startsWith('.')) continue;
       const p = join(this.candidateDir(id), 'candidate.json');
-      if (existsSync(p)) out.push(readCandidateRecord(readJson<CandidateRecord>(p)));
+      if (existsSync(p)) out.push(readCandidateRecord(checkShape(readJson(p), CANDIDATE_SHAPE, p, CORRUPT_RECORD_REMEDY)));
     }
     return out;
   }
@@ -103,7 +105,11 @@ export class Workspace {
   listVersions(): VersionRecord[] {
     if (!existsSync(this.versionsDir)) return [];
     return readdirSync(this.versionsDir).filter((d) => /^v\d+$/.test(d)).sort()
-      .map((d) => readJsonIfExists<VersionRecord>(join(this.versionsDir, d, 'version.json')))
+      .map((d) => {
+        const p = join(this.versionsDir, d, 'version.json');
+        const v = readJsonIfExists<VersionRecord>(p);
+        return v && checkShape<VersionRecord>(v, VERSION_SHAPE, p, CORRUPT_RECORD_REMEDY);
+      })
       .filter((v): v is VersionRecord => !!v);
   }
   latestVersion(): VersionRecord | undefined {
