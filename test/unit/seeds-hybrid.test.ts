@@ -13,6 +13,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['CHROMA_DC', 'false', 'true'],
   ['TRANSFORM_8X8', 'false', 'true'],
   ['INTRA4_MODES', '1', '9'],
+  ['INTRA_8X8', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

@@ -31,7 +31,7 @@ const I_QP_OFFSET = -4;          // @evolve int -8 4
 // Chroma QP offset (sent in the header): positive saves chroma bits, PSNR-Y does not see chroma.
 const CHROMA_QP_OFFSET = 2;      // @evolve int -6 8
 // J = SSD + lambda * bits with lambda = LAMBDA_SCALE * 0.85 * 2^((QP-12)/3) (the H.264 reference model).
-const LAMBDA_SCALE = 1.0;        // @evolve float 0.2 4
+const LAMBDA_SCALE = 0.7;        // @evolve float 0.2 4
 // Scene cut: when more than this fraction of a P-frame's macroblocks chose intra, code the frame
 // again as an intra frame (its lower QP and intra contexts suit a new scene; > 1 disables).
 const SCENECUT_INTRA_FRACTION = 0.6; // @evolve float 0.2 1.01
@@ -1327,6 +1327,8 @@ const USE_8X8_PARTITIONS = true; // @evolve bool
 // How many of the 9 intra 4x4 modes to try (in order V, H, DC, DDL, DDR, VR, HD, VL, HU; DC and the
 // most probable mode are always tried). Directional modes matter: 1 instead of 9 costs +15 %.
 const INTRA4_MODES = 9;          // @evolve int 1 9
+// Try intra 8x8 (needs TRANSFORM_8X8; encoder-only choice, the stream can always carry it).
+const INTRA_8X8 = true;          // @evolve bool
 // Try intra in P-frames when intra's SATD is below this multiple of the best inter SATD (0 = never;
 // intra in P-frames is what rescues scene cuts and uncovered areas; 0 costs +1.4 % on foreman).
 const INTRA_IN_P_RATIO = 1.0;    // @evolve float 0 3
@@ -1776,7 +1778,7 @@ function encodeMb(mbx, mby) {
       j = tryIntra4(mbx, mby, cm) + (transform8 ? lambda * bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 0) : 0);
       mbT8 = 0;
       if (j < bestJ) saveBest(mbx, mby, 4, j);
-      if (transform8) {
+      if (transform8 && INTRA_8X8) {
         j = tryIntra8(mbx, mby, cm);
         if (j < bestJ) saveBest(mbx, mby, 4, j);
       }
