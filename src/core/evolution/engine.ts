@@ -17,7 +17,9 @@ import { adoptCandidate } from './review';
 import { budgetExceeded } from './budget';
 import { ProgramDatabase, type Program } from './database';
 import { applyEdits, parseResponse } from './edits';
-import type { Evaluator, StageResult } from './evaluator';
+import type { ClipSpec, Evaluator, StageRequest, StageResult } from './evaluator';
+import { failFastLimitMs } from './time-limit';
+import { DEFAULT_LIMITS } from '../sandbox/limits';
 import { analyzeFailures } from './failure-analysis';
 import { codeHash } from './novelty';
 import { buildPrompt, repairPrompt, truncatedRepairPrompt, type PromptFocus, type PromptProgram } from './prompts';
@@ -25,7 +27,7 @@ import { chooseFocus } from './focus';
 import { blockNames, changedBlocks } from '../codec/blocks';
 import { mixSeed, rng } from '../rng';
 import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from './stagnation';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { EngineEventArgs, EngineEventListener, EngineEventType, EngineEvents } from '../events';
 
 export interface EngineStatus {
@@ -509,6 +511,19 @@ export class Engine {
     }
   }
 
+  /** A stage's clips with their fail-fast limits (time-limit.ts), which are also noted in `limits`. */
+  private stageClips(stage: StageRequest['stage'], clips: Array<{ path: string; frames?: number }>, parent: CandidateRecord | undefined, limits: NonNullable<CandidateRecord['timeLimitsMs']>): ClipSpec[] {
+    const cap = this.config.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
+    return clips.map((c) => {
+      const path = this.ws.resolvePath(c.path);
+      // The name the evaluation reports a clip under (evaluate.ts): the file name without extension.
+      const name = basename(path).replace(/\.[^.]+$/, '');
+      const timeoutMs = failFastLimitMs(parent, stage, name, cap);
+      (limits[stage] ??= {})[name] = timeoutMs;
+      return { path, ...(c.frames ? { frames: c.frames } : {}), ...(timeoutMs < cap ? { timeoutMs } : {}) };
+    });
+  }
+
   /** The cascade. The record is written once, at the end, with state and metrics together. */
   private async evaluateCandidate(rec: CandidateRecord, parent: Program | undefined, isRoot = false): Promise<void> {
     const code = this.ws.candidateCode(rec.id);
@@ -517,26 +532,38 @@ export class Engine {
     this.emit('evaluation-started', { id: rec.id });
     let failure: CandidateFailure | undefined;
     let metrics: CandidateMetrics | undefined;
-    const smoke = await this.stage(code, { stage: 'smoke', clips: [{ path: this.ws.resolvePath(cfg.clips.smoke.path), frames: cfg.clips.smoke.frames }], references: [], qualities: cfg.qualities });
+    const parentRec = parent ? this.records.get(parent.id) : undefined;
+    const limits: NonNullable<CandidateRecord['timeLimitsMs']> = {};
+    let queueWaitMs: number | undefined;
+    let worker: CandidateRecord['worker'];
+    const run = async (req: StageRequest): Promise<StageResult> => {
+      const r = await this.stage(code, { ...req, candidateId: rec.id });
+      if (r.via) {
+        queueWaitMs = (queueWaitMs ?? 0) + r.via.queueWaitMs;
+        if (!worker || req.stage === 'training') worker = r.via.worker;
+      }
+      return r;
+    };
+    const smoke = await run({ stage: 'smoke', clips: this.stageClips('smoke', [cfg.clips.smoke], parentRec, limits), references: [], qualities: cfg.qualities });
     if (!smoke.ok) failure = { ...smoke.failure, stage: 'smoke' };
     else {
-      const trainingClips = cfg.clips.training.map((c) => ({ path: this.ws.resolvePath(c.path), frames: c.frames }));
-      let training = await this.stage(code, { stage: 'training', clips: trainingClips, references: cfg.references, qualities: cfg.qualities ?? (isRoot ? undefined : this.fixedQualities) });
+      const trainingClips = this.stageClips('training', cfg.clips.training, parentRec, limits);
+      let training = await run({ stage: 'training', clips: trainingClips, references: cfg.references, qualities: cfg.qualities ?? (isRoot ? undefined : this.fixedQualities) });
       const objective = cfg.evolution.objective;
       if (training.ok && !cfg.qualities && this.fixedQualities && !isRoot && meanBd(training.clips, objective, cfg.primaryReference) === undefined) {
-        training = await this.stage(code, { stage: 'training', clips: trainingClips, references: cfg.references });
+        training = await run({ stage: 'training', clips: trainingClips, references: cfg.references });
       }
       if (!training.ok) failure = { ...training.failure, stage: 'training' };
       else {
         const t = sumTimes(training.clips);
-        metrics = { smokeOk: true, objective, training: training.clips, trainingBdRate: meanBd(training.clips, objective, cfg.primaryReference),
+        metrics = { smokeOk: true, smoke: smoke.clips, objective, training: training.clips, trainingBdRate: meanBd(training.clips, objective, cfg.primaryReference),
           trainingBdRates: meanBdRateTable(training.clips.map((c) => c.bdRate)), ...t, evaluationMs: 0 };
         if (metrics.trainingBdRate === undefined) {
           failure = { class: 'bad-output', stage: 'training', message: `no ${objective} BD-rate against ${cfg.primaryReference}: the RD curve does not overlap the reference's quality range` };
         }
         const beatsParent = !failure && (isRoot || (parent && metrics.trainingBdRate! < parent.score - cfg.evolution.noiseMarginPercent));
         if (beatsParent && cfg.clips.heldOut.length) {
-          const held = await this.stage(code, { stage: 'held-out', clips: cfg.clips.heldOut.map((c) => ({ path: this.ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+          const held = await run({ stage: 'held-out', clips: this.stageClips('held-out', cfg.clips.heldOut, parentRec, limits), references: cfg.references, qualities: cfg.qualities });
           if (!held.ok) failure = { ...held.failure, stage: 'held-out' };
           else {
             metrics.heldOut = held.clips;
@@ -546,6 +573,9 @@ export class Engine {
         }
       }
     }
+    rec.timeLimitsMs = limits;
+    if (worker) rec.worker = worker;
+    if (queueWaitMs !== undefined) rec.queueWaitMs = queueWaitMs;
     if (metrics) metrics.evaluationMs = Date.now() - started;
     this.evaluationsThisRun++;
     if (metrics) writeJsonAtomic(join(this.ws.candidateDir(rec.id), 'metrics.json'), metrics);

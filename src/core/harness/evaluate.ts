@@ -21,7 +21,8 @@ import { prepareCandidate, type Diagnostic, type PreparedCandidate } from '../sa
 
 export const EVALUATION_SCHEMA_VERSION = 1;
 
-export type ClipSource = string | { path: string; frames?: number; name?: string } | { video: Video; name: string };
+/** `timeoutMs` overrides limits.timeoutMs for this clip's children (fail fast on a small clip). */
+export type ClipSource = string | { path: string; frames?: number; name?: string; timeoutMs?: number } | { video: Video; name: string; timeoutMs?: number };
 
 export interface EvaluateOptions {
   clips: ClipSource[];
@@ -139,6 +140,8 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
   for (const clipSource of opts.clips) {
     throwIfAborted(opts.signal);
     const { video, path, name } = await loadClip(clipSource, ff, opts.signal, opts.onWarning);
+    const clipTimeout = typeof clipSource === 'object' ? clipSource.timeoutMs : undefined;
+    const clipRun: SandboxRunOptions = clipTimeout ? { ...runOpts, limits: { ...runOpts.limits, timeoutMs: clipTimeout } } : runOpts;
     opts.onProgress?.(`${name}: ${video.width}x${video.height}, ${video.frames.length} frames`);
 
     const curves: ReferenceCurve[] = [];
@@ -161,7 +164,7 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
       opts.onProgress?.(`${name}: candidate quality ${quality}`);
       const check = opts.determinism === 'all' || (opts.determinism !== 'off' && first);
       first = false;
-      const m = await measurePoint(candidate, video, quality, runOpts, check, { vmaf, notes });
+      const m = await measurePoint(candidate, video, quality, clipRun, check, { vmaf, notes });
       if (!m.ok) throw new PointFailure({ ...m.failure, clip: name, quality });
       meta ??= m.meta;
       for (const ms of m.startupsMs) { startupSum += ms; startups++; }

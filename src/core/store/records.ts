@@ -39,6 +39,8 @@ export interface CandidateMetrics {
   training: ClipScore[];
   heldOut?: ClipScore[];
   smokeOk: boolean;
+  /** The smoke stage's point(s): its children's times set the next generation's fail-fast limits. */
+  smoke?: ClipScore[];
   /** Total milliseconds of encode / decode over the training clips: the Pareto front's other axes. */
   encodeMs: number;
   decodeMs: number;
@@ -82,6 +84,12 @@ export interface CandidateRecord {
   verdict?: Verdict;
   review?: { decision: 'adopted' | 'rejected'; reason?: string; by: 'person' | 'auto'; time: string };
   version?: number;
+  /** Which queue worker ran the training stage (or the last stage it reached); absent when local. */
+  worker?: { host: string; id: string };
+  /** Milliseconds its jobs waited in the queue for a worker, over all stages. */
+  queueWaitMs?: number;
+  /** The per-process time limit each stage used on each clip (fail fast), in ms. */
+  timeLimitsMs?: Partial<Record<'smoke' | 'training' | 'held-out', Record<string, number>>>;
 }
 
 /** One guard's check: the candidate's mean training BD-rate on the metric against the adopted version's. */
