@@ -7,6 +7,7 @@ import type { CandidateState } from './store/records';
 import type { CandidateFailure } from './sandbox/failures';
 import type { EngineStatus } from './evolution/engine';
 import type { Strategy } from './evolution/stagnation';
+import type { QueueStatus } from './queue/job';
 
 export interface EngineEvents {
   'workspace-initialized': { seed: string; clips: string[]; heldOut: string[] };
@@ -32,6 +33,8 @@ export interface EngineEvents {
   warning: { message: string };
   /** Not logged: a status snapshot after each step (also written to status.json). */
   status: EngineStatus;
+  /** Not logged: the evaluation queue's workers and depth, every few seconds while stages are in flight. */
+  queue: QueueStatus;
   /** From the engine child: progress of a `references` request. */
   'references-progress': { requestId?: number; message: string };
   /** From the engine child: the background loop ended with an error. */

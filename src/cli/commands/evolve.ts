@@ -29,6 +29,7 @@ function num(v: string | undefined, name: string, integer = false): number | und
 }
 
 export function progressPrinter(io: CliIO, json: boolean): EngineEventListener {
+  let lastQueue = '';
   return (type, d) => {
     if (json) return;
     if (type === 'candidate-finished') {
@@ -40,6 +41,10 @@ export function progressPrinter(io: CliIO, json: boolean): EngineEventListener {
       io.err(`generation ${d.generation} done; best ${b ? `${b.id} ${b.trainingBdRate.toFixed(3)} %` : 'n/a'}; strategy ${d.strategy}${d.stagnation ? ` (${d.stagnation})` : ''}`);
     } else if (type === 'strategy-changed') {
       io.err(`strategy ${d.from} → ${d.to}: ${d.reason}`);
+    } else if (type === 'queue' && d.connected) {
+      const key = `${d.workers.length}/${d.waiting}/${d.active}`;
+      if (key !== lastQueue) io.err(`queue ${d.url}: ${d.workers.length} worker(s), ${d.waiting} waiting, ${d.active} running`);
+      lastQueue = key;
     } else if (type === 'warning') {
       io.err(`warning: ${d.message}`);
     }
@@ -63,17 +68,20 @@ export const evolve: Command = {
   usage: `codec-evolve evolve [--provider offline|anthropic|openai-compatible] [--model M] [--base-url URL] [--max-tokens N]
                     [--generations N] [--budget-usd X] [--wall-minutes M] [--concurrency N] [--until-generation G]
                     [--prompt-token-budget N] [--json]
-                    [--objective ${METRIC_IDS.join('|')}] [--guards METRIC[:PP],...|none]
+                    [--objective ${METRIC_IDS.join('|')}] [--guards METRIC[:PP],...|none] [--queue redis://HOST:PORT]
   Runs N generations (each: select parents, propose, smoke → training → held-out, judge). Ctrl+C stops cleanly;
   running evolve again resumes. --objective (default psnrYuv) is the metric whose BD-rate scores candidates;
   --guards (default psnrY:1,psnrU:1,psnrV:1,ssimY:1) are metrics whose BD-rate may not regress by more than PP
   percentage points against the adopted version for a candidate to be queued. Both are saved in the workspace config. anthropic reads ANTHROPIC_API_KEY; openai-compatible talks to BASE_URL/v1/chat/completions.
-  --prompt-token-budget caps one prompt's estimated input tokens (0: no cap; default evolution.promptTokenBudget).`,
+  --prompt-token-budget caps one prompt's estimated input tokens (0: no cap; default evolution.promptTokenBudget).
+  --queue sends every evaluation to 'codec-evolve worker' processes through Redis (rediss:// for TLS; a password
+  goes in the URL, redis://:PASSWORD@HOST:PORT, and is never printed). Without it candidates run on this machine.
+  With a queue, --concurrency is how many candidates are in flight (raise candidatesPerGeneration to match).`,
   async run(argv, io) {
     const { values } = parse(argv, {
       provider: { type: 'string' }, model: { type: 'string' }, 'base-url': { type: 'string' }, 'max-tokens': { type: 'string' },
       generations: { type: 'string' }, 'budget-usd': { type: 'string' }, 'wall-minutes': { type: 'string' },
-      concurrency: { type: 'string' }, 'until-generation': { type: 'string' }, 'prompt-token-budget': { type: 'string' }, json: { type: 'boolean' },
+      concurrency: { type: 'string' }, 'until-generation': { type: 'string' }, 'prompt-token-budget': { type: 'string' }, json: { type: 'boolean' }, queue: { type: 'string' },
       objective: { type: 'string' }, guards: { type: 'string' },
     }, 'evolve');
     const ws = Workspace.find(io.cwd);
@@ -107,6 +115,7 @@ export const evolve: Command = {
       promptTokenBudget: num(values['prompt-token-budget'], 'prompt-token-budget', true),
       budgets: { usd: num(values['budget-usd'], 'budget-usd'), wallMinutes: num(values['wall-minutes'], 'wall-minutes') },
       onEvent: progressPrinter(io, !!values.json),
+      ...(values.queue ? { queue: values.queue } : {}),
     });
     if (values.json) io.out(JSON.stringify(status));
     else for (const l of describeStatus(status)) io.out(l);

@@ -15,6 +15,7 @@ import { validate } from './validate';
 import { evaluate } from './evaluate';
 import { steer } from './steer';
 import { ask } from './ask';
+import { worker } from './worker';
 
 export const commands: Command[] = [
   metricsCommand,
@@ -32,4 +33,5 @@ export const commands: Command[] = [
   demo,
   validate,
   evaluate,
+  worker,
 ];

@@ -35,8 +35,16 @@ export interface ReferenceOptions {
   ffmpeg?: string | FfmpegLocation;
   /** Folder of the on-disk cache (created if missing). */
   cacheDir: string;
+  /** A second tier shared between machines (a queue's Redis), keyed by the disk cache's file names. */
+  shared?: SharedReferenceCache;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+}
+
+/** Reference results under the same keys as the disk cache, for every machine that can reach it. */
+export interface SharedReferenceCache {
+  get(name: string): Promise<string | undefined>;
+  set(name: string, record: string): Promise<void>;
 }
 
 export interface ReferenceCurve {
@@ -128,6 +136,20 @@ async function readCache(file: string, vmaf: boolean): Promise<RdPoint | undefin
   } catch {
     return undefined;
   }
+}
+
+/** A shared record, copied to the disk cache so the next run on this machine needs no network. */
+async function readShared(shared: SharedReferenceCache | undefined, name: string, file: string, vmaf: boolean): Promise<RdPoint | undefined> {
+  const text = await shared?.get(name);
+  if (!text) return undefined;
+  try {
+    const rec = JSON.parse(text) as CacheRecord;
+    if (rec.schemaVersion !== CACHE_SCHEMA || !rec.point) return undefined;
+    await writeCache(file, rec);
+  } catch {
+    return undefined;
+  }
+  return readCache(file, vmaf);
 }
 
 async function writeCache(file: string, rec: CacheRecord): Promise<void> {
@@ -240,8 +262,9 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
       for (const crf of values) {
         throwIfAborted(signal);
         const key = { clipHash, encoder: plan.encoder, ffmpegVersion: ff.version, args: plan.args, crf, format: plan.format, encodedSize: encodedSize(video.width, video.height, plan.minSize) };
-        const file = join(options.cacheDir, `${codec}-${cacheKey(key)}.json`);
-        let point = await readCache(file, !!options.vmaf);
+        const name = `${codec}-${cacheKey(key)}.json`;
+        const file = join(options.cacheDir, name);
+        let point = await readCache(file, !!options.vmaf) ?? await readShared(options.shared, name, file, !!options.vmaf);
         if (point) {
           curve.cacheHits++;
         } else {
@@ -253,7 +276,9 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
           point = await encodeAndMeasure(video, y4m, ff, plan, crf, dir, signal, options.vmaf);
           result.ffmpegRuns++;
           curve.encoded++;
-          await writeCache(file, { schemaVersion: CACHE_SCHEMA, key, point });
+          const rec = { schemaVersion: CACHE_SCHEMA, key, point };
+          await writeCache(file, rec);
+          await options.shared?.set(name, JSON.stringify(rec));
         }
         curve.points.push(point);
       }

@@ -9,6 +9,7 @@ import { createEvaluator } from './cascade';
 import { Engine, type EngineStatus, type EngineRunOptions } from './engine';
 import type { Evaluator } from './evaluator';
 import type { EngineEventListener } from '../events';
+import { QueueDispatcher } from '../queue/dispatcher';
 
 export interface SessionOptions extends EngineRunOptions {
   provider?: Partial<ProviderConfig>;
@@ -18,6 +19,8 @@ export interface SessionOptions extends EngineRunOptions {
   signal?: AbortSignal;
   onEvent?: EngineEventListener;
   evaluator?: Evaluator;
+  /** redis://HOST:PORT (or rediss://): every evaluation stage goes to `codec-evolve worker`s as a job. */
+  queue?: string;
 }
 
 export async function runSession(ws: Workspace, opts: SessionOptions = {}): Promise<EngineStatus> {
@@ -27,9 +30,14 @@ export async function runSession(ws: Workspace, opts: SessionOptions = {}): Prom
     const config = ws.readConfig();
     const providerConfig = { ...config.provider, ...opts.provider } as ProviderConfig;
     const provider = opts.providerInstance ?? createProvider(providerConfig, opts.providerRuntime);
-    const evaluate = opts.evaluator ?? createEvaluator(ws, config, opts.signal);
-    const engine = new Engine(ws, { provider, evaluate, signal: opts.signal, onEvent: opts.onEvent, contractText: codecFile('codec.d.ts') });
-    return await engine.run(opts);
+    const dispatcher = !opts.evaluator && opts.queue ? await QueueDispatcher.connect(opts.queue, { config, root: ws.root, signal: opts.signal, onEvent: opts.onEvent }) : undefined;
+    try {
+      const evaluate = opts.evaluator ?? dispatcher?.evaluate ?? createEvaluator(ws, config, opts.signal);
+      const engine = new Engine(ws, { provider, evaluate, signal: opts.signal, onEvent: opts.onEvent, contractText: codecFile('codec.d.ts') });
+      return await engine.run(opts);
+    } finally {
+      await dispatcher?.close();
+    }
   } finally {
     ws.lock.release();
   }

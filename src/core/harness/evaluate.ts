@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { Frame, Video } from '../codec/contract';
 import { CodecEvolutionError, throwIfAborted } from '../errors';
-import { runReference, defaultCacheDir, type ReferenceCodec, type ReferenceCurve } from '../baseline/reference';
+import { runReference, defaultCacheDir, type ReferenceCodec, type ReferenceCurve, type SharedReferenceCache } from '../baseline/reference';
 import { FrameMetrics } from '../metrics/accumulator';
 import { VmafAccumulator, probeVmaf } from '../metrics/vmaf';
 import { bdRateByMetric, meanBdRateTable, type BdRateDetail } from '../metrics/bdrate';
@@ -46,6 +46,8 @@ export interface EvaluateOptions {
   ffmpeg?: string | FfmpegLocation;
   /** Reference-result cache; default ~/.cache/codec-evolution/baseline. */
   cacheDir?: string;
+  /** Reference results shared between machines (see SharedReferenceCache). */
+  sharedReferences?: SharedReferenceCache;
   /**
    * Runtime for the sandbox children (execPath etc.). `pool`: children started ahead of need; by
    * default the evaluation keeps its own and kills what is left of it when it ends.
@@ -148,7 +150,7 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
     const skipped: { codec: ReferenceCodec; reason: string }[] = [];
     if (opts.references.length) {
       const ref = await runReference(video, {
-        codecs: opts.referencesOptional ? undefined : opts.references, points: opts.referencePoints, ffmpeg: ff, cacheDir: opts.cacheDir ?? defaultCacheDir(), vmaf: !!vmaf,
+        codecs: opts.referencesOptional ? undefined : opts.references, points: opts.referencePoints, ffmpeg: ff, cacheDir: opts.cacheDir ?? defaultCacheDir(), vmaf: !!vmaf, shared: opts.sharedReferences,
         signal: opts.signal, onProgress: (m) => opts.onProgress?.(`${name}: ${m}`),
       });
       curves.push(...ref.curves.filter((c) => opts.references.includes(c.codec)));
