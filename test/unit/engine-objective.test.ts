@@ -2,7 +2,7 @@
 // chroma QP offset (+6 on the hybrid seed) wins on PSNR-Y, loses on PSNR-YUV and badly on U and V,
 // and must not reach the review queue. Real engine, real sandbox, real x264, a scripted model.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSession } from '../../src/core/evolution/session';
@@ -89,5 +89,17 @@ describe('objective and guards: bits moved from chroma to luma', function () {
     assert.deepEqual(luma.stoppedBy, { guard: 'psnrU' });
     assert.match(luma.reason, /guards regress beyond tolerance: PSNR-U/);
     assert.equal(judge(scores(cand, 'psnrY'), scores(root, 'psnrY'), { margin, objective: 'psnrY', guards: [], reference: 'x264' }).improved, true);
+
+    // Changing the objective re-reads the stored tables instead of measuring again: the version's
+    // score follows, the root is not re-evaluated, and the candidate ranks by its PSNR-Y gain.
+    ws.writeConfig({ ...cfg, evolution: { ...cfg.evolution, objective: 'psnrY' } });
+    await runSession(ws, { generations: 1, providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 60_000 } });
+    const v1 = ws.listVersions()[0];
+    assert.equal(v1.objective, 'psnrY');
+    assert.equal(v1.trainingBdRate, bd(root, 'psnrY'));
+    const evaluations = ws.events.read().events.filter((e) => e.type === 'evaluation-started' && e.id === root.id);
+    assert.equal(evaluations.length, 1, 'the root was measured once');
+    const status = JSON.parse(readFileSync(join(ws.dir, 'status.json'), 'utf8'));
+    assert.deepEqual(status.best, { id: cand.id, trainingBdRate: bd(cand, 'psnrY') });
   });
 });

@@ -6,7 +6,7 @@
 import { CancelledError, ProviderError, errorMessage } from '../errors';
 import type { ChatMessage, LlmProvider } from '../llm/provider';
 import { resolvedConcurrency, type BudgetConfig, type WorkspaceConfig } from '../store/config';
-import type { CandidateFailure, CandidateMetrics, CandidateRecord, ClipScore } from '../store/records';
+import type { CandidateFailure, CandidateMetrics, CandidateRecord, ClipScore, VersionRecord } from '../store/records';
 import { meanBdRateTable } from '../metrics/bdrate';
 import type { MetricId } from '../metrics/registry';
 import { writeJsonAtomic } from '../store/atomic';
@@ -269,7 +269,7 @@ export class Engine {
     const code = this.ws.versionCode(version.version);
     const hash = codeHash(code);
     const done = [...this.records.values()].find((r) => r.codeHash === hash && r.metrics?.trainingBdRate !== undefined);
-    if (done) { this.fixQualities(done); return; }
+    if (done) { this.fixQualities(done); this.scoreVersion(version, code, done); return; }
     const id = `v${String(version.version).padStart(4, '0')}-root`;
     const existing = this.records.get(id);
     // Measured before under another objective, with no table to re-read it from: measure it again.
@@ -295,6 +295,11 @@ export class Engine {
         `fix it, or re-run init with another --seed`);
     }
     this.fixQualities(rec);
+    this.scoreVersion(version, code, rec);
+  }
+
+  /** The version record carries its score on the current objective (after a change of objective, too). */
+  private scoreVersion(version: VersionRecord, code: string, rec: CandidateRecord): void {
     if (version.trainingBdRate === undefined || (version.objective ?? 'psnrY') !== rec.metrics?.objective) {
       this.ws.writeVersion({ ...version, objective: rec.metrics?.objective, trainingBdRate: rec.metrics?.trainingBdRate, heldOutBdRate: rec.metrics?.heldOutBdRate }, code);
     }
