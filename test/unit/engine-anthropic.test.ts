@@ -41,13 +41,13 @@ describe('engine: the loop against a scripted Anthropic server', function () {
     ({ ws } = makeEngineWorkspace('ce-anthropic-', (c) => { c.provider = { kind: 'anthropic', baseUrl: server.baseURL, model: 'claude-sonnet-4-6' }; }));
     const events: string[] = [];
     const status = await runSession(ws, {
-      generations: 8, providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 10_000, idleTimeoutMs: 400 },
+      generations: 8, providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 10_000, idleTimeoutMs: 5000 },
       onEvent: (t, _data) => events.push(t),
     });
     assert.equal(status.stopReason, 'generation budget reached (8/8)');
     const recs = new Map(ws.listCandidates().map((r) => [r.id, r]));
     const g = (i: number) => recs.get(`g000${i}-0`)!;
-    assert.ok(['evaluated', 'pending-review'].includes(g(1).state), g(1).state);
+    assert.ok(['evaluated', 'pending-review'].includes(g(1).state), JSON.stringify(g(1).failure));
     assert.deepEqual(g(1).tokens, { input: 1000, output: 200, cacheWrite: 0, cacheRead: 0 });
     assert.equal(g(1).costUsd, (1000 * 3 + 200 * 15) / 1e6);
     assert.match(g(1).hypothesis, /rounding 0.3/);
@@ -76,7 +76,7 @@ describe('engine: the loop against a scripted Anthropic server', function () {
     const rejectable = [...recs.values()].find((r) => r.state === 'pending-review' || r.state === 'evaluated')!;
     rejectCandidate(ws, rejectable.id, { by: 'person', reason: 'rounding tweaks blur the texture of the tree' });
     const before = server.requests.length;
-    await runSession(ws, { generations: 1, providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 10_000, idleTimeoutMs: 400 } });
+    await runSession(ws, { generations: 1, providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 10_000, idleTimeoutMs: 5000 } });
     assert.match(lastUserText(server.requests[before]), /rounding tweaks blur the texture of the tree/);
   });
 });

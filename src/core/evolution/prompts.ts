@@ -126,13 +126,14 @@ export interface BuiltPrompt {
 export type PromptFocus = Focus;
 
 /** An inspiration as what it changes against the parent: a unified diff when both share the frame
- * (code outside the blocks), else its changed blocks in full. Never a second full copy. */
+ * (code outside the blocks; edits cannot change it, so every descendant of one root does). A program
+ * on another frame is named but not shown. Never a second full copy. */
 export function inspirationBody(parent: string, other: string, id: string): string {
   if (other === parent) return '(the same code as the parent)';
   if (frameOf(other) === frameOf(parent) || blockMap(parent).length === 0) {
     return '```diff\n' + unifiedDiff(parent, other, 'parent', id, 2) + '\n```';
   }
-  // A different frame (another codec family): the diff would be most of the file; name what it is.
+  // Another frame (a hand-adopted rewrite): the diff would be most of the file.
   return `(a different program: its code outside the EVOLVE-BLOCKs differs from the parent's, so it is not shown; its idea is above)`;
 }
 
