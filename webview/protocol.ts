@@ -125,6 +125,17 @@ export interface ViewState {
   evaluation: EvaluationView | null;
   /** The person's active directives, quoted in every prompt until removed. */
   directives: DirectiveView[];
+  /** The evaluation queue while a loop sends its evaluations to workers; null when it runs locally. */
+  workers: QueueView | null;
+}
+
+export interface QueueView {
+  /** The queue's URL without its password. */
+  url: string;
+  connected: boolean;
+  workers: Array<{ name: string; busy: number; concurrency: number }>;
+  waiting: number;
+  active: number;
 }
 
 export interface DirectiveView {
@@ -222,7 +233,7 @@ export function emptyState(): ViewState {
   return {
     seq: 0, trusted: true, blockedReason: null, initialized: false, loading: true, running: false, status: 'Loading…', generation: 0,
     budget: { generations: { used: 0, limit: null }, usd: { used: 0, limit: null }, minutes: { used: 0, limit: null } },
-    primaryReference: 'x264', metrics: [], objective: { metric: 'psnrYuv', label: 'PSNR-YUV' }, guards: [], best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null, directives: [],
+    primaryReference: 'x264', metrics: [], objective: { metric: 'psnrYuv', label: 'PSNR-YUV' }, guards: [], best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null, directives: [], workers: null,
   };
 }
 

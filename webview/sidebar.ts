@@ -22,8 +22,15 @@ function header(s: ViewState): HTMLElement {
     el('div', { class: 'status', 'data-field': 'status' }, s.status),
     el('div', { class: 'budget', 'data-field': 'budget' },
       `budget: ${b.generations.used}/${lim(b.generations.limit)} generations · $${b.usd.used.toFixed(2)}/${b.usd.limit === null ? '∞' : '$' + b.usd.limit.toFixed(2)} · ${b.minutes.used.toFixed(1)}/${lim(b.minutes.limit, ' min')}`),
+    s.workers ? queueLine(s.workers) : null,
     s.lastError ? el('div', { class: 'error', 'data-field': 'error' }, s.lastError) : null,
   );
+}
+
+function queueLine(q: NonNullable<ViewState['workers']>): HTMLElement {
+  const text = !q.connected ? `queue ${q.url}: unreachable — the loop waits for it`
+    : `queue: ${q.workers.length} worker${q.workers.length === 1 ? '' : 's'} (${q.workers.reduce((n, w) => n + w.busy, 0)}/${q.workers.reduce((n, w) => n + w.concurrency, 0)} busy) · ${q.waiting} waiting · ${q.active} running`;
+  return el('div', { class: 'budget', 'data-field': 'queue', title: q.workers.map((w) => w.name).join('\n') || q.url }, text);
 }
 
 function actions(s: ViewState): HTMLElement {

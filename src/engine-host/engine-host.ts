@@ -71,6 +71,7 @@ export class EngineHost {
       provider: kind && kind !== 'host' ? { ...rest, kind } : rest,
       providerInstance: kind === 'host' ? this.hostProvider : undefined,
       providerRuntime: { apiKey: p.apiKey },
+      ...(p.queue ? { queue: p.queue } : {}),
       onEvent: (...[type, data]) => send({ kind: 'event', event: { type, time: new Date().toISOString(), data } as EngineEventOf }),
     }).then((s) => s, (e) => {
       send({ kind: 'event', event: { type: 'loop-error', time: new Date().toISOString(), data: { error: serialize(e) } } });

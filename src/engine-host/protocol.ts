@@ -37,6 +37,8 @@ export interface StartParams {
   provider?: Partial<Omit<ProviderConfig, 'kind'>> & { kind?: ProviderConfig['kind'] | 'host' };
   /** API key for anthropic / openai-compatible, from the host's SecretStorage. */
   apiKey?: string;
+  /** codecEvolution.queue: a Redis URL (it may hold a password, so it travels here, never in config.json). */
+  queue?: string;
 }
 
 export interface ReviewShowResult {

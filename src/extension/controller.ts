@@ -19,6 +19,7 @@ import { readJsonIfExists } from '../core/store/atomic';
 import { withDelayedProgress } from './progress';
 import { requireCodecLanguage } from './codec-language';
 import type { EngineEventArgs } from '../core/events';
+import type { QueueStatus } from '../core/queue/job';
 
 export const SECTION = 'codecEvolution';
 
@@ -93,6 +94,7 @@ export class Controller implements vscode.Disposable {
     return buildViewState({ ...this.snapshot, referenceCurves: this.references }, {
       seq: ++this.seq, trusted: this.trusted, hasFolder: !!this.folder, running: this.running, activity: this.activity, loading: this.snapshot.initialized && !this.loaded,
       runMinutes: this.runStartedAt ? (Date.now() - this.runStartedAt) / 60000 : 0, lastError: this.lastError, evaluation: this.evaluation,
+      queue: this.running ? this.queueStatus : undefined,
     });
   }
 
@@ -128,12 +130,16 @@ export class Controller implements vscode.Disposable {
     return this.client;
   }
 
+  /** The evaluation queue's workers and depth, from the engine's latest `queue` event. */
+  private queueStatus?: QueueStatus;
+
   private onEngineEvent(...[type, data]: EngineEventArgs): void {
     this.log.debug(`event ${type} ${JSON.stringify(data).slice(0, 300)}`);
     if (type === 'run-started') { this.loopRunning = true; this.activity = 'starting'; }
     else if (type === 'generation-started') this.activity = `generation ${data.generation}: proposing and evaluating candidates`;
     else if (type === 'evaluation-started') this.activity = `evaluating ${data.id}`;
     else if (type === 'warning') this.log.warn(data.message);
+    else if (type === 'queue') this.queueStatus = data;
     else if (type === 'references-progress') { this.log.info(`[references] ${data.message}`); for (const f of this.baselinesProgress) f(data.message); return; }
     else if (type === 'run-stopped') { this.loopRunning = false; this.log.info(`loop stopped: ${data.reason}`); this.loopEnded?.(); }
     else if (type === 'loop-error') {
@@ -240,7 +246,7 @@ export class Controller implements vscode.Disposable {
     const apiKey = need ? await this.ctx.secrets.get(need.secret) : undefined;
     if (provider === 'anthropic' && !apiKey) throw new Error('no Anthropic API key — run Codec Evolution: Set API Key (it is kept in SecretStorage only)');
     const kind = provider === 'vscode-lm' ? 'host' : o.provider ? provider : undefined;
-    const p: Omit<StartParams, 'generations'> = { budgets: o.budgets, concurrency: o.concurrency || undefined, apiKey };
+    const p: Omit<StartParams, 'generations'> = { budgets: o.budgets, concurrency: o.concurrency || undefined, apiKey, ...(o.queue ? { queue: o.queue } : {}) };
     if (kind || o.model || o.baseUrl || o.maxTokens) p.provider = { ...(kind ? { kind } : {}), ...(o.model ? { model: o.model } : {}), ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) } as StartParams['provider'];
     return p;
   }

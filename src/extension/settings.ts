@@ -23,6 +23,8 @@ export interface EngineOverrides {
   baseUrl?: string;
   budgets?: { generations?: number; wallMinutes?: number; usd?: number };
   concurrency?: number;
+  /** codecEvolution.queue: evaluations go to queue workers (empty: this machine). */
+  queue?: string;
   config?: Partial<Pick<WorkspaceConfig, 'references' | 'ffmpegPath' | 'limits'>> & {
     adoptionPolicy?: 'review' | 'auto' | 'off';
     objective?: MetricId;
@@ -52,6 +54,7 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
   const u = get<number>('budget.usd'); if (u !== undefined) budgets.usd = u;
   if (Object.keys(budgets).length) o.budgets = budgets;
   const c = get<number>('concurrency'); if (c !== undefined) o.concurrency = c;
+  const q = get<string>('queue'); if (q?.trim()) o.queue = q.trim();
   const cfg: NonNullable<EngineOverrides['config']> = {};
   const refs = get<string[]>('referenceCodecs'); if (refs?.length) cfg.references = refs as WorkspaceConfig['references'];
   const ff = get<string>('ffmpegPath'); if (ff) cfg.ffmpegPath = ff;

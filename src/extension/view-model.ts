@@ -8,6 +8,7 @@ import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint
 import { emptyState } from '../../webview/protocol';
 import type { DirectiveView } from '../../webview/protocol';
 import type { Directive } from '../core/store/directives';
+import type { QueueStatus } from '../core/queue/job';
 
 export interface ReferenceCurve {
   clip: string;
@@ -44,6 +45,8 @@ export interface HostFacts {
   runMinutes: number;
   lastError: string | null;
   evaluation?: EvaluationView | null;
+  /** The evaluation queue while a loop uses one (workers, depth). */
+  queue?: QueueStatus;
 }
 
 /** What Evaluate Codec gets back from the engine (the sandbox's Evaluation). */
@@ -257,6 +260,7 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
       .slice(-30).map((c) => ({ id: c.id, label: `${c.id} (${c.state})` })),
     lastError: h.lastError,
     evaluation: h.evaluation ?? null,
+    workers: h.queue ? { url: h.queue.url, connected: h.queue.connected, workers: h.queue.workers.map((w) => ({ name: `${w.host}/${w.id}`, busy: w.busy, concurrency: w.concurrency })), waiting: h.queue.waiting, active: h.queue.active } : null,
     directives: directiveViews(s.directives, s.candidates),
   };
 }

@@ -66,6 +66,13 @@ describe('extension view model', () => {
     assert.equal(s.blockedReason, null);
   });
 
+  it('shows the evaluation queue\'s workers and depth while a loop uses one, nothing without one', () => {
+    assert.equal(buildViewState(snapshot(), facts({ running: true })).workers, null);
+    const q = buildViewState(snapshot(), facts({ running: true, queue: { url: 'redis://:***@h:6379', connected: true, waiting: 4, active: 1,
+      workers: [{ host: 'box', id: '12-ab', concurrency: 2, busy: 1 }] } })).workers;
+    assert.deepEqual(q, { url: 'redis://:***@h:6379', connected: true, workers: [{ name: 'box/12-ab', busy: 1, concurrency: 2 }], waiting: 4, active: 1 });
+  });
+
   it('says why nothing runs in Restricted Mode and without a folder', () => {
     assert.match(buildViewState(snapshot(), facts({ trusted: false })).blockedReason ?? '', /Restricted Mode/);
     const none = buildViewState({ initialized: false, candidates: [], versions: [], referenceCurves: [] }, facts({ hasFolder: false }));

@@ -82,6 +82,7 @@ export function sampleState(): ViewState {
   return {
     seq: 7, trusted: true, blockedReason: null, initialized: true, loading: false, running: true, status: 'generation 4 of 30: evaluating 2 candidates', generation: 4,
     budget: { generations: { used: 4, limit: 30 }, usd: { used: 0, limit: 5 }, minutes: { used: 2.4, limit: 60 } },
+    workers: { url: 'redis://:***@10.0.0.5:6379', connected: true, workers: [{ name: 'gpu-box/4121-a3f0', busy: 1, concurrency: 2 }, { name: 'laptop/977-0c1d', busy: 1, concurrency: 1 }], waiting: 3, active: 2 },
     primaryReference: 'x264',
     metrics: [
       { id: 'psnrY', label: 'PSNR-Y', unit: 'dB', decimals: 2 }, { id: 'psnrU', label: 'PSNR-U', unit: 'dB', decimals: 2 }, { id: 'psnrV', label: 'PSNR-V', unit: 'dB', decimals: 2 },

@@ -71,6 +71,8 @@ describe('webview views in chromium', function () {
     assert.equal(await rows.count(), 2);
     assert.match(await rows.nth(0).innerText(), /c0009/);
     assert.match(await page.locator('[data-field=status]').innerText(), /generation 4 of 30/);
+    // The evaluation queue: connected workers (busy of their slots) and its depth.
+    assert.match(await page.locator('[data-field=queue]').innerText(), /queue: 2 workers \(2\/3 busy\) · 3 waiting · 2 running/);
     assert.match(await page.locator('[data-section=best]').innerText(), /\+41\.7 %/);
     const best = await page.locator('[data-section=best]').innerText();
     assert.match(best, /PSNR-YUV:/, 'the objective names its metric');
