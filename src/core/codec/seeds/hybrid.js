@@ -1,21 +1,25 @@
-// hybrid — a block-based hybrid video codec in the spirit of H.264, written from scratch:
-//   16x16 macroblocks; intra 4x4 (9 directional modes) and intra 16x16 (DC/V/H/planar) prediction;
-//   P-frames with 16x16 or four 8x8 motion vectors found by a hexagon search from predictor candidates,
-//   refined to quarter-pel through a 6-tap half-pel filter; skip macroblocks; 4x4 integer transform;
-//   deadzone quantiser (QP 0..51, step doubles every 6); a context-adaptive binary range coder;
-//   an in-loop deblocking filter; rate-distortion mode decision with lambda tied to QP.
+// hybrid — a block-based hybrid video codec in the spirit of H.264 High profile, written from scratch:
+//   16x16 macroblocks; intra 4x4 and 8x8 (9 directional modes each) and intra 16x16 (DC/V/H/planar);
+//   P-frames predicted from up to NUM_REFS reference pictures (a reference index per macroblock), with
+//   16x16 or four 8x8 motion vectors found by a hexagon search from predictor candidates, refined to
+//   quarter-pel through a 6-tap half-pel filter; skip macroblocks; 4x4 and 8x8 integer transforms
+//   (chosen per macroblock by RD) with a chroma DC stage; RD-optimised quantisation (QP 0..51, step
+//   doubles every 6); a context-adaptive binary range coder; an in-loop deblocking filter;
+//   rate-distortion mode decision with lambda tied to QP.
 // The decoder runs exactly the reconstruction the encoder predicts from (shared functions), so
 // there is no drift. Everything the decoder needs that an edit might tune (adaptation rate, chroma QP
-// offset, deblocking) travels in the stream header, so constants below can change safely.
+// offset, deblocking, reference count, tool switches) travels in the stream header, so constants
+// below can change safely.
 //
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability shift u8, chroma QP offset+16 u8,
-// deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC, bit 1: 8x8 transform); then one range-coded stream: per frame a type bit
-// and QP, then macroblocks in raster order.
+// deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC,
+// bit 1: 8x8 transform); then one range-coded stream: per frame a type bit and QP, then macroblocks
+// in raster order.
 
 // Each algorithmic region sits in a named EVOLVE-BLOCK (what an edit may change); outside stay only
 // `meta` and the exported entry points, thin wrappers around functions inside the blocks.
 
-export const meta = { name: 'hybrid', description: 'H.264-style hybrid: intra 4x4/16x16, quarter-pel P-frames, CABAC-like range coder, deblocking, RDO' };
+export const meta = { name: 'hybrid', description: 'H.264-High-style hybrid: intra 4x4/8x8/16x16, multi-reference quarter-pel P-frames, 4x4/8x8 transforms, RDOQ, CABAC-like range coder, deblocking, RDO' };
 
 // Built-ins bound once: inside a sandbox every global lookup goes through the context object.
 const { abs, min, max, floor, round, sqrt, pow, log2 } = Math;
