@@ -12,10 +12,13 @@ import { readRdPoint } from '../../src/core/metrics/rd';
 import { DEFAULT_GUARDS, METRIC_IDS, METRICS } from '../../src/core/metrics/registry';
 import { SsimAccumulator } from '../../src/core/metrics/ssim';
 import { rescored } from '../../src/core/evolution/engine';
+import { parseGuards } from '../../src/cli/commands/evolve';
+import { main } from '../../src/cli/main';
+import { initWorkspace } from '../../src/core/store/init';
 import { writeJsonAtomic } from '../../src/core/store/atomic';
 import { Workspace } from '../../src/core/store/workspace';
 import { readY4M } from '../../src/core/video/y4m';
-import { TEST_MEDIA } from '../helpers/media';
+import { TEST_MEDIA, TREE_CLIP } from '../helpers/media';
 
 describe('metrics: the registry and the one metric model', () => {
   it('the settings in package.json offer exactly the registry\'s metrics, with its defaults', () => {
@@ -84,6 +87,30 @@ describe('metrics: the registry and the one metric model', () => {
       assert.equal(rescored(r, 'psnrY', 'x264').metrics!.trainingBdRate, 4.5);
       const fresh = { ...r, metrics: { ...r.metrics!, objective: 'psnrYuv' as const, trainingBdRate: 2, trainingBdRates: { psnrYuv: { x264: 2 }, psnrY: { x264: 1.5 } } } };
       assert.equal(rescored(fresh, 'psnrY', 'x264').metrics!.trainingBdRate, 1.5, 'a new record is re-read under another objective');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('evolve --objective / --guards are checked against the registry and saved in the workspace config', async () => {
+    assert.deepEqual(parseGuards('psnrY:0.5,psnrU,ssimY:2'), [{ metric: 'psnrY', tolerancePercent: 0.5 }, { metric: 'psnrU', tolerancePercent: 1 }, { metric: 'ssimY', tolerancePercent: 2 }]);
+    assert.deepEqual(parseGuards('none'), []);
+    assert.throws(() => parseGuards('psnrQ:1'), /not a metric/);
+    assert.throws(() => parseGuards('psnrU:-1'), /not a non-negative number/);
+    const dir = mkdtempSync(join(tmpdir(), 'ce-objective-flags-'));
+    try {
+      const { ws } = initWorkspace(dir, { seed: 'minimal', clips: [TREE_CLIP] });
+      const run = async (...argv: string[]) => {
+        const err: string[] = [];
+        const code = await main(argv, { out: () => undefined, err: (l) => err.push(l), signal: new AbortController().signal, cwd: dir });
+        return { code, err: err.join('\n') };
+      };
+      assert.equal((await run('evolve', '--objective', 'psnrQ', '--generations', '0')).code, 2);
+      assert.equal(ws.readConfig().evolution.objective, 'psnrYuv', 'a refused flag changes nothing');
+      const r = await run('evolve', '--objective', 'ssimY', '--guards', 'psnrYuv:0.5', '--generations', '0');
+      assert.match(r.err, /objective: SSIM-Y BD-rate; guards: PSNR-YUV ±0\.5 pp/);
+      assert.equal(ws.readConfig().evolution.objective, 'ssimY');
+      assert.deepEqual(ws.readConfig().evolution.guards, [{ metric: 'psnrYuv', tolerancePercent: 0.5 }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
