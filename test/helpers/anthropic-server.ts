@@ -16,7 +16,9 @@ export type Reply =
       /** 'end_turn' unless given; 'max_tokens' makes a reply cut off at the output limit. */
       stopReason?: string; cacheCreationInputTokens?: number; cacheReadInputTokens?: number }
   | { kind: 'status'; status: number; errorType: string; message?: string }
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** A stream that never ends but is never idle either: a ping event every `everyMs`. */
+  | { kind: 'trickle'; everyMs: number };
 
 export type Script = (req: MessagesRequest, n: number) => Reply;
 
@@ -118,6 +120,12 @@ export async function startMockAnthropic(script: Script, options: MockOptions = 
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       sse(res, 'message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1, ...cache } } });
       if (reply.kind === 'stall') { open.add(res); res.on('close', () => open.delete(res)); return; }
+      if (reply.kind === 'trickle') {
+        open.add(res);
+        const t = setInterval(() => sse(res, 'ping', { type: 'ping' }), reply.everyMs);
+        res.on('close', () => { clearInterval(t); open.delete(res); });
+        return;
+      }
       sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
       // Several deltas, as a real stream sends.
       const chunks = reply.text.match(/[\s\S]{1,40}/g) ?? [];

@@ -113,6 +113,8 @@ export class Engine {
   private bestByGeneration: number[] = [];
   private spentUsd = 0;
   private runStart = Date.now();
+  /** Epoch ms at which the wall-clock budget ends: no model call may outlive it. */
+  private wallDeadline?: number;
   private evaluationsThisRun = 0;
   private consecutiveProviderErrors = 0;
   private status: EngineStatus;
@@ -222,6 +224,7 @@ export class Engine {
     this.load();
     const budgets: BudgetConfig = { ...this.config.budgets, ...ro.budgets };
     if (ro.generations !== undefined) budgets.generations = ro.generations;
+    this.wallDeadline = budgets.wallMinutes !== undefined ? this.runStart + budgets.wallMinutes * 60_000 : undefined;
     const concurrency = Math.max(1, ro.concurrency ?? resolvedConcurrency(this.config.evolution));
     this.promptTokenBudget = ro.promptTokenBudget ?? this.config.evolution.promptTokenBudget;
     this.emit('run-started', { pid: process.pid, provider: this.opts.provider.kind, model: this.opts.provider.model, concurrency, budgets });
@@ -425,7 +428,7 @@ export class Engine {
       let outputTokens = 0;
       try {
         const res = await this.opts.provider.complete({
-          system: prompt.system, systemParts: prompt.systemParts, messages, signal: this.opts.signal,
+          system: prompt.system, systemParts: prompt.systemParts, messages, signal: this.opts.signal, deadline: this.wallDeadline,
           context: { parentCode, inspirations: plan.inspirations.map((p) => this.ws.candidateCode(p.id)), grandparent: this.grandparent(plan.parent),
             mutationScale: mutationScaleFor(this.strategy), strategy: this.strategy, seed: mixSeed(plan.seed, round, 7), focusBlock: focus?.block },
         });
@@ -442,7 +445,8 @@ export class Engine {
         this.consecutiveProviderErrors = 0;
       } catch (e) {
         if (e instanceof CancelledError || this.opts.signal?.aborted) throw new CancelledError();
-        this.consecutiveProviderErrors++;
+        // A call cut off by the end of the wall budget says nothing about the provider's health.
+        if (this.wallDeadline === undefined || Date.now() < this.wallDeadline) this.consecutiveProviderErrors++;
         failure = { class: 'provider', stage: 'provider', message: errorMessage(e) };
         if (this.consecutiveProviderErrors >= 3) {
           this.finishProposal(rec, transcript, responses, failure);

@@ -2,7 +2,7 @@
 // text as it arrives, an AbortSignal cancels the request, and usage is priced per call.
 import Anthropic from '@anthropic-ai/sdk';
 import { CancelledError, EnvironmentError, ProviderError } from '../errors';
-import { DEFAULT_MAX_TOKENS, type CompletionRequest, type CompletionResult, type LlmProvider, type MessagePart } from './provider';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TOKENS, callDeadline, responseTooLarge, type CompletionRequest, type CompletionResult, type LlmProvider, type MessagePart } from './provider';
 import { costUsd, priceFor, type Price } from './pricing';
 
 export interface AnthropicOptions {
@@ -14,6 +14,10 @@ export interface AnthropicOptions {
   timeoutMs?: number;
   /** A stream that sends nothing for this long is abandoned (a stalled connection). */
   idleTimeoutMs?: number;
+  /** A response whose text passes this many bytes is abandoned (default 1 MiB). */
+  maxResponseBytes?: number;
+  /** Total time of one call when the request gives no earlier deadline. */
+  callTimeoutMs?: number;
   pricing?: Price;
   temperature?: number;
 }
@@ -46,6 +50,12 @@ export class AnthropicProvider implements LlmProvider {
     const onAbort = () => local.abort();
     req.signal?.addEventListener('abort', onAbort, { once: true });
     let stalled = false;
+    let overDeadline = false;
+    let received = 0;
+    let tooLarge = false;
+    const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const deadline = callDeadline(req, this.opts.callTimeoutMs);
+    const total = setTimeout(() => { overDeadline = true; local.abort(); }, Math.max(0, deadline - Date.now()));
     let idle: NodeJS.Timeout | undefined;
     const arm = () => {
       if (idle) clearTimeout(idle);
@@ -60,7 +70,12 @@ export class AnthropicProvider implements LlmProvider {
         messages: req.messages.map((m) => ({ role: m.role, content: m.parts?.length ? m.parts.map(textBlock) : m.content })),
         ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
       }, { signal: local.signal });
-      stream.on('text', (delta) => { arm(); req.onText?.(delta); });
+      stream.on('text', (delta) => {
+        received += Buffer.byteLength(delta, 'utf8');
+        if (received > maxBytes) { if (!tooLarge) { tooLarge = true; local.abort(); } return; }
+        arm();
+        req.onText?.(delta);
+      });
       stream.on('streamEvent', () => arm());
       const msg = await stream.finalMessage();
       const text = msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
@@ -76,10 +91,13 @@ export class AnthropicProvider implements LlmProvider {
       };
     } catch (e) {
       if (req.signal?.aborted) throw new CancelledError('model request cancelled');
+      if (tooLarge) throw new ProviderError(responseTooLarge(received, maxBytes), 'lower --max-tokens, or check the base URL points at a model server');
+      if (overDeadline) throw new ProviderError('the Anthropic call did not finish by its deadline (the end of the wall-clock budget, or the per-call limit)', 'raise --wall-minutes, or check the server: it kept the stream open without finishing');
       if (stalled) throw new ProviderError(`the Anthropic stream stalled (no data for ${idleMs} ms)`, 'retry later; check the network or the base URL');
       throw toProviderError(e);
     } finally {
       if (idle) clearTimeout(idle);
+      clearTimeout(total);
       req.signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -9,6 +9,10 @@ export interface ProviderRuntimeOptions {
   maxRetries?: number;
   timeoutMs?: number;
   idleTimeoutMs?: number;
+  /** Cap on one response's size (default 1 MiB, DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+  /** Total time of one model call when the wall budget does not end it sooner. */
+  callTimeoutMs?: number;
 }
 
 export function createProvider(cfg: ProviderConfig, rt: ProviderRuntimeOptions = {}): LlmProvider {

@@ -1,7 +1,7 @@
 // Any /v1/chat/completions endpoint (Ollama, LM Studio, vLLM, OpenAI) with plain fetch: local servers
 // are the point, so no SDK and no key required.
 import { CancelledError, ProviderError } from '../errors';
-import { DEFAULT_MAX_TOKENS, type CompletionRequest, type CompletionResult, type LlmProvider } from './provider';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TOKENS, callDeadline, responseTooLarge, type CompletionRequest, type CompletionResult, type LlmProvider } from './provider';
 import { costUsd, priceFor, type Price } from './pricing';
 
 export interface OpenAiCompatibleOptions {
@@ -13,6 +13,10 @@ export interface OpenAiCompatibleOptions {
   timeoutMs?: number;
   pricing?: Price;
   temperature?: number;
+  /** A response body that passes this many bytes is abandoned (default 1 MiB). */
+  maxResponseBytes?: number;
+  /** Total time of one call when the request gives no earlier deadline. */
+  callTimeoutMs?: number;
 }
 
 export class OpenAiCompatibleProvider implements LlmProvider {
@@ -34,9 +38,14 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
     });
     const maxRetries = this.opts.maxRetries ?? 3;
+    const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    // One deadline for the whole call, retries included: a server that trickles bytes is never idle.
+    const deadline = AbortSignal.timeout(Math.max(0, callDeadline(req, this.opts.callTimeoutMs) - Date.now()));
+    const overDeadline = () => new ProviderError(`${this.url} did not finish the call by its deadline (the end of the wall-clock budget, or the per-call limit)`,
+      'raise --wall-minutes, or check the server: it kept the connection open without finishing');
     for (let attempt = 0; ; attempt++) {
       const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 600_000);
-      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+      const signal = AbortSignal.any([deadline, timeout, ...(req.signal ? [req.signal] : [])]);
       let res: Response;
       try {
         res = await fetch(this.url, {
@@ -45,6 +54,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         });
       } catch (e) {
         if (req.signal?.aborted) throw new CancelledError('model request cancelled');
+        if (deadline.aborted) throw overDeadline();
         if (attempt < maxRetries) { await backoff(attempt, req.signal); continue; }
         throw new ProviderError(`${this.url} unreachable: ${(e as Error).message}`, 'start the server (e.g. `ollama serve`) or fix the base URL');
       }
@@ -53,7 +63,12 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         await backoff(attempt, req.signal);
         continue;
       }
-      const text = await res.text();
+      let text: string;
+      try { text = await readCapped(res, maxBytes, this.url); } catch (e) {
+        if (req.signal?.aborted) throw new CancelledError('model request cancelled');
+        if (deadline.aborted) throw overDeadline();
+        throw e instanceof ProviderError ? e : new ProviderError(`${this.url}: the answer broke off: ${(e as Error).message}`, 'retry; check the server log');
+      }
       if (!res.ok) throw new ProviderError(`${this.url} answered ${res.status}: ${text.slice(0, 300)}`, 'check the model name and the server log');
       let json: { model?: string; choices?: Array<{ message?: { content?: string }; finish_reason?: string }>; usage?: { prompt_tokens?: number; completion_tokens?: number } };
       try { json = JSON.parse(text); } catch { throw new ProviderError(`${this.url} did not answer JSON`, 'check that the base URL points at an OpenAI-compatible server'); }
@@ -68,6 +83,25 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       };
     }
   }
+}
+
+/** The body as text, refused (and the connection dropped) once it passes `max` bytes. */
+async function readCapped(res: Response, max: number, url: string): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.byteLength;
+    if (n > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new ProviderError(`${url}: ${responseTooLarge(n, max)}`, 'lower --max-tokens, or check the base URL points at a model server');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function backoff(attempt: number, signal?: AbortSignal): Promise<void> {

@@ -37,8 +37,28 @@ export interface CompletionRequest {
   messages: ChatMessage[];
   maxTokens?: number;
   signal?: AbortSignal;
+  /**
+   * Epoch ms by which the whole call (every retry included) must be done: the engine passes the end
+   * of the wall-clock budget. A stream that keeps sending keep-alives is never idle, so only a total
+   * deadline bounds it.
+   */
+  deadline?: number;
   onText?: (delta: string) => void;
   context?: ProposalContext;
+}
+
+/** An answer longer than this is no edit of a codec; refused before it is stored or sent back. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Longest a single model call may take when no earlier deadline applies. */
+export const DEFAULT_CALL_TIMEOUT_MS = 15 * 60_000;
+
+/** The call's deadline: the request's, or DEFAULT_CALL_TIMEOUT_MS (or `callTimeoutMs`) from now. */
+export function callDeadline(req: CompletionRequest, callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS): number {
+  return Math.min(req.deadline ?? Infinity, Date.now() + callTimeoutMs);
+}
+
+export function responseTooLarge(bytes: number, limit: number): string {
+  return `the model's response passed ${bytes} bytes, over the ${limit}-byte cap — nothing of it was kept`;
 }
 
 export interface CompletionResult {

@@ -19,6 +19,8 @@ export interface ProviderFactoryInput {
   maxRetries?: number;
   timeoutMs?: number;
   idleTimeoutMs?: number;
+  maxResponseBytes?: number;
+  callTimeoutMs?: number;
 }
 
 export interface ProviderEntry {
@@ -45,14 +47,16 @@ export const PROVIDERS = [
     secret: { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY' },
     settings: { baseUrl: 'anthropic.baseUrl', maxTokens: 'anthropic.maxTokens' }, runs: 'core',
     create: (o) => new AnthropicProvider({ apiKey: o.apiKey, model: o.model, maxTokens: o.maxTokens, baseUrl: o.baseUrl, pricing: o.pricing,
-      temperature: o.temperature, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs, idleTimeoutMs: o.idleTimeoutMs }),
+      temperature: o.temperature, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs, idleTimeoutMs: o.idleTimeoutMs,
+      maxResponseBytes: o.maxResponseBytes, callTimeoutMs: o.callTimeoutMs }),
   },
   {
     kind: 'openai-compatible', label: 'OpenAI-compatible', description: 'Any /v1/chat/completions endpoint (Ollama, LM Studio, vLLM).',
     secret: { secret: 'codecEvolution.openaiApiKey', env: 'OPENAI_API_KEY' },
     settings: { baseUrl: 'openaiCompatible.baseUrl' }, runs: 'core',
     create: (o) => new OpenAiCompatibleProvider({ apiKey: o.apiKey ?? process.env.OPENAI_API_KEY, model: o.model, maxTokens: o.maxTokens,
-      baseUrl: o.baseUrl, pricing: o.pricing, temperature: o.temperature, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs }),
+      baseUrl: o.baseUrl, pricing: o.pricing, temperature: o.temperature, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs,
+      maxResponseBytes: o.maxResponseBytes, callTimeoutMs: o.callTimeoutMs }),
   },
   {
     kind: 'vscode-lm', label: 'VS Code chat model', description: 'A chat model provided by VS Code (Language Model API), e.g. Copilot.',
