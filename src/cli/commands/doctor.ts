@@ -6,6 +6,23 @@ import { parse } from '../args';
 import { CodecEvolutionError, EXIT_CODES, errorMessage } from '../../core/errors';
 import { ffmpegEncoders, locateFfmpeg, type FfmpegLocation } from '../../core/video/ffmpeg';
 import { sandboxLevel, type SandboxLevel } from '../../core/sandbox/runner';
+import { Workspace } from '../../core/store/workspace';
+import { checkWorkspace, repairWorkspace } from '../../core/store/integrity';
+import type { CliIO } from '../command';
+
+/** `doctor --workspace [--repair]`: the workspace's files against its event log. */
+function workspaceDoctor(io: CliIO, repair: boolean, json: boolean): number {
+  const ws = Workspace.find(io.cwd);
+  const repaired = repair ? repairWorkspace(ws) : [];
+  const problems = checkWorkspace(ws);
+  if (json) io.out(JSON.stringify({ schemaVersion: 1, workspace: ws.root, repaired, problems }, null, 2));
+  else {
+    for (const r of repaired) io.out(`repaired: ${r}`);
+    for (const p of problems) io.out(`${p.kind}: ${p.message} — ${p.remedy}`);
+    if (!problems.length) io.out(`${ws.root}: the workspace agrees with its event log`);
+  }
+  return problems.length ? EXIT_CODES.input : 0;
+}
 
 const WANTED = ['libx264', 'libx265', 'libsvtav1', 'libaom-av1'];
 
@@ -13,13 +30,18 @@ export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'show which ffmpeg is used and why, its reference encoders, the sandbox level, node version',
   usage: `codec-evolve doctor [--json] [--ffmpeg PATH]
+       codec-evolve doctor --workspace [--repair] [--json]
 
   ffmpeg is looked for in this order: --ffmpeg / codecEvolution.ffmpegPath, CODEC_EVOLVE_FFMPEG,
   the ffmpeg-static package (if its binary was downloaded), @ffmpeg-installer/ffmpeg, ffmpeg on PATH.
   The sandbox level is measured by a probe child: which isolation layers this runtime really enforces.
-  Exits 5 when no usable ffmpeg is found.`,
+  Exits 5 when no usable ffmpeg is found.
+  --workspace checks the workspace's files against its event log (the source of truth): deleted
+  versions/vNNNN or candidate folders, an unreadable config.json; --repair rebuilds the versions
+  (from the adopted candidate's code, or the seed). Exits 4 while problems remain.`,
   async run(argv, io) {
-    const { values } = parse(argv, { json: { type: 'boolean' }, ffmpeg: { type: 'string' } }, 'doctor');
+    const { values } = parse(argv, { json: { type: 'boolean' }, ffmpeg: { type: 'string' }, workspace: { type: 'boolean' }, repair: { type: 'boolean' } }, 'doctor');
+    if (values.workspace || values.repair) return workspaceDoctor(io, !!values.repair, !!values.json);
     let ffmpeg: FfmpegLocation | undefined;
     let problem: CodecEvolutionError | Error | undefined;
     let encoders: Record<string, boolean> = {};

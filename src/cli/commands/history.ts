@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { parse } from '../args';
 import { Workspace } from '../../core/store/workspace';
+import { checkWorkspace } from '../../core/store/integrity';
 
 export const history: Command = {
   name: 'history',
@@ -11,7 +12,9 @@ export const history: Command = {
     const ws = Workspace.find(io.cwd);
     const cands = ws.listCandidates();
     const versions = ws.listVersions();
-    if (values.json) { io.out(JSON.stringify({ schemaVersion: 1, versions, candidates: cands })); return 0; }
+    const problems = checkWorkspace(ws);
+    for (const p of problems) io.err(`warning: ${p.message} — ${p.remedy}`);
+    if (values.json) { io.out(JSON.stringify({ schemaVersion: 1, versions, candidates: cands, problems })); return 0; }
     io.out('versions:');
     for (const v of versions) io.out(`  v${v.version}  ${v.time}  ${v.trainingBdRate?.toFixed(3) ?? 'n/a'} %  ${v.candidateId ?? 'seed'}${v.gitCommit ? `  git ${v.gitCommit.slice(0, 8)}` : ''}`);
     const limit = values.limit ? Number(values.limit) : cands.length;

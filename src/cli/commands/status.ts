@@ -3,6 +3,7 @@ import { parse } from '../args';
 import { Workspace } from '../../core/store/workspace';
 import { readJsonIfExists } from '../../core/store/atomic';
 import { staleReason } from '../../core/store/lock';
+import { checkWorkspace } from '../../core/store/integrity';
 import { STATUS_FILE, type EngineStatus } from '../../core/evolution/engine';
 import { describeStatus } from './evolve';
 import { join } from 'node:path';
@@ -31,7 +32,10 @@ export const status: Command = {
       spentUsd: cands.reduce((a, c) => a + c.costUsd, 0),
       tokens: cands.reduce((t, c) => ({ input: t.input + c.tokens.input, output: t.output + c.tokens.output }), { input: 0, output: 0 }),
     };
-    if (values.json) { io.out(JSON.stringify({ schemaVersion: 1, ...s, workspace: ws.root })); return 0; }
+    // What the files lost against the event log (a deleted version, a broken config) is said first.
+    const problems = checkWorkspace(ws);
+    for (const p of problems) io.err(`warning: ${p.message} — ${p.remedy}`);
+    if (values.json) { io.out(JSON.stringify({ schemaVersion: 1, ...s, workspace: ws.root, problems })); return 0; }
     io.out(`${ws.root}: ${running ? `running (pid ${owner!.pid})` : 'not running'}`);
     for (const l of describeStatus(s)) io.out(l);
     return 0;

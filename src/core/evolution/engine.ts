@@ -28,6 +28,7 @@ import { blockNames, changedBlocks } from '../codec/blocks';
 import { mixSeed, rng } from '../rng';
 import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from './stagnation';
 import { basename, join } from 'node:path';
+import { checkWorkspace, finishedInLog, lostCandidate } from '../store/integrity';
 import type { EngineEventArgs, EngineEventListener, EngineEventType, EngineEvents } from '../events';
 
 export interface EngineStatus {
@@ -148,6 +149,9 @@ export class Engine {
     this.records = new Map(this.ws.listCandidates().map((r) => [r.id, rescored(r, c.objective, this.config.primaryReference)]));
     const { events, warnings } = this.ws.events.read();
     for (const w of warnings) this.notify('warning', { message: w });
+    // The log is the source of truth: say what the files lost, and never run a logged candidate twice.
+    for (const p of checkWorkspace(this.ws)) this.notify('warning', { message: `${p.message} — ${p.remedy}` });
+    for (const [id, e] of finishedInLog(events)) if (!this.records.has(id) && !id.endsWith('-root')) this.records.set(id, lostCandidate(id, e));
     const logged = new Set(events.filter((e) => e.type === 'candidate-finished').map((e) => e.id as string));
     for (const r of this.records.values()) {
       if (r.state !== 'proposed' && !logged.has(r.id)) this.emit('candidate-finished', this.finishedEvent(r, true));
