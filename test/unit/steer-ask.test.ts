@@ -46,12 +46,12 @@ describe('steer and ask against a loopback Anthropic server', function () {
   });
 
   it('a directive given with steer is quoted in the next prompt, recorded by the candidate, and gone after --clear', async () => {
-    const added = await cli(ws.root, 'steer', 'try', 'coarser rounding of small coefficients', '--block', 'quantise');
+    const added = await cli(ws.root, 'steer', 'try', 'coarser rounding of small coefficients', '--block', 'quantiser');
     assert.equal(added.code, 0, added.err);
-    assert.match(added.out, /directive d1 added \(focus: block quantise\)/);
+    assert.match(added.out, /directive d1 added \(focus: block quantiser\)/);
     const stored = JSON.parse(readFileSync(join(ws.dir, 'directives.json'), 'utf8'));
     assert.equal(stored.schemaVersion, 1);
-    assert.deepEqual(stored.directives.map((d: { id: string; text: string; block: string; by: string }) => [d.id, d.text, d.block, d.by]), [['d1', 'try coarser rounding of small coefficients', 'quantise', 'cli']]);
+    assert.deepEqual(stored.directives.map((d: { id: string; text: string; block: string; by: string }) => [d.id, d.text, d.block, d.by]), [['d1', 'try coarser rounding of small coefficients', 'quantiser', 'cli']]);
 
     // Generation 1 quotes d1; while the model answers it, the person adds d2, which generation 2 quotes.
     let midRun = '';
@@ -63,18 +63,21 @@ describe('steer and ask against a loopback Anthropic server', function () {
     const ev = await cli(ws.root, 'evolve', '--generations', '2', '--json');
     assert.equal(ev.code, 0, ev.err);
     const [p1, p2] = server.requests.slice(first).map(lastUserText);
-    assert.match(p1, /## The person supervising this search asks[^\n]*\n- \[d1\] \(focus on the EVOLVE-BLOCK named "quantise"\) try coarser rounding of small coefficients/);
+    assert.match(p1, /## The person supervising this search asks[^\n]*\n- \[d1\] \(focus on the EVOLVE-BLOCK named "quantiser"\) try coarser rounding of small coefficients/);
+    // A directive naming one of the parent's blocks outranks the focus rotation.
+    assert.match(p1, /## Focus\nWork on the EVOLVE-BLOCK named "quantiser" this time \(the supervising person asked for it \(d1\)\)/);
     assert.doesNotMatch(p1, /keep chroma untouched/);
     assert.equal(midRun, 'd2');
     assert.match(p2, /- \[d1\][^\n]*\n- \[d2\] keep chroma untouched/, 'a directive added while the loop ran reaches its next prompt');
     assert.deepEqual(ws.readCandidate('g0001-0').directiveIds, ['d1']);
+    assert.equal(ws.readCandidate('g0001-0').focusBlock, 'quantiser');
     assert.deepEqual(ws.readCandidate('g0002-0').directiveIds, ['d1', 'd2']);
     assert.match(readFileSync(join(ws.candidateDir('g0001-0'), 'prompt.md'), 'utf8'), /\[d1\]/, 'the stored prompt shows the directive too');
 
     const hist = await cli(ws.root, 'history');
     assert.match(hist.out, /g0002-0 .*\[answering d1, d2\]/);
     const list = await cli(ws.root, 'steer', '--list');
-    assert.match(list.out, /^d1 +active +\[block quantise\] try coarser rounding of small coefficients +\(2 candidates answered/m);
+    assert.match(list.out, /^d1 +active +\[block quantiser\] try coarser rounding of small coefficients +\(2 candidates answered/m);
     assert.match(list.out, /^d2 +active +keep chroma untouched +\(1 candidate answered/m);
 
     const cleared = await cli(ws.root, 'steer', '--clear', 'd1');
