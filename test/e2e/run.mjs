@@ -43,7 +43,7 @@ const runner = mocha.run((failures) => {
     const shots = join(repo, 'test', '.tmp', 'e2e');
     const media = join(repo, 'media', 'screenshots');
     mkdirSync(media, { recursive: true });
-    for (const [suffix, name] of [['review-diff', 'review-diff'], ['dashboard', 'dashboard'], ['adopted-sidebar', 'sidebar']]) {
+    for (const [suffix, name] of [['review-diff', 'review-diff'], ['dashboard', 'dashboard'], ['adopted-sidebar', 'sidebar'], ['chat-status', 'chat-status'], ['chat-explain', 'chat-explain']]) {
       const from = readdirSync(shots).find((n) => n.endsWith(`-${suffix}.png`));
       if (from) { copyFileSync(join(shots, from), join(media, `${name}.png`)); console.log(`e2e: media/screenshots/${name}.png updated`); }
     }
