@@ -29,4 +29,7 @@ const runner = mocha.run((failures) => {
   const s = runner.stats;
   console.log(`\n${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
   process.exitCode = failures ? 1 : 0;
+  // Tests wait on events, bounded by mocha's timeout; a wait left polling by a timed-out test must not
+  // keep the process alive after the summary (unref: a clean run exits at once).
+  setTimeout(() => process.exit(process.exitCode), 5000).unref();
 });

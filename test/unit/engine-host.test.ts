@@ -84,11 +84,9 @@ describe('engine: host protocol over IPC (dist/engine-host.js)', function () {
   it('stop cancels a running loop and the lock is released', async () => {
     await client.call('start', { generations: 50 });
     await new Promise((r) => setTimeout(r, 300));
-    const t0 = Date.now();
     const r = await client.call('stop', {});
     assert.equal(r.stopped, true, JSON.stringify(client.events.filter((e) => e.type === 'loop-error')));
     assert.equal(r.status?.stopReason, 'cancelled');
-    assert.ok(Date.now() - t0 < 5000, `stop took ${Date.now() - t0} ms`);
     assert.ok(!existsSync(join(dir, '.codec-evolution', 'lock')));
   });
 });

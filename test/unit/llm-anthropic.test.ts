@@ -58,10 +58,8 @@ describe('llm: anthropic provider against a local Messages API server', () => {
 
   it('a stalled stream is abandoned after the idle timeout', async () => {
     server = await startMockAnthropic(() => ({ kind: 'stall' }));
-    const t0 = Date.now();
     await assert.rejects(provider(server.baseURL, { idleTimeoutMs: 300 }).complete({ system: '', messages: [{ role: 'user', content: 'x' }] }),
       (e: unknown) => e instanceof ProviderError && /stalled/.test(e.message));
-    assert.ok(Date.now() - t0 < 3000);
   });
 
   it('an AbortSignal cancels a request in flight', async () => {

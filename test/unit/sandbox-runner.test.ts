@@ -119,17 +119,17 @@ describe('sandbox runner', function () {
     assert.ok(!e.ok);
     assert.equal(e.failure.class, 'timeout');
     assert.ok(pid > 0);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the spinning child is gone');
+    // Killed by the limit; it is gone once reaped (waited for, not timed).
+    const exists = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    while (exists()) await new Promise((r) => setTimeout(r, 25));
   });
 
   it('cancellation kills the child and throws CancelledError', async () => {
     const c = fixture('attacks/loop-encode.js');
     const ac = new AbortController();
-    const t0 = Date.now();
     setTimeout(() => ac.abort(), 300);
+    // The 20 s sandbox limit would end it as 'timeout', not CancelledError: the class proves the abort did.
     await assert.rejects(runEncode(c, video, 50, { limits: { timeoutMs: 20_000 }, signal: ac.signal }), CancelledError);
-    assert.ok(Date.now() - t0 < 5000);
   });
 
   it('measures its sandbox level and the child environment is scrubbed', async () => {
@@ -193,9 +193,9 @@ describe('sandbox runner', function () {
     const alive = (pid: number): boolean => {
       try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
     };
-    const gone = async (pids: number[], withinMs = 2000): Promise<number[]> => {
-      const until = Date.now() + withinMs;
-      while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    /** Waits until the processes are gone: an event, bounded by the test's timeout (no wall-clock threshold). */
+    const gone = async (pids: number[]): Promise<number[]> => {
+      while (pids.some(alive)) await new Promise((r) => setTimeout(r, 25));
       return pids.filter(alive);
     };
 
@@ -250,7 +250,7 @@ describe('sandbox runner', function () {
       assert.ok(spare && alive(spare));
       ac.abort();
       assert.deepEqual(pool.idlePids, []);
-      assert.deepEqual(await gone([spare], 1000), [], 'the spare is killed on abort');
+      assert.deepEqual(await gone([spare]), [], 'the spare is killed on abort');
       await pool.prewarm(LIMITS);
       assert.deepEqual(pool.idlePids, [], 'a closed pool starts nothing');
       await assert.rejects(runEncode(fixture('allowed/raw-copy.js'), video, 50, { ...LIMITS, pool, signal: ac.signal }), CancelledError);
@@ -264,13 +264,11 @@ pool.prewarm().then(() => { process.stdout.write(String(pool.idlePids[0])); });`
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (c: Buffer) => { out += c; });
-      const t0 = Date.now();
       const code = await new Promise<number | null>((r) => child.on('close', r));
       assert.equal(code, 0);
       const spare = Number(out);
       assert.ok(spare > 0, `spare pid: ${out}`);
-      assert.ok(Date.now() - t0 < 20_000);
-      assert.deepEqual(await gone([spare], 1000), [], 'the spare died with its host');
+      assert.deepEqual(await gone([spare]), [], 'the spare died with its host');
     });
   });
 });
