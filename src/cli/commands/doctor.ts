@@ -32,8 +32,9 @@ export const doctorCommand: Command = {
   usage: `codec-evolve doctor [--json] [--ffmpeg PATH]
        codec-evolve doctor --workspace [--repair] [--json]
 
-  ffmpeg is looked for in this order: --ffmpeg / codecEvolution.ffmpegPath, CODEC_EVOLVE_FFMPEG,
-  the ffmpeg-static package (if its binary was downloaded), @ffmpeg-installer/ffmpeg, ffmpeg on PATH.
+  An explicit ffmpeg wins: --ffmpeg / codecEvolution.ffmpegPath, then CODEC_EVOLVE_FFMPEG. Otherwise
+  every candidate (the ffmpeg-static package if its binary was downloaded, @ffmpeg-installer/ffmpeg,
+  each ffmpeg on PATH) is probed, and the newest with the most reference encoders is used; all are listed.
   The sandbox level is measured by a probe child: which isolation layers this runtime really enforces.
   Exits 5 when no usable ffmpeg is found.
   --workspace checks the workspace's files against its event log (the source of truth): deleted
@@ -76,6 +77,10 @@ export const doctorCommand: Command = {
         io.out(`  baseline AV1 encoder: ${av1 ?? 'none (AV1 baseline will be skipped)'}`);
         io.out(`  metrics: ${METRIC_IDS.filter((m) => m !== 'vmaf' || vmaf.available).join(', ')}${vmaf.available ? ' (VMAF through libvmaf)' : ''}`);
         if (vmaf.note) io.out(`  ${vmaf.note}`);
+        for (const c of ffmpeg.candidates ?? []) {
+          const mark = c.path === ffmpeg.path ? '*' : ' ';
+          io.out(`  ${mark} candidate ${c.path} (${c.source}): ${c.problem ?? `${c.version?.replace(/^ffmpeg version /, '').split(' ')[0]}; ${c.encoders?.length ? c.encoders.join(', ') : 'no reference encoder'}`}`);
+        }
       } else {
         io.out(`ffmpeg:   NOT FOUND — ${problem ? errorMessage(problem) : ''}`);
       }

@@ -1,8 +1,11 @@
-// Finding ffmpeg the way a good VS Code extension does, and running it. Order: an explicit path
-// (setting / --ffmpeg flag / CODEC_EVOLVE_FFMPEG) → ffmpeg-static if its binary was downloaded →
-// @ffmpeg-installer/ffmpeg if installed → `ffmpeg` on PATH. Each answer says which and why.
+// Finding ffmpeg the way a good VS Code extension does, and running it. An explicit path (setting /
+// --ffmpeg flag, then CODEC_EVOLVE_FFMPEG) always wins. Otherwise every candidate found — ffmpeg-static
+// if its binary was downloaded, @ffmpeg-installer/ffmpeg, each `ffmpeg` on PATH — is asked for its
+// version and encoders, and the newest one with the reference encoders (libx264, libx265, an AV1
+// encoder) is used: the order of discovery alone picked the 2018 @ffmpeg-installer build (no SVT-AV1)
+// over Debian's 5.1. Each answer says which and why.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { CancelledError, EnvironmentError } from '../errors';
@@ -17,7 +20,22 @@ export interface FfmpegLocation {
   reason: string;
   /** The first line of `ffmpeg -version`, e.g. "ffmpeg version 5.1.9-0+deb12u1 ...". */
   version: string;
+  /** Every binary considered when none was given explicitly (for doctor). */
+  candidates?: FfmpegCandidate[];
 }
+
+export interface FfmpegCandidate {
+  path: string;
+  source: FfmpegSource;
+  version?: string;
+  /** Which of the reference encoders it has. */
+  encoders?: string[];
+  /** Why it cannot be used (does not run, not an ffmpeg). */
+  problem?: string;
+}
+
+/** The encoders the reference codecs need: x264, x265 and one AV1 encoder (SVT-AV1 preferred: libaom is far slower). */
+export const REFERENCE_ENCODERS = ['libx264', 'libx265', 'libsvtav1', 'libaom-av1'];
 
 export interface LocateOptions {
   /** From the codecEvolution.ffmpegPath setting or the --ffmpeg flag; wins over everything. */
@@ -108,32 +126,105 @@ function explicitLocation(raw: string, source: 'explicit' | 'env', env: NodeJS.P
   return p;
 }
 
+/** How new a build is: the copyright year ffmpeg prints (git builds like "N-47683-g0e8eb07980" have no
+ * release number, but every build says "Copyright (c) 2000-2018"), then the release number. */
+export function versionRank(versionLine: string): number[] {
+  const year = Number(/Copyright \(c\) \d{4}-(\d{4})/.exec(versionLine)?.[1] ?? 0);
+  const rel = /^ffmpeg version n?(\d+)\.(\d+)(?:\.(\d+))?/.exec(versionLine);
+  return [year, ...(rel ? [Number(rel[1]), Number(rel[2]), Number(rel[3] ?? 0)] : [0, 0, 0])];
+}
+
+/** Points for the reference encoders: x264 and x265 one each, an AV1 encoder one (SVT-AV1 a little more). */
+function encoderScore(encoders: string[]): number {
+  const has = (e: string) => encoders.includes(e);
+  return (has('libx264') ? 1 : 0) + (has('libx265') ? 1 : 0) + (has('libsvtav1') ? 1.1 : has('libaom-av1') ? 1 : 0);
+}
+
+function compareRank(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
+function describe(c: FfmpegCandidate): string {
+  if (c.problem) return `${c.path} (${c.source}): ${c.problem}`;
+  const v = /^ffmpeg version (\S+)/.exec(c.version ?? '')?.[1] ?? '?';
+  const year = /Copyright \(c\) \d{4}-(\d{4})/.exec(c.version ?? '')?.[1];
+  const missing = REFERENCE_ENCODERS.filter((e) => !c.encoders?.includes(e));
+  return `${c.path} (${c.source}, ${v}${year ? ` of ${year}` : ''}${missing.length ? `, lacks ${missing.join(', ')}` : ', all reference encoders'})`;
+}
+
+/** Every ffmpeg on PATH, in PATH order, without duplicates (a symlinked /bin and /usr/bin). */
+function allOnPath(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, 'ffmpeg' + EXE);
+    if (!isExecutableFile(p)) continue;
+    let real = p;
+    try { real = realpathSync(p); } catch { /* keep p */ }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    out.push(p);
+  }
+  return out;
+}
+
+const choiceCache = new Map<string, Promise<FfmpegLocation>>();
+
 export async function locateFfmpeg(options: LocateOptions = {}): Promise<FfmpegLocation> {
   const env = options.env ?? process.env;
   if (options.ffmpegPath) {
     const path = explicitLocation(options.ffmpegPath, 'explicit', env);
-    return { path, source: 'explicit', reason: 'given explicitly (setting codecEvolution.ffmpegPath or --ffmpeg)', version: await ffmpegVersion(path) };
+    return { path, source: 'explicit', reason: 'given explicitly (setting codecEvolution.ffmpegPath or --ffmpeg); no other ffmpeg was considered', version: await ffmpegVersion(path) };
   }
   if (env.CODEC_EVOLVE_FFMPEG) {
     const path = explicitLocation(env.CODEC_EVOLVE_FFMPEG, 'env', env);
-    return { path, source: 'env', reason: 'given by the CODEC_EVOLVE_FFMPEG environment variable', version: await ffmpegVersion(path) };
+    return { path, source: 'env', reason: 'given by the CODEC_EVOLVE_FFMPEG environment variable; no other ffmpeg was considered', version: await ffmpegVersion(path) };
   }
-  const skipped: string[] = [];
+  // Probing costs two short ffmpeg runs per candidate: once per process and PATH.
+  const key = env.PATH ?? '';
+  let hit = choiceCache.get(key);
+  if (!hit) {
+    hit = chooseFfmpeg(env);
+    choiceCache.set(key, hit);
+    hit.catch(() => choiceCache.delete(key));
+  }
+  return hit;
+}
+
+async function chooseFfmpeg(env: NodeJS.ProcessEnv): Promise<FfmpegLocation> {
+  const notes: string[] = [];
+  const found: Array<{ path: string; source: FfmpegSource }> = [];
   const st = ffmpegStaticBinary();
-  if (st.path) {
-    return { path: st.path, source: 'ffmpeg-static', reason: 'no explicit path; the ffmpeg-static package has a binary', version: await ffmpegVersion(st.path) };
-  }
-  skipped.push(st.note);
+  if (st.path) found.push({ path: st.path, source: 'ffmpeg-static' }); else notes.push(st.note);
   const inst = ffmpegInstallerBinary();
-  if (inst.path) {
-    return { path: inst.path, source: '@ffmpeg-installer/ffmpeg', reason: `no explicit path; ${skipped.join('; ')}; using @ffmpeg-installer/ffmpeg's binary`, version: await ffmpegVersion(inst.path) };
+  if (inst.path) found.push({ path: inst.path, source: '@ffmpeg-installer/ffmpeg' }); else notes.push(inst.note);
+  for (const p of allOnPath(env)) found.push({ path: p, source: 'PATH' });
+  if (!found.length) {
+    throw new EnvironmentError(`ffmpeg not found (no explicit path; ${notes.join('; ')}; no ffmpeg on PATH)`, INSTALL_HINT);
   }
-  skipped.push(inst.note);
-  const p = onPath('ffmpeg', env);
-  if (p) {
-    return { path: p, source: 'PATH', reason: `no explicit path; ${skipped.join('; ')}; found ffmpeg on PATH`, version: await ffmpegVersion(p) };
+  const candidates: FfmpegCandidate[] = await Promise.all(found.map(async (f): Promise<FfmpegCandidate> => {
+    try {
+      const version = await ffmpegVersion(f.path);
+      const all = await ffmpegEncoders(f.path);
+      return { ...f, version, encoders: REFERENCE_ENCODERS.filter((e) => all.includes(e)) };
+    } catch (e) {
+      return { ...f, problem: (e as Error).message };
+    }
+  }));
+  const usable = candidates.filter((c) => !c.problem);
+  if (!usable.length) {
+    throw new EnvironmentError(`no working ffmpeg: ${candidates.map(describe).join('; ')}`, INSTALL_HINT);
   }
-  throw new EnvironmentError(`ffmpeg not found (no explicit path; ${skipped.join('; ')}; no ffmpeg on PATH)`, INSTALL_HINT);
+  // Most reference encoders first, then the newest build; discovery order breaks ties.
+  const ranked = [...usable].sort((a, b) => (encoderScore(b.encoders!) - encoderScore(a.encoders!)) || compareRank(versionRank(b.version!), versionRank(a.version!)));
+  const best = ranked[0];
+  const others = candidates.filter((c) => c !== best);
+  const reason = others.length
+    ? `no explicit path; the newest of ${candidates.length} candidates with the most reference encoders: ${describe(best)}; not ${others.map(describe).join('; not ')}`
+    : `no explicit path; the only ffmpeg found: ${describe(best)}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  return { path: best.path, source: best.source, reason, version: best.version!, candidates };
 }
 
 const encoderCache = new Map<string, string[]>();
