@@ -237,9 +237,5 @@ export function emptyState(): ViewState {
   };
 }
 
-/** "−12.3 %" with a real minus; null → "—". Negative BD-rate means the codec needs fewer bits. */
-export function formatBdRate(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
-  const s = Math.abs(v).toFixed(1);
-  return `${v < 0 ? '−' : v > 0 ? '+' : ''}${s} %`;
-}
+// One way to write a BD-rate, shared with the CLI (so it lives in core; pure, no imports).
+export { formatBdRate, bdRateMeaning } from '../src/core/metrics/bdrate-text';

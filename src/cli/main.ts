@@ -48,6 +48,15 @@ if (require.main === module) {
     controller.abort();
   });
   process.on('SIGTERM', () => controller.abort());
+  // `codec-evolve doctor | head`: the reader went away. Nothing more can be said to it, so stop the
+  // work and exit quietly instead of an unhandled EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      controller.abort();
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   main(process.argv.slice(2), {
     out: (l) => process.stdout.write(l + '\n'),
     err: (l) => process.stderr.write(l + '\n'),

@@ -1,7 +1,8 @@
 // One workspace folder's evolution as the extension host sees it: the engine child (started on first
 // need), the latest snapshot, whether the loop runs, and the ViewState every surface renders.
 import * as vscode from 'vscode';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { addClip } from '../core/store/clips';
 import { basename, join } from 'node:path';
 import { errorMessage, CancelledError, CodecEvolutionError, type ErrorKind } from '../core/errors';
 import { EngineClient, type Logger } from './engine-client';
@@ -392,16 +393,7 @@ export class Controller implements vscode.Disposable {
   /** Copies the clip into .codec-evolution/clips (the workspace stands alone) and lists it in the config. */
   async addClip(path: string, role: 'training' | 'held-out'): Promise<void> {
     if (this.loopRunning) throw new Error('stop the loop before changing its clips');
-    const ws = this.workspace();
-    const dir = join(ws.dir, 'clips');
-    mkdirSync(dir, { recursive: true });
-    const dest = join(dir, basename(path));
-    if (!existsSync(dest)) copyFileSync(path, dest);
-    const rel = `.codec-evolution/clips/${basename(path)}`;
-    const cfg = ws.readConfig();
-    const list = role === 'training' ? cfg.clips.training : cfg.clips.heldOut;
-    if (!list.some((c) => c.path === rel)) list.push({ path: rel });
-    ws.writeConfig(cfg);
+    addClip(this.workspace(), path, role);
     this.references = [];
     this.baselinesTried = false;
     await this.refresh();

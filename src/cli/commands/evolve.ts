@@ -52,8 +52,10 @@ export function progressPrinter(io: CliIO, json: boolean): EngineEventListener {
 }
 
 export function describeStatus(s: EngineStatus): string[] {
+  // s.generation is the generation the loop is on, or would start next: the completed ones are one fewer.
+  const done = Math.max(0, s.generation - 1);
   return [
-    `generation ${s.generation}, ${s.candidates} candidates (${s.evaluated} scored, ${s.pendingReview} awaiting review)`,
+    `${s.running ? `running generation ${s.generation} (${done} completed)` : `${done} generation${done === 1 ? '' : 's'} completed`}, ${s.candidates} candidates (${s.evaluated} scored, ${s.pendingReview} awaiting review)`,
     `best training BD-rate: ${s.best ? `${s.best.trainingBdRate.toFixed(3)} % (${s.best.id})` : 'n/a'}; adopted v${s.adoptedVersion ?? '?'} at ${s.adoptedBdRate?.toFixed(3) ?? 'n/a'} %`,
     `strategy ${s.strategy}${s.stagnation ? ` — stagnating: ${s.stagnation}` : ''}; spent $${s.spentUsd.toFixed(4)} (${s.tokens.input} in / ${s.tokens.output} out tokens${s.tokens.cacheRead || s.tokens.cacheWrite ? `; prompt cache ${s.tokens.cacheWrite ?? 0} written, ${s.tokens.cacheRead ?? 0} read` : ''})` +
       (s.evaluationsPerMinute ? `; ${s.evaluationsPerMinute.toFixed(1)} evaluations/min` : ''),
@@ -107,6 +109,8 @@ export const evolve: Command = {
     if (values['base-url']) provider.baseUrl = values['base-url'];
     if (values['max-tokens']) provider.maxTokens = num(values['max-tokens'], 'max-tokens', true);
     const generations = num(values.generations, 'generations', true);
+    // 0 used to evaluate the seed anyway (the root is scored before the budget is checked).
+    if (generations === 0) throw new UsageError('--generations 0 runs nothing', 'give --generations 1 or more (codec-evolve status shows where the workspace stands)');
     const status = await runSession(ws, {
       provider, signal: io.signal,
       generations: generations ?? (values['until-generation'] ? undefined : 10),

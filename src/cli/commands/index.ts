@@ -16,6 +16,7 @@ import { evaluate } from './evaluate';
 import { steer } from './steer';
 import { ask } from './ask';
 import { worker } from './worker';
+import { clips } from './clips';
 
 export const commands: Command[] = [
   metricsCommand,
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   baselineCommand,
   doctorCommand,
   init,
+  clips,
   evolve,
   status,
   history,

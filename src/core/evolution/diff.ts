@@ -9,8 +9,9 @@ export function unifiedDiff(a: string, b: string, nameA = 'a', nameB = 'b', cont
   let i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && x[i] === y[j]) { ops.push({ t: ' ', s: x[i], ai: i, bi: j }); i++; j++; }
-    else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j])) { ops.push({ t: '+', s: y[j], ai: i, bi: j }); j++; }
-    else { ops.push({ t: '-', s: x[i], ai: i, bi: j }); i++; }
+    // On a tie the removal comes first: a changed line reads '-old' then '+new', as in git diff.
+    else if (i < n && (j >= m || dp[i + 1][j] >= dp[i][j + 1])) { ops.push({ t: '-', s: x[i], ai: i, bi: j }); i++; }
+    else { ops.push({ t: '+', s: y[j], ai: i, bi: j }); j++; }
   }
   const out = [`--- ${nameA}`, `+++ ${nameB}`];
   let k = 0;

@@ -234,7 +234,7 @@ export class Engine {
     this.emit('run-started', { pid: process.pid, provider: this.opts.provider.kind, model: this.opts.provider.model, concurrency, budgets });
     if (!this.config.clips.heldOut.length) {
       // Without a held-out clip "does not lose on held-out clips" holds vacuously: say so once per run.
-      this.notify('warning', { message: 'no held-out clips: candidates are judged on the training clips only, so a gain may not generalise — add one with codec-evolve init --held-out FILE or the Add Clip command' });
+      this.notify('warning', { message: 'no held-out clips: candidates are judged on the training clips only, so a gain may not generalise — add one with codec-evolve clips add --held-out FILE or the Add Clip command' });
     }
     let stopReason = 'finished';
     let generationsRun = 0;

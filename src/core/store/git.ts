@@ -1,7 +1,9 @@
 // Adoption commits the codec file to git (when the workspace is a repository and the setting allows),
 // so the history of the codec is also in the person's own version control.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { packageRoot } from '../paths';
 
 function git(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
@@ -9,6 +11,10 @@ function git(cwd: string, args: string[]): Promise<{ code: number; stdout: strin
       res({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
     });
   });
+}
+
+function sameDir(a: string, b: string): boolean {
+  try { return realpathSync(a) === realpathSync(b); } catch { return resolve(a) === resolve(b); }
 }
 
 export async function isGitRepo(dir: string): Promise<boolean> {
@@ -20,6 +26,9 @@ export async function isGitRepo(dir: string): Promise<boolean> {
 /** Commits exactly `paths` (relative to root); returns the new commit hash, or undefined with a reason. */
 export async function commitPaths(root: string, paths: string[], message: string): Promise<{ commit?: string; skipped?: string }> {
   if (!(await isGitRepo(root))) return { skipped: 'the workspace is not a git repository' };
+  // A workspace left inside the tool's own clone (an old ./codec-evolution-demo) must not commit into it.
+  const top = (await git(root, ['rev-parse', '--show-toplevel'])).stdout.trim();
+  if (top && sameDir(top, packageRoot())) return { skipped: `the workspace lies inside codec-evolution's own repository (${top}); not committing into the tool's clone` };
   const add = await git(root, ['add', '--', ...paths]);
   if (add.code !== 0) return { skipped: `git add failed: ${add.stderr.trim()}` };
   // The person's own identity when git has one; a neutral one only so a fresh machine can still commit.

@@ -1,6 +1,6 @@
 // Creating a workspace: .codec-evolution/ with its config, the seed codec as version 1, the codec
 // file beside it, codec.d.ts for editors, and the bundled clip copied in so the workspace stands alone.
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors';
 import { packageRoot } from '../paths';
@@ -25,6 +25,11 @@ export function initWorkspace(root: string, opts: InitOptions = {}): { ws: Works
   const ws = new Workspace(root);
   if (ws.exists() && !opts.force) {
     throw new InputError(`${ws.dir} already exists`, 'use it as it is (codec-evolve status), or pass --force to start over');
+  }
+  // Checked before any folder is made: a bad --clip must not leave an empty .codec-evolution/ behind.
+  for (const src of [...(opts.clips ?? []), ...(opts.heldOut ?? [])]) {
+    if (!existsSync(src)) throw new InputError(`clip ${src} not found`, 'give an existing .y4m (or any video ffmpeg reads)');
+    if (!statSync(src).isFile()) throw new InputError(`clip ${src} is not a file`, 'give the path of a video file');
   }
   mkdirSync(root, { recursive: true });
   ws.ensureDirs();
