@@ -23,6 +23,11 @@ export interface EngineEvents {
     /** Re-logged on load: the record was written but the crash came before its event. */
     recovered?: boolean;
   };
+  /** After Stop: the same provider evaluates the interrupted candidate without a new model call. */
+  'candidate-resumed': { id: string; generation: number; provider: string; message: string };
+  /** After Stop: another provider proposes the interrupted candidate afresh (same id). */
+  'candidate-reproposed': { id: string; generation: number; from: string; to: string; message: string };
+  'clip-added': { path: string; role: 'training' | 'held-out' };
   'candidate-adopted': { id: string; version: number; by: string; reason?: string; gitCommit?: string; trainingBdRate?: number };
   'candidate-rejected': { id: string; by: string; reason: string };
   'directive-added': { id: string; text: string; block?: string; by: string };

@@ -45,6 +45,8 @@ export function progressPrinter(io: CliIO, json: boolean): EngineEventListener {
       const key = `${d.workers.length}/${d.waiting}/${d.active}`;
       if (key !== lastQueue) io.err(`queue ${d.url}: ${d.workers.length} worker(s), ${d.waiting} waiting, ${d.active} running`);
       lastQueue = key;
+    } else if (type === 'candidate-resumed' || type === 'candidate-reproposed') {
+      io.err(String(d.message));
     } else if (type === 'warning') {
       io.err(`warning: ${d.message}`);
     }

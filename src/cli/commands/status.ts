@@ -20,7 +20,8 @@ export const status: Command = {
     const running = !!owner && !staleReason(owner);
     const cands = ws.listCandidates();
     const version = ws.latestVersion();
-    const best = cands.filter((c) => c.metrics?.trainingBdRate !== undefined).sort((a, b) => a.metrics!.trainingBdRate! - b.metrics!.trainingBdRate!)[0];
+    // A candidate a person rejected (or that failed on held-out clips) is never "the best".
+    const best = cands.filter((c) => c.metrics?.trainingBdRate !== undefined && c.state !== 'rejected' && c.state !== 'failed').sort((a, b) => a.metrics!.trainingBdRate! - b.metrics!.trainingBdRate!)[0];
     const s: EngineStatus = {
       ...(saved ?? { generation: 0, strategy: 'refine', spentUsd: 0, tokens: { input: 0, output: 0 } } as unknown as EngineStatus),
       running,

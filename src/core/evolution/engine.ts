@@ -30,6 +30,7 @@ import { detectStagnation, mutationScaleFor, nextStrategy, type Strategy } from 
 import { basename, join } from 'node:path';
 import { checkWorkspace, finishedInLog, lostCandidate } from '../store/integrity';
 import type { EngineEventArgs, EngineEventListener, EngineEventType, EngineEvents } from '../events';
+import { rmSync } from 'node:fs';
 
 export interface EngineStatus {
   running: boolean;
@@ -112,6 +113,10 @@ export class Engine {
   private strategy: Strategy = 'refine';
   private stagnation?: string;
   private bestByGeneration: number[] = [];
+  private adoptedVersionSeen?: number;
+  /** Proposals made by this run's provider: a generation that only finished an interrupted run's
+   * candidates asked the model nothing and does not count against the generations budget. */
+  private proposalsThisRun = 0;
   private spentUsd = 0;
   private runStart = Date.now();
   /** Epoch ms at which the wall-clock budget ends: no model call may outlive it. */
@@ -158,7 +163,10 @@ export class Engine {
       this.spentUsd += r.costUsd;
     }
     const gens = [...new Set([...this.records.values()].map((r) => r.generation))].sort((a, b) => a - b);
+    this.adoptedVersionSeen = this.ws.latestVersion()?.version;
+    const adoptedAt = this.adoptedGeneration();
     for (const g of gens) {
+      if (g < adoptedAt) continue; // stagnation counts from the latest adoption
       const rs = [...this.records.values()].filter((r) => r.generation <= g && r.metrics?.trainingBdRate !== undefined);
       if (rs.length) this.bestByGeneration.push(Math.min(...rs.map((r) => r.metrics!.trainingBdRate!)));
     }
@@ -168,6 +176,24 @@ export class Engine {
     // Migrations are replayed from the log so islands come back as they were.
     const maxGen = gens.length ? gens[gens.length - 1] : 0;
     for (let g = 1; g <= maxGen; g++) if (this.generationComplete(g) && g % Math.max(1, c.migrationInterval) === 0) this.db.migrate();
+  }
+
+  /** The generation of the adopted version's candidate (0 for the seed): an adoption is progress, so
+   * stagnation is counted from there. */
+  private adoptedGeneration(): number {
+    const id = this.ws.latestVersion()?.candidateId;
+    return id ? this.records.get(id)?.generation ?? 0 : 0;
+  }
+
+  /** The best scored program a person has not turned down: a rejected (or held-out-failed) candidate
+   * stays in the database for novelty but is never reported as the best. Read from disk, because a
+   * person rejects through another process while the loop runs. */
+  private bestUsable(): Program | undefined {
+    for (const p of (this.db?.all() ?? []).sort((a, b) => a.score - b.score)) {
+      const state = this.ws.readCandidate(p.id).state;
+      if (state !== 'rejected' && state !== 'failed') return p;
+    }
+    return undefined;
   }
 
   private addToDb(r: CandidateRecord): void {
@@ -201,7 +227,7 @@ export class Engine {
 
   private refreshStatus(running: boolean, generation: number, stopReason?: string): void {
     const rs = [...this.records.values()];
-    const best = this.db?.best();
+    const best = this.bestUsable();
     const version = this.ws.latestVersion();
     const elapsedMin = (Date.now() - this.runStart) / 60000;
     this.status = {
@@ -249,8 +275,9 @@ export class Engine {
         if (why) { stopReason = why; break; }
         if (signal?.aborted) throw new CancelledError();
         this.refreshStatus(true, generation);
+        const proposalsBefore = this.proposalsThisRun;
         await this.runGeneration(generation, concurrency);
-        generationsRun++;
+        if (this.proposalsThisRun > proposalsBefore) generationsRun++;
         this.afterGeneration(generation);
       }
     } catch (e) {
@@ -366,6 +393,22 @@ export class Engine {
     const id = candidateId(generation, plan.slot);
     let rec = this.records.get(id);
     if (rec && rec.state !== 'proposed') return;
+    if (rec && rec.provider !== this.opts.provider.kind && rec.provider !== 'version') {
+      // Proposed by another provider before Stop: this run's provider proposes it afresh (same id,
+      // same parent); what the interrupted proposal cost stays on the record.
+      const carried = { tokens: rec.tokens, costUsd: rec.costUsd, provider: rec.provider };
+      this.emit('candidate-reproposed', { id, generation, from: rec.provider, to: this.opts.provider.kind,
+        message: `${id} was proposed by ${rec.provider} before the run stopped; ${this.opts.provider.kind} proposes it afresh` });
+      rmSync(this.ws.candidateDir(id), { recursive: true, force: true });
+      this.records.delete(id);
+      rec = await this.propose(id, generation, plan, inFlight);
+      rec.tokens = { input: rec.tokens.input + carried.tokens.input, output: rec.tokens.output + carried.tokens.output };
+      rec.costUsd += carried.costUsd;
+      this.save(rec);
+    } else if (rec) {
+      this.emit('candidate-resumed', { id, generation, provider: rec.provider,
+        message: `resuming ${id}, proposed by ${rec.provider}${rec.model ? ` (${rec.model})` : ''} before the run stopped: evaluating it without asking the model again` });
+    }
     if (!rec) rec = await this.propose(id, generation, plan, inFlight);
     if (rec.state === 'proposed') await this.evaluateCandidate(rec, plan.parent);
   }
@@ -393,6 +436,7 @@ export class Engine {
   }
 
   private async propose(id: string, generation: number, plan: ReturnType<Engine['plan']>, inFlight: Set<string>): Promise<CandidateRecord> {
+    this.proposalsThisRun++;
     const parentCode = this.ws.candidateCode(plan.parent.id);
     const failures = analyzeFailures(this.lineage(plan.parent.id), 20);
     const rejections = [...this.records.values()].filter((r) => r.state === 'rejected' && r.review?.reason)
@@ -627,13 +671,20 @@ export class Engine {
 
   private afterGeneration(generation: number): void {
     const c = this.config.evolution;
-    const best = this.db.best();
+    const best = this.bestUsable();
+    const adopted = this.ws.latestVersion()?.version;
+    if (adopted !== this.adoptedVersionSeen) {
+      // A new version was adopted (by a person or the auto policy): progress, whatever the scores say.
+      this.adoptedVersionSeen = adopted;
+      this.bestByGeneration = [];
+    }
     if (best) this.bestByGeneration.push(best.score);
     if (generation % Math.max(1, c.migrationInterval) === 0) {
       const moves = this.db.migrate();
       if (moves.length) this.emit('migration', { generation, moves });
     }
-    const recent = [...this.records.values()].filter((r) => r.metrics?.trainingBdRate !== undefined && r.generation > 0)
+    const since = this.adoptedGeneration();
+    const recent = [...this.records.values()].filter((r) => r.metrics?.trainingBdRate !== undefined && r.generation > 0 && r.generation >= since)
       .sort((a, b) => a.generation - b.generation || a.slot - b.slot).map((r) => r.metrics!.trainingBdRate!);
     const s = detectStagnation({ bestByGeneration: this.bestByGeneration, recentScores: recent, generations: c.stagnationGenerations });
     const before = this.strategy;
