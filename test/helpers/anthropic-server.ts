@@ -22,9 +22,18 @@ export type Reply =
 
 export type Script = (req: MessagesRequest, n: number) => Reply;
 
+/** What GET /v1/models lists (Anthropic's Models API), newest first. */
+export const MOCK_MODELS = [
+  { id: 'claude-sonnet-4-6', display_name: 'Claude Sonnet 4.6', created_at: '2026-02-17T00:00:00Z' },
+  { id: 'claude-opus-4-6', display_name: 'Claude Opus 4.6', created_at: '2026-02-05T00:00:00Z' },
+  { id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-15T00:00:00Z' },
+];
+
 export interface MockAnthropic {
   baseURL: string;
   requests: MessagesRequest[];
+  /** The API key each GET /v1/models request carried (x-api-key or Bearer, as the SDK version sends it). */
+  modelListKeys: string[];
   close(): Promise<void>;
 }
 
@@ -87,11 +96,19 @@ export interface MockOptions {
 export async function startMockAnthropic(script: Script, options: MockOptions = {}): Promise<MockAnthropic> {
   const requests: MessagesRequest[] = [];
   const promptCache = options.promptCache ? new PromptCache() : undefined;
+  const modelListKeys: string[] = [];
   const open = new Set<ServerResponse>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', () => {
+      if (req.method === 'GET' && req.url?.startsWith('/v1/models')) {
+        modelListKeys.push(String(req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '') ?? ''));
+        const data = MOCK_MODELS.map((m) => ({ type: 'model', ...m }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data, has_more: false, first_id: data[0].id, last_id: data[data.length - 1].id }));
+        return;
+      }
       if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) { res.writeHead(404).end(); return; }
       const parsed = JSON.parse(body) as MessagesRequest;
       requests.push(parsed);
@@ -141,6 +158,7 @@ export async function startMockAnthropic(script: Script, options: MockOptions = 
   return {
     baseURL: `http://127.0.0.1:${port}`,
     requests,
+    modelListKeys,
     close: () => new Promise<void>((r) => { for (const s of open) s.destroy(); server.closeAllConnections?.(); server.close(() => r()); }),
   };
 }

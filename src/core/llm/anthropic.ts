@@ -4,6 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { CancelledError, EnvironmentError, ProviderError } from '../errors';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TOKENS, callDeadline, responseTooLarge, type CompletionRequest, type CompletionResult, type LlmProvider, type MessagePart } from './provider';
 import { costUsd, priceFor, type Price } from './pricing';
+import { causeOf } from './provider-errors';
 
 export interface AnthropicOptions {
   apiKey?: string;
@@ -94,7 +95,7 @@ export class AnthropicProvider implements LlmProvider {
       if (tooLarge) throw new ProviderError(responseTooLarge(received, maxBytes), 'lower --max-tokens, or check the base URL points at a model server');
       if (overDeadline) throw new ProviderError('the Anthropic call did not finish by its deadline (the end of the wall-clock budget, or the per-call limit)', 'raise --wall-minutes, or check the server: it kept the stream open without finishing');
       if (stalled) throw new ProviderError(`the Anthropic stream stalled (no data for ${idleMs} ms)`, 'retry later; check the network or the base URL');
-      throw toProviderError(e);
+      throw toProviderError(e, this.opts.baseUrl);
     } finally {
       if (idle) clearTimeout(idle);
       clearTimeout(total);
@@ -108,7 +109,13 @@ function textBlock(p: MessagePart): Anthropic.TextBlockParam {
   return { type: 'text', text: p.text, ...(p.cache ? { cache_control: { type: 'ephemeral' as const } } : {}) };
 }
 
-function toProviderError(e: unknown): ProviderError {
+function toProviderError(e: unknown, baseUrl?: string): ProviderError {
+  // A connection error is an APIError without a status: the API never answered, so say where we
+  // tried and the socket's own reason (ECONNREFUSED, ENOTFOUND, ...), not "reported by the API".
+  if (e instanceof Anthropic.APIConnectionError) {
+    return new ProviderError(`could not reach the Anthropic API at ${baseUrl || 'https://api.anthropic.com'}: ${causeOf(e)}`,
+      'the API never answered: check the network (a proxy?) and the base URL (codecEvolution.anthropic.baseUrl / --base-url)', { cause: e });
+  }
   if (e instanceof Anthropic.APIError) {
     const status = e.status;
     const remedy = status === 401 ? 'check ANTHROPIC_API_KEY (or Set API Key in VS Code)'

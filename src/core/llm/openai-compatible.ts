@@ -3,6 +3,7 @@
 import { CancelledError, ProviderError } from '../errors';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TOKENS, callDeadline, responseTooLarge, type CompletionRequest, type CompletionResult, type LlmProvider } from './provider';
 import { costUsd, priceFor, type Price } from './pricing';
+import { causeOf } from './provider-errors';
 
 export interface OpenAiCompatibleOptions {
   baseUrl?: string;
@@ -56,7 +57,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         if (req.signal?.aborted) throw new CancelledError('model request cancelled');
         if (deadline.aborted) throw overDeadline();
         if (attempt < maxRetries) { await backoff(attempt, req.signal); continue; }
-        throw new ProviderError(`${this.url} unreachable: ${(e as Error).message}`, 'start the server (e.g. `ollama serve`) or fix the base URL');
+        throw new ProviderError(`${this.url} unreachable: ${causeOf(e)}`, 'start the server (e.g. `ollama serve`) or fix the base URL');
       }
       if ((res.status === 429 || res.status >= 500) && attempt < maxRetries) {
         await res.body?.cancel();

@@ -22,6 +22,8 @@ export const DEFAULT_PRICES: Record<string, Price> = {
   'claude-haiku-4-5': { inputPerMTok: 1, outputPerMTok: 5 },
   'claude-3-5-haiku': { inputPerMTok: 0.8, outputPerMTok: 4 },
   'claude-opus-4-5': { inputPerMTok: 5, outputPerMTok: 25 },
+  'claude-opus-4-6': { inputPerMTok: 5, outputPerMTok: 25 },
+  'claude-sonnet-4-6': { inputPerMTok: 3, outputPerMTok: 15 },
   // Family fallbacks for names newer than this table: an unknown model is priced like its family
   // (Opus at the highest list price), never as free, so a dollar budget still stops the loop.
   'claude-opus': { inputPerMTok: 15, outputPerMTok: 75 },
