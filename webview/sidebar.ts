@@ -1,11 +1,16 @@
 // The activity-bar view: what the loop is doing, how good the best codec is, what waits for review.
-import { dispatch, formatBdRate, message, type HostMessages, type ViewMessages, type ViewState, type ViewCommand } from './protocol';
+import { bdRateMeaning, dispatch, formatBdRate, message, type HostMessages, type ViewMessages, type ViewState, type ViewCommand } from './protocol';
 import { badge, button, spinner, table, tag } from './components/toolkit';
 import { el, section } from './components/dom';
 import { historyChart, rdChart, type Chart } from './components/charts';
 import { loadPersisted, post, savePersisted } from './host';
 
 let charts: Chart[] = [];
+
+/** Text columns may shrink (their cells ellipsize) and the button column takes what its button needs:
+ * fixed 96/104 px button columns beside unshrinkable text pushed Review and Compare behind a
+ * horizontal scrollbar at the side bar's default width. */
+const NARROW_COLUMNS = 'minmax(0, 1.3fr) minmax(0, 1fr) minmax(0, 1fr) max-content';
 
 const run = (command: ViewCommand) => () => post(message<ViewMessages, 'command'>('command', { command }));
 
@@ -21,7 +26,7 @@ function header(s: ViewState): HTMLElement {
     el('div', { class: 'row' }, tag(state), s.running || s.loading ? spinner() : null, el('span', { class: 'gen', 'data-field': 'generation' }, s.loading ? 'loading…' : `generation ${s.generation}`)),
     el('div', { class: 'status', 'data-field': 'status' }, s.status),
     el('div', { class: 'budget', 'data-field': 'budget' },
-      `budget: ${b.generations.used}/${lim(b.generations.limit)} generations · $${b.usd.used.toFixed(2)}/${b.usd.limit === null ? '∞' : '$' + b.usd.limit.toFixed(2)} · ${b.minutes.used.toFixed(1)}/${lim(b.minutes.limit, ' min')}`),
+      `budget: ${b.generations.used}/${lim(b.generations.limit)} generations · $${b.usd.used.toFixed(2)}/${b.usd.limit === null ? '∞' : '$' + b.usd.limit.toFixed(2)} · ${b.minutes.used.toFixed(1)}/${lim(b.minutes.limit, ' min')} ${s.running ? 'this run' : 'last run'}`),
     s.workers ? queueLine(s.workers) : null,
     s.lastError ? el('div', { class: 'error', 'data-field': 'error' }, s.lastError) : null,
   );
@@ -51,6 +56,8 @@ function best(s: ViewState): HTMLElement | null {
   const refs = Object.keys(s.best.bdRate);
   const clip = s.clips[0];
   const mine = clip?.curves.find((c) => c.kind === 'best');
+  const primary = s.best.bdRate[s.primaryReference] ?? null;
+  const unmeasured = refs.filter((r) => s.best!.bdRate[r] === null);
   const guard = (id: string) => s.guards.find((g) => g.metric === id);
   const every = s.metrics.filter((m) => s.best!.bdRates[m.id] !== undefined);
   return section(`Best: version ${s.best.version}`, 'best',
@@ -58,6 +65,9 @@ function best(s: ViewState): HTMLElement | null {
     every.length ? el('div', { class: 'bdrates muted', 'data-field': 'metrics' }, `vs ${s.primaryReference}: `, ...every.map((m) => el('span', {
       class: 'bdref', 'data-metric': m.id, title: m.id === s.objective.metric ? 'objective' : guard(m.id) ? `guard: may not regress more than ${guard(m.id)!.tolerancePercent} pp` : 'shown only',
     }, `${m.label}${m.id === s.objective.metric ? ' (objective)' : guard(m.id) ? ' (guard)' : ''} `, bdCell(s.best!.bdRates[m.id])))) : null,
+    el('div', { class: 'muted small', 'data-field': 'bd-meaning' }, bdRateMeaning(s.primaryReference, primary)),
+    unmeasured.length ? el('div', { class: 'muted small', 'data-field': 'bd-unmeasured' },
+      `— = not measured yet${unmeasured.length === refs.length ? `: run a generation to score version ${s.best.version}` : ` (${unmeasured.join(', ')} not in the workspace's reference codecs)`}.`) : null,
     mine ? table(['q', 'kbit/s', 'PSNR-Y', 'SSIM-Y'], mine.points.map((p) => [p.quality ?? '', p.kbps.toFixed(1), p.psnrY.toFixed(2), p.ssimY?.toFixed(4) ?? '']), { kind: 'rd-numbers' }) : null,
   );
 }
@@ -68,7 +78,10 @@ function plots(s: ViewState): HTMLElement[] {
   if (clip) {
     const host = el('div', { class: 'chart', 'data-chart': 'rd' });
     out.push(section(`RD: ${clip.clip}`, 'rd', host));
-    queueMicrotask(() => { const c = rdChart(host, clip.curves); if (c) charts.push(c); });
+    queueMicrotask(() => { const c = rdChart(host, clip.curves); if (c) charts.push(c); else host.replaceChildren(el('p', { class: 'muted' }, 'No RD points yet.')); });
+  } else if (s.initialized && !s.loading) {
+    out.push(section('RD', 'rd', el('p', { class: 'muted', 'data-field': 'rd-empty' },
+      'No RD curve yet: Run One Generation scores version 1, and Run Baselines draws the reference codecs\' curves.')));
   }
   if (s.history.length) {
     const host = el('div', { class: 'chart', 'data-chart': 'history' });
@@ -89,9 +102,9 @@ function queue(s: ViewState): HTMLElement {
   const body = s.queue.length === 0
     ? el('p', { class: 'muted' }, s.loading ? 'Loading…' : 'Nothing waits for review.')
     : table(['candidate', `${s.objective.label} BD-rate`, 'parent', ''], s.queue.map((q) => [
-      el('span', { title: q.hypothesis + guardText(q.guards) + (q.directiveIds?.length ? `\nanswering ${q.directiveIds.join(', ')}` : '') }, `${q.id} (gen ${q.generation})`, q.directiveIds?.length ? el('span', { class: 'muted', 'data-field': 'answering' }, ` → ${q.directiveIds.join(', ')}`) : null), bdCell(q.bdRate), formatBdRate(q.parentBdRate),
+      el('span', { title: `generation ${q.generation}: ${q.hypothesis}${guardText(q.guards)}${q.directiveIds?.length ? `\nanswering ${q.directiveIds.join(', ')}` : ''}` }, q.id, q.directiveIds?.length ? el('span', { class: 'muted', 'data-field': 'answering' }, ` → ${q.directiveIds.join(', ')}`) : null), bdCell(q.bdRate), formatBdRate(q.parentBdRate),
       button('Review', () => post(message<ViewMessages, 'review'>('review', { candidateId: q.id })), { action: 'review', appearance: 'secondary' }),
-    ]), { kind: 'queue', columns: '1.3fr 1fr 1fr 96px' });
+    ]), { kind: 'queue', columns: NARROW_COLUMNS });
   const sec = section('', 'queue', body);
   sec.querySelector('h3')!.append(title);
   return sec;
@@ -100,9 +113,9 @@ function queue(s: ViewState): HTMLElement {
 function versions(s: ViewState): HTMLElement {
   if (s.versions.length === 0) return section('Versions', 'versions', el('p', { class: 'muted' }, s.loading ? 'Loading…' : 'No version adopted yet.'));
   return section('Versions', 'versions', table(['version', 'BD-rate', 'held-out', ''], [...s.versions].reverse().map((v) => [
-    `v${v.version}${v.candidateId ? ` (${v.candidateId})` : ' (seed)'}`, bdCell(v.bdRate), formatBdRate(v.heldOutBdRate),
+    el('span', { title: `v${v.version}${v.candidateId ? ` (${v.candidateId})` : ' (seed)'}: ${v.message}` }, `v${v.version}${v.candidateId ? ` (${v.candidateId})` : ' (seed)'}`), bdCell(v.bdRate), formatBdRate(v.heldOutBdRate),
     v.version > 1 ? button('Compare', () => post(message<ViewMessages, 'compare'>('compare', { version: v.version })), { action: 'compare', appearance: 'secondary' }) : '',
-  ]), { kind: 'versions', columns: '1.3fr 1fr 1fr 104px' }));
+  ]), { kind: 'versions', columns: NARROW_COLUMNS }));
 }
 
 function evaluation(s: ViewState): HTMLElement | null {

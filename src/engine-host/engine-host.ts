@@ -146,7 +146,7 @@ export class EngineHost {
         // entries, and the curves sit beside the candidates' points.
         const video = await readVideo(path, { ffmpegPath: ffmpeg.path, maxFrames: c.frames, signal });
         const r = await runReference(video, { codecs: cfg.references as ReferenceCodec[], ffmpeg, cacheDir: ws.baselineCacheDir, signal, onProgress: (m) => progress(`${basename(path)}: ${m}`) });
-        clips.push({ clip: basename(path), curves: r.curves.map((k) => ({ codec: k.codec, points: k.points })) });
+        clips.push({ clip: basename(path), curves: r.curves.map((k) => ({ codec: k.codec, points: k.points })), encodes: r.ffmpegRuns, skipped: r.skipped });
       }
       if (signal?.aborted) throw new CancelledError('the reference encoders were cancelled');
       return { clips };

@@ -93,7 +93,9 @@ export interface HostMethods {
 export type FactsParams = FactsQuery;
 
 export interface ReferencesResult {
-  clips: Array<{ clip: string; curves: Array<{ codec: string; points: RdPoint[] }> }>;
+  clips: Array<{ clip: string; curves: Array<{ codec: string; points: RdPoint[] }>;
+    /** ffmpeg encodes this request ran (0: every point came from the cache), and codecs this ffmpeg lacks. */
+    encodes?: number; skipped?: Array<{ codec: string; reason: string }> }>;
 }
 
 export type HostMethod = keyof HostMethods;

@@ -11,7 +11,7 @@ import { candidateFromUri } from './review';
 import type { CodecValidation } from './validation';
 import { secretFor, type ProviderSetting } from './settings';
 import type { DashboardPanel } from './webviews';
-import type { ViewCommand } from '../../webview/protocol';
+import { formatBdRate, type ViewCommand, type ViewState } from '../../webview/protocol';
 import { withDelayedProgress } from './progress';
 import { PROVIDERS } from '../core/llm/registry';
 import { parseDirective } from './chat-text';
@@ -39,13 +39,23 @@ async function pickCandidate(c: Controller, arg: unknown, verb: string): Promise
   const fromUri = candidateFromUri(arg);
   if (fromUri) return fromUri;
   if (typeof arg === 'string') return arg;
-  const queue = c.state().queue;
+  const s = c.state();
+  const queue = s.queue;
   if (queue.length === 0) { void vscode.window.showInformationMessage('No candidate waits for review.'); return undefined; }
   if (queue.length === 1) return queue[0].id;
-  const pick = await vscode.window.showQuickPick(queue.map((q) => ({ label: q.id, description: `BD-rate ${q.bdRate?.toFixed(1) ?? '—'} % (parent ${q.parentBdRate?.toFixed(1) ?? '—'} %)`, detail: q.hypothesis })), { title: `${verb} which candidate?` });
+  const pick = await vscode.window.showQuickPick(queue.map((q) => ({ label: q.id, description: pickDescription(q.bdRate, s), detail: q.hypothesis })), { title: `${verb} which candidate?` });
   return pick?.label;
 }
 
+/** What accepting would change: the candidate against the adopted version it would replace (not
+ * against its parent, which may be an older or a never-adopted program). */
+export function pickDescription(bdRate: number | null, s: Pick<ViewState, 'best' | 'primaryReference'>): string {
+  const ref = s.primaryReference;
+  const adopted = s.best ? s.best.bdRate[ref] ?? null : null;
+  const vs = s.best ? `; adopted v${s.best.version} ${formatBdRate(adopted)}` : '';
+  const gain = bdRate !== null && adopted !== null ? ` (${(bdRate - adopted) <= 0 ? '−' : '+'}${Math.abs(bdRate - adopted).toFixed(1)} pts)` : '';
+  return `BD-rate vs ${ref} ${formatBdRate(bdRate)}${vs}${gain}`;
+}
 
 export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate' | 'evaluate' | 'accept' | 'reject' | 'compareVersions' | 'steer' | 'clearDirective' | 'openCandidate', Handler> {
   const c = () => d.controller();
@@ -80,10 +90,13 @@ export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate'
       const file = vscode.workspace.asRelativePath(ed.document.uri);
       const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Codec Evolution: evaluating ${basename(file)}`, cancellable: true }, (_progress, token) =>
         c().evaluate(file, ed.document.getText(), abortSignalOf(token)!));
-      void vscode.window.showInformationMessage(`Evaluate ${basename(file)}: ${r.message}${r.ok && r.clips[0] ? ` · BD-rate ${Object.entries(r.clips[0].bdRate).map(([k, v]) => `${k} ${v?.toFixed(1) ?? '—'} %`).join(', ')}` : ''}`);
+      void vscode.window.showInformationMessage(`Evaluate ${basename(file)}: ${r.message}${r.ok && r.clips[0] ? ` · BD-rate ${Object.entries(r.clips[0].bdRate).map(([k, v]) => `vs ${k} ${formatBdRate(v)}`).join(', ')} (+ = more bits than the reference for the same quality)` : ''}`);
     },
-    runBaselines: () => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Codec Evolution: running reference encoders', cancellable: true }, (progress, token) =>
-      c().baselines(abortSignalOf(token)!, (message) => progress.report({ message }))),
+    runBaselines: async () => {
+      const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Codec Evolution: running reference encoders', cancellable: true }, (progress, token) =>
+        c().baselines(abortSignalOf(token)!, (message) => progress.report({ message })));
+      void vscode.window.showInformationMessage(`Codec Evolution: ${summary}.`);
+    },
     reviewNext: async () => {
       const ctl = c();
       await withDelayedProgress('Codec Evolution: opening the next review', async () => {
@@ -161,12 +174,20 @@ export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate'
         if (models.length === 0) throw new Error('VS Code offers no chat model — install and sign in to a chat extension such as GitHub Copilot');
         const m = await vscode.window.showQuickPick(models.map((x) => ({ label: `${x.vendor}/${x.family}`, description: x.name, detail: `${x.maxInputTokens} input tokens` })), { title: 'Select Model: VS Code chat model' });
         model = m?.label;
-      } else if (p === 'anthropic') {
-        const known = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'];
-        const m = await vscode.window.showQuickPick([...known.map((k) => ({ label: k })), { label: 'Other…' }], { title: 'Select Model: Anthropic model' });
-        model = m?.label === 'Other…' ? await vscode.window.showInputBox({ title: 'Anthropic model id' }) : m?.label;
-      } else if (p === 'openai-compatible') {
-        model = await vscode.window.showInputBox({ title: 'Model name at the OpenAI-compatible endpoint', value: cfg.get<string>('model', '') });
+      } else if (p === 'anthropic' || p === 'openai-compatible') {
+        // Asked of the provider itself (a hard-coded list goes stale); the built-in list is the fallback.
+        const key = await d.secrets.get(secretFor(p)!.secret);
+        // Loaded on first use: the SDK is not needed to activate the extension.
+        const { anthropicModels, openAiCompatibleModels } = await import('../core/llm/models');
+        const list = await withDelayedProgress(`Codec Evolution: asking ${p} for its models`, () => p === 'anthropic'
+          ? anthropicModels({ apiKey: key, baseUrl: cfg.get<string>('anthropic.baseUrl', '') || undefined })
+          : openAiCompatibleModels({ baseUrl: cfg.get<string>('openaiCompatible.baseUrl', 'http://127.0.0.1:11434/v1'), apiKey: key }));
+        if (list.note) d.log.info(`Select Model: ${list.note}`);
+        const current = cfg.get<string>('model', '');
+        const items: vscode.QuickPickItem[] = list.models.map((m, i) => ({ label: m.id, description: [m.label, m.id === current ? 'current' : '', p === 'anthropic' && i === 0 && list.source === 'fallback' ? 'default' : ''].filter(Boolean).join(' · ') || undefined }));
+        const title = `Select Model: ${p} — ${list.source === 'provider' ? `${list.models.length} models listed by the provider` : `built-in list: ${list.note}`}`;
+        const m = await vscode.window.showQuickPick([...items, { label: 'Other…', description: 'type a model id' }], { title });
+        model = m?.label === 'Other…' ? await vscode.window.showInputBox({ title: `${p} model id`, value: current }) : m?.label;
       }
       if (model === undefined) return;
       const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;

@@ -39,13 +39,14 @@ export class Controller implements vscode.Disposable {
   private runDone?: Promise<void>;
   private loopEnded?: (err?: unknown) => void;
   private runStartedAt?: number;
+  private lastRunMinutes = 0;
   private activity?: string;
   private lastError: string | null = null;
   evaluation: EvaluationView | null = null;
   private seq = 0;
   private refreshTimer?: NodeJS.Timeout;
   private baselinesTried = false;
-  private baselinesRun?: Promise<void>;
+  private baselinesRun?: Promise<string>;
   /** Everyone waiting on the shared reference run hears its progress (the background run and Run Baselines). */
   private readonly baselinesProgress = new Set<(message: string) => void>();
   /** False until the first snapshot of an initialized workspace arrived: the view says "loading", not "nothing". */
@@ -94,7 +95,7 @@ export class Controller implements vscode.Disposable {
   state(): ViewState {
     return buildViewState({ ...this.snapshot, referenceCurves: this.references }, {
       seq: ++this.seq, trusted: this.trusted, hasFolder: !!this.folder, running: this.running, activity: this.activity, loading: this.snapshot.initialized && !this.loaded,
-      runMinutes: this.runStartedAt ? (Date.now() - this.runStartedAt) / 60000 : 0, lastError: this.lastError, evaluation: this.evaluation,
+      runMinutes: this.runStartedAt ? (Date.now() - this.runStartedAt) / 60000 : this.lastRunMinutes, lastError: this.lastError, evaluation: this.evaluation,
       queue: this.running ? this.queueStatus : undefined,
     });
   }
@@ -143,6 +144,13 @@ export class Controller implements vscode.Disposable {
     else if (type === 'queue') this.queueStatus = data;
     else if (type === 'references-progress') { this.log.info(`[references] ${data.message}`); for (const f of this.baselinesProgress) f(data.message); return; }
     else if (type === 'run-stopped') { this.loopRunning = false; this.log.info(`loop stopped: ${data.reason}`); this.loopEnded?.(); }
+    else if (type === 'candidate-finished' && data.failure?.class === 'provider') this.providerFailed(data.failure.message);
+    else if (type === 'candidate-resumed' || type === 'candidate-reproposed') {
+      // Stop then Start: say whether the interrupted candidate was resumed or proposed afresh.
+      this.log.info(data.message);
+      this.activity = data.message;
+      void vscode.window.showInformationMessage(`Codec Evolution: ${data.message}`);
+    }
     else if (type === 'loop-error') {
       this.loopRunning = false;
       const err = data.error;
@@ -150,6 +158,19 @@ export class Controller implements vscode.Disposable {
     }
     // Events arrive in bursts during a generation; one snapshot per half second is plenty.
     if (!this.refreshTimer) this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; void this.refresh(); }, 500);
+  }
+
+  private providerErrorShown = false;
+
+  /** A model call failed (network, key, model name): the candidate is recorded as 'provider' failed and
+   * the loop may go on, so without this the only trace was a count in the view. Log every one, show the
+   * first of a run as an error with its real cause. */
+  private providerFailed(message: string): void {
+    this.log.error(`model call failed: ${message}`);
+    this.lastError = `model call failed: ${message}`;
+    if (this.providerErrorShown) return;
+    this.providerErrorShown = true;
+    void vscode.window.showErrorMessage(`Codec Evolution: the model call failed — ${message}`, 'Show Log').then((a) => { if (a) this.log.show(); });
   }
 
   private readConfig(): WorkspaceConfig | undefined {
@@ -257,7 +278,9 @@ export class Controller implements vscode.Disposable {
     this.requireTrust('Evolution');
     if (this.runDone) return this.runDone;
     this.runStartedAt = Date.now();
+    this.lastRunMinutes = 0;
     this.lastError = null;
+    this.providerErrorShown = false;
     this.activity = generations === 1 ? 'running one generation' : 'starting the loop';
     this.runDone = (async () => {
       try {
@@ -278,6 +301,9 @@ export class Controller implements vscode.Disposable {
       } finally {
         this.loopEnded = undefined;
         this.runDone = undefined;
+        // The wall-clock budget is per run: freeze the minutes when it ends instead of counting idle time.
+        if (this.runStartedAt) this.lastRunMinutes = (Date.now() - this.runStartedAt) / 60000;
+        this.runStartedAt = undefined;
         this.loopRunning = false;
         this.activity = undefined;
         await this.refresh();
@@ -375,7 +401,7 @@ export class Controller implements vscode.Disposable {
   /** The reference encoders on the training clips, run by the engine child (cached in the workspace's
    * baseline cache), so the RD plot has the x264/x265/AV1 curves. One run at a time; a second caller
    * shares it (and its progress; the first caller's signal cancels it). Requests a person makes meanwhile are answered at once: the child serves them concurrently. */
-  baselines(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<void> {
+  baselines(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<string> {
     this.requireTrust('Running the reference encoders');
     if (onProgress) this.baselinesProgress.add(onProgress);
     if (this.baselinesRun) return this.baselinesRun;
@@ -386,6 +412,12 @@ export class Controller implements vscode.Disposable {
       this.log.info(`reference curves: ${this.references.map((c) => `${c.clip} ${c.codec}`).join(', ')} in ${Date.now() - t0} ms`);
       await this.ctx.workspaceState.update('codecEvolution.references', this.references);
       this.emit();
+      // What a person sees after Run Baselines, cached or not (a cached run used to end in silence).
+      const encodes = r.clips.reduce((n, c) => n + (c.encodes ?? 0), 0);
+      const skipped = [...new Set(r.clips.flatMap((c) => (c.skipped ?? []).map((s) => `${s.codec} skipped (${s.reason})`)))];
+      const codecs = [...new Set(r.clips.flatMap((c) => c.curves.map((k) => k.codec)))];
+      return `reference curves ${codecs.join(', ') || 'none'} for ${r.clips.map((c) => c.clip).join(', ')}: ${encodes === 0 ? 'all from the cache' : `${encodes} encodes in ${((Date.now() - t0) / 1000).toFixed(1)} s`}` +
+        (skipped.length ? `; ${skipped.join('; ')}` : '');
     })().finally(() => { this.baselinesRun = undefined; this.baselinesProgress.clear(); });
     return this.baselinesRun;
   }

@@ -6,6 +6,13 @@ import { blocksLensText, candidateLensText, hypothesisLensText } from './codelen
 import { changedBlocks } from '../core/codec/blocks';
 import { parseReviewPath, reviewPath, SCHEME, type ReviewDoc } from './review-uri';
 import { formatBdRate } from '../../webview/protocol';
+import { firstChangedLine } from '../core/evolution/diff';
+
+/** Opens a review at its first change instead of line 1 (a seed's header is hundreds of lines long). */
+function firstChange(a: string, b: string): vscode.Range {
+  const line = firstChangedLine(a, b);
+  return new vscode.Range(line, 0, line, 0);
+}
 
 export class ReviewDocuments implements vscode.TextDocumentContentProvider, vscode.CodeLensProvider {
   private readonly texts = new Map<string, string>();
@@ -71,7 +78,7 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
     const title = `v${detail.baseVersion} (best ${bd(base?.trainingBdRate)}) ↔ ${id} (review ${bd(detail.record.metrics?.trainingBdRate)})` +
       (blocks.length ? ` · ${blocks.length > 3 ? `${blocks.slice(0, 3).join(', ')} +${blocks.length - 3}` : blocks.join(', ')}` : '');
     // The CodeLens with the numbers needs diffEditor.codeLens, which this extension turns on by default.
-    await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false });
+    await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false, selection: firstChange(detail.baseCode, detail.code) });
   }
 
   async compare(a: number, b: number): Promise<void> {
@@ -83,7 +90,7 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
     this.texts.set(right.toString(), vb.code);
     this.changed.fire(left);
     this.changed.fire(right);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `v${a} ↔ v${b}`);
+    await vscode.commands.executeCommand('vscode.diff', left, right, `v${a} ↔ v${b}`, { selection: firstChange(va.code, vb.code) });
   }
 
   /** Closes the review tabs of candidate `id` once it is decided. */

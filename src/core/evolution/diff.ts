@@ -34,3 +34,11 @@ export function unifiedDiff(a: string, b: string, nameA = 'a', nameB = 'b', cont
   }
   return out.join('\n');
 }
+
+/** The 0-based line of `b` where it first differs from `a` (where a review should open), or 0 when equal. */
+export function firstChangedLine(a: string, b: string): number {
+  const x = a.split('\n'), y = b.split('\n');
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return i;
+  return x.length === y.length ? 0 : Math.min(n, y.length - 1);
+}
