@@ -21,7 +21,9 @@ function alive(pid: number): boolean {
 }
 
 describe('extension engine client (real engine child)', function () {
-  this.timeout(60000);
+  // Generous: a bound on a hang, not a speed goal. Debian's ffmpeg (now preferred: SVT-AV1) loads 215 shared
+  // libraries per start, about a second each under load, and these tests run the reference encoders.
+  this.timeout(240_000);
   let dir: string;
   const lines: string[] = [];
   const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
