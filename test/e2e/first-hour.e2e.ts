@@ -62,8 +62,10 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     settings({ 'codecEvolution.provider': 'offline' });
     // A workspace with history, made with the CLI (real generations): a version 2 (so Compare shows)
     // and a candidate waiting for review (so Review shows).
-    node(['init', '.', '--policy', 'review']);
-    for (let g = 0; g < 8 && candidates().filter((c) => c.state === 'pending-review').length < 2; g++) node(['evolve', '--generations', '1']);
+    // The minimal seed on the small tree clip: quick generations, and the offline mutator improves on it
+    // often (the hybrid seed queued one candidate in eight generations).
+    node(['init', '.', '--seed', 'minimal', '--clip', join(repo, 'test', 'fixtures', 'media', 'tree_building_80x44_15f.y4m'), '--policy', 'review']);
+    for (let g = 0; g < 12 && candidates().filter((c) => c.state === 'pending-review').length < 2; g++) node(['evolve', '--generations', '1']);
     const queue = candidates().filter((c) => c.state === 'pending-review').sort((a, b) => a.generation - b.generation);
     assert.ok(queue.length >= 2, `the CLI's generations queued ${queue.length} candidate(s) for review: ${JSON.stringify(candidates().map((c) => [c.id, c.state]))}`);
     node(['review', 'accept', queue[0].id]);
