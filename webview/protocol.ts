@@ -237,5 +237,24 @@ export function emptyState(): ViewState {
   };
 }
 
-// One way to write a BD-rate, shared with the CLI (so it lives in core; pure, no imports).
-export { formatBdRate, bdRateMeaning } from '../src/core/metrics/bdrate-text';
+// One way to write a BD-rate, everywhere (the CLI imports it from here too): always with its sign, and
+// with a one-line meaning, because "+14 %" alone reads like a gain.
+/** "+14.0 %", "−3.2 %", "0.0 %"; "—" when there is no number. */
+export function formatBdRate(v: number | null | undefined, digits = 1): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const s = Math.abs(v).toFixed(digits);
+  if (Number(s) === 0) return `${s} %`;
+  return `${v < 0 ? '−' : '+'}${s} %`;
+}
+
+/** One line that says what the sign means, with the number when there is one (`metric`: the quality
+ * measure the BD-rate was taken over, e.g. the objective's "PSNR-YUV"). */
+export function bdRateMeaning(reference: string, v?: number | null, metric?: string): string {
+  const quality = `the same quality${metric ? ` (${metric})` : ''}`;
+  if (v === null || v === undefined || !Number.isFinite(v)) {
+    return `BD-rate vs ${reference}: + = more bits than ${reference} for ${quality}, − = fewer bits (better)`;
+  }
+  const n = Math.abs(v).toFixed(1);
+  if (Number(n) === 0) return `${formatBdRate(v)} = as many bits as ${reference} for ${quality}`;
+  return `${formatBdRate(v)} = ${n} % ${v > 0 ? 'more' : 'fewer'} bits than ${reference} for ${quality}`;
+}

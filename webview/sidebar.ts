@@ -65,7 +65,7 @@ function best(s: ViewState): HTMLElement | null {
     every.length ? el('div', { class: 'bdrates muted', 'data-field': 'metrics' }, `vs ${s.primaryReference}: `, ...every.map((m) => el('span', {
       class: 'bdref', 'data-metric': m.id, title: m.id === s.objective.metric ? 'objective' : guard(m.id) ? `guard: may not regress more than ${guard(m.id)!.tolerancePercent} pp` : 'shown only',
     }, `${m.label}${m.id === s.objective.metric ? ' (objective)' : guard(m.id) ? ' (guard)' : ''} `, bdCell(s.best!.bdRates[m.id])))) : null,
-    el('div', { class: 'muted small', 'data-field': 'bd-meaning' }, bdRateMeaning(s.primaryReference, primary)),
+    el('div', { class: 'muted small', 'data-field': 'bd-meaning' }, bdRateMeaning(s.primaryReference, primary, s.objective.label)),
     unmeasured.length ? el('div', { class: 'muted small', 'data-field': 'bd-unmeasured' },
       `— = not measured yet${unmeasured.length === refs.length ? `: run a generation to score version ${s.best.version}` : ` (${unmeasured.join(', ')} not in the workspace's reference codecs)`}.`) : null,
     mine ? table(['q', 'kbit/s', 'PSNR-Y', 'SSIM-Y'], mine.points.map((p) => [p.quality ?? '', p.kbps.toFixed(1), p.psnrY.toFixed(2), p.ssimY?.toFixed(4) ?? '']), { kind: 'rd-numbers' }) : null,

@@ -7,7 +7,6 @@ import { CancelledError, EnvironmentError } from '../../src/core/errors';
 import { packageRoot } from '../../src/core/paths';
 
 const installerBinary = join(packageRoot(), 'node_modules', '@ffmpeg-installer', `${process.platform}-${process.arch}`, 'ffmpeg');
-const staticBinary = join(packageRoot(), 'node_modules', 'ffmpeg-static', 'ffmpeg');
 
 describe('video/ffmpeg', () => {
   let dir: string;

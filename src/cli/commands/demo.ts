@@ -8,7 +8,7 @@ import { UsageError } from '../../core/errors';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { cliInvocation } from '../invocation';
-import { formatBdRate, bdRateMeaning } from '../../core/metrics/bdrate-text';
+import { formatBdRate, bdRateMeaning } from '../../../webview/protocol';
 
 /** Outside any clone of this tool, so Accept's git commit never lands in the tool's own repository. */
 export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
