@@ -11,7 +11,8 @@ import { candidateFromUri } from './review';
 import type { CodecValidation } from './validation';
 import { secretFor, type ProviderSetting } from './settings';
 import type { DashboardPanel } from './webviews';
-import { formatBdRate, type ViewCommand, type ViewState } from '../../webview/protocol';
+import { formatBdRate, type ViewCommand } from '../../webview/protocol';
+import { pickDescription } from './view-model';
 import { withDelayedProgress } from './progress';
 import { PROVIDERS } from '../core/llm/registry';
 import { parseDirective } from './chat-text';
@@ -45,16 +46,6 @@ async function pickCandidate(c: Controller, arg: unknown, verb: string): Promise
   if (queue.length === 1) return queue[0].id;
   const pick = await vscode.window.showQuickPick(queue.map((q) => ({ label: q.id, description: pickDescription(q.bdRate, s), detail: q.hypothesis })), { title: `${verb} which candidate?` });
   return pick?.label;
-}
-
-/** What accepting would change: the candidate against the adopted version it would replace (not
- * against its parent, which may be an older or a never-adopted program). */
-export function pickDescription(bdRate: number | null, s: Pick<ViewState, 'best' | 'primaryReference'>): string {
-  const ref = s.primaryReference;
-  const adopted = s.best ? s.best.bdRate[ref] ?? null : null;
-  const vs = s.best ? `; adopted v${s.best.version} ${formatBdRate(adopted)}` : '';
-  const gain = bdRate !== null && adopted !== null ? ` (${(bdRate - adopted) <= 0 ? '−' : '+'}${Math.abs(bdRate - adopted).toFixed(1)} pts)` : '';
-  return `BD-rate vs ${ref} ${formatBdRate(bdRate)}${vs}${gain}`;
 }
 
 export function commandHandlers(d: CommandDeps): Record<ViewCommand | 'validate' | 'evaluate' | 'accept' | 'reject' | 'compareVersions' | 'steer' | 'clearDirective' | 'openCandidate', Handler> {

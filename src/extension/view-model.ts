@@ -5,7 +5,7 @@ import { readRdPoint, type RdPoint } from '../core/metrics/rd';
 import { DEFAULT_GUARDS, DEFAULT_OBJECTIVE, METRIC_IDS, METRICS, metricLabel, type BdRateTable, type Guard, type MetricId } from '../core/metrics/registry';
 import type { FramesResult } from '../engine-host/protocol';
 import type { ClipView, CurveView, EvaluationView, FailureCount, GenerationPoint, GuardView, PlanesView, RdPointView, ViewState } from '../../webview/protocol';
-import { emptyState } from '../../webview/protocol';
+import { emptyState, formatBdRate } from '../../webview/protocol';
 import type { DirectiveView } from '../../webview/protocol';
 import type { Directive } from '../core/store/directives';
 import type { QueueStatus } from '../core/queue/job';
@@ -263,4 +263,14 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
     workers: h.queue ? { url: h.queue.url, connected: h.queue.connected, workers: h.queue.workers.map((w) => ({ name: `${w.host}/${w.id}`, busy: w.busy, concurrency: w.concurrency })), waiting: h.queue.waiting, active: h.queue.active } : null,
     directives: directiveViews(s.directives, s.candidates),
   };
+}
+
+/** What accepting would change: the candidate against the adopted version it would replace (not
+ * against its parent, which may be an older or a never-adopted program). */
+export function pickDescription(bdRate: number | null, s: Pick<ViewState, 'best' | 'primaryReference'>): string {
+  const ref = s.primaryReference;
+  const adopted = s.best ? s.best.bdRate[ref] ?? null : null;
+  const vs = s.best ? `; adopted v${s.best.version} ${formatBdRate(adopted)}` : '';
+  const gain = bdRate !== null && adopted !== null ? ` (${(bdRate - adopted) <= 0 ? '−' : '+'}${Math.abs(bdRate - adopted).toFixed(1)} pts)` : '';
+  return `BD-rate vs ${ref} ${formatBdRate(bdRate)}${vs}${gain}`;
 }

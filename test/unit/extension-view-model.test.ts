@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { buildViewState, evaluationView, failureCounts, generationHistory, type EngineSnapshot, type HostFacts } from '../../src/extension/view-model';
+import { buildViewState, evaluationView, failureCounts, generationHistory, pickDescription, type EngineSnapshot, type HostFacts } from '../../src/extension/view-model';
 import { blocksLensText, candidateLensText, hypothesisLensText } from '../../src/extension/codelens-text';
 import { engineOverrides, secretFor } from '../../src/extension/settings';
 import { parseReviewPath, reviewPath } from '../../src/extension/review-uri';
 import { statusText } from '../../src/extension/status-bar-text';
-import { dispatch, formatBdRate, message, type HostMessages, type ViewMessages } from '../../webview/protocol';
+import { bdRateMeaning, dispatch, formatBdRate, message, type HostMessages, type ViewMessages } from '../../webview/protocol';
 import type { CandidateRecord, VersionRecord } from '../../src/core/store/records';
 
 function cand(id: string, generation: number, over: Partial<CandidateRecord> = {}, bd?: number): CandidateRecord {
@@ -43,6 +43,19 @@ function snapshot(): EngineSnapshot {
 }
 
 describe('extension view model', () => {
+  it('the Accept picker compares a candidate with the adopted version, not its parent (issue 13.16)', () => {
+    const s = { primaryReference: 'x264', best: { version: 3, candidateId: 'g0004-0', bdRate: { x264: 12.5 }, bdRates: {} } } as never;
+    assert.equal(pickDescription(10, s), 'BD-rate vs x264 +10.0 %; adopted v3 +12.5 % (−2.5 pts)');
+    assert.equal(pickDescription(null, { primaryReference: 'x264', best: null } as never), 'BD-rate vs x264 —');
+  });
+
+  it('BD-rate says its sign and what it means (issue 13.17)', () => {
+    assert.equal(bdRateMeaning('x264', 14), '+14.0 % = 14.0 % more bits than x264 for the same quality');
+    assert.equal(bdRateMeaning('x264', -3.25, 'PSNR-YUV'), '−3.3 % = 3.3 % fewer bits than x264 for the same quality (PSNR-YUV)');
+    assert.match(bdRateMeaning('x265', null), /\+ = more bits than x265 .* − = fewer bits \(better\)/);
+    assert.equal(formatBdRate(0.01), '0.0 %');
+  });
+
   it('builds the state the views render from engine records', () => {
     const s = buildViewState(snapshot(), facts());
     assert.equal(s.initialized, true);
