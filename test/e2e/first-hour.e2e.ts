@@ -65,10 +65,20 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     // The minimal seed on the small tree clip: quick generations, and the offline mutator improves on it
     // often (the hybrid seed queued one candidate in eight generations).
     node(['init', '.', '--seed', 'minimal', '--clip', join(repo, 'test', 'fixtures', 'media', 'tree_building_80x44_15f.y4m'), '--policy', 'review']);
-    for (let g = 0; g < 12 && candidates().filter((c) => c.state === 'pending-review').length < 2; g++) node(['evolve', '--generations', '1']);
-    const queue = candidates().filter((c) => c.state === 'pending-review').sort((a, b) => a.generation - b.generation);
-    assert.ok(queue.length >= 2, `the CLI's generations queued ${queue.length} candidate(s) for review: ${JSON.stringify(candidates().map((c) => [c.id, c.state]))}`);
-    node(['review', 'accept', queue[0].id]);
+    // Three candidates a generation and no noise margin: a candidate for review sooner.
+    const configFile = join(stateDir(), 'config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8'));
+    config.evolution.candidatesPerGeneration = 3;
+    config.evolution.noiseMarginPercent = 0;
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    const queued = () => candidates().filter((c) => c.state === 'pending-review').sort((a, b) => a.generation - b.generation);
+    for (let g = 0; g < 15 && !queued().length; g++) node(['evolve', '--generations', '1']);
+    assert.ok(queued().length, `the CLI's generations queued no candidate for review: ${JSON.stringify(candidates().map((c) => [c.id, c.state]))}`);
+    // Version 2 (for Compare): another scored candidate adopted, keeping one in the queue (for Review).
+    const other = candidates().find((c) => c.state === 'evaluated' && c.generation > 0) ?? (queued().length > 1 ? queued()[1] : undefined);
+    assert.ok(other, 'a second scored candidate to adopt');
+    node(['review', 'accept', other.id]);
+    assert.ok(queued().length, 'a candidate still waits for review');
     server = new CodeServer(install, sandbox);
     server.writeUserSettings({
       'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.colorTheme': 'Default Dark Modern',
