@@ -15,6 +15,7 @@ import { benchMemory } from './memory';
 import { benchMetrics } from './metrics';
 import { RESULTS_SCHEMA_VERSION, formatTable, machine, type BenchResults, type SectionResult } from './report';
 import { benchSandbox } from './sandbox';
+import { benchQueue } from './queue';
 
 function systemFfmpeg(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -24,7 +25,7 @@ function systemFfmpeg(): string | undefined {
   return undefined;
 }
 
-const SECTIONS = ['metrics', 'sandbox', 'breakdown', 'evolution', 'baseline', 'memory'] as const;
+const SECTIONS = ['metrics', 'sandbox', 'breakdown', 'evolution', 'baseline', 'memory', 'queue'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
@@ -53,6 +54,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     breakdown: () => benchBreakdown(ff.path, media.sub('breakdown-cache'), quick ? [20, 40, 60, 80] : [20, 40, 60, 80]),
     evolution: () => benchEvolution((n) => media.sub(n), ff.path, { generations: quick ? 1 : 2, candidatesPerGeneration: 4, qualities: [10, 30, 50, 70, 90] }),
     baseline: () => benchBaselineCache(ff.path, media.sub('baseline-cache')),
+    queue: () => benchQueue(ff.path, { jobs: quick ? 4 : 8, overheadJobs: quick ? 5 : 20, qualities: [10, 30, 50, 70, 90], workerCounts: [1, 2, 4] }),
     memory: async () => {
       const frames = quick ? 10 : 60;
       return benchMemory(await media.foreman720p(frames), ff.path, { frames, width: 1280, height: 720, quality: 50 });

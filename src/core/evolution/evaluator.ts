@@ -22,7 +22,12 @@ export interface StageRequest {
 }
 
 /** Where a stage ran when it went through a queue: the worker, and how long the job waited for it. */
-export interface StageVia { worker: { host: string; id: string }; queueWaitMs: number }
+export interface StageVia {
+  worker: { host: string; id: string };
+  queueWaitMs: number;
+  /** The job's time on the worker (take → result): the rest of the stage's wall time is the queue's. */
+  runMs: number;
+}
 
 export type StageResult =
   | { ok: true; clips: ClipScore[]; via?: StageVia }

@@ -139,7 +139,7 @@ export class QueueDispatcher {
     // whose result — arrived meanwhile or still to come — is adopted below.
     await this.queue.add(QUEUE_NAME, job, { ...JOB_OPTIONS, jobId: id });
     const outcome = await this.wait(id, job, signal);
-    return { ...outcome.result, via: { worker: outcome.worker, queueWaitMs: Math.max(0, outcome.startedAt - outcome.queuedAt) } };
+    return { ...outcome.result, via: { worker: outcome.worker, queueWaitMs: Math.max(0, outcome.startedAt - outcome.queuedAt), runMs: outcome.finishedAt - outcome.startedAt } };
   }
 
   /** Waits for job `id` by its completion event or, should one be missed (Redis restarted), by polling. */
