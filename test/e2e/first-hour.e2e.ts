@@ -176,6 +176,11 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
 
   it('Stop, then Start again: the interrupted candidate is resumed and the run says so', async function () {
     this.timeout(1_200_000);
+    // A second, larger training clip makes each evaluation long enough to stop one mid-way (on the
+    // 80x44 clip alone three attempts finished before Stop arrived).
+    node(['clips', 'add', join(repo, 'test', 'fixtures', 'media', 'talking_heads_320x192_9f.y4m')]);
+    await wb.openViewContainer(CATEGORY);
+    const view = wb.webview(extensionId, 'view');
     let interrupted: Candidate | undefined;
     for (let attempt = 1; attempt <= 4 && !interrupted; attempt++) {
       await wb.clearNotifications();
@@ -188,10 +193,10 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
         if (!inFlight) await wb.page.waitForTimeout(100);
       }
       assert.ok(inFlight, 'the loop proposed a candidate');
-      await wb.runCommand(`${CATEGORY}: Stop Evolution`);
-      // Stopped: Start is offered again (the loop's child has answered the stop).
-      await wb.paletteUntil(`${CATEGORY}: Start Evolution`, (r) => r.includes(`${CATEGORY}: Start Evolution`), 120_000);
-      await wb.closePalette();
+      // The view's Stop button: one click, no palette typing while the evaluation runs on.
+      await view.locator('[data-action="stop"]').click({ timeout: 20_000 });
+      // Stopped: the view offers Start again (the loop's child has answered the stop).
+      await view.locator('[data-action="start"]').waitFor({ state: 'visible', timeout: 120_000 });
       interrupted = candidates().find((c) => c.id === inFlight!.id && c.state === 'proposed');
       console.log(`      attempt ${attempt}: ${inFlight.id} is ${candidates().find((c) => c.id === inFlight!.id)?.state} after Stop`);
     }
@@ -203,9 +208,8 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     await wb.screenshot('first-hour-resumed');
     for (let i = 0; i < 1200 && candidates().find((c) => c.id === interrupted!.id)?.state === 'proposed'; i++) await wb.page.waitForTimeout(250);
     assert.notEqual(candidates().find((c) => c.id === interrupted!.id)?.state, 'proposed', 'the resumed candidate was evaluated');
-    await wb.runCommand(`${CATEGORY}: Stop Evolution`);
-    await wb.paletteUntil(`${CATEGORY}: Start Evolution`, (r) => r.includes(`${CATEGORY}: Start Evolution`), 120_000);
-    await wb.closePalette();
+    await view.locator('[data-action="stop"]').click({ timeout: 20_000 });
+    await view.locator('[data-action="start"]').waitFor({ state: 'visible', timeout: 120_000 });
     await wb.clearNotifications();
   });
 
