@@ -203,7 +203,7 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     assert.ok(interrupted, 'Stop left a candidate proposed (it was stopped mid-evaluation)');
     await wb.clearNotifications();
     await wb.runCommand(`${CATEGORY}: Start Evolution`);
-    const note = await wb.waitForNotification(new RegExp(`resuming ${interrupted.id}, proposed by offline before the run stopped: evaluating it without asking the model again`), 120_000);
+    const note = await wb.waitForNotification(new RegExp(`resuming ${interrupted.id}, proposed by offline( \\([^)]*\\))? before the run stopped: evaluating it without asking the model again`), 120_000);
     console.log(`      ${note}`);
     await wb.screenshot('first-hour-resumed');
     for (let i = 0; i < 1200 && candidates().find((c) => c.id === interrupted!.id)?.state === 'proposed'; i++) await wb.page.waitForTimeout(250);
