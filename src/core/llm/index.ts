@@ -1,19 +1,10 @@
 // Builds the provider a workspace asks for, from the registry (registry.ts).
 import type { ProviderConfig } from '../store/config';
 import { InputError } from '../errors';
-import { CORE_PROVIDER_KINDS, providerEntry } from './registry';
+import { CORE_PROVIDER_KINDS, providerEntry, type ProviderRuntimeOptions } from './registry';
 import type { LlmProvider } from './provider';
 
-export interface ProviderRuntimeOptions {
-  apiKey?: string;
-  maxRetries?: number;
-  timeoutMs?: number;
-  idleTimeoutMs?: number;
-  /** Cap on one response's size (default 1 MiB, DEFAULT_MAX_RESPONSE_BYTES). */
-  maxResponseBytes?: number;
-  /** Total time of one model call when the wall budget does not end it sooner. */
-  callTimeoutMs?: number;
-}
+export type { ProviderRuntimeOptions };
 
 export function createProvider(cfg: ProviderConfig, rt: ProviderRuntimeOptions = {}): LlmProvider {
   const entry = providerEntry(String(cfg.kind));

@@ -7,21 +7,22 @@ import { AnthropicProvider } from './anthropic';
 import { OfflineProvider } from './offline';
 import { OpenAiCompatibleProvider } from './openai-compatible';
 import type { LlmProvider } from './provider';
+import type { ProviderConfig } from '../store/config';
 
-/** What a factory gets: the workspace's provider settings and the host's runtime options. */
-export interface ProviderFactoryInput {
-  model?: string;
-  maxTokens?: number;
-  baseUrl?: string;
-  pricing?: { inputPerMTok: number; outputPerMTok: number };
-  temperature?: number;
+/** What the host adds to the workspace's provider settings (keys, retries, time limits). */
+export interface ProviderRuntimeOptions {
   apiKey?: string;
   maxRetries?: number;
   timeoutMs?: number;
   idleTimeoutMs?: number;
+  /** Cap on one response's size (default 1 MiB, DEFAULT_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
+  /** Total time of one model call when the wall budget does not end it sooner. */
   callTimeoutMs?: number;
 }
+
+/** What a factory gets: the workspace's provider settings and the host's runtime options. */
+export type ProviderFactoryInput = Omit<ProviderConfig, 'kind'> & ProviderRuntimeOptions;
 
 export interface ProviderEntry {
   kind: string;
