@@ -8,7 +8,7 @@ import { parseParameters, renderLine } from '../../src/core/llm/parameters';
 import { psnrVideo } from '../../src/core/metrics/psnr';
 import { runDecode, runEncode } from '../../src/core/sandbox/runner';
 import { prepareCandidate, validateSource } from '../../src/core/sandbox/validator';
-import { workerBundle } from '../unit/sandbox-helpers';
+import { workerBundle } from './sandbox-helpers';
 import { cropVideo, framesEqual, loadSeed, seedSource, sharedClip, type SeedCodec } from './seed-codec';
 
 const TREE = 'tree_building_80x44_15f.y4m';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/paths';
-import { TEST_MEDIA } from '../helpers/media';
+import { TEST_MEDIA } from './media';
 
 export const media = TEST_MEDIA;
 

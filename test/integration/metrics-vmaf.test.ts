@@ -14,7 +14,7 @@ import { VmafAccumulator, probeVmaf, vmafFromLog } from '../../src/core/metrics/
 import { locateFfmpeg, type FfmpegLocation } from '../../src/core/video/ffmpeg';
 import { readY4M } from '../../src/core/video/y4m';
 import { TEST_MEDIA } from '../helpers/media';
-import { SMALL_CLIP, workerBundle } from './sandbox-helpers';
+import { SMALL_CLIP, workerBundle } from '../helpers/sandbox-helpers';
 
 async function ffmpegs(): Promise<FfmpegLocation[]> {
   const out: FfmpegLocation[] = [];

@@ -8,7 +8,7 @@ import { prepareCandidate } from '../../src/core/sandbox/validator';
 import { main } from '../../src/cli/main';
 import { packageRoot } from '../../src/core/paths';
 import type { Video } from '../../src/core/codec/contract';
-import { SMALL_CLIP, smallVideo, workerBundle } from './sandbox-helpers';
+import { SMALL_CLIP, smallVideo, workerBundle } from '../helpers/sandbox-helpers';
 
 const TEMPLATE = readFileSync(join(packageRoot(), 'src', 'core', 'codec', 'template.js'), 'utf8');
 const ATTACKS = join(__dirname, '..', 'fixtures', 'candidates', 'attacks');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { readY4M } from '../../src/core/video/y4m';
 import { SsimAccumulator, formatSsim, ssimVideo } from '../../src/core/metrics/ssim';
-import { encodedPairs, ffmpegBinaries, ffmpegLines, media, ssimSimdBugWidth } from './metrics-fixture';
+import { encodedPairs, ffmpegBinaries, ffmpegLines, media, ssimSimdBugWidth } from '../helpers/metrics-fixture';
 
 describe('metrics/ssim', () => {
   it('reproduces ffmpeg\'s line on the trees pair (values printed by ffmpeg 5.1, test/fixtures/media/README.md) to every printed digit', async () => {

@@ -10,7 +10,7 @@ import { psnrVideo } from '../../src/core/metrics/psnr';
 import { CancelledError } from '../../src/core/errors';
 import type { Video } from '../../src/core/codec/contract';
 import { packageRoot } from '../../src/core/paths';
-import { smallVideo, workerBundle } from './sandbox-helpers';
+import { smallVideo, workerBundle } from '../helpers/sandbox-helpers';
 
 const FIX = join(__dirname, '..', 'fixtures', 'candidates');
 const LIMITS = { limits: { timeoutMs: 5000 } };

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, DARK_THEME, initScript, sampleState, serveWebview, type Served } from './webview-page';
+import { CHROMIUM, DARK_THEME, initScript, sampleState, serveWebview, type Served } from '../helpers/webview-page';
 import { readY4M } from '../../src/core/video/y4m';
 import type { ViewState } from '../../webview/protocol';
 import { TREE_CLIP } from '../helpers/media';

@@ -10,7 +10,7 @@ import { prepareCandidate } from '../../src/core/sandbox/validator';
 import { SandboxPool, runDecode, runEncode, type SandboxRunOptions } from '../../src/core/sandbox/runner';
 import { psnrVideo } from '../../src/core/metrics/psnr';
 import type { Video } from '../../src/core/codec/contract';
-import { SMALL_CLIP, mapLimit, smallVideo, workerBundle } from './sandbox-helpers';
+import { SMALL_CLIP, mapLimit, smallVideo, workerBundle } from '../helpers/sandbox-helpers';
 
 const DIR = join(__dirname, '..', 'fixtures', 'candidates', 'attacks');
 // Short wall clock for the endless loops; allocation attacks declare a longer one (// timeout-ms:) so

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readY4M } from '../../src/core/video/y4m';
 import { PsnrAccumulator, formatPsnr, planeSse, psnrVideo } from '../../src/core/metrics/psnr';
 import { InputError } from '../../src/core/errors';
-import { encodedPairs, ffmpegBinaries, ffmpegLines, media } from './metrics-fixture';
+import { encodedPairs, ffmpegBinaries, ffmpegLines, media } from '../helpers/metrics-fixture';
 
 describe('metrics/psnr', () => {
   it('reproduces ffmpeg\'s line on the trees pair (values printed by ffmpeg 5.1, test/fixtures/media/README.md) to every printed digit', async () => {

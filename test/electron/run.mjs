@@ -1,5 +1,5 @@
 // Integration tests inside a real VS Code (Electron) with @vscode/test-electron: the extension is
-// loaded from this checkout (extensionDevelopmentPath) and test/integration/*.test.ts run in its
+// loaded from this checkout (extensionDevelopmentPath) and test/electron/*.test.ts run in its
 // extension host. Needs a VS Code build:
 //   CODEC_VSCODE_EXECUTABLE=/path/to/code   use an installed VS Code (or VSCODE_EXECUTABLE_PATH)
 //   CODEC_VSCODE_DOWNLOAD=stable|1.9x.y     download one into .vscode-test/ (needs the VS Code update server)

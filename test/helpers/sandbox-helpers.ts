@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/core/paths';
 import { readY4M } from '../../src/core/video/y4m';
 import type { Video } from '../../src/core/codec/contract';
-import { TEST_MEDIA } from '../helpers/media';
+import { TEST_MEDIA } from './media';
 
 let built = false;
 /** Bundles src/core/sandbox/worker.ts so a single test file never runs a stale dist/ worker. */

@@ -10,7 +10,7 @@ import { prepareCandidate, type PreparedCandidate } from '../../src/core/sandbox
 import { runEncode, sandboxLevel } from '../../src/core/sandbox/runner';
 import type { Video } from '../../src/core/codec/contract';
 import { hasProc } from '../helpers/processes';
-import { smallVideo, workerBundle } from './sandbox-helpers';
+import { smallVideo, workerBundle } from '../helpers/sandbox-helpers';
 
 const FIX = join(__dirname, '..', 'fixtures');
 const prepare = (src: string, file = 'codec.js'): PreparedCandidate => {
