@@ -238,7 +238,7 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     const output = wb.page.locator('.part.panel .output .view-lines, .part.panel [id="workbench.panel.output"] .view-lines').first();
     await output.waitFor({ state: 'visible', timeout: 30_000 });
     let log = '';
-    for (let i = 0; i < 40 && !/model call failed/.test(log); i++) { if (i) await wb.page.waitForTimeout(500); log = await output.innerText(); }
+    for (let i = 0; i < 40 && !/model call failed/.test(log); i++) { if (i) await wb.page.waitForTimeout(500); log = (await output.innerText()).replace(/\u00a0/g, ' '); } // Monaco renders spaces as U+00A0
     assert.match(log, /model call failed: could not reach the Anthropic API/, 'Show Log shows the extension log with the failure');
     await wb.screenshot('first-hour-model-error-log');
     const failed = candidates().filter((c) => c.provider === 'anthropic');
