@@ -10,7 +10,9 @@ import { Workspace } from '../../src/core/store/workspace';
 import { TERMINAL_STATES } from '../../src/core/store/records';
 
 const TRIALS = 10;
-const UNTIL = 5;
+// Enough generations that the work outlasts the killed runs on a quiet machine too (each one makes some
+// progress before its kill; with too little work the later runs find it done and exit on their own).
+const UNTIL = 10;
 
 /** Runs evolve; when `killAfterEvents` is given, kill -9s it once the event log has grown by that many
  * lines (plus a random delay), so kills land at random points of the loop rather than during start-up. */
@@ -27,7 +29,7 @@ function runCli(ws: Workspace, killAfterEvents?: number): Promise<{ code: number
       poll = setInterval(() => {
         if (lines() - start < killAfterEvents) return;
         clearInterval(poll);
-        setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }, Math.floor(Math.random() * 400));
+        setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }, Math.floor(Math.random() * 200));
       }, 20);
     }
     child.on('close', (code, signal) => { if (poll) clearInterval(poll); resolve({ code, signal, stderr }); });
