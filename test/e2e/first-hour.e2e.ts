@@ -217,10 +217,6 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     this.timeout(600_000);
     const port = await refusedPort();
     settings({ 'codecEvolution.provider': 'anthropic', 'codecEvolution.anthropic.baseUrl': `http://127.0.0.1:${port}` });
-    // Run alone (--grep), the extension may not be active yet: its view activates it.
-    await wb.openViewContainer(CATEGORY);
-    await wb.paletteUntil(`${CATEGORY}: Set API Key`, (r) => r.includes(`${CATEGORY}: Set API Key`), 60_000);
-    await wb.closePalette();
     await wb.runCommand(`${CATEGORY}: Set API Key`, { asks: true });
     await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'anthropic' }).first().click();
     const input = wb.page.locator('.quick-input-widget .quick-input-box input');
