@@ -9,21 +9,10 @@ import type { Browser } from 'playwright-core';
 import { CodeServer, readInstall } from './code-server';
 import { launchChromium, Workbench } from './workbench';
 import { vsixEntries } from './vsix';
+import { extensionId, filesUnder, manifest, shots, vsix } from './package-under-test';
 
-const repo = join(__dirname, '..', '..');
-const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
-const extensionId = `${manifest.publisher}.${manifest.name}`;
-const vsix = process.env.CODEC_E2E_VSIX ?? join(repo, `${manifest.name}-${manifest.version}.vsix`);
-const shots = join(repo, 'test', '.tmp', 'e2e');
 const CATEGORY = 'Codec Evolution';
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
 
 describe('VS Code end to end: the .vsix in code-server, driven through Chromium', function () {
   this.timeout(180_000);

@@ -5,28 +5,19 @@
 // real cause and Show Log. Its own code-server, workspace and browser.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { CodeServer, readInstall } from './code-server';
 import { launchChromium, Workbench } from './workbench';
+import { extensionId, filesUnder, repo, shots, vsix } from './package-under-test';
 
-const repo = join(__dirname, '..', '..');
-const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
-const extensionId = `${manifest.publisher}.${manifest.name}`;
-const vsix = process.env.CODEC_E2E_VSIX ?? join(repo, `${manifest.name}-${manifest.version}.vsix`);
-const shots = join(repo, 'test', '.tmp', 'e2e');
 const cli = join(repo, 'dist', 'cli.js');
 const CATEGORY = 'Codec Evolution';
 
 interface Candidate { id: string; state: string; generation: number; provider: string }
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => { const p = join(dir, name); return statSync(p).isDirectory() ? filesUnder(p) : [p]; });
-}
 
 /** A 127.0.0.1 port nothing listens on (bound by the kernel, then closed): connections are refused. */
 async function refusedPort(): Promise<number> {

@@ -4,7 +4,7 @@
 // person types `@codec /status`, `/explain`, `/steer` and a free question into the chat view.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
@@ -14,21 +14,10 @@ import { makeEngineWorkspace } from '../helpers/engine-workspace';
 import { runSession } from '../../src/core/evolution/session';
 import { addDirective, listDirectives } from '../../src/core/store/directives';
 import type { Workspace } from '../../src/core/store/workspace';
+import { extensionId, filesUnder, repo, shots, vsix } from './package-under-test';
 
-const repo = join(__dirname, '..', '..');
-const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
-const extensionId = `${manifest.publisher}.${manifest.name}`;
-const vsix = process.env.CODEC_E2E_VSIX ?? join(repo, `${manifest.name}-${manifest.version}.vsix`);
-const shots = join(repo, 'test', '.tmp', 'e2e');
 const fakeModelDir = join(__dirname, 'fake-chat-model');
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
 
 describe('@codec in the VS Code chat, answered from the workspace (fake chat model through the Language Model API)', function () {
   this.timeout(180_000);
