@@ -4,7 +4,11 @@ const fs = require('node:fs');
 const esbuild = require('esbuild');
 require.extensions['.ts'] = (module, filename) => {
   const { code } = esbuild.transformSync(fs.readFileSync(filename, 'utf8'), {
-    loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline', sourcefile: filename,
+    loader: 'ts',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    sourcefile: filename,
   });
   module._compile(code, filename);
 };

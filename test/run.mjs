@@ -37,26 +37,42 @@ if (tier === undefined) {
   for (const t of want) {
     const started = Date.now();
     const own = files.filter((f) => tierOf(f) === t);
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--tier', t, ...(grep ? ['--grep', grep] : []), ...own], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--tier', t, ...(grep ? ['--grep', grep] : []), ...own], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let last = '';
-    child.stdout.on('data', (d) => { process.stdout.write(d); last = (last + d.toString()).slice(-400); });
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      last = (last + d.toString()).slice(-400);
+    });
     const exit = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
     const m = /(\d+) passed, (\d+) failed, (\d+) skipped\s*$/.exec(last);
-    if (m) { totals.passed += +m[1]; totals.failed += +m[2]; totals.skipped += +m[3]; } else totals.failed++;
-    console.log(`tier ${t}: ${m ? `${m[1]} passed, ${m[2]} failed, ${m[3]} skipped` : `ended without a summary (exit ${exit})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (m) {
+      totals.passed += +m[1];
+      totals.failed += +m[2];
+      totals.skipped += +m[3];
+    } else totals.failed++;
+    console.log(
+      `tier ${t}: ${m ? `${m[1]} passed, ${m[2]} failed, ${m[3]} skipped` : `ended without a summary (exit ${exit})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     if (exit !== 0) code = 1;
   }
   console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
   process.exit(code);
 }
 
-if (!TIERS.includes(tier)) { console.error(`unknown tier ${tier}: use ${TIERS.join(' or ')}`); process.exit(2); }
+if (!TIERS.includes(tier)) {
+  console.error(`unknown tier ${tier}: use ${TIERS.join(' or ')}`);
+  process.exit(2);
+}
 const require = createRequire(import.meta.url);
 if (tier === 'unit') {
   // Pure tier: starting a process here is a test in the wrong folder, said plainly.
   const cp = require('node:child_process');
   for (const name of ['spawn', 'spawnSync', 'fork', 'exec', 'execSync', 'execFile', 'execFileSync']) {
-    cp[name] = () => { throw new Error(`test/unit starts no processes (${name} was called): move this test to test/integration`); };
+    cp[name] = () => {
+      throw new Error(`test/unit starts no processes (${name} was called): move this test to test/integration`);
+    };
   }
 }
 require('./register.cjs');

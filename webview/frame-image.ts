@@ -27,7 +27,8 @@ export function planesToRgba(p: PlanesView): Uint8ClampedArray {
 /** |original − decoded| of luma, scaled so `full` or more is the hottest colour (black → red → yellow → white). */
 export function heatmapRgba(original: PlanesView, decoded: PlanesView, full = 32): Uint8ClampedArray {
   const n = original.width * original.height;
-  if (decoded.width !== original.width || decoded.height !== original.height) throw new Error(`decoded frame is ${decoded.width}x${decoded.height}, the original ${original.width}x${original.height}`);
+  if (decoded.width !== original.width || decoded.height !== original.height)
+    throw new Error(`decoded frame is ${decoded.width}x${decoded.height}, the original ${original.width}x${original.height}`);
   const out = new Uint8ClampedArray(n * 4);
   for (let i = 0; i < n; i++) {
     const t = Math.min(1, Math.abs(original.y[i] - decoded.y[i]) / full);
@@ -43,6 +44,9 @@ export function heatmapRgba(original: PlanesView, decoded: PlanesView, full = 32
 export function lumaPsnr(a: PlanesView, b: PlanesView): number {
   let se = 0;
   const n = a.width * a.height;
-  for (let i = 0; i < n; i++) { const d = a.y[i] - b.y[i]; se += d * d; }
+  for (let i = 0; i < n; i++) {
+    const d = a.y[i] - b.y[i];
+    se += d * d;
+  }
   return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
 }

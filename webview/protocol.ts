@@ -112,7 +112,12 @@ export interface ViewState {
   /** Metrics that must not regress beyond their tolerance (BD-rate pp) for a candidate to be queued. */
   guards: Array<{ metric: string; label: string; tolerancePercent: number }>;
   /** bdRate: the objective per reference; bdRates: every metric against the primary reference. */
-  best: { version: number; candidateId: string | null; bdRate: Record<ReferenceName, number | null>; bdRates: Record<string, number | null> } | null;
+  best: {
+    version: number;
+    candidateId: string | null;
+    bdRate: Record<ReferenceName, number | null>;
+    bdRates: Record<string, number | null>;
+  } | null;
   clips: ClipView[];
   history: GenerationPoint[];
   queue: QueueItemView[];
@@ -174,7 +179,19 @@ export interface FrameRequest {
 }
 
 /** Commands the webview may ask the host to run (ids of the contributed commands, without prefix). */
-export const VIEW_COMMANDS = ['initialize', 'start', 'stop', 'runGeneration', 'runBaselines', 'openDashboard', 'reviewNext', 'setApiKey', 'selectModel', 'addClip', 'showLog'] as const;
+export const VIEW_COMMANDS = [
+  'initialize',
+  'start',
+  'stop',
+  'runGeneration',
+  'runBaselines',
+  'openDashboard',
+  'reviewNext',
+  'setApiKey',
+  'selectModel',
+  'addClip',
+  'showLog',
+] as const;
 export type ViewCommand = (typeof VIEW_COMMANDS)[number];
 
 /** host → webview */
@@ -231,9 +248,30 @@ export function isViewCommand(s: unknown): s is ViewCommand {
 
 export function emptyState(): ViewState {
   return {
-    seq: 0, trusted: true, blockedReason: null, initialized: false, loading: true, running: false, status: 'Loading…', generation: 0,
+    seq: 0,
+    trusted: true,
+    blockedReason: null,
+    initialized: false,
+    loading: true,
+    running: false,
+    status: 'Loading…',
+    generation: 0,
     budget: { generations: { used: 0, limit: null }, usd: { used: 0, limit: null }, minutes: { used: 0, limit: null } },
-    primaryReference: 'x264', metrics: [], objective: { metric: 'psnrYuv', label: 'PSNR-YUV' }, guards: [], best: null, clips: [], history: [], queue: [], versions: [], failures: [], candidates: [], lastError: null, evaluation: null, directives: [], workers: null,
+    primaryReference: 'x264',
+    metrics: [],
+    objective: { metric: 'psnrYuv', label: 'PSNR-YUV' },
+    guards: [],
+    best: null,
+    clips: [],
+    history: [],
+    queue: [],
+    versions: [],
+    failures: [],
+    candidates: [],
+    lastError: null,
+    evaluation: null,
+    directives: [],
+    workers: null,
   };
 }
 

@@ -7,7 +7,11 @@ import { UsageError } from '../core/errors';
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 function optionList(options: OptionSpec): string {
-  return Object.entries(options).map(([k, o]) => `--${k}${o.type === 'string' ? ' VALUE' : ''}`).join(', ') || 'none';
+  return (
+    Object.entries(options)
+      .map(([k, o]) => `--${k}${o.type === 'string' ? ' VALUE' : ''}`)
+      .join(', ') || 'none'
+  );
 }
 
 /** The parser's error as a person reads it (the command name is added by main, not here). */
@@ -15,10 +19,12 @@ export function describeParseError(e: Error & { code?: string }, options: Option
   const name = /'(-{1,2}[^']*)'/.exec(e.message)?.[1];
   const key = name?.replace(/^-+/, '').replace(/\s.*$/, '');
   switch (e.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return `unknown option '${name ?? e.message}'`;
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${name ?? e.message}'`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return key && options[key]?.type === 'boolean' ? `option '--${key}' takes no value` : `option '--${key ?? '?'}' needs a value`;
-    default: return e.message.split('. ')[0];
+    default:
+      return e.message.split('. ')[0];
   }
 }
 
@@ -26,6 +32,9 @@ export function parse<O extends OptionSpec>(argv: string[], options: O, command:
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(describeParseError(e as Error, options), `options of ${command}: ${optionList(options)} (run 'codec-evolve help ${command}')`);
+    throw new UsageError(
+      describeParseError(e as Error, options),
+      `options of ${command}: ${optionList(options)} (run 'codec-evolve help ${command}')`,
+    );
   }
 }

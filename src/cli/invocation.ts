@@ -6,7 +6,11 @@ import { realpathSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 
 function real(p: string): string | undefined {
-  try { return realpathSync(p); } catch { return undefined; }
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 export function cliInvocation(env: NodeJS.ProcessEnv = process.env, script: string = process.argv[1] ?? ''): string {

@@ -6,7 +6,10 @@ import { CodecEvolutionError, EXIT_CODES, errorMessage } from '../core/errors';
 function help(io: CliIO, name?: string): number {
   if (name) {
     const c = commands.find((x) => x.name === name);
-    if (!c) { io.err(`unknown command '${name}'`); return EXIT_CODES.usage; }
+    if (!c) {
+      io.err(`unknown command '${name}'`);
+      return EXIT_CODES.usage;
+    }
     io.out(c.usage);
     return 0;
   }
@@ -19,7 +22,10 @@ function help(io: CliIO, name?: string): number {
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') return help(io, rest[0]);
-  if (name === '--version') { io.out(require('../../package.json').version); return 0; }
+  if (name === '--version') {
+    io.out(require('../../package.json').version);
+    return 0;
+  }
   const command = commands.find((c) => c.name === name);
   if (!command) {
     io.err(`codec-evolve: unknown command '${name}' — run 'codec-evolve help' for the list`);
@@ -62,5 +68,7 @@ if (require.main === module) {
     err: (l) => process.stderr.write(l + '\n'),
     signal: controller.signal,
     cwd: process.cwd(),
-  }).then((code) => { process.exitCode = code; });
+  }).then((code) => {
+    process.exitCode = code;
+  });
 }

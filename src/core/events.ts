@@ -18,8 +18,12 @@ export interface EngineEvents {
   'candidate-proposed': { id: string; generation: number; parentId: string | null; hypothesis?: string };
   'evaluation-started': { id: string };
   'candidate-finished': {
-    id: string; generation: number; state: CandidateState; trainingBdRate?: number;
-    failure?: Pick<CandidateFailure, 'class' | 'message'>; costUsd: number;
+    id: string;
+    generation: number;
+    state: CandidateState;
+    trainingBdRate?: number;
+    failure?: Pick<CandidateFailure, 'class' | 'message'>;
+    costUsd: number;
     /** Re-logged on load: the record was written but the crash came before its event. */
     recovered?: boolean;
   };

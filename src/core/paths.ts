@@ -9,7 +9,10 @@ export function packageRoot(): string {
   if (cachedRoot) return cachedRoot;
   let dir = __dirname;
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src')) || existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'dist'))) {
+    if (
+      (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src'))) ||
+      (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'dist')))
+    ) {
       cachedRoot = dir;
       return dir;
     }

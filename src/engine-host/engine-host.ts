@@ -9,7 +9,17 @@ import { readJsonIfExists } from '../core/store/atomic';
 import { createEvaluator } from '../core/evolution/cascade';
 import { FrameCache } from '../core/evolution/frames';
 import { STATUS_FILE, type EngineStatus } from '../core/evolution/engine';
-import { HOST_PROTOCOL_VERSION, type EngineToHost, type HostMethod, type HostMethods, type HostToEngine, type LlmResponseMessage, type ReferencesResult, type SerializedError, type StartParams } from './protocol';
+import {
+  HOST_PROTOCOL_VERSION,
+  type EngineToHost,
+  type HostMethod,
+  type HostMethods,
+  type HostToEngine,
+  type LlmResponseMessage,
+  type ReferencesResult,
+  type SerializedError,
+  type StartParams,
+} from './protocol';
 import { adoptCandidate, rejectCandidate } from '../core/evolution/review';
 import { runSession } from '../core/evolution/session';
 import { unifiedDiff } from '../core/evolution/diff';
@@ -23,7 +33,9 @@ import { createProvider } from '../core/llm/index';
 import { basename, join, resolve } from 'node:path';
 import type { EngineEventOf } from '../core/events';
 
-function send(m: EngineToHost): void { process.send?.(m); }
+function send(m: EngineToHost): void {
+  process.send?.(m);
+}
 
 function serialize(e: unknown): SerializedError {
   if (e instanceof CodecEvolutionError) return { kind: e.kind, message: e.message, remedy: e.remedy };
@@ -39,17 +51,25 @@ class HostProvider implements LlmProvider {
   complete(req: CompletionRequest): Promise<CompletionResult> {
     const id = this.next++;
     return new Promise((res, rej) => {
-      const onAbort = () => { this.pending.delete(id); send({ kind: 'llm-cancel', id }); rej(new ProviderError('cancelled')); };
+      const onAbort = () => {
+        this.pending.delete(id);
+        send({ kind: 'llm-cancel', id });
+        rej(new ProviderError('cancelled'));
+      };
       req.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, (m) => {
         req.signal?.removeEventListener('abort', onAbort);
-        if (m.ok) res({ text: m.text, model: m.model, usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens }, costUsd: m.costUsd });
+        if (m.ok)
+          res({ text: m.text, model: m.model, usage: { inputTokens: m.inputTokens, outputTokens: m.outputTokens }, costUsd: m.costUsd });
         else rej(new ProviderError(m.error.message, m.error.remedy));
       });
       send({ kind: 'llm-request', id, system: req.system, messages: req.messages, maxTokens: req.maxTokens });
     });
   }
-  answer(m: LlmResponseMessage): void { this.pending.get(m.id)?.(m); this.pending.delete(m.id); }
+  answer(m: LlmResponseMessage): void {
+    this.pending.get(m.id)?.(m);
+    this.pending.delete(m.id);
+  }
 }
 
 export class EngineHost {
@@ -60,35 +80,57 @@ export class EngineHost {
   private readonly inFlight = new Map<number, AbortController>();
   constructor(readonly root: string) {}
 
-  private ws(): Workspace { return new Workspace(this.root); }
+  private ws(): Workspace {
+    return new Workspace(this.root);
+  }
 
   private startLoop(p: StartParams): { controller: AbortController; done: Promise<EngineStatus | undefined> } {
     if (this.loop) throw new CodecEvolutionError('usage', 'the evolution loop is already running', 'stop it first');
     const controller = new AbortController();
     const { kind, ...rest } = p.provider ?? {};
     const done = runSession(this.ws(), {
-      generations: p.generations, budgets: p.budgets, concurrency: p.concurrency, signal: controller.signal,
+      generations: p.generations,
+      budgets: p.budgets,
+      concurrency: p.concurrency,
+      signal: controller.signal,
       provider: kind && kind !== 'host' ? { ...rest, kind } : rest,
       providerInstance: kind === 'host' ? this.hostProvider : undefined,
       providerRuntime: { apiKey: p.apiKey },
       ...(p.queue ? { queue: p.queue } : {}),
       onEvent: (...[type, data]) => send({ kind: 'event', event: { type, time: new Date().toISOString(), data } as EngineEventOf }),
-    }).then((s) => s, (e) => {
-      send({ kind: 'event', event: { type: 'loop-error', time: new Date().toISOString(), data: { error: serialize(e) } } });
-      return undefined;
-    }).finally(() => { this.loop = undefined; });
+    })
+      .then(
+        (s) => s,
+        (e) => {
+          send({ kind: 'event', event: { type: 'loop-error', time: new Date().toISOString(), data: { error: serialize(e) } } });
+          return undefined;
+        },
+      )
+      .finally(() => {
+        this.loop = undefined;
+      });
     this.loop = { controller, done };
     return this.loop;
   }
 
-  async handle<M extends HostMethod>(method: M, params: HostMethods[M][0], signal?: AbortSignal, requestId?: number): Promise<HostMethods[M][1]> {
+  async handle<M extends HostMethod>(
+    method: M,
+    params: HostMethods[M][0],
+    signal?: AbortSignal,
+    requestId?: number,
+  ): Promise<HostMethods[M][1]> {
     const h = this.handlers[method] as (p: HostMethods[M][0], signal?: AbortSignal, requestId?: number) => Promise<HostMethods[M][1]>;
     return h(params, signal, requestId);
   }
 
-  private readonly handlers: { [M in HostMethod]: (p: HostMethods[M][0], signal?: AbortSignal, requestId?: number) => Promise<HostMethods[M][1]> } = {
+  private readonly handlers: {
+    [M in HostMethod]: (p: HostMethods[M][0], signal?: AbortSignal, requestId?: number) => Promise<HostMethods[M][1]>;
+  } = {
     init: async (p) => ({ created: initWorkspace(this.root, { seed: p.seed, force: p.force }).created }),
-    start: async (p) => { this.startLoop(p); return { started: true as const }; },
+    start: async (p) => {
+      this.startLoop(p);
+      return { started: true as const };
+    },
     stop: async () => {
       if (!this.loop) return { stopped: false };
       this.loop.controller.abort();
@@ -107,9 +149,24 @@ export class EngineHost {
     status: async () => {
       const ws = this.ws();
       const saved = readJsonIfExists<EngineStatus>(join(ws.dir, STATUS_FILE));
-      return { ...(saved ?? { running: false, generation: 0, candidates: 0, evaluated: 0, pendingReview: 0, strategy: 'refine', spentUsd: 0, tokens: { input: 0, output: 0 } }), loopRunning: !!this.loop };
+      return {
+        ...(saved ?? {
+          running: false,
+          generation: 0,
+          candidates: 0,
+          evaluated: 0,
+          pendingReview: 0,
+          strategy: 'refine',
+          spentUsd: 0,
+          tokens: { input: 0, output: 0 },
+        }),
+        loopRunning: !!this.loop,
+      };
     },
-    reviewList: async (p) => this.ws().listCandidates().filter((c) => c.state === 'pending-review' || (p.includeEvaluated && c.state === 'evaluated')),
+    reviewList: async (p) =>
+      this.ws()
+        .listCandidates()
+        .filter((c) => c.state === 'pending-review' || (p.includeEvaluated && c.state === 'evaluated')),
     reviewShow: async (p) => {
       const ws = this.ws();
       const candidate = ws.readCandidate(p.id);
@@ -128,7 +185,13 @@ export class EngineHost {
       const ws = this.ws();
       const cfg = ws.readConfig();
       const evaluate = createEvaluator(ws, cfg, signal);
-      const r = await evaluate(p.source, { stage: 'training', filename: p.filename, clips: cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })), references: cfg.references, qualities: cfg.qualities });
+      const r = await evaluate(p.source, {
+        stage: 'training',
+        filename: p.filename,
+        clips: cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })),
+        references: cfg.references,
+        qualities: cfg.qualities,
+      });
       // A cancelled run can surface as a candidate failure (its sandbox child was killed): report the cancel.
       if (signal?.aborted) throw new CancelledError('the evaluation was cancelled');
       return r;
@@ -138,15 +201,27 @@ export class EngineHost {
       const ws = this.ws();
       const cfg = ws.readConfig();
       const ffmpeg = await locateFfmpeg({ ffmpegPath: cfg.ffmpegPath });
-      const progress = (message: string) => send({ kind: 'event', event: { type: 'references-progress', time: new Date().toISOString(), data: { requestId, message } } });
+      const progress = (message: string) =>
+        send({ kind: 'event', event: { type: 'references-progress', time: new Date().toISOString(), data: { requestId, message } } });
       const clips: ReferencesResult['clips'] = [];
       for (const c of cfg.clips.training) {
         const path = ws.resolvePath(c.path);
         // The evaluation's frames (a clip's `frames` limit) and options: both fill and read the same cache
         // entries, and the curves sit beside the candidates' points.
         const video = await readVideo(path, { ffmpegPath: ffmpeg.path, maxFrames: c.frames, signal });
-        const r = await runReference(video, { codecs: cfg.references as ReferenceCodec[], ffmpeg, cacheDir: ws.baselineCacheDir, signal, onProgress: (m) => progress(`${basename(path)}: ${m}`) });
-        clips.push({ clip: basename(path), curves: r.curves.map((k) => ({ codec: k.codec, points: k.points })), encodes: r.ffmpegRuns, skipped: r.skipped });
+        const r = await runReference(video, {
+          codecs: cfg.references as ReferenceCodec[],
+          ffmpeg,
+          cacheDir: ws.baselineCacheDir,
+          signal,
+          onProgress: (m) => progress(`${basename(path)}: ${m}`),
+        });
+        clips.push({
+          clip: basename(path),
+          curves: r.curves.map((k) => ({ codec: k.codec, points: k.points })),
+          encodes: r.ffmpegRuns,
+          skipped: r.skipped,
+        });
       }
       if (signal?.aborted) throw new CancelledError('the reference encoders were cancelled');
       return { clips };
@@ -166,8 +241,14 @@ export class EngineHost {
   };
 
   async onMessage(m: HostToEngine): Promise<void> {
-    if (m.kind === 'llm-response') { this.hostProvider.answer(m); return; }
-    if (m.kind === 'cancel') { this.inFlight.get(m.id)?.abort(); return; }
+    if (m.kind === 'llm-response') {
+      this.hostProvider.answer(m);
+      return;
+    }
+    if (m.kind === 'cancel') {
+      this.inFlight.get(m.id)?.abort();
+      return;
+    }
     if (m.kind !== 'request') return;
     const controller = new AbortController();
     this.inFlight.set(m.id, controller);
@@ -175,7 +256,12 @@ export class EngineHost {
       const result = await this.handle(m.method, m.params as never, controller.signal, m.id);
       send({ kind: 'response', id: m.id, ok: true, result });
     } catch (e) {
-      send({ kind: 'response', id: m.id, ok: false, error: serialize(controller.signal.aborted && !(e instanceof CancelledError) ? new CancelledError() : e) });
+      send({
+        kind: 'response',
+        id: m.id,
+        ok: false,
+        error: serialize(controller.signal.aborted && !(e instanceof CancelledError) ? new CancelledError() : e),
+      });
     } finally {
       this.inFlight.delete(m.id);
     }
@@ -186,15 +272,24 @@ export class EngineHost {
     // Aborting a request kills its sandbox children before this process exits.
     for (const c of this.inFlight.values()) c.abort();
     this.frameCache.clear();
-    if (this.loop) { this.loop.controller.abort(); await this.loop.done; }
+    if (this.loop) {
+      this.loop.controller.abort();
+      await this.loop.done;
+    }
   }
 }
 
 if (require.main === module) {
   const root = resolve(process.argv[2] ?? process.cwd());
   const host = new EngineHost(root);
-  process.on('message', (m) => { void host.onMessage(m as HostToEngine); });
-  process.on('disconnect', () => { void host.shutdown().finally(() => process.exit(0)); });
-  process.on('SIGTERM', () => { void host.shutdown().finally(() => process.exit(0)); });
+  process.on('message', (m) => {
+    void host.onMessage(m as HostToEngine);
+  });
+  process.on('disconnect', () => {
+    void host.shutdown().finally(() => process.exit(0));
+  });
+  process.on('SIGTERM', () => {
+    void host.shutdown().finally(() => process.exit(0));
+  });
   send({ kind: 'ready', protocol: HOST_PROTOCOL_VERSION, pid: process.pid, workspace: root });
 }

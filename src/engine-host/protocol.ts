@@ -87,40 +87,70 @@ export interface HostMethods {
   /** A question answered by the workspace's provider from the facts (the chat participant's free
    * questions when the provider is anthropic or openai-compatible); the offline provider answers
    * with no text, only the facts. */
-  ask: [{ question: string; apiKey?: string }, { text?: string; model?: string; costUsd?: number; sections: FactSection[]; knownIds: string[] }];
+  ask: [
+    { question: string; apiKey?: string },
+    { text?: string; model?: string; costUsd?: number; sections: FactSection[]; knownIds: string[] },
+  ];
 }
 
 export type FactsParams = FactsQuery;
 
 export interface ReferencesResult {
-  clips: Array<{ clip: string; curves: Array<{ codec: string; points: RdPoint[] }>;
+  clips: Array<{
+    clip: string;
+    curves: Array<{ codec: string; points: RdPoint[] }>;
     /** ffmpeg encodes this request ran (0: every point came from the cache), and codecs this ffmpeg lacks. */
-    encodes?: number; skipped?: Array<{ codec: string; reason: string }> }>;
+    encodes?: number;
+    skipped?: Array<{ codec: string; reason: string }>;
+  }>;
 }
 
 export type HostMethod = keyof HostMethods;
 
 export type HostRequest = { [M in HostMethod]: { kind: 'request'; id: number; method: M; params: HostMethods[M][0] } }[HostMethod];
 
-export interface SerializedError { kind: string; message: string; remedy?: string }
+export interface SerializedError {
+  kind: string;
+  message: string;
+  remedy?: string;
+}
 
 export type EngineResponse =
-  | { kind: 'response'; id: number; ok: true; result: unknown }
-  | { kind: 'response'; id: number; ok: false; error: SerializedError };
+  { kind: 'response'; id: number; ok: true; result: unknown } | { kind: 'response'; id: number; ok: false; error: SerializedError };
 
-export interface EngineEventMessage { kind: 'event'; event: EngineEventOf }
+export interface EngineEventMessage {
+  kind: 'event';
+  event: EngineEventOf;
+}
 
-export interface LlmRequestMessage { kind: 'llm-request'; id: number; system: string; messages: ChatMessage[]; maxTokens?: number }
+export interface LlmRequestMessage {
+  kind: 'llm-request';
+  id: number;
+  system: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+}
 export type LlmResponseMessage =
   | { kind: 'llm-response'; id: number; ok: true; text: string; model: string; inputTokens: number; outputTokens: number; costUsd: number }
   | { kind: 'llm-response'; id: number; ok: false; error: SerializedError };
 /** The host cancels an llm-request (e.g. the loop was stopped). */
-export interface LlmCancelMessage { kind: 'llm-cancel'; id: number }
+export interface LlmCancelMessage {
+  kind: 'llm-cancel';
+  id: number;
+}
 
 /** The host cancels one of its requests (evaluate, frames, runOneGeneration); unknown ids are ignored. */
-export interface CancelMessage { kind: 'cancel'; id: number }
+export interface CancelMessage {
+  kind: 'cancel';
+  id: number;
+}
 
-export interface ReadyMessage { kind: 'ready'; protocol: number; pid: number; workspace: string }
+export interface ReadyMessage {
+  kind: 'ready';
+  protocol: number;
+  pid: number;
+  workspace: string;
+}
 
 export type HostToEngine = HostRequest | LlmResponseMessage | CancelMessage;
 export type EngineToHost = ReadyMessage | EngineResponse | EngineEventMessage | LlmRequestMessage | LlmCancelMessage;

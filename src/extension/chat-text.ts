@@ -16,7 +16,12 @@ export function factsMarkdown(sections: FactSection[], knownIds: string[]): stri
 /** Candidate ids in a model's answer become links; code blocks are left alone. */
 export function linkCandidates(text: string, knownIds: string[]): string {
   const ids = new Set(knownIds);
-  return text.split(/(```[\s\S]*?```|`[^`\n]*`)/).map((part, i) => (i % 2 ? part : part.replace(/\[?\b(g\d{4}-\d+|v\d{4}-root)\b\]?(?!\()/g, (m, id: string) => (ids.has(id) ? candidateLink(id) : m)))).join('');
+  return text
+    .split(/(```[\s\S]*?```|`[^`\n]*`)/)
+    .map((part, i) =>
+      i % 2 ? part : part.replace(/\[?\b(g\d{4}-\d+|v\d{4}-root)\b\]?(?!\()/g, (m, id: string) => (ids.has(id) ? candidateLink(id) : m)),
+    )
+    .join('');
 }
 
 /** "block motion: try a larger range", "--block motion try …" or plain text. */
@@ -38,7 +43,7 @@ export function failuresWindow(prompt: string): number {
 }
 
 export const CHAT_HELP = [
-  'I answer from this workspace\'s records (`.codec-evolution/`): every number was measured by the harness.',
+  "I answer from this workspace's records (`.codec-evolution/`): every number was measured by the harness.",
   '- `/status` — where the run stands: generation, best and adopted BD-rate, directives, review queue',
   '- `/explain g0004-0` — one candidate: hypothesis, measured numbers, its diff against its parent',
   '- `/failures` — what failed recently, by class and stage, with the commonest messages',

@@ -11,7 +11,15 @@ import { abortSignalOf } from './engine-client';
 import type { Controller } from './controller';
 import { SECTION } from './controller';
 import { pickChatModel } from './lm-bridge';
-import { CHAT_HELP, OPEN_CANDIDATE_COMMAND, explainTarget, factsMarkdown, failuresWindow, linkCandidates, parseDirective } from './chat-text';
+import {
+  CHAT_HELP,
+  OPEN_CANDIDATE_COMMAND,
+  explainTarget,
+  factsMarkdown,
+  failuresWindow,
+  linkCandidates,
+  parseDirective,
+} from './chat-text';
 
 export const PARTICIPANT_ID = 'codecEvolution.codec';
 
@@ -25,7 +33,10 @@ function trusted(md: string): vscode.MarkdownString {
 }
 
 export function registerChatParticipant(ctx: vscode.ExtensionContext, controller: () => Controller, log: vscode.LogOutputChannel): void {
-  if (typeof vscode.chat?.createChatParticipant !== 'function') { log.info('this VS Code has no chat participant API: @codec is not available'); return; }
+  if (typeof vscode.chat?.createChatParticipant !== 'function') {
+    log.info('this VS Code has no chat participant API: @codec is not available');
+    return;
+  }
   const handler: vscode.ChatRequestHandler = async (request, _context, stream, token) => {
     const ctl = controller();
     const command = request.command ?? 'ask';
@@ -49,7 +60,10 @@ export function registerChatParticipant(ctx: vscode.ExtensionContext, controller
         const s = ctl.state();
         const ids = ctl.currentSnapshot.candidates.map((c) => c.id);
         const id = explainTarget(prompt, ids, s.queue[0]?.id ?? s.best?.candidateId ?? undefined);
-        if (!id) { stream.markdown('Which candidate? Name one, e.g. `/explain g0004-0` (`/status` lists the review queue).'); return { metadata: { command } }; }
+        if (!id) {
+          stream.markdown('Which candidate? Name one, e.g. `/explain g0004-0` (`/status` lists the review queue).');
+          return { metadata: { command } };
+        }
         stream.progress(`Reading ${id}…`);
         const f = await ctl.facts({ topics: ['candidate'], candidateIds: [id] });
         stream.markdown(trusted(factsMarkdown(f.sections, f.knownIds)));
@@ -57,12 +71,18 @@ export function registerChatParticipant(ctx: vscode.ExtensionContext, controller
       } else if (command === 'steer') {
         if (!prompt) {
           const active = ctl.state().directives;
-          stream.markdown(active.length ? `Active directives:\n${active.map((d) => `- **${d.id}**${d.block ? ` [block ${d.block}]` : ''} ${d.text} (${d.answered} candidate(s) answered)`).join('\n')}\n\nAdd one with \`/steer TEXT\`.` : 'No active directive. Add one with `/steer try B-frames next`.');
+          stream.markdown(
+            active.length
+              ? `Active directives:\n${active.map((d) => `- **${d.id}**${d.block ? ` [block ${d.block}]` : ''} ${d.text} (${d.answered} candidate(s) answered)`).join('\n')}\n\nAdd one with \`/steer TEXT\`.`
+              : 'No active directive. Add one with `/steer try B-frames next`.',
+          );
           return { metadata: { command } };
         }
         const { text, block } = parseDirective(prompt);
         const d = await ctl.steer(text, block, 'chat');
-        stream.markdown(`Directive **${d.id}** added${d.block ? ` (focus: block \`${d.block}\`)` : ''}: every following prompt quotes it until you remove it (side bar, or **Codec Evolution: Remove Directive**).`);
+        stream.markdown(
+          `Directive **${d.id}** added${d.block ? ` (focus: block \`${d.block}\`)` : ''}: every following prompt quotes it until you remove it (side bar, or **Codec Evolution: Remove Directive**).`,
+        );
       } else if (!prompt) {
         stream.markdown(CHAT_HELP);
       } else {
@@ -81,13 +101,24 @@ export function registerChatParticipant(ctx: vscode.ExtensionContext, controller
   participant.followupProvider = {
     provideFollowups: (result) => {
       const cmd = (result.metadata as { command?: string } | undefined)?.command;
-      return cmd === 'status' ? [{ prompt: '', command: 'failures', label: 'What failed recently?' }, { prompt: '', command: 'explain', label: 'Explain the next candidate to review' }] : [];
+      return cmd === 'status'
+        ? [
+            { prompt: '', command: 'failures', label: 'What failed recently?' },
+            { prompt: '', command: 'explain', label: 'Explain the next candidate to review' },
+          ]
+        : [];
     },
   };
   ctx.subscriptions.push(participant);
 }
 
-async function answerQuestion(ctl: Controller, request: RequestWithModel, question: string, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<void> {
+async function answerQuestion(
+  ctl: Controller,
+  request: RequestWithModel,
+  question: string,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+): Promise<void> {
   stream.progress('Reading the run…');
   const provider = ctl.overrides().provider ?? ctl.providerSetting();
   if (provider === 'anthropic' || provider === 'openai-compatible') {
@@ -99,7 +130,11 @@ async function answerQuestion(ctl: Controller, request: RequestWithModel, questi
   const f = await ctl.facts({ question });
   let model = request.model;
   if (!model) {
-    try { model = await pickChatModel(vscode.workspace.getConfiguration(SECTION).get<string>('model', '')); } catch { /* no model: the facts are the answer */ }
+    try {
+      model = await pickChatModel(vscode.workspace.getConfiguration(SECTION).get<string>('model', ''));
+    } catch {
+      /* no model: the facts are the answer */
+    }
   }
   if (!model) {
     stream.markdown(trusted(`No language model is available, so here are the facts:\n\n${factsMarkdown(f.sections, f.knownIds)}`));
@@ -107,7 +142,11 @@ async function answerQuestion(ctl: Controller, request: RequestWithModel, questi
   }
   const p = askPrompt(question, renderFacts(f.sections));
   // vscode.lm has no system role: the system text goes first as a user message.
-  const res = await model.sendRequest([vscode.LanguageModelChatMessage.User(p.system), vscode.LanguageModelChatMessage.User(p.user)], { justification: 'Codec Evolution answers your question from the run\'s records.' }, token);
+  const res = await model.sendRequest(
+    [vscode.LanguageModelChatMessage.User(p.system), vscode.LanguageModelChatMessage.User(p.user)],
+    { justification: "Codec Evolution answers your question from the run's records." },
+    token,
+  );
   let text = '';
   for await (const part of res.text) text += part;
   stream.markdown(trusted(linkCandidates(text.trim(), f.knownIds)));

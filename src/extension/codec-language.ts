@@ -12,7 +12,12 @@ export function isTypeScriptCodec(filename: string): boolean {
 
 /** Whether esbuild resolves from `root` the way the validator resolves it (createRequire beside the bundle). */
 export function esbuildResolves(root: string): boolean {
-  try { createRequire(join(root, 'dist', 'extension.js')).resolve('esbuild'); return true; } catch { return false; }
+  try {
+    createRequire(join(root, 'dist', 'extension.js')).resolve('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Throws the EnvironmentError a TypeScript codec gets where esbuild cannot be loaded from the
@@ -21,5 +26,6 @@ export function requireCodecLanguage(filename: string, root: string): void {
   if (!isTypeScriptCodec(filename) || esbuildResolves(root)) return;
   throw new EnvironmentError(
     `${basename(filename)} is TypeScript, and TypeScript codecs need esbuild, which this installation of the extension does not include`,
-    `save the codec as a .js file (plain JavaScript, same exports), or install esbuild where the extension can resolve it: run \`npm install esbuild\` in ${root} and reload the window`);
+    `save the codec as a .js file (plain JavaScript, same exports), or install esbuild where the extension can resolve it: run \`npm install esbuild\` in ${root} and reload the window`,
+  );
 }

@@ -15,9 +15,15 @@ const ms = (v: number | undefined): string => (v === undefined ? '—' : v >= 10
 export function candidateLensText(c: CandidateRecord, parent: CandidateRecord | undefined, reference: string): string {
   const m = c.metrics;
   const parentBd = parent?.metrics?.trainingBdRate ?? c.parentBdRate;
-  const parts = [`${c.id}: BD-rate vs ${reference} ${formatBdRate(m?.trainingBdRate)}${delta(m?.trainingBdRate, parentBd)}, parent ${formatBdRate(parentBd)}`];
-  if (m?.heldOutBdRate !== undefined) parts.push(`held-out ${formatBdRate(m.heldOutBdRate)}${delta(m.heldOutBdRate, parent?.metrics?.heldOutBdRate)}`);
-  if (m) parts.push(`encode ${ms(m.encodeMs)}${parent?.metrics ? ` (parent ${ms(parent.metrics.encodeMs)})` : ''}, decode ${ms(m.decodeMs)}${parent?.metrics ? ` (parent ${ms(parent.metrics.decodeMs)})` : ''}`);
+  const parts = [
+    `${c.id}: BD-rate vs ${reference} ${formatBdRate(m?.trainingBdRate)}${delta(m?.trainingBdRate, parentBd)}, parent ${formatBdRate(parentBd)}`,
+  ];
+  if (m?.heldOutBdRate !== undefined)
+    parts.push(`held-out ${formatBdRate(m.heldOutBdRate)}${delta(m.heldOutBdRate, parent?.metrics?.heldOutBdRate)}`);
+  if (m)
+    parts.push(
+      `encode ${ms(m.encodeMs)}${parent?.metrics ? ` (parent ${ms(parent.metrics.encodeMs)})` : ''}, decode ${ms(m.decodeMs)}${parent?.metrics ? ` (parent ${ms(parent.metrics.decodeMs)})` : ''}`,
+    );
   return parts.join(' · ');
 }
 

@@ -6,7 +6,15 @@ import { addClip } from '../core/store/clips';
 import { basename, join } from 'node:path';
 import { errorMessage, CancelledError, CodecEvolutionError, type ErrorKind } from '../core/errors';
 import { EngineClient, type Logger } from './engine-client';
-import { buildViewState, evaluationView, framesView, type EngineSnapshot, type EvaluationResult, type FramesView, type ReferenceCurve } from './view-model';
+import {
+  buildViewState,
+  evaluationView,
+  framesView,
+  type EngineSnapshot,
+  type EvaluationResult,
+  type FramesView,
+  type ReferenceCurve,
+} from './view-model';
 import { engineOverrides, secretFor, SECRET_ENV, type EngineOverrides, type ProviderSetting } from './settings';
 import type { ViewState, FrameSubject, EvaluationView } from '../../webview/protocol';
 import type { CandidateRecord, VersionRecord } from '../core/store/records';
@@ -24,7 +32,12 @@ import type { QueueStatus } from '../core/queue/job';
 
 export const SECTION = 'codecEvolution';
 
-export interface CandidateDetail { record: CandidateRecord; code: string; baseCode: string; baseVersion: number }
+export interface CandidateDetail {
+  record: CandidateRecord;
+  code: string;
+  baseCode: string;
+  baseVersion: number;
+}
 
 function explicitSetting<T>(key: string, scope?: vscode.Uri): T | undefined {
   const i = vscode.workspace.getConfiguration(SECTION, scope).inspect<T>(key);
@@ -54,15 +67,27 @@ export class Controller implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ViewState>();
   readonly onDidChangeState = this.emitter.event;
 
-  constructor(private readonly ctx: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel, readonly folder: vscode.WorkspaceFolder | undefined) {
+  constructor(
+    private readonly ctx: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+    readonly folder: vscode.WorkspaceFolder | undefined,
+  ) {
     this.snapshot.initialized = this.initializedOnDisk();
     this.references = ctx.workspaceState.get<ReferenceCurve[]>('codecEvolution.references', []);
   }
 
-  get root(): string | undefined { return this.folder?.uri.fsPath; }
-  get running(): boolean { return this.loopRunning || !!this.runDone; }
-  get trusted(): boolean { return vscode.workspace.isTrusted; }
-  get currentSnapshot(): EngineSnapshot { return this.snapshot; }
+  get root(): string | undefined {
+    return this.folder?.uri.fsPath;
+  }
+  get running(): boolean {
+    return this.loopRunning || !!this.runDone;
+  }
+  get trusted(): boolean {
+    return vscode.workspace.isTrusted;
+  }
+  get currentSnapshot(): EngineSnapshot {
+    return this.snapshot;
+  }
 
   /** Cheap (one stat), so activation can set the context key without starting anything. */
   initializedOnDisk(): boolean {
@@ -93,14 +118,26 @@ export class Controller implements vscode.Disposable {
   }
 
   state(): ViewState {
-    return buildViewState({ ...this.snapshot, referenceCurves: this.references }, {
-      seq: ++this.seq, trusted: this.trusted, hasFolder: !!this.folder, running: this.running, activity: this.activity, loading: this.snapshot.initialized && !this.loaded,
-      runMinutes: this.runStartedAt ? (Date.now() - this.runStartedAt) / 60000 : this.lastRunMinutes, lastError: this.lastError, evaluation: this.evaluation,
-      queue: this.running ? this.queueStatus : undefined,
-    });
+    return buildViewState(
+      { ...this.snapshot, referenceCurves: this.references },
+      {
+        seq: ++this.seq,
+        trusted: this.trusted,
+        hasFolder: !!this.folder,
+        running: this.running,
+        activity: this.activity,
+        loading: this.snapshot.initialized && !this.loaded,
+        runMinutes: this.runStartedAt ? (Date.now() - this.runStartedAt) / 60000 : this.lastRunMinutes,
+        lastError: this.lastError,
+        evaluation: this.evaluation,
+        queue: this.running ? this.queueStatus : undefined,
+      },
+    );
   }
 
-  private emit(): void { this.emitter.fire(this.state()); }
+  private emit(): void {
+    this.emitter.fire(this.state());
+  }
 
   setError(e: unknown): void {
     this.lastError = e instanceof CancelledError ? null : errorMessage(e);
@@ -115,7 +152,12 @@ export class Controller implements vscode.Disposable {
   }
 
   private logger(): Logger {
-    return { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m), error: (m) => this.log.error(m), debug: (m) => this.log.debug(m) };
+    return {
+      info: (m) => this.log.info(m),
+      warn: (m) => this.log.warn(m),
+      error: (m) => this.log.error(m),
+      debug: (m) => this.log.debug(m),
+    };
   }
 
   /** The engine child for this folder, started on first use. */
@@ -124,10 +166,23 @@ export class Controller implements vscode.Disposable {
     if (this.client) return this.client;
     this.client = new EngineClient({
       script: this.ctx.asAbsolutePath(join('dist', 'engine-host.js')),
-      root, env: this.childEnv(), log: this.logger(),
+      root,
+      env: this.childEnv(),
+      log: this.logger(),
       onEvent: (...args) => this.onEngineEvent(...args),
-      onLmRequest: (req, signal) => answerLmRequest(req, vscode.workspace.getConfiguration(SECTION, this.folder?.uri).get<string>('model', ''), signal, () => undefined),
-      onExit: () => { if (this.loopRunning) { this.loopRunning = false; this.loopEnded?.(new Error('the engine process exited while the loop ran')); } },
+      onLmRequest: (req, signal) =>
+        answerLmRequest(
+          req,
+          vscode.workspace.getConfiguration(SECTION, this.folder?.uri).get<string>('model', ''),
+          signal,
+          () => undefined,
+        ),
+      onExit: () => {
+        if (this.loopRunning) {
+          this.loopRunning = false;
+          this.loopEnded?.(new Error('the engine process exited while the loop ran'));
+        }
+      },
     });
     return this.client;
   }
@@ -137,27 +192,38 @@ export class Controller implements vscode.Disposable {
 
   private onEngineEvent(...[type, data]: EngineEventArgs): void {
     this.log.debug(`event ${type} ${JSON.stringify(data).slice(0, 300)}`);
-    if (type === 'run-started') { this.loopRunning = true; this.activity = 'starting'; }
-    else if (type === 'generation-started') this.activity = `generation ${data.generation}: proposing and evaluating candidates`;
+    if (type === 'run-started') {
+      this.loopRunning = true;
+      this.activity = 'starting';
+    } else if (type === 'generation-started') this.activity = `generation ${data.generation}: proposing and evaluating candidates`;
     else if (type === 'evaluation-started') this.activity = `evaluating ${data.id}`;
     else if (type === 'warning') this.log.warn(data.message);
     else if (type === 'queue') this.queueStatus = data;
-    else if (type === 'references-progress') { this.log.info(`[references] ${data.message}`); for (const f of this.baselinesProgress) f(data.message); return; }
-    else if (type === 'run-stopped') { this.loopRunning = false; this.log.info(`loop stopped: ${data.reason}`); this.loopEnded?.(); }
-    else if (type === 'candidate-finished' && data.failure?.class === 'provider') this.providerFailed(data.failure.message);
+    else if (type === 'references-progress') {
+      this.log.info(`[references] ${data.message}`);
+      for (const f of this.baselinesProgress) f(data.message);
+      return;
+    } else if (type === 'run-stopped') {
+      this.loopRunning = false;
+      this.log.info(`loop stopped: ${data.reason}`);
+      this.loopEnded?.();
+    } else if (type === 'candidate-finished' && data.failure?.class === 'provider') this.providerFailed(data.failure.message);
     else if (type === 'candidate-resumed' || type === 'candidate-reproposed') {
       // Stop then Start: say whether the interrupted candidate was resumed or proposed afresh.
       this.log.info(data.message);
       this.activity = data.message;
       void vscode.window.showInformationMessage(`Codec Evolution: ${data.message}`);
-    }
-    else if (type === 'loop-error') {
+    } else if (type === 'loop-error') {
       this.loopRunning = false;
       const err = data.error;
       this.loopEnded?.(new CodecEvolutionError((err.kind ?? 'internal') as ErrorKind, err.message || 'the loop failed', err.remedy));
     }
     // Events arrive in bursts during a generation; one snapshot per half second is plenty.
-    if (!this.refreshTimer) this.refreshTimer = setTimeout(() => { this.refreshTimer = undefined; void this.refresh(); }, 500);
+    if (!this.refreshTimer)
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = undefined;
+        void this.refresh();
+      }, 500);
   }
 
   private providerErrorShown = false;
@@ -170,11 +236,17 @@ export class Controller implements vscode.Disposable {
     this.lastError = `model call failed: ${message}`;
     if (this.providerErrorShown) return;
     this.providerErrorShown = true;
-    void vscode.window.showErrorMessage(`Codec Evolution: the model call failed — ${message}`, 'Show Log').then((a) => { if (a) this.log.show(); });
+    void vscode.window.showErrorMessage(`Codec Evolution: the model call failed — ${message}`, 'Show Log').then((a) => {
+      if (a) this.log.show();
+    });
   }
 
   private readConfig(): WorkspaceConfig | undefined {
-    try { return this.workspace().readConfig(); } catch { return undefined; }
+    try {
+      return this.workspace().readConfig();
+    } catch {
+      return undefined;
+    }
   }
 
   /** The results stored in .codec-evolution/ (records, versions, the last status), read as JSON on this
@@ -182,20 +254,53 @@ export class Controller implements vscode.Disposable {
   private storedSnapshot(): EngineSnapshot {
     const ws = this.workspace();
     const cfg = this.readConfig();
-    const status = readJsonIfExists<{ generation?: number; spentUsd?: number; stagnation?: string; stopReason?: string; strategy?: string }>(join(ws.dir, 'status.json')); // the engine's STATUS_FILE
+    const status = readJsonIfExists<{
+      generation?: number;
+      spentUsd?: number;
+      stagnation?: string;
+      stopReason?: string;
+      strategy?: string;
+    }>(join(ws.dir, 'status.json')); // the engine's STATUS_FILE
     return {
-      initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, objective: cfg?.evolution?.objective, guards: cfg?.evolution?.guards, budgets: this.overrides().budgets,
-      status: status ? { running: false, generation: status.generation ?? 0, spentUsd: status.spentUsd ?? 0, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy } : undefined,
-      candidates: ws.listCandidates(), versions: ws.listVersions(), referenceCurves: this.references, directives: listDirectives(ws),
+      initialized: true,
+      primaryReference: cfg?.primaryReference,
+      references: cfg?.references,
+      objective: cfg?.evolution?.objective,
+      guards: cfg?.evolution?.guards,
+      budgets: this.overrides().budgets,
+      status: status
+        ? {
+            running: false,
+            generation: status.generation ?? 0,
+            spentUsd: status.spentUsd ?? 0,
+            stagnation: status.stagnation,
+            stopReason: status.stopReason,
+            strategy: status.strategy,
+          }
+        : undefined,
+      candidates: ws.listCandidates(),
+      versions: ws.listVersions(),
+      referenceCurves: this.references,
+      directives: listDirectives(ws),
     };
   }
 
   /** Pulls a fresh snapshot from the engine; quietly does nothing before the workspace exists. In
    * Restricted Mode the engine child is never started: the stored results are read directly. */
   async refresh(): Promise<void> {
-    if (!this.root || !this.initializedOnDisk()) { this.snapshot = { ...this.snapshot, initialized: false }; this.emit(); return; }
+    if (!this.root || !this.initializedOnDisk()) {
+      this.snapshot = { ...this.snapshot, initialized: false };
+      this.emit();
+      return;
+    }
     if (!this.trusted) {
-      try { this.snapshot = this.storedSnapshot(); this.loaded = true; } catch (e) { this.lastError = errorMessage(e); this.log.error(`reading the stored results: ${this.lastError}`); }
+      try {
+        this.snapshot = this.storedSnapshot();
+        this.loaded = true;
+      } catch (e) {
+        this.lastError = errorMessage(e);
+        this.log.error(`reading the stored results: ${this.lastError}`);
+      }
       this.emit();
       return;
     }
@@ -204,9 +309,24 @@ export class Controller implements vscode.Disposable {
       const [status, history, directives] = await Promise.all([e.call('status', {}), e.call('history', {}), e.call('directives', {})]);
       const cfg = this.readConfig();
       this.snapshot = {
-        initialized: true, primaryReference: cfg?.primaryReference, references: cfg?.references, objective: cfg?.evolution?.objective, guards: cfg?.evolution?.guards, budgets: this.overrides().budgets,
-        status: { running: status.loopRunning, generation: status.generation, spentUsd: status.spentUsd, stagnation: status.stagnation, stopReason: status.stopReason, strategy: status.strategy },
-        candidates: history.candidates, versions: history.versions, referenceCurves: this.references, directives,
+        initialized: true,
+        primaryReference: cfg?.primaryReference,
+        references: cfg?.references,
+        objective: cfg?.evolution?.objective,
+        guards: cfg?.evolution?.guards,
+        budgets: this.overrides().budgets,
+        status: {
+          running: status.loopRunning,
+          generation: status.generation,
+          spentUsd: status.spentUsd,
+          stagnation: status.stagnation,
+          stopReason: status.stopReason,
+          strategy: status.strategy,
+        },
+        candidates: history.candidates,
+        versions: history.versions,
+        referenceCurves: this.references,
+        directives,
       };
       if (status.loopRunning !== this.loopRunning && !this.runDone) this.loopRunning = status.loopRunning;
       this.loaded = true;
@@ -219,8 +339,11 @@ export class Controller implements vscode.Disposable {
     // (instant once cached); a notification shows if that takes more than a second.
     if (!this.baselinesTried && this.references.length === 0 && this.snapshot.versions.length && this.trusted && !this.running) {
       this.baselinesTried = true;
-      void withDelayedProgress('Codec Evolution: reference curves for the RD plot', (report, signal) => this.baselines(signal, report), { cancellable: true })
-        .catch((e) => { if (!(e instanceof CancelledError)) this.log.warn(`reference curves: ${errorMessage(e)}`); });
+      void withDelayedProgress('Codec Evolution: reference curves for the RD plot', (report, signal) => this.baselines(signal, report), {
+        cancellable: true,
+      }).catch((e) => {
+        if (!(e instanceof CancelledError)) this.log.warn(`reference curves: ${errorMessage(e)}`);
+      });
     }
   }
 
@@ -231,7 +354,10 @@ export class Controller implements vscode.Disposable {
   /** Deciding writes the workspace (and Accept commits with the repository's git, whose hooks are the
    * workspace's code): Restricted Mode shows the stored results only. */
   requireDecisionTrust(verb: 'Accepting' | 'Rejecting'): void {
-    this.requireTrust(`${verb} a candidate`, 'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)');
+    this.requireTrust(
+      `${verb} a candidate`,
+      'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)',
+    );
   }
 
   async initialize(): Promise<void> {
@@ -248,7 +374,10 @@ export class Controller implements vscode.Disposable {
     const ws = this.workspace();
     const cfg = ws.readConfig();
     const next: WorkspaceConfig = JSON.parse(JSON.stringify(cfg));
-    if (o.references) { next.references = o.references; if (!o.references.includes(next.primaryReference)) next.primaryReference = o.references[0]; }
+    if (o.references) {
+      next.references = o.references;
+      if (!o.references.includes(next.primaryReference)) next.primaryReference = o.references[0];
+    }
     if (o.ffmpegPath) next.ffmpegPath = o.ffmpegPath;
     if (o.limits) next.limits = { ...next.limits, ...o.limits };
     if (o.adoptionPolicy) next.evolution.adoptionPolicy = o.adoptionPolicy;
@@ -258,7 +387,10 @@ export class Controller implements vscode.Disposable {
     if (o.promptTokenBudget !== undefined) next.evolution.promptTokenBudget = o.promptTokenBudget;
     if (o.training) next.clips.training = o.training.map((path) => ({ path }));
     if (o.heldOut) next.clips.heldOut = o.heldOut.map((path) => ({ path }));
-    if (JSON.stringify(next) !== JSON.stringify(cfg)) { ws.writeConfig(next); this.log.info('applied codecEvolution.* settings to .codec-evolution/config.json'); }
+    if (JSON.stringify(next) !== JSON.stringify(cfg)) {
+      ws.writeConfig(next);
+      this.log.info('applied codecEvolution.* settings to .codec-evolution/config.json');
+    }
   }
 
   private async startParams(): Promise<Omit<StartParams, 'generations'>> {
@@ -266,10 +398,22 @@ export class Controller implements vscode.Disposable {
     const provider = o.provider ?? this.providerSetting();
     const need = secretFor(provider);
     const apiKey = need ? await this.ctx.secrets.get(need.secret) : undefined;
-    if (provider === 'anthropic' && !apiKey) throw new Error('no Anthropic API key — run Codec Evolution: Set API Key (it is kept in SecretStorage only)');
+    if (provider === 'anthropic' && !apiKey)
+      throw new Error('no Anthropic API key — run Codec Evolution: Set API Key (it is kept in SecretStorage only)');
     const kind = provider === 'vscode-lm' ? 'host' : o.provider ? provider : undefined;
-    const p: Omit<StartParams, 'generations'> = { budgets: o.budgets, concurrency: o.concurrency || undefined, apiKey, ...(o.queue ? { queue: o.queue } : {}) };
-    if (kind || o.model || o.baseUrl || o.maxTokens) p.provider = { ...(kind ? { kind } : {}), ...(o.model ? { model: o.model } : {}), ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}), ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}) } as StartParams['provider'];
+    const p: Omit<StartParams, 'generations'> = {
+      budgets: o.budgets,
+      concurrency: o.concurrency || undefined,
+      apiKey,
+      ...(o.queue ? { queue: o.queue } : {}),
+    };
+    if (kind || o.model || o.baseUrl || o.maxTokens)
+      p.provider = {
+        ...(kind ? { kind } : {}),
+        ...(o.model ? { model: o.model } : {}),
+        ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
+        ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
+      } as StartParams['provider'];
     return p;
   }
 
@@ -292,12 +436,18 @@ export class Controller implements vscode.Disposable {
           const s = await e.call('runOneGeneration', params);
           this.log.info(`generation done: ${s.stopReason ?? ''}`);
         } else {
-          const ended = new Promise<void>((resolve, reject) => { this.loopEnded = (err) => (err ? reject(err) : resolve()); });
+          const ended = new Promise<void>((resolve, reject) => {
+            this.loopEnded = (err) => (err ? reject(err) : resolve());
+          });
           await e.call('start', { ...params, generations });
           await ended;
         }
       } catch (e) {
-        if (!(e instanceof CancelledError)) { this.lastError = errorMessage(e); this.log.error(`loop: ${this.lastError}`); throw e; }
+        if (!(e instanceof CancelledError)) {
+          this.lastError = errorMessage(e);
+          this.log.error(`loop: ${this.lastError}`);
+          throw e;
+        }
       } finally {
         this.loopEnded = undefined;
         this.runDone = undefined;
@@ -326,7 +476,12 @@ export class Controller implements vscode.Disposable {
       // Viewing a diff reads two files: no engine child in Restricted Mode.
       const ws = this.workspace();
       const v = ws.latestVersion();
-      return { record: ws.readCandidate(id), code: ws.readCandidateFile(id, 'code.js') ?? '', baseCode: v ? ws.versionCode(v.version) : '', baseVersion: v?.version ?? 0 };
+      return {
+        record: ws.readCandidate(id),
+        code: ws.readCandidateFile(id, 'code.js') ?? '',
+        baseCode: v ? ws.versionCode(v.version) : '',
+        baseVersion: v?.version ?? 0,
+      };
     }
     const r = await this.engine().call('reviewShow', { id });
     return { record: r.candidate, code: r.code, baseCode: r.baseCode, baseVersion: r.baseVersion };
@@ -356,14 +511,20 @@ export class Controller implements vscode.Disposable {
 
   /** Adds a directive: a JSON file in the workspace (no candidate runs), still a write Restricted Mode withholds. */
   async steer(text: string, block: string | undefined, by: Directive['by']): Promise<Directive> {
-    this.requireTrust('Adding a directive', 'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)');
+    this.requireTrust(
+      'Adding a directive',
+      'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)',
+    );
     const d = await this.engine().call('steer', { text, block, by });
     await this.refresh();
     return d;
   }
 
   async clearDirective(id?: string): Promise<Directive[]> {
-    this.requireTrust('Removing a directive', 'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)');
+    this.requireTrust(
+      'Removing a directive',
+      'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)',
+    );
     const cleared = await this.engine().call('clearDirective', { id });
     await this.refresh();
     return cleared;
@@ -393,14 +554,22 @@ export class Controller implements vscode.Disposable {
     // answers 'cancelled'; the engine process itself (and a loop in it) carries on.
     const r = await this.engine().call('evaluate', { source, filename: basename(file) }, signal);
     const result: EvaluationResult = r.ok ? { ok: true, clips: r.clips as never } : { ok: false, failure: r.failure as never };
-    this.evaluation = evaluationView(file, result, this.references, this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264'], undefined, this.snapshot.objective);
+    this.evaluation = evaluationView(
+      file,
+      result,
+      this.references,
+      this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264'],
+      undefined,
+      this.snapshot.objective,
+    );
     this.emit();
     return this.evaluation;
   }
 
   /** The reference encoders on the training clips, run by the engine child (cached in the workspace's
    * baseline cache), so the RD plot has the x264/x265/AV1 curves. One run at a time; a second caller
-   * shares it (and its progress; the first caller's signal cancels it). Requests a person makes meanwhile are answered at once: the child serves them concurrently. */
+   * shares it (and its progress; the first caller's signal cancels it). Requests a person makes meanwhile
+   * are answered at once: the child serves them concurrently. */
   baselines(signal?: AbortSignal, onProgress?: (message: string) => void): Promise<string> {
     this.requireTrust('Running the reference encoders');
     if (onProgress) this.baselinesProgress.add(onProgress);
@@ -416,9 +585,14 @@ export class Controller implements vscode.Disposable {
       const encodes = r.clips.reduce((n, c) => n + (c.encodes ?? 0), 0);
       const skipped = [...new Set(r.clips.flatMap((c) => (c.skipped ?? []).map((s) => `${s.codec} skipped (${s.reason})`)))];
       const codecs = [...new Set(r.clips.flatMap((c) => c.curves.map((k) => k.codec)))];
-      return `reference curves ${codecs.join(', ') || 'none'} for ${r.clips.map((c) => c.clip).join(', ')}: ${encodes === 0 ? 'all from the cache' : `${encodes} encodes in ${((Date.now() - t0) / 1000).toFixed(1)} s`}` +
-        (skipped.length ? `; ${skipped.join('; ')}` : '');
-    })().finally(() => { this.baselinesRun = undefined; this.baselinesProgress.clear(); });
+      return (
+        `reference curves ${codecs.join(', ') || 'none'} for ${r.clips.map((c) => c.clip).join(', ')}: ${encodes === 0 ? 'all from the cache' : `${encodes} encodes in ${((Date.now() - t0) / 1000).toFixed(1)} s`}` +
+        (skipped.length ? `; ${skipped.join('; ')}` : '')
+      );
+    })().finally(() => {
+      this.baselinesRun = undefined;
+      this.baselinesProgress.clear();
+    });
     return this.baselinesRun;
   }
 
@@ -440,7 +614,11 @@ export class Controller implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    try { if (this.running && this.client?.alive) await Promise.race([this.client.call('stop', {}), new Promise((r) => setTimeout(r, 4000))]); } catch { /* exiting anyway */ }
+    try {
+      if (this.running && this.client?.alive) await Promise.race([this.client.call('stop', {}), new Promise((r) => setTimeout(r, 4000))]);
+    } catch {
+      /* exiting anyway */
+    }
     await this.client?.dispose();
     this.emitter.dispose();
   }

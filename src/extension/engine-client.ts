@@ -14,7 +14,12 @@ export interface Logger {
 }
 
 export type LmChatRequest = Omit<LlmRequestMessage, 'kind'>;
-export interface LmChatResult { text: string; model: string; inputTokens: number; outputTokens: number }
+export interface LmChatResult {
+  text: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+}
 
 export interface EngineClientOptions {
   script: string;
@@ -34,7 +39,11 @@ export interface EngineClientOptions {
   startTimeoutMs?: number;
 }
 
-interface Pending { resolve(v: unknown): void; reject(e: unknown): void; method: string }
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  method: string;
+}
 
 export class EngineClient {
   private child?: ChildProcess;
@@ -49,41 +58,89 @@ export class EngineClient {
   get alive(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
-  get pid(): number | undefined { return this.child?.pid; }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   private start(): Promise<void> {
     if (this.ready && this.alive) return this.ready;
     const o = this.opts;
     const child = fork(o.script, [o.root], {
-      cwd: o.root, env: o.env, execPath: o.execPath ?? process.execPath,
+      cwd: o.root,
+      env: o.env,
+      execPath: o.execPath ?? process.execPath,
       // Never inherit the host's own flags (VS Code's extension host runs with inspector/loader flags).
       execArgv: [],
-      serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => d.split('\n').filter(Boolean).forEach((l) => o.log.info(`[engine] ${l}`)));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => d.split('\n').filter(Boolean).forEach((l) => o.log.warn(`[engine] ${l}`)));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) =>
+      d
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => o.log.info(`[engine] ${l}`)),
+    );
+    child.stderr?.setEncoding('utf8').on('data', (d: string) =>
+      d
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => o.log.warn(`[engine] ${l}`)),
+    );
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CodecEvolutionError('environment', `the engine process did not start within ${(o.startTimeoutMs ?? 15000) / 1000} s`, 'see Codec Evolution: Show Log')), o.startTimeoutMs ?? 15000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new CodecEvolutionError(
+              'environment',
+              `the engine process did not start within ${(o.startTimeoutMs ?? 15000) / 1000} s`,
+              'see Codec Evolution: Show Log',
+            ),
+          ),
+        o.startTimeoutMs ?? 15000,
+      );
       child.on('message', (m) => {
         const msg = m as EngineToHost;
-        if (msg?.kind === 'ready') { clearTimeout(timer); o.log.info(`engine process ${msg.pid} ready (protocol ${msg.protocol}) on ${msg.workspace}`); resolve(); return; }
+        if (msg?.kind === 'ready') {
+          clearTimeout(timer);
+          o.log.info(`engine process ${msg.pid} ready (protocol ${msg.protocol}) on ${msg.workspace}`);
+          resolve();
+          return;
+        }
         this.receive(msg);
       });
-      child.once('exit', () => { clearTimeout(timer); reject(new CodecEvolutionError('internal', 'the engine process exited before it was ready', 'see Codec Evolution: Show Log (is dist/engine-host.js built?)')); });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(
+          new CodecEvolutionError(
+            'internal',
+            'the engine process exited before it was ready',
+            'see Codec Evolution: Show Log (is dist/engine-host.js built?)',
+          ),
+        );
+      });
     });
     this.ready.catch(() => undefined);
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-      if (this.child === child) { this.child = undefined; this.ready = undefined; }
-      const err = new CodecEvolutionError('internal', `the engine process stopped (${signal ?? `exit code ${code}`})`, 'see Codec Evolution: Show Log; the next command starts a new one');
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      for (const c of this.lm.values()) c.abort();
-      this.lm.clear();
-      o.log.info(`engine process ${child.pid} exited (${signal ?? code})`);
-      o.onExit?.(code, signal);
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        if (this.child === child) {
+          this.child = undefined;
+          this.ready = undefined;
+        }
+        const err = new CodecEvolutionError(
+          'internal',
+          `the engine process stopped (${signal ?? `exit code ${code}`})`,
+          'see Codec Evolution: Show Log; the next command starts a new one',
+        );
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+        for (const c of this.lm.values()) c.abort();
+        this.lm.clear();
+        o.log.info(`engine process ${child.pid} exited (${signal ?? code})`);
+        o.onExit?.(code, signal);
+        resolve();
+      }),
+    );
     child.on('error', (e) => o.log.error(`engine process: ${e.message}`));
     return this.ready;
   }
@@ -102,14 +159,22 @@ export class EngineClient {
         if (!p) return;
         this.pending.delete(r.id);
         if (r.ok) p.resolve(r.result);
-        else p.reject(r.error.kind === 'cancelled' ? new CancelledError(r.error.message) : new CodecEvolutionError((r.error.kind as ErrorKind) ?? 'internal', r.error.message, r.error.remedy));
+        else
+          p.reject(
+            r.error.kind === 'cancelled'
+              ? new CancelledError(r.error.message)
+              : new CodecEvolutionError((r.error.kind as ErrorKind) ?? 'internal', r.error.message, r.error.remedy),
+          );
       },
       event: (e) => o.onEvent?.(...([e.event.type, e.event.data] as EngineEventArgs)),
-      'llm-request': (req) => { void this.answerLm(req); },
+      'llm-request': (req) => {
+        void this.answerLm(req);
+      },
       'llm-cancel': (c) => this.lm.get(c.id)?.abort(),
     };
     const h = (handlers as Record<string, (x: unknown) => void>)[m.kind];
-    if (h) h(m); else o.log.warn(`engine sent an unknown message kind '${String((m as { kind?: unknown }).kind)}'`);
+    if (h) h(m);
+    else o.log.warn(`engine sent an unknown message kind '${String((m as { kind?: unknown }).kind)}'`);
   }
 
   private async answerLm(req: LlmRequestMessage): Promise<void> {
@@ -122,7 +187,12 @@ export class EngineClient {
       // VS Code does not tell what a chat model costs: spend is recorded as 0 for vscode.lm.
       this.send({ kind: 'llm-response', id: req.id, ok: true, ...r, costUsd: 0 });
     } catch (e) {
-      this.send({ kind: 'llm-response', id: req.id, ok: false, error: { kind: ctl.signal.aborted ? 'cancelled' : 'provider', message: e instanceof Error ? e.message : String(e) } });
+      this.send({
+        kind: 'llm-response',
+        id: req.id,
+        ok: false,
+        error: { kind: ctl.signal.aborted ? 'cancelled' : 'provider', message: e instanceof Error ? e.message : String(e) },
+      });
     } finally {
       this.lm.delete(req.id);
     }
@@ -138,7 +208,8 @@ export class EngineClient {
     return new Promise<ResultOf<M>>((resolve, reject) => {
       this.pending.set(id, { method, resolve: (v) => resolve(v as ResultOf<M>), reject });
       this.send({ kind: 'request', id, method, params } as HostToEngine);
-      if (signal?.aborted) onAbort(); else signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     }).finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
@@ -147,14 +218,21 @@ export class EngineClient {
     const child = this.child;
     if (!child || !this.alive) return;
     if (child.connected) child.disconnect();
-    const timer = setTimeout(() => { if (child.exitCode === null && child.signalCode === null) { this.opts.log.warn(`engine process ${child.pid} did not stop; killing it`); child.kill('SIGKILL'); } }, this.opts.shutdownGraceMs ?? 5000);
+    const timer = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) {
+        this.opts.log.warn(`engine process ${child.pid} did not stop; killing it`);
+        child.kill('SIGKILL');
+      }
+    }, this.opts.shutdownGraceMs ?? 5000);
     await this.exited;
     clearTimeout(timer);
   }
 }
 
 /** Bridges a CancellationToken-like source to an AbortSignal. */
-export function abortSignalOf(token: { isCancellationRequested: boolean; onCancellationRequested(cb: () => void): { dispose(): void } } | undefined): AbortSignal | undefined {
+export function abortSignalOf(
+  token: { isCancellationRequested: boolean; onCancellationRequested(cb: () => void): { dispose(): void } } | undefined,
+): AbortSignal | undefined {
   if (!token) return undefined;
   const ctl = new AbortController();
   if (token.isCancellationRequested) ctl.abort();

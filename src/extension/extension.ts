@@ -36,9 +36,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const setContext = (key: string, value: unknown) => void vscode.commands.executeCommand('setContext', `codecEvolution.${key}`, value);
   const frameRequests = new WeakMap<vscode.Webview, AbortController>();
   const viewHandlers = (webview: vscode.Webview): Handlers<ViewMessages> => ({
-    ready: () => { publish(getController().state()); void getController().refresh(); },
-    command: ({ command }) => { if (isViewCommand(command)) void vscode.commands.executeCommand(`codecEvolution.${command}`); },
-    review: ({ candidateId }) => run('review', () => withDelayedProgress(`Codec Evolution: opening the review of ${candidateId}`, () => review.open(candidateId))),
+    ready: () => {
+      publish(getController().state());
+      void getController().refresh();
+    },
+    command: ({ command }) => {
+      if (isViewCommand(command)) void vscode.commands.executeCommand(`codecEvolution.${command}`);
+    },
+    review: ({ candidateId }) =>
+      run('review', () => withDelayedProgress(`Codec Evolution: opening the review of ${candidateId}`, () => review.open(candidateId))),
     compare: ({ version }) => void vscode.commands.executeCommand('codecEvolution.compareVersions', version),
     addDirective: ({ text, block }) => run('steer', () => getController().steer(text, block, 'view')),
     removeDirective: ({ id }) => run('clearDirective', () => getController().clearDirective(id)),
@@ -52,7 +58,16 @@ export function activate(context: vscode.ExtensionContext): void {
         const pending = getController().frames(req.clip, req.frame, req.subject, ctl.signal);
         previous?.abort();
         const f = await pending;
-        void postToView(webview, 'frames', { requestId: req.requestId, clip: req.clip, frame: req.frame, frameCount: f.frameCount, original: f.original, decoded: f.decoded, psnrY: f.psnrY, quality: f.quality });
+        void postToView(webview, 'frames', {
+          requestId: req.requestId,
+          clip: req.clip,
+          frame: req.frame,
+          frameCount: f.frameCount,
+          original: f.original,
+          decoded: f.decoded,
+          psnrY: f.psnrY,
+          quality: f.quality,
+        });
       } catch (e) {
         if (e instanceof CancelledError) return;
         log.warn(`frame ${req.frame} of ${req.clip}: ${errorMessage(e)}`);
@@ -73,21 +88,37 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 
   function run(name: string, fn: () => unknown): Promise<void> {
-    return Promise.resolve().then(fn).then(() => undefined, (e) => {
-      if (e instanceof CancelledError) { log.info(`${name}: cancelled`); return; }
-      const msg = errorMessage(e);
-      log.error(`${name}: ${msg}`);
-      controller?.setError(e);
-      void vscode.window.showErrorMessage(`Codec Evolution: ${msg}`, 'Show Log').then((a) => { if (a) log.show(); });
-    });
+    return Promise.resolve()
+      .then(fn)
+      .then(
+        () => undefined,
+        (e) => {
+          if (e instanceof CancelledError) {
+            log.info(`${name}: cancelled`);
+            return;
+          }
+          const msg = errorMessage(e);
+          log.error(`${name}: ${msg}`);
+          controller?.setError(e);
+          void vscode.window.showErrorMessage(`Codec Evolution: ${msg}`, 'Show Log').then((a) => {
+            if (a) log.show();
+          });
+        },
+      );
   }
 
   const handlers = commandHandlers({
-    controller: getController, review: () => review, dashboard: () => dashboard, secrets: context.secrets, log,
+    controller: getController,
+    review: () => review,
+    dashboard: () => dashboard,
+    secrets: context.secrets,
+    log,
     validation: () => (validation ??= new CodecValidation(log, context.extensionPath)),
   });
   for (const [name, fn] of Object.entries(handlers)) {
-    context.subscriptions.push(vscode.commands.registerCommand(`codecEvolution.${name}`, (...args: unknown[]) => run(name, () => fn(...args))));
+    context.subscriptions.push(
+      vscode.commands.registerCommand(`codecEvolution.${name}`, (...args: unknown[]) => run(name, () => fn(...args))),
+    );
   }
 
   registerChatParticipant(context, getController, log);
@@ -97,10 +128,19 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewViewProvider('codecEvolution.sidebar', sidebar),
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, review),
     vscode.languages.registerCodeLensProvider({ scheme: SCHEME }, review),
-    vscode.window.onDidChangeActiveTextEditor((ed) => setContext('reviewing', ed?.document.uri.scheme === SCHEME && ed.document.uri.path.startsWith('/candidate/'))),
+    vscode.window.onDidChangeActiveTextEditor((ed) =>
+      setContext('reviewing', ed?.document.uri.scheme === SCHEME && ed.document.uri.path.startsWith('/candidate/')),
+    ),
     // Trust granted: the engine child may now start; it replaces the stored read of Restricted Mode.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { if (controller) { publish(controller.state()); void controller.refresh(); } }),
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('codecEvolution') && controller) publish(controller.state()); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (controller) {
+        publish(controller.state());
+        void controller.refresh();
+      }
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('codecEvolution') && controller) publish(controller.state());
+    }),
     context.secrets.onDidChange((e) => log.info(`secret ${e.key} changed; the next engine start uses it`)),
   );
 

@@ -7,13 +7,20 @@ import { historySection, renderFacts, type HistoryFilter } from '../core/evoluti
 import type { Controller } from './controller';
 import { parseDirective } from './chat-text';
 
-interface ToolInvocation<T> { input: T }
-interface PreparedToolInvocation { invocationMessage?: string; confirmationMessages?: { title: string; message: string | vscode.MarkdownString } }
+interface ToolInvocation<T> {
+  input: T;
+}
+interface PreparedToolInvocation {
+  invocationMessage?: string;
+  confirmationMessages?: { title: string; message: string | vscode.MarkdownString };
+}
 interface LanguageModelTool<T> {
   invoke(options: ToolInvocation<T>, token: vscode.CancellationToken): Promise<unknown>;
   prepareInvocation?(options: ToolInvocation<T>, token: vscode.CancellationToken): PreparedToolInvocation | undefined;
 }
-interface ToolsApi { registerTool?<T>(name: string, tool: LanguageModelTool<T>): vscode.Disposable }
+interface ToolsApi {
+  registerTool?<T>(name: string, tool: LanguageModelTool<T>): vscode.Disposable;
+}
 type ResultCtor = new (parts: unknown[]) => unknown;
 type TextPartCtor = new (text: string) => unknown;
 
@@ -27,11 +34,13 @@ export function registerLanguageModelTools(ctx: vscode.ExtensionContext, control
     log.info('this VS Code has no language-model tools API (1.95+): the Codec Evolution tools are not registered');
     return;
   }
-  const Result = api.LanguageModelToolResult, Text = api.LanguageModelTextPart;
+  const Result = api.LanguageModelToolResult,
+    Text = api.LanguageModelTextPart;
   const result = (text: string) => new Result([new Text(text)]);
   const ready = (): Controller => {
     const c = controller();
-    if (!c.initializedOnDisk()) throw new Error('this folder has no .codec-evolution/ workspace: run "Codec Evolution: Initialize Workspace" first');
+    if (!c.initializedOnDisk())
+      throw new Error('this folder has no .codec-evolution/ workspace: run "Codec Evolution: Initialize Workspace" first');
     return c;
   };
 
@@ -62,14 +71,18 @@ export function registerLanguageModelTools(ctx: vscode.ExtensionContext, control
           invocationMessage: `Adding a directive to the codec search: ${text}`,
           confirmationMessages: {
             title: 'Add a directive to the codec search?',
-            message: new vscode.MarkdownString(`Every following prompt to the model will quote:\n\n> ${text}${block ? `\n\n(focus on the EVOLVE-BLOCK **${block}**)` : ''}\n\nuntil you remove it.`),
+            message: new vscode.MarkdownString(
+              `Every following prompt to the model will quote:\n\n> ${text}${block ? `\n\n(focus on the EVOLVE-BLOCK **${block}**)` : ''}\n\nuntil you remove it.`,
+            ),
           },
         };
       },
       invoke: async (o: ToolInvocation<{ text: string; block?: string }>) => {
         const { text, block } = directiveInput(o.input);
         const d = await ready().steer(text, block, 'tool');
-        return result(`Directive ${d.id} added${d.block ? ` (block ${d.block})` : ''}: "${d.text}". Every following prompt quotes it until the person removes it.`);
+        return result(
+          `Directive ${d.id} added${d.block ? ` (block ${d.block})` : ''}: "${d.text}". Every following prompt quotes it until the person removes it.`,
+        );
       },
     } as LanguageModelTool<never>,
   };

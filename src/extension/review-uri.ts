@@ -2,10 +2,7 @@
 // written to disk; the workspace changes only when the person accepts.
 export const SCHEME = 'codec-evolution';
 
-export type ReviewDoc =
-  | { kind: 'candidate'; id: string }
-  | { kind: 'parent'; id: string }
-  | { kind: 'version'; version: number };
+export type ReviewDoc = { kind: 'candidate'; id: string } | { kind: 'parent'; id: string } | { kind: 'version'; version: number };
 
 export function reviewPath(d: ReviewDoc, ext = 'js'): string {
   if (d.kind === 'candidate') return `/candidate/${encodeURIComponent(d.id)}/codec.${ext}`;

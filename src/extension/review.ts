@@ -47,18 +47,25 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
     const parent = rec.parentId ? snap.candidates.find((c) => c.id === rec.parentId) : undefined;
     const top = new vscode.Range(0, 0, 0, 0);
     // Actions first: a narrow diff side truncates the line, and the decision must stay reachable.
-    const lenses = rec.state === 'pending-review' && !vscode.workspace.isTrusted
-      ? [new vscode.CodeLens(top, { title: '$(shield) Restricted Mode: trust the workspace to accept or reject', command: '' })]
-      : rec.state === 'pending-review'
-      ? [new vscode.CodeLens(top, { title: '$(check) Accept', command: 'codecEvolution.accept', arguments: [doc.uri] }),
-        new vscode.CodeLens(top, { title: '$(close) Reject…', command: 'codecEvolution.reject', arguments: [doc.uri] })]
-      : [new vscode.CodeLens(top, { title: `state: ${rec.state}`, command: '' })];
+    const lenses =
+      rec.state === 'pending-review' && !vscode.workspace.isTrusted
+        ? [new vscode.CodeLens(top, { title: '$(shield) Restricted Mode: trust the workspace to accept or reject', command: '' })]
+        : rec.state === 'pending-review'
+          ? [
+              new vscode.CodeLens(top, { title: '$(check) Accept', command: 'codecEvolution.accept', arguments: [doc.uri] }),
+              new vscode.CodeLens(top, { title: '$(close) Reject…', command: 'codecEvolution.reject', arguments: [doc.uri] }),
+            ]
+          : [new vscode.CodeLens(top, { title: `state: ${rec.state}`, command: '' })];
     lenses.push(
-      new vscode.CodeLens(top, { title: candidateLensText(rec, parent, snap.primaryReference ?? 'x264'), command: 'codecEvolution.openDashboard' }),
+      new vscode.CodeLens(top, {
+        title: candidateLensText(rec, parent, snap.primaryReference ?? 'x264'),
+        command: 'codecEvolution.openDashboard',
+      }),
       new vscode.CodeLens(top, { title: hypothesisLensText(rec), command: '' }),
     );
     const base = this.texts.get(this.uri({ kind: 'parent', id: d.id }).toString());
-    if (base !== undefined) lenses.push(new vscode.CodeLens(top, { title: blocksLensText(base, doc.getText(), rec.focusBlock), command: '' }));
+    if (base !== undefined)
+      lenses.push(new vscode.CodeLens(top, { title: blocksLensText(base, doc.getText(), rec.focusBlock), command: '' }));
     return lenses;
   }
 
@@ -75,15 +82,20 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
     const bd = (v: number | undefined) => formatBdRate(v ?? null);
     const base = this.controller().currentSnapshot.versions.find((v) => v.version === detail.baseVersion);
     const blocks = changedBlocks(detail.baseCode, detail.code).map((c) => c.name);
-    const title = `v${detail.baseVersion} (best ${bd(base?.trainingBdRate)}) ↔ ${id} (review ${bd(detail.record.metrics?.trainingBdRate)})` +
+    const title =
+      `v${detail.baseVersion} (best ${bd(base?.trainingBdRate)}) ↔ ${id} (review ${bd(detail.record.metrics?.trainingBdRate)})` +
       (blocks.length ? ` · ${blocks.length > 3 ? `${blocks.slice(0, 3).join(', ')} +${blocks.length - 3}` : blocks.join(', ')}` : '');
     // The CodeLens with the numbers needs diffEditor.codeLens, which this extension turns on by default.
-    await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: false, selection: firstChange(detail.baseCode, detail.code) });
+    await vscode.commands.executeCommand('vscode.diff', left, right, title, {
+      preview: false,
+      selection: firstChange(detail.baseCode, detail.code),
+    });
   }
 
   async compare(a: number, b: number): Promise<void> {
     const c = this.controller();
-    const va = c.version(a), vb = c.version(b);
+    const va = c.version(a),
+      vb = c.version(b);
     const left = this.uri({ kind: 'version', version: a });
     const right = this.uri({ kind: 'version', version: b });
     this.texts.set(left.toString(), va.code);
@@ -96,7 +108,9 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
   /** Closes the review tabs of candidate `id` once it is decided. */
   async closeReview(id: string): Promise<void> {
     const right = this.uri({ kind: 'candidate', id }).toString();
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === right);
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === right);
     if (tabs.length) await vscode.window.tabGroups.close(tabs);
     this.lensChanged.fire();
   }

@@ -49,30 +49,52 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
   const mt = keys.maxTokens ? get<number>(keys.maxTokens as SettingKey) : undefined;
   if (mt) o.maxTokens = mt;
   const budgets: NonNullable<EngineOverrides['budgets']> = {};
-  const g = get<number>('budget.generations'); if (g !== undefined) budgets.generations = g;
-  const w = get<number>('budget.wallMinutes'); if (w !== undefined) budgets.wallMinutes = w;
-  const u = get<number>('budget.usd'); if (u !== undefined) budgets.usd = u;
+  const g = get<number>('budget.generations');
+  if (g !== undefined) budgets.generations = g;
+  const w = get<number>('budget.wallMinutes');
+  if (w !== undefined) budgets.wallMinutes = w;
+  const u = get<number>('budget.usd');
+  if (u !== undefined) budgets.usd = u;
   if (Object.keys(budgets).length) o.budgets = budgets;
-  const c = get<number>('concurrency'); if (c !== undefined) o.concurrency = c;
-  const q = get<string>('queue'); if (q?.trim()) o.queue = q.trim();
+  const c = get<number>('concurrency');
+  if (c !== undefined) o.concurrency = c;
+  const q = get<string>('queue');
+  if (q?.trim()) o.queue = q.trim();
   const cfg: NonNullable<EngineOverrides['config']> = {};
-  const refs = get<string[]>('referenceCodecs'); if (refs?.length) cfg.references = refs as WorkspaceConfig['references'];
-  const ff = get<string>('ffmpegPath'); if (ff) cfg.ffmpegPath = ff;
-  const policy = get<'review' | 'auto' | 'off'>('adoptionPolicy'); if (policy) cfg.adoptionPolicy = policy;
-  const objective = get<string>('objective'); if (isMetricId(objective)) cfg.objective = objective;
+  const refs = get<string[]>('referenceCodecs');
+  if (refs?.length) cfg.references = refs as WorkspaceConfig['references'];
+  const ff = get<string>('ffmpegPath');
+  if (ff) cfg.ffmpegPath = ff;
+  const policy = get<'review' | 'auto' | 'off'>('adoptionPolicy');
+  if (policy) cfg.adoptionPolicy = policy;
+  const objective = get<string>('objective');
+  if (isMetricId(objective)) cfg.objective = objective;
   const guards = get<Array<{ metric?: string; tolerancePercent?: number }>>('guards');
   if (Array.isArray(guards)) {
-    cfg.guards = guards.filter((g) => isMetricId(g?.metric)).map((g) => ({ metric: g.metric as MetricId, tolerancePercent: typeof g.tolerancePercent === 'number' && g.tolerancePercent >= 0 ? g.tolerancePercent : 1 }));
+    cfg.guards = guards
+      .filter((g) => isMetricId(g?.metric))
+      .map((g) => ({
+        metric: g.metric as MetricId,
+        tolerancePercent: typeof g.tolerancePercent === 'number' && g.tolerancePercent >= 0 ? g.tolerancePercent : 1,
+      }));
   }
-  const git = get<boolean>('git.commitOnAdopt'); if (git !== undefined) cfg.gitCommit = git;
-  const ptb = get<number>('promptTokenBudget'); if (ptb !== undefined) cfg.promptTokenBudget = ptb;
-  const tr = get<string[]>('clips.training'); if (tr?.length) cfg.training = tr;
-  const ho = get<string[]>('clips.heldOut'); if (ho?.length) cfg.heldOut = ho;
+  const git = get<boolean>('git.commitOnAdopt');
+  if (git !== undefined) cfg.gitCommit = git;
+  const ptb = get<number>('promptTokenBudget');
+  if (ptb !== undefined) cfg.promptTokenBudget = ptb;
+  const tr = get<string[]>('clips.training');
+  if (tr?.length) cfg.training = tr;
+  const ho = get<string[]>('clips.heldOut');
+  if (ho?.length) cfg.heldOut = ho;
   const limits: NonNullable<WorkspaceConfig['limits']> = {};
-  const t = get<number>('sandbox.timeoutSeconds'); if (t !== undefined) limits.timeoutMs = Math.round(t * 1000);
-  const m = get<number>('sandbox.memoryMb'); if (m !== undefined) limits.memoryMb = m;
-  const out = get<number>('sandbox.maxOutputMb'); if (out !== undefined) limits.maxOutputBytes = out * 1024 * 1024;
-  const lit = get<number>('sandbox.maxEmbeddedDataKb'); if (lit !== undefined) limits.maxLiteralBytes = lit * 1024;
+  const t = get<number>('sandbox.timeoutSeconds');
+  if (t !== undefined) limits.timeoutMs = Math.round(t * 1000);
+  const m = get<number>('sandbox.memoryMb');
+  if (m !== undefined) limits.memoryMb = m;
+  const out = get<number>('sandbox.maxOutputMb');
+  if (out !== undefined) limits.maxOutputBytes = out * 1024 * 1024;
+  const lit = get<number>('sandbox.maxEmbeddedDataKb');
+  if (lit !== undefined) limits.maxLiteralBytes = lit * 1024;
   if (Object.keys(limits).length) cfg.limits = limits;
   if (Object.keys(cfg).length) o.config = cfg;
   return o;

@@ -19,12 +19,20 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(s: ViewState): void {
-    if (!s.initialized) { this.item.hide(); return; }
-    if (s.loading) { this.placeholder(); return; }
+    if (!s.initialized) {
+      this.item.hide();
+      return;
+    }
+    if (s.loading) {
+      this.placeholder();
+      return;
+    }
     this.item.text = statusText(s);
     this.item.tooltip = `Codec Evolution — ${s.status}\nBD-rate: negative means fewer bits than the reference at equal PSNR-Y.\nClick for the dashboard.`;
     this.item.show();
   }
 
-  dispose(): void { this.item.dispose(); }
+  dispose(): void {
+    this.item.dispose();
+  }
 }

@@ -29,14 +29,24 @@ export class CodecValidation implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
 
   /** `root`: the extension's folder, where esbuild would be resolved for TypeScript codecs. */
-  constructor(private readonly log: vscode.LogOutputChannel, private readonly root: string) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly root: string,
+  ) {
     this.subs.push(
       vscode.workspace.onDidSaveTextDocument((doc) => {
         if (!this.watched.has(doc.uri.toString())) return;
         // The Validate Codec command already showed why a file cannot be validated; a save only logs it.
-        try { this.validate(doc); } catch (e) { this.log.warn(`validate on save: ${errorMessage(e)}`); }
+        try {
+          this.validate(doc);
+        } catch (e) {
+          this.log.warn(`validate on save: ${errorMessage(e)}`);
+        }
       }),
-      vscode.workspace.onDidCloseTextDocument((doc) => { this.watched.delete(doc.uri.toString()); this.collection.delete(doc.uri); }),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.watched.delete(doc.uri.toString());
+        this.collection.delete(doc.uri);
+      }),
     );
   }
 

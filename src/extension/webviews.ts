@@ -9,9 +9,14 @@ export function configureWebview(webview: vscode.Webview, extensionUri: vscode.U
   const media = vscode.Uri.joinPath(extensionUri, 'media');
   webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
   webview.html = webviewHtml({
-    view, cspSource: webview.cspSource, title: view === 'sidebar' ? 'Codec Evolution' : 'Codec Evolution Dashboard',
+    view,
+    cspSource: webview.cspSource,
+    title: view === 'sidebar' ? 'Codec Evolution' : 'Codec Evolution Dashboard',
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-    styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(), webview.asWebviewUri(vscode.Uri.joinPath(media, 'webview.css')).toString()],
+    styleUris: [
+      webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      webview.asWebviewUri(vscode.Uri.joinPath(media, 'webview.css')).toString(),
+    ],
   });
 }
 
@@ -27,7 +32,11 @@ export function listen(webview: vscode.Webview, handlers: Handlers<ViewMessages>
 
 export class SidebarView implements vscode.WebviewViewProvider {
   private view?: vscode.WebviewView;
-  constructor(private readonly extensionUri: vscode.Uri, private readonly handlers: (webview: vscode.Webview) => Handlers<ViewMessages>, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly handlers: (webview: vscode.Webview) => Handlers<ViewMessages>,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -35,8 +44,14 @@ export class SidebarView implements vscode.WebviewViewProvider {
     configureWebview(view.webview, this.extensionUri, 'sidebar');
     const sub = listen(view.webview, this.handlers(view.webview), this.log);
     // States sent while hidden are dropped; the latest one goes out when the view shows again.
-    const vis = view.onDidChangeVisibility(() => { if (view.visible && this.last) void postToView(view.webview, 'state', { state: this.last }); });
-    view.onDidDispose(() => { sub.dispose(); vis.dispose(); this.view = undefined; });
+    const vis = view.onDidChangeVisibility(() => {
+      if (view.visible && this.last) void postToView(view.webview, 'state', { state: this.last });
+    });
+    view.onDidDispose(() => {
+      sub.dispose();
+      vis.dispose();
+      this.view = undefined;
+    });
   }
 
   private last?: ViewState;
@@ -49,10 +64,17 @@ export class SidebarView implements vscode.WebviewViewProvider {
 
 export class DashboardPanel {
   private panel?: vscode.WebviewPanel;
-  constructor(private readonly extensionUri: vscode.Uri, private readonly handlers: (webview: vscode.Webview) => Handlers<ViewMessages>, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly handlers: (webview: vscode.Webview) => Handlers<ViewMessages>,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   show(): void {
-    if (this.panel) { this.panel.reveal(); return; }
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
     const panel = vscode.window.createWebviewPanel('codecEvolution.dashboard', 'Codec Evolution', vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
@@ -61,8 +83,14 @@ export class DashboardPanel {
     this.panel = panel;
     configureWebview(panel.webview, this.extensionUri, 'dashboard');
     const sub = listen(panel.webview, this.handlers(panel.webview), this.log);
-    const vis = panel.onDidChangeViewState(() => { if (panel.visible && this.last) void postToView(panel.webview, 'state', { state: this.last }); });
-    panel.onDidDispose(() => { sub.dispose(); vis.dispose(); this.panel = undefined; });
+    const vis = panel.onDidChangeViewState(() => {
+      if (panel.visible && this.last) void postToView(panel.webview, 'state', { state: this.last });
+    });
+    panel.onDidDispose(() => {
+      sub.dispose();
+      vis.dispose();
+      this.panel = undefined;
+    });
   }
 
   private last?: ViewState;

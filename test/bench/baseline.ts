@@ -24,12 +24,23 @@ export async function benchBaselineCache(ffmpeg: string, cacheDir: string, warmR
   const warmMs = median(warm);
   return {
     figures: [
-      { id: 'baseline.cacheSpeedup', label: 'reference cache: cold / warm', value: coldMs / warmMs, unit: 'x', goal: { op: '>=', value: 50 },
-        note: `cold ${(coldMs / 1000).toFixed(1)} s (${cold.ffmpegRuns} encodes) vs warm ${warmMs.toFixed(1)} ms (median of ${warmRuns})` },
+      {
+        id: 'baseline.cacheSpeedup',
+        label: 'reference cache: cold / warm',
+        value: coldMs / warmMs,
+        unit: 'x',
+        goal: { op: '>=', value: 50 },
+        note: `cold ${(coldMs / 1000).toFixed(1)} s (${cold.ffmpegRuns} encodes) vs warm ${warmMs.toFixed(1)} ms (median of ${warmRuns})`,
+      },
     ],
     detail: {
-      clip: `talking_heads_320x192_9f (${video.frames.length} frames)`, codecs: cold.curves.map((c) => c.encoder), skipped: cold.skipped,
-      coldMs: Math.round(coldMs), coldEncodes: cold.ffmpegRuns, warmMs: warm.map((x) => Math.round(x * 10) / 10), warmCacheHits: hits,
+      clip: `talking_heads_320x192_9f (${video.frames.length} frames)`,
+      codecs: cold.curves.map((c) => c.encoder),
+      skipped: cold.skipped,
+      coldMs: Math.round(coldMs),
+      coldEncodes: cold.ffmpegRuns,
+      warmMs: warm.map((x) => Math.round(x * 10) / 10),
+      warmCacheHits: hits,
     },
   };
 }

@@ -26,7 +26,13 @@ export async function benchBreakdown(ffmpeg: string, cacheDir: string, qualities
   const marks: { t: number; message: string }[] = [];
   const t0 = performance.now();
   const ev = await evaluateCandidate(source, {
-    clips: [FOREMAN], qualities, references: ['x264'], ffmpeg, cacheDir, determinism: 'off', filename: 'hybrid.js',
+    clips: [FOREMAN],
+    qualities,
+    references: ['x264'],
+    ffmpeg,
+    cacheDir,
+    determinism: 'off',
+    filename: 'hybrid.js',
     onProgress: (message) => marks.push({ t: performance.now() - t0, message }),
   });
   const totalMs = performance.now() - t0;
@@ -36,13 +42,18 @@ export async function benchBreakdown(ffmpeg: string, cacheDir: string, qualities
   const pointStarts = marks.filter((m) => /candidate quality/.test(m.message)).map((m) => m.t);
   const pointsMs = pointStarts.map((t, i) => (i + 1 < pointStarts.length ? pointStarts[i + 1] : totalMs) - t);
 
-  const encodeMs = ev.summary.encodeMs, decodeMs = ev.summary.decodeMs;
+  const encodeMs = ev.summary.encodeMs,
+    decodeMs = ev.summary.decodeMs;
   // The metric code on the same frames, as often as the evaluation ran it (once per point).
   const video = await readVideo(FOREMAN, { ffmpegPath: ffmpeg });
   const m0 = performance.now();
   for (let k = 0; k < clip.points.length; k++) {
-    const p = new PsnrAccumulator(video.width, video.height), s = new SsimAccumulator(video.width, video.height);
-    for (const f of video.frames) { p.add(f, f); s.add(f, f); }
+    const p = new PsnrAccumulator(video.width, video.height),
+      s = new SsimAccumulator(video.width, video.height);
+    for (const f of video.frames) {
+      p.add(f, f);
+      s.add(f, f);
+    }
   }
   const metricsMs = performance.now() - m0;
   // Start-up and transport together; summary.meanStartupMs (what each child's job waited until the
@@ -55,16 +66,31 @@ export async function benchBreakdown(ffmpeg: string, cacheDir: string, qualities
   const share = (x: number) => Math.round((x / totalMs) * 1000) / 10;
   return {
     figures: [
-      { id: 'breakdown.harnessShare', label: 'harness share of a hybrid evaluation on foreman', value: (harnessMs / totalMs) * 100, unit: '%', goal: { op: '<=', value: 5 },
-        note: `(total - encode - decode) / total over ${clip.points.length} points; total ${(totalMs / 1000).toFixed(1)} s` },
-      { id: 'breakdown.sandboxShare', label: 'of which sandbox start-up + transport', value: (sandboxMs / totalMs) * 100, unit: '%',
-        note: `2 sandbox children per point, started ahead by the evaluation's pool: hand-over, module load, frames in, bytes out (${Math.round(sandboxMs / clip.points.length)} ms per point)` },
+      {
+        id: 'breakdown.harnessShare',
+        label: 'harness share of a hybrid evaluation on foreman',
+        value: (harnessMs / totalMs) * 100,
+        unit: '%',
+        goal: { op: '<=', value: 5 },
+        note: `(total - encode - decode) / total over ${clip.points.length} points; total ${(totalMs / 1000).toFixed(1)} s`,
+      },
+      {
+        id: 'breakdown.sandboxShare',
+        label: 'of which sandbox start-up + transport',
+        value: (sandboxMs / totalMs) * 100,
+        unit: '%',
+        note: `2 sandbox children per point, started ahead by the evaluation's pool: hand-over, module load, frames in, bytes out (${Math.round(sandboxMs / clip.points.length)} ms per point)`,
+      },
     ],
     detail: {
-      clip: `${clip.name} ${clip.width}x${clip.height}, ${clip.frames} frames`, qualities, totalMs: Math.round(totalMs),
+      clip: `${clip.name} ${clip.width}x${clip.height}, ${clip.frames} frames`,
+      qualities,
+      totalMs: Math.round(totalMs),
       partsMs: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round(v)])),
       partsPercent: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k.replace(/Ms$/, ''), share(v)])),
-      pointsMs: pointsMs.map(Math.round), evaluationMsReported: Math.round(ev.summary.evaluationMs), summaryMeanStartupMs: Math.round(ev.summary.meanStartupMs * 10) / 10,
+      pointsMs: pointsMs.map(Math.round),
+      evaluationMsReported: Math.round(ev.summary.evaluationMs),
+      summaryMeanStartupMs: Math.round(ev.summary.meanStartupMs * 10) / 10,
       sandboxSplitMs: { startup: Math.round(startupMs), transportAndRest: Math.round(sandboxMs - startupMs) },
       how: 'sourceDecode = start to the clip-loaded progress message; encode/decode = times measured inside the sandbox children; metrics = PSNR+SSIM re-timed on the same frames; sandboxStartupAndTransport = point wall time minus encode, decode and metrics; bookkeeping = the rest (reference cache lookup, BD-rate, validation)',
     },

@@ -8,13 +8,26 @@ import { BUNDLED_CLIP } from './media';
 import type { SectionResult } from './report';
 import type { EngineEventListener } from '../../src/core/events';
 
-export interface EvolutionOptions { generations: number; candidatesPerGeneration: number; qualities: number[] }
+export interface EvolutionOptions {
+  generations: number;
+  candidatesPerGeneration: number;
+  qualities: number[];
+}
 
-interface Throughput { workers: number; evaluations: number; proposalsNotEvaluated: number; windowMs: number; perMinute: number; stopReason?: string; states: Record<string, number> }
+interface Throughput {
+  workers: number;
+  evaluations: number;
+  proposalsNotEvaluated: number;
+  windowMs: number;
+  perMinute: number;
+  stopReason?: string;
+  states: Record<string, number>;
+}
 
 async function throughput(root: string, workers: number, ffmpeg: string, o: EvolutionOptions): Promise<Throughput> {
   const { ws } = initWorkspace(root, {
-    seed: 'hybrid', clips: [BUNDLED_CLIP],
+    seed: 'hybrid',
+    clips: [BUNDLED_CLIP],
     configure: (c) => {
       c.qualities = o.qualities;
       c.ffmpegPath = ffmpeg;
@@ -34,7 +47,15 @@ async function throughput(root: string, workers: number, ffmpeg: string, o: Evol
   const records = ws.listCandidates().filter((r) => r.generation > 0);
   const states: Record<string, number> = {};
   for (const r of records) states[r.state] = (states[r.state] ?? 0) + 1;
-  return { workers, evaluations, proposalsNotEvaluated: records.length - evaluations, windowMs, perMinute: evaluations / (windowMs / 60000), stopReason: status.stopReason, states };
+  return {
+    workers,
+    evaluations,
+    proposalsNotEvaluated: records.length - evaluations,
+    windowMs,
+    perMinute: evaluations / (windowMs / 60000),
+    stopReason: status.stopReason,
+    states,
+  };
 }
 
 export async function benchEvolution(dirFor: (name: string) => string, ffmpeg: string, o: EvolutionOptions): Promise<SectionResult> {
@@ -42,11 +63,27 @@ export async function benchEvolution(dirFor: (name: string) => string, ffmpeg: s
   const two = await throughput(dirFor('evolve-2'), 2, ffmpeg, o);
   return {
     figures: [
-      { id: 'evolution.perMinute1', label: 'evaluations per minute, 1 worker', value: one.perMinute, unit: '/min',
-        note: `${one.evaluations} evaluations in ${(one.windowMs / 1000).toFixed(1)} s` },
-      { id: 'evolution.perMinute2', label: 'evaluations per minute, 2 workers', value: two.perMinute, unit: '/min',
-        note: `${two.evaluations} evaluations in ${(two.windowMs / 1000).toFixed(1)} s` },
-      { id: 'evolution.scaling', label: 'scaling 1 → 2 workers', value: two.perMinute / one.perMinute, unit: 'x', goal: { op: '>=', value: 1.8 } },
+      {
+        id: 'evolution.perMinute1',
+        label: 'evaluations per minute, 1 worker',
+        value: one.perMinute,
+        unit: '/min',
+        note: `${one.evaluations} evaluations in ${(one.windowMs / 1000).toFixed(1)} s`,
+      },
+      {
+        id: 'evolution.perMinute2',
+        label: 'evaluations per minute, 2 workers',
+        value: two.perMinute,
+        unit: '/min',
+        note: `${two.evaluations} evaluations in ${(two.windowMs / 1000).toFixed(1)} s`,
+      },
+      {
+        id: 'evolution.scaling',
+        label: 'scaling 1 → 2 workers',
+        value: two.perMinute / one.perMinute,
+        unit: 'x',
+        goal: { op: '>=', value: 1.8 },
+      },
     ],
     detail: { workload: { clip: 'media/clips/talking_heads_160x96_9f.y4m', seed: 'hybrid', provider: 'offline', ...o }, one, two },
   };

@@ -20,7 +20,12 @@ import { benchQueue } from './queue';
 function systemFfmpeg(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const p = join(dir, 'ffmpeg');
-    try { accessSync(p, constants.X_OK); if (statSync(p).isFile()) return p; } catch { /* next */ }
+    try {
+      accessSync(p, constants.X_OK);
+      if (statSync(p).isFile()) return p;
+    } catch {
+      /* next */
+    }
   }
   return undefined;
 }
@@ -33,7 +38,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const onlyArg = argv[argv.indexOf('--only') + 1];
   const only = argv.includes('--only') ? new Set(onlyArg.split(',')) : undefined;
   const unknown = only && [...only].filter((s) => !(SECTIONS as readonly string[]).includes(s));
-  if (unknown?.length) { console.error(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`); return 2; }
+  if (unknown?.length) {
+    console.error(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`);
+    return 2;
+  }
 
   const ffArg = argv.includes('--ffmpeg') ? argv[argv.indexOf('--ffmpeg') + 1] : undefined;
   // The system ffmpeg (what `npm run setup` installs) before the product's bundled fallbacks: the
@@ -42,19 +50,32 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const ff = await locateFfmpeg({ ffmpegPath: ffArg ?? (process.env.CODEC_EVOLVE_FFMPEG ? undefined : systemFfmpeg()) });
   const started = new Date();
   const t0 = performance.now();
-  const results: BenchResults = { schemaVersion: RESULTS_SCHEMA_VERSION, startedAt: started.toISOString(), durationS: 0, machine: machine(`${ff.version} (${ff.path})`), sections: {} };
+  const results: BenchResults = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    startedAt: started.toISOString(),
+    durationS: 0,
+    machine: machine(`${ff.version} (${ff.path})`),
+    sections: {},
+  };
   const media = new BenchMedia(ff.path);
   const log = (m: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`);
   const steps: Record<Section, () => Promise<SectionResult>> = {
-    metrics: async () => benchMetrics(ff.path, await media.foremanRaw(quick ? 63 : 300), { passes: quick ? 3 : 10, repetitions: quick ? 3 : 7 }),
+    metrics: async () =>
+      benchMetrics(ff.path, await media.foremanRaw(quick ? 63 : 300), { passes: quick ? 3 : 10, repetitions: quick ? 3 : 7 }),
     sandbox: async () => {
       const foreman = await readY4M(FOREMAN);
       return benchSandbox(foreman, { starts: quick ? 5 : 20, roundTrips: quick ? 2 : 5 });
     },
     breakdown: () => benchBreakdown(ff.path, media.sub('breakdown-cache'), quick ? [20, 40, 60, 80] : [20, 40, 60, 80]),
-    evolution: () => benchEvolution((n) => media.sub(n), ff.path, { generations: quick ? 1 : 2, candidatesPerGeneration: 4, qualities: [10, 30, 50, 70, 90] }),
+    evolution: () =>
+      benchEvolution((n) => media.sub(n), ff.path, {
+        generations: quick ? 1 : 2,
+        candidatesPerGeneration: 4,
+        qualities: [10, 30, 50, 70, 90],
+      }),
     baseline: () => benchBaselineCache(ff.path, media.sub('baseline-cache')),
-    queue: () => benchQueue(ff.path, { jobs: quick ? 4 : 8, overheadJobs: quick ? 5 : 20, qualities: [10, 30, 50, 70, 90], workerCounts: [1, 2, 4] }),
+    queue: () =>
+      benchQueue(ff.path, { jobs: quick ? 4 : 8, overheadJobs: quick ? 5 : 20, qualities: [10, 30, 50, 70, 90], workerCounts: [1, 2, 4] }),
     memory: async () => {
       const frames = quick ? 10 : 60;
       return benchMemory(await media.foreman720p(frames), ff.path, { frames, width: 1280, height: 720, quality: 50 });
@@ -79,10 +100,13 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   results.machine.loadAverageEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   const m = results.machine;
   console.log(`\nCodec Evolution benchmark — ${m.cpuModel}, ${m.cores} cores, node ${m.node}, ffmpeg ${m.ffmpeg}`);
-  console.log(`load average ${m.loadAverageStart.join(' ')} at start, ${(m.loadAverageEnd ?? []).join(' ')} at end; ${results.durationS} s${quick ? ' (--quick: reduced sizes)' : ''}\n`);
+  console.log(
+    `load average ${m.loadAverageStart.join(' ')} at start, ${(m.loadAverageEnd ?? []).join(' ')} at end; ${results.durationS} s${quick ? ' (--quick: reduced sizes)' : ''}\n`,
+  );
   console.log(formatTable(results.sections));
   console.log('');
-  for (const [name, s] of Object.entries(results.sections)) for (const f of s.figures) if (f.note) console.log(`  ${name}: ${f.label}: ${f.note}`);
+  for (const [name, s] of Object.entries(results.sections))
+    for (const f of s.figures) if (f.note) console.log(`  ${name}: ${f.label}: ${f.note}`);
   const outDir = join(packageRoot(), 'bench');
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, 'results.json');

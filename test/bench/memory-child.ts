@@ -7,7 +7,9 @@ function statusKb(pid: number | 'self', field: string): number | undefined {
   try {
     const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 function childPids(): number[] {
@@ -17,7 +19,9 @@ function childPids(): number[] {
       const s = readFileSync(`/proc/self/task/${tid}/children`, 'utf8').trim();
       if (s) out.push(...s.split(/\s+/).map(Number));
     }
-  } catch { /* no /proc children file: children are not reported */ }
+  } catch {
+    /* no /proc children file: children are not reported */
+  }
   return out;
 }
 
@@ -33,17 +37,28 @@ async function main(): Promise<void> {
   }, 10);
   const t0 = performance.now();
   const ev = await evaluateCandidate(readFileSync(codecPath, 'utf8'), {
-    clips: [clip], qualities: [Number(quality)], references: [], ffmpeg, determinism: 'off', filename: 'codec.js',
+    clips: [clip],
+    qualities: [Number(quality)],
+    references: [],
+    ffmpeg,
+    determinism: 'off',
+    filename: 'codec.js',
   });
   clearInterval(poll);
   const report = {
-    ok: ev.ok, failure: ev.ok ? undefined : ev.failure.message,
+    ok: ev.ok,
+    failure: ev.ok ? undefined : ev.failure.message,
     evaluationMs: Math.round(performance.now() - t0),
-    hostPeakKb: statusKb('self', 'VmHWM'), hostMaxRssKb: process.resourceUsage().maxRSS, rssAtStartKb,
+    hostPeakKb: statusKb('self', 'VmHWM'),
+    hostMaxRssKb: process.resourceUsage().maxRSS,
+    rssAtStartKb,
     childrenPeakKb: [...children.values()],
     point: ev.ok ? ev.clips[0].points[0] : undefined,
   };
   process.stdout.write(JSON.stringify(report));
 }
 
-main().catch((e) => { process.stderr.write(String(e?.stack ?? e)); process.exit(1); });
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e));
+  process.exit(1);
+});

@@ -15,17 +15,26 @@ import type { RawPair } from './media';
 import type { Figure, SectionResult } from './report';
 import { mbPerSecond, min } from './stats';
 
-export interface MetricsOptions { passes: number; repetitions: number }
+export interface MetricsOptions {
+  passes: number;
+  repetitions: number;
+}
 
 function frames(buf: Buffer, w: number, h: number): Frame[] {
-  const y = w * h, c = (w >> 1) * (h >> 1), fb = y + 2 * c;
+  const y = w * h,
+    c = (w >> 1) * (h >> 1),
+    fb = y + 2 * c;
   return Array.from({ length: Math.floor(buf.length / fb) }, (_, i) => {
     const o = i * fb;
     return { y: buf.subarray(o, o + y), u: buf.subarray(o + y, o + y + c), v: buf.subarray(o + y + c, o + fb) };
   });
 }
 
-interface FfRun { ms: number; cpuMs: number; stderr: string }
+interface FfRun {
+  ms: number;
+  cpuMs: number;
+  stderr: string;
+}
 
 /** ffmpeg -benchmark's last line: "bench: utime=0.123s stime=0.010s rtime=0.300s". */
 export function benchmarkCpuMs(stderr: string): number {
@@ -38,11 +47,16 @@ function runFfmpegTimed(ffmpeg: string, args: string[]): Promise<FfRun> {
     const t0 = performance.now();
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { if (stderr.length < 1 << 16) stderr += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      if (stderr.length < 1 << 16) stderr += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t0;
-      if (code !== 0) { reject(new Error(`ffmpeg exited ${code}: ${stderr.trim().split('\n').pop()}`)); return; }
+      if (code !== 0) {
+        reject(new Error(`ffmpeg exited ${code}: ${stderr.trim().split('\n').pop()}`));
+        return;
+      }
       resolve({ ms, cpuMs: benchmarkCpuMs(stderr), stderr });
     });
   });
@@ -59,14 +73,46 @@ function ffmpegArgs(pair: RawPair, filter: Filter, threads: 'one' | 'default', p
   const raw = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${pair.width}x${pair.height}`, '-r', '30'];
   const loop = ['-stream_loop', String(passes - 1)];
   // Distorted first, reference second: the order of the README's reference command.
-  return ['-hide_banner', '-nostdin', '-nostats', '-benchmark', '-v', 'info', ...(threads === 'one' ? ['-filter_threads', '1'] : []),
-    ...loop, ...raw, '-i', pair.distorted, ...loop, ...raw, '-i', pair.reference, '-filter_complex', GRAPHS[filter], '-f', 'null', '-'];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-benchmark',
+    '-v',
+    'info',
+    ...(threads === 'one' ? ['-filter_threads', '1'] : []),
+    ...loop,
+    ...raw,
+    '-i',
+    pair.distorted,
+    ...loop,
+    ...raw,
+    '-i',
+    pair.reference,
+    '-filter_complex',
+    GRAPHS[filter],
+    '-f',
+    'null',
+    '-',
+  ];
 }
 
-interface FfSummary { ms: number; cpuMs: number; all: number[]; allCpu: number[]; line?: string; command: string }
+interface FfSummary {
+  ms: number;
+  cpuMs: number;
+  all: number[];
+  allCpu: number[];
+  line?: string;
+  command: string;
+}
 
 /** Runs baseline, psnr and ssim in turn, `repetitions` times, so a change of load hits all three alike. */
-async function ffmpegRuns(ffmpeg: string, pair: RawPair, threads: 'one' | 'default', o: MetricsOptions): Promise<Record<Filter, FfSummary>> {
+async function ffmpegRuns(
+  ffmpeg: string,
+  pair: RawPair,
+  threads: 'one' | 'default',
+  o: MetricsOptions,
+): Promise<Record<Filter, FfSummary>> {
   const filters: Filter[] = ['baseline', 'psnr', 'ssim'];
   const runs: Record<Filter, FfRun[]> = { baseline: [], psnr: [], ssim: [] };
   for (let i = 0; i < o.repetitions; i++) {
@@ -76,14 +122,21 @@ async function ffmpegRuns(ffmpeg: string, pair: RawPair, threads: 'one' | 'defau
   for (const f of filters) {
     const rs = runs[f];
     const line = f === 'baseline' ? undefined : /(PSNR y:.*|SSIM Y:.*)/.exec(rs[0].stderr)?.[1]?.trim();
-    out[f] = { ms: min(rs.map((r) => r.ms)), cpuMs: min(rs.map((r) => r.cpuMs)), all: rs.map((r) => Math.round(r.ms)), allCpu: rs.map((r) => Math.round(r.cpuMs)),
-      line, command: ['ffmpeg', ...ffmpegArgs(pair, f, threads, o.passes)].join(' ') };
+    out[f] = {
+      ms: min(rs.map((r) => r.ms)),
+      cpuMs: min(rs.map((r) => r.cpuMs)),
+      all: rs.map((r) => Math.round(r.ms)),
+      allCpu: rs.map((r) => Math.round(r.cpuMs)),
+      line,
+      command: ['ffmpeg', ...ffmpegArgs(pair, f, threads, o.passes)].join(' '),
+    };
   }
   return out;
 }
 
 function ours(ref: Frame[], dist: Frame[], w: number, h: number, kind: 'psnr' | 'ssim', o: MetricsOptions) {
-  const times: number[] = [], cpu: number[] = [];
+  const times: number[] = [],
+    cpu: number[] = [];
   let line = '';
   for (let r = 0; r < o.repetitions; r++) {
     const t0 = performance.now();
@@ -112,7 +165,9 @@ export async function benchMetrics(ffmpeg: string, pair: RawPair, o: MetricsOpti
   const bytes = pair.bytes * o.passes;
   const detail: Record<string, unknown> = {
     what: `${pair.frames} frames of ${pair.width}x${pair.height} yuv420p (${(pair.bytes / 1e6).toFixed(1)} MB per sequence), ${o.passes} passes per run, best of ${o.repetitions} runs; MB = 10^6 bytes of one sequence's frames; ffmpeg net = (ffmpeg with the filter) - (ffmpeg with the same raw inputs and no metric); 1-thread figures by CPU time (ffmpeg -filter_threads 1, -benchmark utime+stime; ours process.cpuUsage), default-thread figures by wall time`,
-    frames: pair.frames, passes: o.passes, megabytes: bytes / 1e6,
+    frames: pair.frames,
+    passes: o.passes,
+    megabytes: bytes / 1e6,
   };
   const figures: Figure[] = [];
   const ff = { one: await ffmpegRuns(ffmpeg, pair, 'one', o), default: await ffmpegRuns(ffmpeg, pair, 'default', o) };
@@ -132,14 +187,24 @@ export async function benchMetrics(ffmpeg: string, pair: RawPair, o: MetricsOpti
       const ourRate = mbPerSecond(bytes, oursMs);
       perThreads[threads] = {
         clock: cpu ? 'cpu' : 'wall',
-        ffmpegWallMs: withFilter.all, ffmpegCpuMs: withFilter.allCpu, baselineWallMs: base.all, baselineCpuMs: base.allCpu,
-        ffmpegNetMBps: Math.round(ffNet), ffmpegGrossMBps: Math.round(ffGross), oursMBps: Math.round(ourRate), ratioNet: ourRate / ffNet, ratioGross: ourRate / ffGross,
-        identical: withFilter.line === us.line, ffmpegLine: withFilter.line, command: withFilter.command,
+        ffmpegWallMs: withFilter.all,
+        ffmpegCpuMs: withFilter.allCpu,
+        baselineWallMs: base.all,
+        baselineCpuMs: base.allCpu,
+        ffmpegNetMBps: Math.round(ffNet),
+        ffmpegGrossMBps: Math.round(ffGross),
+        oursMBps: Math.round(ourRate),
+        ratioNet: ourRate / ffNet,
+        ratioGross: ourRate / ffGross,
+        identical: withFilter.line === us.line,
+        ffmpegLine: withFilter.line,
+        command: withFilter.command,
       };
       figures.push({
         id: `metrics.${kind}.${threads}`,
         label: cpu ? `${label} vs ffmpeg, 1 thread each (CPU time, net)` : `${label} vs ffmpeg default threads (wall, net)`,
-        value: ourRate / ffNet, unit: 'x',
+        value: ourRate / ffNet,
+        unit: 'x',
         ...(cpu ? { goal: { op: '>=' as const, value: kind === 'psnr' ? 1.0 : 0.5 } } : {}),
         note: `ours ${Math.round(ourRate)} MB/s vs ffmpeg net ${Math.round(ffNet)} MB/s (${cpu ? 'CPU' : 'wall'} time; ffmpeg gross incl. process and raw reading ${Math.round(ffGross)} MB/s); ${withFilter.line === us.line ? "our summary line identical to ffmpeg's" : `LINES DIFFER: ours '${us.line}', ffmpeg '${withFilter.line}'`}`,
       });

@@ -21,7 +21,12 @@ import { startRedis } from '../helpers/redis';
 import { BUNDLED_CLIP } from './media';
 import type { SectionResult } from './report';
 
-export interface QueueBenchOptions { jobs: number; overheadJobs: number; qualities: number[]; workerCounts: number[] }
+export interface QueueBenchOptions {
+  jobs: number;
+  overheadJobs: number;
+  qualities: number[];
+  workerCounts: number[];
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,38 +35,71 @@ function median(xs: number[]): number {
 
 function startWorker(url: string, cacheDir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [distFile('cli.js'), 'worker', '--queue', url, '--cache-dir', cacheDir], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [distFile('cli.js'), 'worker', '--queue', url, '--cache-dir', cacheDir], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
-    p.stderr!.on('data', (c) => { err += c; if (/connected to/.test(err)) resolve(p); });
+    p.stderr!.on('data', (c) => {
+      err += c;
+      if (/connected to/.test(err)) resolve(p);
+    });
     p.once('exit', (code) => reject(new Error(`worker exited (${code}): ${err}`)));
   });
 }
 
 async function stopWorkers(ws: ChildProcess[]): Promise<void> {
-  await Promise.all(ws.map((p) => new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) { resolve(); return; }
-    p.once('exit', () => resolve());
-    try { process.kill(-p.pid!, 'SIGKILL'); } catch { resolve(); }
-  })));
+  await Promise.all(
+    ws.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.exitCode !== null || p.signalCode !== null) {
+            resolve();
+            return;
+          }
+          p.once('exit', () => resolve());
+          try {
+            process.kill(-p.pid!, 'SIGKILL');
+          } catch {
+            resolve();
+          }
+        }),
+    ),
+  );
 }
 
 /** `n` training-stage requests of the same code under distinct candidate ids (so none is deduplicated). */
 function requests(ws: Workspace, cfg: WorkspaceConfig, tag: string, n: number, stage: StageRequest['stage']): StageRequest[] {
   return Array.from({ length: n }, (_, i) => ({
-    stage, candidateId: `bench-${tag}-${i}`,
-    clips: stage === 'smoke' ? [{ path: ws.resolvePath(cfg.clips.smoke.path), frames: cfg.clips.smoke.frames }] : cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })),
-    references: stage === 'smoke' ? [] : cfg.references, qualities: cfg.qualities,
+    stage,
+    candidateId: `bench-${tag}-${i}`,
+    clips:
+      stage === 'smoke'
+        ? [{ path: ws.resolvePath(cfg.clips.smoke.path), frames: cfg.clips.smoke.frames }]
+        : cfg.clips.training.map((c) => ({ path: ws.resolvePath(c.path), frames: c.frames })),
+    references: stage === 'smoke' ? [] : cfg.references,
+    qualities: cfg.qualities,
   }));
 }
 
 /** All requests at once, at most `inFlight` evaluating; wall time of the whole batch. */
-async function batch(evaluate: Evaluator, code: string, reqs: StageRequest[], inFlight: number): Promise<{ ms: number; results: StageResult[] }> {
+async function batch(
+  evaluate: Evaluator,
+  code: string,
+  reqs: StageRequest[],
+  inFlight: number,
+): Promise<{ ms: number; results: StageResult[] }> {
   const t0 = performance.now();
   const results: StageResult[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(inFlight, reqs.length) }, async () => {
-    while (next < reqs.length) { const r = reqs[next++]; results.push(await evaluate(code, r)); }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, reqs.length) }, async () => {
+      while (next < reqs.length) {
+        const r = reqs[next++];
+        results.push(await evaluate(code, r));
+      }
+    }),
+  );
   const bad = results.find((r) => !r.ok);
   if (bad && !bad.ok) throw new Error(`a bench evaluation failed: ${bad.failure.class}: ${bad.failure.message}`);
   return { ms: performance.now() - t0, results };
@@ -73,8 +111,13 @@ export async function benchQueue(ffmpeg: string, o: QueueBenchOptions): Promise<
   const workers: ChildProcess[] = [];
   try {
     const { ws } = initWorkspace(join(root, 'ws'), {
-      seed: 'hybrid', clips: [BUNDLED_CLIP],
-      configure: (c) => { c.qualities = o.qualities; c.ffmpegPath = ffmpeg; c.evolution.gitCommit = false; },
+      seed: 'hybrid',
+      clips: [BUNDLED_CLIP],
+      configure: (c) => {
+        c.qualities = o.qualities;
+        c.ffmpegPath = ffmpeg;
+        c.evolution.gitCommit = false;
+      },
     });
     const cfg = ws.readConfig();
     const code = seedSource('hybrid');
@@ -108,7 +151,9 @@ export async function benchQueue(ffmpeg: string, o: QueueBenchOptions): Promise<
         const run = await batch(dispatcher.evaluate, code, requests(ws, cfg, `q${n}`, o.jobs, 'training'), o.jobs);
         const vias = run.results.map((r) => r.via!);
         perWorkers.push({
-          workers: n, ms: run.ms, perMinute: o.jobs / (run.ms / 60000),
+          workers: n,
+          ms: run.ms,
+          perMinute: o.jobs / (run.ms / 60000),
           meanRunMs: vias.reduce((a, v) => a + v.runMs, 0) / vias.length,
           meanWaitMs: vias.reduce((a, v) => a + v.queueWaitMs, 0) / vias.length,
         });
@@ -126,15 +171,42 @@ export async function benchQueue(ffmpeg: string, o: QueueBenchOptions): Promise<
     const project = (machines: number) => machines * best.perMinute;
     return {
       figures: [
-        { id: 'queue.overheadMs', label: 'queue overhead per job (median)', value: overheadMs, unit: 'ms', goal: { op: '<=', value: 50 },
-          note: `${o.overheadJobs} sequential smoke jobs, engine wall time minus the worker's time on the job (${median(overhead.runMs).toFixed(0)} ms)` },
-        { id: 'queue.localPerMinute', label: `evaluations/min, local pool (${localConcurrency} at once)`, value: localPerMinute, unit: '/min', note: `${o.jobs} training-stage evaluations in ${(localRun.ms / 1000).toFixed(1)} s` },
-        ...perWorkers.map((p) => ({ id: `queue.perMinute${p.workers}`, label: `evaluations/min, ${p.workers} queue worker${p.workers > 1 ? 's' : ''}`, value: p.perMinute, unit: '/min',
-          note: `${o.jobs} jobs in ${(p.ms / 1000).toFixed(1)} s; ${Math.round(p.meanRunMs)} ms per job on a worker, ${Math.round(p.meanWaitMs)} ms mean wait` })),
-        ...[2, 4, 8, 16].map((m) => ({ id: `queue.projection${m}`, label: `projected evaluations/min, ${m} machines like this one`, value: project(m), unit: '/min',
-          note: `${m} x ${best.perMinute.toFixed(1)}/min (${best.workers} workers here, ${Math.round(perJobMs)} ms per job)` })),
+        {
+          id: 'queue.overheadMs',
+          label: 'queue overhead per job (median)',
+          value: overheadMs,
+          unit: 'ms',
+          goal: { op: '<=', value: 50 },
+          note: `${o.overheadJobs} sequential smoke jobs, engine wall time minus the worker's time on the job (${median(overhead.runMs).toFixed(0)} ms)`,
+        },
+        {
+          id: 'queue.localPerMinute',
+          label: `evaluations/min, local pool (${localConcurrency} at once)`,
+          value: localPerMinute,
+          unit: '/min',
+          note: `${o.jobs} training-stage evaluations in ${(localRun.ms / 1000).toFixed(1)} s`,
+        },
+        ...perWorkers.map((p) => ({
+          id: `queue.perMinute${p.workers}`,
+          label: `evaluations/min, ${p.workers} queue worker${p.workers > 1 ? 's' : ''}`,
+          value: p.perMinute,
+          unit: '/min',
+          note: `${o.jobs} jobs in ${(p.ms / 1000).toFixed(1)} s; ${Math.round(p.meanRunMs)} ms per job on a worker, ${Math.round(p.meanWaitMs)} ms mean wait`,
+        })),
+        ...[2, 4, 8, 16].map((m) => ({
+          id: `queue.projection${m}`,
+          label: `projected evaluations/min, ${m} machines like this one`,
+          value: project(m),
+          unit: '/min',
+          note: `${m} x ${best.perMinute.toFixed(1)}/min (${best.workers} workers here, ${Math.round(perJobMs)} ms per job)`,
+        })),
       ],
-      detail: { workload: { clip: 'media/clips/talking_heads_160x96_9f.y4m', seed: 'hybrid', stage: 'training', references: cfg.references, ...o }, overhead, localRun: { ms: localRun.ms, concurrency: localConcurrency }, perWorkers },
+      detail: {
+        workload: { clip: 'media/clips/talking_heads_160x96_9f.y4m', seed: 'hybrid', stage: 'training', references: cfg.references, ...o },
+        overhead,
+        localRun: { ms: localRun.ms, concurrency: localConcurrency },
+        perWorkers,
+      },
     };
   } finally {
     await stopWorkers(workers);

@@ -50,12 +50,19 @@ export interface BenchResults {
 export function machine(ffmpeg?: string): Machine {
   const c = cpus();
   return {
-    cpuModel: c[0]?.model?.trim() ?? 'unknown', cores: c.length, memoryGb: Math.round(totalmem() / 2 ** 30 * 10) / 10,
-    node: process.versions.node, platform: `${process.platform}-${process.arch}`, ffmpeg, loadAverageStart: loadavg().map(round2),
+    cpuModel: c[0]?.model?.trim() ?? 'unknown',
+    cores: c.length,
+    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    ffmpeg,
+    loadAverageStart: loadavg().map(round2),
   };
 }
 
-function round2(x: number): number { return Math.round(x * 100) / 100; }
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
 
 export function met(f: Figure): boolean | undefined {
   if (!f.goal || !Number.isFinite(f.value)) return undefined;
@@ -88,13 +95,20 @@ function formatGoal(f: Figure): string {
 export function formatTable(sections: Record<string, SectionResult>): string {
   const rows: string[][] = [['figure', 'value', 'goal', '']];
   for (const [name, s] of Object.entries(sections)) {
-    if (s.error) { rows.push([`${name}: not measured`, '', '', `(${s.error})`]); continue; }
+    if (s.error) {
+      rows.push([`${name}: not measured`, '', '', `(${s.error})`]);
+      continue;
+    }
     for (const f of s.figures) {
       const ok = met(f);
       rows.push([f.label, formatValue(f.value, f.unit), formatGoal(f), ok === undefined ? '' : ok ? 'met' : 'MISSED']);
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }

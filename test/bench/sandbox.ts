@@ -40,8 +40,15 @@ export function decode(bytes) {
 `;
 
 function tinyVideo(): Video {
-  const w = 16, h = 16;
-  return { width: w, height: h, fpsNum: 30, fpsDen: 1, frames: [{ y: new Uint8Array(w * h).fill(128), u: new Uint8Array(64).fill(128), v: new Uint8Array(64).fill(128) }] };
+  const w = 16,
+    h = 16;
+  return {
+    width: w,
+    height: h,
+    fpsNum: 30,
+    fpsDen: 1,
+    frames: [{ y: new Uint8Array(w * h).fill(128), u: new Uint8Array(64).fill(128), v: new Uint8Array(64).fill(128) }],
+  };
 }
 
 export async function benchSandbox(video: Video, o: { starts: number; roundTrips: number }): Promise<SectionResult> {
@@ -52,7 +59,8 @@ export async function benchSandbox(video: Video, o: { starts: number; roundTrips
 
   // Start-up: a 1-frame 16x16 encode, so almost all of the child's life is start-up.
   const tiny = tinyVideo();
-  const startups: number[] = [], wholeChild: number[] = [];
+  const startups: number[] = [],
+    wholeChild: number[] = [];
   for (let i = 0; i < o.starts; i++) {
     const t0 = performance.now();
     const r = await runEncode(c, tiny, 50);
@@ -73,12 +81,15 @@ export async function benchSandbox(video: Video, o: { starts: number; roundTrips
       if (!r.ok || !r.warm) throw new Error(`pooled pass-through encode failed: ${r.ok ? 'not warm' : r.failure.message}`);
       warm.push(r.startupMs);
     }
-  } finally { pool.close(); }
+  } finally {
+    pool.close();
+  }
 
   // The floor: a bare node start and exit, timed the same way on the same machine, for context —
   // with this shell's environment and with the sandbox's scrubbed one (an environment can slow
   // every node start: NODE_EXTRA_CA_CERTS here costs ~45 ms of certificate loading).
-  const bareNode: number[] = [], bareNodeScrubbed: number[] = [];
+  const bareNode: number[] = [],
+    bareNodeScrubbed: number[] = [];
   for (let i = 0; i < Math.min(o.starts, 10); i++) {
     let t0 = performance.now();
     spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
@@ -90,11 +101,17 @@ export async function benchSandbox(video: Video, o: { starts: number; roundTrips
 
   // In-process: the same module, imported as a file.
   const dir = mkdtempSync(join(tmpdir(), 'codec-evolve-bench-pt-'));
-  const inProcess: number[] = [], sandboxed: number[] = [], sandboxStartup: number[] = [], callMs: number[] = [];
+  const inProcess: number[] = [],
+    sandboxed: number[] = [],
+    sandboxStartup: number[] = [],
+    callMs: number[] = [];
   try {
     const file = join(dir, 'pass-through.mjs');
     writeFileSync(file, PASS_THROUGH);
-    const mod = await import(pathToFileURL(file).href) as { encode(v: Video, o: object): Uint8Array; decode(b: Uint8Array): { frames: unknown[] } };
+    const mod = (await import(pathToFileURL(file).href)) as {
+      encode(v: Video, o: object): Uint8Array;
+      decode(b: Uint8Array): { frames: unknown[] };
+    };
     const expect = { width: video.width, height: video.height, frames: video.frames.length };
     for (let i = 0; i < o.roundTrips; i++) {
       let t0 = performance.now();
@@ -120,23 +137,53 @@ export async function benchSandbox(video: Video, o: { starts: number; roundTrips
   const transportMs = median(sandboxed) - median(sandboxStartup) - median(callMs);
   return {
     figures: [
-      { id: 'sandbox.startup', label: 'sandbox start-up to loaded candidate (median)', value: median(startups), unit: 'ms', goal: { op: '<=', value: 50 },
-        note: `spawn → 'loaded' message, median of ${o.starts} cold starts; a bare 'node -e 0' start+exit takes ${median(bareNode).toFixed(0)} ms here, ${median(bareNodeScrubbed).toFixed(0)} ms with the sandbox's scrubbed environment (${level.summary})` },
-      { id: 'sandbox.startupWarm', label: 'of which an evaluation waits for (warm child)', value: median(warm), unit: 'ms',
-        note: `hand-over → 'loaded' for a child its SandboxPool started ahead of need, median of ${o.starts}` },
-      { id: 'sandbox.overheadPerFrame', label: `sandbox round-trip overhead per frame (${video.width}x${video.height})`, value: overheadMs / n, unit: 'ms',
-        note: `pass-through encode+decode, ${n} frames: sandboxed ${median(sandboxed).toFixed(0)} ms vs in-process ${median(inProcess).toFixed(1)} ms (medians of ${o.roundTrips})` },
-      { id: 'sandbox.transportPerFrame', label: 'of which transport per frame (without start-up)', value: transportMs / n, unit: 'ms',
-        note: 'sandboxed round trip minus both start-ups minus both calls as timed inside the children' },
+      {
+        id: 'sandbox.startup',
+        label: 'sandbox start-up to loaded candidate (median)',
+        value: median(startups),
+        unit: 'ms',
+        goal: { op: '<=', value: 50 },
+        note: `spawn → 'loaded' message, median of ${o.starts} cold starts; a bare 'node -e 0' start+exit takes ${median(bareNode).toFixed(0)} ms here, ${median(bareNodeScrubbed).toFixed(0)} ms with the sandbox's scrubbed environment (${level.summary})`,
+      },
+      {
+        id: 'sandbox.startupWarm',
+        label: 'of which an evaluation waits for (warm child)',
+        value: median(warm),
+        unit: 'ms',
+        note: `hand-over → 'loaded' for a child its SandboxPool started ahead of need, median of ${o.starts}`,
+      },
+      {
+        id: 'sandbox.overheadPerFrame',
+        label: `sandbox round-trip overhead per frame (${video.width}x${video.height})`,
+        value: overheadMs / n,
+        unit: 'ms',
+        note: `pass-through encode+decode, ${n} frames: sandboxed ${median(sandboxed).toFixed(0)} ms vs in-process ${median(inProcess).toFixed(1)} ms (medians of ${o.roundTrips})`,
+      },
+      {
+        id: 'sandbox.transportPerFrame',
+        label: 'of which transport per frame (without start-up)',
+        value: transportMs / n,
+        unit: 'ms',
+        note: 'sandboxed round trip minus both start-ups minus both calls as timed inside the children',
+      },
     ],
     detail: {
       sandboxLevel: level.summary,
-      bareNodeStartExitMs: bareNode.map(Math.round), bareNodeScrubbedEnvStartExitMs: bareNodeScrubbed.map(Math.round),
-      startupMs: startups.map((x) => Math.round(x * 10) / 10), wholeChildMs: wholeChild.map(Math.round),
+      bareNodeStartExitMs: bareNode.map(Math.round),
+      bareNodeScrubbedEnvStartExitMs: bareNodeScrubbed.map(Math.round),
+      startupMs: startups.map((x) => Math.round(x * 10) / 10),
+      wholeChildMs: wholeChild.map(Math.round),
       warmStartupMs: warm.map((x) => Math.round(x * 10) / 10),
-      roundTrip: { frames: n, width: video.width, height: video.height, rawMB: (n * video.width * video.height * 1.5) / 1e6,
-        sandboxedMs: sandboxed.map(Math.round), inProcessMs: inProcess.map((x) => Math.round(x * 10) / 10),
-        startupsMs: sandboxStartup.map(Math.round), callsInChildrenMs: callMs.map(Math.round) },
+      roundTrip: {
+        frames: n,
+        width: video.width,
+        height: video.height,
+        rawMB: (n * video.width * video.height * 1.5) / 1e6,
+        sandboxedMs: sandboxed.map(Math.round),
+        inProcessMs: inProcess.map((x) => Math.round(x * 10) / 10),
+        startupsMs: sandboxStartup.map(Math.round),
+        callsInChildrenMs: callMs.map(Math.round),
+      },
     },
   };
 }

@@ -21,8 +21,7 @@ export interface Install {
 }
 
 export function cacheDir(): string {
-  const root = process.env.CODEC_E2E_CACHE
-    ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'codec-evolution-e2e');
+  const root = process.env.CODEC_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'codec-evolution-e2e');
   return join(root, `code-server-${CODE_SERVER_VERSION}-node-${NODE24_VERSION}`);
 }
 
@@ -30,7 +29,8 @@ export function readInstall(): Install {
   const file = join(cacheDir(), 'ready.json');
   if (!existsSync(file)) throw new Error(`code-server is not installed (${file} missing) — run bash test/e2e/setup.sh`);
   const install = JSON.parse(readFileSync(file, 'utf8')) as Install;
-  if (install.schemaVersion !== 1) throw new Error(`${file}: schemaVersion ${install.schemaVersion} unknown — rerun bash test/e2e/setup.sh`);
+  if (install.schemaVersion !== 1)
+    throw new Error(`${file}: schemaVersion ${install.schemaVersion} unknown — rerun bash test/e2e/setup.sh`);
   for (const p of [install.node, install.codeServerEntry]) {
     if (!existsSync(p)) throw new Error(`${p} missing — delete ${cacheDir()} and rerun bash test/e2e/setup.sh`);
   }
@@ -45,7 +45,10 @@ export class CodeServer {
   private output = '';
   url = '';
 
-  constructor(private readonly install: Install, private readonly sandbox: string) {
+  constructor(
+    private readonly install: Install,
+    private readonly sandbox: string,
+  ) {
     this.userDataDir = join(sandbox, 'user-data');
     this.extensionsDir = join(sandbox, 'extensions');
     this.configFile = join(sandbox, 'code-server.yaml');
@@ -66,8 +69,15 @@ export class CodeServer {
   }
 
   private baseArgs(): string[] {
-    return [this.install.codeServerEntry, '--config', this.configFile,
-      '--user-data-dir', this.userDataDir, '--extensions-dir', this.extensionsDir];
+    return [
+      this.install.codeServerEntry,
+      '--config',
+      this.configFile,
+      '--user-data-dir',
+      this.userDataDir,
+      '--extensions-dir',
+      this.extensionsDir,
+    ];
   }
 
   writeUserSettings(settings: Record<string, unknown>): void {
@@ -75,26 +85,51 @@ export class CodeServer {
   }
 
   async installExtension(vsix: string): Promise<string> {
-    const { stdout, stderr } = await run(this.install.node,
-      [...this.baseArgs(), '--install-extension', vsix, '--force'], { env: this.env(), timeout: 120_000 });
+    const { stdout, stderr } = await run(this.install.node, [...this.baseArgs(), '--install-extension', vsix, '--force'], {
+      env: this.env(),
+      timeout: 120_000,
+    });
     return stdout + stderr;
   }
 
   async listExtensions(): Promise<string[]> {
-    const { stdout } = await run(this.install.node,
-      [...this.baseArgs(), '--list-extensions', '--show-versions'], { env: this.env(), timeout: 60_000 });
-    return stdout.split('\n').map((l) => l.trim()).filter((l) => /^[\w-]+\.[\w-]+@/.test(l));
+    const { stdout } = await run(this.install.node, [...this.baseArgs(), '--list-extensions', '--show-versions'], {
+      env: this.env(),
+      timeout: 60_000,
+    });
+    return stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^[\w-]+\.[\w-]+@/.test(l));
   }
 
   /** Starts the server on a port the kernel picks, and resolves with its URL once it listens. */
   async start(timeoutMs = 60_000): Promise<string> {
-    const child = spawn(this.install.node, [...this.baseArgs(), '--bind-addr', '127.0.0.1:0', '--auth', 'none',
-      '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
-      '--ignore-last-opened'], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(
+      this.install.node,
+      [
+        ...this.baseArgs(),
+        '--bind-addr',
+        '127.0.0.1:0',
+        '--auth',
+        'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+      ],
+      { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     this.child = child;
     // Its own process group, so that stopping it also ends the extension host and whatever the
     // extension spawned, even if this runner dies first.
-    const killGroup = () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } };
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
     process.once('exit', killGroup);
     child.once('exit', () => process.off('exit', killGroup));
     const url = await new Promise<string>((resolve, reject) => {
@@ -102,7 +137,10 @@ export class CodeServer {
       const onData = (b: Buffer) => {
         this.output += b.toString();
         const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\/?/.exec(this.output);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
@@ -115,17 +153,28 @@ export class CodeServer {
     return url;
   }
 
-  log(): string { return this.output; }
+  log(): string {
+    return this.output;
+  }
 
   /** Stops the server and everything it spawned (extension host, engine host, codec workers). */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const signalGroup = (sig: NodeJS.Signals) => { try { process.kill(-child.pid!, sig); } catch { /* already gone */ } };
+    const signalGroup = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, sig);
+      } catch {
+        /* already gone */
+      }
+    };
     signalGroup('SIGTERM');
     const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 10_000))]);
-    if (timedOut) { signalGroup('SIGKILL'); await exited; }
+    if (timedOut) {
+      signalGroup('SIGKILL');
+      await exited;
+    }
     // Stragglers in the group (an extension host that ignored SIGTERM) go too.
     signalGroup('SIGKILL');
   }

@@ -13,7 +13,6 @@ import { extensionId, filesUnder, manifest, shots, vsix } from './package-under-
 
 const CATEGORY = 'Codec Evolution';
 
-
 describe('VS Code end to end: the .vsix in code-server, driven through Chromium', function () {
   this.timeout(180_000);
   let sandbox: string;
@@ -66,30 +65,49 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
       if (file) console.log(`      screenshot of the failure: ${file}`);
       // The extension's own log usually says why (an engine error, a refused candidate).
       const own = filesUnder(join(server.userDataDir, 'logs')).filter((f) => f.includes(extensionId) && f.endsWith('.log'));
-      for (const f of own) console.log(`      last lines of ${f}:\n${readFileSync(f, 'utf8').trim().split('\n').slice(-15).map((l) => `        ${l}`).join('\n')}`);
+      for (const f of own)
+        console.log(
+          `      last lines of ${f}:\n${readFileSync(f, 'utf8')
+            .trim()
+            .split('\n')
+            .slice(-15)
+            .map((l) => `        ${l}`)
+            .join('\n')}`,
+        );
     }
   });
 
   it('packages the bundles, the media and the manifest into a small .vsix, and no sources', () => {
     const entries = vsixEntries(vsix);
     const names = entries.map((e) => e.name);
-    for (const need of ['extension/package.json', 'extension/readme.md', 'extension/dist/extension.js', 'extension/dist/engine-host.js',
-      'extension/dist/sandbox-worker.js', 'extension/dist/webview.js', 'extension/media/clips/talking_heads_160x96_9f.y4m']) {
+    for (const need of [
+      'extension/package.json',
+      'extension/readme.md',
+      'extension/dist/extension.js',
+      'extension/dist/engine-host.js',
+      'extension/dist/sandbox-worker.js',
+      'extension/dist/webview.js',
+      'extension/media/clips/talking_heads_160x96_9f.y4m',
+    ]) {
       assert.ok(names.includes(need), `${need} missing from ${vsix}: ${JSON.stringify(names)}`);
     }
     const stray = names.filter((n) => /(^|\/)(node_modules|src|test|\.git|\.codec-evolution|\.vscode-test)\/|\.(map|ts|vsix)$/.test(n));
     assert.deepEqual(stray, [], 'the .vsix carries files it does not need');
     const bytes = statSync(vsix).size;
     const unpacked = entries.reduce((a, e) => a + e.size, 0);
-    console.log(`      ${vsix.split('/').pop()}: ${(bytes / 1024).toFixed(0)} KiB, ${entries.length} files, ${(unpacked / 1024).toFixed(0)} KiB unpacked`);
+    console.log(
+      `      ${vsix.split('/').pop()}: ${(bytes / 1024).toFixed(0)} KiB, ${entries.length} files, ${(unpacked / 1024).toFixed(0)} KiB unpacked`,
+    );
     assert.ok(bytes < 5 * 1024 * 1024, `the .vsix is ${bytes} bytes: something large slipped past .vscodeignore`);
   });
 
   it('installs the packaged .vsix into code-server', async () => {
     const out = await server.installExtension(vsix);
     const installed = await server.listExtensions();
-    assert.ok(installed.includes(`${extensionId}@${manifest.version}`),
-      `expected ${extensionId}@${manifest.version} among installed extensions ${JSON.stringify(installed)}; install said: ${out}`);
+    assert.ok(
+      installed.includes(`${extensionId}@${manifest.version}`),
+      `expected ${extensionId}@${manifest.version} among installed extensions ${JSON.stringify(installed)}; install said: ${out}`,
+    );
   });
 
   it('serves VS Code on 127.0.0.1 and opens the workspace trusted in Chromium', async () => {
@@ -105,7 +123,7 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     await wb.screenshot('workbench');
   });
 
-  it('lists the extension\'s commands in the palette under its category, as its when-clauses allow', async () => {
+  it("lists the extension's commands in the palette under its category, as its when-clauses allow", async () => {
     const initialize = `${CATEGORY}: Initialize Workspace`;
     const rows = await wb.paletteUntil(`${CATEGORY}:`, (r) => r.includes(initialize));
     await wb.screenshot('palette');
@@ -113,7 +131,10 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     assert.ok(rows.includes(initialize), `"${initialize}" missing from the palette: ${JSON.stringify(rows)}`);
     assert.ok(rows.includes(`${CATEGORY}: Show Log`), `"${CATEGORY}: Show Log" missing from the palette: ${JSON.stringify(rows)}`);
     // Nothing is pending in a fresh workspace, so review commands must stay out of the palette.
-    assert.ok(!rows.includes(`${CATEGORY}: Accept Candidate`), `"Accept Candidate" offered with nothing to review: ${JSON.stringify(rows)}`);
+    assert.ok(
+      !rows.includes(`${CATEGORY}: Accept Candidate`),
+      `"Accept Candidate" offered with nothing to review: ${JSON.stringify(rows)}`,
+    );
   });
 
   it('shows the Codec Evolution view in the activity bar and activates the extension', async () => {
@@ -127,7 +148,11 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     while (Date.now() < deadline && !(activation && own)) {
       const files = filesUnder(logs);
       const host = files.find((f) => f.endsWith('remoteexthost.log'));
-      activation = host ? new RegExp(`^(\\S+ \\S+) .*_doActivateExtension ${extensionId.replace('.', '\\.')}, .*activationEvent: '([^']+)'`, 'm').exec(readFileSync(host, 'utf8')) : null;
+      activation = host
+        ? new RegExp(`^(\\S+ \\S+) .*_doActivateExtension ${extensionId.replace('.', '\\.')}, .*activationEvent: '([^']+)'`, 'm').exec(
+            readFileSync(host, 'utf8'),
+          )
+        : null;
       own = files.find((f) => f.includes(extensionId) && f.endsWith('.log') && readFileSync(f, 'utf8').trim() !== '');
       if (!(activation && own)) await wb.page.waitForTimeout(500);
     }
@@ -136,7 +161,9 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     const first = /^(\S+ \S+)/.exec(readFileSync(own, 'utf8'));
     const ms = first ? Date.parse(first[1].replace(' ', 'T')) - Date.parse(activation[1].replace(' ', 'T')) : NaN;
     const own_ = /activated in (\d+) ms/.exec(readFileSync(own, 'utf8'));
-    console.log(`      activated by ${activation[2]}${own_ ? `; activate() took ${own_[1]} ms` : ''}; its first log line came ${ms} ms after the host began activating it`);
+    console.log(
+      `      activated by ${activation[2]}${own_ ? `; activate() took ${own_[1]} ms` : ''}; its first log line came ${ms} ms after the host began activating it`,
+    );
     await wb.screenshot('sidebar');
   });
 
@@ -144,12 +171,23 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
 
   const stateDir = () => join(workspace, '.codec-evolution');
   const readJson = <T>(f: string): T => JSON.parse(readFileSync(f, 'utf8')) as T;
-  const versionsOnDisk = () => (existsSync(join(stateDir(), 'versions')) ? readdirSync(join(stateDir(), 'versions')).filter((d) => /^v\d+$/.test(d)).sort() : []);
-  interface Candidate { id: string; state: string; generation?: number }
+  const versionsOnDisk = () =>
+    existsSync(join(stateDir(), 'versions'))
+      ? readdirSync(join(stateDir(), 'versions'))
+          .filter((d) => /^v\d+$/.test(d))
+          .sort()
+      : [];
+  interface Candidate {
+    id: string;
+    state: string;
+    generation?: number;
+  }
   const candidatesOnDisk = (): Candidate[] => {
     const dir = join(stateDir(), 'candidates');
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'candidate.json'))).map((d) => readJson<Candidate>(join(dir, d, 'candidate.json')));
+    return readdirSync(dir)
+      .filter((d) => existsSync(join(dir, d, 'candidate.json')))
+      .map((d) => readJson<Candidate>(join(dir, d, 'candidate.json')));
   };
 
   it('Initialize Workspace writes .codec-evolution/ with the seed as version 1', async () => {
@@ -174,10 +212,15 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
       const ms = await wb.waitForProgressToEnd(/one generation/i, 600_000);
       const all = candidatesOnDisk();
       pending = all.find((c) => c.state === 'pending-review');
-      console.log(`      ${label} generation ${g}: ${(ms / 1000).toFixed(1)} s; ${all.length} candidates on disk (${[...new Set(all.map((c) => c.state))].join(', ')})`);
+      console.log(
+        `      ${label} generation ${g}: ${(ms / 1000).toFixed(1)} s; ${all.length} candidates on disk (${[...new Set(all.map((c) => c.state))].join(', ')})`,
+      );
     }
     assert.ok(candidatesOnDisk().length > 0, 'no candidate record under .codec-evolution/candidates after Run One Generation');
-    assert.ok(pending, `no candidate reached pending-review in ${maxGenerations} generation(s): ${JSON.stringify(candidatesOnDisk().map((c) => [c.id, c.state]))}`);
+    assert.ok(
+      pending,
+      `no candidate reached pending-review in ${maxGenerations} generation(s): ${JSON.stringify(candidatesOnDisk().map((c) => [c.id, c.state]))}`,
+    );
   }
 
   it('Run One Generation (offline provider) evaluates candidates and queues a better one for review', async function () {
@@ -193,7 +236,10 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     await input.waitFor({ state: 'visible', timeout: 20_000 });
     // An empty reason is refused: it is what steers later candidates.
     await input.fill(' ');
-    await wb.page.locator('.quick-input-widget .quick-input-message').filter({ hasText: /reason/i }).waitFor({ timeout: 10_000 });
+    await wb.page
+      .locator('.quick-input-widget .quick-input-message')
+      .filter({ hasText: /reason/i })
+      .waitFor({ timeout: 10_000 });
     const reason = 'e2e: the gain is within what the reference noise allows';
     await input.fill(reason);
     await wb.screenshot('reject-reason');
@@ -201,7 +247,9 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     await wb.page.keyboard.press('Enter');
     await wb.waitForNotification(new RegExp(`${rejected.id} rejected`), 60_000);
     console.log(`      Reject: ${((Date.now() - t0) / 1000).toFixed(1)} s from Enter to the "rejected" message`);
-    const rec = readJson<{ state: string; review?: { decision: string; reason?: string } }>(join(stateDir(), 'candidates', rejected.id, 'candidate.json'));
+    const rec = readJson<{ state: string; review?: { decision: string; reason?: string } }>(
+      join(stateDir(), 'candidates', rejected.id, 'candidate.json'),
+    );
     assert.equal(rec.state, 'rejected');
     assert.equal(rec.review?.reason, reason);
     assert.deepEqual(versionsOnDisk(), ['v0001'], 'a rejection must not create a version');
@@ -254,7 +302,9 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     const version = Number(/adopted as version (\d+)/i.exec(note)![1]);
     assert.equal(version, 2, note);
     assert.deepEqual(versionsOnDisk(), ['v0001', 'v0002']);
-    const record = readJson<{ schemaVersion: number; version: number; candidateId: string | null }>(join(stateDir(), 'versions', 'v0002', 'version.json'));
+    const record = readJson<{ schemaVersion: number; version: number; candidateId: string | null }>(
+      join(stateDir(), 'versions', 'v0002', 'version.json'),
+    );
     assert.equal(record.version, 2);
     assert.equal(record.candidateId, pending!.id);
     assert.equal(candidatesOnDisk().find((c) => c.id === pending!.id)?.state, 'adopted');
@@ -294,7 +344,11 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     await dontTrust.waitFor({ state: 'visible', timeout: 60_000 });
     await wb.screenshot('trust-prompt');
     await dontTrust.click();
-    await wb.page.locator('.part.statusbar, .part.titlebar, .part.banner').getByText(/Restricted Mode/i).first().waitFor({ timeout: 30_000 });
+    await wb.page
+      .locator('.part.statusbar, .part.titlebar, .part.banner')
+      .getByText(/Restricted Mode/i)
+      .first()
+      .waitFor({ timeout: 30_000 });
 
     const rows = await wb.paletteUntil(`${CATEGORY}:`, (r) => r.includes(`${CATEGORY}: Compare Versions`));
     await wb.closePalette();
@@ -313,10 +367,22 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     await view.locator('[data-section="best"]').getByText('version 2').waitFor({ state: 'visible', timeout: 10_000 });
     const generation = await view.locator('[data-field="generation"]').innerText();
     const stored = Math.max(...candidatesOnDisk().map((c) => c.generation ?? 0));
-    assert.equal(generation, `generation ${stored}`, `the view shows "${generation}" for a workspace whose candidates reach generation ${stored}`);
-    assert.notEqual(await view.locator('[data-action="runGeneration"]').getAttribute('disabled', { timeout: 10_000 }), null, 'Run One Generation is enabled in Restricted Mode');
+    assert.equal(
+      generation,
+      `generation ${stored}`,
+      `the view shows "${generation}" for a workspace whose candidates reach generation ${stored}`,
+    );
+    assert.notEqual(
+      await view.locator('[data-action="runGeneration"]').getAttribute('disabled', { timeout: 10_000 }),
+      null,
+      'Run One Generation is enabled in Restricted Mode',
+    );
     const before = candidatesOnDisk().length;
     await wb.screenshot('restricted');
-    assert.equal(readdirSync(join(restricted, '.codec-evolution', 'candidates')).length, before, 'a candidate was created in Restricted Mode');
+    assert.equal(
+      readdirSync(join(restricted, '.codec-evolution', 'candidates')).length,
+      before,
+      'a candidate was created in Restricted Mode',
+    );
   });
 });

@@ -17,7 +17,12 @@ import { extensionId, filesUnder, repo, shots, vsix } from './package-under-test
 const cli = join(repo, 'dist', 'cli.js');
 const CATEGORY = 'Codec Evolution';
 
-interface Candidate { id: string; state: string; generation: number; provider: string }
+interface Candidate {
+  id: string;
+  state: string;
+  generation: number;
+  provider: string;
+}
 
 /** A 127.0.0.1 port nothing listens on (bound by the kernel, then closed): connections are refused. */
 async function refusedPort(): Promise<number> {
@@ -28,7 +33,7 @@ async function refusedPort(): Promise<number> {
   return port;
 }
 
-describe('VS Code end to end: a newcomer\'s first hour (layout, review position, Stop/Start, model errors)', function () {
+describe("VS Code end to end: a newcomer's first hour (layout, review position, Stop/Start, model errors)", function () {
   this.timeout(600_000);
   let sandbox: string;
   let workspace: string;
@@ -38,9 +43,19 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
   const stateDir = () => join(workspace, '.codec-evolution');
   const candidates = (): Candidate[] => {
     const dir = join(stateDir(), 'candidates');
-    return existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, 'candidate.json'))).map((d) => JSON.parse(readFileSync(join(dir, d, 'candidate.json'), 'utf8')) as Candidate) : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((d) => existsSync(join(dir, d, 'candidate.json')))
+          .map((d) => JSON.parse(readFileSync(join(dir, d, 'candidate.json'), 'utf8')) as Candidate)
+      : [];
   };
-  const node = (args: string[]) => execFileSync(process.execPath, [cli, ...args], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+  const node = (args: string[]) =>
+    execFileSync(process.execPath, [cli, ...args], {
+      cwd: workspace,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    });
   const settings = (s: Record<string, unknown>) => writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify(s, null, 2));
 
   before(async function () {
@@ -55,13 +70,25 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     // and a candidate waiting for review (so Review shows).
     // The minimal seed on the small tree clip: quick generations, and the offline mutator improves on it
     // often (the hybrid seed queued one candidate in eight generations).
-    node(['init', '.', '--seed', 'minimal', '--clip', join(repo, 'test', 'fixtures', 'media', 'tree_building_80x44_15f.y4m'), '--policy', 'review']);
+    node([
+      'init',
+      '.',
+      '--seed',
+      'minimal',
+      '--clip',
+      join(repo, 'test', 'fixtures', 'media', 'tree_building_80x44_15f.y4m'),
+      '--policy',
+      'review',
+    ]);
     // Three candidates a generation: scored candidates to adopt and to review.
     const configFile = join(stateDir(), 'config.json');
     const config = JSON.parse(readFileSync(configFile, 'utf8'));
     config.evolution.candidatesPerGeneration = 3;
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const scored = () => candidates().filter((c) => (c.state === 'evaluated' || c.state === 'pending-review') && c.generation > 0).sort((a, b) => a.generation - b.generation || a.id.localeCompare(b.id));
+    const scored = () =>
+      candidates()
+        .filter((c) => (c.state === 'evaluated' || c.state === 'pending-review') && c.generation > 0)
+        .sort((a, b) => a.generation - b.generation || a.id.localeCompare(b.id));
     for (let g = 0; g < 6 && scored().length < 2; g++) node(['evolve', '--generations', '1']);
     assert.ok(scored().length >= 2, `two scored candidates: ${JSON.stringify(candidates().map((c) => [c.id, c.state]))}`);
     // Version 2 (for Compare): one scored candidate adopted with the CLI.
@@ -75,14 +102,27 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     assert.ok(queue, 'a second scored candidate with its own code');
     const recFile = join(stateDir(), 'candidates', queue.id, 'candidate.json');
     const rec = JSON.parse(readFileSync(recFile, 'utf8'));
-    if (rec.state !== 'pending-review') writeFileSync(recFile, JSON.stringify({ ...rec, state: 'pending-review', verdict: { improved: true, reason: 'queued by the e2e set-up' } }, null, 2));
+    if (rec.state !== 'pending-review')
+      writeFileSync(
+        recFile,
+        JSON.stringify({ ...rec, state: 'pending-review', verdict: { improved: true, reason: 'queued by the e2e set-up' } }, null, 2),
+      );
     assert.equal(candidates().filter((c) => c.state === 'pending-review').length >= 1, true);
     server = new CodeServer(install, sandbox);
     server.writeUserSettings({
-      'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.colorTheme': 'Default Dark Modern',
-      'workbench.tips.enabled': false, 'workbench.enableExperiments': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
-      'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'extensions.ignoreRecommendations': true,
-      'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'window.restoreWindows': 'none',
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.colorTheme': 'Default Dark Modern',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'extensions.ignoreRecommendations': true,
+      'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'window.restoreWindows': 'none',
     });
     await server.installExtension(vsix);
     await server.start();
@@ -104,7 +144,15 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
       const file = await wb.screenshot(`FAILED-first-hour-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => '');
       if (file) console.log(`      screenshot of the failure: ${file}`);
       const own = filesUnder(join(server.userDataDir, 'logs')).filter((f) => f.includes(extensionId) && f.endsWith('.log'));
-      for (const f of own) console.log(`      last lines of ${f}:\n${readFileSync(f, 'utf8').trim().split('\n').slice(-15).map((l) => `        ${l}`).join('\n')}`);
+      for (const f of own)
+        console.log(
+          `      last lines of ${f}:\n${readFileSync(f, 'utf8')
+            .trim()
+            .split('\n')
+            .slice(-15)
+            .map((l) => `        ${l}`)
+            .join('\n')}`,
+        );
     }
   });
 
@@ -116,24 +164,36 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     await wb.page.waitForTimeout(500); // the grid lays out after its rows attach
     const m = await view.locator('body').evaluate(() => {
       const doc = document.scrollingElement ?? document.documentElement;
-      const buttons = Array.from(document.querySelectorAll('vscode-button[data-action="review"], vscode-button[data-action="compare"]')).map((b) => {
+      const buttons = Array.from(
+        document.querySelectorAll('vscode-button[data-action="review"], vscode-button[data-action="compare"]'),
+      ).map((b) => {
         const r = b.getBoundingClientRect();
         return { action: (b as HTMLElement).dataset.action, left: r.left, right: r.right, width: r.width };
       });
       return { viewWidth: window.innerWidth, scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, buttons };
     });
-    console.log(`      side bar view ${m.viewWidth} px wide; scrollWidth ${m.scrollWidth}; buttons ${m.buttons.map((b) => `${b.action} ${Math.round(b.left)}..${Math.round(b.right)}`).join(', ')}`);
+    console.log(
+      `      side bar view ${m.viewWidth} px wide; scrollWidth ${m.scrollWidth}; buttons ${m.buttons.map((b) => `${b.action} ${Math.round(b.left)}..${Math.round(b.right)}`).join(', ')}`,
+    );
     await wb.screenshot('first-hour-sidebar-width');
     assert.ok(m.viewWidth < 400, `the side bar is at its default width (got ${m.viewWidth} px)`);
     assert.ok(m.scrollWidth <= m.clientWidth, `horizontal scrollbar: content ${m.scrollWidth} px in a ${m.clientWidth} px view`);
     assert.ok(m.buttons.length >= 2);
-    for (const b of m.buttons) assert.ok(b.left >= 0 && b.right <= m.clientWidth && b.width > 20, `${b.action} is clipped: ${b.left}..${b.right} in ${m.clientWidth}`);
+    for (const b of m.buttons)
+      assert.ok(
+        b.left >= 0 && b.right <= m.clientWidth && b.width > 20,
+        `${b.action} is clipped: ${b.left}..${b.right} in ${m.clientWidth}`,
+      );
   });
 
-  it('the review diff opens at the candidate\'s first change, not at line 1', async () => {
-    const pending = candidates().filter((c) => c.state === 'pending-review').sort((a, b) => a.generation - b.generation)[0];
+  it("the review diff opens at the candidate's first change, not at line 1", async () => {
+    const pending = candidates()
+      .filter((c) => c.state === 'pending-review')
+      .sort((a, b) => a.generation - b.generation)[0];
     assert.ok(pending, 'a candidate waits for review');
-    const versions = readdirSync(join(stateDir(), 'versions')).filter((d) => /^v\d+$/.test(d)).sort();
+    const versions = readdirSync(join(stateDir(), 'versions'))
+      .filter((d) => /^v\d+$/.test(d))
+      .sort();
     const base = readFileSync(join(stateDir(), 'versions', versions[versions.length - 1], 'codec.js'), 'utf8').split('\n');
     const code = readFileSync(join(stateDir(), 'candidates', pending.id, 'code.js'), 'utf8').split('\n');
     let first = 0;
@@ -143,7 +203,10 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     await wb.page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 60_000 });
     const position = wb.page.locator('.statusbar-item[id="status.editor.selection"]');
     let text = '';
-    for (let i = 0; i < 40 && !/Ln \d+/.test(text); i++) { if (i) await wb.page.waitForTimeout(500); text = await position.innerText().catch(() => ''); }
+    for (let i = 0; i < 40 && !/Ln \d+/.test(text); i++) {
+      if (i) await wb.page.waitForTimeout(500);
+      text = await position.innerText().catch(() => '');
+    }
     await wb.screenshot('first-hour-review-position');
     const line = Number(/Ln (\d+)/.exec(text)?.[1]);
     assert.equal(line, first + 1, `the review opened at "${text}"; the first change is line ${first + 1}`);
@@ -152,13 +215,17 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     assert.ok(shown.map(Number).includes(first + 1), `line ${first + 1} is not visible; shown: ${shown.slice(0, 5).join(',')}…`);
   });
 
-  it('the dashboard\'s RD plot uses most of its width', async () => {
+  it("the dashboard's RD plot uses most of its width", async () => {
     await wb.runCommand(`${CATEGORY}: Open Dashboard`);
     const dash = wb.webview(extensionId, 'panel');
     const plot = dash.locator('[data-section="plots"] [data-chart="rd"]').first();
     await plot.locator('canvas').first().waitFor({ state: 'visible', timeout: 60_000 });
     await wb.page.waitForTimeout(500);
-    const m = await plot.evaluate((el) => ({ plot: el.getBoundingClientRect().width, body: document.body.getBoundingClientRect().width, canvas: el.querySelector('canvas')!.getBoundingClientRect().width }));
+    const m = await plot.evaluate((el) => ({
+      plot: el.getBoundingClientRect().width,
+      body: document.body.getBoundingClientRect().width,
+      canvas: el.querySelector('canvas')!.getBoundingClientRect().width,
+    }));
     console.log(`      RD plot ${Math.round(m.plot)} px (canvas ${Math.round(m.canvas)}) of a ${Math.round(m.body)} px dashboard`);
     await wb.screenshot('first-hour-dashboard-width');
     assert.ok(m.plot >= 0.8 * m.body, `the RD plot is ${Math.round(m.plot)} px of ${Math.round(m.body)} px`);
@@ -194,10 +261,16 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     assert.ok(interrupted, 'Stop left a candidate proposed (it was stopped mid-evaluation)');
     await wb.clearNotifications();
     await wb.runCommand(`${CATEGORY}: Start Evolution`);
-    const note = await wb.waitForNotification(new RegExp(`resuming ${interrupted.id}, proposed by offline( \\([^)]*\\))? before the run stopped: evaluating it without asking the model again`), 120_000);
+    const note = await wb.waitForNotification(
+      new RegExp(
+        `resuming ${interrupted.id}, proposed by offline( \\([^)]*\\))? before the run stopped: evaluating it without asking the model again`,
+      ),
+      120_000,
+    );
     console.log(`      ${note}`);
     await wb.screenshot('first-hour-resumed');
-    for (let i = 0; i < 1200 && candidates().find((c) => c.id === interrupted!.id)?.state === 'proposed'; i++) await wb.page.waitForTimeout(250);
+    for (let i = 0; i < 1200 && candidates().find((c) => c.id === interrupted!.id)?.state === 'proposed'; i++)
+      await wb.page.waitForTimeout(250);
     assert.notEqual(candidates().find((c) => c.id === interrupted!.id)?.state, 'proposed', 'the resumed candidate was evaluated');
     await view.locator('[data-action="stop"]').click({ timeout: 20_000 });
     await view.locator('[data-action="start"]').waitFor({ state: 'visible', timeout: 120_000 });
@@ -229,10 +302,16 @@ describe('VS Code end to end: a newcomer\'s first hour (layout, review position,
     const output = wb.page.locator('.part.panel .output .view-lines, .part.panel [id="workbench.panel.output"] .view-lines').first();
     await output.waitFor({ state: 'visible', timeout: 30_000 });
     let log = '';
-    for (let i = 0; i < 40 && !/model call failed/.test(log); i++) { if (i) await wb.page.waitForTimeout(500); log = (await output.innerText()).replace(/\u00a0/g, ' '); } // Monaco renders spaces as U+00A0
+    for (let i = 0; i < 40 && !/model call failed/.test(log); i++) {
+      if (i) await wb.page.waitForTimeout(500);
+      log = (await output.innerText()).replace(/\u00a0/g, ' ');
+    } // Monaco renders spaces as U+00A0
     assert.match(log, /model call failed: could not reach the Anthropic API/, 'Show Log shows the extension log with the failure');
     await wb.screenshot('first-hour-model-error-log');
     const failed = candidates().filter((c) => c.provider === 'anthropic');
-    assert.ok(failed.length >= 1 && failed.every((c) => c.state === 'invalid'), `the anthropic proposals are recorded as failed: ${JSON.stringify(failed)}`);
+    assert.ok(
+      failed.length >= 1 && failed.every((c) => c.state === 'invalid'),
+      `the anthropic proposals are recorded as failed: ${JSON.stringify(failed)}`,
+    );
   });
 });

@@ -4,7 +4,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const repo = join(__dirname, '..', '..');
-export const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
+export const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+  name: string;
+  publisher: string;
+  version: string;
+};
 export const extensionId = `${manifest.publisher}.${manifest.name}`;
 export const vsix = process.env.CODEC_E2E_VSIX ?? join(repo, `${manifest.name}-${manifest.version}.vsix`);
 export const shots = join(repo, 'test', '.tmp', 'e2e');

@@ -34,8 +34,11 @@ if (!args.includes('--no-setup')) step('set up code-server, Node 24 and Chromium
 if (!args.includes('--no-package') && !process.env.CODEC_E2E_VSIX) step('package the .vsix', 'npm', ['run', '--silent', 'package']);
 
 require('../register.cjs');
-const mocha = new Mocha({ reporter: "spec", timeout: 180000, grep, bail: true });
-for (const f of readdirSync(here).filter((n) => n.endsWith('.e2e.ts')).sort()) mocha.addFile(join(here, f));
+const mocha = new Mocha({ reporter: 'spec', timeout: 180000, grep, bail: true });
+for (const f of readdirSync(here)
+  .filter((n) => n.endsWith('.e2e.ts'))
+  .sort())
+  mocha.addFile(join(here, f));
 await mocha.loadFilesAsync();
 const runner = mocha.run((failures) => {
   const s = runner.stats;
@@ -43,9 +46,18 @@ const runner = mocha.run((failures) => {
     const shots = join(repo, 'test', '.tmp', 'e2e');
     const media = join(repo, 'media', 'screenshots');
     mkdirSync(media, { recursive: true });
-    for (const [suffix, name] of [['review-diff', 'review-diff'], ['dashboard', 'dashboard'], ['adopted-sidebar', 'sidebar'], ['chat-status', 'chat-status'], ['chat-explain', 'chat-explain']]) {
+    for (const [suffix, name] of [
+      ['review-diff', 'review-diff'],
+      ['dashboard', 'dashboard'],
+      ['adopted-sidebar', 'sidebar'],
+      ['chat-status', 'chat-status'],
+      ['chat-explain', 'chat-explain'],
+    ]) {
       const from = readdirSync(shots).find((n) => n.endsWith(`-${suffix}.png`));
-      if (from) { copyFileSync(join(shots, from), join(media, `${name}.png`)); console.log(`e2e: media/screenshots/${name}.png updated`); }
+      if (from) {
+        copyFileSync(join(shots, from), join(media, `${name}.png`));
+        console.log(`e2e: media/screenshots/${name}.png updated`);
+      }
     }
   }
   console.log(`\n${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);

@@ -18,7 +18,6 @@ import { extensionId, filesUnder, repo, shots, vsix } from './package-under-test
 
 const fakeModelDir = join(__dirname, 'fake-chat-model');
 
-
 describe('@codec in the VS Code chat, answered from the workspace (fake chat model through the Language Model API)', function () {
   this.timeout(180_000);
   let sandbox: string;
@@ -57,11 +56,19 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
     });
     // The fake model is an extension of its own, packaged the way the real one is.
     const fakeVsix = join(sandbox, 'fake-chat-model.vsix');
-    execFileSync(join(repo, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', fakeVsix], { cwd: fakeModelDir, stdio: 'pipe' });
+    execFileSync(
+      join(repo, 'node_modules', '.bin', 'vsce'),
+      ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', fakeVsix],
+      { cwd: fakeModelDir, stdio: 'pipe' },
+    );
     await server.installExtension(vsix);
     await server.installExtension(fakeVsix);
     const installed = await server.listExtensions();
-    assert.ok(installed.some((e) => e.startsWith(`${extensionId}@`)) && installed.some((e) => e.startsWith('codec-evolution-e2e.codec-e2e-fake-chat-model@')), `installed: ${JSON.stringify(installed)}`);
+    assert.ok(
+      installed.some((e) => e.startsWith(`${extensionId}@`)) &&
+        installed.some((e) => e.startsWith('codec-evolution-e2e.codec-e2e-fake-chat-model@')),
+      `installed: ${JSON.stringify(installed)}`,
+    );
     const url = await server.start();
     browser = await launchChromium(install.chromium);
     wb = new Workbench(await browser.newPage({ viewport: { width: 1280, height: 1000 } }), shots);
@@ -82,8 +89,18 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
     if (this.currentTest?.state === 'failed' && wb) {
       const file = await wb.screenshot(`FAILED-chat-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => '');
       if (file) console.log(`      screenshot of the failure: ${file}`);
-      const logs = filesUnder(join(server.userDataDir, 'logs')).filter((f) => (f.includes(extensionId) || f.includes('Codec e2e') || f.endsWith('remoteexthost.log')) && f.endsWith('.log'));
-      for (const f of logs) console.log(`      last lines of ${f}:\n${readFileSync(f, 'utf8').trim().split('\n').slice(-12).map((l) => `        ${l}`).join('\n')}`);
+      const logs = filesUnder(join(server.userDataDir, 'logs')).filter(
+        (f) => (f.includes(extensionId) || f.includes('Codec e2e') || f.endsWith('remoteexthost.log')) && f.endsWith('.log'),
+      );
+      for (const f of logs)
+        console.log(
+          `      last lines of ${f}:\n${readFileSync(f, 'utf8')
+            .trim()
+            .split('\n')
+            .slice(-12)
+            .map((l) => `        ${l}`)
+            .join('\n')}`,
+        );
     }
   });
 
@@ -97,24 +114,44 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
     while (Date.now() < deadline && !registered) {
       const log = filesUnder(join(server.userDataDir, 'logs')).find((f) => f.includes('Codec e2e fake model'));
       registered = log ? readFileSync(log, 'utf8') : '';
-      if (!/registered|missing/.test(registered)) { registered = ''; await wb.page.waitForTimeout(500); }
+      if (!/registered|missing/.test(registered)) {
+        registered = '';
+        await wb.page.waitForTimeout(500);
+      }
     }
-    if (/missing/.test(registered)) { chatUnavailable = 'this VS Code has no vscode.lm.registerLanguageModelChatProvider'; }
-    assert.match(registered, /fake chat model registered|registerLanguageModelChatProvider is missing/, 'the fake model extension did not activate');
+    if (/missing/.test(registered)) {
+      chatUnavailable = 'this VS Code has no vscode.lm.registerLanguageModelChatProvider';
+    }
+    assert.match(
+      registered,
+      /fake chat model registered|registerLanguageModelChatProvider is missing/,
+      'the fake model extension did not activate',
+    );
     // Ask mode: a chat participant answers there; agent mode would also need a model that calls tools.
     for (const title of ['Chat: Open Chat (Ask)', 'Chat: Open Chat', 'View: Toggle Chat']) {
       const rows = await wb.paletteUntil(title, (r) => r.some((x) => x === title), 8_000);
-      if (rows.includes(title)) { await wb.runCommand(title); break; }
+      if (rows.includes(title)) {
+        await wb.runCommand(title);
+        break;
+      }
     }
     await wb.closePalette();
-    const opened = await chatInput().waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
+    const opened = await chatInput()
+      .waitFor({ state: 'visible', timeout: 30_000 })
+      .then(
+        () => true,
+        () => false,
+      );
     await wb.screenshot('chat-opened');
     if (!opened) {
       chatUnavailable = `the chat view did not open an input in code-server ${readInstall().codeServerVersion}`;
       console.log(`      skipped: ${chatUnavailable}`);
       this.skip();
     }
-    if (chatUnavailable) { console.log(`      skipped: ${chatUnavailable}`); this.skip(); }
+    if (chatUnavailable) {
+      console.log(`      skipped: ${chatUnavailable}`);
+      this.skip();
+    }
     await pickFakeModel();
     // Room for the answers: widen the chat by dragging its sash, as a person would (best effort).
     const aux = await wb.page.locator('.part.auxiliarybar').boundingBox();
@@ -129,17 +166,30 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
 
   /** Picks the fake model in the chat's model picker (the chat sends nothing without a model). */
   async function pickFakeModel(): Promise<void> {
-    const picker = wb.page.locator('.interactive-input-part .chat-input-toolbars .action-item, .interactive-input-part .action-item').filter({ hasText: /Models?|Codec e2e fake|Auto/ }).first();
+    const picker = wb.page
+      .locator('.interactive-input-part .chat-input-toolbars .action-item, .interactive-input-part .action-item')
+      .filter({ hasText: /Models?|Codec e2e fake|Auto/ })
+      .first();
     const label = await picker.innerText().catch(() => '');
     if (/Codec e2e fake/.test(label)) return;
     await picker.click();
-    const item = wb.page.locator('.monaco-list-row, .action-item, .monaco-menu .action-label').filter({ hasText: 'Codec e2e fake' }).first();
-    const shown = await item.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+    const item = wb.page
+      .locator('.monaco-list-row, .action-item, .monaco-menu .action-label')
+      .filter({ hasText: 'Codec e2e fake' })
+      .first();
+    const shown = await item.waitFor({ state: 'visible', timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
     if (!shown) {
-      const visible = await wb.page.locator('.quick-input-widget .monaco-list-row, .context-view .action-label, .monaco-menu .action-label').allInnerTexts();
+      const visible = await wb.page
+        .locator('.quick-input-widget .monaco-list-row, .context-view .action-label, .monaco-menu .action-label')
+        .allInnerTexts();
       await wb.screenshot('chat-model-picker');
       await wb.page.keyboard.press('Escape');
-      throw new Error(`the chat's model picker ("${label}") does not list the fake model; it shows ${JSON.stringify(visible.slice(0, 20))}`);
+      throw new Error(
+        `the chat's model picker ("${label}") does not list the fake model; it shows ${JSON.stringify(visible.slice(0, 20))}`,
+      );
     }
     await item.click();
   }
@@ -150,7 +200,11 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
     // A toast may lie over the chat input: closed ones go at once, a progress toast (the reference
     // curves the extension computes in the background) when its work is done.
     await wb.clearNotifications();
-    await wb.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 120_000 }).catch(() => undefined);
+    await wb.page
+      .locator('.notifications-toasts .notification-toast')
+      .first()
+      .waitFor({ state: 'hidden', timeout: 120_000 })
+      .catch(() => undefined);
     await chatInput().click();
     // @codec is sticky: the input may already start with it; a person would clear it and type anew.
     await wb.page.keyboard.press('Control+A');
@@ -161,10 +215,29 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
     await wb.page.keyboard.press('Enter');
     // The chat list renders only what is in view, so the newest response is the last one shown.
     const response = wb.page.locator('.interactive-item-container.interactive-response').last();
-    const sent = async () => (await wb.page.locator('.interactive-item-container.interactive-request').last().innerText().catch(() => '')).includes(text.replace(/^@codec\s*/, '').split(' ')[0]);
-    if (!(await wb.page.waitForFunction((n) => document.querySelectorAll('.interactive-item-container.interactive-request').length !== n, requests, { timeout: 15_000 }).then(() => true, () => false)) && !(await sent())) {
+    const sent = async () =>
+      (
+        await wb.page
+          .locator('.interactive-item-container.interactive-request')
+          .last()
+          .innerText()
+          .catch(() => '')
+      ).includes(text.replace(/^@codec\s*/, '').split(' ')[0]);
+    if (
+      !(await wb.page
+        .waitForFunction((n) => document.querySelectorAll('.interactive-item-container.interactive-request').length !== n, requests, {
+          timeout: 15_000,
+        })
+        .then(
+          () => true,
+          () => false,
+        )) &&
+      !(await sent())
+    ) {
       await wb.screenshot('chat-not-sent');
-      const send = wb.page.locator('.interactive-input-part .action-label.codicon-arrow-up, .interactive-input-part .action-label[aria-label^="Send"]').first();
+      const send = wb.page
+        .locator('.interactive-input-part .action-label.codicon-arrow-up, .interactive-input-part .action-label[aria-label^="Send"]')
+        .first();
       await send.click({ timeout: 5_000 }).catch(() => undefined);
     }
     await response.waitFor({ state: 'visible', timeout: timeoutMs });
@@ -191,7 +264,7 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
     await wb.screenshot('chat-status');
   });
 
-  it('@codec /explain shows a candidate\'s hypothesis, numbers and diff, and its link opens the review diff', async function () {
+  it("@codec /explain shows a candidate's hypothesis, numbers and diff, and its link opens the review diff", async function () {
     if (chatUnavailable) this.skip();
     const target = ws.listCandidates().find((c) => c.generation > 0 && c.metrics?.trainingBdRate !== undefined)!;
     assert.ok(target, 'the prepared run has an evaluated candidate');

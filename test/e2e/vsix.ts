@@ -2,14 +2,21 @@
 // package ships without an unzip tool.
 import { readFileSync } from 'node:fs';
 
-export interface VsixEntry { name: string; size: number; compressed: number }
+export interface VsixEntry {
+  name: string;
+  size: number;
+  compressed: number;
+}
 
 export function vsixEntries(file: string): VsixEntry[] {
   const buf = readFileSync(file);
   // End-of-central-directory record: signature 0x06054b50 within the last 64 KiB + 22 bytes.
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error(`${file} is not a zip (no end-of-central-directory record)`);
   const count = buf.readUInt16LE(eocd + 10);

@@ -5,8 +5,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 export async function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
@@ -16,7 +23,10 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
 let shot = 0;
 
 export class Workbench {
-  constructor(readonly page: Page, private readonly shotsDir: string) {
+  constructor(
+    readonly page: Page,
+    private readonly shotsDir: string,
+  ) {
     mkdirSync(shotsDir, { recursive: true });
   }
 
@@ -33,8 +43,10 @@ export class Workbench {
   async runCommand(title: string, opts: { asks?: boolean } = {}): Promise<void> {
     const input = await this.openPalette();
     await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row')
-      .filter({ has: this.page.locator('.label-name', { hasText: title }) }).first();
+    const row = this.page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: title }) })
+      .first();
     try {
       await row.waitFor({ state: 'visible', timeout: 20_000 });
     } catch {
@@ -43,14 +55,21 @@ export class Workbench {
       throw new Error(`"${title}" is not in the command palette; it shows: ${JSON.stringify(shown.slice(0, 10))}`);
     }
     await row.click();
-    if (!opts.asks) await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+    if (!opts.asks)
+      await this.page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'hidden', timeout: 10_000 })
+        .catch(() => undefined);
   }
 
   async openPalette() {
     const widget = this.page.locator('.quick-input-widget');
     if (!(await widget.isVisible())) {
       // Focus the workbench first: F1 typed into a webview iframe never reaches the palette.
-      await this.page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+      await this.page
+        .locator('.part.statusbar')
+        .click({ position: { x: 2, y: 2 } })
+        .catch(() => undefined);
       await this.page.keyboard.press('F1');
     }
     await widget.waitFor({ state: 'visible', timeout: 20_000 });
@@ -104,7 +123,9 @@ export class Workbench {
 
   /** Error toasts on screen now (VS Code marks them with the error codicon). */
   async errors(): Promise<string[]> {
-    return this.page.locator('.notification-toast:has(.notification-list-item-icon.codicon-error) .notification-list-item-message').allInnerTexts();
+    return this.page
+      .locator('.notification-toast:has(.notification-list-item-icon.codicon-error) .notification-list-item-message')
+      .allInnerTexts();
   }
 
   /**
@@ -130,17 +151,28 @@ export class Workbench {
     // waits out Playwright's 30 s default, which once made Initialize and Reject look 30 s slow.
     for (const toast of await this.page.locator('.notification-toast').all()) {
       await toast.hover({ timeout: 2000 }).catch(() => undefined);
-      await toast.locator('.codicon-notifications-clear, .codicon-close').first().click({ timeout: 2000 }).catch(() => undefined);
+      await toast
+        .locator('.codicon-notifications-clear, .codicon-close')
+        .first()
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
     }
   }
 
   /** Clicks a view container in the activity bar by its title. */
   async openViewContainer(title: string): Promise<void> {
-    const item = this.page.locator(`.part.activitybar .action-item a[aria-label^="${title}"], .composite-bar .action-item a[aria-label^="${title}"]`).first();
+    const item = this.page
+      .locator(`.part.activitybar .action-item a[aria-label^="${title}"], .composite-bar .action-item a[aria-label^="${title}"]`)
+      .first();
     await item.waitFor({ state: 'visible', timeout: 30_000 });
-    const expanded = await item.locator('xpath=..').getAttribute('aria-expanded').catch(() => null);
+    const expanded = await item
+      .locator('xpath=..')
+      .getAttribute('aria-expanded')
+      .catch(() => null);
     if (expanded !== 'true') await item.click();
-    await this.page.locator('.part.sidebar .composite.title').filter({ hasText: new RegExp(title, 'i') })
+    await this.page
+      .locator('.part.sidebar .composite.title')
+      .filter({ hasText: new RegExp(title, 'i') })
       .waitFor({ state: 'visible', timeout: 30_000 });
   }
 
@@ -151,7 +183,10 @@ export class Workbench {
    */
   webview(extensionId: string, kind: 'view' | 'panel'): FrameLocator {
     const purpose = kind === 'view' ? '[src*="purpose=webviewView"]' : ':not([src*="purpose=webviewView"])';
-    return this.page.frameLocator(`iframe.webview[src*="extensionId=${extensionId}"]${purpose}`).first().frameLocator('iframe#active-frame');
+    return this.page
+      .frameLocator(`iframe.webview[src*="extensionId=${extensionId}"]${purpose}`)
+      .first()
+      .frameLocator('iframe#active-frame');
   }
 
   async screenshot(name: string): Promise<string> {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-  name: string; publisher: string; contributes: { commands: { command: string }[] };
+  name: string;
+  publisher: string;
+  contributes: { commands: { command: string }[] };
 };
 const id = `${manifest.publisher}.${manifest.name}`;
 

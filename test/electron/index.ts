@@ -6,12 +6,16 @@ import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 120_000, color: false });
-  for (const f of readdirSync(__dirname).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(join(__dirname, f));
+  for (const f of readdirSync(__dirname)
+    .filter((n) => n.endsWith('.test.js'))
+    .sort())
+    mocha.addFile(join(__dirname, f));
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const s = runner.stats!;
       console.log(`\n${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
-      if (failures) reject(new Error(`${failures} integration test(s) failed`)); else resolve();
+      if (failures) reject(new Error(`${failures} integration test(s) failed`));
+      else resolve();
     });
   });
 }

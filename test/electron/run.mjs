@@ -28,13 +28,23 @@ if (executable && !existsSync(executable)) {
 }
 if (!executable && process.env.CODEC_VSCODE_DOWNLOAD) {
   try {
-    executable = await downloadAndUnzipVSCode({ version: process.env.CODEC_VSCODE_DOWNLOAD, cachePath: join(repo, '.vscode-test'), timeout: 60_000 });
+    executable = await downloadAndUnzipVSCode({
+      version: process.env.CODEC_VSCODE_DOWNLOAD,
+      cachePath: join(repo, '.vscode-test'),
+      timeout: 60_000,
+    });
   } catch (e) {
-    skip(`no VS Code build could be downloaded (${e instanceof Error ? e.message : e}); set CODEC_VSCODE_EXECUTABLE, or run npm run test:e2e`);
+    skip(
+      `no VS Code build could be downloaded (${e instanceof Error ? e.message : e}); set CODEC_VSCODE_EXECUTABLE, or run npm run test:e2e`,
+    );
   }
 }
-if (!executable) skip('no VS Code build: set CODEC_VSCODE_EXECUTABLE=/path/to/code or CODEC_VSCODE_DOWNLOAD=stable (the e2e suite, npm run test:e2e, covers a real VS Code through code-server)');
-if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) skip('VS Code (Electron) needs a display: set DISPLAY or run under xvfb-run');
+if (!executable)
+  skip(
+    'no VS Code build: set CODEC_VSCODE_EXECUTABLE=/path/to/code or CODEC_VSCODE_DOWNLOAD=stable (the e2e suite, npm run test:e2e, covers a real VS Code through code-server)',
+  );
+if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+  skip('VS Code (Electron) needs a display: set DISPLAY or run under xvfb-run');
 
 // The extension host loads JavaScript: bundle the suite (vscode and mocha stay external and resolve
 // from this checkout's node_modules, which is why the bundle sits inside the repository).
@@ -43,8 +53,15 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const entries = ['index.ts', ...readdirSync(here).filter((n) => n.endsWith('.test.ts'))];
 await esbuild.build({
-  entryPoints: entries.map((n) => join(here, n)), outdir: out, bundle: true, platform: 'node', format: 'cjs',
-  target: 'node20', sourcemap: 'inline', external: ['vscode', 'mocha'], logLevel: 'warning',
+  entryPoints: entries.map((n) => join(here, n)),
+  outdir: out,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'inline',
+  external: ['vscode', 'mocha'],
+  logLevel: 'warning',
 });
 
 const sandbox = mkdtempSync(join(tmpdir(), 'codec-integration-'));
@@ -57,8 +74,19 @@ try {
     extensionDevelopmentPath: repo,
     extensionTestsPath: join(out, 'index.js'),
     extensionTestsEnv: { CODEC_INTEGRATION_WORKSPACE: workspace },
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--no-sandbox', '--disable-gpu',
-      '--skip-welcome', '--skip-release-notes', '--user-data-dir', join(sandbox, 'user-data'), '--extensions-dir', join(sandbox, 'extensions')],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--skip-welcome',
+      '--skip-release-notes',
+      '--user-data-dir',
+      join(sandbox, 'user-data'),
+      '--extensions-dir',
+      join(sandbox, 'extensions'),
+    ],
   });
 } catch (e) {
   console.log(`integration: ${e instanceof Error ? e.message : e}`);

@@ -12,9 +12,16 @@ export interface MessagesRequest {
 }
 
 export type Reply =
-  | { kind: 'text'; text: string; inputTokens?: number; outputTokens?: number;
+  | {
+      kind: 'text';
+      text: string;
+      inputTokens?: number;
+      outputTokens?: number;
       /** 'end_turn' unless given; 'max_tokens' makes a reply cut off at the output limit. */
-      stopReason?: string; cacheCreationInputTokens?: number; cacheReadInputTokens?: number }
+      stopReason?: string;
+      cacheCreationInputTokens?: number;
+      cacheReadInputTokens?: number;
+    }
   | { kind: 'status'; status: number; errorType: string; message?: string }
   | { kind: 'stall' }
   /** A stream that never ends but is never idle either: a ping event every `everyMs`. */
@@ -44,7 +51,10 @@ export function systemText(req: MessagesRequest): string {
 
 /** Every text of the request (system and all messages), for scripts that look for the parent's code. */
 export function allText(req: MessagesRequest): string {
-  return [systemText(req), ...req.messages.map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text ?? '').join('')))].join('\n');
+  return [
+    systemText(req),
+    ...req.messages.map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text ?? '').join(''))),
+  ].join('\n');
 }
 
 export function lastUserText(req: MessagesRequest): string {
@@ -72,7 +82,9 @@ class PromptCache {
       else for (const c of m.content) blocks.push({ text: c.text ?? '', cache: !!c.cache_control });
     }
     const tokens = (n: number) => Math.ceil(n / 3.5);
-    let chars = 0, read = 0, write = 0;
+    let chars = 0,
+      read = 0,
+      write = 0;
     const prefixes: Array<{ key: string; tokens: number }> = [];
     let text = '';
     for (const b of blocks) {
@@ -100,7 +112,9 @@ export async function startMockAnthropic(script: Script, options: MockOptions = 
   const open = new Set<ServerResponse>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       if (req.method === 'GET' && req.url?.startsWith('/v1/models')) {
         modelListKeys.push(String(req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '') ?? ''));
@@ -109,7 +123,10 @@ export async function startMockAnthropic(script: Script, options: MockOptions = 
         res.end(JSON.stringify({ data, has_more: false, first_id: data[0].id, last_id: data[data.length - 1].id }));
         return;
       }
-      if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) { res.writeHead(404).end(); return; }
+      if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
+        res.writeHead(404).end();
+        return;
+      }
       const parsed = JSON.parse(body) as MessagesRequest;
       requests.push(parsed);
       const reply = script(parsed, requests.length);
@@ -121,34 +138,69 @@ export async function startMockAnthropic(script: Script, options: MockOptions = 
       const id = `msg_${requests.length}`;
       const model = parsed.model;
       const simulated = promptCache && reply.kind === 'text' && reply.inputTokens === undefined ? promptCache.usage(parsed) : undefined;
-      const input = simulated ? simulated.input : reply.kind === 'text' ? reply.inputTokens ?? 1000 : 10;
-      const stop = reply.kind === 'text' ? reply.stopReason ?? 'end_turn' : 'end_turn';
-      const cache = simulated ? { cache_creation_input_tokens: simulated.write, cache_read_input_tokens: simulated.read }
+      const input = simulated ? simulated.input : reply.kind === 'text' ? (reply.inputTokens ?? 1000) : 10;
+      const stop = reply.kind === 'text' ? (reply.stopReason ?? 'end_turn') : 'end_turn';
+      const cache = simulated
+        ? { cache_creation_input_tokens: simulated.write, cache_read_input_tokens: simulated.read }
         : reply.kind === 'text'
           ? { cache_creation_input_tokens: reply.cacheCreationInputTokens ?? 0, cache_read_input_tokens: reply.cacheReadInputTokens ?? 0 }
           : {};
       if (!parsed.stream) {
         const text = reply.kind === 'text' ? reply.text : '';
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: stop, stop_sequence: null,
-          usage: { input_tokens: input, output_tokens: reply.kind === 'text' ? reply.outputTokens ?? 200 : 0, ...cache } }));
+        res.end(
+          JSON.stringify({
+            id,
+            type: 'message',
+            role: 'assistant',
+            model,
+            content: [{ type: 'text', text }],
+            stop_reason: stop,
+            stop_sequence: null,
+            usage: { input_tokens: input, output_tokens: reply.kind === 'text' ? (reply.outputTokens ?? 200) : 0, ...cache },
+          }),
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      sse(res, 'message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: input, output_tokens: 1, ...cache } } });
-      if (reply.kind === 'stall') { open.add(res); res.on('close', () => open.delete(res)); return; }
+      sse(res, 'message_start', {
+        type: 'message_start',
+        message: {
+          id,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: input, output_tokens: 1, ...cache },
+        },
+      });
+      if (reply.kind === 'stall') {
+        open.add(res);
+        res.on('close', () => open.delete(res));
+        return;
+      }
       if (reply.kind === 'trickle') {
         open.add(res);
         const t = setInterval(() => sse(res, 'ping', { type: 'ping' }), reply.everyMs);
-        res.on('close', () => { clearInterval(t); open.delete(res); });
+        res.on('close', () => {
+          clearInterval(t);
+          open.delete(res);
+        });
         return;
       }
       sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
       // Several deltas, as a real stream sends.
       const chunks = reply.text.match(/[\s\S]{1,40}/g) ?? [];
-      for (const c of chunks) sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: c } });
+      for (const c of chunks)
+        sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: c } });
       sse(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
-      sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: reply.outputTokens ?? 200 } });
+      sse(res, 'message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: stop, stop_sequence: null },
+        usage: { output_tokens: reply.outputTokens ?? 200 },
+      });
       sse(res, 'message_stop', { type: 'message_stop' });
       res.end();
     });
@@ -159,6 +211,11 @@ export async function startMockAnthropic(script: Script, options: MockOptions = 
     baseURL: `http://127.0.0.1:${port}`,
     requests,
     modelListKeys,
-    close: () => new Promise<void>((r) => { for (const s of open) s.destroy(); server.closeAllConnections?.(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of open) s.destroy();
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
   };
 }

@@ -11,7 +11,8 @@ export { TREE_CLIP };
 export function makeEngineWorkspace(prefix: string, tweak?: (c: WorkspaceConfig) => void) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return initWorkspace(dir, {
-    seed: 'minimal', clips: [TREE_CLIP],
+    seed: 'minimal',
+    clips: [TREE_CLIP],
     configure: (c) => {
       c.clips.smoke.frames = 2;
       c.clips.training[0].frames = 3;

@@ -9,9 +9,17 @@ process.stdout.write('ready\n');
 const b = Buffer.alloc(3);
 readSync(0, b, 0, 3, null);
 let line: string;
-try { lock.acquire('racer'); line = 'acquired'; } catch (e) { line = `refused ${(e as Error).message}`; }
+try {
+  lock.acquire('racer');
+  line = 'acquired';
+} catch (e) {
+  line = `refused ${(e as Error).message}`;
+}
 process.stdout.write(line + '\n');
 if (line === 'acquired') {
   process.stdin.resume();
-  process.stdin.on('end', () => { lock.release(); process.exit(0); });
+  process.stdin.on('end', () => {
+    lock.release();
+    process.exit(0);
+  });
 }

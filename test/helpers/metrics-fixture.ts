@@ -9,7 +9,12 @@ import { TEST_MEDIA } from './media';
 
 export const media = TEST_MEDIA;
 
-export interface Pair { name: string; reference: string; distorted: string; width: number }
+export interface Pair {
+  name: string;
+  reference: string;
+  distorted: string;
+  width: number;
+}
 
 let dir: string | undefined;
 let pairs: Pair[] | undefined;
@@ -42,7 +47,9 @@ export function ssimSimdBugWidth(width: number): boolean {
 export function encodedPairs(): Pair[] {
   if (pairs) return pairs;
   dir = mkdtempSync(join(tmpdir(), 'metrics-fixture-'));
-  process.on('exit', () => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  process.on('exit', () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   const ff = (...args: string[]) => execFileSync('/usr/bin/ffmpeg', ['-v', 'error', '-y', ...args]);
   const heads = join(media, 'talking_heads_320x192_9f.y4m');
   ff('-i', heads, '-frames:v', '8', '-c:v', 'libx264', '-crf', '32', '-f', 'h264', join(dir, 'heads.264'));
@@ -61,7 +68,23 @@ export function encodedPairs(): Pair[] {
 
 /** ffmpeg's own summary lines (distorted first, reference second, as ffmpeg's docs order them). */
 export function ffmpegLines(ffmpeg: string, pair: Pair, cOnly = false): { psnr: string; ssim: string } {
-  const r = spawnSync(ffmpeg, ['-hide_banner', ...(cOnly ? ['-cpuflags', '0'] : []), '-i', pair.distorted, '-i', pair.reference, '-lavfi', '[0:v][1:v]psnr;[0:v][1:v]ssim', '-f', 'null', '-'], { encoding: 'utf8' });
+  const r = spawnSync(
+    ffmpeg,
+    [
+      '-hide_banner',
+      ...(cOnly ? ['-cpuflags', '0'] : []),
+      '-i',
+      pair.distorted,
+      '-i',
+      pair.reference,
+      '-lavfi',
+      '[0:v][1:v]psnr;[0:v][1:v]ssim',
+      '-f',
+      'null',
+      '-',
+    ],
+    { encoding: 'utf8' },
+  );
   const psnr = /PSNR y:.*$/m.exec(r.stderr)?.[0];
   const ssim = /SSIM Y:.*$/m.exec(r.stderr)?.[0];
   if (!psnr || !ssim) throw new Error(`ffmpeg printed no psnr/ssim lines:\n${r.stderr}`);

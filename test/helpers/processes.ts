@@ -10,13 +10,21 @@ export function childPids(parent: number = process.pid): number[] {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === parent && fields[0] !== 'Z' && !readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('esbuild')) out.push(Number(d));
-    } catch { /* exited meanwhile */ }
+      if (Number(fields[1]) === parent && fields[0] !== 'Z' && !readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('esbuild'))
+        out.push(Number(d));
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return out;
 }
 
 /** Whether /proc can be read here (Linux). */
 export function hasProc(): boolean {
-  try { readdirSync('/proc/self'); return true; } catch { return false; }
+  try {
+    readdirSync('/proc/self');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -11,7 +11,16 @@ let built = false;
 export function workerBundle(): string {
   const out = join(packageRoot(), 'dist', 'sandbox-worker.js');
   if (!built) {
-    buildSync({ entryPoints: [join(packageRoot(), 'src/core/sandbox/worker.ts')], outfile: out, platform: 'node', target: 'node20', format: 'cjs', bundle: true, sourcemap: true, logLevel: 'warning' });
+    buildSync({
+      entryPoints: [join(packageRoot(), 'src/core/sandbox/worker.ts')],
+      outfile: out,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      bundle: true,
+      sourcemap: true,
+      logLevel: 'warning',
+    });
     built = true;
   }
   return out;
@@ -27,8 +36,13 @@ export async function smallVideo(frames = 3): Promise<Video> {
 export async function mapLimit<T, R>(items: T[], limit: number, f: (x: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) { const i = next++; out[i] = await f(items[i]); }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await f(items[i]);
+      }
+    }),
+  );
   return out;
 }

@@ -7,7 +7,12 @@
 const SR = (search: string, replace: string) => `<<<<<<< SEARCH\n${search}\n=======\n${replace}\n>>>>>>> REPLACE`;
 const BLOCK = (name: string, body: string) => `REPLACE BLOCK ${name}\n\`\`\`js\n${body.trim()}\n\`\`\``;
 
-export interface ScriptedEdit { name: string; tool: string; reply: string; blocks: string[] }
+export interface ScriptedEdit {
+  name: string;
+  tool: string;
+  reply: string;
+  blocks: string[];
+}
 
 // The seed's block-coding loop head and quantiser, quoted by the SEARCH/REPLACE edits.
 const QUANTISE = `    fdct(blk, coef);
@@ -106,14 +111,16 @@ function reconstructBlock(q, step, dst, w, h, bx, by) {
 }`;
 
 const INTER_FRAMES = [
-  SR(`  const out = [];
+  SR(
+    `  const out = [];
   for (const f of frames) {
     const r = { y: new Uint8Array(width * height), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch) };
     encodePlane(bw, f.y, width, height, st.luma / 16, rounding / 256, r.y);
     encodePlane(bw, f.u, cw, ch, st.chroma / 16, rounding / 256, r.u);
     encodePlane(bw, f.v, cw, ch, st.chroma / 16, rounding / 256, r.v);
     out.push(r);
-  }`, `  const out = [];
+  }`,
+    `  const out = [];
   let prev = null;
   for (const f of frames) {
     const r = { y: new Uint8Array(width * height), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch) };
@@ -122,14 +129,17 @@ const INTER_FRAMES = [
     encodePlane(bw, f.v, cw, ch, st.chroma / 16, rounding / 256, r.v, prev && prev.v);
     out.push(r);
     prev = r;
-  }`),
-  SR(`  for (let i = 0; i < n; i++) {
+  }`,
+  ),
+  SR(
+    `  for (let i = 0; i < n; i++) {
     const f = { y: new Uint8Array(width * height), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch) };
     decodePlane(br, f.y, width, height, lumaStep);
     decodePlane(br, f.u, cw, ch, chromaStep);
     decodePlane(br, f.v, cw, ch, chromaStep);
     frames.push(f);
-  }`, `  let prev = null;
+  }`,
+    `  let prev = null;
   for (let i = 0; i < n; i++) {
     const f = { y: new Uint8Array(width * height), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch) };
     decodePlane(br, f.y, width, height, lumaStep, prev && prev.y);
@@ -137,7 +147,8 @@ const INTER_FRAMES = [
     decodePlane(br, f.v, cw, ch, chromaStep, prev && prev.v);
     frames.push(f);
     prev = f;
-  }`),
+  }`,
+  ),
 ];
 
 // 2. Spatial intra prediction: DC, horizontal and vertical predictors from decoded neighbours.
@@ -164,15 +175,20 @@ function intraPred(dst, w, h, bx, by, mode) {
 `;
 
 const INTRA_EDITS = [
-  SR(`const rec = new Int32Array(64);
-`, `const rec = new Int32Array(64);
-${INTRA_HEAD}`),
-  SR(`  for (let by = 0; by < h; by += 8) for (let bx = 0; bx < w; bx += 8) {
+  SR(
+    `const rec = new Int32Array(64);
+`,
+    `const rec = new Int32Array(64);
+${INTRA_HEAD}`,
+  ),
+  SR(
+    `  for (let by = 0; by < h; by += 8) for (let bx = 0; bx < w; bx += 8) {
     for (let y = 0; y < 8; y++) {
       const sy = min(by + y, h - 1) * w;
       for (let x = 0; x < 8; x++) blk[y * 8 + x] = src[sy + min(bx + x, w - 1)] - 128;
     }
-    fdct(blk, coef);`, `  for (let by = 0; by < h; by += 8) for (let bx = 0; bx < w; bx += 8) {
+    fdct(blk, coef);`,
+    `  for (let by = 0; by < h; by += 8) for (let bx = 0; bx < w; bx += 8) {
     // Mode by the sum of absolute residuals after removing their mean (the flat mode codes the mean
     // as DC anyway); a neighbour mode must beat it clearly, since its DC is coded in full.
     let best = 0, bestCost = INF;
@@ -192,22 +208,31 @@ ${INTRA_HEAD}`),
       const sy = min(by + y, h - 1) * w;
       for (let x = 0; x < 8; x++) blk[y * 8 + x] = src[sy + min(bx + x, w - 1)] - pred[y * 8 + x];
     }
-    fdct(blk, coef);`),
-  SR(`    bw.se(coef[0] - prevDc); prevDc = coef[0];
-    let nnz = 0;`, `    if (best === 0) { bw.se(coef[0] - prevDc); prevDc = coef[0]; } else bw.se(coef[0]);
-    let nnz = 0;`),
-  SR(`    coef.fill(0);
-    prevDc += br.se(); coef[0] = prevDc;`, `    const mode = br.ue();
+    fdct(blk, coef);`,
+  ),
+  SR(
+    `    bw.se(coef[0] - prevDc); prevDc = coef[0];
+    let nnz = 0;`,
+    `    if (best === 0) { bw.se(coef[0] - prevDc); prevDc = coef[0]; } else bw.se(coef[0]);
+    let nnz = 0;`,
+  ),
+  SR(
+    `    coef.fill(0);
+    prevDc += br.se(); coef[0] = prevDc;`,
+    `    const mode = br.ue();
     if (mode > 3) throw new Error('corrupt intra mode');
     intraPred(dst, w, h, bx, by, mode);
     coef.fill(0);
-    if (mode === 0) { prevDc += br.se(); coef[0] = prevDc; } else coef[0] = br.se();`),
+    if (mode === 0) { prevDc += br.se(); coef[0] = prevDc; } else coef[0] = br.se();`,
+  ),
   SR(`    const v = rec[y * 8 + x] + 128;`, `    const v = rec[y * 8 + x] + pred[y * 8 + x];`),
 ];
 
 // 3. Adaptive quantisation by block variance, signalled per block.
 const AQ_EDITS = [
-  SR(`function encodePlane(bw, src, w, h, step, rounding, dst) {`, `// Adaptive quantisation by block variance: a flat block (low variance) shows every error and costs
+  SR(
+    `function encodePlane(bw, src, w, h, step, rounding, dst) {`,
+    `// Adaptive quantisation by block variance: a flat block (low variance) shows every error and costs
 // few bits, so it gets a finer step; a busy block a coarser one. The choice (0 = x1, 1 = x0.75,
 // 2 = x1.33) is sent per block as an exp-Golomb code, so the decoder needs nothing else.
 const AQ_SCALE = [1, 0.75, 1.3333];
@@ -224,35 +249,47 @@ function aqIndex(src, w, h, bx, by, step) {
   return variance < 0.5 * noise ? 1 : variance > 16 * noise ? 2 : 0;
 }
 
-function encodePlane(bw, src, w, h, step0, rounding, dst) {`),
-  SR(`    fdct(blk, coef);
-    for (let i = 0; i < 64; i++) {`, `    const aq = aqIndex(src, w, h, bx, by, step0);
+function encodePlane(bw, src, w, h, step0, rounding, dst) {`,
+  ),
+  SR(
+    `    fdct(blk, coef);
+    for (let i = 0; i < 64; i++) {`,
+    `    const aq = aqIndex(src, w, h, bx, by, step0);
     const step = step0 * AQ_SCALE[aq];
     bw.ue(aq);
     fdct(blk, coef);
-    for (let i = 0; i < 64; i++) {`),
-  SR(`function decodePlane(br, dst, w, h, step) {
+    for (let i = 0; i < 64; i++) {`,
+  ),
+  SR(
+    `function decodePlane(br, dst, w, h, step) {
   let prevDc = 0;
   for (let by = 0; by < h; by += 8) for (let bx = 0; bx < w; bx += 8) {
-    coef.fill(0);`, `function decodePlane(br, dst, w, h, step0) {
+    coef.fill(0);`,
+    `function decodePlane(br, dst, w, h, step0) {
   let prevDc = 0;
   for (let by = 0; by < h; by += 8) for (let bx = 0; bx < w; bx += 8) {
     const aq = br.ue();
     if (aq > 2) throw new Error('corrupt aq index');
     const step = step0 * AQ_SCALE[aq];
-    coef.fill(0);`),
+    coef.fill(0);`,
+  ),
 ];
 
 // 4. Trellis-style quantiser decision: lower levels toward zero when the bits saved outweigh the error.
 const RDOQ_EDITS = [
-  SR(QUANTISE, `    fdct(blk, coef);
+  SR(
+    QUANTISE,
+    `    fdct(blk, coef);
     coefIn.set(coef);
     for (let i = 0; i < 64; i++) {
       const c = coef[i]; const q = floor(abs(c) / step + rounding);
       coef[i] = c < 0 ? -q : q;
     }
-    rdoQuantise(coef, step, prevDc);`),
-  SR(`function decodePlane(br, dst, w, h, step) {`, `// Bits the block's syntax would take (DC difference, count, runs and levels), as the writer sends them.
+    rdoQuantise(coef, step, prevDc);`,
+  ),
+  SR(
+    `function decodePlane(br, dst, w, h, step) {`,
+    `// Bits the block's syntax would take (DC difference, count, runs and levels), as the writer sends them.
 function egBits(v) { return 2 * (31 - Math.clz32(v + 1)) + 1; }
 function seBits(v) { return egBits(v > 0 ? 2 * v - 1 : -2 * v); }
 function blockBits(q, prevDc) {
@@ -287,16 +324,22 @@ function rdoQuantise(q, step, prevDc) {
   }
 }
 
-function decodePlane(br, dst, w, h, step) {`),
-  SR(`const rec = new Int32Array(64);`, `const rec = new Int32Array(64);
+function decodePlane(br, dst, w, h, step) {`,
+  ),
+  SR(
+    `const rec = new Int32Array(64);`,
+    `const rec = new Int32Array(64);
 // Unquantised coefficients of the block being coded (the quantiser decision compares against them).
-const coefIn = new Int32Array(64);`),
+const coefIn = new Int32Array(64);`,
+  ),
 ];
 
 // 5. A context model for the coefficient count: k-th order exp-Golomb with k from the neighbours' counts.
 const CTX_EDITS = [
-  SR(`function encodePlane(bw, src, w, h, step, rounding, dst) {
-  let prevDc = 0;`, `// Context model for the count of nonzero AC coefficients: busy neighbours predict a busy block, so
+  SR(
+    `function encodePlane(bw, src, w, h, step, rounding, dst) {
+  let prevDc = 0;`,
+    `// Context model for the count of nonzero AC coefficients: busy neighbours predict a busy block, so
 // the count is sent as k-th order exp-Golomb with k from the mean count of the left and upper blocks
 // (k = 0 in flat areas, up to 3 in texture); decoder and encoder derive k from decoded counts alone.
 function nnzOrder(ctx) { return ctx < 2 ? 0 : ctx < 6 ? 1 : ctx < 14 ? 2 : 3; }
@@ -310,34 +353,75 @@ function readNnz(br, k) { const hi = br.ue(); return k ? (hi << k) | br.bits(k) 
 function encodePlane(bw, src, w, h, step, rounding, dst) {
   let prevDc = 0;
   const above = new Int32Array((w + 7) >> 3);
-  let left = 0;`),
-  SR(`    let nnz = 0;
+  let left = 0;`,
+  ),
+  SR(
+    `    let nnz = 0;
     for (let i = 1; i < 64; i++) if (coef[ZIGZAG[i]] !== 0) nnz++;
-    bw.ue(nnz);`, `    let nnz = 0;
+    bw.ue(nnz);`,
+    `    let nnz = 0;
     for (let i = 1; i < 64; i++) if (coef[ZIGZAG[i]] !== 0) nnz++;
     writeNnz(bw, nnz, nnzOrder(nnzContext(above, left, bx, by)));
-    above[bx >> 3] = nnz; left = nnz;`),
-  SR(`function decodePlane(br, dst, w, h, step) {
-  let prevDc = 0;`, `function decodePlane(br, dst, w, h, step) {
+    above[bx >> 3] = nnz; left = nnz;`,
+  ),
+  SR(
+    `function decodePlane(br, dst, w, h, step) {
+  let prevDc = 0;`,
+    `function decodePlane(br, dst, w, h, step) {
   let prevDc = 0;
   const above = new Int32Array((w + 7) >> 3);
-  let left = 0;`),
-  SR(`    let nnz = br.ue();
-    if (nnz > 63) throw new Error('corrupt block');`, `    let nnz = readNnz(br, nnzOrder(nnzContext(above, left, bx, by)));
+  let left = 0;`,
+  ),
+  SR(
+    `    let nnz = br.ue();
+    if (nnz > 63) throw new Error('corrupt block');`,
+    `    let nnz = readNnz(br, nnzOrder(nnzContext(above, left, bx, by)));
     if (nnz > 63) throw new Error('corrupt block');
-    above[bx >> 3] = nnz; left = nnz;`),
+    above[bx >> 3] = nnz; left = nnz;`,
+  ),
 ];
 
 export const SCRIPTED_EDITS: ScriptedEdit[] = [
-  { name: 'inter', tool: 'temporal prediction: an inter mode (zero motion) per block', blocks: ['block-coding', 'frame-coding'],
-    reply: 'HYPOTHESIS: predicting each 8x8 block from the co-located block of the previous decoded frame when that leaves less residual energy removes the static background from the bitstream.\n\n' +
-      BLOCK('block-coding', INTER_BLOCK) + '\n\n' + INTER_FRAMES.join('\n\n') },
-  { name: 'intra-modes', tool: 'spatial intra prediction: DC, horizontal and vertical modes from decoded neighbours', blocks: ['block-coding'],
-    reply: 'HYPOTHESIS: predicting blocks from their decoded left and upper neighbours (DC, horizontal, vertical) removes edges and gradients before the transform, so fewer coefficients survive quantisation.\n\n' + INTRA_EDITS.join('\n\n') },
-  { name: 'aq-variance', tool: 'adaptive quantisation by block variance, signalled per block', blocks: ['block-coding'],
-    reply: 'HYPOTHESIS: a finer step in flat blocks and a coarser one in busy blocks spends bits where the error is visible and cheap to fix.\n\n' + AQ_EDITS.join('\n\n') },
-  { name: 'rdoq', tool: 'trellis-style rate-distortion quantisation', blocks: ['block-coding'],
-    reply: 'HYPOTHESIS: lowering small levels toward zero when lambda times the exact bits saved exceeds the added squared error trades rate for distortion at the slope the RD curve wants.\n\n' + RDOQ_EDITS.join('\n\n') },
-  { name: 'nnz-context', tool: 'a context model for the coefficient count (adaptive exp-Golomb order)', blocks: ['block-coding'],
-    reply: 'HYPOTHESIS: the coefficient count of a block follows its neighbours; coding it with an exp-Golomb order chosen from their counts shortens the codes in textured areas.\n\n' + CTX_EDITS.join('\n\n') },
+  {
+    name: 'inter',
+    tool: 'temporal prediction: an inter mode (zero motion) per block',
+    blocks: ['block-coding', 'frame-coding'],
+    reply:
+      'HYPOTHESIS: predicting each 8x8 block from the co-located block of the previous decoded frame when that leaves less residual energy removes the static background from the bitstream.\n\n' +
+      BLOCK('block-coding', INTER_BLOCK) +
+      '\n\n' +
+      INTER_FRAMES.join('\n\n'),
+  },
+  {
+    name: 'intra-modes',
+    tool: 'spatial intra prediction: DC, horizontal and vertical modes from decoded neighbours',
+    blocks: ['block-coding'],
+    reply:
+      'HYPOTHESIS: predicting blocks from their decoded left and upper neighbours (DC, horizontal, vertical) removes edges and gradients before the transform, so fewer coefficients survive quantisation.\n\n' +
+      INTRA_EDITS.join('\n\n'),
+  },
+  {
+    name: 'aq-variance',
+    tool: 'adaptive quantisation by block variance, signalled per block',
+    blocks: ['block-coding'],
+    reply:
+      'HYPOTHESIS: a finer step in flat blocks and a coarser one in busy blocks spends bits where the error is visible and cheap to fix.\n\n' +
+      AQ_EDITS.join('\n\n'),
+  },
+  {
+    name: 'rdoq',
+    tool: 'trellis-style rate-distortion quantisation',
+    blocks: ['block-coding'],
+    reply:
+      'HYPOTHESIS: lowering small levels toward zero when lambda times the exact bits saved exceeds the added squared error trades rate for distortion at the slope the RD curve wants.\n\n' +
+      RDOQ_EDITS.join('\n\n'),
+  },
+  {
+    name: 'nnz-context',
+    tool: 'a context model for the coefficient count (adaptive exp-Golomb order)',
+    blocks: ['block-coding'],
+    reply:
+      'HYPOTHESIS: the coefficient count of a block follows its neighbours; coding it with an exp-Golomb order chosen from their counts shortens the codes in textured areas.\n\n' +
+      CTX_EDITS.join('\n\n'),
+  },
 ];

@@ -56,25 +56,40 @@ const clipCache = new Map<string, Video>();
 export async function sharedClip(file: string, frames: number): Promise<Video> {
   const key = `${file}#${frames}`;
   let v = clipCache.get(key);
-  if (!v) { v = await readY4M(join(mediaDir(), file), frames); clipCache.set(key, v); }
+  if (!v) {
+    v = await readY4M(join(mediaDir(), file), frames);
+    clipCache.set(key, v);
+  }
   return v;
 }
 
 /** The top-left w x h window of a video (4:2:0, chroma ceil-sized). */
 export function cropVideo(v: Video, w: number, h: number, frames = v.frames.length): Video {
-  const cw = (w + 1) >> 1, ch = (h + 1) >> 1, scw = (v.width + 1) >> 1;
+  const cw = (w + 1) >> 1,
+    ch = (h + 1) >> 1,
+    scw = (v.width + 1) >> 1;
   const crop = (src: Uint8Array, stride: number, pw: number, ph: number): Uint8Array => {
     const out = new Uint8Array(pw * ph);
     for (let y = 0; y < ph; y++) out.set(src.subarray(y * stride, y * stride + pw), y * pw);
     return out;
   };
   return {
-    width: w, height: h, fpsNum: v.fpsNum, fpsDen: v.fpsDen,
+    width: w,
+    height: h,
+    fpsNum: v.fpsNum,
+    fpsDen: v.fpsDen,
     frames: v.frames.slice(0, frames).map((f) => ({ y: crop(f.y, v.width, w, h), u: crop(f.u, scw, cw, ch), v: crop(f.v, scw, cw, ch) })),
   };
 }
 
 export function framesEqual(a: Frame[], b: Frame[]): boolean {
-  return a.length === b.length && a.every((f, i) =>
-    Buffer.from(f.y).equals(Buffer.from(b[i].y)) && Buffer.from(f.u).equals(Buffer.from(b[i].u)) && Buffer.from(f.v).equals(Buffer.from(b[i].v)));
+  return (
+    a.length === b.length &&
+    a.every(
+      (f, i) =>
+        Buffer.from(f.y).equals(Buffer.from(b[i].y)) &&
+        Buffer.from(f.u).equals(Buffer.from(b[i].u)) &&
+        Buffer.from(f.v).equals(Buffer.from(b[i].v)),
+    )
+  );
 }

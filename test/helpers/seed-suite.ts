@@ -48,7 +48,12 @@ export function seedSuite(name: string, opts: { minPsnrAtQ50: number }): void {
 
     it('handles odd sizes by cropping on output', async () => {
       const heads = await sharedClip(HEADS, 3);
-      for (const [w, h] of [[33, 17], [1, 1], [2, 3], [81, 43]] as const) {
+      for (const [w, h] of [
+        [33, 17],
+        [1, 1],
+        [2, 3],
+        [81, 43],
+      ] as const) {
         const src = w <= 80 && h <= 44 ? cropVideo(tree, w, h, 3) : cropVideo(heads, w, h, 3);
         const { psnrY } = roundTrip(codec, src, 60);
         if (w * h > 16) assert.ok(psnrY > 28, `${w}x${h} decodes to a recognisable picture (PSNR-Y ${psnrY.toFixed(2)})`);
@@ -75,8 +80,14 @@ export function seedSuite(name: string, opts: { minPsnrAtQ50: number }): void {
       const qs = [0, 20, 40, 60, 80, 100];
       const pts = qs.map((q) => ({ q, ...roundTrip(codec, tree, q) }));
       for (let i = 1; i < pts.length; i++) {
-        assert.ok(pts[i].bytes.length > pts[i - 1].bytes.length, `bytes grow from q${qs[i - 1]} to q${qs[i]}: ${pts.map((p) => p.bytes.length)}`);
-        assert.ok(pts[i].psnrY > pts[i - 1].psnrY - 0.05, `PSNR grows from q${qs[i - 1]} to q${qs[i]}: ${pts.map((p) => p.psnrY.toFixed(2))}`);
+        assert.ok(
+          pts[i].bytes.length > pts[i - 1].bytes.length,
+          `bytes grow from q${qs[i - 1]} to q${qs[i]}: ${pts.map((p) => p.bytes.length)}`,
+        );
+        assert.ok(
+          pts[i].psnrY > pts[i - 1].psnrY - 0.05,
+          `PSNR grows from q${qs[i - 1]} to q${qs[i]}: ${pts.map((p) => p.psnrY.toFixed(2))}`,
+        );
       }
       assert.ok(pts[0].psnrY <= 30, `quality 0 reaches down to 30 dB (${pts[0].psnrY.toFixed(2)})`);
       assert.ok(pts[pts.length - 1].psnrY >= 42, `quality 100 reaches up to 42 dB (${pts[pts.length - 1].psnrY.toFixed(2)})`);
@@ -89,7 +100,7 @@ export function seedSuite(name: string, opts: { minPsnrAtQ50: number }): void {
       assert.ok(framesEqual(codec.decode(a).frames, codec.decode(a).frames), 'two decodes give the same frames');
     });
 
-    it('runs in the real sandbox: encode and decode in separate children rebuild the encoder\'s reconstruction', async function () {
+    it("runs in the real sandbox: encode and decode in separate children rebuild the encoder's reconstruction", async function () {
       this.timeout(60_000);
       workerBundle();
       const source = seedSource(name);
@@ -115,14 +126,17 @@ export function seedSuite(name: string, opts: { minPsnrAtQ50: number }): void {
       assert.equal(params.length, annotated, 'every annotation parses and lies inside an EVOLVE-BLOCK');
       assert.ok(source.includes(EVOLVE_BLOCK_START) && source.includes(EVOLVE_BLOCK_END));
       for (const p of params) {
-        if (p.type === 'float' || p.type === 'int') assert.ok((p.value as number) >= p.min! && (p.value as number) <= p.max!, `${p.name} default inside its range`);
+        if (p.type === 'float' || p.type === 'int')
+          assert.ok((p.value as number) >= p.min! && (p.value as number) <= p.max!, `${p.name} default inside its range`);
         if (p.type === 'choice') assert.ok(p.choices!.includes(p.value as string), `${p.name} default is one of its choices`);
       }
       const small = cropVideo(tree, 37, 21, 3);
-      const extremes = (pick: 0 | 1): string => params.reduce((src, p) => {
-        const v = p.type === 'bool' ? pick === 1 : p.type === 'choice' ? p.choices![pick ? p.choices!.length - 1 : 0] : pick ? p.max! : p.min!;
-        return src.replace(p.line, renderLine(p, v));
-      }, source);
+      const extremes = (pick: 0 | 1): string =>
+        params.reduce((src, p) => {
+          const v =
+            p.type === 'bool' ? pick === 1 : p.type === 'choice' ? p.choices![pick ? p.choices!.length - 1 : 0] : pick ? p.max! : p.min!;
+          return src.replace(p.line, renderLine(p, v));
+        }, source);
       for (const pick of [0, 1] as const) {
         const mutated = loadSeed(name, extremes(pick));
         for (const q of [10, 90]) roundTrip(mutated, small, q);

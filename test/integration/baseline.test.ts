@@ -24,7 +24,10 @@ describe('baseline/reference', () => {
   it('runs x264, x265 and AV1 on the same frames, then answers the same call from the cache without ffmpeg', async () => {
     const cacheDir = join(dir, 'cache');
     const first = await runReference(clip, { cacheDir, points: 4 });
-    assert.deepEqual(first.curves.map((c) => c.codec), ['x264', 'x265', 'av1']);
+    assert.deepEqual(
+      first.curves.map((c) => c.codec),
+      ['x264', 'x265', 'av1'],
+    );
     assert.equal(first.ffmpegRuns, 12);
     for (const c of first.curves) {
       assert.equal(c.points.length, 4);
@@ -48,8 +51,14 @@ describe('baseline/reference', () => {
 
     const second = await runReference(clip, { cacheDir, points: 4 });
     assert.equal(second.ffmpegRuns, 0);
-    assert.deepEqual(second.curves.map((c) => c.cacheHits), [4, 4, 4]);
-    assert.deepEqual(second.curves.map((c) => c.points), first.curves.map((c) => c.points));
+    assert.deepEqual(
+      second.curves.map((c) => c.cacheHits),
+      [4, 4, 4],
+    );
+    assert.deepEqual(
+      second.curves.map((c) => c.points),
+      first.curves.map((c) => c.points),
+    );
 
     // One changed pixel is a different clip: no stale hit.
     const changed = { ...clip, frames: clip.frames.map((f, i) => (i ? f : { ...f, y: f.y.map((v, j) => (j ? v : v ^ 1)) })) };
@@ -67,20 +76,32 @@ describe('baseline/reference', () => {
     assert.ok(r.curves.every((c) => c.points[0].metrics.psnrY! > 25));
   });
 
-  it('pads clips below SVT-AV1\'s 64-sample minimum and measures them at their own size', async () => {
+  it("pads clips below SVT-AV1's 64-sample minimum and measures them at their own size", async () => {
     assert.deepEqual(encodedSize(80, 44, 64), [80, 64]);
     assert.deepEqual(encodedSize(79, 43), [80, 44]);
     const padded = padToEven(clip, 64);
     assert.deepEqual([padded.width, padded.height], [80, 64]);
     assert.deepEqual(padded.frames[0].y.subarray(63 * 80, 64 * 80), clip.frames[0].y.subarray(43 * 80, 44 * 80));
-    const r = await runReference(clip, { cacheDir: join(dir, 'svt'), ffmpeg: '/usr/bin/ffmpeg', codecs: ['av1'], av1Encoder: 'libsvtav1', crf: { av1: [40] } });
+    const r = await runReference(clip, {
+      cacheDir: join(dir, 'svt'),
+      ffmpeg: '/usr/bin/ffmpeg',
+      codecs: ['av1'],
+      av1Encoder: 'libsvtav1',
+      crf: { av1: [40] },
+    });
     assert.equal(r.curves[0].encoder, 'libsvtav1');
     assert.ok(r.curves[0].points[0].metrics.psnrY! > 25, JSON.stringify(r.curves[0].points[0]));
   });
 
   it('counts AV1 payload bytes without the IVF headers', () => {
-    const head = Buffer.alloc(32); head.write('DKIF', 0, 'latin1'); head.writeUInt16LE(32, 6);
-    const frame = (n: number) => { const b = Buffer.alloc(12 + n); b.writeUInt32LE(n, 0); return b; };
+    const head = Buffer.alloc(32);
+    head.write('DKIF', 0, 'latin1');
+    head.writeUInt16LE(32, 6);
+    const frame = (n: number) => {
+      const b = Buffer.alloc(12 + n);
+      b.writeUInt32LE(n, 0);
+      return b;
+    };
     assert.equal(ivfPayloadBytes(Buffer.concat([head, frame(100), frame(7)])), 107);
   });
 
@@ -92,8 +113,10 @@ describe('baseline/reference', () => {
   it('stops ffmpeg when cancelled', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 150);
-    await assert.rejects(runReference(clip, { cacheDir: join(dir, 'cancel'), codecs: ['x265'], crf: { x265: [10, 12, 14, 16, 18, 20] }, signal: ac.signal }),
-      (e: unknown) => e instanceof CancelledError);
+    await assert.rejects(
+      runReference(clip, { cacheDir: join(dir, 'cancel'), codecs: ['x265'], crf: { x265: [10, 12, 14, 16, 18, 20] }, signal: ac.signal }),
+      (e: unknown) => e instanceof CancelledError,
+    );
   });
 
   it('reports a missing ffmpeg as an EnvironmentError', async () => {

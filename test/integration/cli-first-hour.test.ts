@@ -16,16 +16,35 @@ const root = packageRoot();
 const cli = join(root, 'dist', 'cli.js');
 
 function run(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: opts.cwd, env: { ...process.env, ...opts.env }, timeout: 600_000 });
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    timeout: 600_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 function ffmpegClip(path: string, pixFmt: string, extra: string[] = []): string {
-  execFileSync('/usr/bin/ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=32x32:rate=10', '-frames:v', '3', '-pix_fmt', pixFmt, ...extra, path]);
+  execFileSync('/usr/bin/ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=32x32:rate=10',
+    '-frames:v',
+    '3',
+    '-pix_fmt',
+    pixFmt,
+    ...extra,
+    path,
+  ]);
   return path;
 }
 
-describe('CLI: a newcomer\'s first hour', function () {
+describe("CLI: a newcomer's first hour", function () {
   this.timeout(600_000);
   let dir: string;
   before(() => {
@@ -34,7 +53,7 @@ describe('CLI: a newcomer\'s first hour', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('says an unknown or malformed option once, in one sentence, with the command\'s options (exit 2)', () => {
+  it("says an unknown or malformed option once, in one sentence, with the command's options (exit 2)", () => {
     const r = run(['status', '--bogus'], { cwd: dir });
     assert.equal(r.code, EXIT_CODES.usage);
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
@@ -51,7 +70,9 @@ describe('CLI: a newcomer\'s first hour', function () {
     const child = spawn(process.execPath, [cli, 'help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader closed before the first line
     let err = '';
-    child.stderr.on('data', (c: Buffer) => { err += c; });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c;
+    });
     const code = await new Promise<number | null>((r) => child.on('close', r));
     assert.equal(err, '', 'no EPIPE stack trace');
     assert.equal(code, 0);
@@ -82,7 +103,15 @@ describe('CLI: a newcomer\'s first hour', function () {
     const c444 = ffmpegClip(join(clips, 'four-four-four.y4m'), 'yuv444p');
     const notVideo = join(clips, 'notes.mp4');
     writeFileSync(notVideo, 'these are not frames\n'.repeat(50));
-    for (const [what, clip] of [['truncated', truncated], ['zero frames', zero], ['10-bit', tenBit], ['4:4:4', c444], ['a directory', clips], ['/dev/zero', '/dev/zero'], ['not a video', notVideo]]) {
+    for (const [what, clip] of [
+      ['truncated', truncated],
+      ['zero frames', zero],
+      ['10-bit', tenBit],
+      ['4:4:4', c444],
+      ['a directory', clips],
+      ['/dev/zero', '/dev/zero'],
+      ['not a video', notVideo],
+    ]) {
       const ws = join(dir, `init-${what.replace(/\W+/g, '-')}`);
       const r = run(['init', ws, '--clip', clip]);
       assert.equal(r.code, EXIT_CODES.input, `${what}: exit ${r.code} ${r.err}`);
@@ -130,13 +159,13 @@ describe('CLI: a newcomer\'s first hour', function () {
     assert.match(st.out, /^1 generation completed, /m, st.out);
   });
 
-  it('review show puts a changed line\'s - before its +', () => {
+  it("review show puts a changed line's - before its +", () => {
     const d = unifiedDiff('a\nold\nc\n', 'a\nnew\nc\n', 'v1', 'g1');
     const lines = d.split('\n');
     assert.ok(lines.indexOf('-old') >= 0 && lines.indexOf('-old') < lines.indexOf('+new'), d);
   });
 
-  it('adoption never commits into the tool\'s own repository', async function () {
+  it("adoption never commits into the tool's own repository", async function () {
     if (spawnSync('git', ['-C', root, 'rev-parse', '--show-toplevel']).status !== 0) this.skip();
     const inside = join(root, 'test', '.tmp', `own-repo-${process.pid}`);
     mkdirSync(inside, { recursive: true });

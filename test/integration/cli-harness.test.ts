@@ -26,12 +26,16 @@ describe('CLI harness commands', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('metrics prints ffmpeg\'s lines for the trees pair, and --json has the same figures', () => {
-    const ref = join(media, 'trees_640x360_3f_reference.y4m'), dist = join(media, 'trees_640x360_3f_distorted.y4m');
+  it("metrics prints ffmpeg's lines for the trees pair, and --json has the same figures", () => {
+    const ref = join(media, 'trees_640x360_3f_reference.y4m'),
+      dist = join(media, 'trees_640x360_3f_distorted.y4m');
     const t = run(['metrics', ref, dist]);
     assert.equal(t.code, 0, t.err);
     assert.match(t.out, /^PSNR y:32\.528071 u:36\.408348 v:39\.823766 average:33\.686135 min:33\.346383 max:34\.162774$/m);
-    assert.match(t.out, /^SSIM Y:0\.951853 \(13\.174296\) U:0\.923780 \(11\.179299\) V:0\.947788 \(12\.822267\) All:0\.946496 \(12\.716177\)$/m);
+    assert.match(
+      t.out,
+      /^SSIM Y:0\.951853 \(13\.174296\) U:0\.923780 \(11\.179299\) V:0\.947788 \(12\.822267\) All:0\.946496 \(12\.716177\)$/m,
+    );
     const j = run(['metrics', ref, dist, '--json']);
     const doc = JSON.parse(j.out);
     assert.equal(doc.schemaVersion, 1);
@@ -41,9 +45,20 @@ describe('CLI harness commands', () => {
   });
 
   it('bdrate reads CSV and JSON curves (PCHIP and cubic)', () => {
-    const a = join(dir, 'anchor.csv'), t = join(dir, 'test.json');
+    const a = join(dir, 'anchor.csv'),
+      t = join(dir, 'test.json');
     writeFileSync(a, 'kbps,psnr\n108048.8736,43.6471\n61279.976,40.3953\n33905.6656,37.247\n18883.6928,34.2911\n');
-    writeFileSync(t, JSON.stringify([[108061.2784, 43.6768], [61299.9936, 40.4232], [33928.7472, 37.2761], [18910.912, 34.3147]].map(([kbps, psnr]) => ({ kbps, psnr }))));
+    writeFileSync(
+      t,
+      JSON.stringify(
+        [
+          [108061.2784, 43.6768],
+          [61299.9936, 40.4232],
+          [33928.7472, 37.2761],
+          [18910.912, 34.3147],
+        ].map(([kbps, psnr]) => ({ kbps, psnr })),
+      ),
+    );
     const r = run(['bdrate', '--anchor', a, '--test', t, '--json']);
     assert.equal(r.code, 0, r.err);
     const doc = JSON.parse(r.out);
@@ -61,7 +76,17 @@ describe('CLI harness commands', () => {
 
   it('baseline runs the reference codecs and hits its cache on the second run', () => {
     const cache = join(dir, 'cache');
-    const args = ['baseline', join(media, 'tree_building_80x44_15f.y4m'), '--codecs', 'x264,x265', '--points', '4', '--cache-dir', cache, '--json'];
+    const args = [
+      'baseline',
+      join(media, 'tree_building_80x44_15f.y4m'),
+      '--codecs',
+      'x264,x265',
+      '--points',
+      '4',
+      '--cache-dir',
+      cache,
+      '--json',
+    ];
     const first = run(args);
     assert.equal(first.code, 0, first.err);
     const a = JSON.parse(first.out);
@@ -70,7 +95,10 @@ describe('CLI harness commands', () => {
     assert.equal(typeof a.clips[0].bdRateVsX264.psnrYuv.x265.percent, 'number');
     const second = JSON.parse(run(args).out);
     assert.equal(second.clips[0].ffmpegRuns, 0);
-    assert.deepEqual(second.clips[0].curves, a.clips[0].curves.map((c: { cacheHits: number; encoded: number }) => ({ ...c, cacheHits: 4, encoded: 0 })));
+    assert.deepEqual(
+      second.clips[0].curves,
+      a.clips[0].curves.map((c: { cacheHits: number; encoded: number }) => ({ ...c, cacheHits: 4, encoded: 0 })),
+    );
     assert.equal(run(['baseline', join(media, 'tree_building_80x44_15f.y4m'), '--codecs', 'vp9']).code, EXIT_CODES.usage);
   });
 
@@ -84,7 +112,10 @@ describe('CLI harness commands', () => {
     assert.equal(doc.node, process.version);
     // The sandbox level is a probe's finding: every layer it names is either active or listed missing.
     assert.match(doc.sandbox.level, /^(full|reduced)$/);
-    assert.ok(doc.sandbox.layers.some((l: string) => l.startsWith('vm context')), doc.sandbox.summary);
+    assert.ok(
+      doc.sandbox.layers.some((l: string) => l.startsWith('vm context')),
+      doc.sandbox.summary,
+    );
     assert.equal(doc.sandbox.level === 'full', doc.sandbox.missing.length === 0);
     const viaEnv = JSON.parse(run(['doctor', '--json'], { CODEC_EVOLVE_FFMPEG: '/usr/bin/ffmpeg' }).out);
     assert.equal(viaEnv.ffmpeg.source, 'env');
@@ -93,23 +124,68 @@ describe('CLI harness commands', () => {
 
   describe('bad inputs: one clear error line and the right exit code', () => {
     const cases: [string, () => string[], number, RegExp][] = [
-      ['a missing file', () => ['metrics', join(dir, 'missing.y4m'), join(media, 'tree_building_80x44_15f.y4m')], EXIT_CODES.input, /does not exist/],
-      ['a truncated Y4M', () => {
-        const p = join(dir, 'trunc.y4m');
-        writeFileSync(p, readFileSync(join(media, 'tree_building_80x44_15f.y4m')).subarray(0, 30000));
-        return ['metrics', p, p];
-      }, EXIT_CODES.input, /truncated/],
-      ['a 10-bit Y4M', () => {
-        const p = join(dir, 'ten.y4m');
-        execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(media, 'tree_building_80x44_15f.y4m'), '-frames:v', '2', '-strict', '-1', '-pix_fmt', 'yuv420p10le', p]);
-        return ['metrics', p, p];
-      }, EXIT_CODES.input, /10-bit/],
-      ['a text file named .mp4', () => {
-        const p = join(dir, 'notes.mp4');
-        writeFileSync(p, 'not a video at all\n');
-        return ['metrics', p, join(media, 'tree_building_80x44_15f.y4m')];
-      }, EXIT_CODES.input, /not a video ffmpeg can read/],
-      ['a missing ffmpeg (bad --ffmpeg)', () => ['baseline', join(media, 'tree_building_80x44_15f.y4m'), '--ffmpeg', join(dir, 'nope', 'ffmpeg'), '--cache-dir', join(dir, 'c2')], EXIT_CODES.environment, /ffmpeg not found/],
+      [
+        'a missing file',
+        () => ['metrics', join(dir, 'missing.y4m'), join(media, 'tree_building_80x44_15f.y4m')],
+        EXIT_CODES.input,
+        /does not exist/,
+      ],
+      [
+        'a truncated Y4M',
+        () => {
+          const p = join(dir, 'trunc.y4m');
+          writeFileSync(p, readFileSync(join(media, 'tree_building_80x44_15f.y4m')).subarray(0, 30000));
+          return ['metrics', p, p];
+        },
+        EXIT_CODES.input,
+        /truncated/,
+      ],
+      [
+        'a 10-bit Y4M',
+        () => {
+          const p = join(dir, 'ten.y4m');
+          execFileSync('ffmpeg', [
+            '-v',
+            'error',
+            '-y',
+            '-i',
+            join(media, 'tree_building_80x44_15f.y4m'),
+            '-frames:v',
+            '2',
+            '-strict',
+            '-1',
+            '-pix_fmt',
+            'yuv420p10le',
+            p,
+          ]);
+          return ['metrics', p, p];
+        },
+        EXIT_CODES.input,
+        /10-bit/,
+      ],
+      [
+        'a text file named .mp4',
+        () => {
+          const p = join(dir, 'notes.mp4');
+          writeFileSync(p, 'not a video at all\n');
+          return ['metrics', p, join(media, 'tree_building_80x44_15f.y4m')];
+        },
+        EXIT_CODES.input,
+        /not a video ffmpeg can read/,
+      ],
+      [
+        'a missing ffmpeg (bad --ffmpeg)',
+        () => [
+          'baseline',
+          join(media, 'tree_building_80x44_15f.y4m'),
+          '--ffmpeg',
+          join(dir, 'nope', 'ffmpeg'),
+          '--cache-dir',
+          join(dir, 'c2'),
+        ],
+        EXIT_CODES.environment,
+        /ffmpeg not found/,
+      ],
       ['a missing ffmpeg (doctor)', () => ['doctor', '--ffmpeg', join(dir, 'nope', 'ffmpeg')], EXIT_CODES.environment, /ffmpeg not found/],
     ];
     for (const [name, argsOf, code, pattern] of cases) {

@@ -12,23 +12,38 @@ const SR = (search: string, replace: string) => `<<<<<<< SEARCH\n${search}\n====
 /** An edit of the parent's ROUNDING line (the parent's code comes first in the prompt). */
 function good(req: Parameters<Parameters<typeof startMockAnthropic>[0]>[0], value: string): Reply {
   const line = /^const ROUNDING = [^\n]*$/m.exec(allText(req))![0];
-  return { kind: 'text', text: `HYPOTHESIS: rounding ${value} moves small coefficients to zero\n\n${SR(line, line.replace(/= [0-9.]+;/, `= ${value};`))}`, inputTokens: 1000, outputTokens: 200 };
+  return {
+    kind: 'text',
+    text: `HYPOTHESIS: rounding ${value} moves small coefficients to zero\n\n${SR(line, line.replace(/= [0-9.]+;/, `= ${value};`))}`,
+    inputTokens: 1000,
+    outputTokens: 200,
+  };
 }
 
 describe('engine: the loop against a scripted Anthropic server', function () {
   this.timeout(300_000);
   let server: MockAnthropic;
   let ws: Workspace;
-  after(async () => { await server?.close(); if (ws) rmSync(ws.root, { recursive: true, force: true }); });
+  after(async () => {
+    await server?.close();
+    if (ws) rmSync(ws.root, { recursive: true, force: true });
+  });
 
   it('classifies good edits, unapplicable edits, prose, invalid code, 429, 529 and a stalled stream, and keeps going', async () => {
     const script: Array<(r: Parameters<Parameters<typeof startMockAnthropic>[0]>[0]) => Reply> = [
       (r) => good(r, '0.3'),
       () => ({ kind: 'text', text: SR('const NOT_IN_THE_FILE = 1;', 'const NOT_IN_THE_FILE = 2;') }),
-      (r) => { assert.match(lastUserText(r), /Your edit could not be applied/); assert.match(lastUserText(r), /NOT_IN_THE_FILE/); return good(r, '0.35'); },
+      (r) => {
+        assert.match(lastUserText(r), /Your edit could not be applied/);
+        assert.match(lastUserText(r), /NOT_IN_THE_FILE/);
+        return good(r, '0.35');
+      },
       () => ({ kind: 'text', text: 'You could try a better transform. I am not sure which.' }),
       () => ({ kind: 'text', text: 'Still no code, sorry.' }),
-      (r) => { const g = good(r, '0.2') as { text: string }; return { kind: 'text', text: g.text.replace(/= 0\.2;/, "= eval('0.2');") }; },
+      (r) => {
+        const g = good(r, '0.2') as { text: string };
+        return { kind: 'text', text: g.text.replace(/= 0\.2;/, "= eval('0.2');") };
+      },
       () => ({ kind: 'status', status: 429, errorType: 'rate_limit_error' }),
       (r) => good(r, '0.25'),
       () => ({ kind: 'status', status: 529, errorType: 'overloaded_error' }),
@@ -38,10 +53,13 @@ describe('engine: the loop against a scripted Anthropic server', function () {
       (r) => good(r, '0.45'),
     ];
     server = await startMockAnthropic((req, n) => script[n - 1](req));
-    ({ ws } = makeEngineWorkspace('ce-anthropic-', (c) => { c.provider = { kind: 'anthropic', baseUrl: server.baseURL, model: 'claude-sonnet-4-6' }; }));
+    ({ ws } = makeEngineWorkspace('ce-anthropic-', (c) => {
+      c.provider = { kind: 'anthropic', baseUrl: server.baseURL, model: 'claude-sonnet-4-6' };
+    }));
     const events: string[] = [];
     const status = await runSession(ws, {
-      generations: 8, providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 10_000, idleTimeoutMs: 5000 },
+      generations: 8,
+      providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 10_000, idleTimeoutMs: 5000 },
       onEvent: (t, _data) => events.push(t),
     });
     assert.equal(status.stopReason, 'generation budget reached (8/8)');

@@ -10,15 +10,31 @@ const children = (): number[] => childPids();
 
 describe('engine: cancellation', function () {
   this.timeout(300_000);
-  before(function () { try { readdirSync('/proc/self'); } catch { this.skip(); } });
+  before(function () {
+    try {
+      readdirSync('/proc/self');
+    } catch {
+      this.skip();
+    }
+  });
 
   it('aborting the signal stops the loop and leaves no child process', async () => {
-    const { ws } = makeEngineWorkspace('ce-cancel-', (c) => { c.evolution.concurrency = 2; c.evolution.candidatesPerGeneration = 2; });
+    const { ws } = makeEngineWorkspace('ce-cancel-', (c) => {
+      c.evolution.concurrency = 2;
+      c.evolution.candidatesPerGeneration = 2;
+    });
     try {
       const ac = new AbortController();
       const run = runSession(ws, { generations: 20, signal: ac.signal });
       let settled: string | undefined;
-      run.then((s) => { settled = `ended early: ${s.stopReason}`; }, (e) => { settled = `failed: ${(e as Error).message}`; });
+      run.then(
+        (s) => {
+          settled = `ended early: ${s.stopReason}`;
+        },
+        (e) => {
+          settled = `failed: ${(e as Error).message}`;
+        },
+      );
       // Wait until the loop is inside candidate evaluations of generation 1 with children running.
       // Waits on the workspace's events, bounded by the test's own timeout, not by a clock.
       for (;;) {

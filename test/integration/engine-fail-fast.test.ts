@@ -13,16 +13,38 @@ const SR = (search: string, replace: string) => `<<<<<<< SEARCH\n${search}\n====
 const CLIP = 'tree_building_80x44_15f';
 
 function parentWith(stage: 'smoke' | 'training', times: Array<[number, number]>): CandidateRecord {
-  const clips = [{ clip: CLIP, bdRate: {}, points: times.map(([encodeMs, decodeMs]) => ({ bytes: 1, kbps: 1, psnrY: 30, encodeMs, decodeMs })) }];
-  return { metrics: { smokeOk: true, encodeMs: 0, decodeMs: 0, evaluationMs: 0, training: stage === 'training' ? clips : [], ...(stage === 'smoke' ? { smoke: clips } : {}) } } as unknown as CandidateRecord;
+  const clips = [
+    { clip: CLIP, bdRate: {}, points: times.map(([encodeMs, decodeMs]) => ({ bytes: 1, kbps: 1, psnrY: 30, encodeMs, decodeMs })) },
+  ];
+  return {
+    metrics: {
+      smokeOk: true,
+      encodeMs: 0,
+      decodeMs: 0,
+      evaluationMs: 0,
+      training: stage === 'training' ? clips : [],
+      ...(stage === 'smoke' ? { smoke: clips } : {}),
+    },
+  } as unknown as CandidateRecord;
 }
 
 describe('fail fast: per-process time limits from the parent', function () {
   this.timeout(300_000);
 
-  it('is max(5 s, 8 × the parent\'s slowest encode or decode on that clip and stage), capped by the sandbox limit', () => {
+  it("is max(5 s, 8 × the parent's slowest encode or decode on that clip and stage), capped by the sandbox limit", () => {
     assert.equal(failFastLimitMs(parentWith('smoke', [[40, 12]]), 'smoke', CLIP, 60_000), FAIL_FAST_FLOOR_MS);
-    assert.equal(failFastLimitMs(parentWith('training', [[900, 300], [1500, 400]]), 'training', CLIP, 60_000), 12_000);
+    assert.equal(
+      failFastLimitMs(
+        parentWith('training', [
+          [900, 300],
+          [1500, 400],
+        ]),
+        'training',
+        CLIP,
+        60_000,
+      ),
+      12_000,
+    );
     assert.equal(failFastLimitMs(parentWith('training', [[20_000, 300]]), 'training', CLIP, 60_000), 60_000);
     // No measurement on that clip or stage (the root, an older record): the configured limit.
     assert.equal(failFastLimitMs(parentWith('training', [[900, 300]]), 'smoke', CLIP, 60_000), 60_000);
@@ -32,14 +54,20 @@ describe('fail fast: per-process time limits from the parent', function () {
 
   let server: MockAnthropic | undefined;
   let ws: Workspace | undefined;
-  after(async () => { await server?.close(); if (ws) rmSync(ws.root, { recursive: true, force: true }); });
+  after(async () => {
+    await server?.close();
+    if (ws) rmSync(ws.root, { recursive: true, force: true });
+  });
 
   it('classes an endless-loop candidate on a 4-frame clip as timeout under the computed limit (local pool)', async () => {
     // The parent's ROUNDING constant becomes an object whose conversion never returns: the module loads,
     // and encode spins when it first multiplies by it.
     server = await startMockAnthropic((req) => {
       const line = /^const ROUNDING = [^\n]*$/m.exec(lastUserText(req))![0];
-      return { kind: 'text', text: `HYPOTHESIS: spin\n\n${SR(line, 'const ROUNDING = { valueOf() { for (;;) { /* a model\'s endless loop */ } } };')}` };
+      return {
+        kind: 'text',
+        text: `HYPOTHESIS: spin\n\n${SR(line, "const ROUNDING = { valueOf() { for (;;) { /* a model's endless loop */ } } };")}`,
+      };
     });
     ({ ws } = makeEngineWorkspace('ce-failfast-', (c) => {
       c.provider = { kind: 'anthropic', baseUrl: server!.baseURL, model: 'claude-sonnet-4-6' };

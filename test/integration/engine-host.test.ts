@@ -16,12 +16,17 @@ class Client {
   ready: Promise<ReadyMessage>;
   constructor(readonly child: ChildProcess) {
     let onReady!: (m: ReadyMessage) => void;
-    this.ready = new Promise((r) => { onReady = r; });
+    this.ready = new Promise((r) => {
+      onReady = r;
+    });
     child.on('message', (raw) => {
       const m = raw as EngineToHost;
       if (m.kind === 'ready') onReady(m);
       else if (m.kind === 'event') this.events.push(m.event);
-      else if (m.kind === 'response') { this.waiting.get(m.id)?.(m); this.waiting.delete(m.id); }
+      else if (m.kind === 'response') {
+        this.waiting.get(m.id)?.(m);
+        this.waiting.delete(m.id);
+      }
     });
   }
   call<M extends HostMethod>(method: M, params: HostMethods[M][0]): Promise<HostMethods[M][1]> {
@@ -29,7 +34,8 @@ class Client {
     return new Promise((res, rej) => {
       this.waiting.set(id, (m) => {
         if (m.kind !== 'response') return;
-        if (m.ok) res(m.result as HostMethods[M][1]); else rej(Object.assign(new Error(m.error.message), m.error));
+        if (m.ok) res(m.result as HostMethods[M][1]);
+        else rej(Object.assign(new Error(m.error.message), m.error));
       });
       this.child.send({ kind: 'request', id, method, params });
     });
@@ -47,7 +53,10 @@ describe('engine: host protocol over IPC (dist/engine-host.js)', function () {
     assert.equal(ready.protocol, 1);
     assert.equal(ready.workspace, dir);
   });
-  after(() => { client.child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    client.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('init, run one generation with events, review list/show, reject, errors as values', async () => {
     await assert.rejects(client.call('reviewShow', { id: 'g0001-0' }), /no candidate 'g0001-0'/);
@@ -78,7 +87,10 @@ describe('engine: host protocol over IPC (dist/engine-host.js)', function () {
       const rejected = await client.call('reject', { id: 'g0001-0', reason: 'not convinced' });
       assert.equal(rejected.state, 'rejected');
     }
-    await assert.rejects(client.call('accept', { id: 'nope' }), (e: Error & { kind?: string }) => e.kind === 'input' && /no candidate 'nope'/.test(e.message));
+    await assert.rejects(
+      client.call('accept', { id: 'nope' }),
+      (e: Error & { kind?: string }) => e.kind === 'input' && /no candidate 'nope'/.test(e.message),
+    );
   });
 
   it('stop cancels a running loop and the lock is released', async () => {

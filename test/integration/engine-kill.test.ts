@@ -21,18 +21,36 @@ function runCli(ws: Workspace, killAfterEvents?: number): Promise<{ code: number
     const lines = () => (existsSync(ws.events.path) ? readFileSync(ws.events.path, 'utf8').split('\n').length : 0);
     const start = lines();
     // Its own process group, so kill -9 takes the sandbox children with it, as a crash of the machine would.
-    const child = spawn(process.execPath, [distFile('cli.js'), 'evolve', '--until-generation', String(UNTIL)], { cwd: ws.root, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [distFile('cli.js'), 'evolve', '--until-generation', String(UNTIL)], {
+      cwd: ws.root,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    child.stderr!.on('data', (c) => { stderr += c; });
+    child.stderr!.on('data', (c) => {
+      stderr += c;
+    });
     let poll: NodeJS.Timeout | undefined;
     if (killAfterEvents !== undefined) {
       poll = setInterval(() => {
         if (lines() - start < killAfterEvents) return;
         clearInterval(poll);
-        setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }, Math.floor(Math.random() * 200));
+        setTimeout(
+          () => {
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              /* already gone */
+            }
+          },
+          Math.floor(Math.random() * 200),
+        );
       }, 20);
     }
-    child.on('close', (code, signal) => { if (poll) clearInterval(poll); resolve({ code, signal, stderr }); });
+    child.on('close', (code, signal) => {
+      if (poll) clearInterval(poll);
+      resolve({ code, signal, stderr });
+    });
   });
 }
 
@@ -41,7 +59,8 @@ function checkConsistent(ws: Workspace): void {
   const recs = ws.listCandidates();
   for (const r of recs) {
     assert.ok(r.state === 'proposed' || TERMINAL_STATES.includes(r.state), `${r.id}: ${r.state}`);
-    if (r.state !== 'proposed' && r.state !== 'invalid') assert.ok(existsSync(join(ws.candidateDir(r.id), 'code.js')), `${r.id} lost its code`);
+    if (r.state !== 'proposed' && r.state !== 'invalid')
+      assert.ok(existsSync(join(ws.candidateDir(r.id), 'code.js')), `${r.id} lost its code`);
   }
   for (const d of readdirSync(ws.candidatesDir)) assert.ok(!d.endsWith('.tmp'), `temp file left: ${d}`);
 }
@@ -49,7 +68,10 @@ function checkConsistent(ws: Workspace): void {
 describe('engine: kill -9 at random points, then resume', function () {
   this.timeout(600_000);
   it(`loses nothing and evaluates nothing twice over ${TRIALS} kills`, async () => {
-    const { ws } = makeEngineWorkspace('ce-kill-', (c) => { c.evolution.candidatesPerGeneration = 2; c.evolution.concurrency = 2; });
+    const { ws } = makeEngineWorkspace('ce-kill-', (c) => {
+      c.evolution.candidatesPerGeneration = 2;
+      c.evolution.concurrency = 2;
+    });
     try {
       let killed = 0;
       for (let t = 0; t < TRIALS; t++) {
@@ -58,24 +80,32 @@ describe('engine: kill -9 at random points, then resume', function () {
         else assert.equal(r.code, 0, r.stderr);
         checkConsistent(ws);
         const { warnings } = ws.events.read();
-        assert.ok(warnings.every((w) => /truncated or corrupt line skipped/.test(w)), warnings.join('\n'));
+        assert.ok(
+          warnings.every((w) => /truncated or corrupt line skipped/.test(w)),
+          warnings.join('\n'),
+        );
       }
       assert.ok(killed >= TRIALS / 2, `only ${killed} of ${TRIALS} runs were killed mid-way`);
       // The killed runs made progress that the final run kept (resume, not restart).
-      const before = ws.listCandidates().filter((r) => r.state !== 'proposed').map((r) => [r.id, r.updatedAt]);
+      const before = ws
+        .listCandidates()
+        .filter((r) => r.state !== 'proposed')
+        .map((r) => [r.id, r.updatedAt]);
       assert.ok(before.length >= 3, `only ${before.length} candidates finished across the killed runs`);
       const final = await runCli(ws);
       assert.equal(final.code, 0, final.stderr);
       checkConsistent(ws);
       const recs = ws.listCandidates();
       // Nothing lost: every generation 1..UNTIL has both slots, all finished.
-      for (let g = 1; g <= UNTIL; g++) for (const s of [0, 1]) {
-        const r = recs.find((x) => x.id === `g${String(g).padStart(4, '0')}-${s}`);
-        assert.ok(r, `g${g}-${s} missing`);
-        assert.notEqual(r!.state, 'proposed');
-      }
+      for (let g = 1; g <= UNTIL; g++)
+        for (const s of [0, 1]) {
+          const r = recs.find((x) => x.id === `g${String(g).padStart(4, '0')}-${s}`);
+          assert.ok(r, `g${g}-${s} missing`);
+          assert.notEqual(r!.state, 'proposed');
+        }
       assert.equal(recs.filter((r) => r.parentId === null).length, 1, 'one root');
-      for (const [id, updatedAt] of before) assert.equal(recs.find((r) => r.id === id)!.updatedAt, updatedAt, `${id} was redone after the kills`);
+      for (const [id, updatedAt] of before)
+        assert.equal(recs.find((r) => r.id === id)!.updatedAt, updatedAt, `${id} was redone after the kills`);
       // Nothing repeated: exactly one finished event per candidate, and no duplicate evaluations.
       const { events } = ws.events.read();
       const finished = events.filter((e) => e.type === 'candidate-finished').map((e) => e.id as string);

@@ -20,17 +20,24 @@ describe('objective and guards: bits moved from chroma to luma', function () {
   this.timeout(900_000);
   let server: MockAnthropic | undefined;
   let dir: string | undefined;
-  after(async () => { await server?.close(); if (dir) rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('a chroma QP offset of +6 is not queued for review; its record shows the PSNR-YUV and chroma regressions', async () => {
     // Found by name: the seed's blocks move, the constant keeps its name.
     const line = /^[ \t]*const CHROMA_QP_OFFSET = [^\n]*$/m.exec(seedSource('hybrid'))![0];
     const edited = line.replace(/=\s*-?\d+\s*;/, '= 6;');
     assert.notEqual(edited, line);
-    server = await startMockAnthropic(() => ({ kind: 'text', text: `HYPOTHESIS: a coarser chroma quantiser frees bits for luma\n\n${SR(line, edited)}` }));
+    server = await startMockAnthropic(() => ({
+      kind: 'text',
+      text: `HYPOTHESIS: a coarser chroma quantiser frees bits for luma\n\n${SR(line, edited)}`,
+    }));
     dir = mkdtempSync(join(tmpdir(), 'ce-objective-'));
     const { ws } = initWorkspace(dir, {
-      seed: 'hybrid', clips: [testClip('talking_heads_320x192_9f.y4m')],
+      seed: 'hybrid',
+      clips: [testClip('talking_heads_320x192_9f.y4m')],
       configure: (c) => {
         c.clips.smoke.frames = 2;
         c.clips.training[0].frames = 3;
@@ -44,7 +51,15 @@ describe('objective and guards: bits moved from chroma to luma', function () {
     });
     const cfg = ws.readConfig();
     assert.equal(cfg.evolution.objective, 'psnrYuv', 'the default objective is PSNR-YUV');
-    assert.deepEqual(cfg.evolution.guards.map((g) => [g.metric, g.tolerancePercent]), [['psnrY', 1], ['psnrU', 1], ['psnrV', 1], ['ssimY', 1]]);
+    assert.deepEqual(
+      cfg.evolution.guards.map((g) => [g.metric, g.tolerancePercent]),
+      [
+        ['psnrY', 1],
+        ['psnrU', 1],
+        ['psnrV', 1],
+        ['ssimY', 1],
+      ],
+    );
 
     await runSession(ws, { generations: 1, providerRuntime: { apiKey: 'test', maxRetries: 1, timeoutMs: 60_000 } });
     const recs = new Map(ws.listCandidates().map((r) => [r.id, r]));
@@ -63,7 +78,7 @@ describe('objective and guards: bits moved from chroma to luma', function () {
     // The engine's verdict: not queued, the objective did not gain, and the record names the chroma guards.
     assert.equal(cand.state, 'evaluated');
     assert.equal(cand.metrics!.objective, 'psnrYuv');
-    assert.equal(cand.metrics!.trainingBdRate, bd(cand, 'psnrYuv'), 'the training score is the objective\'s BD-rate');
+    assert.equal(cand.metrics!.trainingBdRate, bd(cand, 'psnrYuv'), "the training score is the objective's BD-rate");
     const v = cand.verdict!;
     assert.equal(v.improved, false);
     assert.equal(v.stoppedBy, 'objective');
@@ -78,17 +93,31 @@ describe('objective and guards: bits moved from chroma to luma', function () {
 
     // The model was told the objective, the guards and every metric of its parent.
     const prompt = ws.readCandidateFile(cand.id, 'prompt.md')!;
-    assert.match(prompt, /The score is PSNR-YUV BD-rate\. A change is only kept if PSNR-Y \(1 pp\), PSNR-U \(1 pp\), PSNR-V \(1 pp\), SSIM-Y \(1 pp\)/);
-    assert.match(prompt, /BD-rate vs x264: PSNR-Y [+-]?\d+\.\d\d %, PSNR-U [+-]?\d+\.\d\d %, PSNR-V [+-]?\d+\.\d\d %, PSNR-YUV [+-]?\d+\.\d\d %, SSIM-Y/);
+    assert.match(
+      prompt,
+      /The score is PSNR-YUV BD-rate\. A change is only kept if PSNR-Y \(1 pp\), PSNR-U \(1 pp\), PSNR-V \(1 pp\), SSIM-Y \(1 pp\)/,
+    );
+    assert.match(
+      prompt,
+      /BD-rate vs x264: PSNR-Y [+-]?\d+\.\d\d %, PSNR-U [+-]?\d+\.\d\d %, PSNR-V [+-]?\d+\.\d\d %, PSNR-YUV [+-]?\d+\.\d\d %, SSIM-Y/,
+    );
 
     // The same measured numbers under the old luma-only objective: the chroma guard stops it, and
     // without guards it would have been queued (the gaming this closes).
     const scores = (r: CandidateRecord, m: MetricId) => ({ training: bd(r, m), bdRates: r.metrics!.trainingBdRates });
-    const luma = judge(scores(cand, 'psnrY'), scores(root, 'psnrY'), { margin, objective: 'psnrY', guards: cfg.evolution.guards, reference: 'x264' });
+    const luma = judge(scores(cand, 'psnrY'), scores(root, 'psnrY'), {
+      margin,
+      objective: 'psnrY',
+      guards: cfg.evolution.guards,
+      reference: 'x264',
+    });
     assert.equal(luma.improved, false);
     assert.deepEqual(luma.stoppedBy, { guard: 'psnrU' });
     assert.match(luma.reason, /guards regress beyond tolerance: PSNR-U/);
-    assert.equal(judge(scores(cand, 'psnrY'), scores(root, 'psnrY'), { margin, objective: 'psnrY', guards: [], reference: 'x264' }).improved, true);
+    assert.equal(
+      judge(scores(cand, 'psnrY'), scores(root, 'psnrY'), { margin, objective: 'psnrY', guards: [], reference: 'x264' }).improved,
+      true,
+    );
 
     // Changing the objective re-reads the stored tables instead of measuring again: the version's
     // score follows, the root is not re-evaluated, and the candidate ranks by its PSNR-Y gain.

@@ -14,9 +14,20 @@ import { makeEngineWorkspace } from '../helpers/engine-workspace';
 function interrupted(ws: Workspace, provider: string): CandidateRecord {
   const first = ws.readCandidate('g0001-0');
   const rec: CandidateRecord = {
-    ...first, id: 'g0002-0', generation: 2, state: 'proposed', provider, model: provider === 'anthropic' ? 'claude-sonnet-4-6' : undefined,
-    hypothesis: 'interrupted by Stop', tokens: { input: 1200, output: 300 }, costUsd: 0.0081,
-    metrics: undefined, verdict: undefined, failure: undefined, review: undefined, parentBdRate: undefined,
+    ...first,
+    id: 'g0002-0',
+    generation: 2,
+    state: 'proposed',
+    provider,
+    model: provider === 'anthropic' ? 'claude-sonnet-4-6' : undefined,
+    hypothesis: 'interrupted by Stop',
+    tokens: { input: 1200, output: 300 },
+    costUsd: 0.0081,
+    metrics: undefined,
+    verdict: undefined,
+    failure: undefined,
+    review: undefined,
+    parentBdRate: undefined,
   };
   const code = ws.readCandidateFile('g0001-0', 'code.js')!.replace(/\n$/, '\n// interrupted proposal\n');
   ws.writeCandidateFile(rec.id, 'code.js', code);
@@ -27,7 +38,9 @@ function interrupted(ws: Workspace, provider: string): CandidateRecord {
 describe('engine: resuming after Stop', function () {
   this.timeout(600_000);
   const roots: string[] = [];
-  after(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
+  after(() => {
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+  });
 
   it('the same provider resumes the interrupted candidate, says so, and still runs a generation of new proposals', async () => {
     const { ws } = makeEngineWorkspace('ce-resume-same-');
@@ -35,17 +48,26 @@ describe('engine: resuming after Stop', function () {
     await runSession(ws, { generations: 1 });
     interrupted(ws, 'offline');
     const events: Array<{ type: string; d: Record<string, unknown> }> = [];
-    const status = await runSession(ws, { generations: 1, onEvent: (type, d) => events.push({ type, d: d as unknown as Record<string, unknown> }) });
+    const status = await runSession(ws, {
+      generations: 1,
+      onEvent: (type, d) => events.push({ type, d: d as unknown as Record<string, unknown> }),
+    });
     const resumed = events.find((e) => e.type === 'candidate-resumed');
     assert.ok(resumed, events.map((e) => e.type).join(' '));
     assert.equal(resumed.d.id, 'g0002-0');
-    assert.match(String(resumed.d.message), /resuming g0002-0, proposed by offline before the run stopped: evaluating it without asking the model again/);
+    assert.match(
+      String(resumed.d.message),
+      /resuming g0002-0, proposed by offline before the run stopped: evaluating it without asking the model again/,
+    );
     assert.notEqual(ws.readCandidate('g0002-0').state, 'proposed');
     assert.equal(ws.readCandidate('g0002-0').hypothesis, 'interrupted by Stop', 'the interrupted proposal itself was evaluated');
     // The resumed generation asked the model nothing: the budget's one generation is a new one.
     assert.equal(ws.listCandidates().filter((c) => c.generation === 3).length, 1, 'generation 3 was proposed');
     assert.equal(status.stopReason, 'generation budget reached (1/1)');
-    assert.ok(ws.events.read().events.some((e) => e.type === 'candidate-resumed' && e.id === 'g0002-0'), 'the event log says which');
+    assert.ok(
+      ws.events.read().events.some((e) => e.type === 'candidate-resumed' && e.id === 'g0002-0'),
+      'the event log says which',
+    );
   });
 
   it('another provider proposes the interrupted candidate afresh, says so, and keeps what the interrupted call cost', async () => {
@@ -54,7 +76,10 @@ describe('engine: resuming after Stop', function () {
     await runSession(ws, { generations: 1 });
     interrupted(ws, 'anthropic');
     const events: Array<{ type: string; d: Record<string, unknown> }> = [];
-    const status = await runSession(ws, { generations: 1, onEvent: (type, d) => events.push({ type, d: d as unknown as Record<string, unknown> }) });
+    const status = await runSession(ws, {
+      generations: 1,
+      onEvent: (type, d) => events.push({ type, d: d as unknown as Record<string, unknown> }),
+    });
     const again = events.find((e) => e.type === 'candidate-reproposed');
     assert.ok(again, events.map((e) => e.type).join(' '));
     assert.match(String(again.d.message), /g0002-0 was proposed by anthropic before the run stopped; offline proposes it afresh/);
@@ -69,7 +94,9 @@ describe('engine: resuming after Stop', function () {
   });
 
   it('a rejected candidate is never the reported best', async () => {
-    const { ws } = makeEngineWorkspace('ce-best-rejected-', (c) => { c.evolution.adoptionPolicy = 'off'; });
+    const { ws } = makeEngineWorkspace('ce-best-rejected-', (c) => {
+      c.evolution.adoptionPolicy = 'off';
+    });
     roots.push(ws.root);
     await runSession(ws, { generations: 1 });
     // Make g0001-0 the best by far, then have a person reject it.

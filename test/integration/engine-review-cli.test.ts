@@ -8,7 +8,8 @@ import { main } from '../../src/cli/main';
 import { makeEngineWorkspace } from '../helpers/engine-workspace';
 
 async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal, cwd });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -16,7 +17,9 @@ async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out:
 describe('engine: review and reports from the CLI', function () {
   this.timeout(300_000);
   it('evolve → status → history → review accept (version + git) / reject → report', async () => {
-    const { ws } = makeEngineWorkspace('ce-review-', (c) => { c.evolution.gitCommit = true; });
+    const { ws } = makeEngineWorkspace('ce-review-', (c) => {
+      c.evolution.gitCommit = true;
+    });
     try {
       execFileSync('git', ['init', '-q'], { cwd: ws.root });
       execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'start'], { cwd: ws.root });
@@ -31,7 +34,10 @@ describe('engine: review and reports from the CLI', function () {
       assert.equal(hist.versions.length, 1);
       const list = JSON.parse((await cli(ws.root, 'review', 'list', '--all', '--json')).out);
       const scored = hist.candidates.filter((c: { state: string }) => c.state === 'evaluated' || c.state === 'pending-review');
-      assert.ok(scored.length >= 2, JSON.stringify(hist.candidates.map((c: { id: string; state: string; failure?: unknown }) => [c.id, c.state, c.failure])));
+      assert.ok(
+        scored.length >= 2,
+        JSON.stringify(hist.candidates.map((c: { id: string; state: string; failure?: unknown }) => [c.id, c.state, c.failure])),
+      );
       assert.ok(list.candidates.length >= 1);
       const [a, b] = scored.filter((c: { parentId: string | null }) => c.parentId !== null).concat(scored);
       const show = await cli(ws.root, 'review', 'show', a.id);
@@ -58,8 +64,12 @@ describe('engine: review and reports from the CLI', function () {
       assert.equal(rep.code, 0, rep.err);
       const html = readFileSync(join(ws.root, 'report.html'), 'utf8');
       assert.match(html, /<svg[^>]*aria-label="PSNR-YUV against bitrate"/, 'the RD plot is drawn on the objective');
-      assert.match(html, /Objective: PSNR-YUV BD-rate vs x264\. Guards: PSNR-Y \(tolerance 1 pp\), PSNR-U \(tolerance 1 pp\), PSNR-V \(tolerance 1 pp\), SSIM-Y \(tolerance 1 pp\)/);
-      for (const m of ['PSNR-Y', 'PSNR-U', 'PSNR-V', 'SSIM-Y']) assert.match(html, new RegExp(`<tr><td>${m} \\(guard, ±1 pp\\)</td><td>[+-]?\\d+\\.\\d{3} %</td>`), m);
+      assert.match(
+        html,
+        /Objective: PSNR-YUV BD-rate vs x264\. Guards: PSNR-Y \(tolerance 1 pp\), PSNR-U \(tolerance 1 pp\), PSNR-V \(tolerance 1 pp\), SSIM-Y \(tolerance 1 pp\)/,
+      );
+      for (const m of ['PSNR-Y', 'PSNR-U', 'PSNR-V', 'SSIM-Y'])
+        assert.match(html, new RegExp(`<tr><td>${m} \\(guard, ±1 pp\\)</td><td>[+-]?\\d+\\.\\d{3} %</td>`), m);
       assert.match(html, /<tr><td>PSNR-YUV \(objective\)<\/td>/);
       assert.match(html, /BD-rate over generations/);
       assert.match(html, /<td>v2<\/td>/);

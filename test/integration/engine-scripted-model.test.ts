@@ -36,15 +36,21 @@ describe('engine: a scripted model writes coding tools', function () {
   this.timeout(900_000);
   let server: MockAnthropic;
   let ws: Workspace;
-  after(async () => { await server?.close(); if (ws) rmSync(ws.root, { recursive: true, force: true }); });
+  after(async () => {
+    await server?.close();
+    if (ws) rmSync(ws.root, { recursive: true, force: true });
+  });
 
   it('five algorithmic edits are applied, evaluated and recorded, and measured against their parent on a clip they were not written for', async () => {
     let proposals = 0;
-    server = await startMockAnthropic((req: MessagesRequest) => {
-      assert.doesNotMatch(lastUserText(req), /could not be applied|cut off/, 'no edit needs a repair');
-      const edit = SCRIPTED_EDITS[proposals++ % SCRIPTED_EDITS.length];
-      return { kind: 'text', text: edit.reply, outputTokens: Math.ceil(edit.reply.length / 3.5) };
-    }, { promptCache: true });
+    server = await startMockAnthropic(
+      (req: MessagesRequest) => {
+        assert.doesNotMatch(lastUserText(req), /could not be applied|cut off/, 'no edit needs a repair');
+        const edit = SCRIPTED_EDITS[proposals++ % SCRIPTED_EDITS.length];
+        return { kind: 'text', text: edit.reply, outputTokens: Math.ceil(edit.reply.length / 3.5) };
+      },
+      { promptCache: true },
+    );
     ({ ws } = makeEngineWorkspace('ce-scripted-', (c) => {
       c.provider = { kind: 'anthropic', baseUrl: server.baseURL, model: 'claude-sonnet-4-6' };
       c.evolution.candidatesPerGeneration = SCRIPTED_EDITS.length;
@@ -67,7 +73,8 @@ describe('engine: a scripted model writes coding tools', function () {
     assert.equal(recs.length, SCRIPTED_EDITS.length);
     const parentPoints = await pointsOn(seedCode);
     const rows: string[] = [];
-    let cacheRead = 0, cacheWrite = 0;
+    let cacheRead = 0,
+      cacheWrite = 0;
     for (const e of SCRIPTED_EDITS) {
       const rec = recs.find((r) => e.reply.startsWith(`HYPOTHESIS: ${r.hypothesis}`))!;
       assert.ok(rec, `a record for ${e.name}`);
@@ -80,23 +87,31 @@ describe('engine: a scripted model writes coding tools', function () {
       cacheRead += rec.tokens.cacheRead ?? 0;
       cacheWrite += rec.tokens.cacheWrite ?? 0;
       const bd = bdRateByMetric(parentPoints, await pointsOn(ws.candidateCode(rec.id)), ['psnrY', 'psnrYuv']);
-      const y = bd.psnrY?.percent, yuv = bd.psnrYuv?.percent;
+      const y = bd.psnrY?.percent,
+        yuv = bd.psnrYuv?.percent;
       assert.ok(Number.isFinite(y) && Number.isFinite(yuv), `${e.name}: ${JSON.stringify(bd)}`);
       if (e.name === 'inter') assert.ok(y! < 0, `temporal prediction saves bits on talking heads (${y})`);
-      rows.push(`${rec.id} ${e.name.padEnd(12)} ${rec.editKind!.padEnd(14)} blocks ${rec.changedBlocks!.join(',').padEnd(25)} ` +
-        `training vs x264 ${rec.metrics!.trainingBdRate!.toFixed(2)} % (parent ${root.metrics!.trainingBdRate!.toFixed(2)} %); ` +
-        `talking heads vs parent: PSNR-Y ${y!.toFixed(2)} %, PSNR-YUV ${yuv!.toFixed(2)} %  [${e.tool}]`);
+      rows.push(
+        `${rec.id} ${e.name.padEnd(12)} ${rec.editKind!.padEnd(14)} blocks ${rec.changedBlocks!.join(',').padEnd(25)} ` +
+          `training vs x264 ${rec.metrics!.trainingBdRate!.toFixed(2)} % (parent ${root.metrics!.trainingBdRate!.toFixed(2)} %); ` +
+          `talking heads vs parent: PSNR-Y ${y!.toFixed(2)} %, PSNR-YUV ${yuv!.toFixed(2)} %  [${e.tool}]`,
+      );
     }
     // One proposal wrote the shared prefix, the other four read it.
     assert.ok(cacheWrite > 0 && cacheRead >= 4 * cacheWrite * 0.9, `cache write ${cacheWrite}, read ${cacheRead}`);
     assert.equal(status.tokens.cacheRead, cacheRead);
-    console.log(`      ${rows.join('\n      ')}\n      prompt cache: ${cacheWrite} tokens written, ${cacheRead} read; ` +
-      `input ${status.tokens.input} tokens over ${SCRIPTED_EDITS.length} calls; $${status.spentUsd.toFixed(4)}`);
+    console.log(
+      `      ${rows.join('\n      ')}\n      prompt cache: ${cacheWrite} tokens written, ${cacheRead} read; ` +
+        `input ${status.tokens.input} tokens over ${SCRIPTED_EDITS.length} calls; $${status.spentUsd.toFixed(4)}`,
+    );
 
     // history shows each proposal's focus and the blocks its edit changed; review show names them.
     const history = await cli(ws.root, 'history');
     for (const r of recs) assert.match(history, new RegExp(`${r.id}.*focus ${r.focusBlock}.*changed ${r.changedBlocks!.join(',')}`));
     const inter = recs.find((r) => r.changedBlocks!.includes('frame-coding'))!;
-    assert.match(await cli(ws.root, 'review', 'show', inter.id), /blocks changed vs parent v0001-root: block-coding, frame-coding; focus was [\w-]+; edit: mixed/);
+    assert.match(
+      await cli(ws.root, 'review', 'show', inter.id),
+      /blocks changed vs parent v0001-root: block-coding, frame-coding; focus was [\w-]+; edit: mixed/,
+    );
   });
 });

@@ -9,7 +9,10 @@ describe('engine: a reply cut off at max_tokens', function () {
   this.timeout(300_000);
   let server: MockAnthropic;
   let ws: Workspace;
-  after(async () => { await server?.close(); if (ws) rmSync(ws.root, { recursive: true, force: true }); });
+  after(async () => {
+    await server?.close();
+    if (ws) rmSync(ws.root, { recursive: true, force: true });
+  });
 
   it('is the failure class truncated, and its repair prompt asks for smaller edits', async () => {
     server = await startMockAnthropic((req, n) => {
@@ -23,7 +26,9 @@ describe('engine: a reply cut off at max_tokens', function () {
       }
       return { kind: 'text', text: edit.slice(0, 60), outputTokens: 8192, stopReason: 'max_tokens' };
     });
-    ({ ws } = makeEngineWorkspace('ce-truncated-', (c) => { c.provider = { kind: 'anthropic', baseUrl: server.baseURL, model: 'claude-sonnet-4-6' }; }));
+    ({ ws } = makeEngineWorkspace('ce-truncated-', (c) => {
+      c.provider = { kind: 'anthropic', baseUrl: server.baseURL, model: 'claude-sonnet-4-6' };
+    }));
     await runSession(ws, { generations: 2, providerRuntime: { apiKey: 'test', maxRetries: 0, timeoutMs: 10_000 } });
     const [first, second] = ws.listCandidates().filter((r) => r.generation > 0);
     assert.equal(first.repairRounds, 1);

@@ -6,11 +6,13 @@ import { InputError } from '../../src/core/errors';
 import { encodedPairs, ffmpegBinaries, ffmpegLines, media } from '../helpers/metrics-fixture';
 
 describe('metrics/psnr', () => {
-  it('reproduces ffmpeg\'s line on the trees pair (values printed by ffmpeg 5.1, test/fixtures/media/README.md) to every printed digit', async () => {
+  it("reproduces ffmpeg's line on the trees pair (values printed by ffmpeg 5.1, test/fixtures/media/README.md) to every printed digit", async () => {
     const ref = await readY4M(join(media, 'trees_640x360_3f_reference.y4m'));
     const dist = await readY4M(join(media, 'trees_640x360_3f_distorted.y4m'));
-    assert.equal(formatPsnr(psnrVideo(ref, dist)),
-      'PSNR y:32.528071 u:36.408348 v:39.823766 average:33.686135 min:33.346383 max:34.162774');
+    assert.equal(
+      formatPsnr(psnrVideo(ref, dist)),
+      'PSNR y:32.528071 u:36.408348 v:39.823766 average:33.686135 min:33.346383 max:34.162774',
+    );
   });
 
   for (const ff of ffmpegBinaries()) {
@@ -39,7 +41,8 @@ describe('metrics/psnr', () => {
   });
 
   it('counts SSE exactly, also past the int32 chunk size', () => {
-    const a = new Uint8Array(100000).fill(255), b = new Uint8Array(100000);
+    const a = new Uint8Array(100000).fill(255),
+      b = new Uint8Array(100000);
     assert.equal(planeSse(a, b), 100000 * 255 * 255);
   });
 

@@ -21,7 +21,7 @@ import { readY4M } from '../../src/core/video/y4m';
 import { TEST_MEDIA, TREE_CLIP } from '../helpers/media';
 
 describe('metrics: the registry and the one metric model', () => {
-  it('the settings in package.json offer exactly the registry\'s metrics, with its defaults', () => {
+  it("the settings in package.json offer exactly the registry's metrics, with its defaults", () => {
     const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8'));
     const props = pkg.contributes.configuration.properties;
     assert.deepEqual(props['codecEvolution.objective'].enum, [...METRIC_IDS]);
@@ -31,7 +31,7 @@ describe('metrics: the registry and the one metric model', () => {
     assert.deepEqual(props['codecEvolution.guards'].default, DEFAULT_GUARDS);
   });
 
-  it('FrameMetrics streams PSNR per plane, PSNR-YUV (6:1:1, not ffmpeg\'s 4:1:1 average) and SSIM-Y', async () => {
+  it("FrameMetrics streams PSNR per plane, PSNR-YUV (6:1:1, not ffmpeg's 4:1:1 average) and SSIM-Y", async () => {
     const ref = await readY4M(join(TEST_MEDIA, 'trees_640x360_3f_reference.y4m'));
     const dist = await readY4M(join(TEST_MEDIA, 'trees_640x360_3f_distorted.y4m'));
     const acc = new FrameMetrics(ref.width, ref.height);
@@ -49,12 +49,20 @@ describe('metrics: the registry and the one metric model', () => {
     assert.equal(acc.frames, 3);
     assert.deepEqual([v.psnrY, v.psnrU, v.psnrV, v.ssimY], [p.y, p.u, p.v, ssim.result().y]);
     assert.equal(v.psnrYuv, psnrYuv(p.y, p.u, p.v));
-    assert.ok(Math.abs(v.psnrYuv! - p.average) > 0.01, `6:1:1 of the dB values (${v.psnrYuv}) is not ffmpeg's MSE-weighted average (${p.average})`);
+    assert.ok(
+      Math.abs(v.psnrYuv! - p.average) > 0.01,
+      `6:1:1 of the dB values (${v.psnrYuv}) is not ffmpeg's MSE-weighted average (${p.average})`,
+    );
   });
 
   it('BD-rate reads SSIM on −10·log10(1−SSIM) dB and leaves unmeasured points out', () => {
-    const pts = [0.9, 0.99].map((s, i) => readRdPoint({ kbps: 100 * (i + 1), bytes: 1, metrics: { ssimY: s, psnrY: 30 + i }, encodeMs: 0, decodeMs: 0 }));
-    assert.deepEqual(rateCurve(pts, 'ssimY').map((p) => Math.round(p.psnr * 1e9) / 1e9), [10, 20]);
+    const pts = [0.9, 0.99].map((s, i) =>
+      readRdPoint({ kbps: 100 * (i + 1), bytes: 1, metrics: { ssimY: s, psnrY: 30 + i }, encodeMs: 0, decodeMs: 0 }),
+    );
+    assert.deepEqual(
+      rateCurve(pts, 'ssimY').map((p) => Math.round(p.psnr * 1e9) / 1e9),
+      [10, 20],
+    );
     assert.equal(METRICS.psnrU.bdQuality(37.5), 37.5);
     assert.deepEqual(rateCurve(pts, 'vmaf'), []);
   });
@@ -64,28 +72,75 @@ describe('metrics: the registry and the one metric model', () => {
     try {
       const ws = new Workspace(dir);
       const old = {
-        id: 'g0003-0', generation: 3, slot: 0, island: 0, parentId: 'v0001-root', inspirationIds: [], state: 'evaluated', createdAt: 't', updatedAt: 't',
-        provider: 'offline', strategy: 'refine', hypothesis: 'h', tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
+        id: 'g0003-0',
+        generation: 3,
+        slot: 0,
+        island: 0,
+        parentId: 'v0001-root',
+        inspirationIds: [],
+        state: 'evaluated',
+        createdAt: 't',
+        updatedAt: 't',
+        provider: 'offline',
+        strategy: 'refine',
+        hypothesis: 'h',
+        tokens: { input: 0, output: 0 },
+        costUsd: 0,
+        repairRounds: 0,
         metrics: {
-          trainingBdRate: 4.5, smokeOk: true, encodeMs: 1, decodeMs: 1, evaluationMs: 1,
-          training: [{ clip: 'foreman', bdRate: { x264: 4.5, x265: 30 },
-            points: [{ quality: 40, bytes: 900, kbps: 120, psnrY: 33.1, psnrYuv: 34.2, ssimY: 0.91, encodeMs: 5, decodeMs: 2 }],
-            references: { x264: [{ kbps: 110, psnrY: 33.4, setting: 'crf=30' }] } }],
+          trainingBdRate: 4.5,
+          smokeOk: true,
+          encodeMs: 1,
+          decodeMs: 1,
+          evaluationMs: 1,
+          training: [
+            {
+              clip: 'foreman',
+              bdRate: { x264: 4.5, x265: 30 },
+              points: [{ quality: 40, bytes: 900, kbps: 120, psnrY: 33.1, psnrYuv: 34.2, ssimY: 0.91, encodeMs: 5, decodeMs: 2 }],
+              references: { x264: [{ kbps: 110, psnrY: 33.4, setting: 'crf=30' }] },
+            },
+          ],
         },
       };
       writeJsonAtomic(join(ws.candidateDir(old.id), 'candidate.json'), old);
       const r = ws.readCandidate(old.id);
       assert.equal(r.metrics!.objective, 'psnrY');
       assert.deepEqual(r.metrics!.training[0].bdRate, { psnrY: { x264: 4.5, x265: 30 } });
-      assert.deepEqual(r.metrics!.training[0].points[0], { quality: 40, bytes: 900, kbps: 120, metrics: { psnrY: 33.1, psnrYuv: 34.2, ssimY: 0.91 }, encodeMs: 5, decodeMs: 2 });
-      assert.deepEqual(r.metrics!.training[0].references!.x264[0], { kbps: 110, bytes: 0, metrics: { psnrY: 33.4 }, encodeMs: 0, decodeMs: 0, setting: 'crf=30' });
-      assert.deepEqual(ws.listCandidates().map((c) => c.metrics!.training[0].bdRate), [{ psnrY: { x264: 4.5, x265: 30 } }]);
+      assert.deepEqual(r.metrics!.training[0].points[0], {
+        quality: 40,
+        bytes: 900,
+        kbps: 120,
+        metrics: { psnrY: 33.1, psnrYuv: 34.2, ssimY: 0.91 },
+        encodeMs: 5,
+        decodeMs: 2,
+      });
+      assert.deepEqual(r.metrics!.training[0].references!.x264[0], {
+        kbps: 110,
+        bytes: 0,
+        metrics: { psnrY: 33.4 },
+        encodeMs: 0,
+        decodeMs: 0,
+        setting: 'crf=30',
+      });
+      assert.deepEqual(
+        ws.listCandidates().map((c) => c.metrics!.training[0].bdRate),
+        [{ psnrY: { x264: 4.5, x265: 30 } }],
+      );
 
       // Under the PSNR-YUV objective an old record has no score to re-read: it leaves selection
       // rather than being compared on another metric; under PSNR-Y it keeps its score.
       assert.equal(rescored(r, 'psnrYuv', 'x264').metrics!.trainingBdRate, undefined);
       assert.equal(rescored(r, 'psnrY', 'x264').metrics!.trainingBdRate, 4.5);
-      const fresh = { ...r, metrics: { ...r.metrics!, objective: 'psnrYuv' as const, trainingBdRate: 2, trainingBdRates: { psnrYuv: { x264: 2 }, psnrY: { x264: 1.5 } } } };
+      const fresh = {
+        ...r,
+        metrics: {
+          ...r.metrics!,
+          objective: 'psnrYuv' as const,
+          trainingBdRate: 2,
+          trainingBdRates: { psnrYuv: { x264: 2 }, psnrY: { x264: 1.5 } },
+        },
+      };
       assert.equal(rescored(fresh, 'psnrY', 'x264').metrics!.trainingBdRate, 1.5, 'a new record is re-read under another objective');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -93,7 +148,11 @@ describe('metrics: the registry and the one metric model', () => {
   });
 
   it('evolve --objective / --guards are checked against the registry and saved in the workspace config', async () => {
-    assert.deepEqual(parseGuards('psnrY:0.5,psnrU,ssimY:2'), [{ metric: 'psnrY', tolerancePercent: 0.5 }, { metric: 'psnrU', tolerancePercent: 1 }, { metric: 'ssimY', tolerancePercent: 2 }]);
+    assert.deepEqual(parseGuards('psnrY:0.5,psnrU,ssimY:2'), [
+      { metric: 'psnrY', tolerancePercent: 0.5 },
+      { metric: 'psnrU', tolerancePercent: 1 },
+      { metric: 'ssimY', tolerancePercent: 2 },
+    ]);
     assert.deepEqual(parseGuards('none'), []);
     assert.throws(() => parseGuards('psnrQ:1'), /not a metric/);
     assert.throws(() => parseGuards('psnrU:-1'), /not a non-negative number/);

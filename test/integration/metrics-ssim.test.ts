@@ -5,11 +5,13 @@ import { SsimAccumulator, formatSsim, ssimVideo } from '../../src/core/metrics/s
 import { encodedPairs, ffmpegBinaries, ffmpegLines, media, ssimSimdBugWidth } from '../helpers/metrics-fixture';
 
 describe('metrics/ssim', () => {
-  it('reproduces ffmpeg\'s line on the trees pair (values printed by ffmpeg 5.1, test/fixtures/media/README.md) to every printed digit', async () => {
+  it("reproduces ffmpeg's line on the trees pair (values printed by ffmpeg 5.1, test/fixtures/media/README.md) to every printed digit", async () => {
     const ref = await readY4M(join(media, 'trees_640x360_3f_reference.y4m'));
     const dist = await readY4M(join(media, 'trees_640x360_3f_distorted.y4m'));
-    assert.equal(formatSsim(ssimVideo(ref, dist)),
-      'SSIM Y:0.951853 (13.174296) U:0.923780 (11.179299) V:0.947788 (12.822267) All:0.946496 (12.716177)');
+    assert.equal(
+      formatSsim(ssimVideo(ref, dist)),
+      'SSIM Y:0.951853 (13.174296) U:0.923780 (11.179299) V:0.947788 (12.822267) All:0.946496 (12.716177)',
+    );
   });
 
   for (const ff of ffmpegBinaries()) {
@@ -29,7 +31,7 @@ describe('metrics/ssim', () => {
     });
   }
 
-  it('matches ffmpeg\'s C path (-cpuflags 0) on a width where its x86 SIMD path reads stale memory', async () => {
+  it("matches ffmpeg's C path (-cpuflags 0) on a width where its x86 SIMD path reads stale memory", async () => {
     const pair = encodedPairs().find((p) => ssimSimdBugWidth(p.width))!;
     const ours = formatSsim(ssimVideo(await readY4M(pair.reference), await readY4M(pair.distorted)));
     assert.equal(ffmpegLines('/usr/bin/ffmpeg', pair, true).ssim, ours);

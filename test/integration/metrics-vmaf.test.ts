@@ -24,7 +24,8 @@ async function ffmpegs(): Promise<FfmpegLocation[]> {
   return out;
 }
 
-const listsLibvmaf = (path: string) => /^\s*\S+\s+libvmaf\s/m.test(spawnSync(path, ['-hide_banner', '-filters'], { encoding: 'utf8' }).stdout);
+const listsLibvmaf = (path: string) =>
+  /^\s*\S+\s+libvmaf\s/m.test(spawnSync(path, ['-hide_banner', '-filters'], { encoding: 'utf8' }).stdout);
 
 describe('metrics: VMAF where ffmpeg has it, a note where it has not', function () {
   this.timeout(300_000);
@@ -49,7 +50,8 @@ describe('metrics: VMAF where ffmpeg has it, a note where it has not', function 
         return acc.finish();
       };
       if (support.available) {
-        const lossy = await score(dist), same = await score(ref);
+        const lossy = await score(dist),
+          same = await score(ref);
         assert.ok(lossy >= 0 && lossy <= 100 && same > lossy, `${ff.path}: VMAF ${lossy} (identical ${same})`);
       } else {
         // Listed but unusable: the measurement itself fails the same way, so nothing is made up.
@@ -64,7 +66,12 @@ describe('metrics: VMAF where ffmpeg has it, a note where it has not', function 
     const ff = await locateFfmpeg({ ffmpegPath: (await ffmpegs())[0].path });
     const support = await probeVmaf(ff);
     const template = readFileSync(join(packageRoot(), 'src', 'core', 'codec', 'template.js'), 'utf8');
-    const e = await evaluateCandidate(template, { clips: [{ path: SMALL_CLIP, frames: 2 }], references: [], qualities: [30, 70], ffmpeg: ff });
+    const e = await evaluateCandidate(template, {
+      clips: [{ path: SMALL_CLIP, frames: 2 }],
+      references: [],
+      qualities: [30, 70],
+      ffmpeg: ff,
+    });
     assert.ok(e.ok, JSON.stringify(!e.ok && e.failure));
     if (support.available) {
       assert.ok(e.summary.metrics.includes('vmaf'));
@@ -74,14 +81,25 @@ describe('metrics: VMAF where ffmpeg has it, a note where it has not', function 
       for (const p of e.clips[0].points) assert.equal(p.metrics.vmaf, undefined);
       assert.deepEqual(e.summary.notes, [support.note]);
     }
-    const none = await evaluateCandidate(template, { clips: [{ path: SMALL_CLIP, frames: 2 }], references: [], qualities: [50], ffmpeg: ff, vmaf: false });
+    const none = await evaluateCandidate(template, {
+      clips: [{ path: SMALL_CLIP, frames: 2 }],
+      references: [],
+      qualities: [50],
+      ffmpeg: ff,
+      vmaf: false,
+    });
     assert.ok(none.ok && none.summary.notes === undefined, 'vmaf: false neither measures nor notes');
   });
 
   it('doctor reports VMAF as a metric or the one-line note', async () => {
     const ff = (await ffmpegs())[0];
     const out: string[] = [];
-    const code = await main(['doctor', '--json', '--ffmpeg', ff.path], { out: (l) => out.push(l), err: () => undefined, signal: new AbortController().signal, cwd: process.cwd() });
+    const code = await main(['doctor', '--json', '--ffmpeg', ff.path], {
+      out: (l) => out.push(l),
+      err: () => undefined,
+      signal: new AbortController().signal,
+      cwd: process.cwd(),
+    });
     assert.equal(code, 0);
     const d = JSON.parse(out.join('\n'));
     const support = await probeVmaf(ff);

@@ -17,8 +17,22 @@ const DIR = join(__dirname, '..', 'fixtures', 'candidates', 'attacks');
 // that on a loaded machine they reach the memory cap rather than the clock.
 const LIMITS = { timeoutMs: 2000, heapMb: 64, rssMb: 256 };
 
-interface Spec { file: string; expect: string; stage?: string; unvalidated?: string; bytes?: number; psnrBelow?: number; timeoutMs?: number }
-interface Outcome { cls: string; stage: string; message: string; bytes?: number; psnr?: number }
+interface Spec {
+  file: string;
+  expect: string;
+  stage?: string;
+  unvalidated?: string;
+  bytes?: number;
+  psnrBelow?: number;
+  timeoutMs?: number;
+}
+interface Outcome {
+  cls: string;
+  stage: string;
+  message: string;
+  bytes?: number;
+  psnr?: number;
+}
 
 function spec(file: string): Spec {
   const text = readFileSync(join(DIR, file), 'utf8');
@@ -34,7 +48,9 @@ function spec(file: string): Spec {
 
 describe('sandbox attack suite', function () {
   this.timeout(180_000);
-  const files = readdirSync(DIR).filter((f) => /\.(js|ts)$/.test(f)).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => /\.(js|ts)$/.test(f))
+    .sort();
   const specs = files.map(spec);
   let video: Video;
   let server: Server;
@@ -46,8 +62,11 @@ describe('sandbox attack suite', function () {
   const clipMtime = statSync(SMALL_CLIP).mtimeMs;
   const protoBefore = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength');
 
-  const source = (file: string, port: number) => readFileSync(join(DIR, file), 'utf8')
-    .replaceAll('__CLIP__', SMALL_CLIP).replaceAll('__MARKER__', join(markerDir, file + '.marker')).replaceAll('__PORT__', String(port));
+  const source = (file: string, port: number) =>
+    readFileSync(join(DIR, file), 'utf8')
+      .replaceAll('__CLIP__', SMALL_CLIP)
+      .replaceAll('__MARKER__', join(markerDir, file + '.marker'))
+      .replaceAll('__PORT__', String(port));
 
   // Validated runs go through children started ahead (as evaluations run them), the runs without
   // the static validator through children started cold: both ways of starting face the attacks.
@@ -65,7 +84,12 @@ describe('sandbox attack suite', function () {
       const load = /load|top-level/.test(enc.failure.message);
       return { cls: enc.failure.class, stage: load ? 'load' : 'encode', message: enc.failure.message };
     }
-    const dec = await runDecode(prepared.candidate, enc.bytes, { width: video.width, height: video.height, frames: video.frames.length }, OPTS);
+    const dec = await runDecode(
+      prepared.candidate,
+      enc.bytes,
+      { width: video.width, height: video.height, frames: video.frames.length },
+      OPTS,
+    );
     if (!dec.ok) return { cls: dec.failure.class, stage: 'decode', message: dec.failure.message, bytes: enc.bytes.length };
     const psnr = psnrVideo(video, { ...video, frames: dec.video.frames });
     return { cls: 'ok', stage: 'done', message: '', bytes: enc.bytes.length, psnr: psnr.average };
@@ -75,8 +99,12 @@ describe('sandbox attack suite', function () {
     workerBundle();
     video = await smallVideo(3);
     markerDir = mkdtempSync(join(tmpdir(), 'codec-evolve-attacks-'));
-    server = createServer((req, res) => { res.end('leaked'); });
-    server.on('connection', () => { connections++; });
+    server = createServer((req, res) => {
+      res.end('leaked');
+    });
+    server.on('connection', () => {
+      connections++;
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     await mapLimit(specs, 2, async (s) => {
@@ -102,7 +130,10 @@ describe('sandbox attack suite', function () {
     for (const s of specs) assert.ok(s.expect, `${s.file} declares no expected class`);
   });
 
-  for (const s of readdirSync(DIR).filter((f) => /\.(js|ts)$/.test(f)).sort().map(spec)) {
+  for (const s of readdirSync(DIR)
+    .filter((f) => /\.(js|ts)$/.test(f))
+    .sort()
+    .map(spec)) {
     it(`${s.file} → ${s.expect}${s.stage ? ` (${s.stage})` : ''}`, () => {
       const o = outcomes.get(s.file)!;
       assert.equal(o.cls, s.expect, `${s.file}: ended as ${o.cls} in ${o.stage}: ${o.message}`);
@@ -124,7 +155,11 @@ describe('sandbox attack suite', function () {
     assert.equal(connections, 0, 'an attack reached the 127.0.0.1 server');
     assert.equal(JSON.stringify(process.env), envBefore, 'the host environment changed');
     assert.equal(statSync(SMALL_CLIP).mtimeMs, clipMtime, 'the clip was modified');
-    assert.deepEqual(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength'), protoBefore, 'host prototypes changed');
+    assert.deepEqual(
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength'),
+      protoBefore,
+      'host prototypes changed',
+    );
     assert.ok(!existsSync(join(markerDir, 'write-file-escape.js.marker')));
   });
 });

@@ -24,8 +24,14 @@ function ok(e: Evaluation): Extract<Evaluation, { ok: true }> {
 }
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal, cwd: process.cwd() });
+  const out: string[] = [],
+    err: string[] = [];
+  const code = await main(argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    signal: new AbortController().signal,
+    cwd: process.cwd(),
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -44,7 +50,10 @@ describe('sandbox evaluate', function () {
     const e = ok(await evaluateCandidate(TEMPLATE, { clips: [{ video, name: 'tree3' }], references: ['x264'], points: 4, cacheDir }));
     const c = e.clips[0];
     assert.ok(c.points.length >= 4, `${c.points.length} points`);
-    assert.deepEqual(c.points.map((p) => p.quality), [...c.points.map((p) => p.quality!)].sort((a, b) => a - b));
+    assert.deepEqual(
+      c.points.map((p) => p.quality),
+      [...c.points.map((p) => p.quality!)].sort((a, b) => a - b),
+    );
     for (const p of c.points) {
       assert.ok(p.bytes > 10 && Number.isFinite(p.metrics.psnrY) && p.metrics.ssimY! > 0 && p.metrics.ssimY! <= 1);
       for (const m of ['psnrU', 'psnrV', 'psnrYuv'] as const) assert.ok(Number.isFinite(p.metrics[m]), `${m} measured`);
@@ -64,21 +73,35 @@ describe('sandbox evaluate', function () {
       assert.equal(c.bdRate[m]?.x264, dm.percent, `${m}: ${JSON.stringify(dm)}`);
     }
     assert.notEqual(c.bdRate.psnrYuv!.x264, c.bdRate.psnrY!.x264);
-    assert.ok(c.bdRateDetail.ssimY!.x264!.overlap === undefined || c.bdRateDetail.ssimY!.x264!.overlap.low > 3, 'SSIM BD-rate runs on −10·log10(1−SSIM) dB');
+    assert.ok(
+      c.bdRateDetail.ssimY!.x264!.overlap === undefined || c.bdRateDetail.ssimY!.x264!.overlap.low > 3,
+      'SSIM BD-rate runs on −10·log10(1−SSIM) dB',
+    );
     assert.ok(e.sandboxLevel.layers.length >= 4);
     assert.equal(e.meta?.name, 'template');
   });
 
   it('measures exactly the qualities asked for, without references', async () => {
     const e = ok(await evaluateCandidate(TEMPLATE, { clips: [{ video, name: 'tree3' }], references: [], qualities: [20, 80] }));
-    assert.deepEqual(e.clips[0].points.map((p) => p.quality), [20, 80]);
+    assert.deepEqual(
+      e.clips[0].points.map((p) => p.quality),
+      [20, 80],
+    );
     assert.ok(e.clips[0].points[1].bytes > e.clips[0].points[0].bytes);
     assert.deepEqual(e.clips[0].bdRate, {});
   });
 
   it('evaluates a TypeScript candidate (by file name) under a required permission model', async () => {
     const src = readFileSync(join(__dirname, '..', 'fixtures', 'candidates', 'allowed', 'typed.mts'), 'utf8');
-    const e = ok(await evaluateCandidate(src, { filename: 'typed.mts', clips: [{ video, name: 'tree3' }], references: [], qualities: [50], run: { requirePermissionModel: hasPermissionModel() } }));
+    const e = ok(
+      await evaluateCandidate(src, {
+        filename: 'typed.mts',
+        clips: [{ video, name: 'tree3' }],
+        references: [],
+        qualities: [50],
+        run: { requirePermissionModel: hasPermissionModel() },
+      }),
+    );
     assert.equal(e.meta?.name, 'typed-flat');
     assert.equal(e.clips[0].points[0].bytes, 4 + 3 * 3);
   });
@@ -107,17 +130,34 @@ export function decode(b) {
       alone.push(r.startupMs);
     };
     await oneChild();
-    const e = ok(await evaluateCandidate(src, { clips: [{ video: tiny, name: 'tiny' }], references: [], qualities: [50], determinism: 'off', limits: { timeoutMs: 30_000 } }));
+    const e = ok(
+      await evaluateCandidate(src, {
+        clips: [{ video: tiny, name: 'tiny' }],
+        references: [],
+        qualities: [50],
+        determinism: 'off',
+        limits: { timeoutMs: 30_000 },
+      }),
+    );
     await oneChild();
     await oneChild();
     const single = [...alone].sort((a, b) => a - b)[1];
     const ratio = e.summary.meanStartupMs / single;
-    console.log(`      mean start-up per child ${e.summary.meanStartupMs.toFixed(0)} ms in the evaluation; one child alone ${alone.map((x) => x.toFixed(0)).join(', ')} ms`);
+    console.log(
+      `      mean start-up per child ${e.summary.meanStartupMs.toFixed(0)} ms in the evaluation; one child alone ${alone.map((x) => x.toFixed(0)).join(', ')} ms`,
+    );
     assert.ok(ratio > 0.65 && ratio < 1.5, `ratio ${ratio.toFixed(2)}`);
   });
 
   it('a decoder of random frames scores terribly and gets no BD-rate, without crashing', async () => {
-    const e = ok(await evaluateCandidate(attack('random-frames.js'), { clips: [{ video, name: 'tree3' }], references: ['x264'], qualities: [10, 40, 70, 90], cacheDir }));
+    const e = ok(
+      await evaluateCandidate(attack('random-frames.js'), {
+        clips: [{ video, name: 'tree3' }],
+        references: ['x264'],
+        qualities: [10, 40, 70, 90],
+        cacheDir,
+      }),
+    );
     for (const p of e.clips[0].points) assert.ok(p.metrics.psnrY! < 15, `psnrY ${p.metrics.psnrY}`);
     assert.match(e.clips[0].bdRateDetail.psnrY!.x264!.error ?? '', /overlap|curve/i);
   });
@@ -126,7 +166,12 @@ export function decode(b) {
     const v = await evaluateCandidate(attack('read-env.js'), { clips: [{ video, name: 'tree3' }], references: [] });
     assert.ok(!v.ok);
     assert.deepEqual([v.failure.class, v.failure.line, v.failure.column, v.failure.stage], ['forbidden', 4, 53, 'validate']);
-    const t = await evaluateCandidate(attack('loop-decode.js'), { clips: [{ video, name: 'tree3' }], references: [], qualities: [50], limits: { timeoutMs: 2500 } });
+    const t = await evaluateCandidate(attack('loop-decode.js'), {
+      clips: [{ video, name: 'tree3' }],
+      references: [],
+      qualities: [50],
+      limits: { timeoutMs: 2500 },
+    });
     assert.ok(!t.ok);
     assert.deepEqual([t.failure.class, t.failure.stage, t.failure.clip, t.failure.quality], ['timeout', 'decode', 'tree3', 50]);
   });
@@ -143,12 +188,39 @@ export function decode(b) {
     });
 
     it('evaluate --json: the RD table as one JSON document; exit 3 with the class on failure', async () => {
-      const r = await cli(['evaluate', template, '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'none', '--qualities', '30,70', '--json']);
+      const r = await cli([
+        'evaluate',
+        template,
+        '--clips',
+        SMALL_CLIP,
+        '--frames',
+        '3',
+        '--codecs',
+        'none',
+        '--qualities',
+        '30,70',
+        '--json',
+      ]);
       assert.equal(r.code, 0, r.err);
       const e = JSON.parse(r.out);
       assert.equal(e.ok, true);
-      assert.deepEqual(e.clips[0].points.map((p: { quality: number }) => p.quality), [30, 70]);
-      const f = await cli(['evaluate', join(ATTACKS, 'wrong-plane-size.js'), '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'none', '--qualities', '50', '--json']);
+      assert.deepEqual(
+        e.clips[0].points.map((p: { quality: number }) => p.quality),
+        [30, 70],
+      );
+      const f = await cli([
+        'evaluate',
+        join(ATTACKS, 'wrong-plane-size.js'),
+        '--clips',
+        SMALL_CLIP,
+        '--frames',
+        '3',
+        '--codecs',
+        'none',
+        '--qualities',
+        '50',
+        '--json',
+      ]);
       assert.equal(f.code, 3);
       assert.equal(JSON.parse(f.out).failure.class, 'bad-output');
       assert.match(f.err, /bad-output \(in decode\): frames\[2\]\.y has 3519 bytes, expected 3520/);
@@ -161,17 +233,45 @@ export function decode(b) {
     });
 
     it('evaluate prints the RD table and BD-rate vs x264', async () => {
-      const r = await cli(['evaluate', template, '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'x264', '--points', '4', '--cache-dir', cacheDir]);
+      const r = await cli([
+        'evaluate',
+        template,
+        '--clips',
+        SMALL_CLIP,
+        '--frames',
+        '3',
+        '--codecs',
+        'x264',
+        '--points',
+        '4',
+        '--cache-dir',
+        cacheDir,
+      ]);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /quality\s+bytes\s+kbps\s+PSNR-Y\s+PSNR-U\s+PSNR-V\s+PSNR-YUV\s+SSIM-Y/);
       assert.match(r.out, /BD-rate vs x264 \(PCHIP/);
-      for (const label of ['PSNR-Y', 'PSNR-U', 'PSNR-V', 'PSNR-YUV']) assert.match(r.out, new RegExp(`\\n\\s+${label}\\s+[+-]\\d+\\.\\d+ % over \\d+\\.\\d+\\.\\.\\d+\\.\\d+ dB`), label);
+      for (const label of ['PSNR-Y', 'PSNR-U', 'PSNR-V', 'PSNR-YUV'])
+        assert.match(r.out, new RegExp(`\\n\\s+${label}\\s+[+-]\\d+\\.\\d+ % over \\d+\\.\\d+\\.\\.\\d+\\.\\d+ dB`), label);
       assert.match(r.out, /SSIM-Y\s+[+-]\d+\.\d+ % over [\d.]+ dB of −10·log10\(1−SSIM\)/);
       assert.match(r.out, /sandbox (full|reduced)/);
     });
 
     it('evaluate --json keys BD-rate by metric, then reference: bdRate.psnrYuv.x264', async () => {
-      const r = await cli(['evaluate', template, '--clips', SMALL_CLIP, '--frames', '3', '--codecs', 'x264', '--points', '4', '--cache-dir', cacheDir, '--json']);
+      const r = await cli([
+        'evaluate',
+        template,
+        '--clips',
+        SMALL_CLIP,
+        '--frames',
+        '3',
+        '--codecs',
+        'x264',
+        '--points',
+        '4',
+        '--cache-dir',
+        cacheDir,
+        '--json',
+      ]);
       assert.equal(r.code, 0, r.err);
       const e = JSON.parse(r.out);
       const c = e.clips[0];
@@ -181,7 +281,8 @@ export function decode(b) {
         assert.equal(typeof e.summary.meanBdRate[m].x264, 'number');
         for (const p of c.points) assert.equal(typeof p.metrics[m], 'number', `points[].metrics.${m}`);
       }
-      for (const p of c.points) assert.ok(Math.abs(p.metrics.psnrYuv - (6 * p.metrics.psnrY + p.metrics.psnrU + p.metrics.psnrV) / 8) < 1e-9);
+      for (const p of c.points)
+        assert.ok(Math.abs(p.metrics.psnrYuv - (6 * p.metrics.psnrY + p.metrics.psnrU + p.metrics.psnrV) / 8) < 1e-9);
       assert.deepEqual(e.summary.metrics, ['psnrY', 'psnrU', 'psnrV', 'psnrYuv', 'ssimY']);
     });
   });

@@ -26,7 +26,10 @@ const shape = (v: Video) => ({ width: v.width, height: v.height, frames: v.frame
 describe('sandbox runner', function () {
   this.timeout(60_000);
   let video: Video;
-  before(async () => { workerBundle(); video = await smallVideo(3); });
+  before(async () => {
+    workerBundle();
+    video = await smallVideo(3);
+  });
 
   it('round-trips a lossless codec through two separate children', async () => {
     const c = fixture('allowed/raw-copy.js');
@@ -48,15 +51,27 @@ describe('sandbox runner', function () {
     const buffered = await runDecode(c, enc.bytes, shape(video), LIMITS);
     assert.ok(buffered.ok);
     const seen: number[] = [];
-    const streamed = await runDecode(c, enc.bytes, shape(video), { ...LIMITS, onFrame: (i, f) => {
-      seen.push(i);
-      for (const p of ['y', 'u', 'v'] as const) assert.ok(Buffer.from(f[p]).equals(Buffer.from(buffered.video.frames[i][p])), `frame ${i} plane ${p}`);
-    } });
+    const streamed = await runDecode(c, enc.bytes, shape(video), {
+      ...LIMITS,
+      onFrame: (i, f) => {
+        seen.push(i);
+        for (const p of ['y', 'u', 'v'] as const)
+          assert.ok(Buffer.from(f[p]).equals(Buffer.from(buffered.video.frames[i][p])), `frame ${i} plane ${p}`);
+      },
+    });
     assert.ok(streamed.ok, JSON.stringify(!streamed.ok && streamed.failure));
     assert.deepEqual(seen, [0, 1, 2]);
     assert.equal(streamed.video.frames.length, 0, 'the host kept no decoded frame');
     // A consumer's own exception is the host's bug: it is thrown, never blamed on the candidate.
-    await assert.rejects(runDecode(c, enc.bytes, shape(video), { ...LIMITS, onFrame: () => { throw new RangeError('metric bug'); } }), /metric bug/);
+    await assert.rejects(
+      runDecode(c, enc.bytes, shape(video), {
+        ...LIMITS,
+        onFrame: () => {
+          throw new RangeError('metric bug');
+        },
+      }),
+      /metric bug/,
+    );
   });
 
   it('runs TypeScript candidates', async () => {
@@ -77,20 +92,29 @@ describe('sandbox runner', function () {
   });
 
   it('reports runtime errors at the candidate line, mapped back through TypeScript', async () => {
-    const js = prepare('export function encode(video, options) {\n  const f = video.frames[9];\n  return f.y;\n}\nexport function decode(b) { return null; }', 'codec.js');
+    const js = prepare(
+      'export function encode(video, options) {\n  const f = video.frames[9];\n  return f.y;\n}\nexport function decode(b) { return null; }',
+      'codec.js',
+    );
     const e1 = await runEncode(js, video, 50, LIMITS);
     assert.ok(!e1.ok);
     assert.equal(e1.failure.class, 'runtime');
     assert.match(e1.failure.message, /TypeError/);
     assert.deepEqual([e1.failure.line, e1.failure.column], [3, 12]);
-    const ts = prepare('type T = { n: number };\nconst t: T = { n: 1 };\nexport function encode(video: any, options: { quality: number }): Uint8Array {\n  const x: T | undefined = undefined;\n  return new Uint8Array((x as any).n);\n}\nexport function decode(b: Uint8Array) { return null; }', 'codec.ts');
+    const ts = prepare(
+      'type T = { n: number };\nconst t: T = { n: 1 };\nexport function encode(video: any, options: { quality: number }): Uint8Array {\n  const x: T | undefined = undefined;\n  return new Uint8Array((x as any).n);\n}\nexport function decode(b: Uint8Array) { return null; }',
+      'codec.ts',
+    );
     const e2 = await runEncode(ts, video, 50, LIMITS);
     assert.ok(!e2.ok);
     assert.equal(e2.failure.line, 5);
   });
 
   it('contract: decode returning the wrong type is classified with a precise message', async () => {
-    const c = prepare('export function encode() { return new Uint8Array(1); }\nexport function decode(b) { return { width: 80, height: 44, frames: [1, 2, 3] }; }', 'c.js');
+    const c = prepare(
+      'export function encode() { return new Uint8Array(1); }\nexport function decode(b) { return { width: 80, height: 44, frames: [1, 2, 3] }; }',
+      'c.js',
+    );
     const d = await runDecode(c, new Uint8Array(1), shape(video), LIMITS);
     assert.ok(!d.ok);
     assert.equal(d.failure.class, 'contract');
@@ -109,18 +133,32 @@ describe('sandbox runner', function () {
       assert.equal(e.failure.class, 'crash');
       assert.match(e.failure.message, /exit code 7/);
       assert.match(e.failure.detail ?? '', /dying on purpose/);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a timeout kills the child process for real', async () => {
     const c = fixture('attacks/loop-encode.js');
     let pid = 0;
-    const e = await runEncode(c, video, 50, { limits: { timeoutMs: 800 }, onSpawn: (p) => { pid = p; } });
+    const e = await runEncode(c, video, 50, {
+      limits: { timeoutMs: 800 },
+      onSpawn: (p) => {
+        pid = p;
+      },
+    });
     assert.ok(!e.ok);
     assert.equal(e.failure.class, 'timeout');
     assert.ok(pid > 0);
     // Killed by the limit; it is gone once reaped (waited for, not timed).
-    const exists = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const exists = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     while (exists()) await new Promise((r) => setTimeout(r, 25));
   });
 
@@ -134,15 +172,22 @@ describe('sandbox runner', function () {
 
   it('measures its sandbox level and the child environment is scrubbed', async () => {
     const level = await sandboxLevel();
-    console.log(`      sandbox level: ${level.summary}\n        layers: ${level.layers.join('; ')}\n        missing: ${level.missing.join('; ')}`);
-    const flagKnown = process.allowedNodeEnvironmentFlags.has('--permission') || process.allowedNodeEnvironmentFlags.has('--experimental-permission');
+    console.log(
+      `      sandbox level: ${level.summary}\n        layers: ${level.layers.join('; ')}\n        missing: ${level.missing.join('; ')}`,
+    );
+    const flagKnown =
+      process.allowedNodeEnvironmentFlags.has('--permission') || process.allowedNodeEnvironmentFlags.has('--experimental-permission');
     assert.equal(level.permissionFlag !== null, flagKnown, 'the permission model is used exactly when the runtime has it');
     process.env.CODEC_EVOLVE_FAKE_API_KEY = 'sk-must-not-leak';
     try {
       const r = await probeRuntime(process.execPath, workerBundle(), level.permissionFlag);
       assert.ok(r);
       assert.deepEqual(r.envKeys, Object.keys(childEnv()).sort());
-      if (level.permissionFlag) assert.deepEqual({ ...r.denied, network: undefined }, { fsRead: true, fsWrite: true, childProcess: true, workerThreads: true, network: undefined });
+      if (level.permissionFlag)
+        assert.deepEqual(
+          { ...r.denied, network: undefined },
+          { fsRead: true, fsWrite: true, childProcess: true, workerThreads: true, network: undefined },
+        );
       assert.equal(r.denied!.network, false, 'without the namespace, loopback is reachable (the probe can tell)');
       const netns = level.layers.some((l) => /network namespace/.test(l));
       if (existsSync('/usr/bin/unshare') && netns) {
@@ -150,7 +195,9 @@ describe('sandbox runner', function () {
         assert.equal(inNs!.denied!.network, true);
       }
       assert.equal(r.codegenFromStringsDisabled, true);
-    } finally { delete process.env.CODEC_EVOLVE_FAKE_API_KEY; }
+    } finally {
+      delete process.env.CODEC_EVOLVE_FAKE_API_KEY;
+    }
   });
 
   it('runs with an explicit runtime path and ELECTRON_RUN_AS_NODE set, as the VS Code host does', async () => {
@@ -173,10 +220,15 @@ describe('sandbox runner', function () {
       assert.ok(dec.ok, JSON.stringify(!dec.ok && dec.failure));
       results.push({ bytes: enc.bytes.length, psnr: psnrVideo(video, { ...video, frames: dec.video.frames }).y });
     }
-    console.log(`      STEP_SCALE 1.0: ${results[0].bytes} B ${results[0].psnr.toFixed(2)} dB; 2.5: ${results[1].bytes} B ${results[1].psnr.toFixed(2)} dB`);
+    console.log(
+      `      STEP_SCALE 1.0: ${results[0].bytes} B ${results[0].psnr.toFixed(2)} dB; 2.5: ${results[1].bytes} B ${results[1].psnr.toFixed(2)} dB`,
+    );
     assert.notEqual(results[0].bytes, results[1].bytes);
     assert.notEqual(results[0].psnr, results[1].psnr);
-    assert.ok(results[1].bytes < results[0].bytes && results[1].psnr < results[0].psnr, 'a coarser quantiser spends fewer bytes and loses quality');
+    assert.ok(
+      results[1].bytes < results[0].bytes && results[1].psnr < results[0].psnr,
+      'a coarser quantiser spends fewer bytes and loses quality',
+    );
   });
 
   describe('children started ahead (SandboxPool)', () => {
@@ -191,7 +243,11 @@ describe('sandbox runner', function () {
 
     /** Alive = exists and is not a zombie waiting to be reaped. */
     const alive = (pid: number): boolean => {
-      try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
     };
     /** Waits until the processes are gone: an event, bounded by the test's timeout (no wall-clock threshold). */
     const gone = async (pids: number[]): Promise<number[]> => {
@@ -224,14 +280,19 @@ describe('sandbox runner', function () {
         assert.equal(new Set(used).size, 3, `three jobs, three processes: ${used}`);
         assert.deepEqual(await gone(used), [], 'a child exits after its one job');
         console.log(`      start-up as waited for: warm encode ${enc.startupMs.toFixed(1)} ms, warm decode ${dec.startupMs.toFixed(1)} ms`);
-      } finally { pool.close(); }
+      } finally {
+        pool.close();
+      }
     });
 
     it('spares run under the same layers: escapes are refused as in a cold child', async () => {
       const pool = new SandboxPool();
       try {
         await pool.prewarm(LIMITS);
-        for (const [file, cls] of [['attacks/spawn-escape.js', 'forbidden'], ['attacks/loop-top-level.js', 'timeout']] as const) {
+        for (const [file, cls] of [
+          ['attacks/spawn-escape.js', 'forbidden'],
+          ['attacks/loop-top-level.js', 'timeout'],
+        ] as const) {
           const src = readFileSync(join(FIX, file), 'utf8');
           const p = prepareCandidate(src, file.split('/').pop()!, { unsafeSkipForbiddenGlobals: true });
           assert.ok(p.candidate, file);
@@ -239,7 +300,9 @@ describe('sandbox runner', function () {
           assert.ok(!e.ok, file);
           assert.equal(e.failure.class, cls, `${file}: ${e.failure.message}`);
         }
-      } finally { pool.close(); }
+      } finally {
+        pool.close();
+      }
     });
 
     it('close() and the abort signal kill idle spares', async () => {
@@ -263,7 +326,9 @@ const pool = new SandboxPool();
 pool.prewarm().then(() => { process.stdout.write(String(pool.idlePids[0])); });`;
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
-      child.stdout.on('data', (c: Buffer) => { out += c; });
+      child.stdout.on('data', (c: Buffer) => {
+        out += c;
+      });
       const code = await new Promise<number | null>((r) => child.on('close', r));
       assert.equal(code, 0);
       const spare = Number(out);

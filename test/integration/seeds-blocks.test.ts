@@ -9,7 +9,11 @@ import { packageRoot } from '../../src/core/paths';
 
 const SEEDS = ['seeds/hybrid.js', 'seeds/minimal.js', 'template.js'];
 
-interface Region { name: string; from: number; to: number }
+interface Region {
+  name: string;
+  from: number;
+  to: number;
+}
 
 function regions(source: string): Region[] {
   const out: Region[] = [];
@@ -21,7 +25,9 @@ function regions(source: string): Region[] {
       open = { name: start[1] ?? '', from: i, to: -1 };
     } else if (/^\s*\/\/ EVOLVE-BLOCK-END\s*$/.test(line)) {
       assert.ok(open, `line ${i + 1}: END without START`);
-      open.to = i; out.push(open); open = null;
+      open.to = i;
+      out.push(open);
+      open = null;
     }
   });
   assert.equal(open, null, 'every block is closed');
@@ -29,13 +35,22 @@ function regions(source: string): Region[] {
 }
 
 function coverage(source: string): number {
-  let inside = false, n = 0, k = 0;
+  let inside = false,
+    n = 0,
+    k = 0;
   for (const line of source.split('\n')) {
-    if (line.includes('EVOLVE-BLOCK-START')) { inside = true; continue; }
-    if (line.includes('EVOLVE-BLOCK-END')) { inside = false; continue; }
+    if (line.includes('EVOLVE-BLOCK-START')) {
+      inside = true;
+      continue;
+    }
+    if (line.includes('EVOLVE-BLOCK-END')) {
+      inside = false;
+      continue;
+    }
     const t = line.trimStart();
     if (t === '' || /^(\/\/|\*|\/\*)/.test(t)) continue;
-    n++; if (inside) k++;
+    n++;
+    if (inside) k++;
   }
   return k / n;
 }
@@ -54,10 +69,14 @@ describe('seed EVOLVE-BLOCKs', () => {
       const lines = source.split('\n');
       const insideAny = (i: number): boolean => rs.some((r) => i > r.from && i < r.to);
       lines.forEach((line, i) => {
-        if (/^export /.test(line)) assert.ok(!insideAny(i), `line ${i + 1} (${line.slice(0, 40)}) is an entry point and stays outside the blocks`);
+        if (/^export /.test(line))
+          assert.ok(!insideAny(i), `line ${i + 1} (${line.slice(0, 40)}) is an entry point and stays outside the blocks`);
       });
       for (const name of ['meta', 'encode', 'decode']) {
-        assert.ok(lines.some((l) => new RegExp(`^export (const|function) ${name}\\b`).test(l)), `exports ${name} outside the blocks`);
+        assert.ok(
+          lines.some((l) => new RegExp(`^export (const|function) ${name}\\b`).test(l)),
+          `exports ${name} outside the blocks`,
+        );
       }
     });
   }

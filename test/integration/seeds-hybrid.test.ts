@@ -26,7 +26,7 @@ function roundTrip(codec: SeedCodec, video: Video, quality: number): Uint8Array 
   const r = codec.encodeWithReconstruction(video, { quality });
   const d = codec.decode(r.bytes);
   assert.equal(d.frames.length, video.frames.length);
-  assert.ok(framesEqual(d.frames, r.frames), 'decode(bytes) equals the encoder\'s reconstruction');
+  assert.ok(framesEqual(d.frames, r.frames), "decode(bytes) equals the encoder's reconstruction");
   return r.bytes;
 }
 

@@ -13,7 +13,8 @@ import { ASK_SYSTEM } from '../../src/core/evolution/ask';
 import type { Workspace } from '../../src/core/store/workspace';
 
 async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal, cwd });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -25,7 +26,10 @@ function edit(req: MessagesRequest, value: string): Reply {
   const m = /^const ROUNDING = [^\n]*$/m.exec(lastUserText(req));
   if (!m) throw new Error(`no ROUNDING line in the prompt:\n${lastUserText(req).slice(0, 3000)}`);
   const line = m[0];
-  return { kind: 'text', text: `HYPOTHESIS: rounding ${value}, as the person asked\n\n${SR(line, line.replace(/= [0-9.]+;/, `= ${value};`))}` };
+  return {
+    kind: 'text',
+    text: `HYPOTHESIS: rounding ${value}, as the person asked\n\n${SR(line, line.replace(/= [0-9.]+;/, `= ${value};`))}`,
+  };
 }
 
 describe('steer and ask against a loopback Anthropic server', function () {
@@ -36,11 +40,14 @@ describe('steer and ask against a loopback Anthropic server', function () {
   let onRequest: (req: MessagesRequest, n: number) => Reply = () => ({ kind: 'text', text: 'no script' });
   before(async () => {
     server = await startMockAnthropic((req, n) => onRequest(req, n));
-    ({ ws } = makeEngineWorkspace('ce-steer-', (c) => { c.provider = { kind: 'anthropic', baseUrl: server.baseURL, model: 'claude-sonnet-4-6' }; }));
+    ({ ws } = makeEngineWorkspace('ce-steer-', (c) => {
+      c.provider = { kind: 'anthropic', baseUrl: server.baseURL, model: 'claude-sonnet-4-6' };
+    }));
     process.env.ANTHROPIC_API_KEY = 'test-key';
   });
   after(async () => {
-    if (savedKey === undefined) delete process.env.ANTHROPIC_API_KEY; else process.env.ANTHROPIC_API_KEY = savedKey;
+    if (savedKey === undefined) delete process.env.ANTHROPIC_API_KEY;
+    else process.env.ANTHROPIC_API_KEY = savedKey;
     await server?.close();
     if (ws) rmSync(ws.root, { recursive: true, force: true });
   });
@@ -51,7 +58,10 @@ describe('steer and ask against a loopback Anthropic server', function () {
     assert.match(added.out, /directive d1 added \(focus: block quantiser\)/);
     const stored = JSON.parse(readFileSync(join(ws.dir, 'directives.json'), 'utf8'));
     assert.equal(stored.schemaVersion, 1);
-    assert.deepEqual(stored.directives.map((d: { id: string; text: string; block: string; by: string }) => [d.id, d.text, d.block, d.by]), [['d1', 'try coarser rounding of small coefficients', 'quantiser', 'cli']]);
+    assert.deepEqual(
+      stored.directives.map((d: { id: string; text: string; block: string; by: string }) => [d.id, d.text, d.block, d.by]),
+      [['d1', 'try coarser rounding of small coefficients', 'quantiser', 'cli']],
+    );
 
     // Generation 1 quotes d1; while the model answers it, the person adds d2, which generation 2 quotes.
     let midRun = '';
@@ -63,7 +73,10 @@ describe('steer and ask against a loopback Anthropic server', function () {
     const ev = await cli(ws.root, 'evolve', '--generations', '2', '--json');
     assert.equal(ev.code, 0, ev.err);
     const [p1, p2] = server.requests.slice(first).map(lastUserText);
-    assert.match(p1, /## The person supervising this search asks[^\n]*\n- \[d1\] \(focus on the EVOLVE-BLOCK named "quantiser"\) try coarser rounding of small coefficients/);
+    assert.match(
+      p1,
+      /## The person supervising this search asks[^\n]*\n- \[d1\] \(focus on the EVOLVE-BLOCK named "quantiser"\) try coarser rounding of small coefficients/,
+    );
     // A directive naming one of the parent's blocks outranks the focus rotation.
     assert.match(p1, /## Focus\nWork on the EVOLVE-BLOCK named "quantiser" this time \(the supervising person asked for it \(d1\)\)/);
     assert.doesNotMatch(p1, /keep chroma untouched/);
@@ -72,7 +85,11 @@ describe('steer and ask against a loopback Anthropic server', function () {
     assert.deepEqual(ws.readCandidate('g0001-0').directiveIds, ['d1']);
     assert.equal(ws.readCandidate('g0001-0').focusBlock, 'quantiser');
     assert.deepEqual(ws.readCandidate('g0002-0').directiveIds, ['d1', 'd2']);
-    assert.match(readFileSync(join(ws.candidateDir('g0001-0'), 'prompt.md'), 'utf8'), /\[d1\]/, 'the stored prompt shows the directive too');
+    assert.match(
+      readFileSync(join(ws.candidateDir('g0001-0'), 'prompt.md'), 'utf8'),
+      /\[d1\]/,
+      'the stored prompt shows the directive too',
+    );
 
     const hist = await cli(ws.root, 'history');
     assert.match(hist.out, /g0002-0 .*\[answering d1, d2\]/);
@@ -94,15 +111,24 @@ describe('steer and ask against a loopback Anthropic server', function () {
     const clearAll = await cli(ws.root, 'steer', '--clear');
     assert.equal(clearAll.out, 'cleared d2; later prompts no longer quote it', clearAll.err);
     assert.match((await cli(ws.root, 'steer', '--list')).out, /no active directive \(2 cleared/);
-    const events = readFileSync(join(ws.dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string });
-    assert.deepEqual(events.filter((e) => e.type.startsWith('directive-')).map((e) => e.type), ['directive-added', 'directive-added', 'directive-cleared', 'directive-cleared']);
+    const events = readFileSync(join(ws.dir, 'events.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string });
+    assert.deepEqual(
+      events.filter((e) => e.type.startsWith('directive-')).map((e) => e.type),
+      ['directive-added', 'directive-added', 'directive-cleared', 'directive-cleared'],
+    );
     assert.equal(listDirectives(ws).filter((d) => !d.clearedAt).length, 0);
     assert.equal((await cli(ws.root, 'steer', '  ')).code, 4, 'an empty directive is refused');
   });
 
   it('ask sends the facts and the question to the model and prints its answer', async () => {
     let seen: MessagesRequest | undefined;
-    onRequest = (req) => { seen = req; return { kind: 'text', text: 'g0003-0 is the best so far; none failed.', inputTokens: 900, outputTokens: 12 }; };
+    onRequest = (req) => {
+      seen = req;
+      return { kind: 'text', text: 'g0003-0 is the best so far; none failed.', inputTokens: 900, outputTokens: 12 };
+    };
     const r = await cli(ws.root, 'ask', 'what', 'did', 'g3-0', 'change', 'and', 'why', 'did', 'anything', 'fail?');
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, 'g0003-0 is the best so far; none failed.');
@@ -126,7 +152,10 @@ describe('steer and ask against a loopback Anthropic server', function () {
     assert.match(r.out, /## Progress\n- generation 0: new best v0001-root/);
     assert.match(r.err, /offline provider has no model/);
     const json = JSON.parse((await cli(ws.root, 'ask', '--facts', '--json', 'why did the last 2 fail')).out);
-    assert.deepEqual(json.facts.map((s: { topic: string }) => s.topic), ['run', 'directives', 'failures', 'recent']);
+    assert.deepEqual(
+      json.facts.map((s: { topic: string }) => s.topic),
+      ['run', 'directives', 'failures', 'recent'],
+    );
     assert.equal(json.facts.find((s: { topic: string }) => s.topic === 'recent').lines.length, 2);
     assert.equal((await cli(ws.root, 'ask')).code, 2, 'a question is required');
   });

@@ -20,16 +20,33 @@ const cli = (args: string[], cwd: string) => {
 describe('store: workspace integrity against the event log', function () {
   this.timeout(300_000);
   const roots: string[] = [];
-  after(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
+  after(() => {
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+  });
 
   it('a deleted versions/vNNNN is reported by status and history and rebuilt by doctor --workspace --repair', async () => {
     const { ws } = makeEngineWorkspace('ce-integrity-v-');
     roots.push(ws.root);
     const now = new Date().toISOString();
     const code = ws.versionCode(1) + '\n// adopted change\n';
-    const rec: CandidateRecord = { id: 'g0001-0', generation: 1, slot: 0, island: 0, parentId: null, inspirationIds: [], state: 'pending-review', createdAt: now, updatedAt: now,
-      provider: 'offline', strategy: 'refine', hypothesis: 'a change', tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
-      metrics: { smokeOk: true, training: [], trainingBdRate: -3.5, encodeMs: 1, decodeMs: 1, evaluationMs: 1 } };
+    const rec: CandidateRecord = {
+      id: 'g0001-0',
+      generation: 1,
+      slot: 0,
+      island: 0,
+      parentId: null,
+      inspirationIds: [],
+      state: 'pending-review',
+      createdAt: now,
+      updatedAt: now,
+      provider: 'offline',
+      strategy: 'refine',
+      hypothesis: 'a change',
+      tokens: { input: 0, output: 0 },
+      costUsd: 0,
+      repairRounds: 0,
+      metrics: { smokeOk: true, training: [], trainingBdRate: -3.5, encodeMs: 1, decodeMs: 1, evaluationMs: 1 },
+    };
     ws.writeCandidateFile(rec.id, 'code.js', code);
     ws.writeCandidate(rec);
     await adoptCandidate(ws, rec.id, { by: 'person', reason: 'better' });
@@ -62,12 +79,23 @@ describe('store: workspace integrity against the event log', function () {
     const finished = (id: string) => ws.events.read().events.filter((e) => e.type === 'candidate-finished' && e.id === id).length;
     assert.equal(finished('g0001-0'), 1);
     rmSync(ws.candidateDir('g0001-0'), { recursive: true });
-    assert.deepEqual(checkWorkspace(ws).map((p) => p.kind), ['candidate-missing']);
+    assert.deepEqual(
+      checkWorkspace(ws).map((p) => p.kind),
+      ['candidate-missing'],
+    );
     const warnings: string[] = [];
-    const status = await runSession(ws, { untilGeneration: 1, onEvent: (t, d) => { if (t === 'warning') warnings.push(String((d as { message: string }).message)); } });
+    const status = await runSession(ws, {
+      untilGeneration: 1,
+      onEvent: (t, d) => {
+        if (t === 'warning') warnings.push(String((d as { message: string }).message));
+      },
+    });
     assert.equal(finished('g0001-0'), 1, 'finished twice in the log');
     assert.equal(existsSync(ws.candidateDir('g0001-0')), false, 'the candidate was proposed again');
-    assert.ok(warnings.some((w) => /candidates\/g0001-0 is missing/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /candidates\/g0001-0 is missing/.test(w)),
+      warnings.join('\n'),
+    );
     assert.equal(status.stopReason, 'reached generation 1');
   });
 

@@ -12,7 +12,9 @@ import { Workspace } from '../../src/core/store/workspace';
 
 describe('store: workspace persistence', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ce-store-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ce-store-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('atomic JSON carries schemaVersion, leaves no temp files, refuses unknown versions', () => {
@@ -31,12 +33,18 @@ describe('store: workspace persistence', () => {
     log.append('warning', { message: 'b' });
     appendFileSync(log.path, '{"schemaVersion":1,"type":"c","n"');
     let r = log.read();
-    assert.deepEqual(r.events.map((e) => e.message), ['a', 'b']);
+    assert.deepEqual(
+      r.events.map((e) => e.message),
+      ['a', 'b'],
+    );
     assert.equal(r.warnings.length, 1);
     assert.match(r.warnings[0], /events\.jsonl:3: truncated/);
     log.append('warning', { message: 'd' });
     r = log.read();
-    assert.deepEqual(r.events.map((e) => e.message), ['a', 'b', 'd']);
+    assert.deepEqual(
+      r.events.map((e) => e.message),
+      ['a', 'b', 'd'],
+    );
     assert.ok(readFileSync(log.path, 'utf8').endsWith('\n'));
   });
 
@@ -46,10 +54,16 @@ describe('store: workspace persistence', () => {
     assert.equal(a.acquire('test'), undefined);
     // Our own pid counts as alive for another WorkspaceLock object only through the file: a live pid
     // (the parent of this process) must block.
-    writeFileSync(path, JSON.stringify({ schemaVersion: 1, pid: process.ppid, host: hostname(), time: new Date().toISOString(), purpose: 'other loop' }));
+    writeFileSync(
+      path,
+      JSON.stringify({ schemaVersion: 1, pid: process.ppid, host: hostname(), time: new Date().toISOString(), purpose: 'other loop' }),
+    );
     assert.throws(() => new WorkspaceLock(path).acquire('test'), /locked by other loop/);
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-    writeFileSync(path, JSON.stringify({ schemaVersion: 1, pid: Number(dead), host: hostname(), time: new Date().toISOString(), purpose: 'crashed loop' }));
+    writeFileSync(
+      path,
+      JSON.stringify({ schemaVersion: 1, pid: Number(dead), host: hostname(), time: new Date().toISOString(), purpose: 'crashed loop' }),
+    );
     const b = new WorkspaceLock(path);
     assert.match(b.acquire('test')!, /stale lock \(process \d+ is gone\)/);
     b.release();
@@ -64,14 +78,35 @@ describe('store: workspace persistence', () => {
     const racer = join(__dirname, '..', 'helpers', 'lock-racer.ts');
     const register = join(__dirname, '..', 'register.cjs');
     const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
-    const stale = JSON.stringify({ schemaVersion: 1, pid: dead, host: hostname(), time: new Date().toISOString(), purpose: 'crashed loop' });
-    const lines = (c: ChildProcess) => { const rl = createInterface({ input: c.stdout! }); const q: string[] = []; const waiters: Array<(l: string) => void> = [];
-      rl.on('line', (l) => { const w = waiters.shift(); if (w) w(l); else q.push(l); });
-      return () => new Promise<string>((r) => { const l = q.shift(); if (l !== undefined) r(l); else waiters.push(r); }); };
+    const stale = JSON.stringify({
+      schemaVersion: 1,
+      pid: dead,
+      host: hostname(),
+      time: new Date().toISOString(),
+      purpose: 'crashed loop',
+    });
+    const lines = (c: ChildProcess) => {
+      const rl = createInterface({ input: c.stdout! });
+      const q: string[] = [];
+      const waiters: Array<(l: string) => void> = [];
+      rl.on('line', (l) => {
+        const w = waiters.shift();
+        if (w) w(l);
+        else q.push(l);
+      });
+      return () =>
+        new Promise<string>((r) => {
+          const l = q.shift();
+          if (l !== undefined) r(l);
+          else waiters.push(r);
+        });
+    };
     // Each round: a stale lock, six racers released at once. Two holders at once is the bug.
     for (let round = 0; round < 4; round++) {
       writeFileSync(path, stale);
-      const racers = Array.from({ length: 6 }, () => spawn(process.execPath, ['-r', register, racer, path], { stdio: ['pipe', 'pipe', 'inherit'] }));
+      const racers = Array.from({ length: 6 }, () =>
+        spawn(process.execPath, ['-r', register, racer, path], { stdio: ['pipe', 'pipe', 'inherit'] }),
+      );
       const next = racers.map(lines);
       // Refused racers exit at once: listen for 'close' before anything can happen.
       const closed = racers.map((r) => new Promise((res) => r.once('close', res)));
@@ -83,7 +118,11 @@ describe('store: workspace persistence', () => {
       const holders = results.filter((l) => l === 'acquired').length;
       assert.equal(holders, 1, `round ${round}: ${holders} racers hold the lock at once: ${results.join(' | ')}`);
       for (const l of results) if (l !== 'acquired') assert.match(l, /locked by racer/);
-      assert.deepEqual(readdirSync(dir).filter((f) => f !== 'lock'), [], 'no temp or takeover files left behind');
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f !== 'lock'),
+        [],
+        'no temp or takeover files left behind',
+      );
     }
   });
 

@@ -10,7 +10,9 @@ const installerBinary = join(packageRoot(), 'node_modules', '@ffmpeg-installer',
 
 describe('video/ffmpeg', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'ffmpeg-test-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ffmpeg-test-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prefers an explicit path and says so', async () => {
@@ -32,7 +34,10 @@ describe('video/ffmpeg', () => {
     mkdirSync(d, { recursive: true });
     const p = join(d, 'ffmpeg');
     const list = encoders.map((e) => ` V....D ${e.padEnd(20)} ${e}`).join('\\n');
-    writeFileSync(p, `#!/bin/sh\ncase "$*" in\n  *-encoders*) printf 'Encoders:\\n ------\\n${list}\\n' ;;\n  *) echo "ffmpeg version ${version} Copyright (c) 2000-${year} the FFmpeg developers" ;;\nesac\n`);
+    writeFileSync(
+      p,
+      `#!/bin/sh\ncase "$*" in\n  *-encoders*) printf 'Encoders:\\n ------\\n${list}\\n' ;;\n  *) echo "ffmpeg version ${version} Copyright (c) 2000-${year} the FFmpeg developers" ;;\nesac\n`,
+    );
     chmodSync(p, 0o755);
     return p;
   }
@@ -50,10 +55,11 @@ describe('video/ffmpeg', () => {
     const considered = loc.candidates!.map((c) => c.path);
     for (const p of [old, noX265, good]) assert.ok(considered.includes(p), `${p} was considered`);
     // The bundled @ffmpeg-installer build (2018, no SVT-AV1) is a candidate too, and loses.
-    if (existsSync(installerBinary)) assert.ok(considered.map((p) => realpathSync(p)).includes(realpathSync(installerBinary)), considered.join(' '));
+    if (existsSync(installerBinary))
+      assert.ok(considered.map((p) => realpathSync(p)).includes(realpathSync(installerBinary)), considered.join(' '));
   });
 
-  it('on this machine prefers Debian\'s ffmpeg (SVT-AV1) over the 2018 @ffmpeg-installer build', async function () {
+  it("on this machine prefers Debian's ffmpeg (SVT-AV1) over the 2018 @ffmpeg-installer build", async function () {
     if (!existsSync(installerBinary) || !existsSync('/usr/bin/ffmpeg')) this.skip();
     const loc = await locateFfmpeg({ env: { PATH: '/usr/bin' } });
     if (!(await ffmpegEncoders('/usr/bin/ffmpeg')).includes('libsvtav1')) this.skip();
@@ -75,12 +81,17 @@ describe('video/ffmpeg', () => {
   });
 
   it('refuses a bad explicit path with one clear EnvironmentError (no silent fallback)', async () => {
-    await assert.rejects(locateFfmpeg({ ffmpegPath: join(dir, 'nope', 'ffmpeg') }),
-      (e: unknown) => e instanceof EnvironmentError && /ffmpeg not found at/.test(e.message) && /ffmpegPath/.test(e.remedy ?? ''));
+    await assert.rejects(
+      locateFfmpeg({ ffmpegPath: join(dir, 'nope', 'ffmpeg') }),
+      (e: unknown) => e instanceof EnvironmentError && /ffmpeg not found at/.test(e.message) && /ffmpegPath/.test(e.remedy ?? ''),
+    );
     const fake = join(dir, 'fake-ffmpeg');
     writeFileSync(fake, '#!/bin/sh\necho "not ffmpeg"\nexit 3\n');
     chmodSync(fake, 0o755);
-    await assert.rejects(locateFfmpeg({ ffmpegPath: fake }), (e: unknown) => e instanceof EnvironmentError && /not a working ffmpeg/.test(e.message));
+    await assert.rejects(
+      locateFfmpeg({ ffmpegPath: fake }),
+      (e: unknown) => e instanceof EnvironmentError && /not a working ffmpeg/.test(e.message),
+    );
   });
 
   it('lists the encoders of an ffmpeg', async () => {
@@ -91,7 +102,11 @@ describe('video/ffmpeg', () => {
 
   it('kills ffmpeg when the AbortSignal fires', async () => {
     const ac = new AbortController();
-    const p = runFfmpeg('/usr/bin/ffmpeg', ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10', '-t', '60', '-f', 'null', '-'], { signal: ac.signal });
+    const p = runFfmpeg(
+      '/usr/bin/ffmpeg',
+      ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10', '-t', '60', '-f', 'null', '-'],
+      { signal: ac.signal },
+    );
     setTimeout(() => ac.abort(), 300);
     // -t 60 at -re runs a minute: CancelledError (not exit 0) proves the kill.
     await assert.rejects(p, (e: unknown) => e instanceof CancelledError);

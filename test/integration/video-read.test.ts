@@ -14,7 +14,9 @@ const tree = join(media, 'tree_building_80x44_15f.y4m');
 
 describe('video/read', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'read-test-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-test-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads Y4M natively, with probe counting frames from the file size', async () => {
@@ -34,7 +36,9 @@ describe('video/read', () => {
     for (let i = 0; i < 15; i++) assert.deepEqual(dec.frames[i], src.frames[i], `frame ${i}`);
     assert.equal(psnrVideo(src, dec).y, Infinity);
     const p = await probeVideo(file, { countFrames: true });
-    assert.equal(p.codec, 'h264'); assert.equal(p.frames, 15); assert.equal(p.pixFmt, 'yuv420p');
+    assert.equal(p.codec, 'h264');
+    assert.equal(p.frames, 15);
+    assert.equal(p.pixFmt, 'yuv420p');
   });
 
   it('turns ffmpeg frame rates into fractions', () => {
@@ -47,7 +51,10 @@ describe('video/read', () => {
   it('gives one clear InputError for a text file named .mp4', async () => {
     const file = join(dir, 'notes.mp4');
     writeFileSync(file, 'this is not a video\n');
-    await assert.rejects(readVideo(file), (e: unknown) => e instanceof InputError && /not a video ffmpeg can read/.test(e.message) && !!e.remedy);
+    await assert.rejects(
+      readVideo(file),
+      (e: unknown) => e instanceof InputError && /not a video ffmpeg can read/.test(e.message) && !!e.remedy,
+    );
   });
 
   it('refuses 10-bit video in other containers', async () => {
@@ -60,6 +67,9 @@ describe('video/read', () => {
     await assert.rejects(readVideo(join(dir, 'missing.mp4')), (e: unknown) => e instanceof InputError && /does not exist/.test(e.message));
     const file = join(dir, 'x.264');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', tree, '-frames:v', '1', '-c:v', 'libx264', '-f', 'h264', file]);
-    await assert.rejects(readVideo(file, { ffmpegPath: join(dir, 'no-such-ffmpeg') }), (e: unknown) => e instanceof EnvironmentError && /ffmpeg not found/.test(e.message));
+    await assert.rejects(
+      readVideo(file, { ffmpegPath: join(dir, 'no-such-ffmpeg') }),
+      (e: unknown) => e instanceof EnvironmentError && /ffmpeg not found/.test(e.message),
+    );
   });
 });

@@ -15,25 +15,41 @@ const media = TEST_MEDIA;
 function randomVideo(width: number, height: number, frames: number, seed = 1): Video {
   let s = seed;
   const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
-  const cw = (width + 1) >> 1, ch = (height + 1) >> 1;
+  const cw = (width + 1) >> 1,
+    ch = (height + 1) >> 1;
   const plane = (n: number) => Uint8Array.from({ length: n }, rnd);
-  return { width, height, fpsNum: 30000, fpsDen: 1001, frames: Array.from({ length: frames }, () => ({ y: plane(width * height), u: plane(cw * ch), v: plane(cw * ch) })) };
+  return {
+    width,
+    height,
+    fpsNum: 30000,
+    fpsDen: 1001,
+    frames: Array.from({ length: frames }, () => ({ y: plane(width * height), u: plane(cw * ch), v: plane(cw * ch) })),
+  };
 }
 
 describe('video/y4m', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'y4m-test-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'y4m-test-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads the shared clip with its header fields', async () => {
     const v = await readY4M(join(media, 'tree_building_80x44_15f.y4m'));
-    assert.equal(v.width, 80); assert.equal(v.height, 44);
-    assert.equal(v.fpsNum, 15); assert.equal(v.fpsDen, 1);
+    assert.equal(v.width, 80);
+    assert.equal(v.height, 44);
+    assert.equal(v.fpsNum, 15);
+    assert.equal(v.fpsDen, 1);
     assert.equal(v.frames.length, 15);
     assert.equal(v.frames[0].u.length, 40 * 22);
   });
 
-  for (const [w, h] of [[7, 5], [1, 1], [33, 18], [80, 44]]) {
+  for (const [w, h] of [
+    [7, 5],
+    [1, 1],
+    [33, 18],
+    [80, 44],
+  ]) {
     it(`round-trips ${w}x${h} with ceil chroma, byte for byte`, async () => {
       const v = randomVideo(w, h, 3, w * 31 + h);
       const file = join(dir, `rt-${w}x${h}.y4m`);
@@ -48,7 +64,18 @@ describe('video/y4m', () => {
 
   it('agrees with ffmpeg on an odd-sized clip (ffmpeg writes it, we read it)', async () => {
     const file = join(dir, 'odd.y4m');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(media, 'tree_building_80x44_15f.y4m'), '-vf', 'scale=79:43', '-frames:v', '3', file]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      join(media, 'tree_building_80x44_15f.y4m'),
+      '-vf',
+      'scale=79:43',
+      '-frames:v',
+      '3',
+      file,
+    ]);
     const v = await readY4M(file);
     assert.deepEqual([v.width, v.height, v.frames.length, v.frames[0].u.length], [79, 43, 3, 40 * 22]);
     const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-']);
@@ -67,14 +94,29 @@ describe('video/y4m', () => {
 
   it('refuses other chroma formats with a remedy', () => {
     for (const tag of ['C444', 'C422', 'Cmono']) {
-      assert.throws(() => parseY4M(Buffer.from(`YUV4MPEG2 W4 H2 F25:1 ${tag}\nFRAME\n`)),
-        (e: unknown) => e instanceof InputError && /only 8-bit 4:2:0/.test(e.message) && !!e.remedy);
+      assert.throws(
+        () => parseY4M(Buffer.from(`YUV4MPEG2 W4 H2 F25:1 ${tag}\nFRAME\n`)),
+        (e: unknown) => e instanceof InputError && /only 8-bit 4:2:0/.test(e.message) && !!e.remedy,
+      );
     }
   });
 
   it('refuses a 10-bit Y4M made by ffmpeg', async () => {
     const file = join(dir, 'ten.y4m');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(media, 'tree_building_80x44_15f.y4m'), '-frames:v', '2', '-strict', '-1', '-pix_fmt', 'yuv420p10le', file]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      join(media, 'tree_building_80x44_15f.y4m'),
+      '-frames:v',
+      '2',
+      '-strict',
+      '-1',
+      '-pix_fmt',
+      'yuv420p10le',
+      file,
+    ]);
     await assert.rejects(readY4M(file), (e: unknown) => e instanceof InputError && /10-bit/.test(e.message));
   });
 
@@ -88,17 +130,47 @@ describe('video/y4m', () => {
     const body = encodeY4M(randomVideo(4, 2, 1));
     const rest = body.subarray(body.indexOf(0x0a) + 1);
     for (const f of ['F0:0', 'F25:0', 'F0:1', 'Fx:y']) {
-      assert.throws(() => parseY4M(Buffer.concat([Buffer.from(`YUV4MPEG2 W4 H2 ${f} Ip C420jpeg\n`), rest])),
-        (e: unknown) => e instanceof InputError && /frame rate/.test(e.message) && !!e.remedy, f);
+      assert.throws(
+        () => parseY4M(Buffer.concat([Buffer.from(`YUV4MPEG2 W4 H2 ${f} Ip C420jpeg\n`), rest])),
+        (e: unknown) => e instanceof InputError && /frame rate/.test(e.message) && !!e.remedy,
+        f,
+      );
     }
     // A header without F is still read at ffmpeg's 25 fps: the tag is optional in practice.
     assert.equal(parseY4M(Buffer.concat([Buffer.from('YUV4MPEG2 W4 H2 Ip C420jpeg\n'), rest])).fpsNum, 25);
     const clip = join(dir, 'zero-rate.y4m');
     const src = readFileSync(join(media, 'tree_building_80x44_15f.y4m'));
     const nl = src.indexOf(0x0a);
-    writeFileSync(clip, Buffer.concat([Buffer.from(src.subarray(0, nl).toString('latin1').replace(/ F\d+:\d+/, ' F0:0')), src.subarray(nl)]));
+    writeFileSync(
+      clip,
+      Buffer.concat([
+        Buffer.from(
+          src
+            .subarray(0, nl)
+            .toString('latin1')
+            .replace(/ F\d+:\d+/, ' F0:0'),
+        ),
+        src.subarray(nl),
+      ]),
+    );
     const cli = join(packageRoot(), 'dist', 'cli.js');
-    const r = spawnSync(process.execPath, [cli, 'evaluate', join(packageRoot(), 'src', 'core', 'codec', 'template.js'), '--clips', clip, '--frames', '2', '--codecs', 'none', '--qualities', '50'], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'evaluate',
+        join(packageRoot(), 'src', 'core', 'codec', 'template.js'),
+        '--clips',
+        clip,
+        '--frames',
+        '2',
+        '--codecs',
+        'none',
+        '--qualities',
+        '50',
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     assert.equal(r.status, 4, r.stderr);
     assert.match(r.stderr, /frame rate/);
   });
@@ -106,9 +178,17 @@ describe('video/y4m', () => {
   it('warns about an interlaced clip (I tag t, b or m) and reads it all the same', async () => {
     const body = encodeY4M(randomVideo(4, 2, 1));
     const rest = body.subarray(body.indexOf(0x0a) + 1);
-    for (const [tag, warns] of [['It', true], ['Ib', true], ['Im', true], ['Ip', false], ['', false]] as const) {
+    for (const [tag, warns] of [
+      ['It', true],
+      ['Ib', true],
+      ['Im', true],
+      ['Ip', false],
+      ['', false],
+    ] as const) {
       const warnings: string[] = [];
-      const v = parseY4M(Buffer.concat([Buffer.from(`YUV4MPEG2 W4 H2 F25:1 ${tag} C420jpeg\n`), rest]), 'x.y4m', Infinity, (m) => warnings.push(m));
+      const v = parseY4M(Buffer.concat([Buffer.from(`YUV4MPEG2 W4 H2 F25:1 ${tag} C420jpeg\n`), rest]), 'x.y4m', Infinity, (m) =>
+        warnings.push(m),
+      );
       assert.equal(v.frames.length, 1);
       assert.equal(warnings.length, warns ? 1 : 0, `${tag}: ${warnings.join('; ')}`);
       if (warns) assert.match(warnings[0], /x\.y4m is interlaced/);
@@ -122,7 +202,10 @@ describe('video/y4m', () => {
   });
 
   it('refuses non-Y4M data and a missing file', async () => {
-    assert.throws(() => parseY4M(Buffer.from('hello world\n')), (e: unknown) => e instanceof InputError && /not a Y4M/.test(e.message));
+    assert.throws(
+      () => parseY4M(Buffer.from('hello world\n')),
+      (e: unknown) => e instanceof InputError && /not a Y4M/.test(e.message),
+    );
     await assert.rejects(readY4M(join(dir, 'nope.y4m')), (e: unknown) => e instanceof InputError && /does not exist/.test(e.message));
   });
 });

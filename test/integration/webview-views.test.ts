@@ -25,7 +25,17 @@ describe('webview views in chromium', function () {
     }
     const { chromium } = await import('playwright-core');
     served = await serveWebview();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    });
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
@@ -47,14 +57,15 @@ describe('webview views in chromium', function () {
   const posted = (page: Page) => page.evaluate(() => (window as unknown as Win).__posted);
 
   /** Pixels of a canvas that differ from its most common colour: > 0 means something was drawn. */
-  const drawnPixels = (page: Page, selector: string) => page.evaluate((sel) => {
-    const c = document.querySelector(sel) as HTMLCanvasElement | null;
-    if (!c || c.width === 0) return -1;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
-    return n;
-  }, selector);
+  const drawnPixels = (page: Page, selector: string) =>
+    page.evaluate((sel) => {
+      const c = document.querySelector(sel) as HTMLCanvasElement | null;
+      if (!c || c.width === 0) return -1;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+      return n;
+    }, selector);
 
   it('sidebar: draws the RD and history plots, lists the queue, Review posts the typed message', async () => {
     const page = await open('sidebar', { width: 380, height: 1250 });
@@ -62,8 +73,8 @@ describe('webview views in chromium', function () {
     await send(page, { type: 'state', state });
     await page.waitForSelector('[data-chart=rd] canvas');
     await page.waitForSelector('[data-chart=history] canvas');
-    assert.ok(await drawnPixels(page, '[data-chart=rd] canvas') > 500, 'RD plot canvas has curves drawn');
-    assert.ok(await drawnPixels(page, '[data-chart=history] canvas') > 200, 'history canvas has points drawn');
+    assert.ok((await drawnPixels(page, '[data-chart=rd] canvas')) > 500, 'RD plot canvas has curves drawn');
+    assert.ok((await drawnPixels(page, '[data-chart=history] canvas')) > 200, 'history canvas has points drawn');
     const legend = await page.locator('[data-chart=rd] .u-legend').innerText();
     for (const label of ['v3', 'x264', 'x265']) assert.ok(legend.includes(label), `legend names ${label}: ${legend}`);
 
@@ -84,8 +95,14 @@ describe('webview views in chromium', function () {
     await page.locator('vscode-button[data-action=stop]').click();
     const msgs = await posted(page);
     assert.deepEqual(msgs[0], { type: 'ready', view: 'sidebar' });
-    assert.deepEqual(msgs.find((m) => m.type === 'review'), { type: 'review', candidateId: 'c0011' });
-    assert.deepEqual(msgs.find((m) => m.type === 'command'), { type: 'command', command: 'stop' });
+    assert.deepEqual(
+      msgs.find((m) => m.type === 'review'),
+      { type: 'review', candidateId: 'c0011' },
+    );
+    assert.deepEqual(
+      msgs.find((m) => m.type === 'command'),
+      { type: 'command', command: 'stop' },
+    );
 
     assert.deepEqual(await page.evaluate(() => (window as unknown as Win).__csp), [], 'no CSP violation');
     assert.deepEqual((page as unknown as { errors: string[] }).errors, []);
@@ -119,10 +136,13 @@ describe('webview views in chromium', function () {
     await page.keyboard.press('Enter');
     await page.locator('vscode-button[data-action=addDirective]').click(); // empty now: posts nothing
     const msgs = await posted(page);
-    assert.deepEqual(msgs.filter((m) => m.type === 'removeDirective' || m.type === 'addDirective'), [
-      { type: 'removeDirective', id: 'd2' },
-      { type: 'addDirective', text: 'prefer larger transforms', block: 'transform' },
-    ]);
+    assert.deepEqual(
+      msgs.filter((m) => m.type === 'removeDirective' || m.type === 'addDirective'),
+      [
+        { type: 'removeDirective', id: 'd2' },
+        { type: 'addDirective', text: 'prefer larger transforms', block: 'transform' },
+      ],
+    );
     assert.equal(await text.inputValue(), '');
     // Restricted Mode: the directives show, but adding and removing wait for trust.
     await send(page, { type: 'state', state: { ...state, seq: state.seq + 2, trusted: false } });
@@ -136,7 +156,12 @@ describe('webview views in chromium', function () {
 
   it('sidebar: Restricted Mode says why and offers no Start', async () => {
     const page = await open('sidebar', { width: 380, height: 500 });
-    const state: ViewState = { ...sampleState(), trusted: false, running: false, blockedReason: 'Restricted Mode: nothing from a candidate runs until you trust this workspace.' };
+    const state: ViewState = {
+      ...sampleState(),
+      trusted: false,
+      running: false,
+      blockedReason: 'Restricted Mode: nothing from a candidate runs until you trust this workspace.',
+    };
     await send(page, { type: 'state', state });
     await page.waitForSelector('[data-field=blocked]');
     assert.match(await page.locator('[data-field=blocked]').innerText(), /Restricted Mode/);
@@ -153,17 +178,46 @@ describe('webview views in chromium', function () {
     // A decoded frame as a coarse codec would return it: luma quantized in steps of 24.
     const decoded = { y: f.y.map((v) => Math.min(255, Math.round(v / 24) * 24)), u: f.u, v: f.v };
     const page = await open('dashboard', { width: 1100, height: 900 });
-    await send(page, { type: 'state', state: { ...sampleState(), clips: [{ ...sampleState().clips[0], clip: 'tree_building_80x44_15f.y4m' }] } });
+    await send(page, {
+      type: 'state',
+      state: { ...sampleState(), clips: [{ ...sampleState().clips[0], clip: 'tree_building_80x44_15f.y4m' }] },
+    });
     await page.waitForSelector('canvas[data-canvas=original]');
-    const req = (await posted(page)).find((m) => m.type === 'requestFrames') as { requestId: number; clip: string; frame: number; subject: unknown } | undefined;
+    const req = (await posted(page)).find((m) => m.type === 'requestFrames') as
+      { requestId: number; clip: string; frame: number; subject: unknown } | undefined;
     assert.ok(req, 'the dashboard asks for frames of the first clip');
     assert.equal(req.clip, 'tree_building_80x44_15f.y4m');
     assert.deepEqual(req.subject, { kind: 'best' });
-    const planes = (p: { y: Uint8Array; u: Uint8Array; v: Uint8Array }) => ({ width: video.width, height: video.height, y: Array.from(p.y), u: Array.from(p.u), v: Array.from(p.v) });
-    await page.evaluate(([m]) => {
-      const typed = (p: { y: number[]; u: number[]; v: number[]; width: number; height: number }) => ({ ...p, y: new Uint8Array(p.y), u: new Uint8Array(p.u), v: new Uint8Array(p.v) });
-      window.postMessage({ ...m, original: typed(m.original), decoded: typed(m.decoded) }, '*');
-    }, [{ type: 'frames', requestId: req.requestId, clip: req.clip, frame: 1, frameCount: 15, original: planes(f), decoded: planes(decoded), psnrY: 30.5 }] as const);
+    const planes = (p: { y: Uint8Array; u: Uint8Array; v: Uint8Array }) => ({
+      width: video.width,
+      height: video.height,
+      y: Array.from(p.y),
+      u: Array.from(p.u),
+      v: Array.from(p.v),
+    });
+    await page.evaluate(
+      ([m]) => {
+        const typed = (p: { y: number[]; u: number[]; v: number[]; width: number; height: number }) => ({
+          ...p,
+          y: new Uint8Array(p.y),
+          u: new Uint8Array(p.u),
+          v: new Uint8Array(p.v),
+        });
+        window.postMessage({ ...m, original: typed(m.original), decoded: typed(m.decoded) }, '*');
+      },
+      [
+        {
+          type: 'frames',
+          requestId: req.requestId,
+          clip: req.clip,
+          frame: 1,
+          frameCount: 15,
+          original: planes(f),
+          decoded: planes(decoded),
+          psnrY: 30.5,
+        },
+      ] as const,
+    );
     await page.waitForFunction(() => (document.querySelector('canvas[data-canvas=error]') as HTMLCanvasElement).width > 1);
     for (const k of ['original', 'decoded', 'error']) {
       const size = await page.locator(`canvas[data-canvas=${k}]`).evaluate((c: HTMLCanvasElement) => [c.width, c.height]);

@@ -29,16 +29,28 @@ describe('architecture (import rules of npm run lint)', function () {
   this.timeout(300_000);
 
   it('src/core may not import vscode, a host or the engine child', async () => {
-    assert.match((await restricted("import * as vscode from 'vscode';\nexport const x = vscode;\n", 'src/core/metrics/x.ts')).join(), /src\/core never imports vscode/);
-    assert.match((await restricted("import { a } from '../../extension/settings';\nexport const x = a;\n", 'src/core/metrics/x.ts')).join(), /may not import extension/);
-    assert.match((await restricted("import { a } from '../../engine-host/protocol';\nexport const x = a;\n", 'src/core/metrics/x.ts')).join(), /may not import engine-host/);
+    assert.match(
+      (await restricted("import * as vscode from 'vscode';\nexport const x = vscode;\n", 'src/core/metrics/x.ts')).join(),
+      /src\/core never imports vscode/,
+    );
+    assert.match(
+      (await restricted("import { a } from '../../extension/settings';\nexport const x = a;\n", 'src/core/metrics/x.ts')).join(),
+      /may not import extension/,
+    );
+    assert.match(
+      (await restricted("import { a } from '../../engine-host/protocol';\nexport const x = a;\n", 'src/core/metrics/x.ts')).join(),
+      /may not import engine-host/,
+    );
     assert.deepEqual(await restricted("import { a } from '../errors';\nexport const x = a;\n", 'src/core/metrics/x.ts'), []);
   });
 
   it('the engine child and the CLI may not import vscode; the webview only its own catalogue', async () => {
     assert.equal((await restricted("import * as vscode from 'vscode';\nexport const x = vscode;\n", 'src/engine-host/x.ts')).length, 1);
     assert.equal((await restricted("import * as vscode from 'vscode';\nexport const x = vscode;\n", 'src/cli/x.ts')).length, 1);
-    assert.match((await restricted("import { a } from '../src/core/errors';\nexport const x = a;\n", 'webview/x.ts')).join(), /webview\/protocol\.ts only/);
+    assert.match(
+      (await restricted("import { a } from '../src/core/errors';\nexport const x = a;\n", 'webview/x.ts')).join(),
+      /webview\/protocol\.ts only/,
+    );
     assert.deepEqual(await restricted("import type { A } from './protocol';\nexport type X = A;\n", 'webview/x.ts'), []);
     // The extension is the one layer that may.
     assert.deepEqual(await restricted("import * as vscode from 'vscode';\nexport const x = vscode;\n", 'src/extension/x.ts'), []);
@@ -48,7 +60,9 @@ describe('architecture (import rules of npm run lint)', function () {
     const files = [...sources(join(root, 'src', 'core')), ...sources(join(root, 'src', 'engine-host'))].filter((f) => !f.endsWith('.d.ts'));
     assert.ok(files.length > 50, 'src/core has sources');
     const results = await eslint().lintFiles(files);
-    const offenders = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}:${m.line}: ${m.message}`));
+    const offenders = results.flatMap((r) =>
+      r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}:${m.line}: ${m.message}`),
+    );
     assert.deepEqual(offenders, []);
   });
 });

@@ -6,8 +6,18 @@ import { InputError } from '../../src/core/errors';
 
 const pts = (a: number[][]): RatePoint[] => a.map(([k, p]) => ({ kbps: k, psnr: p }));
 // JCTVC-E137 case 1, as in Netflix/vmaf's BD-rate tests.
-const anchor = pts([[108048.8736, 43.6471], [61279.976, 40.3953], [33905.6656, 37.247], [18883.6928, 34.2911]]);
-const test = pts([[108061.2784, 43.6768], [61299.9936, 40.4232], [33928.7472, 37.2761], [18910.912, 34.3147]]);
+const anchor = pts([
+  [108048.8736, 43.6471],
+  [61279.976, 40.3953],
+  [33905.6656, 37.247],
+  [18883.6928, 34.2911],
+]);
+const test = pts([
+  [108061.2784, 43.6768],
+  [61299.9936, 40.4232],
+  [33928.7472, 37.2761],
+  [18910.912, 34.3147],
+]);
 
 describe('metrics/bdrate', () => {
   it('PCHIP gives −0.465215420752807 % on JCTVC-E137 case 1 (to 1e-9), with the overlap', () => {
@@ -31,8 +41,20 @@ describe('metrics/bdrate', () => {
   });
 
   it('integrates only over the overlap and works with more than 4 points', () => {
-    const a = pts([[100, 30], [200, 33], [400, 36], [800, 39], [1600, 42], [3200, 45]]);
-    const t = pts([[150, 34], [300, 37], [600, 40], [1200, 43]]);
+    const a = pts([
+      [100, 30],
+      [200, 33],
+      [400, 36],
+      [800, 39],
+      [1600, 42],
+      [3200, 45],
+    ]);
+    const t = pts([
+      [150, 34],
+      [300, 37],
+      [600, 40],
+      [1200, 43],
+    ]);
     const r = bdRate(a, t);
     assert.deepEqual(r.overlap, { low: 34, high: 43 });
     // Both curves are exactly log-linear (rate doubles every 3 dB), which PCHIP reproduces exactly:
@@ -41,9 +63,15 @@ describe('metrics/bdrate', () => {
   });
 
   it('refuses fewer than 4 points and curves that do not overlap, with a remedy', () => {
-    assert.throws(() => bdRate(anchor.slice(0, 3), test), (e: unknown) => e instanceof InputError && /at least 4/.test(e.message) && !!e.remedy);
+    assert.throws(
+      () => bdRate(anchor.slice(0, 3), test),
+      (e: unknown) => e instanceof InputError && /at least 4/.test(e.message) && !!e.remedy,
+    );
     const far = anchor.map((p) => ({ kbps: p.kbps, psnr: p.psnr + 20 }));
-    assert.throws(() => bdRate(anchor, far), (e: unknown) => e instanceof InputError && /do not overlap/.test(e.message));
+    assert.throws(
+      () => bdRate(anchor, far),
+      (e: unknown) => e instanceof InputError && /do not overlap/.test(e.message),
+    );
     assert.throws(() => bdRate(anchor, [...test.slice(0, 3), { kbps: 0, psnr: 35 }]), InputError);
   });
 

@@ -1,7 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { blockCoverage, blockMap, blockNames, blockText, changedBlocks, describeBlockChanges, evolveBlocks, frameOf, getBlock, replaceBlock } from '../../src/core/codec/blocks';
+import {
+  blockCoverage,
+  blockMap,
+  blockNames,
+  blockText,
+  changedBlocks,
+  describeBlockChanges,
+  evolveBlocks,
+  frameOf,
+  getBlock,
+  replaceBlock,
+} from '../../src/core/codec/blocks';
 import { applyEdits, parseResponse } from '../../src/core/evolution/edits';
 import { packageRoot } from '../../src/core/paths';
 
@@ -27,11 +38,23 @@ export function decode(bytes) { return { width: 0, height: 0, frames: [] }; }
 describe('engine: named EVOLVE-BLOCKs', () => {
   it('lists blocks with names, lines and ranges; unnamed ones are block-N; prose mentioning a marker opens nothing', () => {
     const blocks = evolveBlocks(CODE);
-    assert.deepEqual(blocks.map((b) => [b.name, b.named, b.startLine, b.endLine]), [
-      ['predict', true, 4, 8], ['block-2', false, 10, 12], ['entropy', true, 13, 15],
-    ]);
+    assert.deepEqual(
+      blocks.map((b) => [b.name, b.named, b.startLine, b.endLine]),
+      [
+        ['predict', true, 4, 8],
+        ['block-2', false, 10, 12],
+        ['entropy', true, 13, 15],
+      ],
+    );
     assert.equal(CODE.slice(blocks[0].start, blocks[0].end), 'function predict(a, b) {\n  return (a + b) >> 1;\n}\n');
-    assert.deepEqual(blockMap(CODE).map((b) => [b.name, b.lines]), [['predict', 3], ['block-2', 1], ['entropy', 1]]);
+    assert.deepEqual(
+      blockMap(CODE).map((b) => [b.name, b.lines]),
+      [
+        ['predict', 3],
+        ['block-2', 1],
+        ['entropy', 1],
+      ],
+    );
     assert.equal(blockText(CODE, 'block-2'), 'const Q = 10;\n');
     assert.equal(getBlock(CODE, 'nope'), undefined);
   });
@@ -46,7 +69,10 @@ describe('engine: named EVOLVE-BLOCKs', () => {
 
   it('names the blocks an edit changed', () => {
     const child = CODE.replace('(a + b) >> 1', '(a + 3 * b) >> 2').replace('const Q = 10;', 'const Q = 12;');
-    assert.deepEqual(changedBlocks(CODE, child), [{ name: 'predict', change: 'modified' }, { name: 'block-2', change: 'modified' }]);
+    assert.deepEqual(changedBlocks(CODE, child), [
+      { name: 'predict', change: 'modified' },
+      { name: 'block-2', change: 'modified' },
+    ]);
     assert.equal(describeBlockChanges(CODE, child), 'predict, block-2');
     assert.equal(describeBlockChanges(CODE, CODE.replace('const GLUE = 2;', 'const GLUE = 3;')), 'code outside the blocks');
     assert.equal(describeBlockChanges(CODE, CODE + '\n'), 'no block changed');
@@ -68,7 +94,10 @@ describe('engine: REPLACE BLOCK edits', () => {
     assert.ok(out.ok, JSON.stringify(out));
     assert.equal(out.kind, 'replace-block');
     assert.equal(blockText(out.code, 'predict'), body + '\n');
-    assert.deepEqual(changedBlocks(CODE, out.code).map((c) => c.name), ['predict']);
+    assert.deepEqual(
+      changedBlocks(CODE, out.code).map((c) => c.name),
+      ['predict'],
+    );
   });
 
   it('tolerates markdown around the header and marker lines copied into the body', () => {
@@ -89,10 +118,23 @@ describe('engine: REPLACE BLOCK edits', () => {
 
   it('refuses an unknown block name (listing the real ones), a body with another block in it, and marker lines smuggled in by SEARCH/REPLACE', () => {
     const unknown = applyEdits(CODE, parseResponse('REPLACE BLOCK motion\n```js\nconst x = 1;\n```'));
-    assert.ok(!unknown.ok && unknown.class === 'edit-failed' && /no EVOLVE-BLOCK named 'motion'.*predict, block-2, entropy/.test(unknown.message), JSON.stringify(unknown));
-    const nested = applyEdits(CODE, parseResponse('REPLACE BLOCK predict\n```js\nconst a = 1;\n// EVOLVE-BLOCK-END\nconst HEADER = 5;\n// EVOLVE-BLOCK-START\nconst b = 2;\n```'));
+    assert.ok(
+      !unknown.ok && unknown.class === 'edit-failed' && /no EVOLVE-BLOCK named 'motion'.*predict, block-2, entropy/.test(unknown.message),
+      JSON.stringify(unknown),
+    );
+    const nested = applyEdits(
+      CODE,
+      parseResponse(
+        'REPLACE BLOCK predict\n```js\nconst a = 1;\n// EVOLVE-BLOCK-END\nconst HEADER = 5;\n// EVOLVE-BLOCK-START\nconst b = 2;\n```',
+      ),
+    );
     assert.ok(!nested.ok && /marker/.test(nested.message));
-    const smuggled = applyEdits(CODE, parseResponse('<<<<<<< SEARCH\nconst Q = 10;\n=======\nconst Q = 10;\n  // EVOLVE-BLOCK-END\nconst HEADER2 = 1;\n  // EVOLVE-BLOCK-START\n>>>>>>> REPLACE'));
+    const smuggled = applyEdits(
+      CODE,
+      parseResponse(
+        '<<<<<<< SEARCH\nconst Q = 10;\n=======\nconst Q = 10;\n  // EVOLVE-BLOCK-END\nconst HEADER2 = 1;\n  // EVOLVE-BLOCK-START\n>>>>>>> REPLACE',
+      ),
+    );
     assert.ok(!smuggled.ok && /marker|outside the blocks/.test(smuggled.message), JSON.stringify(smuggled));
   });
 

@@ -7,12 +7,38 @@ import type { CandidateRecord } from '../../src/core/store/records';
 
 describe('engine: frames', () => {
   it('uses the quality of the middle RD point the codec reached on that clip', () => {
-    const rec = { metrics: { training: [{ clip: 'tree', bdRate: {}, points: [30, 70, 10, 50, 90].map((quality) => ({ quality, bytes: 1, kbps: 1, psnrY: 30, encodeMs: 1, decodeMs: 1 })) }] } } as unknown as CandidateRecord;
+    const rec = {
+      metrics: {
+        training: [
+          {
+            clip: 'tree',
+            bdRate: {},
+            points: [30, 70, 10, 50, 90].map((quality) => ({ quality, bytes: 1, kbps: 1, psnrY: 30, encodeMs: 1, decodeMs: 1 })),
+          },
+        ],
+      },
+    } as unknown as CandidateRecord;
     assert.equal(representativeQuality(rec, 'tree.y4m'), 50);
     assert.equal(representativeQuality(rec, 'other.y4m'), 50, 'no points on that clip: the middle quality');
     assert.equal(representativeQuality(undefined, 'tree.y4m'), 50);
-    assert.equal(representativeQuality({ metrics: { training: [{ clip: 'tree.y4m', bdRate: {}, points: [{ quality: 20 }, { quality: 60 }] }] } } as unknown as CandidateRecord, 'tree.y4m'), 60);
-    assert.equal(representativeQuality({ metrics: { heldOut: [{ clip: 'dir/held.y4m', bdRate: {}, points: [{ quality: 10 }, { quality: 30 }, { quality: 80 }] }] } } as unknown as CandidateRecord, 'held'), 30);
+    assert.equal(
+      representativeQuality(
+        {
+          metrics: { training: [{ clip: 'tree.y4m', bdRate: {}, points: [{ quality: 20 }, { quality: 60 }] }] },
+        } as unknown as CandidateRecord,
+        'tree.y4m',
+      ),
+      60,
+    );
+    assert.equal(
+      representativeQuality(
+        {
+          metrics: { heldOut: [{ clip: 'dir/held.y4m', bdRate: {}, points: [{ quality: 10 }, { quality: 30 }, { quality: 80 }] }] },
+        } as unknown as CandidateRecord,
+        'held',
+      ),
+      30,
+    );
   });
 
   it('names a clip by its file name without folders or container extension', () => {

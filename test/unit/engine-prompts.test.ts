@@ -9,16 +9,36 @@ import { applyEdits, parseResponse } from '../../src/core/evolution/edits';
 
 const seed = readFileSync(join(packageRoot(), 'src/core/codec/seeds/minimal.js'), 'utf8');
 const noFailures = { window: 20, total: 0, failures: 0, byClass: [], guidance: '' };
-const someFailures = { window: 20, total: 4, failures: 2, guidance: '2 of the last 4 attempts failed.',
-  byClass: [{ class: 'runtime', count: 2, messages: [{ message: 'TypeError: cannot read properties of undefined (reading "length") at encodePlane', count: 2 }] }] };
+const someFailures = {
+  window: 20,
+  total: 4,
+  failures: 2,
+  guidance: '2 of the last 4 attempts failed.',
+  byClass: [
+    {
+      class: 'runtime',
+      count: 2,
+      messages: [{ message: 'TypeError: cannot read properties of undefined (reading "length") at encodePlane', count: 2 }],
+    },
+  ],
+};
 // Relatives of the seed: each changes one block a little, as evolved programs do.
 const names = ['quantiser', 'transform', 'entropy-coding'];
 const relatives = names.map((n, i) => replaceBlock(seed, n, blockText(seed, n)! + `// relative ${i}\nconst UNUSED_${i} = ${i};\n`)!);
-const base = { parent: { id: 'g0002-0', code: seed, trainingBdRate: 40 }, rejections: [], strategy: 'refine' as const, primaryReference: 'x264' };
+const base = {
+  parent: { id: 'g0002-0', code: seed, trainingBdRate: 40 },
+  rejections: [],
+  strategy: 'refine' as const,
+  primaryReference: 'x264',
+};
 
 describe('engine: prompt economy', () => {
   it('sends the parent once in full and other programs as diffs against it', () => {
-    const p = buildPrompt({ ...base, failures: noFailures, inspirations: relatives.map((code, i) => ({ id: `g0001-${i}`, code, trainingBdRate: 41 })) });
+    const p = buildPrompt({
+      ...base,
+      failures: noFailures,
+      inspirations: relatives.map((code, i) => ({ id: `g0001-${i}`, code, trainingBdRate: 41 })),
+    });
     const all = p.system + p.user;
     const firstLine = seed.split('\n').find((l) => l.includes('export function encode'))!;
     assert.equal(all.split(firstLine).length - 1, 1, 'the parent appears exactly once');
@@ -70,10 +90,24 @@ describe('llm: offline block crossover', () => {
     // Through the provider, in the model's edit format, onto the same path.
     let crossed = 0;
     for (let s = 1; s <= 30; s++) {
-      const res = await new OfflineProvider().complete({ system: '', messages: [], context: { parentCode: seed, inspirations: relatives, mutationScale: 1, strategy: 'large-mutation', seed: s, focusBlock: 'quantiser' } });
+      const res = await new OfflineProvider().complete({
+        system: '',
+        messages: [],
+        context: {
+          parentCode: seed,
+          inspirations: relatives,
+          mutationScale: 1,
+          strategy: 'large-mutation',
+          seed: s,
+          focusBlock: 'quantiser',
+        },
+      });
       const out = applyEdits(seed, parseResponse(res.text));
       assert.ok(out.ok, res.text.slice(0, 200));
-      if (out.kind === 'replace-block') { crossed++; assert.equal(out.code, relatives[0]); }
+      if (out.kind === 'replace-block') {
+        crossed++;
+        assert.equal(out.code, relatives[0]);
+      }
     }
     assert.ok(crossed >= 5 && crossed < 30, `crossovers: ${crossed}`);
   });

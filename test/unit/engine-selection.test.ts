@@ -8,16 +8,36 @@ import { detectStagnation, nextStrategy } from '../../src/core/evolution/stagnat
 import { analyzeFailures } from '../../src/core/evolution/failure-analysis';
 import type { CandidateFailure, CandidateRecord } from '../../src/core/store/records';
 
-const prog = (id: string, island: number, score: number, enc = 10, dec = 10): Program => ({ id, island, generation: 1, score, encodeMs: enc, decodeMs: dec, codeHash: id });
+const prog = (id: string, island: number, score: number, enc = 10, dec = 10): Program => ({
+  id,
+  island,
+  generation: 1,
+  score,
+  encodeMs: enc,
+  decodeMs: dec,
+  codeHash: id,
+});
 
 describe('engine: program database and selection', () => {
   it('the root lives on every island; islands keep their own members', () => {
     const db = new ProgramDatabase({ islands: 3, archiveSize: 4, migrationInterval: 2 });
     db.addRoot(prog('root', 0, 10));
     db.add(prog('a', 1, 5));
-    assert.deepEqual(db.island(0).map((p) => p.id), ['root']);
-    assert.deepEqual(db.island(1).map((p) => p.id).sort(), ['a', 'root']);
-    assert.deepEqual(db.island(2).map((p) => p.id), ['root']);
+    assert.deepEqual(
+      db.island(0).map((p) => p.id),
+      ['root'],
+    );
+    assert.deepEqual(
+      db
+        .island(1)
+        .map((p) => p.id)
+        .sort(),
+      ['a', 'root'],
+    );
+    assert.deepEqual(
+      db.island(2).map((p) => p.id),
+      ['root'],
+    );
   });
 
   it('migration copies each island best to the next island (ring)', () => {
@@ -36,11 +56,15 @@ describe('engine: program database and selection', () => {
     for (let i = 0; i < 9; i++) db.add(prog(`p${i}`, 0, i));
     const r = rng(42);
     const counts = new Map<string, number>();
-    for (let i = 0; i < 4000; i++) { const p = db.selectParent(0, r, 0); counts.set(p.id, (counts.get(p.id) ?? 0) + 1); }
+    for (let i = 0; i < 4000; i++) {
+      const p = db.selectParent(0, r, 0);
+      counts.set(p.id, (counts.get(p.id) ?? 0) + 1);
+    }
     // Best (p0, score 0) is picked far more often than the worst (root, score 10).
     assert.ok((counts.get('p0') ?? 0) > 4 * (counts.get('root') ?? 0), JSON.stringify([...counts]));
     // The same seed gives the same sequence (resume replays selection).
-    const a = rng(7), b = rng(7);
+    const a = rng(7),
+      b = rng(7);
     for (let i = 0; i < 20; i++) assert.equal(db.selectParent(0, a).id, db.selectParent(0, b).id);
   });
 
@@ -50,7 +74,10 @@ describe('engine: program database and selection', () => {
     db.add(prog('a', 0, 1));
     db.add({ ...prog('a2', 1, 1), codeHash: 'a' });
     db.add(prog('b', 1, 2));
-    assert.deepEqual(db.archive().map((p) => p.id), ['a', 'b']);
+    assert.deepEqual(
+      db.archive().map((p) => p.id),
+      ['a', 'b'],
+    );
     const ins = db.inspirations(db.get('a')!, rng(1), 3);
     assert.ok(!ins.some((p) => p.id === 'a' || p.codeHash === 'a'));
   });
@@ -61,7 +88,9 @@ describe('engine: program database and selection', () => {
       { id: 'good', bdRate: 1, encodeMs: 9, decodeMs: 9 },
       { id: 'dominated', bdRate: 6, encodeMs: 2, decodeMs: 2 },
       { id: 'mid', bdRate: 3, encodeMs: 5, decodeMs: 5 },
-    ]).map((x) => x.id).sort();
+    ])
+      .map((x) => x.id)
+      .sort();
     assert.deepEqual(f, ['fast', 'good', 'mid']);
   });
 });
@@ -105,11 +134,27 @@ describe('engine: budgets, adoption, stagnation, failure analysis', () => {
 
   it('failure analysis counts classes, keeps the commonest messages, writes guidance', () => {
     const mk = (id: string, cls?: CandidateFailure['class'], message = 'boom'): CandidateRecord => ({
-      id, generation: 1, slot: 0, island: 0, parentId: 'root', inspirationIds: [], state: cls ? 'failed' : 'evaluated', createdAt: id, updatedAt: id,
-      provider: 'x', strategy: 'refine', hypothesis: '', tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
+      id,
+      generation: 1,
+      slot: 0,
+      island: 0,
+      parentId: 'root',
+      inspirationIds: [],
+      state: cls ? 'failed' : 'evaluated',
+      createdAt: id,
+      updatedAt: id,
+      provider: 'x',
+      strategy: 'refine',
+      hypothesis: '',
+      tokens: { input: 0, output: 0 },
+      costUsd: 0,
+      repairRounds: 0,
       ...(cls ? { failure: { class: cls, message } } : {}),
     });
-    const s = analyzeFailures([mk('1', 'runtime', 'a'), mk('2', 'runtime', 'a'), mk('3', 'runtime', 'b'), mk('4', 'edit-failed'), mk('5')], 10);
+    const s = analyzeFailures(
+      [mk('1', 'runtime', 'a'), mk('2', 'runtime', 'a'), mk('3', 'runtime', 'b'), mk('4', 'edit-failed'), mk('5')],
+      10,
+    );
     assert.equal(s.failures, 4);
     assert.equal(s.byClass[0].class, 'runtime');
     assert.equal(s.byClass[0].count, 3);

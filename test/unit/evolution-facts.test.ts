@@ -7,11 +7,43 @@ import type { CandidateFailure, CandidateRecord } from '../../src/core/store/rec
 import type { CompletionRequest, LlmProvider } from '../../src/core/llm/provider';
 
 function rec(id: string, generation: number, over: Partial<CandidateRecord> = {}): CandidateRecord {
-  return { id, generation, slot: Number(id.split('-')[1] ?? 0), island: 0, parentId: generation ? 'v0001-root' : null, inspirationIds: [], state: 'evaluated',
-    createdAt: '', updatedAt: '', provider: 'anthropic', strategy: 'refine', hypothesis: `idea of ${id}`, tokens: { input: 10, output: 5 }, costUsd: 0.001, repairRounds: 0, ...over };
+  return {
+    id,
+    generation,
+    slot: Number(id.split('-')[1] ?? 0),
+    island: 0,
+    parentId: generation ? 'v0001-root' : null,
+    inspirationIds: [],
+    state: 'evaluated',
+    createdAt: '',
+    updatedAt: '',
+    provider: 'anthropic',
+    strategy: 'refine',
+    hypothesis: `idea of ${id}`,
+    tokens: { input: 10, output: 5 },
+    costUsd: 0.001,
+    repairRounds: 0,
+    ...over,
+  };
 }
-const metrics = (bd: number) => ({ trainingBdRate: bd, training: [{ clip: 'tree', bdRate: { psnrYuv: { x264: bd } }, points: [{ bytes: 100, kbps: 10, metrics: { psnrY: 30 }, encodeMs: 5, decodeMs: 2 }] }], smokeOk: true, encodeMs: 5, decodeMs: 2, evaluationMs: 9 });
-const fail = (cls: CandidateFailure['class'], message: string, stage: 'smoke' | 'edit' = 'smoke') => ({ state: 'failed' as const, failure: { class: cls, message, stage } });
+const metrics = (bd: number) => ({
+  trainingBdRate: bd,
+  training: [
+    {
+      clip: 'tree',
+      bdRate: { psnrYuv: { x264: bd } },
+      points: [{ bytes: 100, kbps: 10, metrics: { psnrY: 30 }, encodeMs: 5, decodeMs: 2 }],
+    },
+  ],
+  smokeOk: true,
+  encodeMs: 5,
+  decodeMs: 2,
+  evaluationMs: 9,
+});
+const fail = (cls: CandidateFailure['class'], message: string, stage: 'smoke' | 'edit' = 'smoke') => ({
+  state: 'failed' as const,
+  failure: { class: cls, message, stage },
+});
 
 const data: RunData = {
   primaryReference: 'x264',
@@ -24,7 +56,10 @@ const data: RunData = {
     rec('g0005-0', 5, { metrics: metrics(19), directiveIds: ['d1'] }),
   ],
   versions: [{ version: 1, candidateId: null, time: 't', trainingBdRate: 20, parentVersion: null, message: 'seed' }],
-  directives: [{ id: 'd1', text: 'try B-frames', block: 'motion', createdAt: 't', by: 'cli' }, { id: 'd0', text: 'old', createdAt: 't', by: 'cli', clearedAt: 't2' }],
+  directives: [
+    { id: 'd1', text: 'try B-frames', block: 'motion', createdAt: 't', by: 'cli' },
+    { id: 'd0', text: 'old', createdAt: 't', by: 'cli', clearedAt: 't2' },
+  ],
   status: { running: false, strategy: 'refine' },
   diffs: { 'g0001-0': '--- v0001-root/code.js\n+++ g0001-0/code.js\n-const A = 1;\n+const A = 2;' },
 };
@@ -42,7 +77,11 @@ describe('facts: what a question about the run is answered from', () => {
     assert.equal(selectFacts('show the last 3', ids).window, 3);
     assert.deepEqual(selectFacts('explain g1-0', ids).topics, ['run', 'directives', 'candidate']);
     assert.deepEqual(selectFacts('what waits for review?', ids).topics, ['run', 'directives', 'queue']);
-    assert.deepEqual(selectFacts('hello', ids).topics, ['run', 'directives', 'recent'], 'a question with no hint gets the recent candidates');
+    assert.deepEqual(
+      selectFacts('hello', ids).topics,
+      ['run', 'directives', 'recent'],
+      'a question with no hint gets the recent candidates',
+    );
   });
 
   it('counts failures by class and stage over the window, with their commonest messages and ids', () => {
@@ -61,8 +100,15 @@ describe('facts: what a question about the run is answered from', () => {
     const [run, dirs, progress] = buildFacts(data, { topics: ['run', 'directives', 'progress'], candidateIds: [], window: 10 });
     assert.equal(run.lines[0], 'not running; 5 generation(s) completed or started, 6 candidates: 3 failed, 2 evaluated, 1 pending-review');
     assert.equal(run.lines[3], 'best candidate measured: g0001-0 at +18.000 % (pending-review)');
-    assert.deepEqual(dirs.lines, ['d1 [block motion]: "try B-frames" — 2 candidate(s) answered it, best g0001-0 at +18.000 %', '1 earlier directive(s) cleared']);
-    assert.deepEqual(progress.lines.slice(0, 3), ['generation 0: new best v0001-root at +20.000 %', 'generation 1: new best g0001-0 at +18.000 %', 'no new best in the 4 generation(s) since generation 1']);
+    assert.deepEqual(dirs.lines, [
+      'd1 [block motion]: "try B-frames" — 2 candidate(s) answered it, best g0001-0 at +18.000 %',
+      '1 earlier directive(s) cleared',
+    ]);
+    assert.deepEqual(progress.lines.slice(0, 3), [
+      'generation 0: new best v0001-root at +20.000 %',
+      'generation 1: new best g0001-0 at +18.000 %',
+      'no new best in the 4 generation(s) since generation 1',
+    ]);
   });
 
   it('explains one candidate: hypothesis, directives answered, numbers, and the diff verbatim', () => {
@@ -79,7 +125,14 @@ describe('facts: what a question about the run is answered from', () => {
 
   it('asks a model with the facts and the question only (a fake model records the request)', async () => {
     let got: CompletionRequest | undefined;
-    const fake: LlmProvider = { kind: 'fake', model: 'fake-1', complete: async (req) => { got = req; return { text: 'runtime errors, twice', model: 'fake-1', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 }; } };
+    const fake: LlmProvider = {
+      kind: 'fake',
+      model: 'fake-1',
+      complete: async (req) => {
+        got = req;
+        return { text: 'runtime errors, twice', model: 'fake-1', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 };
+      },
+    };
     const q = 'why did the last 4 fail?';
     const facts = renderFacts(buildFacts(data, selectFacts(q, ids)));
     const r = await askModel(fake, q, facts);
@@ -93,9 +146,25 @@ describe('facts: what a question about the run is answered from', () => {
   });
 
   it('quotes active directives right before the task in a proposal prompt, and nothing without them', () => {
-    const base = { parent: { id: 'p', code: 'x' }, inspirations: [], failures: { window: 0, total: 0, failures: 0, byClass: [], guidance: '' }, rejections: [], strategy: 'refine' as const, primaryReference: 'x264' };
-    const withD = buildPrompt({ ...base, directives: [{ id: 'd1', text: 'try B-frames', block: 'motion' }, { id: 'd2', text: 'keep chroma' }] }).user;
-    assert.match(withD, /## The person supervising this search asks \(follow these; say in HYPOTHESIS which you answer\)\n- \[d1\] \(focus on the EVOLVE-BLOCK named "motion"\) try B-frames\n- \[d2\] keep chroma\n\n## Task/);
+    const base = {
+      parent: { id: 'p', code: 'x' },
+      inspirations: [],
+      failures: { window: 0, total: 0, failures: 0, byClass: [], guidance: '' },
+      rejections: [],
+      strategy: 'refine' as const,
+      primaryReference: 'x264',
+    };
+    const withD = buildPrompt({
+      ...base,
+      directives: [
+        { id: 'd1', text: 'try B-frames', block: 'motion' },
+        { id: 'd2', text: 'keep chroma' },
+      ],
+    }).user;
+    assert.match(
+      withD,
+      /## The person supervising this search asks \(follow these; say in HYPOTHESIS which you answer\)\n- \[d1\] \(focus on the EVOLVE-BLOCK named "motion"\) try B-frames\n- \[d2\] keep chroma\n\n## Task/,
+    );
     assert.doesNotMatch(buildPrompt(base).user, /supervising/);
   });
 });

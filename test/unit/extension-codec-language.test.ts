@@ -26,7 +26,11 @@ describe('extension: codec language (TypeScript needs esbuild)', () => {
   it('a .ts codec where esbuild does not resolve: one EnvironmentError naming esbuild and both ways out', () => {
     assert.equal(esbuildResolves(bare), false, `${bare} has no esbuild above it`);
     let err: unknown;
-    try { requireCodecLanguage('/work/codecs/my-codec.ts', bare); } catch (e) { err = e; }
+    try {
+      requireCodecLanguage('/work/codecs/my-codec.ts', bare);
+    } catch (e) {
+      err = e;
+    }
     assert.ok(err instanceof EnvironmentError, `an EnvironmentError, got ${String(err)}`);
     assert.equal(EXIT_CODES[err.kind], 5);
     assert.match(err.message, /^my-codec\.ts is TypeScript, and TypeScript codecs need esbuild/);

@@ -19,9 +19,15 @@ export function decode() { return { width: 0, height: 0, frames: [] }; }
 describe('llm: offline mutator', () => {
   it('parses @evolve annotations inside EVOLVE-BLOCKs only', () => {
     const ps = parseParameters(CODE);
-    assert.deepEqual(ps.map((p) => [p.name, p.type, p.value]), [
-      ['LAMBDA_SCALE', 'float', 0.85], ['SEARCH_RANGE', 'int', 16], ['SUBPEL', 'bool', true], ['INTRA_SET', 'choice', 'all'],
-    ]);
+    assert.deepEqual(
+      ps.map((p) => [p.name, p.type, p.value]),
+      [
+        ['LAMBDA_SCALE', 'float', 0.85],
+        ['SEARCH_RANGE', 'int', 16],
+        ['SUBPEL', 'bool', true],
+        ['INTRA_SET', 'choice', 'all'],
+      ],
+    );
     assert.deepEqual(ps[3].choices, ['dc', 'planar', 'all']);
     assert.equal(ps[0].min, 0.2);
     assert.equal(ps[0].max, 4);
@@ -39,9 +45,16 @@ describe('llm: offline mutator', () => {
         if (c.param.type === 'choice') assert.ok(c.param.choices!.includes(c.to as string));
       }
     }
-    assert.deepEqual(proposeChanges(CODE, [], 0.3, 9).changes.map((c) => c.to), proposeChanges(CODE, [], 0.3, 9).changes.map((c) => c.to));
+    assert.deepEqual(
+      proposeChanges(CODE, [], 0.3, 9).changes.map((c) => c.to),
+      proposeChanges(CODE, [], 0.3, 9).changes.map((c) => c.to),
+    );
     const provider = new OfflineProvider();
-    const res = await provider.complete({ system: '', messages: [], context: { parentCode: CODE, inspirations: [], mutationScale: 0.3, strategy: 'refine', seed: 5 } });
+    const res = await provider.complete({
+      system: '',
+      messages: [],
+      context: { parentCode: CODE, inspirations: [], mutationScale: 0.3, strategy: 'refine', seed: 5 },
+    });
     assert.equal(res.costUsd, 0);
     const out = applyEdits(CODE, parseResponse(res.text));
     assert.ok(out.ok, JSON.stringify(out));
@@ -79,7 +92,13 @@ describe('llm: offline momentum', () => {
       const p = proposeChanges(parent, [], 0.3, seed, { code: CODE, score: 10, parentScore: 9 });
       if (p.changes.some((c) => c.origin === 'momentum')) {
         momentum++;
-        assert.deepEqual(p.changes.map((c) => [c.param.name, c.to]), [['LAMBDA_SCALE', 1.15], ['SEARCH_RANGE', 24]]);
+        assert.deepEqual(
+          p.changes.map((c) => [c.param.name, c.to]),
+          [
+            ['LAMBDA_SCALE', 1.15],
+            ['SEARCH_RANGE', 24],
+          ],
+        );
       }
       const worse = proposeChanges(parent, [], 0.3, seed, { code: CODE, score: 9, parentScore: 10 });
       assert.ok(!worse.changes.some((c) => c.origin === 'momentum'));

@@ -10,7 +10,10 @@ describe('sandbox framing', () => {
       const got: Message[] = [];
       const r = new MessageReader((m) => got.push(m));
       for (let i = 0; i < wire.length; i += size) r.push(wire.subarray(i, i + size));
-      assert.deepEqual(got.map((m) => m.header), [{ type: 'a', n: 1 }, { type: 'b' }]);
+      assert.deepEqual(
+        got.map((m) => m.header),
+        [{ type: 'a', n: 1 }, { type: 'b' }],
+      );
       assert.ok(Buffer.from(payload).equals(got[0].payload));
       assert.equal(got[1].payload.length, 0);
       assert.equal(r.pendingBytes, 0);
@@ -40,16 +43,27 @@ describe('sandbox framing', () => {
 
   it('streams a payload its consumer accepts, never holding it whole', () => {
     const payload = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 29) & 255);
-    const wire = Buffer.concat([...encodeMessage({ type: 'decoded' }, payload), ...encodeMessage({ type: 'other' }, payload.subarray(0, 10)), ...encodeMessage({ type: 'decoded' })]);
+    const wire = Buffer.concat([
+      ...encodeMessage({ type: 'decoded' }, payload),
+      ...encodeMessage({ type: 'other' }, payload.subarray(0, 10)),
+      ...encodeMessage({ type: 'decoded' }),
+    ]);
     for (const size of [7, 4096, wire.length]) {
       const got: Message[] = [];
       const pieces: Buffer[] = [];
-      const r = new MessageReader((m) => got.push(m), undefined, (h, n) => {
-        assert.equal(n, h.type === 'decoded' ? payload.length : 10);
-        return h.type === 'decoded' ? (piece) => pieces.push(Buffer.from(piece)) : undefined;
-      });
+      const r = new MessageReader(
+        (m) => got.push(m),
+        undefined,
+        (h, n) => {
+          assert.equal(n, h.type === 'decoded' ? payload.length : 10);
+          return h.type === 'decoded' ? (piece) => pieces.push(Buffer.from(piece)) : undefined;
+        },
+      );
       for (let i = 0; i < wire.length; i += size) r.push(wire.subarray(i, i + size));
-      assert.deepEqual(got.map((m) => m.header), [{ type: 'decoded' }, { type: 'other' }, { type: 'decoded' }]);
+      assert.deepEqual(
+        got.map((m) => m.header),
+        [{ type: 'decoded' }, { type: 'other' }, { type: 'decoded' }],
+      );
       assert.equal(got[0].payload.length, 0, 'a streamed payload is not buffered');
       assert.ok(Buffer.concat(pieces).equals(Buffer.from(payload)));
       assert.ok(got[1].payload.equals(Buffer.from(payload.subarray(0, 10))), 'a refused stream is buffered as usual');

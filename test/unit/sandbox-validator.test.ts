@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MAX_LITERAL_BYTES, DEFAULT_MAX_SOURCE_BYTES, embeddedDataBytes, prepareCandidate, validateSource, type Diagnostic } from '../../src/core/sandbox/validator';
+import {
+  DEFAULT_MAX_LITERAL_BYTES,
+  DEFAULT_MAX_SOURCE_BYTES,
+  embeddedDataBytes,
+  prepareCandidate,
+  validateSource,
+  type Diagnostic,
+} from '../../src/core/sandbox/validator';
 import { packageRoot } from '../../src/core/paths';
 
 const ALLOWED = join(__dirname, '..', 'fixtures', 'candidates', 'allowed');
@@ -16,20 +23,33 @@ describe('sandbox validator', () => {
   it('refuses embedded data (string, array and template literals) beyond 32 KB in total, naming the largest literal', () => {
     // The shape of the attack: the training clip memorised as one base64 string.
     const clip = Buffer.alloc(30 * 1024, 7).toString('base64');
-    const src = `const table = [1, 2, 3];\nexport function encode(v, o) {\n  const clip = '${clip}';\n  return new Uint8Array(clip.length + table.length);\n}` + CODEC_TAIL;
+    const src =
+      `const table = [1, 2, 3];\nexport function encode(v, o) {\n  const clip = '${clip}';\n  return new Uint8Array(clip.length + table.length);\n}` +
+      CODEC_TAIL;
     const d = only(validateSource(src, 'codec.js'));
     assert.deepEqual([d.class, d.line, d.column], ['forbidden', 3, 16]);
     assert.match(d.message, /codec\.js:3:16/);
     assert.match(d.message, /over the 32768-byte cap/);
     // Many literals add up: three arrays of ~12 KB, the largest (the second) named.
     const arr = (n: number) => `[${Array.from({ length: n }, (_, i) => i % 251).join(',')}]`;
-    const many = `const a = ${arr(3000)};\nconst b = ${arr(3400)};\nconst c = \`${'x'.repeat(12000)}\`;\nexport function encode(v, o) { return new Uint8Array(a.length + b.length + c.length); }` + CODEC_TAIL;
+    const many =
+      `const a = ${arr(3000)};\nconst b = ${arr(3400)};\nconst c = \`${'x'.repeat(12000)}\`;\nexport function encode(v, o) { return new Uint8Array(a.length + b.length + c.length); }` +
+      CODEC_TAIL;
     const m = only(validateSource(many, 'codec.js'));
     assert.deepEqual([m.class, m.line, m.column], ['forbidden', 2, 11]);
     assert.match(m.message, /array literal at codec\.js:2:11/);
     // The cap is a setting.
     assert.deepEqual(validateSource(src, 'codec.js', { maxLiteralBytes: 64 * 1024 }), []);
-    assert.equal(only(validateSource('const t = "' + 'y'.repeat(2000) + '";\nexport function encode(v, o) { return new Uint8Array(t.length); }' + CODEC_TAIL, 'c.js', { maxLiteralBytes: 1024 })).class, 'forbidden');
+    assert.equal(
+      only(
+        validateSource(
+          'const t = "' + 'y'.repeat(2000) + '";\nexport function encode(v, o) { return new Uint8Array(t.length); }' + CODEC_TAIL,
+          'c.js',
+          { maxLiteralBytes: 1024 },
+        ),
+      ).class,
+      'forbidden',
+    );
   });
 
   it('the seeds embed far less than the default cap (their totals are printed)', () => {
@@ -50,7 +70,9 @@ describe('sandbox validator', () => {
   }
 
   it('accepts method calls and properties named like forbidden globals', () => {
-    const src = 'export function encode(v, o) { const model = { eval: () => 1 }; model.eval(); v.process; ({ require: 1 }).require; return new Uint8Array(model.eval()); }' + CODEC_TAIL;
+    const src =
+      'export function encode(v, o) { const model = { eval: () => 1 }; model.eval(); v.process; ({ require: 1 }).require; return new Uint8Array(model.eval()); }' +
+      CODEC_TAIL;
     assert.deepEqual(validateSource(src, 'c.js'), []);
   });
 
@@ -62,14 +84,15 @@ describe('sandbox validator', () => {
   });
 
   it('resolves scopes: a parameter, a catch binding, a hoisted var and a later function shadow globals', () => {
-    const src = [
-      'function a(process) { return process.env; }',
-      'function b() { try { x(); } catch (fetch) { return fetch; } }',
-      'function c() { if (1) { var module = 2; } return module; }',
-      'function d() { return setTimeout(); function setTimeout() { return 1; } }',
-      'function x() { return 1; }',
-      'export function encode(v, o) { return new Uint8Array(a({ env: 1 }) + b() + c() + d()); }',
-    ].join('\n') + CODEC_TAIL;
+    const src =
+      [
+        'function a(process) { return process.env; }',
+        'function b() { try { x(); } catch (fetch) { return fetch; } }',
+        'function c() { if (1) { var module = 2; } return module; }',
+        'function d() { return setTimeout(); function setTimeout() { return 1; } }',
+        'function x() { return 1; }',
+        'export function encode(v, o) { return new Uint8Array(a({ env: 1 }) + b() + c() + d()); }',
+      ].join('\n') + CODEC_TAIL;
     assert.deepEqual(validateSource(src, 'c.js'), []);
   });
 
@@ -87,15 +110,23 @@ describe('sandbox validator', () => {
   });
 
   it('refuses static, dynamic and re-export imports, import.meta and globalThis', () => {
-    const src = [
-      "import fs from 'fs';",
-      "export * from './other.js';",
-      "export function encode() { import('x'); return globalThis.a + import.meta.url; }",
-    ].join('\n') + CODEC_TAIL;
+    const src =
+      [
+        "import fs from 'fs';",
+        "export * from './other.js';",
+        "export function encode() { import('x'); return globalThis.a + import.meta.url; }",
+      ].join('\n') + CODEC_TAIL;
     const diags = validateSource(src, 'c.js');
-    assert.deepEqual(diags.map((d) => [d.class, d.line, d.column]), [
-      ['forbidden', 1, 1], ['forbidden', 2, 1], ['forbidden', 3, 28], ['forbidden', 3, 48], ['forbidden', 3, 63],
-    ]);
+    assert.deepEqual(
+      diags.map((d) => [d.class, d.line, d.column]),
+      [
+        ['forbidden', 1, 1],
+        ['forbidden', 2, 1],
+        ['forbidden', 3, 28],
+        ['forbidden', 3, 48],
+        ['forbidden', 3, 63],
+      ],
+    );
   });
 
   it('reports syntax errors with line and column', () => {
@@ -123,9 +154,17 @@ describe('sandbox validator', () => {
   });
 
   it('refuses top-level await but not await inside an async helper', () => {
-    const d = only(validateSource('const t = await Promise.resolve(1);\nexport function encode() { return new Uint8Array(t); }' + CODEC_TAIL, 'c.js'));
+    const d = only(
+      validateSource('const t = await Promise.resolve(1);\nexport function encode() { return new Uint8Array(t); }' + CODEC_TAIL, 'c.js'),
+    );
     assert.deepEqual([d.class, d.line, d.column], ['contract', 1, 11]);
-    assert.deepEqual(validateSource('async function later() { await 1; }\nexport function encode() { void later; return new Uint8Array(1); }' + CODEC_TAIL, 'c.js'), []);
+    assert.deepEqual(
+      validateSource(
+        'async function later() { await 1; }\nexport function encode() { void later; return new Uint8Array(1); }' + CODEC_TAIL,
+        'c.js',
+      ),
+      [],
+    );
   });
 
   it('refuses a source over the size cap', () => {
@@ -133,7 +172,10 @@ describe('sandbox validator', () => {
     const d = only(validateSource(big, 'c.js'));
     assert.equal(d.class, 'contract');
     assert.match(d.message, /over the \d+-byte cap/);
-    assert.deepEqual(validateSource('export function encode() {}' + CODEC_TAIL, 'c.js', { maxSourceBytes: 10 }).map((x) => x.class), ['contract']);
+    assert.deepEqual(
+      validateSource('export function encode() {}' + CODEC_TAIL, 'c.js', { maxSourceBytes: 10 }).map((x) => x.class),
+      ['contract'],
+    );
   });
 
   describe('TypeScript', () => {
@@ -158,7 +200,8 @@ describe('sandbox validator', () => {
     });
 
     it('refuses a value import but accepts a type-only import', () => {
-      const typeOnly = "import type { Video } from './codec';\nexport function encode(v: Video): Uint8Array { return new Uint8Array(1); }\nexport function decode(b: Uint8Array) { return { width: 0, height: 0, frames: [] }; }";
+      const typeOnly =
+        "import type { Video } from './codec';\nexport function encode(v: Video): Uint8Array { return new Uint8Array(1); }\nexport function decode(b: Uint8Array) { return { width: 0, height: 0, frames: [] }; }";
       assert.deepEqual(validateSource(typeOnly, 'c.ts'), []);
       const value = typeOnly.replace('import type', 'import');
       const d = only(validateSource(value, 'c.ts'));

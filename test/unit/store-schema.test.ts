@@ -11,7 +11,9 @@ import { TREE_CLIP } from '../helpers/media';
 
 describe('store: shapes checked on read', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'schema-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'schema-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('names the first field that does not fit, with its path', () => {
@@ -24,13 +26,24 @@ describe('store: shapes checked on read', () => {
   });
 
   it('a hand-edited config.json with a wrong field fails on read, naming the file and the field', () => {
-    const { ws } = initWorkspace(dir, { seed: 'minimal', clips: [TREE_CLIP], configure: (c) => { c.evolution.gitCommit = false; } });
+    const { ws } = initWorkspace(dir, {
+      seed: 'minimal',
+      clips: [TREE_CLIP],
+      configure: (c) => {
+        c.evolution.gitCommit = false;
+      },
+    });
     assert.equal(ws.readConfig().evolution.islands, 3);
     const raw = JSON.parse(readFileSync(ws.configPath, 'utf8'));
     raw.evolution.islands = 'three';
     writeFileSync(ws.configPath, JSON.stringify(raw));
-    assert.throws(() => ws.readConfig(), (e: Error) => e instanceof InputError
-      && e.message === `${ws.configPath}: evolution.islands: expected an integer ≥ 1, found "three"` && /delete it to use the default/.test((e as InputError).remedy ?? ''));
+    assert.throws(
+      () => ws.readConfig(),
+      (e: Error) =>
+        e instanceof InputError &&
+        e.message === `${ws.configPath}: evolution.islands: expected an integer ≥ 1, found "three"` &&
+        /delete it to use the default/.test((e as InputError).remedy ?? ''),
+    );
     raw.evolution.islands = 2;
     raw.references = ['x264', 'vp9'];
     writeFileSync(ws.configPath, JSON.stringify(raw));
@@ -38,11 +51,20 @@ describe('store: shapes checked on read', () => {
   });
 
   it('a damaged version record fails on read, naming the field', () => {
-    const { ws } = initWorkspace(dir, { seed: 'minimal', clips: [TREE_CLIP], configure: (c) => { c.evolution.gitCommit = false; } });
+    const { ws } = initWorkspace(dir, {
+      seed: 'minimal',
+      clips: [TREE_CLIP],
+      configure: (c) => {
+        c.evolution.gitCommit = false;
+      },
+    });
     assert.equal(ws.latestVersion()?.version, 1);
     const p = join(ws.versionDir(1), 'version.json');
     const v = JSON.parse(readFileSync(p, 'utf8'));
     writeFileSync(p, JSON.stringify({ ...v, version: 'one' }));
-    assert.throws(() => ws.latestVersion(), (e: Error) => e instanceof InputError && e.message.includes('version.json: version: expected an integer ≥ 1, found "one"'));
+    assert.throws(
+      () => ws.latestVersion(),
+      (e: Error) => e instanceof InputError && e.message.includes('version.json: version: expected an integer ≥ 1, found "one"'),
+    );
   });
 });

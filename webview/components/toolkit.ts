@@ -1,8 +1,14 @@
 // The only file that touches @vscode/webview-ui-toolkit (archived January 2025). Every view builds
 // its UI from these functions, so moving to @vscode-elements/elements is a change in this folder.
 import {
-  provideVSCodeDesignSystem, vsCodeButton, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow,
-  vsCodeDivider, vsCodeDropdown, vsCodeOption,
+  provideVSCodeDesignSystem,
+  vsCodeButton,
+  vsCodeDataGrid,
+  vsCodeDataGridCell,
+  vsCodeDataGridRow,
+  vsCodeDivider,
+  vsCodeDropdown,
+  vsCodeOption,
 } from '@vscode/webview-ui-toolkit';
 
 let registered = false;
@@ -11,8 +17,13 @@ export function registerComponents(): void {
   if (registered) return;
   registered = true;
   provideVSCodeDesignSystem().register(
-    vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridCell(), vsCodeDataGridRow(),
-    vsCodeDivider(), vsCodeDropdown(), vsCodeOption(),
+    vsCodeButton(),
+    vsCodeDataGrid(),
+    vsCodeDataGridCell(),
+    vsCodeDataGridRow(),
+    vsCodeDivider(),
+    vsCodeDropdown(),
+    vsCodeOption(),
   );
 }
 
@@ -31,7 +42,9 @@ export function button(label: string, onClick: () => void, opts: ButtonOptions =
   if (opts.title) b.title = opts.title;
   if (opts.action) b.dataset.action = opts.action;
   if (opts.disabled) b.setAttribute('disabled', '');
-  b.addEventListener('click', () => { if (!b.hasAttribute('disabled')) onClick(); });
+  b.addEventListener('click', () => {
+    if (!b.hasAttribute('disabled')) onClick();
+  });
   return b;
 }
 
@@ -67,7 +80,12 @@ export function divider(): HTMLElement {
   return document.createElement('vscode-divider');
 }
 
-export function dropdown(options: Array<{ value: string; label: string }>, value: string, onChange: (v: string) => void, action?: string): HTMLElement {
+export function dropdown(
+  options: Array<{ value: string; label: string }>,
+  value: string,
+  onChange: (v: string) => void,
+  action?: string,
+): HTMLElement {
   const d = document.createElement('vscode-dropdown') as HTMLElement & { value: string };
   if (action) d.dataset.action = action;
   for (const o of options) {
@@ -96,7 +114,8 @@ export function table(headers: string[], rows: Cell[][], opts: { columns?: strin
       const cell = document.createElement('vscode-data-grid-cell');
       cell.setAttribute('grid-column', String(i + 1));
       if (header) cell.setAttribute('cell-type', 'columnheader');
-      if (c instanceof Node) cell.appendChild(c); else cell.textContent = String(c);
+      if (c instanceof Node) cell.appendChild(c);
+      else cell.textContent = String(c);
       r.appendChild(cell);
     });
     return r;

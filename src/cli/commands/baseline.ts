@@ -17,7 +17,8 @@ function bdVsX264(r: ReferenceResult): Partial<Record<MetricId, Partial<Record<R
   const metrics = METRIC_IDS.filter((m) => anchor.points.some((p) => p.metrics[m] !== undefined));
   for (const c of r.curves) {
     if (c.codec === 'x264') continue;
-    for (const [m, d] of Object.entries(bdRateByMetric(anchor.points, c.points, metrics)) as [MetricId, BdRateDetail][]) (out[m] ??= {})[c.codec] = d;
+    for (const [m, d] of Object.entries(bdRateByMetric(anchor.points, c.points, metrics)) as [MetricId, BdRateDetail][])
+      (out[m] ??= {})[c.codec] = d;
   }
   return out;
 }
@@ -36,15 +37,27 @@ export const baselineCommand: Command = {
   --cache-dir  default: $XDG_CACHE_HOME/codec-evolution/baseline or ~/.cache/codec-evolution/baseline
   --json       one JSON document with every point`,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, {
-      codecs: { type: 'string' }, points: { type: 'string' }, json: { type: 'boolean' }, ffmpeg: { type: 'string' }, 'cache-dir': { type: 'string' },
-    }, 'baseline');
+    const { values, positionals } = parse(
+      argv,
+      {
+        codecs: { type: 'string' },
+        points: { type: 'string' },
+        json: { type: 'boolean' },
+        ffmpeg: { type: 'string' },
+        'cache-dir': { type: 'string' },
+      },
+      'baseline',
+    );
     if (!positionals.length) throw new UsageError('baseline needs at least one clip', "run 'codec-evolve help baseline'");
     let codecs: ReferenceCodec[] | undefined;
     if (values.codecs) {
-      codecs = values.codecs.split(',').map((s) => s.trim()).filter(Boolean) as ReferenceCodec[];
+      codecs = values.codecs
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) as ReferenceCodec[];
       const bad = codecs.filter((c) => !REFERENCE_CODECS.includes(c));
-      if (bad.length || !codecs.length) throw new UsageError(`unknown codec(s) '${bad.join(',')}' in --codecs`, `choose from ${REFERENCE_CODECS.join(',')}`);
+      if (bad.length || !codecs.length)
+        throw new UsageError(`unknown codec(s) '${bad.join(',')}' in --codecs`, `choose from ${REFERENCE_CODECS.join(',')}`);
     }
     const points = values.points === undefined ? undefined : Number(values.points);
     if (points !== undefined && !(Number.isInteger(points) && points >= 1 && points <= 12)) {
@@ -57,23 +70,37 @@ export const baselineCommand: Command = {
     for (const clip of positionals) {
       const path = resolve(io.cwd, clip);
       const t0 = performance.now();
-      const r = await runReference(path, { codecs, points, ffmpeg, cacheDir, signal: io.signal, onProgress: (m) => io.err(`  ${clip}: ${m}`) });
+      const r = await runReference(path, {
+        codecs,
+        points,
+        ffmpeg,
+        cacheDir,
+        signal: io.signal,
+        onProgress: (m) => io.err(`  ${clip}: ${m}`),
+      });
       const ms = performance.now() - t0;
       const bd = bdVsX264(r);
       results.push({ clip, ms, ...r, bdRateVsX264: bd });
       if (!values.json) {
-        io.out(`${clip}: ${r.width}x${r.height}, ${r.frames} frames, ${r.ffmpegRuns} encodes, ${r.curves.reduce((a, c) => a + c.cacheHits, 0)} cached, ${(ms / 1000).toFixed(1)} s`);
+        io.out(
+          `${clip}: ${r.width}x${r.height}, ${r.frames} frames, ${r.ffmpegRuns} encodes, ${r.curves.reduce((a, c) => a + c.cacheHits, 0)} cached, ${(ms / 1000).toFixed(1)} s`,
+        );
         for (const s of r.skipped) io.out(`  ${s.codec}: skipped (${s.reason})`);
         for (const c of r.curves) {
           io.out(`  ${c.codec} (${c.encoder})`);
           for (const p of c.points) {
-            io.out(`    ${(p.setting ?? '').padEnd(8)} ${String(p.bytes).padStart(9)} B ${p.kbps.toFixed(1).padStart(9)} kbps  ${formatMetrics(p.metrics)}  enc ${p.encodeMs.toFixed(0)} ms, dec ${p.decodeMs.toFixed(0)} ms`);
+            io.out(
+              `    ${(p.setting ?? '').padEnd(8)} ${String(p.bytes).padStart(9)} B ${p.kbps.toFixed(1).padStart(9)} kbps  ${formatMetrics(p.metrics)}  enc ${p.encodeMs.toFixed(0)} ms, dec ${p.decodeMs.toFixed(0)} ms`,
+            );
           }
         }
         for (const [m, byCodec] of Object.entries(bd) as [MetricId, Partial<Record<ReferenceCodec, BdRateDetail>>][]) {
           for (const [codec, b] of Object.entries(byCodec)) {
-            io.out(b.error !== undefined ? `  BD-rate ${codec} vs x264 (${METRICS[m].label}): n/a (${b.error})`
-              : `  BD-rate ${codec} vs x264 (PCHIP, ${METRICS[m].label}): ${b.percent!.toFixed(2)} % over ${b.overlap!.low.toFixed(2)}..${b.overlap!.high.toFixed(2)}`);
+            io.out(
+              b.error !== undefined
+                ? `  BD-rate ${codec} vs x264 (${METRICS[m].label}): n/a (${b.error})`
+                : `  BD-rate ${codec} vs x264 (PCHIP, ${METRICS[m].label}): ${b.percent!.toFixed(2)} % over ${b.overlap!.low.toFixed(2)}..${b.overlap!.high.toFixed(2)}`,
+            );
           }
         }
       }

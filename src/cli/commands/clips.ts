@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 
 export const clips: Command = {
   name: 'clips',
-  summary: 'list the workspace\'s clips, or add one as training or held-out',
+  summary: "list the workspace's clips, or add one as training or held-out",
   usage: `codec-evolve clips [list] [--json]
 codec-evolve clips add [--held-out] FILE...
   add copies each FILE into .codec-evolution/clips/ and lists it as a training clip (or, with --held-out,
@@ -21,7 +21,10 @@ codec-evolve clips add [--held-out] FILE...
     const ws = Workspace.find(io.cwd);
     if (action === 'list') {
       const c = ws.readConfig().clips;
-      if (values.json) { io.out(JSON.stringify({ schemaVersion: 1, training: c.training, heldOut: c.heldOut })); return 0; }
+      if (values.json) {
+        io.out(JSON.stringify({ schemaVersion: 1, training: c.training, heldOut: c.heldOut }));
+        return 0;
+      }
       for (const x of c.training) io.out(`training  ${x.path}`);
       for (const x of c.heldOut) io.out(`held-out  ${x.path}`);
       if (!c.heldOut.length) io.out('(no held-out clip: add one with clips add --held-out FILE)');

@@ -26,7 +26,8 @@ export const demo: Command = {
     const { values, positionals } = parse(argv, { generations: { type: 'string' }, concurrency: { type: 'string' } }, 'demo');
     const dir = positionals[0] ? resolve(io.cwd, positionals[0]) : defaultDemoDir();
     const generations = values.generations ? Number(values.generations) : 6;
-    if (!Number.isInteger(generations) || generations < 1) throw new UsageError(`--generations ${values.generations} is not a positive integer`);
+    if (!Number.isInteger(generations) || generations < 1)
+      throw new UsageError(`--generations ${values.generations} is not a positive integer`);
     const ws = new Workspace(dir);
     if (!ws.exists()) {
       initWorkspace(dir, { seed: 'hybrid' });
@@ -34,7 +35,9 @@ export const demo: Command = {
     } else io.out(`continuing ${dir}`);
     const started = Date.now();
     const status = await runSession(ws, {
-      provider: { kind: 'offline' }, generations, signal: io.signal,
+      provider: { kind: 'offline' },
+      generations,
+      signal: io.signal,
       concurrency: values.concurrency ? Number(values.concurrency) : undefined,
       onEvent: progressPrinter(io, false),
     });
@@ -48,14 +51,23 @@ export const demo: Command = {
     const done = Math.max(0, status.generation - 1);
     const cancelled = status.stopReason === 'cancelled';
     io.out(`seed (hybrid) training BD-rate vs ${ref}: ${formatBdRate(seed, 3)}`);
-    if (best) io.out(`best after ${done} generation${done === 1 ? '' : 's'}${cancelled ? ' (stopped by Ctrl+C)' : ''}: ${formatBdRate(best.trainingBdRate, 3)} (${best.id})`);
+    if (best)
+      io.out(
+        `best after ${done} generation${done === 1 ? '' : 's'}${cancelled ? ' (stopped by Ctrl+C)' : ''}: ${formatBdRate(best.trainingBdRate, 3)} (${best.id})`,
+      );
     else io.out(cancelled ? `stopped by Ctrl+C before any candidate was scored` : `no candidate scored yet`);
     if (seed !== undefined && best) {
       const d = seed - best.trainingBdRate;
-      io.out(d > 0 ? `improvement: ${d.toFixed(3)} percentage points fewer bits than the seed needed, relative to ${ref}` : `no improvement over the seed yet`);
+      io.out(
+        d > 0
+          ? `improvement: ${d.toFixed(3)} percentage points fewer bits than the seed needed, relative to ${ref}`
+          : `no improvement over the seed yet`,
+      );
     }
     io.out(bdRateMeaning(ref, best?.trainingBdRate ?? seed));
-    io.out(`${status.evaluated} candidates scored, ${cands.length} proposed, in ${minutes.toFixed(1)} min; ${status.pendingReview} await review`);
+    io.out(
+      `${status.evaluated} candidates scored, ${cands.length} proposed, in ${minutes.toFixed(1)} min; ${status.pendingReview} await review`,
+    );
     const cli = cliInvocation();
     io.out(`history: ${ws.dir} (events.jsonl, candidates/, versions/)`);
     io.out(`next: cd ${dir} && ${cli} review list   |   ${cli} report --html report.html`);

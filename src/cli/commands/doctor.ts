@@ -41,7 +41,11 @@ export const doctorCommand: Command = {
   versions/vNNNN or candidate folders, an unreadable config.json; --repair rebuilds the versions
   (from the adopted candidate's code, or the seed). Exits 4 while problems remain.`,
   async run(argv, io) {
-    const { values } = parse(argv, { json: { type: 'boolean' }, ffmpeg: { type: 'string' }, workspace: { type: 'boolean' }, repair: { type: 'boolean' } }, 'doctor');
+    const { values } = parse(
+      argv,
+      { json: { type: 'boolean' }, ffmpeg: { type: 'string' }, workspace: { type: 'boolean' }, repair: { type: 'boolean' } },
+      'doctor',
+    );
     if (values.workspace || values.repair) return workspaceDoctor(io, !!values.repair, !!values.json);
     let ffmpeg: FfmpegLocation | undefined;
     let problem: CodecEvolutionError | Error | undefined;
@@ -58,15 +62,31 @@ export const doctorCommand: Command = {
     // Probed, not assumed: a layer the runtime lacks is listed as missing, never silently dropped.
     let sandbox: SandboxLevel | undefined;
     let sandboxProblem: string | undefined;
-    try { sandbox = await sandboxLevel(); } catch (e) { sandboxProblem = errorMessage(e); }
+    try {
+      sandbox = await sandboxLevel();
+    } catch (e) {
+      sandboxProblem = errorMessage(e);
+    }
     const av1 = encoders.libsvtav1 ? 'libsvtav1' : encoders['libaom-av1'] ? 'libaom-av1' : undefined;
     if (values.json) {
-      io.out(JSON.stringify({
-        schemaVersion: 1, node: process.version, platform: `${process.platform}-${process.arch}`,
-        ffmpeg: ffmpeg ?? null, encoders, av1Encoder: av1 ?? null,
-        vmaf: { available: vmaf.available, note: vmaf.note ?? null },
-        sandbox: sandbox ?? null, sandboxProblem: sandboxProblem ?? null, problem: problem ? errorMessage(problem) : null,
-      }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            schemaVersion: 1,
+            node: process.version,
+            platform: `${process.platform}-${process.arch}`,
+            ffmpeg: ffmpeg ?? null,
+            encoders,
+            av1Encoder: av1 ?? null,
+            vmaf: { available: vmaf.available, note: vmaf.note ?? null },
+            sandbox: sandbox ?? null,
+            sandboxProblem: sandboxProblem ?? null,
+            problem: problem ? errorMessage(problem) : null,
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       io.out(`node:     ${process.version} (${process.platform}-${process.arch})`);
       if (ffmpeg) {
@@ -75,11 +95,15 @@ export const doctorCommand: Command = {
         io.out(`  version: ${ffmpeg.version}`);
         io.out(`  encoders: ${WANTED.map((e) => `${e} ${encoders[e] ? 'yes' : 'no'}`).join(', ')}`);
         io.out(`  baseline AV1 encoder: ${av1 ?? 'none (AV1 baseline will be skipped)'}`);
-        io.out(`  metrics: ${METRIC_IDS.filter((m) => m !== 'vmaf' || vmaf.available).join(', ')}${vmaf.available ? ' (VMAF through libvmaf)' : ''}`);
+        io.out(
+          `  metrics: ${METRIC_IDS.filter((m) => m !== 'vmaf' || vmaf.available).join(', ')}${vmaf.available ? ' (VMAF through libvmaf)' : ''}`,
+        );
         if (vmaf.note) io.out(`  ${vmaf.note}`);
         for (const c of ffmpeg.candidates ?? []) {
           const mark = c.path === ffmpeg.path ? '*' : ' ';
-          io.out(`  ${mark} candidate ${c.path} (${c.source}): ${c.problem ?? `${c.version?.replace(/^ffmpeg version /, '').split(' ')[0]}; ${c.encoders?.length ? c.encoders.join(', ') : 'no reference encoder'}`}`);
+          io.out(
+            `  ${mark} candidate ${c.path} (${c.source}): ${c.problem ?? `${c.version?.replace(/^ffmpeg version /, '').split(' ')[0]}; ${c.encoders?.length ? c.encoders.join(', ') : 'no reference encoder'}`}`,
+          );
         }
       } else {
         io.out(`ffmpeg:   NOT FOUND — ${problem ? errorMessage(problem) : ''}`);

@@ -12,13 +12,19 @@ import { formatFailure } from '../../core/sandbox/failures';
 import { readCodec } from './validate';
 
 function list(s: string | undefined): string[] | undefined {
-  return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
+  return s === undefined
+    ? undefined
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
 }
 
 function positiveInt(name: string, s: string | undefined, max: number): number | undefined {
   if (s === undefined) return undefined;
   const n = Number(s);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer 1..${max}, got '${s}'`, `e.g. --${name} ${Math.min(5, max)}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`--${name} must be an integer 1..${max}, got '${s}'`, `e.g. --${name} ${Math.min(5, max)}`);
   return n;
 }
 
@@ -27,31 +33,45 @@ const f = (x: number, d: number, w: number) => (Number.isFinite(x) ? x.toFixed(d
 export function printEvaluation(e: Extract<Evaluation, { ok: true }>, file: string, out: (l: string) => void): void {
   out(`${file}${e.meta?.name ? ` (${e.meta.name})` : ''} — sandbox ${e.sandboxLevel.summary}`);
   for (const c of e.clips) {
-    out(`${c.name}: ${c.width}x${c.height}, ${c.frames} frames at ${f(c.fpsNum / c.fpsDen, 2, 0)} fps; ${c.searched} qualities tried, ${c.points.length} kept`);
+    out(
+      `${c.name}: ${c.width}x${c.height}, ${c.frames} frames at ${f(c.fpsNum / c.fpsDen, 2, 0)} fps; ${c.searched} qualities tried, ${c.points.length} kept`,
+    );
     const ms = METRIC_IDS.filter((m) => e.summary.metrics.includes(m));
     out(`  quality      bytes      kbps ${ms.map((m) => METRICS[m].label.padStart(8)).join(' ')}   enc ms  dec ms`);
     for (const p of c.points) {
-      out(`  ${String(p.quality).padStart(7)} ${String(p.bytes).padStart(10)} ${f(p.kbps, 1, 9)} ${ms.map((m) => f(metricOf(p, m), METRICS[m].decimals, 8)).join(' ')} ${f(p.encodeMs, 0, 8)} ${f(p.decodeMs, 0, 7)}`);
+      out(
+        `  ${String(p.quality).padStart(7)} ${String(p.bytes).padStart(10)} ${f(p.kbps, 1, 9)} ${ms.map((m) => f(metricOf(p, m), METRICS[m].decimals, 8)).join(' ')} ${f(p.encodeMs, 0, 8)} ${f(p.decodeMs, 0, 7)}`,
+      );
     }
     for (const codec of Object.keys(c.references) as ReferenceCodec[]) {
       const ref = c.references[codec] ?? [];
-      out(`  BD-rate vs ${codec} (PCHIP, ${ref.length} points, ${f(Math.min(...ref.map((p) => p.kbps)), 1, 0)}..${f(Math.max(...ref.map((p) => p.kbps)), 1, 0)} kbps):`);
+      out(
+        `  BD-rate vs ${codec} (PCHIP, ${ref.length} points, ${f(Math.min(...ref.map((p) => p.kbps)), 1, 0)}..${f(Math.max(...ref.map((p) => p.kbps)), 1, 0)} kbps):`,
+      );
       for (const m of ms) {
         const d = c.bdRateDetail[m]?.[codec];
         if (!d) continue;
         const unit = m === 'ssimY' ? ' dB of −10·log10(1−SSIM)' : METRICS[m].unit === 'dB' ? ' dB' : '';
-        out(d.error !== undefined
-          ? `    ${METRICS[m].label.padEnd(8)} n/a — ${d.error}`
-          : `    ${METRICS[m].label.padEnd(8)} ${d.percent! >= 0 ? '+' : ''}${d.percent!.toFixed(2)} % over ${d.overlap!.low.toFixed(2)}..${d.overlap!.high.toFixed(2)}${unit}`);
+        out(
+          d.error !== undefined
+            ? `    ${METRICS[m].label.padEnd(8)} n/a — ${d.error}`
+            : `    ${METRICS[m].label.padEnd(8)} ${d.percent! >= 0 ? '+' : ''}${d.percent!.toFixed(2)} % over ${d.overlap!.low.toFixed(2)}..${d.overlap!.high.toFixed(2)}${unit}`,
+        );
       }
     }
     for (const s of c.referencesSkipped) out(`  ${s.codec}: skipped (${s.reason})`);
   }
   for (const [m, byRef] of Object.entries(e.summary.meanBdRate) as [MetricId, Record<string, number>][]) {
-    out(`mean BD-rate ${METRICS[m].label}: ${Object.entries(byRef).map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${v.toFixed(2)} %`).join(', ')}`);
+    out(
+      `mean BD-rate ${METRICS[m].label}: ${Object.entries(byRef)
+        .map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${v.toFixed(2)} %`)
+        .join(', ')}`,
+    );
   }
   for (const n of e.summary.notes ?? []) out(`note: ${n}`);
-  out(`${e.summary.points} points, encode ${f(e.summary.encodeMs, 0, 0)} ms, decode ${f(e.summary.decodeMs, 0, 0)} ms, sandbox start-up ${f(e.summary.meanStartupMs, 0, 0)} ms per child, total ${(e.summary.evaluationMs / 1000).toFixed(1)} s`);
+  out(
+    `${e.summary.points} points, encode ${f(e.summary.encodeMs, 0, 0)} ms, decode ${f(e.summary.decodeMs, 0, 0)} ms, sandbox start-up ${f(e.summary.meanStartupMs, 0, 0)} ms per child, total ${(e.summary.evaluationMs / 1000).toFixed(1)} s`,
+  );
   for (const m of e.sandboxLevel.missing) out(`sandbox note: ${m}`);
 }
 
@@ -77,11 +97,22 @@ export const evaluate: Command = {
   --json        one JSON document: the evaluation ({ok:false, failure:{class, message, line, column}} on failure)
   Exit: 0 ok, 3 the candidate failed, 2 usage, 4 bad input, 5 environment (ffmpeg, encoders).`,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, {
-      clips: { type: 'string' }, frames: { type: 'string' }, qualities: { type: 'string' }, points: { type: 'string' },
-      codecs: { type: 'string' }, 'timeout-ms': { type: 'string' }, json: { type: 'boolean' }, ffmpeg: { type: 'string' },
-      'cache-dir': { type: 'string' }, 'require-permission': { type: 'boolean' },
-    }, 'evaluate');
+    const { values, positionals } = parse(
+      argv,
+      {
+        clips: { type: 'string' },
+        frames: { type: 'string' },
+        qualities: { type: 'string' },
+        points: { type: 'string' },
+        codecs: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        json: { type: 'boolean' },
+        ffmpeg: { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'require-permission': { type: 'boolean' },
+      },
+      'evaluate',
+    );
     if (positionals.length !== 1) throw new UsageError('evaluate needs exactly one codec file', "run 'codec-evolve help evaluate'");
     const file = positionals[0];
     const frames = positiveInt('frames', values.frames, 100000);
@@ -89,7 +120,8 @@ export const evaluate: Command = {
     const timeoutMs = positiveInt('timeout-ms', values['timeout-ms'], 24 * 3600 * 1000);
     const qualities = list(values.qualities)?.map((q) => {
       const n = Number(q);
-      if (!Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`--qualities: '${q}' is not a number 0..100`, 'e.g. --qualities 20,40,60,80');
+      if (!Number.isFinite(n) || n < 0 || n > 100)
+        throw new UsageError(`--qualities: '${q}' is not a number 0..100`, 'e.g. --qualities 20,40,60,80');
       return n;
     });
     let references: ReferenceCodec[] = REFERENCE_CODECS;
@@ -99,19 +131,29 @@ export const evaluate: Command = {
       if (codecs.length === 1 && codecs[0] === 'none') references = [];
       else {
         const bad = codecs.filter((c) => !REFERENCE_CODECS.includes(c as ReferenceCodec));
-        if (bad.length || !codecs.length) throw new UsageError(`unknown codec(s) '${bad.join(',')}' in --codecs`, `choose from ${REFERENCE_CODECS.join(',')} or none`);
+        if (bad.length || !codecs.length)
+          throw new UsageError(`unknown codec(s) '${bad.join(',')}' in --codecs`, `choose from ${REFERENCE_CODECS.join(',')} or none`);
         references = codecs as ReferenceCodec[];
         explicit = true;
       }
     }
-    const clipPaths = list(values.clips)?.map((c) => resolve(io.cwd, c)) ?? [join(packageRoot(), 'media', 'clips', 'talking_heads_160x96_9f.y4m')];
+    const clipPaths = list(values.clips)?.map((c) => resolve(io.cwd, c)) ?? [
+      join(packageRoot(), 'media', 'clips', 'talking_heads_160x96_9f.y4m'),
+    ];
     const source = readCodec(io.cwd, file);
     const e = await evaluateCandidate(source, {
-      filename: basename(file), clips: clipPaths.map((path) => ({ path, frames })), qualities, points, references,
-      referencesOptional: !explicit, limits: { timeoutMs }, ffmpeg: values.ffmpeg,
+      filename: basename(file),
+      clips: clipPaths.map((path) => ({ path, frames })),
+      qualities,
+      points,
+      references,
+      referencesOptional: !explicit,
+      limits: { timeoutMs },
+      ffmpeg: values.ffmpeg,
       cacheDir: values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : defaultCacheDir(),
       run: { requirePermissionModel: values['require-permission'] ?? false },
-      signal: io.signal, onProgress: values.json ? undefined : (m) => io.err(`  ${m}`),
+      signal: io.signal,
+      onProgress: values.json ? undefined : (m) => io.err(`  ${m}`),
       onWarning: (m) => io.err(`warning: ${m}`),
     });
     if (values.json) io.out(JSON.stringify(e, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2));

@@ -12,19 +12,29 @@ import { DEFAULT_GUARD_TOLERANCE, METRIC_IDS, isMetricId, metricLabel, type Guar
 /** "psnrY:1,psnrU:0.5,ssimY" (tolerance in BD-rate pp, default 1.0) or "none". */
 export function parseGuards(s: string): Guard[] {
   if (s.trim() === 'none') return [];
-  return s.split(',').map((x) => x.trim()).filter(Boolean).map((item) => {
-    const [metric, tol] = item.split(':');
-    if (!isMetricId(metric)) throw new UsageError(`--guards: '${metric}' is not a metric`, `choose from ${METRIC_IDS.join(', ')}, e.g. --guards psnrY:1,psnrU:1`);
-    const t = tol === undefined ? DEFAULT_GUARD_TOLERANCE : Number(tol);
-    if (!Number.isFinite(t) || t < 0) throw new UsageError(`--guards: tolerance '${tol}' of ${metric} is not a non-negative number`, 'e.g. --guards psnrU:1.5');
-    return { metric, tolerancePercent: t };
-  });
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const [metric, tol] = item.split(':');
+      if (!isMetricId(metric))
+        throw new UsageError(
+          `--guards: '${metric}' is not a metric`,
+          `choose from ${METRIC_IDS.join(', ')}, e.g. --guards psnrY:1,psnrU:1`,
+        );
+      const t = tol === undefined ? DEFAULT_GUARD_TOLERANCE : Number(tol);
+      if (!Number.isFinite(t) || t < 0)
+        throw new UsageError(`--guards: tolerance '${tol}' of ${metric} is not a non-negative number`, 'e.g. --guards psnrU:1.5');
+      return { metric, tolerancePercent: t };
+    });
 }
 
 function num(v: string | undefined, name: string, integer = false): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} ${v} is not a ${integer ? 'non-negative integer' : 'non-negative number'}`);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+    throw new UsageError(`--${name} ${v} is not a ${integer ? 'non-negative integer' : 'non-negative number'}`);
   return n;
 }
 
@@ -38,7 +48,9 @@ export function progressPrinter(io: CliIO, json: boolean): EngineEventListener {
       io.err(`  ${d.id.padEnd(10)} ${d.state.padEnd(14)} ${bd}${f ? `${f.class}: ${f.message.split('\n')[0].slice(0, 100)}` : ''}`);
     } else if (type === 'generation-finished') {
       const b = d.best;
-      io.err(`generation ${d.generation} done; best ${b ? `${b.id} ${b.trainingBdRate.toFixed(3)} %` : 'n/a'}; strategy ${d.strategy}${d.stagnation ? ` (${d.stagnation})` : ''}`);
+      io.err(
+        `generation ${d.generation} done; best ${b ? `${b.id} ${b.trainingBdRate.toFixed(3)} %` : 'n/a'}; strategy ${d.strategy}${d.stagnation ? ` (${d.stagnation})` : ''}`,
+      );
     } else if (type === 'strategy-changed') {
       io.err(`strategy ${d.from} → ${d.to}: ${d.reason}`);
     } else if (type === 'queue' && d.connected) {
@@ -61,7 +73,14 @@ export function describeStatus(s: EngineStatus): string[] {
     `best training BD-rate: ${s.best ? `${s.best.trainingBdRate.toFixed(3)} % (${s.best.id})` : 'n/a'}; adopted v${s.adoptedVersion ?? '?'} at ${s.adoptedBdRate?.toFixed(3) ?? 'n/a'} %`,
     `strategy ${s.strategy}${s.stagnation ? ` — stagnating: ${s.stagnation}` : ''}; spent $${s.spentUsd.toFixed(4)} (${s.tokens.input} in / ${s.tokens.output} out tokens${s.tokens.cacheRead || s.tokens.cacheWrite ? `; prompt cache ${s.tokens.cacheWrite ?? 0} written, ${s.tokens.cacheRead ?? 0} read` : ''})` +
       (s.evaluationsPerMinute ? `; ${s.evaluationsPerMinute.toFixed(1)} evaluations/min` : ''),
-    ...(s.paretoFront?.length ? [`Pareto front (BD-rate / encode ms / decode ms): ${s.paretoFront.slice(0, 6).map((p) => `${p.id} ${p.trainingBdRate.toFixed(2)} %/${p.encodeMs}/${p.decodeMs}`).join(', ')}`] : []),
+    ...(s.paretoFront?.length
+      ? [
+          `Pareto front (BD-rate / encode ms / decode ms): ${s.paretoFront
+            .slice(0, 6)
+            .map((p) => `${p.id} ${p.trainingBdRate.toFixed(2)} %/${p.encodeMs}/${p.decodeMs}`)
+            .join(', ')}`,
+        ]
+      : []),
     ...(s.stopReason ? [`stopped: ${s.stopReason}`] : []),
   ];
 }
@@ -82,12 +101,26 @@ export const evolve: Command = {
   goes in the URL, redis://:PASSWORD@HOST:PORT, and is never printed). Without it candidates run on this machine.
   With a queue, --concurrency is how many candidates are in flight (raise candidatesPerGeneration to match).`,
   async run(argv, io) {
-    const { values } = parse(argv, {
-      provider: { type: 'string' }, model: { type: 'string' }, 'base-url': { type: 'string' }, 'max-tokens': { type: 'string' },
-      generations: { type: 'string' }, 'budget-usd': { type: 'string' }, 'wall-minutes': { type: 'string' },
-      concurrency: { type: 'string' }, 'until-generation': { type: 'string' }, 'prompt-token-budget': { type: 'string' }, json: { type: 'boolean' }, queue: { type: 'string' },
-      objective: { type: 'string' }, guards: { type: 'string' },
-    }, 'evolve');
+    const { values } = parse(
+      argv,
+      {
+        provider: { type: 'string' },
+        model: { type: 'string' },
+        'base-url': { type: 'string' },
+        'max-tokens': { type: 'string' },
+        generations: { type: 'string' },
+        'budget-usd': { type: 'string' },
+        'wall-minutes': { type: 'string' },
+        concurrency: { type: 'string' },
+        'until-generation': { type: 'string' },
+        'prompt-token-budget': { type: 'string' },
+        json: { type: 'boolean' },
+        queue: { type: 'string' },
+        objective: { type: 'string' },
+        guards: { type: 'string' },
+      },
+      'evolve',
+    );
     const ws = Workspace.find(io.cwd);
     if (values.objective !== undefined && !isMetricId(values.objective)) {
       throw new UsageError(`--objective '${values.objective}' is not a metric`, `choose from ${METRIC_IDS.join(', ')}`);
@@ -101,7 +134,9 @@ export const evolve: Command = {
     }
     if (!values.json) {
       const e = ws.readConfig().evolution;
-      io.err(`objective: ${metricLabel(e.objective)} BD-rate; guards: ${e.guards.length ? e.guards.map((g) => `${metricLabel(g.metric)} ±${g.tolerancePercent} pp`).join(', ') : 'none'}`);
+      io.err(
+        `objective: ${metricLabel(e.objective)} BD-rate; guards: ${e.guards.length ? e.guards.map((g) => `${metricLabel(g.metric)} ±${g.tolerancePercent} pp`).join(', ') : 'none'}`,
+      );
     }
     const provider: Partial<ProviderConfig> = {};
     if (values.provider) {
@@ -112,9 +147,14 @@ export const evolve: Command = {
     if (values['max-tokens']) provider.maxTokens = num(values['max-tokens'], 'max-tokens', true);
     const generations = num(values.generations, 'generations', true);
     // 0 used to evaluate the seed anyway (the root is scored before the budget is checked).
-    if (generations === 0) throw new UsageError('--generations 0 runs nothing', 'give --generations 1 or more (codec-evolve status shows where the workspace stands)');
+    if (generations === 0)
+      throw new UsageError(
+        '--generations 0 runs nothing',
+        'give --generations 1 or more (codec-evolve status shows where the workspace stands)',
+      );
     const status = await runSession(ws, {
-      provider, signal: io.signal,
+      provider,
+      signal: io.signal,
       generations: generations ?? (values['until-generation'] ? undefined : 10),
       untilGeneration: num(values['until-generation'], 'until-generation', true),
       concurrency: num(values.concurrency, 'concurrency', true) || undefined,

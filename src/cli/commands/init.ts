@@ -16,10 +16,17 @@ export const init: Command = {
   Each clip is checked with the same reader as 'metrics' first (exit 4 for a bad one). For an existing
   workspace use 'codec-evolve clips add [--held-out] FILE'.`,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, {
-      seed: { type: 'string' }, clip: { type: 'string', multiple: true }, 'held-out': { type: 'string', multiple: true },
-      policy: { type: 'string' }, force: { type: 'boolean' },
-    }, 'init');
+    const { values, positionals } = parse(
+      argv,
+      {
+        seed: { type: 'string' },
+        clip: { type: 'string', multiple: true },
+        'held-out': { type: 'string', multiple: true },
+        policy: { type: 'string' },
+        force: { type: 'boolean' },
+      },
+      'init',
+    );
     const seed = (values.seed ?? 'hybrid') as SeedName;
     if (!SEED_NAMES.includes(seed)) throw new UsageError(`--seed ${seed} is not one of ${SEED_NAMES.join(', ')}`);
     const policy = values.policy;
@@ -31,8 +38,13 @@ export const init: Command = {
     // empty or non-video clip is refused (exit 4) and leaves no half-made workspace behind.
     for (const p of [...(clipPaths ?? []), ...(heldOut ?? [])]) await readVideo(p, { signal: io.signal });
     const { created } = initWorkspace(dir, {
-      seed, force: values.force, clips: clipPaths, heldOut,
-      configure: (c) => { if (policy) c.evolution.adoptionPolicy = policy as 'review'; },
+      seed,
+      force: values.force,
+      clips: clipPaths,
+      heldOut,
+      configure: (c) => {
+        if (policy) c.evolution.adoptionPolicy = policy as 'review';
+      },
     });
     io.out(`initialised ${dir} with the ${seed} seed: ${created.join(', ')}`);
     const cd = dir === io.cwd ? '' : `cd ${dir} && `;

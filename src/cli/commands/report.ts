@@ -12,12 +12,20 @@ export const report: Command = {
   usage: 'codec-evolve report --html FILE',
   async run(argv, io) {
     const { values } = parse(argv, { html: { type: 'string' } }, 'report');
-    if (!values.html) throw new UsageError('--html FILE is required', "e.g. codec-evolve report --html report.html");
+    if (!values.html) throw new UsageError('--html FILE is required', 'e.g. codec-evolve report --html report.html');
     const ws = Workspace.find(io.cwd);
-    const html = renderReport({ title: `Codec evolution — ${ws.root}`, candidates: ws.listCandidates(), versions: ws.listVersions(), primaryReference: ws.readConfig().primaryReference,
-      objective: ws.readConfig().evolution.objective, guards: ws.readConfig().evolution.guards });
+    const html = renderReport({
+      title: `Codec evolution — ${ws.root}`,
+      candidates: ws.listCandidates(),
+      versions: ws.listVersions(),
+      primaryReference: ws.readConfig().primaryReference,
+      objective: ws.readConfig().evolution.objective,
+      guards: ws.readConfig().evolution.guards,
+    });
     const out = resolve(io.cwd, values.html);
-    try { writeFileAtomic(out, html); } catch (e) {
+    try {
+      writeFileAtomic(out, html);
+    } catch (e) {
       throw new InputError(`cannot write the report to ${out}: ${(e as Error).message}`, 'give --html a path in a folder you can write to');
     }
     io.out(`wrote ${out}`);

@@ -32,9 +32,23 @@ export const validate: Command = {
     const file = positionals[0];
     const r = prepareCandidate(readCodec(io.cwd, file), file);
     if (values.json) {
-      io.out(JSON.stringify({ schemaVersion: 1, file, ok: r.diagnostics.length === 0, diagnostics: r.diagnostics, ...(r.candidate ? { exports: r.candidate.exports, language: r.candidate.language } : {}) }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            schemaVersion: 1,
+            file,
+            ok: r.diagnostics.length === 0,
+            diagnostics: r.diagnostics,
+            ...(r.candidate ? { exports: r.candidate.exports, language: r.candidate.language } : {}),
+          },
+          null,
+          2,
+        ),
+      );
     } else if (r.candidate) {
-      io.out(`${file}: ok (${r.candidate.language === 'ts' ? 'TypeScript' : 'JavaScript'}; exports ${Object.keys(r.candidate.exports).join(', ')})`);
+      io.out(
+        `${file}: ok (${r.candidate.language === 'ts' ? 'TypeScript' : 'JavaScript'}; exports ${Object.keys(r.candidate.exports).join(', ')})`,
+      );
     } else {
       for (const d of r.diagnostics) io.out(`${file}:${d.line}:${d.column}: ${d.class}: ${d.message}`);
       io.err(`${file}: ${r.diagnostics.length} problem(s) — fix them and run validate again`);

@@ -61,7 +61,11 @@ export interface ReferenceCurve {
 
 export interface ReferenceResult {
   clipHash: string;
-  width: number; height: number; frames: number; fpsNum: number; fpsDen: number;
+  width: number;
+  height: number;
+  frames: number;
+  fpsNum: number;
+  fpsDen: number;
   ffmpeg: FfmpegLocation;
   curves: ReferenceCurve[];
   skipped: { codec: ReferenceCodec; reason: string }[];
@@ -70,7 +74,11 @@ export interface ReferenceResult {
 }
 
 interface EncoderPlan {
-  encoder: string; args: string[]; format: string; ext: string; range: [number, number];
+  encoder: string;
+  args: string[];
+  format: string;
+  ext: string;
+  range: [number, number];
   /** Smallest width/height the encoder accepts; smaller clips are encoded edge-padded. */
   minSize?: number;
 }
@@ -83,19 +91,47 @@ async function planFor(codec: ReferenceCodec, ff: FfmpegLocation, video: Video, 
     case 'x264':
       if (!has('libx264')) return 'this ffmpeg has no libx264';
       // filter_units drops SEI (x264 writes its whole settings string into every stream): metadata, not compression.
-      return { encoder: 'libx264', args: ['-c:v', 'libx264', '-preset', 'medium', '-tune', 'psnr', '-threads', '1', '-bsf:v', 'filter_units=remove_types=6'], format: 'h264', ext: '264', range: [20, 40] };
+      return {
+        encoder: 'libx264',
+        args: ['-c:v', 'libx264', '-preset', 'medium', '-tune', 'psnr', '-threads', '1', '-bsf:v', 'filter_units=remove_types=6'],
+        format: 'h264',
+        ext: '264',
+        range: [20, 40],
+      };
     case 'x265':
       if (!has('libx265')) return 'this ffmpeg has no libx265';
-      return { encoder: 'libx265', args: ['-c:v', 'libx265', '-preset', 'medium', '-tune', 'psnr', '-x265-params', 'log-level=error:info=0:pools=1:frame-threads=1'], format: 'hevc', ext: '265', range: [20, 40] };
+      return {
+        encoder: 'libx265',
+        args: ['-c:v', 'libx265', '-preset', 'medium', '-tune', 'psnr', '-x265-params', 'log-level=error:info=0:pools=1:frame-threads=1'],
+        format: 'hevc',
+        ext: '265',
+        range: [20, 40],
+      };
     case 'av1':
       // SVT-AV1 refuses pictures under 64x64; libaom takes any size, so small clips prefer it.
       if (av1Encoder && !has(av1Encoder)) return `this ffmpeg has no ${av1Encoder}`;
-      if (av1Encoder === 'libsvtav1' || (!av1Encoder && has('libsvtav1') && (Math.min(video.width, video.height) >= 64 || !has('libaom-av1')))) {
-        return { encoder: 'libsvtav1', args: ['-c:v', 'libsvtav1', '-preset', '8', '-svtav1-params', 'tune=1:lp=1'], format: 'ivf', ext: 'ivf', range: [26, 56], minSize: 64 };
+      if (
+        av1Encoder === 'libsvtav1' ||
+        (!av1Encoder && has('libsvtav1') && (Math.min(video.width, video.height) >= 64 || !has('libaom-av1')))
+      ) {
+        return {
+          encoder: 'libsvtav1',
+          args: ['-c:v', 'libsvtav1', '-preset', '8', '-svtav1-params', 'tune=1:lp=1'],
+          format: 'ivf',
+          ext: 'ivf',
+          range: [26, 56],
+          minSize: 64,
+        };
       }
       if (has('libaom-av1')) {
         // Old libaom wrappers refuse to run without -strict experimental; newer ones ignore it.
-        return { encoder: 'libaom-av1', args: ['-c:v', 'libaom-av1', '-strict', 'experimental', '-cpu-used', '8', '-b:v', '0', '-threads', '1', '-row-mt', '0'], format: 'ivf', ext: 'ivf', range: [26, 56] };
+        return {
+          encoder: 'libaom-av1',
+          args: ['-c:v', 'libaom-av1', '-strict', 'experimental', '-cpu-used', '8', '-b:v', '0', '-threads', '1', '-row-mt', '0'],
+          format: 'ivf',
+          ext: 'ivf',
+          range: [26, 56],
+        };
       }
       return 'this ffmpeg has neither libsvtav1 nor libaom-av1';
   }
@@ -110,8 +146,10 @@ export function crfLadder(n: number, [lo, hi]: [number, number]): number[] {
 
 /** Payload bytes of an IVF file: the sum of frame sizes, without the 32-byte file and 12-byte frame headers. */
 export function ivfPayloadBytes(buf: Buffer): number {
-  if (buf.length < 32 || buf.toString('latin1', 0, 4) !== 'DKIF') throw new InputError('the AV1 encoder did not write an IVF stream', 'check the ffmpeg build');
-  let pos = buf.readUInt16LE(6), total = 0;
+  if (buf.length < 32 || buf.toString('latin1', 0, 4) !== 'DKIF')
+    throw new InputError('the AV1 encoder did not write an IVF stream', 'check the ffmpeg build');
+  let pos = buf.readUInt16LE(6),
+    total = 0;
   while (pos + 12 <= buf.length) {
     const size = buf.readUInt32LE(pos);
     total += size;
@@ -124,7 +162,11 @@ function cacheKey(parts: object): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
 }
 
-interface CacheRecord { schemaVersion: number; key: object; point: RdPoint }
+interface CacheRecord {
+  schemaVersion: number;
+  key: object;
+  point: RdPoint;
+}
 
 async function readCache(file: string, vmaf: boolean): Promise<RdPoint | undefined> {
   try {
@@ -139,7 +181,12 @@ async function readCache(file: string, vmaf: boolean): Promise<RdPoint | undefin
 }
 
 /** A shared record, copied to the disk cache so the next run on this machine needs no network. */
-async function readShared(shared: SharedReferenceCache | undefined, name: string, file: string, vmaf: boolean): Promise<RdPoint | undefined> {
+async function readShared(
+  shared: SharedReferenceCache | undefined,
+  name: string,
+  file: string,
+  vmaf: boolean,
+): Promise<RdPoint | undefined> {
   const text = await shared?.get(name);
   if (!text) return undefined;
   try {
@@ -185,9 +232,12 @@ export function encodedSize(width: number, height: number, minSize = 0): [number
 export function padToEven(video: Video, minSize = 0): Video {
   const [W, H] = encodedSize(video.width, video.height, minSize);
   if (W === video.width && H === video.height) return video;
-  const cw = chromaWidth(video.width), ch = chromaHeight(video.height);
+  const cw = chromaWidth(video.width),
+    ch = chromaHeight(video.height);
   return {
-    ...video, width: W, height: H,
+    ...video,
+    width: W,
+    height: H,
     frames: video.frames.map((f) => ({
       y: padPlane(f.y, video.width, video.height, W, H),
       u: padPlane(f.u, cw, ch, W >> 1, H >> 1),
@@ -198,21 +248,60 @@ export function padToEven(video: Video, minSize = 0): Video {
 
 export function cropTo(video: Video, width: number, height: number): Video {
   if (video.width === width && video.height === height) return video;
-  const cw = chromaWidth(width), ch = chromaHeight(height), CW = chromaWidth(video.width);
+  const cw = chromaWidth(width),
+    ch = chromaHeight(height),
+    CW = chromaWidth(video.width);
   return {
-    ...video, width, height,
-    frames: video.frames.map((f) => ({ y: cropPlane(f.y, video.width, width, height), u: cropPlane(f.u, CW, cw, ch), v: cropPlane(f.v, CW, cw, ch) })),
+    ...video,
+    width,
+    height,
+    frames: video.frames.map((f) => ({
+      y: cropPlane(f.y, video.width, width, height),
+      u: cropPlane(f.u, CW, cw, ch),
+      v: cropPlane(f.v, CW, cw, ch),
+    })),
   };
 }
 
-async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, plan: EncoderPlan, crf: number, dir: string, signal?: AbortSignal, vmaf?: boolean): Promise<RdPoint> {
+async function encodeAndMeasure(
+  video: Video,
+  y4m: Buffer,
+  ff: FfmpegLocation,
+  plan: EncoderPlan,
+  crf: number,
+  dir: string,
+  signal?: AbortSignal,
+  vmaf?: boolean,
+): Promise<RdPoint> {
   const out = join(dir, `${plan.encoder}-crf${crf}.${plan.ext}`);
   const t0 = performance.now();
-  const enc = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'yuv4mpegpipe', '-i', '-',
-    ...plan.args, '-crf', String(crf), '-f', plan.format, out], { stdin: y4m, signal });
+  const enc = await runFfmpeg(
+    ff.path,
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'yuv4mpegpipe',
+      '-i',
+      '-',
+      ...plan.args,
+      '-crf',
+      String(crf),
+      '-f',
+      plan.format,
+      out,
+    ],
+    { stdin: y4m, signal },
+  );
   const encodeMs = performance.now() - t0;
   if (enc.code !== 0) {
-    throw new EnvironmentError(`${plan.encoder} failed at crf ${crf}: ${firstLine(enc.stderr) || `exit ${enc.code}`}`, 'check the ffmpeg build, or choose another --ffmpeg');
+    throw new EnvironmentError(
+      `${plan.encoder} failed at crf ${crf}: ${firstLine(enc.stderr) || `exit ${enc.code}`}`,
+      'check the ffmpeg build, or choose another --ffmpeg',
+    );
   }
   const raw = await readFile(out);
   const bytes = plan.format === 'ivf' ? ivfPayloadBytes(raw) : raw.length;
@@ -223,17 +312,30 @@ async function encodeAndMeasure(video: Video, y4m: Buffer, ff: FfmpegLocation, p
   if (back.frames.length !== video.frames.length || back.width !== W || back.height !== H) {
     throw new EnvironmentError(
       `${plan.encoder} at crf ${crf} decoded to ${back.frames.length} frames of ${back.width}x${back.height}, expected ${video.frames.length} of ${W}x${H}`,
-      'check the ffmpeg build');
+      'check the ffmpeg build',
+    );
   }
   const decoded = cropTo(back, video.width, video.height);
   // The same metric code as the candidates' points, so BD-rate compares like with like.
   const acc = new FrameMetrics(video.width, video.height);
   const vm = vmaf ? new VmafAccumulator(ff.path, video.width, video.height, { num: video.fpsNum, den: video.fpsDen }) : undefined;
-  for (let i = 0; i < video.frames.length; i++) { acc.add(video.frames[i], decoded.frames[i]); vm?.add(video.frames[i], decoded.frames[i]); }
+  for (let i = 0; i < video.frames.length; i++) {
+    acc.add(video.frames[i], decoded.frames[i]);
+    vm?.add(video.frames[i], decoded.frames[i]);
+  }
   const metrics = acc.values();
   // A reference point is cached; a VMAF failure here is the environment's, so it is raised, not cached half.
   if (vm) metrics.vmaf = await vm.finish();
-  return rdPoint({ bytes, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen, metrics, encodeMs, decodeMs, setting: `crf=${crf}` });
+  return rdPoint({
+    bytes,
+    frames: video.frames.length,
+    fpsNum: video.fpsNum,
+    fpsDen: video.fpsDen,
+    metrics,
+    encodeMs,
+    decodeMs,
+    setting: `crf=${crf}`,
+  });
 }
 
 export async function runReference(clip: Video | string, options: ReferenceOptions): Promise<ReferenceResult> {
@@ -243,8 +345,16 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
   const clipHash = videoHash(video);
   await mkdir(options.cacheDir, { recursive: true });
   const result: ReferenceResult = {
-    clipHash, width: video.width, height: video.height, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
-    ffmpeg: ff, curves: [], skipped: [], ffmpegRuns: 0,
+    clipHash,
+    width: video.width,
+    height: video.height,
+    frames: video.frames.length,
+    fpsNum: video.fpsNum,
+    fpsDen: video.fpsDen,
+    ffmpeg: ff,
+    curves: [],
+    skipped: [],
+    ffmpegRuns: 0,
   };
   const y4ms = new Map<string, Buffer>();
   let dir: string | undefined;
@@ -253,7 +363,11 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
       throwIfAborted(signal);
       const plan = await planFor(codec, ff, video, options.av1Encoder);
       if (typeof plan === 'string') {
-        if (options.codecs) throw new EnvironmentError(`cannot run ${codec}: ${plan} (${ff.path}, ${ff.version})`, 'use an ffmpeg built with it (--ffmpeg / codecEvolution.ffmpegPath) or leave it out of --codecs');
+        if (options.codecs)
+          throw new EnvironmentError(
+            `cannot run ${codec}: ${plan} (${ff.path}, ${ff.version})`,
+            'use an ffmpeg built with it (--ffmpeg / codecEvolution.ffmpegPath) or leave it out of --codecs',
+          );
         result.skipped.push({ codec, reason: plan });
         continue;
       }
@@ -261,17 +375,25 @@ export async function runReference(clip: Video | string, options: ReferenceOptio
       const curve: ReferenceCurve = { codec, encoder: plan.encoder, args: plan.args, points: [], cacheHits: 0, encoded: 0 };
       for (const crf of values) {
         throwIfAborted(signal);
-        const key = { clipHash, encoder: plan.encoder, ffmpegVersion: ff.version, args: plan.args, crf, format: plan.format, encodedSize: encodedSize(video.width, video.height, plan.minSize) };
+        const key = {
+          clipHash,
+          encoder: plan.encoder,
+          ffmpegVersion: ff.version,
+          args: plan.args,
+          crf,
+          format: plan.format,
+          encodedSize: encodedSize(video.width, video.height, plan.minSize),
+        };
         const name = `${codec}-${cacheKey(key)}.json`;
         const file = join(options.cacheDir, name);
-        let point = await readCache(file, !!options.vmaf) ?? await readShared(options.shared, name, file, !!options.vmaf);
+        let point = (await readCache(file, !!options.vmaf)) ?? (await readShared(options.shared, name, file, !!options.vmaf));
         if (point) {
           curve.cacheHits++;
         } else {
           options.onProgress?.(`${codec} (${plan.encoder}) crf ${crf}`);
           const [W, H] = encodedSize(video.width, video.height, plan.minSize);
           let y4m = y4ms.get(`${W}x${H}`);
-          if (!y4m) y4ms.set(`${W}x${H}`, y4m = encodeY4M(padToEven(video, plan.minSize)));
+          if (!y4m) y4ms.set(`${W}x${H}`, (y4m = encodeY4M(padToEven(video, plan.minSize))));
           dir ??= await mkdtemp(join(tmpdir(), 'codec-evolve-ref-'));
           point = await encodeAndMeasure(video, y4m, ff, plan, crf, dir, signal, options.vmaf);
           result.ffmpegRuns++;

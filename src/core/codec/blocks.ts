@@ -77,7 +77,10 @@ export function frameOf(source: string): string {
   const blocks = evolveBlocks(source);
   let out = '';
   let pos = 0;
-  for (const b of blocks) { out += source.slice(pos, b.start) + '\u0000'; pos = b.end; }
+  for (const b of blocks) {
+    out += source.slice(pos, b.start) + '\u0000';
+    pos = b.end;
+  }
   return out + source.slice(pos);
 }
 
@@ -104,18 +107,37 @@ export function replaceBlock(source: string, name: string, body: string): string
 }
 
 /** One line per block for prompts and reports: name, lines, size. */
-export interface BlockSummary { name: string; startLine: number; endLine: number; lines: number; chars: number }
-
-export function blockMap(source: string): BlockSummary[] {
-  return evolveBlocks(source).map((b) => ({ name: b.name, startLine: b.startLine, endLine: b.endLine,
-    lines: Math.max(0, b.endLine - b.startLine - 1), chars: b.end - b.start }));
+export interface BlockSummary {
+  name: string;
+  startLine: number;
+  endLine: number;
+  lines: number;
+  chars: number;
 }
 
-export interface BlockChange { name: string; change: 'modified' | 'added' | 'removed' }
+export function blockMap(source: string): BlockSummary[] {
+  return evolveBlocks(source).map((b) => ({
+    name: b.name,
+    startLine: b.startLine,
+    endLine: b.endLine,
+    lines: Math.max(0, b.endLine - b.startLine - 1),
+    chars: b.end - b.start,
+  }));
+}
+
+export interface BlockChange {
+  name: string;
+  change: 'modified' | 'added' | 'removed';
+}
 
 /** Which blocks differ between parent and child, compared by name (trailing whitespace ignored). */
 export function changedBlocks(parent: string, child: string): BlockChange[] {
-  const norm = (s: string) => s.split('\n').map((l) => l.trimEnd()).join('\n').trim();
+  const norm = (s: string) =>
+    s
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n')
+      .trim();
   const a = new Map(evolveBlocks(parent).map((b) => [b.name, norm(parent.slice(b.start, b.end))]));
   const b = new Map(evolveBlocks(child).map((x) => [x.name, norm(child.slice(x.start, x.end))]));
   const out: BlockChange[] = [];
@@ -129,7 +151,12 @@ export function changedBlocks(parent: string, child: string): BlockChange[] {
 
 /** True when the code outside the blocks differs (whitespace and comments at line ends aside). */
 export function frameChanged(parent: string, child: string): boolean {
-  const norm = (s: string) => frameOf(s).split('\n').map((l) => l.trim()).filter(Boolean).join('\n');
+  const norm = (s: string) =>
+    frameOf(s)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join('\n');
   return norm(parent) !== norm(child);
 }
 
@@ -146,7 +173,9 @@ const COMMENT_ONLY = /^\s*(\/\/.*)?$/;
  * code; the seeds use line comments). The share a model may rewrite. */
 export function blockCoverage(source: string): { inside: number; total: number; share: number } {
   const blocks = evolveBlocks(source);
-  let inside = 0, total = 0, offset = 0;
+  let inside = 0,
+    total = 0,
+    offset = 0;
   for (const line of source.split('\n')) {
     const at = offset;
     offset += line.length + 1;

@@ -6,8 +6,12 @@
 export type { Frame, Video, DecodedVideo, EncodeOptions } from './codec';
 import type { Frame } from './codec';
 
-export function chromaWidth(width: number): number { return (width + 1) >> 1; }
-export function chromaHeight(height: number): number { return (height + 1) >> 1; }
+export function chromaWidth(width: number): number {
+  return (width + 1) >> 1;
+}
+export function chromaHeight(height: number): number {
+  return (height + 1) >> 1;
+}
 
 export function frameBytes(width: number, height: number): number {
   return width * height + 2 * chromaWidth(width) * chromaHeight(height);

@@ -26,10 +26,23 @@ export interface JudgeOptions {
 }
 
 /** Each guard's BD-rate change against the incumbent; a metric either side lacks is not held against it. */
-export function checkGuards(candidate: BdRateTable | undefined, incumbent: BdRateTable | undefined, guards: Guard[], reference: string): GuardCheck[] {
+export function checkGuards(
+  candidate: BdRateTable | undefined,
+  incumbent: BdRateTable | undefined,
+  guards: Guard[],
+  reference: string,
+): GuardCheck[] {
   return guards.map((g) => {
-    const c = candidate?.[g.metric]?.[reference], i = incumbent?.[g.metric]?.[reference];
-    if (c === undefined || i === undefined) return { metric: g.metric, tolerancePercent: g.tolerancePercent, ok: true, ...(c !== undefined ? { candidate: c } : {}), ...(i !== undefined ? { incumbent: i } : {}) };
+    const c = candidate?.[g.metric]?.[reference],
+      i = incumbent?.[g.metric]?.[reference];
+    if (c === undefined || i === undefined)
+      return {
+        metric: g.metric,
+        tolerancePercent: g.tolerancePercent,
+        ok: true,
+        ...(c !== undefined ? { candidate: c } : {}),
+        ...(i !== undefined ? { incumbent: i } : {}),
+      };
     const change = c - i;
     return { metric: g.metric, candidate: c, incumbent: i, change, tolerancePercent: g.tolerancePercent, ok: change <= g.tolerancePercent };
   });
@@ -41,27 +54,60 @@ export function judge(candidate: Scores, incumbent: Scores, opts: JudgeOptions |
   const margin = o.margin;
   const objective = o.objective;
   const name = objective ? metricLabel(objective) : 'training';
-  const guards = o.reference && o.guards?.length ? checkGuards(candidate.bdRates, incumbent.bdRates, o.guards.filter((g) => g.metric !== objective), o.reference) : [];
+  const guards =
+    o.reference && o.guards?.length
+      ? checkGuards(
+          candidate.bdRates,
+          incumbent.bdRates,
+          o.guards.filter((g) => g.metric !== objective),
+          o.reference,
+        )
+      : [];
   const extra = { ...(objective ? { objective } : {}), ...(guards.length ? { guards } : {}) };
   const broken = guards.filter((g) => !g.ok);
-  const brokenText = broken.map((g) => `${metricLabel(g.metric)} ${fmt(g.candidate!)} vs ${fmt(g.incumbent!)} (+${g.change!.toFixed(3)} pp > ${g.tolerancePercent} pp)`).join(', ');
+  const brokenText = broken
+    .map(
+      (g) =>
+        `${metricLabel(g.metric)} ${fmt(g.candidate!)} vs ${fmt(g.incumbent!)} (+${g.change!.toFixed(3)} pp > ${g.tolerancePercent} pp)`,
+    )
+    .join(', ');
   if (candidate.training === undefined) return { improved: false, reason: 'no training score', stoppedBy: 'no-score', ...extra };
   if (incumbent.training === undefined) return { improved: true, reason: 'nothing to compare against', ...extra };
   const gain = incumbent.training - candidate.training;
   if (gain <= margin) {
-    return { improved: false, stoppedBy: 'objective', ...extra,
-      reason: `${name} BD-rate ${fmt(candidate.training)} vs ${fmt(incumbent.training)}: gain ${gain.toFixed(3)} pp is within the ${margin} pp noise margin` +
-        (broken.length ? `; guards regress too: ${brokenText}` : '') };
+    return {
+      improved: false,
+      stoppedBy: 'objective',
+      ...extra,
+      reason:
+        `${name} BD-rate ${fmt(candidate.training)} vs ${fmt(incumbent.training)}: gain ${gain.toFixed(3)} pp is within the ${margin} pp noise margin` +
+        (broken.length ? `; guards regress too: ${brokenText}` : ''),
+    };
   }
   if (broken.length) {
-    return { improved: false, stoppedBy: { guard: broken[0].metric }, ...extra,
-      reason: `${name} gains ${gain.toFixed(3)} pp but guard${broken.length > 1 ? 's' : ''} regress beyond tolerance: ${brokenText}` };
+    return {
+      improved: false,
+      stoppedBy: { guard: broken[0].metric },
+      ...extra,
+      reason: `${name} gains ${gain.toFixed(3)} pp but guard${broken.length > 1 ? 's' : ''} regress beyond tolerance: ${brokenText}`,
+    };
   }
   if (candidate.heldOut !== undefined && incumbent.heldOut !== undefined && candidate.heldOut > incumbent.heldOut + margin) {
-    return { improved: false, stoppedBy: 'held-out', ...extra, reason: `${name} training gain ${gain.toFixed(3)} pp but held-out clips regress (${fmt(candidate.heldOut)} vs ${fmt(incumbent.heldOut)})` };
+    return {
+      improved: false,
+      stoppedBy: 'held-out',
+      ...extra,
+      reason: `${name} training gain ${gain.toFixed(3)} pp but held-out clips regress (${fmt(candidate.heldOut)} vs ${fmt(incumbent.heldOut)})`,
+    };
   }
-  return { improved: true, ...extra, reason: `${name} BD-rate ${fmt(candidate.training)} vs ${fmt(incumbent.training)} (gain ${gain.toFixed(3)} pp)` +
-    (candidate.heldOut !== undefined ? `; held-out ${fmt(candidate.heldOut)}` : '') + (guards.length ? '; guards within tolerance' : '') };
+  return {
+    improved: true,
+    ...extra,
+    reason:
+      `${name} BD-rate ${fmt(candidate.training)} vs ${fmt(incumbent.training)} (gain ${gain.toFixed(3)} pp)` +
+      (candidate.heldOut !== undefined ? `; held-out ${fmt(candidate.heldOut)}` : '') +
+      (guards.length ? '; guards within tolerance' : ''),
+  };
 }
 
 /** The state an evaluated candidate moves to under a policy. */
@@ -78,4 +124,6 @@ export function canReview(state: CandidateState, _decision: 'adopted' | 'rejecte
   return state === 'evaluated';
 }
 
-function fmt(x: number): string { return `${x >= 0 ? '+' : ''}${x.toFixed(3)} %`; }
+function fmt(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(3)} %`;
+}

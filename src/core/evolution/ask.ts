@@ -13,7 +13,18 @@ export function askPrompt(question: string, facts: string): { system: string; us
   return { system: ASK_SYSTEM, user: `Facts from the workspace:\n\n${facts}\n\nQuestion: ${question.trim()}` };
 }
 
-export async function askModel(provider: LlmProvider, question: string, facts: string, opts: { signal?: AbortSignal; onText?: (t: string) => void; maxTokens?: number } = {}): Promise<CompletionResult> {
+export async function askModel(
+  provider: LlmProvider,
+  question: string,
+  facts: string,
+  opts: { signal?: AbortSignal; onText?: (t: string) => void; maxTokens?: number } = {},
+): Promise<CompletionResult> {
   const p = askPrompt(question, facts);
-  return provider.complete({ system: p.system, messages: [{ role: 'user', content: p.user }], signal: opts.signal, onText: opts.onText, maxTokens: opts.maxTokens ?? 1024 });
+  return provider.complete({
+    system: p.system,
+    messages: [{ role: 'user', content: p.user }],
+    signal: opts.signal,
+    onText: opts.onText,
+    maxTokens: opts.maxTokens ?? 1024,
+  });
 }

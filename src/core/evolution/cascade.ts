@@ -28,7 +28,12 @@ export interface StageRunOptions {
 }
 
 /** One cascade stage on clips given by path or as frames: what the local pool and a queue worker both run. */
-export async function runStage(source: string, stage: StageRequest['stage'], clips: ClipSource[], o: StageRunOptions): Promise<StageResult> {
+export async function runStage(
+  source: string,
+  stage: StageRequest['stage'],
+  clips: ClipSource[],
+  o: StageRunOptions,
+): Promise<StageResult> {
   const r = await evaluateCandidate(source, {
     clips,
     references: o.references as ReferenceCodec[],
@@ -45,16 +50,39 @@ export async function runStage(source: string, stage: StageRequest['stage'], cli
   });
   if (!r.ok) {
     const f = r.failure;
-    const where = [f.stage && f.stage !== 'validate' ? `in ${f.stage}` : '', f.clip ? `on ${f.clip}` : '', f.quality !== undefined ? `at quality ${f.quality}` : ''].filter(Boolean).join(' ');
-    return { ok: false, failure: { class: f.class, message: where ? `${f.message} (${where})` : f.message, line: f.line, column: f.column } };
+    const where = [
+      f.stage && f.stage !== 'validate' ? `in ${f.stage}` : '',
+      f.clip ? `on ${f.clip}` : '',
+      f.quality !== undefined ? `at quality ${f.quality}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    return {
+      ok: false,
+      failure: { class: f.class, message: where ? `${f.message} (${where})` : f.message, line: f.line, column: f.column },
+    };
   }
   return { ok: true, clips: r.clips.map(toClipScore) };
 }
 
 export function createEvaluator(ws: Workspace, config: WorkspaceConfig, signal?: AbortSignal): Evaluator {
-  return (source, req) => runStage(source, req.stage,
-    req.clips.map((c) => ({ path: c.path, ...(c.frames ? { frames: c.frames } : {}), ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) })), {
-      references: req.references, qualities: req.qualities, limits: config.limits, ffmpeg: config.ffmpegPath,
-      cacheDir: ws.baselineCacheDir, signal: req.signal ?? signal, filename: req.filename,
-    });
+  return (source, req) =>
+    runStage(
+      source,
+      req.stage,
+      req.clips.map((c) => ({
+        path: c.path,
+        ...(c.frames ? { frames: c.frames } : {}),
+        ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
+      })),
+      {
+        references: req.references,
+        qualities: req.qualities,
+        limits: config.limits,
+        ffmpeg: config.ffmpegPath,
+        cacheDir: ws.baselineCacheDir,
+        signal: req.signal ?? signal,
+        filename: req.filename,
+      },
+    );
 }

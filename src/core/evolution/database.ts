@@ -15,7 +15,11 @@ export interface Program {
   codeHash: string;
 }
 
-export interface DatabaseOptions { islands: number; archiveSize: number; migrationInterval: number }
+export interface DatabaseOptions {
+  islands: number;
+  archiveSize: number;
+  migrationInterval: number;
+}
 
 export class ProgramDatabase {
   private readonly programs = new Map<string, Program>();
@@ -26,7 +30,9 @@ export class ProgramDatabase {
     this.members = Array.from({ length: Math.max(1, opts.islands) }, () => new Set<string>());
   }
 
-  get islandCount(): number { return this.members.length; }
+  get islandCount(): number {
+    return this.members.length;
+  }
 
   /** The root program (the seed or the adopted version) lives on every island. */
   addRoot(p: Program): void {
@@ -39,9 +45,15 @@ export class ProgramDatabase {
     this.members[p.island % this.members.length].add(p.id);
   }
 
-  get(id: string): Program | undefined { return this.programs.get(id); }
-  all(): Program[] { return [...this.programs.values()]; }
-  island(i: number): Program[] { return [...this.members[i % this.members.length]].map((id) => this.programs.get(id)!).filter(Boolean); }
+  get(id: string): Program | undefined {
+    return this.programs.get(id);
+  }
+  all(): Program[] {
+    return [...this.programs.values()];
+  }
+  island(i: number): Program[] {
+    return [...this.members[i % this.members.length]].map((id) => this.programs.get(id)!).filter(Boolean);
+  }
 
   best(): Program | undefined {
     return this.all().reduce<Program | undefined>((b, p) => (!b || p.score < b.score ? p : b), undefined);
@@ -72,7 +84,10 @@ export class ProgramDatabase {
     const bests = this.members.map((_, i) => this.island(i).sort((a, b) => a.score - b.score)[0]);
     bests.forEach((b, i) => {
       const to = (i + 1) % n;
-      if (b && !this.members[to].has(b.id)) { this.members[to].add(b.id); moves.push({ id: b.id, from: i, to }); }
+      if (b && !this.members[to].has(b.id)) {
+        this.members[to].add(b.id);
+        moves.push({ id: b.id, from: i, to });
+      }
     });
     return moves;
   }
@@ -104,7 +119,9 @@ export class ProgramDatabase {
       if (out.length >= count - 1) break;
       if (p.id !== parent.id && p.codeHash !== parent.codeHash) out.push(p);
     }
-    const others = this.all().filter((p) => p.island !== parent.island && p.id !== parent.id && !out.includes(p) && p.codeHash !== parent.codeHash);
+    const others = this.all().filter(
+      (p) => p.island !== parent.island && p.id !== parent.id && !out.includes(p) && p.codeHash !== parent.codeHash,
+    );
     if (others.length) out.push(pick(r, others));
     return out.slice(0, count);
   }

@@ -7,8 +7,14 @@
 import { blockNames, evolveBlocks, frameChanged, frameOf, insideBlocks, replaceBlock, type BlockRange } from '../codec/blocks';
 import { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from '../codec/contract';
 
-export interface SearchReplace { search: string; replace: string }
-export interface BlockReplacement { name: string; body: string }
+export interface SearchReplace {
+  search: string;
+  replace: string;
+}
+export interface BlockReplacement {
+  name: string;
+  body: string;
+}
 
 export type EditOp = ({ kind: 'search-replace' } & SearchReplace) | ({ kind: 'replace-block' } & BlockReplacement);
 
@@ -31,7 +37,8 @@ export type EditOutcome =
 const BLOCK = /<{5,9} ?SEARCH[^\n]*\n([\s\S]*?)\n?={5,9}[^\n]*\n([\s\S]*?)\n?>{5,9} ?REPLACE/g;
 // `REPLACE BLOCK name` on its own line (markdown emphasis, a heading mark, quotes or a colon around it
 // are tolerated), then one fenced body that ends at a line holding only the closing fence.
-const REPLACE_BLOCK = /^[ \t]*(?:[#>*_]+[ \t]*)*REPLACE[ \t]+BLOCK[ \t]*:?[ \t]*[`*"'_]*([A-Za-z0-9][A-Za-z0-9_.-]*)[^\n]*\n(?:[ \t]*\n)*[ \t]*```[^\n]*\n([\s\S]*?)^[ \t]*```[ \t]*$/gm;
+const REPLACE_BLOCK =
+  /^[ \t]*(?:[#>*_]+[ \t]*)*REPLACE[ \t]+BLOCK[ \t]*:?[ \t]*[`*"'_]*([A-Za-z0-9][A-Za-z0-9_.-]*)[^\n]*\n(?:[ \t]*\n)*[ \t]*```[^\n]*\n([\s\S]*?)^[ \t]*```[ \t]*$/gm;
 const FENCE = /```[ \t]*([A-Za-z]*)[^\n]*\n([\s\S]*?)```/g;
 
 export function parseResponse(text: string): ParsedResponse {
@@ -40,14 +47,21 @@ export function parseResponse(text: string): ParsedResponse {
   for (const m of text.matchAll(REPLACE_BLOCK)) found.push({ at: m.index!, op: { kind: 'replace-block', name: m[1], body: m[2] } });
   found.sort((a, b) => a.at - b.at);
   const ops = found.map((f) => f.op);
-  const edits = ops.filter((o): o is EditOp & { kind: 'search-replace' } => o.kind === 'search-replace').map(({ search, replace }) => ({ search, replace }));
-  const blocks = ops.filter((o): o is EditOp & { kind: 'replace-block' } => o.kind === 'replace-block').map(({ name, body }) => ({ name, body }));
+  const edits = ops
+    .filter((o): o is EditOp & { kind: 'search-replace' } => o.kind === 'search-replace')
+    .map(({ search, replace }) => ({ search, replace }));
+  const blocks = ops
+    .filter((o): o is EditOp & { kind: 'replace-block' } => o.kind === 'replace-block')
+    .map(({ name, body }) => ({ name, body }));
   const rest = text.replace(BLOCK, '').replace(REPLACE_BLOCK, '');
   let fullFile: string | undefined;
   if (!ops.length) {
     for (const m of rest.matchAll(FENCE)) {
       const body = m[2];
-      if (/export\s+(async\s+)?function\s+encode\b|export\s+const\s+encode\b/.test(body) && /export\s+(async\s+)?function\s+decode\b|export\s+const\s+decode\b/.test(body)) {
+      if (
+        /export\s+(async\s+)?function\s+encode\b|export\s+const\s+encode\b/.test(body) &&
+        /export\s+(async\s+)?function\s+decode\b|export\s+const\s+decode\b/.test(body)
+      ) {
         fullFile = body;
       }
     }
@@ -55,13 +69,22 @@ export function parseResponse(text: string): ParsedResponse {
   const h = /^\s*(?:\*\*)?hypothesis(?:\*\*)?\s*:\s*(?:\*\*)?\s*(.+)$/im.exec(text);
   let hypothesis = h ? h[1].trim() : '';
   if (!hypothesis) {
-    const prose = rest.replace(FENCE, '').trim().split(/\n\s*\n/)[0] ?? '';
+    const prose =
+      rest
+        .replace(FENCE, '')
+        .trim()
+        .split(/\n\s*\n/)[0] ?? '';
     hypothesis = prose.replace(/\s+/g, ' ').slice(0, 400);
   }
   return { hypothesis, edits, blocks, ops, fullFile };
 }
 
-function normLine(l: string): string { return l.trim().replace(/\s+/g, ' ').replace(/ ?([{}()[\];,=+\-*/<>!&|?:]) ?/g, '$1'); }
+function normLine(l: string): string {
+  return l
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([{}()[\];,=+\-*/<>!&|?:]) ?/g, '$1');
+}
 
 /** Finds `search` in `code` by lines with whitespace normalised; returns the character range. */
 function tolerantFind(code: string, search: string, blocks: BlockRange[]): { from: number; to: number } | undefined {
@@ -72,7 +95,10 @@ function tolerantFind(code: string, search: string, blocks: BlockRange[]): { fro
   const lines = code.split('\n');
   const starts: number[] = [];
   let off = 0;
-  for (const l of lines) { starts.push(off); off += l.length + 1; }
+  for (const l of lines) {
+    starts.push(off);
+    off += l.length + 1;
+  }
   for (let i = 0; i + want.length <= lines.length; i++) {
     let ok = true;
     for (let j = 0; j < want.length && ok; j++) ok = normLine(lines[i + j]) === want[j];
@@ -96,7 +122,10 @@ function reindent(replace: string, matched: string): string {
   const firstNonEmpty = replace.split('\n').find((l) => l.trim());
   const given = firstNonEmpty ? /^[ \t]*/.exec(firstNonEmpty)![0] : '';
   if (have === given) return replace;
-  return replace.split('\n').map((l) => (l.startsWith(given) ? have + l.slice(given.length) : l)).join('\n');
+  return replace
+    .split('\n')
+    .map((l) => (l.startsWith(given) ? have + l.slice(given.length) : l))
+    .join('\n');
 }
 
 const OUTSIDE = 'the SEARCH text is outside every EVOLVE-BLOCK; only code between // EVOLVE-BLOCK-START and // EVOLVE-BLOCK-END may change';
@@ -135,10 +164,19 @@ function applySearchReplace(code: string, e: SearchReplace): { code: string; tol
   const t = tolerantFind(code, e.search, blocks);
   if (!t) {
     const anywhere = tolerantFind(code, e.search, [{ start: 0, end: code.length }]);
-    return { ok: false, class: 'edit-failed', unmatched: e.search,
-      message: anywhere ? OUTSIDE : 'the SEARCH text matches nothing in the parent program (even ignoring whitespace); copy the lines exactly' };
+    return {
+      ok: false,
+      class: 'edit-failed',
+      unmatched: e.search,
+      message: anywhere
+        ? OUTSIDE
+        : 'the SEARCH text matches nothing in the parent program (even ignoring whitespace); copy the lines exactly',
+    };
   }
-  return { code: code.slice(0, t.from) + reindent(e.replace, code.slice(t.from, t.to)).replace(/\n$/, '') + code.slice(t.to), tolerant: true };
+  return {
+    code: code.slice(0, t.from) + reindent(e.replace, code.slice(t.from, t.to)).replace(/\n$/, '') + code.slice(t.to),
+    tolerant: true,
+  };
 }
 
 function applyBlock(code: string, b: BlockReplacement): string | Failure {
@@ -147,8 +185,12 @@ function applyBlock(code: string, b: BlockReplacement): string | Failure {
   const next = replaceBlock(code, b.name, body);
   if (next === undefined) {
     const names = blockNames(code);
-    return { ok: false, class: 'edit-failed', unmatched: `REPLACE BLOCK ${b.name}`,
-      message: `there is no EVOLVE-BLOCK named '${b.name}'; the blocks are: ${names.length ? names.join(', ') : '(none)'}` };
+    return {
+      ok: false,
+      class: 'edit-failed',
+      unmatched: `REPLACE BLOCK ${b.name}`,
+      message: `there is no EVOLVE-BLOCK named '${b.name}'; the blocks are: ${names.length ? names.join(', ') : '(none)'}`,
+    };
   }
   return next;
 }
@@ -176,7 +218,12 @@ export function applyEdits(parent: string, parsed: ParsedResponse): EditOutcome 
     if (code === parent) return { ok: false, class: 'edit-failed', message: 'the edits change nothing (REPLACE equals SEARCH)' };
     // A REPLACE text may itself carry a marker line; the blocks and the frame must come out as they went in.
     if (blockNames(code).join('\n') !== blockNames(parent).join('\n') || frameChanged(parent, code)) {
-      return { ok: false, class: 'edit-failed', message: 'the edits add, remove or rename an EVOLVE-BLOCK marker or change code outside the blocks; change only the code between the markers' };
+      return {
+        ok: false,
+        class: 'edit-failed',
+        message:
+          'the edits add, remove or rename an EVOLVE-BLOCK marker or change code outside the blocks; change only the code between the markers',
+      };
     }
     const kinds = new Set(ops.map((o) => o.kind));
     const kind: EditKind = kinds.size > 1 ? 'mixed' : kinds.has('replace-block') ? 'replace-block' : 'search-replace';
@@ -187,11 +234,19 @@ export function applyEdits(parent: string, parsed: ParsedResponse): EditOutcome 
     if (parentBlocks.length) {
       const norm = (s: string) => frameOf(s).split('\n').map(normLine).filter(Boolean).join('\n');
       if (evolveBlocks(parsed.fullFile).length !== parentBlocks.length || norm(parsed.fullFile) !== norm(parent)) {
-        return { ok: false, class: 'edit-failed', unmatched: undefined,
-          message: 'the full-file rewrite changes code outside the EVOLVE-BLOCKs (or drops a block marker); keep that code as it is' };
+        return {
+          ok: false,
+          class: 'edit-failed',
+          unmatched: undefined,
+          message: 'the full-file rewrite changes code outside the EVOLVE-BLOCKs (or drops a block marker); keep that code as it is',
+        };
       }
     }
     return { ok: true, code: parsed.fullFile, kind: 'full-file', applied: 1, tolerant: 0 };
   }
-  return { ok: false, class: 'no-code', message: 'the answer contains no SEARCH/REPLACE sections, no REPLACE BLOCK and no complete program in a ``` fence' };
+  return {
+    ok: false,
+    class: 'no-code',
+    message: 'the answer contains no SEARCH/REPLACE sections, no REPLACE BLOCK and no complete program in a ``` fence',
+  };
 }

@@ -93,14 +93,29 @@ export function rescored(r: CandidateRecord, objective: MetricId, reference: str
   const tr = m.trainingBdRates ?? meanBdRateTable(m.training.map((c) => c.bdRate));
   const ho = m.heldOutBdRates ?? (m.heldOut ? meanBdRateTable(m.heldOut.map((c) => c.bdRate)) : undefined);
   const { trainingBdRate: _t, heldOutBdRate: _h, ...rest } = m;
-  const training = tr[objective]?.[reference], heldOut = ho?.[objective]?.[reference];
-  return { ...r, metrics: { ...rest, objective, trainingBdRates: tr, ...(ho ? { heldOutBdRates: ho } : {}),
-    ...(training !== undefined ? { trainingBdRate: training } : {}), ...(heldOut !== undefined ? { heldOutBdRate: heldOut } : {}) } };
+  const training = tr[objective]?.[reference],
+    heldOut = ho?.[objective]?.[reference];
+  return {
+    ...r,
+    metrics: {
+      ...rest,
+      objective,
+      trainingBdRates: tr,
+      ...(ho ? { heldOutBdRates: ho } : {}),
+      ...(training !== undefined ? { trainingBdRate: training } : {}),
+      ...(heldOut !== undefined ? { heldOutBdRate: heldOut } : {}),
+    },
+  };
 }
 
 function sumTimes(clips: ClipScore[]): { encodeMs: number; decodeMs: number } {
-  let encodeMs = 0, decodeMs = 0;
-  for (const c of clips) for (const p of c.points) { encodeMs += p.encodeMs; decodeMs += p.decodeMs; }
+  let encodeMs = 0,
+    decodeMs = 0;
+  for (const c of clips)
+    for (const p of c.points) {
+      encodeMs += p.encodeMs;
+      decodeMs += p.decodeMs;
+    }
   return { encodeMs, decodeMs };
 }
 
@@ -129,9 +144,21 @@ export class Engine {
   private fixedQualities?: number[];
   private promptTokenBudget = 0;
 
-  constructor(readonly ws: Workspace, private readonly opts: EngineOptions) {
+  constructor(
+    readonly ws: Workspace,
+    private readonly opts: EngineOptions,
+  ) {
     this.config = ws.readConfig();
-    this.status = { running: false, generation: 0, candidates: 0, evaluated: 0, pendingReview: 0, strategy: 'refine', spentUsd: 0, tokens: { input: 0, output: 0 } };
+    this.status = {
+      running: false,
+      generation: 0,
+      candidates: 0,
+      evaluated: 0,
+      pendingReview: 0,
+      strategy: 'refine',
+      spentUsd: 0,
+      tokens: { input: 0, output: 0 },
+    };
   }
 
   /** Logs the event, then tells the host. */
@@ -150,13 +177,17 @@ export class Engine {
     const c = this.config.evolution;
     this.db = new ProgramDatabase({ islands: c.islands, archiveSize: c.eliteArchiveSize, migrationInterval: c.migrationInterval });
     const pruned = this.ws.pruneIncomplete();
-    if (pruned.length) this.notify('warning', { message: `removed ${pruned.length} proposal(s) interrupted before they were recorded: ${pruned.join(', ')}` });
+    if (pruned.length)
+      this.notify('warning', {
+        message: `removed ${pruned.length} proposal(s) interrupted before they were recorded: ${pruned.join(', ')}`,
+      });
     this.records = new Map(this.ws.listCandidates().map((r) => [r.id, rescored(r, c.objective, this.config.primaryReference)]));
     const { events, warnings } = this.ws.events.read();
     for (const w of warnings) this.notify('warning', { message: w });
     // The log is the source of truth: say what the files lost, and never run a logged candidate twice.
     for (const p of checkWorkspace(this.ws)) this.notify('warning', { message: `${p.message} — ${p.remedy}` });
-    for (const [id, e] of finishedInLog(events)) if (!this.records.has(id) && !id.endsWith('-root')) this.records.set(id, lostCandidate(id, e));
+    for (const [id, e] of finishedInLog(events))
+      if (!this.records.has(id) && !id.endsWith('-root')) this.records.set(id, lostCandidate(id, e));
     const logged = new Set(events.filter((e) => e.type === 'candidate-finished').map((e) => e.id as string));
     for (const r of this.records.values()) {
       if (r.state !== 'proposed' && !logged.has(r.id)) this.emit('candidate-finished', this.finishedEvent(r, true));
@@ -182,7 +213,7 @@ export class Engine {
    * stagnation is counted from there. */
   private adoptedGeneration(): number {
     const id = this.ws.latestVersion()?.candidateId;
-    return id ? this.records.get(id)?.generation ?? 0 : 0;
+    return id ? (this.records.get(id)?.generation ?? 0) : 0;
   }
 
   /** The best scored program a person has not turned down: a rejected (or held-out-failed) candidate
@@ -198,9 +229,17 @@ export class Engine {
 
   private addToDb(r: CandidateRecord): void {
     if (r.metrics?.trainingBdRate === undefined || !r.codeHash) return;
-    const p: Program = { id: r.id, island: r.island, generation: r.generation, score: r.metrics.trainingBdRate,
-      encodeMs: r.metrics.encodeMs, decodeMs: r.metrics.decodeMs, codeHash: r.codeHash };
-    if (r.parentId === null) this.db.addRoot(p); else this.db.add(p);
+    const p: Program = {
+      id: r.id,
+      island: r.island,
+      generation: r.generation,
+      score: r.metrics.trainingBdRate,
+      encodeMs: r.metrics.encodeMs,
+      decodeMs: r.metrics.decodeMs,
+      codeHash: r.codeHash,
+    };
+    if (r.parentId === null) this.db.addRoot(p);
+    else this.db.add(p);
   }
 
   private generationComplete(g: number): boolean {
@@ -214,8 +253,15 @@ export class Engine {
   }
 
   private finishedEvent(r: CandidateRecord, recovered = false): EngineEvents['candidate-finished'] {
-    return { id: r.id, generation: r.generation, state: r.state, trainingBdRate: r.metrics?.trainingBdRate,
-      failure: r.failure ? { class: r.failure.class, message: r.failure.message } : undefined, costUsd: r.costUsd, ...(recovered ? { recovered } : {}) };
+    return {
+      id: r.id,
+      generation: r.generation,
+      state: r.state,
+      trainingBdRate: r.metrics?.trainingBdRate,
+      failure: r.failure ? { class: r.failure.class, message: r.failure.message } : undefined,
+      costUsd: r.costUsd,
+      ...(recovered ? { recovered } : {}),
+    };
   }
 
   private save(r: CandidateRecord): void {
@@ -223,7 +269,9 @@ export class Engine {
     this.records.set(r.id, r);
   }
 
-  getStatus(): EngineStatus { return { ...this.status }; }
+  getStatus(): EngineStatus {
+    return { ...this.status };
+  }
 
   private refreshStatus(running: boolean, generation: number, stopReason?: string): void {
     const rs = [...this.records.values()];
@@ -231,17 +279,32 @@ export class Engine {
     const version = this.ws.latestVersion();
     const elapsedMin = (Date.now() - this.runStart) / 60000;
     this.status = {
-      running, generation, candidates: rs.length,
+      running,
+      generation,
+      candidates: rs.length,
       evaluated: rs.filter((r) => r.metrics?.trainingBdRate !== undefined).length,
       pendingReview: rs.filter((r) => r.state === 'pending-review').length,
       best: best ? { id: best.id, trainingBdRate: best.score } : undefined,
-      adoptedVersion: version?.version, adoptedBdRate: version?.trainingBdRate,
-      strategy: this.strategy, stagnation: this.stagnation, spentUsd: this.spentUsd,
-      tokens: rs.reduce((t, r) => ({ input: t.input + r.tokens.input, output: t.output + r.tokens.output,
-        cacheRead: t.cacheRead + (r.tokens.cacheRead ?? 0), cacheWrite: t.cacheWrite + (r.tokens.cacheWrite ?? 0) }), { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }),
+      adoptedVersion: version?.version,
+      adoptedBdRate: version?.trainingBdRate,
+      strategy: this.strategy,
+      stagnation: this.stagnation,
+      spentUsd: this.spentUsd,
+      tokens: rs.reduce(
+        (t, r) => ({
+          input: t.input + r.tokens.input,
+          output: t.output + r.tokens.output,
+          cacheRead: t.cacheRead + (r.tokens.cacheRead ?? 0),
+          cacheWrite: t.cacheWrite + (r.tokens.cacheWrite ?? 0),
+        }),
+        { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      ),
       stopReason,
       evaluationsPerMinute: elapsedMin > 0 && this.evaluationsThisRun ? this.evaluationsThisRun / elapsedMin : undefined,
-      paretoFront: this.db?.front().sort((a, b) => a.score - b.score).map((p) => ({ id: p.id, trainingBdRate: p.score, encodeMs: Math.round(p.encodeMs), decodeMs: Math.round(p.decodeMs) })),
+      paretoFront: this.db
+        ?.front()
+        .sort((a, b) => a.score - b.score)
+        .map((p) => ({ id: p.id, trainingBdRate: p.score, encodeMs: Math.round(p.encodeMs), decodeMs: Math.round(p.decodeMs) })),
     };
     writeJsonAtomic(join(this.ws.dir, STATUS_FILE), { ...this.status, pid: process.pid, time: new Date().toISOString() });
     this.notify('status', { ...this.status });
@@ -257,10 +320,19 @@ export class Engine {
     this.wallDeadline = budgets.wallMinutes !== undefined ? this.runStart + budgets.wallMinutes * 60_000 : undefined;
     const concurrency = Math.max(1, ro.concurrency ?? resolvedConcurrency(this.config.evolution));
     this.promptTokenBudget = ro.promptTokenBudget ?? this.config.evolution.promptTokenBudget;
-    this.emit('run-started', { pid: process.pid, provider: this.opts.provider.kind, model: this.opts.provider.model, concurrency, budgets });
+    this.emit('run-started', {
+      pid: process.pid,
+      provider: this.opts.provider.kind,
+      model: this.opts.provider.model,
+      concurrency,
+      budgets,
+    });
     if (!this.config.clips.heldOut.length) {
       // Without a held-out clip "does not lose on held-out clips" holds vacuously: say so once per run.
-      this.notify('warning', { message: 'no held-out clips: candidates are judged on the training clips only, so a gain may not generalise — add one with codec-evolve clips add --held-out FILE or the Add Clip command' });
+      this.notify('warning', {
+        message:
+          'no held-out clips: candidates are judged on the training clips only, so a gain may not generalise — add one with codec-evolve clips add --held-out FILE or the Add Clip command',
+      });
     }
     let stopReason = 'finished';
     let generationsRun = 0;
@@ -270,9 +342,17 @@ export class Engine {
       for (;;) {
         generation = this.nextGeneration();
         const incomplete = [...this.records.values()].some((r) => r.generation === generation);
-        if (ro.untilGeneration !== undefined && generation > ro.untilGeneration) { stopReason = `reached generation ${ro.untilGeneration}`; break; }
-        const why = incomplete ? undefined : budgetExceeded(budgets, { generations: generationsRun, elapsedMs: Date.now() - this.runStart, usd: this.spentUsd });
-        if (why) { stopReason = why; break; }
+        if (ro.untilGeneration !== undefined && generation > ro.untilGeneration) {
+          stopReason = `reached generation ${ro.untilGeneration}`;
+          break;
+        }
+        const why = incomplete
+          ? undefined
+          : budgetExceeded(budgets, { generations: generationsRun, elapsedMs: Date.now() - this.runStart, usd: this.spentUsd });
+        if (why) {
+          stopReason = why;
+          break;
+        }
         if (signal?.aborted) throw new CancelledError();
         this.refreshStatus(true, generation);
         const proposalsBefore = this.proposalsThisRun;
@@ -282,7 +362,12 @@ export class Engine {
       }
     } catch (e) {
       if (e instanceof CancelledError || signal?.aborted) stopReason = 'cancelled';
-      else { stopReason = `error: ${errorMessage(e)}`; this.emit('run-stopped', { reason: stopReason }); this.refreshStatus(false, generation, stopReason); throw e; }
+      else {
+        stopReason = `error: ${errorMessage(e)}`;
+        this.emit('run-stopped', { reason: stopReason });
+        this.refreshStatus(false, generation, stopReason);
+        throw e;
+      }
     }
     this.emit('run-stopped', { reason: stopReason, generationsRun });
     this.refreshStatus(false, generation, stopReason);
@@ -303,20 +388,40 @@ export class Engine {
     const code = this.ws.versionCode(version.version);
     const hash = codeHash(code);
     const done = [...this.records.values()].find((r) => r.codeHash === hash && r.metrics?.trainingBdRate !== undefined);
-    if (done) { this.fixQualities(done); this.scoreVersion(version, code, done); return; }
+    if (done) {
+      this.fixQualities(done);
+      this.scoreVersion(version, code, done);
+      return;
+    }
     const id = `v${String(version.version).padStart(4, '0')}-root`;
     const existing = this.records.get(id);
     // Measured before under another objective, with no table to re-read it from: measure it again.
     const remeasure = existing?.state === 'evaluated' && existing.metrics?.trainingBdRate === undefined;
     if (existing && existing.state !== 'proposed' && !remeasure) {
-      throw new ProviderError(`the adopted codec (version ${version.version}) fails evaluation: ${existing.failure?.message ?? existing.state}`,
-        `fix ${this.config.codecFile} (codec-evolve evaluate shows the failure) or re-run init with another --seed`);
+      throw new ProviderError(
+        `the adopted codec (version ${version.version}) fails evaluation: ${existing.failure?.message ?? existing.state}`,
+        `fix ${this.config.codecFile} (codec-evolve evaluate shows the failure) or re-run init with another --seed`,
+      );
     }
     const now = new Date().toISOString();
     const rec: CandidateRecord = existing ?? {
-      id, generation: 0, slot: 0, island: 0, parentId: null, inspirationIds: [], state: 'proposed', createdAt: now, updatedAt: now,
-      provider: 'version', strategy: 'baseline', hypothesis: `version ${version.version} as adopted`, editKind: 'none', codeHash: hash,
-      tokens: { input: 0, output: 0 }, costUsd: 0, repairRounds: 0,
+      id,
+      generation: 0,
+      slot: 0,
+      island: 0,
+      parentId: null,
+      inspirationIds: [],
+      state: 'proposed',
+      createdAt: now,
+      updatedAt: now,
+      provider: 'version',
+      strategy: 'baseline',
+      hypothesis: `version ${version.version} as adopted`,
+      editKind: 'none',
+      codeHash: hash,
+      tokens: { input: 0, output: 0 },
+      costUsd: 0,
+      repairRounds: 0,
     };
     if (!existing) {
       this.ws.writeCandidateFile(id, 'code.js', code);
@@ -325,8 +430,10 @@ export class Engine {
     }
     await this.evaluateCandidate(rec, undefined, true);
     if (rec.state !== 'evaluated') {
-      throw new ProviderError(`the adopted codec (version ${version.version}) fails evaluation: ${rec.failure?.message ?? rec.state}`,
-        `fix it, or re-run init with another --seed`);
+      throw new ProviderError(
+        `the adopted codec (version ${version.version}) fails evaluation: ${rec.failure?.message ?? rec.state}`,
+        `fix it, or re-run init with another --seed`,
+      );
     }
     this.fixQualities(rec);
     this.scoreVersion(version, code, rec);
@@ -335,7 +442,15 @@ export class Engine {
   /** The version record carries its score on the current objective (after a change of objective, too). */
   private scoreVersion(version: VersionRecord, code: string, rec: CandidateRecord): void {
     if (version.trainingBdRate === undefined || (version.objective ?? 'psnrY') !== rec.metrics?.objective) {
-      this.ws.writeVersion({ ...version, objective: rec.metrics?.objective, trainingBdRate: rec.metrics?.trainingBdRate, heldOutBdRate: rec.metrics?.heldOutBdRate }, code);
+      this.ws.writeVersion(
+        {
+          ...version,
+          objective: rec.metrics?.objective,
+          trainingBdRate: rec.metrics?.trainingBdRate,
+          heldOutBdRate: rec.metrics?.heldOutBdRate,
+        },
+        code,
+      );
     }
   }
 
@@ -346,14 +461,17 @@ export class Engine {
     const version = this.ws.latestVersion();
     if (!version) return undefined;
     const hash = codeHash(this.ws.versionCode(version.version));
-    const r = (version.candidateId ? this.records.get(version.candidateId) : undefined)
-      ?? [...this.records.values()].find((x) => x.codeHash === hash && x.metrics?.trainingBdRate !== undefined);
+    const r =
+      (version.candidateId ? this.records.get(version.candidateId) : undefined) ??
+      [...this.records.values()].find((x) => x.codeHash === hash && x.metrics?.trainingBdRate !== undefined);
     return r?.metrics?.objective === this.config.evolution.objective ? r.metrics : undefined;
   }
 
   private fixQualities(root: CandidateRecord): void {
     if (this.config.qualities?.length) return;
-    const qs = [...new Set(root.metrics?.training.flatMap((c) => c.points.map((p) => p.quality)).filter((q): q is number => q !== undefined) ?? [])].sort((a, b) => a - b);
+    const qs = [
+      ...new Set(root.metrics?.training.flatMap((c) => c.points.map((p) => p.quality)).filter((q): q is number => q !== undefined) ?? []),
+    ].sort((a, b) => a - b);
     if (qs.length >= 4) this.fixedQualities = qs;
   }
 
@@ -375,7 +493,10 @@ export class Engine {
     await Promise.all(Array.from({ length: Math.min(concurrency, slots) }, worker));
   }
 
-  private plan(generation: number, slot: number): { slot: number; island: number; parent: Program; inspirations: Program[]; seed: number; focus?: PromptFocus } {
+  private plan(
+    generation: number,
+    slot: number,
+  ): { slot: number; island: number; parent: Program; inspirations: Program[]; seed: number; focus?: PromptFocus } {
     const seed = mixSeed(this.config.evolution.seed, generation, slot);
     const r = rng(seed);
     const n = this.db.islandCount;
@@ -383,10 +504,21 @@ export class Engine {
     if (this.strategy === 'explore-island') island = (island + 1 + Math.floor(r() * (n - 1 || 1))) % n;
     const parent = this.db.selectParent(island, r, this.strategy === 'refine' ? 0.15 : 0.4);
     const inspirations = this.db.inspirations(parent, r);
-    return { slot, island, parent, inspirations, seed, focus: chooseFocus({
-      blocks: blockNames(this.ws.candidateCode(parent.id)), records: this.records.values(), generation,
-      turn: generation * this.slotsPerGeneration() + slot, seed, margin: this.config.evolution.noiseMarginPercent,
-    }) };
+    return {
+      slot,
+      island,
+      parent,
+      inspirations,
+      seed,
+      focus: chooseFocus({
+        blocks: blockNames(this.ws.candidateCode(parent.id)),
+        records: this.records.values(),
+        generation,
+        turn: generation * this.slotsPerGeneration() + slot,
+        seed,
+        margin: this.config.evolution.noiseMarginPercent,
+      }),
+    };
   }
 
   private async runSlot(generation: number, plan: ReturnType<Engine['plan']>, inFlight: Set<string>): Promise<void> {
@@ -397,8 +529,13 @@ export class Engine {
       // Proposed by another provider before Stop: this run's provider proposes it afresh (same id,
       // same parent); what the interrupted proposal cost stays on the record.
       const carried = { tokens: rec.tokens, costUsd: rec.costUsd, provider: rec.provider };
-      this.emit('candidate-reproposed', { id, generation, from: rec.provider, to: this.opts.provider.kind,
-        message: `${id} was proposed by ${rec.provider} before the run stopped; ${this.opts.provider.kind} proposes it afresh` });
+      this.emit('candidate-reproposed', {
+        id,
+        generation,
+        from: rec.provider,
+        to: this.opts.provider.kind,
+        message: `${id} was proposed by ${rec.provider} before the run stopped; ${this.opts.provider.kind} proposes it afresh`,
+      });
       rmSync(this.ws.candidateDir(id), { recursive: true, force: true });
       this.records.delete(id);
       rec = await this.propose(id, generation, plan, inFlight);
@@ -406,8 +543,12 @@ export class Engine {
       rec.costUsd += carried.costUsd;
       this.save(rec);
     } else if (rec) {
-      this.emit('candidate-resumed', { id, generation, provider: rec.provider,
-        message: `resuming ${id}, proposed by ${rec.provider}${rec.model ? ` (${rec.model})` : ''} before the run stopped: evaluating it without asking the model again` });
+      this.emit('candidate-resumed', {
+        id,
+        generation,
+        provider: rec.provider,
+        message: `resuming ${id}, proposed by ${rec.provider}${rec.model ? ` (${rec.model})` : ''} before the run stopped: evaluating it without asking the model again`,
+      });
     }
     if (!rec) rec = await this.propose(id, generation, plan, inFlight);
     if (rec.state === 'proposed') await this.evaluateCandidate(rec, plan.parent);
@@ -421,7 +562,13 @@ export class Engine {
 
   private promptProgram(id: string): PromptProgram {
     const r = this.records.get(id);
-    return { id, code: this.ws.candidateCode(id), trainingBdRate: r?.metrics?.trainingBdRate, training: r?.metrics?.training, hypothesis: r?.hypothesis };
+    return {
+      id,
+      code: this.ws.candidateCode(id),
+      trainingBdRate: r?.metrics?.trainingBdRate,
+      training: r?.metrics?.training,
+      hypothesis: r?.hypothesis,
+    };
   }
 
   private lineage(id: string | null): CandidateRecord[] {
@@ -439,30 +586,57 @@ export class Engine {
     this.proposalsThisRun++;
     const parentCode = this.ws.candidateCode(plan.parent.id);
     const failures = analyzeFailures(this.lineage(plan.parent.id), 20);
-    const rejections = [...this.records.values()].filter((r) => r.state === 'rejected' && r.review?.reason)
-      .slice(-5).map((r) => ({ id: r.id, reason: r.review!.reason!, hypothesis: r.hypothesis }));
+    const rejections = [...this.records.values()]
+      .filter((r) => r.state === 'rejected' && r.review?.reason)
+      .slice(-5)
+      .map((r) => ({ id: r.id, reason: r.review!.reason!, hypothesis: r.hypothesis }));
     // Read per proposal, not per run: a directive given while the loop runs steers the next prompt.
     const directives = activeDirectives(listDirectives(this.ws)).map((d) => ({ id: d.id, text: d.text, block: d.block }));
     // The person's word outranks the rotation: a directive naming one of the parent's blocks sets the focus.
     const asked = directives.find((d) => d.block && blockNames(parentCode).includes(d.block));
-    const focus: PromptFocus | undefined = asked ? { block: asked.block!, reason: `the supervising person asked for it (${asked.id})` } : plan.focus;
+    const focus: PromptFocus | undefined = asked
+      ? { block: asked.block!, reason: `the supervising person asked for it (${asked.id})` }
+      : plan.focus;
     const prompt = buildPrompt({
       directives,
       parent: this.promptProgram(plan.parent.id),
       inspirations: plan.inspirations.map((p) => this.promptProgram(p.id)),
-      failures, rejections, strategy: this.strategy, primaryReference: this.config.primaryReference, contractText: this.opts.contractText,
-      objective: this.config.evolution.objective, guards: this.config.evolution.guards,
-      focus, tokenBudget: this.promptTokenBudget,
+      failures,
+      rejections,
+      strategy: this.strategy,
+      primaryReference: this.config.primaryReference,
+      contractText: this.opts.contractText,
+      objective: this.config.evolution.objective,
+      guards: this.config.evolution.guards,
+      focus,
+      tokenBudget: this.promptTokenBudget,
     });
     const now = new Date().toISOString();
     const rec: CandidateRecord = {
-      id, generation, slot: plan.slot, island: plan.island, parentId: plan.parent.id, inspirationIds: plan.inspirations.map((p) => p.id),
-      state: 'proposed', createdAt: now, updatedAt: now, provider: this.opts.provider.kind, model: this.opts.provider.model,
-      strategy: this.strategy, hypothesis: '', tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 }, costUsd: 0, repairRounds: 0,
+      id,
+      generation,
+      slot: plan.slot,
+      island: plan.island,
+      parentId: plan.parent.id,
+      inspirationIds: plan.inspirations.map((p) => p.id),
+      state: 'proposed',
+      createdAt: now,
+      updatedAt: now,
+      provider: this.opts.provider.kind,
+      model: this.opts.provider.model,
+      strategy: this.strategy,
+      hypothesis: '',
+      tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+      costUsd: 0,
+      repairRounds: 0,
       ...(focus ? { focusBlock: focus.block } : {}),
-      prompt: { estimatedTokens: prompt.stats.tokens, parentTokens: prompt.stats.parentTokens, inspirationsShown: prompt.stats.inspirationsShown,
+      prompt: {
+        estimatedTokens: prompt.stats.tokens,
+        parentTokens: prompt.stats.parentTokens,
+        inspirationsShown: prompt.stats.inspirationsShown,
         ...(prompt.stats.inspirationsDropped.length ? { inspirationsDropped: prompt.stats.inspirationsDropped } : {}),
-        ...(prompt.stats.failureDetailsDropped ? { failureDetailsDropped: true } : {}) },
+        ...(prompt.stats.failureDetailsDropped ? { failureDetailsDropped: true } : {}),
+      },
       ...(directives.length ? { directiveIds: directives.map((d) => d.id) } : {}),
     };
     const transcript: string[] = [`# system\n\n${prompt.system}\n\n# user\n\n${prompt.user}`];
@@ -476,9 +650,20 @@ export class Engine {
       let outputTokens = 0;
       try {
         const res = await this.opts.provider.complete({
-          system: prompt.system, systemParts: prompt.systemParts, messages, signal: this.opts.signal, deadline: this.wallDeadline,
-          context: { parentCode, inspirations: plan.inspirations.map((p) => this.ws.candidateCode(p.id)), grandparent: this.grandparent(plan.parent),
-            mutationScale: mutationScaleFor(this.strategy), strategy: this.strategy, seed: mixSeed(plan.seed, round, 7), focusBlock: focus?.block },
+          system: prompt.system,
+          systemParts: prompt.systemParts,
+          messages,
+          signal: this.opts.signal,
+          deadline: this.wallDeadline,
+          context: {
+            parentCode,
+            inspirations: plan.inspirations.map((p) => this.ws.candidateCode(p.id)),
+            grandparent: this.grandparent(plan.parent),
+            mutationScale: mutationScaleFor(this.strategy),
+            strategy: this.strategy,
+            seed: mixSeed(plan.seed, round, 7),
+            focusBlock: focus?.block,
+          },
         });
         rec.tokens.input += res.usage.inputTokens;
         rec.tokens.output += res.usage.outputTokens;
@@ -508,7 +693,11 @@ export class Engine {
       let fix: string;
       if (truncated) {
         // Edits before the cut may apply, but half an idea is not the idea: ask for a smaller one.
-        failure = { class: 'truncated', stage: 'edit', message: `the answer was cut off at the output limit (${outputTokens} output tokens, stop reason ${truncated}); no edit of it was applied` };
+        failure = {
+          class: 'truncated',
+          stage: 'edit',
+          message: `the answer was cut off at the output limit (${outputTokens} output tokens, stop reason ${truncated}); no edit of it was applied`,
+        };
         fix = truncatedRepairPrompt(outputTokens);
       } else {
         const applied = applyEdits(parentCode, parsed);
@@ -519,7 +708,12 @@ export class Engine {
           failure = undefined;
           break;
         }
-        failure = { class: applied.class, stage: 'edit', message: applied.message, ...(applied.unmatched !== undefined ? { unmatched: applied.unmatched } : {}) };
+        failure = {
+          class: applied.class,
+          stage: 'edit',
+          message: applied.message,
+          ...(applied.unmatched !== undefined ? { unmatched: applied.unmatched } : {}),
+        };
         fix = repairPrompt(applied.message, applied.unmatched);
       }
       if (round >= this.config.evolution.repairRounds) break;
@@ -532,7 +726,11 @@ export class Engine {
       rec.codeHash = hash;
       const dup = [...this.records.values()].find((r) => r.codeHash === hash);
       if (dup || inFlight.has(hash)) {
-        failure = { class: 'duplicate', stage: 'novelty', message: `the same program (after normalising comments and whitespace) as ${dup?.id ?? 'another candidate of this generation'}; not evaluated` };
+        failure = {
+          class: 'duplicate',
+          stage: 'novelty',
+          message: `the same program (after normalising comments and whitespace) as ${dup?.id ?? 'another candidate of this generation'}; not evaluated`,
+        };
       } else {
         inFlight.add(hash);
         this.ws.writeCandidateFile(id, 'code.js', code);
@@ -569,7 +767,12 @@ export class Engine {
   }
 
   /** A stage's clips with their fail-fast limits (time-limit.ts), which are also noted in `limits`. */
-  private stageClips(stage: StageRequest['stage'], clips: Array<{ path: string; frames?: number }>, parent: CandidateRecord | undefined, limits: NonNullable<CandidateRecord['timeLimitsMs']>): ClipSpec[] {
+  private stageClips(
+    stage: StageRequest['stage'],
+    clips: Array<{ path: string; frames?: number }>,
+    parent: CandidateRecord | undefined,
+    limits: NonNullable<CandidateRecord['timeLimitsMs']>,
+  ): ClipSpec[] {
     const cap = this.config.limits?.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
     return clips.map((c) => {
       const path = this.ws.resolvePath(c.path);
@@ -601,26 +804,59 @@ export class Engine {
       }
       return r;
     };
-    const smoke = await run({ stage: 'smoke', clips: this.stageClips('smoke', [cfg.clips.smoke], parentRec, limits), references: [], qualities: cfg.qualities });
+    const smoke = await run({
+      stage: 'smoke',
+      clips: this.stageClips('smoke', [cfg.clips.smoke], parentRec, limits),
+      references: [],
+      qualities: cfg.qualities,
+    });
     if (!smoke.ok) failure = { ...smoke.failure, stage: 'smoke' };
     else {
       const trainingClips = this.stageClips('training', cfg.clips.training, parentRec, limits);
-      let training = await run({ stage: 'training', clips: trainingClips, references: cfg.references, qualities: cfg.qualities ?? (isRoot ? undefined : this.fixedQualities) });
+      let training = await run({
+        stage: 'training',
+        clips: trainingClips,
+        references: cfg.references,
+        qualities: cfg.qualities ?? (isRoot ? undefined : this.fixedQualities),
+      });
       const objective = cfg.evolution.objective;
-      if (training.ok && !cfg.qualities && this.fixedQualities && !isRoot && meanBd(training.clips, objective, cfg.primaryReference) === undefined) {
+      if (
+        training.ok &&
+        !cfg.qualities &&
+        this.fixedQualities &&
+        !isRoot &&
+        meanBd(training.clips, objective, cfg.primaryReference) === undefined
+      ) {
         training = await run({ stage: 'training', clips: trainingClips, references: cfg.references });
       }
       if (!training.ok) failure = { ...training.failure, stage: 'training' };
       else {
         const t = sumTimes(training.clips);
-        metrics = { smokeOk: true, smoke: smoke.clips, objective, training: training.clips, trainingBdRate: meanBd(training.clips, objective, cfg.primaryReference),
-          trainingBdRates: meanBdRateTable(training.clips.map((c) => c.bdRate)), ...t, evaluationMs: 0 };
+        metrics = {
+          smokeOk: true,
+          smoke: smoke.clips,
+          objective,
+          training: training.clips,
+          trainingBdRate: meanBd(training.clips, objective, cfg.primaryReference),
+          trainingBdRates: meanBdRateTable(training.clips.map((c) => c.bdRate)),
+          ...t,
+          evaluationMs: 0,
+        };
         if (metrics.trainingBdRate === undefined) {
-          failure = { class: 'bad-output', stage: 'training', message: `no ${objective} BD-rate against ${cfg.primaryReference}: the RD curve does not overlap the reference's quality range` };
+          failure = {
+            class: 'bad-output',
+            stage: 'training',
+            message: `no ${objective} BD-rate against ${cfg.primaryReference}: the RD curve does not overlap the reference's quality range`,
+          };
         }
         const beatsParent = !failure && (isRoot || (parent && metrics.trainingBdRate! < parent.score - cfg.evolution.noiseMarginPercent));
         if (beatsParent && cfg.clips.heldOut.length) {
-          const held = await run({ stage: 'held-out', clips: this.stageClips('held-out', cfg.clips.heldOut, parentRec, limits), references: cfg.references, qualities: cfg.qualities });
+          const held = await run({
+            stage: 'held-out',
+            clips: this.stageClips('held-out', cfg.clips.heldOut, parentRec, limits),
+            references: cfg.references,
+            qualities: cfg.qualities,
+          });
           if (!held.ok) failure = { ...held.failure, stage: 'held-out' };
           else {
             metrics.heldOut = held.clips;
@@ -649,13 +885,28 @@ export class Engine {
     } else {
       const version = this.ws.latestVersion();
       const incumbent = this.incumbent();
-      rec.verdict = judge({ training: metrics!.trainingBdRate, heldOut: metrics!.heldOutBdRate, bdRates: metrics!.trainingBdRates },
-        incumbent ? { training: incumbent.trainingBdRate, heldOut: incumbent.heldOutBdRate, bdRates: incumbent.trainingBdRates }
-          : (version?.objective ?? 'psnrY') === cfg.evolution.objective ? { training: version?.trainingBdRate, heldOut: version?.heldOutBdRate } : {},
-        { margin: cfg.evolution.noiseMarginPercent, objective: cfg.evolution.objective, guards: cfg.evolution.guards, reference: cfg.primaryReference });
+      rec.verdict = judge(
+        { training: metrics!.trainingBdRate, heldOut: metrics!.heldOutBdRate, bdRates: metrics!.trainingBdRates },
+        incumbent
+          ? { training: incumbent.trainingBdRate, heldOut: incumbent.heldOutBdRate, bdRates: incumbent.trainingBdRates }
+          : (version?.objective ?? 'psnrY') === cfg.evolution.objective
+            ? { training: version?.trainingBdRate, heldOut: version?.heldOutBdRate }
+            : {},
+        {
+          margin: cfg.evolution.noiseMarginPercent,
+          objective: cfg.evolution.objective,
+          guards: cfg.evolution.guards,
+          reference: cfg.primaryReference,
+        },
+      );
       // The queue is for real steps forward: better than the adopted version and than its own parent.
       if (rec.verdict.improved && parent && metrics!.trainingBdRate! > parent.score - cfg.evolution.noiseMarginPercent) {
-        rec.verdict = { ...rec.verdict, improved: false, stoppedBy: 'parent', reason: `better than v${version?.version} but not than its parent ${parent.id} (${parent.score.toFixed(3)} %)` };
+        rec.verdict = {
+          ...rec.verdict,
+          improved: false,
+          stoppedBy: 'parent',
+          reason: `better than v${version?.version} but not than its parent ${parent.id} (${parent.score.toFixed(3)} %)`,
+        };
       }
       rec.state = stateAfterEvaluation(rec.verdict, cfg.evolution.adoptionPolicy);
       if (rec.state === 'adopted') rec.state = 'pending-review'; // adoptCandidate makes it 'adopted'
@@ -684,16 +935,24 @@ export class Engine {
       if (moves.length) this.emit('migration', { generation, moves });
     }
     const since = this.adoptedGeneration();
-    const recent = [...this.records.values()].filter((r) => r.metrics?.trainingBdRate !== undefined && r.generation > 0 && r.generation >= since)
-      .sort((a, b) => a.generation - b.generation || a.slot - b.slot).map((r) => r.metrics!.trainingBdRate!);
+    const recent = [...this.records.values()]
+      .filter((r) => r.metrics?.trainingBdRate !== undefined && r.generation > 0 && r.generation >= since)
+      .sort((a, b) => a.generation - b.generation || a.slot - b.slot)
+      .map((r) => r.metrics!.trainingBdRate!);
     const s = detectStagnation({ bestByGeneration: this.bestByGeneration, recentScores: recent, generations: c.stagnationGenerations });
     const before = this.strategy;
     // Escalate once per stagnation window, not every generation.
     const escalate = s.stagnant && (before === 'refine' || s.sinceGenerations % c.stagnationGenerations === 0);
     this.strategy = escalate ? nextStrategy(before, true) : s.stagnant ? before : 'refine';
     this.stagnation = s.stagnant ? s.reason : undefined;
-    if (this.strategy !== before) this.emit('strategy-changed', { generation, from: before, to: this.strategy, reason: s.reason ?? 'improving again' });
-    this.emit('generation-finished', { generation, best: best ? { id: best.id, trainingBdRate: best.score } : undefined, strategy: this.strategy, stagnation: this.stagnation });
+    if (this.strategy !== before)
+      this.emit('strategy-changed', { generation, from: before, to: this.strategy, reason: s.reason ?? 'improving again' });
+    this.emit('generation-finished', {
+      generation,
+      best: best ? { id: best.id, trainingBdRate: best.score } : undefined,
+      strategy: this.strategy,
+      stagnation: this.stagnation,
+    });
     this.refreshStatus(true, generation + 1);
   }
 }

@@ -29,8 +29,6 @@ export interface StageVia {
   runMs: number;
 }
 
-export type StageResult =
-  | { ok: true; clips: ClipScore[]; via?: StageVia }
-  | { ok: false; failure: CandidateFailure; via?: StageVia };
+export type StageResult = { ok: true; clips: ClipScore[]; via?: StageVia } | { ok: false; failure: CandidateFailure; via?: StageVia };
 
 export type Evaluator = (source: string, req: StageRequest) => Promise<StageResult>;

@@ -71,17 +71,26 @@ export function selectFacts(question: string, known: string[]): FactSelection {
   return { topics: [...topics], candidateIds, window };
 }
 
-const pct = (x: number | undefined | null): string => (x === undefined || x === null || !Number.isFinite(x) ? 'n/a' : `${x >= 0 ? '+' : ''}${x.toFixed(3)} %`);
-const oneLine = (s: string, max = 160): string => { const l = s.split('\n')[0].trim(); return l.length > max ? l.slice(0, max - 1) + '…' : l; };
+const pct = (x: number | undefined | null): string =>
+  x === undefined || x === null || !Number.isFinite(x) ? 'n/a' : `${x >= 0 ? '+' : ''}${x.toFixed(3)} %`;
+const oneLine = (s: string, max = 160): string => {
+  const l = s.split('\n')[0].trim();
+  return l.length > max ? l.slice(0, max - 1) + '…' : l;
+};
 
 function byState(cs: CandidateRecord[]): string {
   const counts = new Map<string, number>();
   for (const c of cs) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${n} ${s}`).join(', ');
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
 }
 
 function bestOf(cs: CandidateRecord[]): CandidateRecord | undefined {
-  return cs.filter((c) => c.metrics?.trainingBdRate !== undefined).sort((a, b) => a.metrics!.trainingBdRate! - b.metrics!.trainingBdRate!)[0];
+  return cs
+    .filter((c) => c.metrics?.trainingBdRate !== undefined)
+    .sort((a, b) => a.metrics!.trainingBdRate! - b.metrics!.trainingBdRate!)[0];
 }
 
 /** One line per candidate: what a person scans in a list. */
@@ -89,7 +98,11 @@ export function candidateLine(c: CandidateRecord): string {
   const bd = c.metrics?.trainingBdRate !== undefined ? `BD-rate ${pct(c.metrics.trainingBdRate)}` : 'no BD-rate';
   const parent = c.parentId ? `, parent ${c.parentId}${c.parentBdRate !== undefined ? ` (${pct(c.parentBdRate)})` : ''}` : '';
   const steer = c.directiveIds?.length ? `, answering ${c.directiveIds.join(', ')}` : '';
-  const what = c.failure ? `${c.failure.class}${c.failure.stage ? ` at ${c.failure.stage}` : ''}: ${oneLine(c.failure.message)}` : c.hypothesis ? `idea: ${oneLine(c.hypothesis)}` : '';
+  const what = c.failure
+    ? `${c.failure.class}${c.failure.stage ? ` at ${c.failure.stage}` : ''}: ${oneLine(c.failure.message)}`
+    : c.hypothesis
+      ? `idea: ${oneLine(c.hypothesis)}`
+      : '';
   return `${c.id} ${c.state}, ${bd}${parent}${steer}${what ? ` — ${what}` : ''}`;
 }
 
@@ -126,23 +139,38 @@ export function directivesSection(d: RunData): FactSection {
 }
 
 export function recentSection(d: RunData, window: number): FactSection {
-  const recent = [...d.candidates].filter((c) => c.generation > 0).sort((a, b) => a.generation - b.generation || a.slot - b.slot).slice(-window);
+  const recent = [...d.candidates]
+    .filter((c) => c.generation > 0)
+    .sort((a, b) => a.generation - b.generation || a.slot - b.slot)
+    .slice(-window);
   return { topic: 'recent', title: `Last ${recent.length} candidate(s)`, lines: recent.length ? recent.map(candidateLine) : ['none yet'] };
 }
 
 export function failuresSection(d: RunData, window: number): FactSection {
-  const recent = [...d.candidates].filter((c) => c.generation > 0).sort((a, b) => a.generation - b.generation || a.slot - b.slot).slice(-window);
+  const recent = [...d.candidates]
+    .filter((c) => c.generation > 0)
+    .sort((a, b) => a.generation - b.generation || a.slot - b.slot)
+    .slice(-window);
   const s = analyzeFailures(recent, window);
   const lines = [`${s.failures} of the last ${s.total} candidate(s) failed`];
   for (const g of s.byClass) {
     const stages = new Map<string, number>();
-    for (const c of recent) if (c.failure?.class === g.class) stages.set(c.failure.stage ?? '?', (stages.get(c.failure.stage ?? '?') ?? 0) + 1);
+    for (const c of recent)
+      if (c.failure?.class === g.class) stages.set(c.failure.stage ?? '?', (stages.get(c.failure.stage ?? '?') ?? 0) + 1);
     const ids = recent.filter((c) => c.failure?.class === g.class).map((c) => c.id);
-    lines.push(`${g.class} ×${g.count} (stage ${[...stages.entries()].map(([k, n]) => `${k} ×${n}`).join(', ')}; ${ids.slice(-5).join(', ')})`);
+    lines.push(
+      `${g.class} ×${g.count} (stage ${[...stages.entries()].map(([k, n]) => `${k} ×${n}`).join(', ')}; ${ids.slice(-5).join(', ')})`,
+    );
     for (const m of g.messages) lines.push(`  "${oneLine(m.message, 200)}"${m.count > 1 ? ` ×${m.count}` : ''}`);
   }
-  const all = analyzeFailures(d.candidates.filter((c) => c.generation > 0), Number.MAX_SAFE_INTEGER);
-  if (all.total > s.total) lines.push(`over the whole run: ${all.failures} of ${all.total} failed (${all.byClass.map((g) => `${g.class} ×${g.count}`).join(', ') || 'none'})`);
+  const all = analyzeFailures(
+    d.candidates.filter((c) => c.generation > 0),
+    Number.MAX_SAFE_INTEGER,
+  );
+  if (all.total > s.total)
+    lines.push(
+      `over the whole run: ${all.failures} of ${all.total} failed (${all.byClass.map((g) => `${g.class} ×${g.count}`).join(', ') || 'none'})`,
+    );
   return { topic: 'failures', title: 'Failures', lines };
 }
 
@@ -153,14 +181,19 @@ export function progressSection(d: RunData): FactSection {
   for (const g of gens) {
     const here = bestOf(d.candidates.filter((c) => c.generation === g));
     const bd = here?.metrics?.trainingBdRate;
-    if (bd !== undefined && bd < best) { best = bd; steps.push(`generation ${g}: new best ${here!.id} at ${pct(bd)}`); }
+    if (bd !== undefined && bd < best) {
+      best = bd;
+      steps.push(`generation ${g}: new best ${here!.id} at ${pct(bd)}`);
+    }
   }
   const lines = steps.length ? [...steps] : ['no candidate evaluated yet'];
   const last = gens.length ? gens[gens.length - 1] : 0;
   const lastStep = steps.length ? Number(/generation (\d+)/.exec(steps[steps.length - 1])![1]) : 0;
   if (steps.length && last > lastStep) lines.push(`no new best in the ${last - lastStep} generation(s) since generation ${lastStep}`);
   for (const v of [...d.versions].sort((a, b) => a.version - b.version)) {
-    lines.push(`version ${v.version}${v.candidateId ? ` from ${v.candidateId}` : ' (seed)'}: ${pct(v.trainingBdRate)}${v.heldOutBdRate !== undefined ? `, held-out ${pct(v.heldOutBdRate)}` : ''}, ${v.time}`);
+    lines.push(
+      `version ${v.version}${v.candidateId ? ` from ${v.candidateId}` : ' (seed)'}: ${pct(v.trainingBdRate)}${v.heldOutBdRate !== undefined ? `, held-out ${pct(v.heldOutBdRate)}` : ''}, ${v.time}`,
+    );
   }
   return { topic: 'progress', title: 'Progress', lines };
 }
@@ -177,17 +210,32 @@ export interface HistoryFilter {
 
 /** Candidates matching a filter, latest last: an agent's view of `codec-evolve history`. */
 export function historySection(candidates: CandidateRecord[], f: HistoryFilter = {}): FactSection {
-  const all = [...candidates].sort((a, b) => a.generation - b.generation || a.slot - b.slot).filter((c) =>
-    (!f.state || c.state === f.state) && (!f.failureClass || c.failure?.class === f.failureClass) &&
-    (!f.directiveId || !!c.directiveIds?.includes(f.directiveId)) && (f.sinceGeneration === undefined || c.generation >= f.sinceGeneration));
+  const all = [...candidates]
+    .sort((a, b) => a.generation - b.generation || a.slot - b.slot)
+    .filter(
+      (c) =>
+        (!f.state || c.state === f.state) &&
+        (!f.failureClass || c.failure?.class === f.failureClass) &&
+        (!f.directiveId || !!c.directiveIds?.includes(f.directiveId)) &&
+        (f.sinceGeneration === undefined || c.generation >= f.sinceGeneration),
+    );
   const limit = Math.max(1, Math.min(500, f.limit ?? 30));
   const shown = all.slice(-limit);
-  const what = Object.entries(f).filter(([k, v]) => k !== 'limit' && v !== undefined && v !== '').map(([k, v]) => `${k} ${String(v)}`).join(', ');
-  return { topic: 'recent', title: `History${what ? ` (${what})` : ''}: ${shown.length} of ${all.length} matching`, lines: shown.length ? shown.map(candidateLine) : ['no candidate matches'] };
+  const what = Object.entries(f)
+    .filter(([k, v]) => k !== 'limit' && v !== undefined && v !== '')
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+  return {
+    topic: 'recent',
+    title: `History${what ? ` (${what})` : ''}: ${shown.length} of ${all.length} matching`,
+    lines: shown.length ? shown.map(candidateLine) : ['no candidate matches'],
+  };
 }
 
 export function queueSection(d: RunData): FactSection {
-  const q = d.candidates.filter((c) => c.state === 'pending-review').sort((a, b) => (a.metrics?.trainingBdRate ?? 0) - (b.metrics?.trainingBdRate ?? 0));
+  const q = d.candidates
+    .filter((c) => c.state === 'pending-review')
+    .sort((a, b) => (a.metrics?.trainingBdRate ?? 0) - (b.metrics?.trainingBdRate ?? 0));
   return { topic: 'queue', title: `Review queue (${q.length})`, lines: q.length ? q.map(candidateLine) : ['nothing waits for review'] };
 }
 
@@ -201,16 +249,38 @@ export function candidateSection(d: RunData, id: string): FactSection {
     `hypothesis: ${c.hypothesis || '(none stated)'}`,
   ];
   if (c.directiveIds?.length) {
-    lines.push(`answering directive(s): ${c.directiveIds.map((x) => { const dd = d.directives.find((y) => y.id === x); return dd ? `${x} "${dd.text}"` : x; }).join('; ')}`);
+    lines.push(
+      `answering directive(s): ${c.directiveIds
+        .map((x) => {
+          const dd = d.directives.find((y) => y.id === x);
+          return dd ? `${x} "${dd.text}"` : x;
+        })
+        .join('; ')}`,
+    );
   }
   if (m) {
-    lines.push(`measured: training BD-rate vs ${d.primaryReference} ${pct(m.trainingBdRate)} (parent ${pct(c.parentBdRate)})${m.heldOutBdRate !== undefined ? `, held-out ${pct(m.heldOutBdRate)}` : ''}; encode ${Math.round(m.encodeMs)} ms, decode ${Math.round(m.decodeMs)} ms`);
+    lines.push(
+      `measured: training BD-rate vs ${d.primaryReference} ${pct(m.trainingBdRate)} (parent ${pct(c.parentBdRate)})${m.heldOutBdRate !== undefined ? `, held-out ${pct(m.heldOutBdRate)}` : ''}; encode ${Math.round(m.encodeMs)} ms, decode ${Math.round(m.decodeMs)} ms`,
+    );
     for (const clip of m.training) {
-      lines.push(`  ${clip.clip}: ${Object.entries(clip.bdRate).map(([m, byRef]) => `${metricLabel(m)} ` + Object.entries(byRef ?? {}).map(([k, v]) => `vs ${k} ${pct(v)}`).join(', ')).join('; ')}`);
+      lines.push(
+        `  ${clip.clip}: ${Object.entries(clip.bdRate)
+          .map(
+            ([m, byRef]) =>
+              `${metricLabel(m)} ` +
+              Object.entries(byRef ?? {})
+                .map(([k, v]) => `vs ${k} ${pct(v)}`)
+                .join(', '),
+          )
+          .join('; ')}`,
+      );
       lines.push(`    RD: ${clip.points.map((p) => `${p.kbps.toFixed(1)} kbit/s ${formatMetrics(p.metrics)}`).join('; ')}`);
     }
   }
-  if (c.failure) lines.push(`failure: ${c.failure.class}${c.failure.stage ? ` at ${c.failure.stage}` : ''}${c.failure.line ? ` (line ${c.failure.line}:${c.failure.column ?? 1})` : ''}: ${c.failure.message}`);
+  if (c.failure)
+    lines.push(
+      `failure: ${c.failure.class}${c.failure.stage ? ` at ${c.failure.stage}` : ''}${c.failure.line ? ` (line ${c.failure.line}:${c.failure.column ?? 1})` : ''}: ${c.failure.message}`,
+    );
   if (c.verdict) lines.push(`verdict: ${c.verdict.improved ? 'improved' : 'not improved'} — ${c.verdict.reason}`);
   if (c.review) lines.push(`review: ${c.review.decision} by ${c.review.by}${c.review.reason ? ` — ${c.review.reason}` : ''}`);
   const diff = d.diffs?.[id];
@@ -233,15 +303,23 @@ export function buildFacts(d: RunData, sel: FactSelection): FactSection[] {
 
 /** Plain text (for a terminal and for a model) or Markdown; `link` turns candidate ids into links
  * in Markdown prose (never inside a diff). */
-export function renderFacts(sections: FactSection[], opts: { markdown?: boolean; link?: (id: string) => string; knownIds?: string[] } = {}): string {
+export function renderFacts(
+  sections: FactSection[],
+  opts: { markdown?: boolean; link?: (id: string) => string; knownIds?: string[] } = {},
+): string {
   const ids = new Set(opts.knownIds ?? []);
-  const linkify = (s: string) => (opts.link && ids.size ? s.replace(/\b(g\d{4}-\d+|v\d{4}-root)\b/g, (id) => (ids.has(id) ? opts.link!(id) : id)) : s);
-  return sections.map((s) => {
-    const head = opts.markdown ? `**${s.title}**` : `## ${s.title}`;
-    const body = s.lines.map((l) => (opts.markdown ? `- ${linkify(l.replace(/^ +/, (sp) => '\u00a0'.repeat(sp.length)))}` : `- ${l}`)).join('\n');
-    const code = s.code ? `\n\n\`\`\`${s.code.lang}\n${s.code.text.trimEnd()}\n\`\`\`` : '';
-    return `${head}\n${body}${code}`;
-  }).join('\n\n');
+  const linkify = (s: string) =>
+    opts.link && ids.size ? s.replace(/\b(g\d{4}-\d+|v\d{4}-root)\b/g, (id) => (ids.has(id) ? opts.link!(id) : id)) : s;
+  return sections
+    .map((s) => {
+      const head = opts.markdown ? `**${s.title}**` : `## ${s.title}`;
+      const body = s.lines
+        .map((l) => (opts.markdown ? `- ${linkify(l.replace(/^ +/, (sp) => '\u00a0'.repeat(sp.length)))}` : `- ${l}`))
+        .join('\n');
+      const code = s.code ? `\n\n\`\`\`${s.code.lang}\n${s.code.text.trimEnd()}\n\`\`\`` : '';
+      return `${head}\n${body}${code}`;
+    })
+    .join('\n\n');
 }
 
 /** Diffs cap: a prompt needs the change, not a rewrite of the whole file twice. */
@@ -249,7 +327,9 @@ const MAX_DIFF_LINES = 200;
 
 export function capDiff(diff: string, max = MAX_DIFF_LINES): string {
   const lines = diff.split('\n');
-  return lines.length <= max ? diff : [...lines.slice(0, max), `… ${lines.length - max} more diff lines (codec-evolve review show ID has them all)`].join('\n');
+  return lines.length <= max
+    ? diff
+    : [...lines.slice(0, max), `… ${lines.length - max} more diff lines (codec-evolve review show ID has them all)`].join('\n');
 }
 
 /** Reads what a selection needs from the workspace: records, directives, status, and each named
@@ -266,16 +346,32 @@ export function readRunData(ws: Workspace, diffFor: string[] = []): RunData {
     diffs[id] = capDiff(unifiedDiff(parentCode ?? '', code, `${c.parentId ?? 'nothing'}/code.js`, `${id}/code.js`));
   }
   const cfg = ws.readConfig();
-  return { candidates, versions: ws.listVersions(), directives: listDirectives(ws), primaryReference: cfg.primaryReference, objective: cfg.evolution.objective, status, diffs };
+  return {
+    candidates,
+    versions: ws.listVersions(),
+    directives: listDirectives(ws),
+    primaryReference: cfg.primaryReference,
+    objective: cfg.evolution.objective,
+    status,
+    diffs,
+  };
 }
 
-export interface FactsQuery { question?: string; topics?: FactTopic[]; candidateIds?: string[]; window?: number }
+export interface FactsQuery {
+  question?: string;
+  topics?: FactTopic[];
+  candidateIds?: string[];
+  window?: number;
+}
 
 /** The facts for a question (topics picked from its words) or for the topics and candidates named,
  * read from the workspace. `knownIds` lets a host turn candidate ids into links. */
 export function factsFor(ws: Workspace, q: FactsQuery): { sections: FactSection[]; knownIds: string[] } {
   const knownIds = ws.listCandidates().map((c) => c.id);
-  const picked = q.question !== undefined ? selectFacts(q.question, knownIds) : { topics: q.topics ?? ['run' as const], candidateIds: q.candidateIds ?? [], window: q.window ?? 10 };
+  const picked =
+    q.question !== undefined
+      ? selectFacts(q.question, knownIds)
+      : { topics: q.topics ?? ['run' as const], candidateIds: q.candidateIds ?? [], window: q.window ?? 10 };
   const selection = { ...picked, ...(q.window ? { window: q.window } : {}) };
   return { sections: buildFacts(readRunData(ws, selection.candidateIds), selection), knownIds };
 }

@@ -13,7 +13,8 @@ export interface FailureSummary {
 const ADVICE: Record<string, string> = {
   'edit-failed': 'Copy SEARCH text character for character from the parent shown above, and only from inside an EVOLVE-BLOCK.',
   'no-code': 'Answer with SEARCH/REPLACE blocks (or one complete program in a ``` fence), not prose alone.',
-  truncated: 'Answers were cut off at the output-token limit: send SEARCH/REPLACE of only the changed lines, or REPLACE BLOCK of one block, never the whole file.',
+  truncated:
+    'Answers were cut off at the output-token limit: send SEARCH/REPLACE of only the changed lines, or REPLACE BLOCK of one block, never the whole file.',
   duplicate: 'Your last edits reproduced programs already tried; make a different change.',
   syntax: 'The code did not parse; check brackets and keep to plain JavaScript.',
   forbidden: 'Use no imports, require, eval, Function, process, timers or I/O; the codec is a pure function of its input.',
@@ -39,16 +40,25 @@ export function analyzeFailures(records: CandidateRecord[], window = 20): Failur
     const g = groups.get(cls)!;
     g.set(msg, (g.get(msg) ?? 0) + 1);
   }
-  const byClass = [...groups.entries()].map(([cls, msgs]) => ({
-    class: cls,
-    count: [...msgs.values()].reduce((a, b) => a + b, 0),
-    messages: [...msgs.entries()].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count).slice(0, 3),
-  })).sort((a, b) => b.count - a.count || a.class.localeCompare(b.class));
+  const byClass = [...groups.entries()]
+    .map(([cls, msgs]) => ({
+      class: cls,
+      count: [...msgs.values()].reduce((a, b) => a + b, 0),
+      messages: [...msgs.entries()]
+        .map(([message, count]) => ({ message, count }))
+        .sort((a, b) => b.count - a.count)
+        .slice(0, 3),
+    }))
+    .sort((a, b) => b.count - a.count || a.class.localeCompare(b.class));
   let guidance = '';
   if (failed.length) {
     const rate = Math.round((100 * failed.length) / recent.length);
-    guidance = `${failed.length} of the last ${recent.length} attempts failed (${rate} %). ` +
-      byClass.slice(0, 3).map((g) => `${g.class} ×${g.count}: ${ADVICE[g.class] ?? 'read the message and avoid repeating it.'}`).join(' ');
+    guidance =
+      `${failed.length} of the last ${recent.length} attempts failed (${rate} %). ` +
+      byClass
+        .slice(0, 3)
+        .map((g) => `${g.class} ×${g.count}: ${ADVICE[g.class] ?? 'read the message and avoid repeating it.'}`)
+        .join(' ');
   }
   return { window, total: recent.length, failures: failed.length, byClass, guidance };
 }

@@ -5,7 +5,10 @@
 import type { CandidateRecord } from '../store/records';
 import { mixSeed, rng } from '../rng';
 
-export interface Focus { block: string; reason: string }
+export interface Focus {
+  block: string;
+  reason: string;
+}
 
 export interface FocusInput {
   /** The parent's blocks, in file order. */
@@ -27,8 +30,16 @@ export interface FocusInput {
 export function blockGains(input: Omit<FocusInput, 'turn' | 'seed'>): Map<string, number> {
   const gains = new Map<string, number>();
   const recent = [...input.records]
-    .filter((r) => r.generation > 0 && r.generation < input.generation && r.changedBlocks?.length && r.parentBdRate !== undefined && r.metrics?.trainingBdRate !== undefined)
-    .sort((a, b) => a.generation - b.generation || a.slot - b.slot).slice(-(input.window ?? 30));
+    .filter(
+      (r) =>
+        r.generation > 0 &&
+        r.generation < input.generation &&
+        r.changedBlocks?.length &&
+        r.parentBdRate !== undefined &&
+        r.metrics?.trainingBdRate !== undefined,
+    )
+    .sort((a, b) => a.generation - b.generation || a.slot - b.slot)
+    .slice(-(input.window ?? 30));
   for (const r of recent) {
     const gain = r.parentBdRate! - r.metrics!.trainingBdRate!;
     if (gain <= input.margin) continue;

@@ -20,7 +20,11 @@ export interface FramesParams {
   quality?: number;
 }
 
-export interface Planes { y: Uint8Array; u: Uint8Array; v: Uint8Array }
+export interface Planes {
+  y: Uint8Array;
+  u: Uint8Array;
+  v: Uint8Array;
+}
 
 export interface FramesResult {
   width: number;
@@ -36,8 +40,16 @@ export interface FramesResult {
   decoded: Planes;
 }
 
-interface Decoded { original: Video; decoded: Frame[] }
-interface Entry { promise: Promise<Decoded>; controller: AbortController; settled: boolean; waiters: number }
+interface Decoded {
+  original: Video;
+  decoded: Frame[];
+}
+interface Entry {
+  promise: Promise<Decoded>;
+  controller: AbortController;
+  settled: boolean;
+  waiters: number;
+}
 
 /** A clip's name without folders and container extension: how the view and the records name clips. */
 export function clipKey(p: string): string {
@@ -55,13 +67,20 @@ export function representativeQuality(rec: CandidateRecord | undefined, clip: st
 
 export function lumaPsnr(a: Uint8Array, b: Uint8Array): number {
   let se = 0;
-  for (let i = 0; i < a.length; i++) { const d = a[i] - b[i]; se += d * d; }
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    se += d * d;
+  }
   return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / se);
 }
 
 /** A copy that owns exactly its bytes: sandbox replies are views into one payload, and a view would
  * carry (or be serialized with) the whole payload behind it. */
-function own(a: Uint8Array): Uint8Array { const c = new Uint8Array(a.length); c.set(a); return c; }
+function own(a: Uint8Array): Uint8Array {
+  const c = new Uint8Array(a.length);
+  c.set(a);
+  return c;
+}
 
 /** How long a decode nobody waits for any more survives (see wait). */
 export const ABANDON_GRACE_MS = 200;
@@ -72,7 +91,10 @@ export class FrameCache {
   decodes = 0;
 
   /** `maxClips` decoded clips are held: enough to flip between the best and a candidate. */
-  constructor(private readonly ws: () => Workspace, private readonly maxClips = 2) {}
+  constructor(
+    private readonly ws: () => Workspace,
+    private readonly maxClips = 2,
+  ) {}
 
   private codeOf(subject: string): { key: string; code: string; record: CandidateRecord | undefined } {
     const ws = this.ws();
@@ -94,13 +116,33 @@ export class FrameCache {
   private async decode(code: string, clip: { path: string; frames?: number }, quality: number, signal?: AbortSignal): Promise<Decoded> {
     const cfg = this.ws().readConfig();
     const prepared = prepareCandidate(code, 'codec.js');
-    if (!prepared.candidate) throw new CodecEvolutionError('candidate', `the codec does not validate: ${prepared.diagnostics[0]?.message ?? 'unknown'}`, 'fix it first (Validate Codec)');
+    if (!prepared.candidate)
+      throw new CodecEvolutionError(
+        'candidate',
+        `the codec does not validate: ${prepared.diagnostics[0]?.message ?? 'unknown'}`,
+        'fix it first (Validate Codec)',
+      );
     const original = await readVideo(clip.path, { maxFrames: clip.frames, ffmpegPath: cfg.ffmpegPath, signal });
     throwIfAborted(signal);
     const enc = await runEncode(prepared.candidate, original, quality, { signal, limits: cfg.limits });
-    if (!enc.ok) throw new CodecEvolutionError('candidate', `encode failed: ${enc.failure.class}: ${enc.failure.message}`, 'see the candidate’s failure in the view');
-    const dec = await runDecode(prepared.candidate, enc.bytes, { width: original.width, height: original.height, frames: original.frames.length }, { signal, limits: cfg.limits, checkDeterminism: false });
-    if (!dec.ok) throw new CodecEvolutionError('candidate', `decode failed: ${dec.failure.class}: ${dec.failure.message}`, 'see the candidate’s failure in the view');
+    if (!enc.ok)
+      throw new CodecEvolutionError(
+        'candidate',
+        `encode failed: ${enc.failure.class}: ${enc.failure.message}`,
+        'see the candidate’s failure in the view',
+      );
+    const dec = await runDecode(
+      prepared.candidate,
+      enc.bytes,
+      { width: original.width, height: original.height, frames: original.frames.length },
+      { signal, limits: cfg.limits, checkDeterminism: false },
+    );
+    if (!dec.ok)
+      throw new CodecEvolutionError(
+        'candidate',
+        `decode failed: ${dec.failure.class}: ${dec.failure.message}`,
+        'see the candidate’s failure in the view',
+      );
     return { original, decoded: dec.video.frames };
   }
 
@@ -118,16 +160,30 @@ export class FrameCache {
       // request stops waiting, and the decode ends (sandbox children killed) once nobody waits for it.
       const controller = new AbortController();
       const e: Entry = { promise: this.decode(code, clip, quality, controller.signal), controller, settled: false, waiters: 0 };
-      e.promise.then(() => { e.settled = true; }, () => { e.settled = true; if (this.cache.get(cacheKey) === e) this.cache.delete(cacheKey); });
+      e.promise.then(
+        () => {
+          e.settled = true;
+        },
+        () => {
+          e.settled = true;
+          if (this.cache.get(cacheKey) === e) this.cache.delete(cacheKey);
+        },
+      );
       this.cache.set(cacheKey, e);
       while (this.cache.size > this.maxClips) this.cache.delete(this.cache.keys().next().value as string);
       entry = e;
     }
     const d = await this.wait(cacheKey, entry, signal);
     const n = Math.max(0, Math.min(d.original.frames.length - 1, Math.floor(p.frame)));
-    const o = d.original.frames[n], x = d.decoded[n];
+    const o = d.original.frames[n],
+      x = d.decoded[n];
     return {
-      width: d.original.width, height: d.original.height, frameCount: d.original.frames.length, frame: n, quality, cached,
+      width: d.original.width,
+      height: d.original.height,
+      frameCount: d.original.frames.length,
+      frame: n,
+      quality,
+      cached,
       psnrY: lumaPsnr(o.y, x.y),
       original: { y: own(o.y), u: own(o.u), v: own(o.v) },
       decoded: { y: own(x.y), u: own(x.u), v: own(x.v) },
@@ -139,10 +195,14 @@ export class FrameCache {
     let onAbort: (() => void) | undefined;
     try {
       if (!signal) return await e.promise;
-      return await Promise.race([e.promise, new Promise<never>((_res, rej) => {
-        onAbort = () => rej(new CancelledError());
-        if (signal.aborted) onAbort(); else signal.addEventListener('abort', onAbort, { once: true });
-      })]);
+      return await Promise.race([
+        e.promise,
+        new Promise<never>((_res, rej) => {
+          onAbort = () => rej(new CancelledError());
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
     } finally {
       e.waiters--;
       if (onAbort) signal?.removeEventListener('abort', onAbort);

@@ -15,16 +15,31 @@ export function normalizeCode(source: string): string {
   while (i < n) {
     const c = source[i];
     const d = source[i + 1];
-    if (c === '/' && d === '/') { while (i < n && source[i] !== '\n') i++; continue; }
-    if (c === '/' && d === '*') { const e = source.indexOf('*/', i + 2); i = e < 0 ? n : e + 2; space(); continue; }
+    if (c === '/' && d === '/') {
+      while (i < n && source[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && d === '*') {
+      const e = source.indexOf('*/', i + 2);
+      i = e < 0 ? n : e + 2;
+      space();
+      continue;
+    }
     if (c === '"' || c === "'" || c === '`') {
       let j = i + 1;
-      while (j < n && source[j] !== c) { if (source[j] === '\\') j++; j++; }
+      while (j < n && source[j] !== c) {
+        if (source[j] === '\\') j++;
+        j++;
+      }
       out += source.slice(i, j + 1);
       i = j + 1;
       continue;
     }
-    if (/\s/.test(c)) { while (i < n && /\s/.test(source[i])) i++; space(); continue; }
+    if (/\s/.test(c)) {
+      while (i < n && /\s/.test(source[i])) i++;
+      space();
+      continue;
+    }
     out += c;
     i++;
   }

@@ -1,7 +1,12 @@
 // The Pareto front over (BD-rate, encode time, decode time), all minimised: a slower codec is only
 // interesting if it saves bits, and a faster one may be worth a small loss.
 
-export interface Objectives { id: string; bdRate: number; encodeMs: number; decodeMs: number }
+export interface Objectives {
+  id: string;
+  bdRate: number;
+  encodeMs: number;
+  decodeMs: number;
+}
 
 export function dominates(a: Objectives, b: Objectives): boolean {
   const le = a.bdRate <= b.bdRate && a.encodeMs <= b.encodeMs && a.decodeMs <= b.decodeMs;

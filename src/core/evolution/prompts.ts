@@ -13,7 +13,13 @@ import type { Focus } from './focus';
 import type { FailureSummary } from './failure-analysis';
 import type { Strategy } from './stagnation';
 
-export interface PromptProgram { id: string; code: string; trainingBdRate?: number; training?: ClipScore[]; hypothesis?: string }
+export interface PromptProgram {
+  id: string;
+  code: string;
+  trainingBdRate?: number;
+  training?: ClipScore[];
+  hypothesis?: string;
+}
 
 export interface PromptInput {
   parent: PromptProgram;
@@ -34,7 +40,11 @@ export interface PromptInput {
   tokenBudget?: number;
 }
 
-export interface PromptDirective { id: string; text: string; block?: string }
+export interface PromptDirective {
+  id: string;
+  text: string;
+  block?: string;
+}
 
 export const SYSTEM_PROMPT = `You improve a video codec written as one self-contained JavaScript ES module.
 An honest harness runs it: encode(video, {quality}) in one sandboxed process, decode(bytes) in another
@@ -74,20 +84,32 @@ both sides consistently.`;
 
 function clipTable(scores: ClipScore[] | undefined, ref: string): string {
   if (!scores?.length) return '(no per-clip numbers)';
-  return scores.map((c) => {
-    // Every metric, so a gain bought by starving one plane shows in the numbers the model reads.
-    const bd = METRIC_IDS.filter((m) => c.bdRate[m]?.[ref] !== undefined).map((m) => `${METRICS[m].label} ${c.bdRate[m]![ref]!.toFixed(2)} %`).join(', ');
-    const pts = c.points.map((p) => `${p.kbps.toFixed(1)} kbps: ` + METRIC_IDS.filter((m) => p.metrics[m] !== undefined)
-      .map((m) => `${METRICS[m].label} ${p.metrics[m]!.toFixed(METRICS[m].decimals)}`).join(' ')).join('; ');
-    return `- ${c.clip}: BD-rate vs ${ref}: ${bd || 'n/a'}; RD: ${pts}`;
-  }).join('\n');
+  return scores
+    .map((c) => {
+      // Every metric, so a gain bought by starving one plane shows in the numbers the model reads.
+      const bd = METRIC_IDS.filter((m) => c.bdRate[m]?.[ref] !== undefined)
+        .map((m) => `${METRICS[m].label} ${c.bdRate[m]![ref]!.toFixed(2)} %`)
+        .join(', ');
+      const pts = c.points
+        .map(
+          (p) =>
+            `${p.kbps.toFixed(1)} kbps: ` +
+            METRIC_IDS.filter((m) => p.metrics[m] !== undefined)
+              .map((m) => `${METRICS[m].label} ${p.metrics[m]!.toFixed(METRICS[m].decimals)}`)
+              .join(' '),
+        )
+        .join('; ');
+      return `- ${c.clip}: BD-rate vs ${ref}: ${bd || 'n/a'}; RD: ${pts}`;
+    })
+    .join('\n');
 }
 
 const STRATEGY_TEXT: Record<Strategy, string> = {
   refine: 'Make one focused improvement.',
   'explore-island': 'The search has stalled on this line of programs; try a different idea than the recent ones.',
   'large-mutation': 'Small changes stopped helping; make a bolder change (several parameters or a new coding tool).',
-  'full-rewrite': 'Rewrite the EVOLVE-BLOCK code substantially (a new prediction, transform or entropy-coding scheme), keeping the contract.',
+  'full-rewrite':
+    'Rewrite the EVOLVE-BLOCK code substantially (a new prediction, transform or entropy-coding scheme), keeping the contract.',
 };
 
 /** Characters per token for estimates (code and English prose with Claude's tokenizer: 3-4). */
@@ -98,7 +120,10 @@ export function estimateTokens(text: string): number {
 }
 
 /** One piece of a prompt; `cache` marks the end of a prefix worth caching (a breakpoint). */
-export interface PromptPart { text: string; cache?: boolean }
+export interface PromptPart {
+  text: string;
+  cache?: boolean;
+}
 
 export interface PromptStats {
   /** Estimated input tokens of the whole prompt (system + user). */
@@ -140,15 +165,20 @@ export function inspirationBody(parent: string, other: string, id: string): stri
 function failuresSection(f: FailureSummary, details: boolean): string {
   const out = ['## Recent failures in this lineage'];
   for (const g of f.byClass) {
-    out.push(`- ${g.class} ×${g.count}` + (details ? g.messages.map((m) => `\n  - ${m.message}${m.count > 1 ? ` (×${m.count})` : ''}`).join('') : ''));
+    out.push(
+      `- ${g.class} ×${g.count}` +
+        (details ? g.messages.map((m) => `\n  - ${m.message}${m.count > 1 ? ` (×${m.count})` : ''}`).join('') : ''),
+    );
   }
   out.push(f.guidance);
   return out.join('\n\n');
 }
 
 function focusSection(f: PromptFocus): string {
-  return `## Focus\nWork on the EVOLVE-BLOCK named "${f.block}" this time (${f.reason}). Change other blocks only where` +
-    ' your change needs it (for example the decoder side of a bitstream change).';
+  return (
+    `## Focus\nWork on the EVOLVE-BLOCK named "${f.block}" this time (${f.reason}). Change other blocks only where` +
+    ' your change needs it (for example the decoder side of a bitstream change).'
+  );
 }
 
 export function buildPrompt(p: PromptInput): BuiltPrompt {
@@ -158,25 +188,45 @@ export function buildPrompt(p: PromptInput): BuiltPrompt {
   systemParts[systemParts.length - 1].cache = true;
 
   const blocks = blockMap(p.parent.code);
-  const parentHead = [`## Parent program ${p.parent.id}` +
-    (p.parent.trainingBdRate !== undefined ? ` — training BD-rate vs ${p.primaryReference}: ${p.parent.trainingBdRate.toFixed(3)} %` : ''),
-  ...(p.objective ? [`The score is ${METRICS[p.objective].label} BD-rate.` + (p.guards?.length
-    ? ` A change is only kept if ${p.guards.map((g) => `${METRICS[g.metric].label} (${g.tolerancePercent} pp)`).join(', ')} BD-rate do not get worse than the adopted version's by more than the amount given: bits moved from one plane to another do not count.` : '')] : []),
-  clipTable(p.parent.training, p.primaryReference)];
-  if (blocks.length) parentHead.push('Its EVOLVE-BLOCKs (name: lines): ' + blocks.map((b) => `${b.name}: ${b.startLine + 1}-${b.endLine - 1}`).join(', '));
+  const parentHead = [
+    `## Parent program ${p.parent.id}` +
+      (p.parent.trainingBdRate !== undefined
+        ? ` — training BD-rate vs ${p.primaryReference}: ${p.parent.trainingBdRate.toFixed(3)} %`
+        : ''),
+    ...(p.objective
+      ? [
+          `The score is ${METRICS[p.objective].label} BD-rate.` +
+            (p.guards?.length
+              ? ` A change is only kept if ${p.guards.map((g) => `${METRICS[g.metric].label} (${g.tolerancePercent} pp)`).join(', ')} BD-rate do not get worse than the adopted version's by more than the amount given: bits moved from one plane to another do not count.`
+              : ''),
+        ]
+      : []),
+    clipTable(p.parent.training, p.primaryReference),
+  ];
+  if (blocks.length)
+    parentHead.push('Its EVOLVE-BLOCKs (name: lines): ' + blocks.map((b) => `${b.name}: ${b.startLine + 1}-${b.endLine - 1}`).join(', '));
   const parentCode = '```js\n' + p.parent.code.trimEnd() + '\n```';
   const parentPart: PromptPart = { text: parentHead.join('\n\n') + '\n\n' + parentCode, cache: true };
 
-  const inspirations = p.inspirations.map((i) => `### ${i.id} — training BD-rate ${i.trainingBdRate?.toFixed(3) ?? 'n/a'} %` +
-    (i.hypothesis ? `\nIdea: ${i.hypothesis}` : '') + '\n' + inspirationBody(p.parent.code, i.code, i.id));
+  const inspirations = p.inspirations.map(
+    (i) =>
+      `### ${i.id} — training BD-rate ${i.trainingBdRate?.toFixed(3) ?? 'n/a'} %` +
+      (i.hypothesis ? `\nIdea: ${i.hypothesis}` : '') +
+      '\n' +
+      inspirationBody(p.parent.code, i.code, i.id),
+  );
   const system = systemParts.map((x) => x.text).join('\n\n');
 
   const render = (shown: number, failureDetails: boolean): string => {
     const parts: string[] = [];
-    if (shown) parts.push('## Other programs (top and diverse), as diffs against the parent\n\n' + inspirations.slice(0, shown).join('\n\n'));
+    if (shown)
+      parts.push('## Other programs (top and diverse), as diffs against the parent\n\n' + inspirations.slice(0, shown).join('\n\n'));
     if (p.failures.failures) parts.push(failuresSection(p.failures, failureDetails));
     if (p.rejections.length) {
-      parts.push('## The reviewer rejected these; do not repeat them\n' + p.rejections.map((r) => `- ${r.id}${r.hypothesis ? ` (${r.hypothesis})` : ''}: ${r.reason}`).join('\n'));
+      parts.push(
+        '## The reviewer rejected these; do not repeat them\n' +
+          p.rejections.map((r) => `- ${r.id}${r.hypothesis ? ` (${r.hypothesis})` : ''}: ${r.reason}`).join('\n'),
+      );
     }
     if (p.directives?.length) parts.push(directivesSection(p.directives));
     if (p.focus) parts.push(focusSection(p.focus));
@@ -185,34 +235,51 @@ export function buildPrompt(p: PromptInput): BuiltPrompt {
   };
   const total = (rest: string) => estimateTokens(system) + estimateTokens(parentPart.text) + estimateTokens(rest) + 2;
   // Over budget: drop the lowest-ranked program first (they come best-first), then failure details.
-  let shown = inspirations.length, details = true;
+  let shown = inspirations.length,
+    details = true;
   let rest = render(shown, details);
   while (budget > 0 && total(rest) > budget && shown > 0) rest = render(--shown, details);
-  if (budget > 0 && total(rest) > budget && p.failures.failures) rest = render(shown, details = false);
+  if (budget > 0 && total(rest) > budget && p.failures.failures) rest = render(shown, (details = false));
   const userParts: PromptPart[] = [parentPart, { text: rest }];
   return {
-    system, systemParts, userParts, user: userParts.map((x) => x.text).join('\n\n'),
+    system,
+    systemParts,
+    userParts,
+    user: userParts.map((x) => x.text).join('\n\n'),
     stats: {
-      tokens: total(rest), parentTokens: estimateTokens(p.parent.code), inspirationsShown: shown,
-      inspirationsDropped: p.inspirations.slice(shown).map((i) => i.id).reverse(), failureDetailsDropped: !details, budget,
+      tokens: total(rest),
+      parentTokens: estimateTokens(p.parent.code),
+      inspirationsShown: shown,
+      inspirationsDropped: p.inspirations
+        .slice(shown)
+        .map((i) => i.id)
+        .reverse(),
+      failureDetailsDropped: !details,
+      budget,
     },
   };
 }
 
 /** The person steering the search outranks the strategy: their words come right before the task. */
 export function directivesSection(ds: PromptDirective[]): string {
-  return '## The person supervising this search asks (follow these; say in HYPOTHESIS which you answer)\n' +
-    ds.map((d) => `- [${d.id}]${d.block ? ` (focus on the EVOLVE-BLOCK named "${d.block}")` : ''} ${d.text}`).join('\n');
+  return (
+    '## The person supervising this search asks (follow these; say in HYPOTHESIS which you answer)\n' +
+    ds.map((d) => `- [${d.id}]${d.block ? ` (focus on the EVOLVE-BLOCK named "${d.block}")` : ''} ${d.text}`).join('\n')
+  );
 }
 
 export function repairPrompt(message: string, unmatched?: string): string {
-  return `Your edit could not be applied: ${message}` +
+  return (
+    `Your edit could not be applied: ${message}` +
     (unmatched ? `\nThis SEARCH text matched nothing:\n\`\`\`\n${unmatched}\n\`\`\`` : '') +
-    '\nSend corrected edits in the answer format of the system text (SEARCH/REPLACE or REPLACE BLOCK).';
+    '\nSend corrected edits in the answer format of the system text (SEARCH/REPLACE or REPLACE BLOCK).'
+  );
 }
 
 export function truncatedRepairPrompt(outputTokens: number): string {
-  return `Your answer was cut off at the output limit after ${outputTokens} tokens, so none of it was applied.` +
+  return (
+    `Your answer was cut off at the output limit after ${outputTokens} tokens, so none of it was applied.` +
     ' Send a smaller answer: SEARCH/REPLACE sections holding only the lines that change, or REPLACE BLOCK for one' +
-    ' block at most; do not repeat unchanged code.';
+    ' block at most; do not repeat unchanged code.'
+  );
 }

@@ -30,10 +30,19 @@ export async function runSession(ws: Workspace, opts: SessionOptions = {}): Prom
     const config = ws.readConfig();
     const providerConfig = { ...config.provider, ...opts.provider } as ProviderConfig;
     const provider = opts.providerInstance ?? createProvider(providerConfig, opts.providerRuntime);
-    const dispatcher = !opts.evaluator && opts.queue ? await QueueDispatcher.connect(opts.queue, { config, root: ws.root, signal: opts.signal, onEvent: opts.onEvent }) : undefined;
+    const dispatcher =
+      !opts.evaluator && opts.queue
+        ? await QueueDispatcher.connect(opts.queue, { config, root: ws.root, signal: opts.signal, onEvent: opts.onEvent })
+        : undefined;
     try {
       const evaluate = opts.evaluator ?? dispatcher?.evaluate ?? createEvaluator(ws, config, opts.signal);
-      const engine = new Engine(ws, { provider, evaluate, signal: opts.signal, onEvent: opts.onEvent, contractText: codecFile('codec.d.ts') });
+      const engine = new Engine(ws, {
+        provider,
+        evaluate,
+        signal: opts.signal,
+        onEvent: opts.onEvent,
+        contractText: codecFile('codec.d.ts'),
+      });
       return await engine.run(opts);
     } finally {
       await dispatcher?.close();

@@ -13,7 +13,11 @@ export interface StagnationInput {
   epsilon?: number;
 }
 
-export interface StagnationStatus { stagnant: boolean; reason?: string; sinceGenerations: number }
+export interface StagnationStatus {
+  stagnant: boolean;
+  reason?: string;
+  sinceGenerations: number;
+}
 
 export function detectStagnation(s: StagnationInput): StagnationStatus {
   const eps = s.epsilon ?? 0.01;
@@ -28,7 +32,11 @@ export function detectStagnation(s: StagnationInput): StagnationStatus {
   }
   const last = s.recentScores.slice(-Math.max(3, s.generations));
   if (last.length >= Math.max(3, s.generations) && last.every((x) => Math.abs(x - last[0]) < 1e-9)) {
-    return { stagnant: true, sinceGenerations: since, reason: `the last ${last.length} candidates scored identically (${last[0].toFixed(3)} %)` };
+    return {
+      stagnant: true,
+      sinceGenerations: since,
+      reason: `the last ${last.length} candidates scored identically (${last[0].toFixed(3)} %)`,
+    };
   }
   return { stagnant: false, sinceGenerations: since };
 }

@@ -22,7 +22,8 @@ import { prepareCandidate, type Diagnostic, type PreparedCandidate } from '../sa
 export const EVALUATION_SCHEMA_VERSION = 1;
 
 /** `timeoutMs` overrides limits.timeoutMs for this clip's children (fail fast on a small clip). */
-export type ClipSource = string | { path: string; frames?: number; name?: string; timeoutMs?: number } | { video: Video; name: string; timeoutMs?: number };
+export type ClipSource =
+  string | { path: string; frames?: number; name?: string; timeoutMs?: number } | { video: Video; name: string; timeoutMs?: number };
 
 export interface EvaluateOptions {
   clips: ClipSource[];
@@ -66,7 +67,11 @@ export type { BdRateDetail };
 export interface ClipEvaluation {
   clip: string;
   name: string;
-  width: number; height: number; frames: number; fpsNum: number; fpsDen: number;
+  width: number;
+  height: number;
+  frames: number;
+  fpsNum: number;
+  fpsDen: number;
   /** Sorted by quality. */
   points: RdPoint[];
   /** BD-rate (%, PCHIP) per metric, then per reference that overlaps: `bdRate.psnrYuv.x264`;
@@ -95,12 +100,27 @@ export interface EvaluationSummary {
 }
 
 export type Evaluation =
-  | { schemaVersion: number; ok: true; meta?: { name?: string; description?: string }; clips: ClipEvaluation[]; summary: EvaluationSummary; sandboxLevel: SandboxLevel }
-  | { schemaVersion: number; ok: false; failure: CandidateFailure & { clip?: string; quality?: number }; diagnostics?: Diagnostic[]; sandboxLevel?: SandboxLevel };
+  | {
+      schemaVersion: number;
+      ok: true;
+      meta?: { name?: string; description?: string };
+      clips: ClipEvaluation[];
+      summary: EvaluationSummary;
+      sandboxLevel: SandboxLevel;
+    }
+  | {
+      schemaVersion: number;
+      ok: false;
+      failure: CandidateFailure & { clip?: string; quality?: number };
+      diagnostics?: Diagnostic[];
+      sandboxLevel?: SandboxLevel;
+    };
 
 const COARSE = [10, 50, 90];
 
-interface Measured { point: RdPoint }
+interface Measured {
+  point: RdPoint;
+}
 
 export async function evaluateCandidate(source: string, opts: EvaluateOptions): Promise<Evaluation> {
   const pool = opts.run?.pool ?? new SandboxPool(opts.signal);
@@ -121,19 +141,30 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
   const prepared = prepareCandidate(source, filename, { maxLiteralBytes: opts.maxLiteralBytes });
   if (!prepared.candidate) {
     const d = prepared.diagnostics[0];
-    return { schemaVersion: EVALUATION_SCHEMA_VERSION, ok: false, failure: { class: d.class, message: d.message, line: d.line, column: d.column, stage: 'validate' }, diagnostics: prepared.diagnostics };
+    return {
+      schemaVersion: EVALUATION_SCHEMA_VERSION,
+      ok: false,
+      failure: { class: d.class, message: d.message, line: d.line, column: d.column, stage: 'validate' },
+      diagnostics: prepared.diagnostics,
+    };
   }
   const candidate = prepared.candidate;
   const level = await sandboxLevel(runOpts);
   await pool.prewarm(runOpts);
   const needsFfmpeg = opts.references.length > 0 || opts.clips.some((c) => typeof c === 'string' || 'path' in c);
-  const ff = typeof opts.ffmpeg === 'object' ? opts.ffmpeg : needsFfmpeg ? await locateFfmpeg({ ffmpegPath: opts.ffmpeg }).catch((e) => {
-    if (opts.references.length) throw e;
-    return undefined;
-  }) : undefined;
+  const ff =
+    typeof opts.ffmpeg === 'object'
+      ? opts.ffmpeg
+      : needsFfmpeg
+        ? await locateFfmpeg({ ffmpegPath: opts.ffmpeg }).catch((e) => {
+            if (opts.references.length) throw e;
+            return undefined;
+          })
+        : undefined;
   const clips: ClipEvaluation[] = [];
   let meta: { name?: string; description?: string } | undefined;
-  let startupSum = 0, startups = 0;
+  let startupSum = 0,
+    startups = 0;
   const notes: string[] = [];
   const support = opts.vmaf !== false && ff ? await probeVmaf(ff) : undefined;
   const vmaf = support?.available ? ff!.path : undefined;
@@ -150,8 +181,14 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
     const skipped: { codec: ReferenceCodec; reason: string }[] = [];
     if (opts.references.length) {
       const ref = await runReference(video, {
-        codecs: opts.referencesOptional ? undefined : opts.references, points: opts.referencePoints, ffmpeg: ff, cacheDir: opts.cacheDir ?? defaultCacheDir(), vmaf: !!vmaf, shared: opts.sharedReferences,
-        signal: opts.signal, onProgress: (m) => opts.onProgress?.(`${name}: ${m}`),
+        codecs: opts.referencesOptional ? undefined : opts.references,
+        points: opts.referencePoints,
+        ffmpeg: ff,
+        cacheDir: opts.cacheDir ?? defaultCacheDir(),
+        vmaf: !!vmaf,
+        shared: opts.sharedReferences,
+        signal: opts.signal,
+        onProgress: (m) => opts.onProgress?.(`${name}: ${m}`),
       });
       curves.push(...ref.curves.filter((c) => opts.references.includes(c.codec)));
       skipped.push(...ref.skipped.filter((s) => opts.references.includes(s.codec)));
@@ -169,7 +206,10 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
       const m = await measurePoint(candidate, video, quality, clipRun, check, { vmaf, notes });
       if (!m.ok) throw new PointFailure({ ...m.failure, clip: name, quality });
       meta ??= m.meta;
-      for (const ms of m.startupsMs) { startupSum += ms; startups++; }
+      for (const ms of m.startupsMs) {
+        startupSum += ms;
+        startups++;
+      }
       measured.set(quality, { point: m.point });
       return m.point;
     };
@@ -183,7 +223,8 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
         keep = await searchQualities(measure, curves, opts.points ?? 5);
       }
     } catch (e) {
-      if (e instanceof PointFailure) return { schemaVersion: EVALUATION_SCHEMA_VERSION, ok: false, failure: e.failure, sandboxLevel: level };
+      if (e instanceof PointFailure)
+        return { schemaVersion: EVALUATION_SCHEMA_VERSION, ok: false, failure: e.failure, sandboxLevel: level };
       throw e;
     }
 
@@ -199,15 +240,30 @@ async function evaluate(source: string, opts: EvaluateOptions, pool: SandboxPool
       }
     }
     clips.push({
-      clip: path, name, width: video.width, height: video.height, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
-      points, bdRate: bd, bdRateDetail: detail, references, referencesSkipped: skipped, searched: measured.size,
+      clip: path,
+      name,
+      width: video.width,
+      height: video.height,
+      frames: video.frames.length,
+      fpsNum: video.fpsNum,
+      fpsDen: video.fpsDen,
+      points,
+      bdRate: bd,
+      bdRateDetail: detail,
+      references,
+      referencesSkipped: skipped,
+      searched: measured.size,
     });
   }
 
   const meanBdRate = meanBdRateTable(clips.map((c) => c.bdRate));
   const all = clips.flatMap((c) => c.points);
   return {
-    schemaVersion: EVALUATION_SCHEMA_VERSION, ok: true, ...(meta ? { meta } : {}), clips, sandboxLevel: level,
+    schemaVersion: EVALUATION_SCHEMA_VERSION,
+    ok: true,
+    ...(meta ? { meta } : {}),
+    clips,
+    sandboxLevel: level,
     summary: {
       meanBdRate,
       encodeMs: all.reduce((s, p) => s + p.encodeMs, 0),
@@ -227,13 +283,25 @@ function measuredMetrics(points: RdPoint[]): MetricId[] {
 }
 
 class PointFailure extends Error {
-  constructor(readonly failure: CandidateFailure & { clip?: string; quality?: number }) { super(failure.message); }
+  constructor(readonly failure: CandidateFailure & { clip?: string; quality?: number }) {
+    super(failure.message);
+  }
 }
 
-async function loadClip(c: ClipSource, ff: FfmpegLocation | undefined, signal?: AbortSignal, onWarning?: (message: string) => void): Promise<{ video: Video; path: string; name: string }> {
+async function loadClip(
+  c: ClipSource,
+  ff: FfmpegLocation | undefined,
+  signal?: AbortSignal,
+  onWarning?: (message: string) => void,
+): Promise<{ video: Video; path: string; name: string }> {
   if (typeof c === 'object' && 'video' in c) return { video: c.video, path: c.name, name: c.name };
   const spec = typeof c === 'string' ? { path: c } : c;
-  const video = await readVideo(spec.path, { ffmpegPath: ff?.path, maxFrames: 'frames' in spec ? spec.frames : undefined, signal, onWarning });
+  const video = await readVideo(spec.path, {
+    ffmpegPath: ff?.path,
+    maxFrames: 'frames' in spec ? spec.frames : undefined,
+    signal,
+    onWarning,
+  });
   return { video, path: spec.path, name: ('name' in spec && spec.name) || basename(spec.path).replace(/\.[^.]+$/, '') };
 }
 
@@ -246,25 +314,52 @@ type MeasureResult =
  * One RD point: encode in one child, decode the bytes in another, metrics in the host — frame by
  * frame as the decoded frames arrive, so the host never holds the decoded clip.
  */
-export async function measurePoint(candidate: PreparedCandidate, video: Video, quality: number, opts: SandboxRunOptions, checkDeterminism = true,
-  extra: { vmaf?: string; notes?: string[] } = {}): Promise<MeasureResult> {
+export async function measurePoint(
+  candidate: PreparedCandidate,
+  video: Video,
+  quality: number,
+  opts: SandboxRunOptions,
+  checkDeterminism = true,
+  extra: { vmaf?: string; notes?: string[] } = {},
+): Promise<MeasureResult> {
   const enc = await runEncode(candidate, video, quality, opts);
   if (!enc.ok) return enc;
   const acc = new FrameMetrics(video.width, video.height);
   // VMAF runs in its own ffmpeg child, fed as the frames arrive.
   const vm = extra.vmaf ? new VmafAccumulator(extra.vmaf, video.width, video.height, { num: video.fpsNum, den: video.fpsDen }) : undefined;
-  const add = (i: number, f: Frame) => { acc.add(video.frames[i], f); vm?.add(video.frames[i], f); };
-  const dec = await runDecode(candidate, enc.bytes, { width: video.width, height: video.height, frames: video.frames.length }, { ...opts, checkDeterminism, onFrame: add });
-  if (!dec.ok) { vm?.abort(); return dec; }
+  const add = (i: number, f: Frame) => {
+    acc.add(video.frames[i], f);
+    vm?.add(video.frames[i], f);
+  };
+  const dec = await runDecode(
+    candidate,
+    enc.bytes,
+    { width: video.width, height: video.height, frames: video.frames.length },
+    { ...opts, checkDeterminism, onFrame: add },
+  );
+  if (!dec.ok) {
+    vm?.abort();
+    return dec;
+  }
   dec.video.frames.forEach((f, i) => add(i, f)); // empty when streamed
   if (acc.frames !== video.frames.length) throw new Error(`internal: ${acc.frames} of ${video.frames.length} frames measured`);
   const metrics = acc.values();
   if (vm) {
-    try { metrics.vmaf = await vm.finish(); } catch (e) { extra.notes?.push(`VMAF not measured: ${e instanceof CodecEvolutionError ? e.describe() : String(e)}`); }
+    try {
+      metrics.vmaf = await vm.finish();
+    } catch (e) {
+      extra.notes?.push(`VMAF not measured: ${e instanceof CodecEvolutionError ? e.describe() : String(e)}`);
+    }
   }
   const point = rdPoint({
-    bytes: enc.bytes.length, frames: video.frames.length, fpsNum: video.fpsNum, fpsDen: video.fpsDen,
-    metrics, encodeMs: enc.ms, decodeMs: dec.ms, quality,
+    bytes: enc.bytes.length,
+    frames: video.frames.length,
+    fpsNum: video.fpsNum,
+    fpsDen: video.fpsDen,
+    metrics,
+    encodeMs: enc.ms,
+    decodeMs: dec.ms,
+    quality,
   });
   return { ok: true, point, startupsMs: [enc.startupMs, dec.startupMs], ...(enc.meta ? { meta: enc.meta } : {}) };
 }
@@ -282,7 +377,11 @@ function targetRange(curves: ReferenceCurve[]): { low: number; high: number } | 
  */
 async function searchQualities(measure: (q: number) => Promise<RdPoint>, curves: ReferenceCurve[], n: number): Promise<number[]> {
   const tried = new Map<number, number>();
-  const at = async (q: number) => { const p = metricOf(await measure(q), 'psnrY'); tried.set(q, p); return p; };
+  const at = async (q: number) => {
+    const p = metricOf(await measure(q), 'psnrY');
+    tried.set(q, p);
+    return p;
+  };
   for (const q of COARSE) await at(q);
   const range = targetRange(curves);
   if (!range) {
@@ -302,7 +401,12 @@ async function searchQualities(measure: (q: number) => Promise<RdPoint>, curves:
  * 1 dB), by regula falsi on the bracketing points: PSNR is close to linear in a codec's quality
  * knob, so one or two steps usually land (plain bisection took twice as many encodes).
  */
-async function bisect(at: (q: number) => Promise<number>, tried: Map<number, number>, target: number, end: 'low' | 'high'): Promise<number> {
+async function bisect(
+  at: (q: number) => Promise<number>,
+  tried: Map<number, number>,
+  target: number,
+  end: 'low' | 'high',
+): Promise<number> {
   const bracket = () => {
     const qs = [...tried.keys()].sort((a, b) => a - b);
     const below = qs.filter((q) => tried.get(q)! <= target);
@@ -310,18 +414,24 @@ async function bisect(at: (q: number) => Promise<number>, tried: Map<number, num
     return { lo: below.length ? below[below.length - 1] : undefined, hi: above.length ? above[0] : undefined };
   };
   let { lo, hi } = bracket();
-  if (lo === undefined) { if ((await at(0)) > target) return 0; }
-  if (hi === undefined) { if ((await at(100)) < target) return 100; }
+  if (lo === undefined) {
+    if ((await at(0)) > target) return 0;
+  }
+  if (hi === undefined) {
+    if ((await at(100)) < target) return 100;
+  }
   ({ lo, hi } = bracket());
   if (lo === undefined || hi === undefined) return end === 'low' ? 0 : 100;
   const good = (q: number) => (end === 'low' ? tried.get(q)! >= target - 1 : tried.get(q)! <= target + 1);
   for (let i = 0; i < 4 && lo < hi - 1; i++) {
     if (good(end === 'low' ? lo : hi)) break;
-    const pLo = tried.get(lo)!, pHi = tried.get(hi)!;
+    const pLo = tried.get(lo)!,
+      pHi = tried.get(hi)!;
     const guess = Number.isFinite(pHi) && pHi > pLo ? lo + ((target - pLo) * (hi - lo)) / (pHi - pLo) : (lo + hi) / 2;
     const mid = Math.min(hi - 1, Math.max(lo + 1, Math.round(guess)));
     const p = await at(mid);
-    if (p <= target) lo = mid; else hi = mid;
+    if (p <= target) lo = mid;
+    else hi = mid;
     if (p === target) return mid;
   }
   return end === 'low' ? lo : hi;

@@ -2,7 +2,16 @@
 // text as it arrives, an AbortSignal cancels the request, and usage is priced per call.
 import Anthropic from '@anthropic-ai/sdk';
 import { CancelledError, EnvironmentError, ProviderError } from '../errors';
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_TOKENS, callDeadline, responseTooLarge, type CompletionRequest, type CompletionResult, type LlmProvider, type MessagePart } from './provider';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_MAX_TOKENS,
+  callDeadline,
+  responseTooLarge,
+  type CompletionRequest,
+  type CompletionResult,
+  type LlmProvider,
+  type MessagePart,
+} from './provider';
 import { costUsd, priceFor, type Price } from './pricing';
 import { causeOf } from './provider-errors';
 
@@ -33,8 +42,10 @@ export class AnthropicProvider implements LlmProvider {
   constructor(private readonly opts: AnthropicOptions = {}) {
     const apiKey = opts.apiKey ?? process.env.ANTHROPIC_API_KEY;
     if (!apiKey) {
-      throw new EnvironmentError('no Anthropic API key',
-        'set ANTHROPIC_API_KEY (CLI) or run "Codec Evolution: Set API Key" (VS Code), or use --provider offline');
+      throw new EnvironmentError(
+        'no Anthropic API key',
+        'set ANTHROPIC_API_KEY (CLI) or run "Codec Evolution: Set API Key" (VS Code), or use --provider offline',
+      );
     }
     this.model = opts.model ?? DEFAULT_ANTHROPIC_MODEL;
     this.client = new Anthropic({
@@ -56,24 +67,42 @@ export class AnthropicProvider implements LlmProvider {
     let tooLarge = false;
     const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const deadline = callDeadline(req, this.opts.callTimeoutMs);
-    const total = setTimeout(() => { overDeadline = true; local.abort(); }, Math.max(0, deadline - Date.now()));
+    const total = setTimeout(
+      () => {
+        overDeadline = true;
+        local.abort();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     let idle: NodeJS.Timeout | undefined;
     const arm = () => {
       if (idle) clearTimeout(idle);
-      idle = setTimeout(() => { stalled = true; local.abort(); }, idleMs);
+      idle = setTimeout(() => {
+        stalled = true;
+        local.abort();
+      }, idleMs);
     };
     try {
       arm();
-      const stream = this.client.messages.stream({
-        model: this.model,
-        max_tokens: req.maxTokens ?? this.opts.maxTokens ?? DEFAULT_MAX_TOKENS,
-        system: req.systemParts?.length ? req.systemParts.map(textBlock) : req.system,
-        messages: req.messages.map((m) => ({ role: m.role, content: m.parts?.length ? m.parts.map(textBlock) : m.content })),
-        ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
-      }, { signal: local.signal });
+      const stream = this.client.messages.stream(
+        {
+          model: this.model,
+          max_tokens: req.maxTokens ?? this.opts.maxTokens ?? DEFAULT_MAX_TOKENS,
+          system: req.systemParts?.length ? req.systemParts.map(textBlock) : req.system,
+          messages: req.messages.map((m) => ({ role: m.role, content: m.parts?.length ? m.parts.map(textBlock) : m.content })),
+          ...(this.opts.temperature !== undefined ? { temperature: this.opts.temperature } : {}),
+        },
+        { signal: local.signal },
+      );
       stream.on('text', (delta) => {
         received += Buffer.byteLength(delta, 'utf8');
-        if (received > maxBytes) { if (!tooLarge) { tooLarge = true; local.abort(); } return; }
+        if (received > maxBytes) {
+          if (!tooLarge) {
+            tooLarge = true;
+            local.abort();
+          }
+          return;
+        }
         arm();
         req.onText?.(delta);
       });
@@ -86,15 +115,29 @@ export class AnthropicProvider implements LlmProvider {
       const inputTokens = msg.usage.input_tokens + cacheWriteTokens + cacheReadTokens;
       const outputTokens = msg.usage.output_tokens;
       return {
-        text, model: msg.model || this.model, stopReason: msg.stop_reason ?? undefined,
+        text,
+        model: msg.model || this.model,
+        stopReason: msg.stop_reason ?? undefined,
         usage: { inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens },
-        costUsd: costUsd(inputTokens, outputTokens, priceFor(msg.model || this.model, this.opts.pricing), { write: cacheWriteTokens, read: cacheReadTokens }),
+        costUsd: costUsd(inputTokens, outputTokens, priceFor(msg.model || this.model, this.opts.pricing), {
+          write: cacheWriteTokens,
+          read: cacheReadTokens,
+        }),
       };
     } catch (e) {
       if (req.signal?.aborted) throw new CancelledError('model request cancelled');
-      if (tooLarge) throw new ProviderError(responseTooLarge(received, maxBytes), 'lower --max-tokens, or check the base URL points at a model server');
-      if (overDeadline) throw new ProviderError('the Anthropic call did not finish by its deadline (the end of the wall-clock budget, or the per-call limit)', 'raise --wall-minutes, or check the server: it kept the stream open without finishing');
-      if (stalled) throw new ProviderError(`the Anthropic stream stalled (no data for ${idleMs} ms)`, 'retry later; check the network or the base URL');
+      if (tooLarge)
+        throw new ProviderError(responseTooLarge(received, maxBytes), 'lower --max-tokens, or check the base URL points at a model server');
+      if (overDeadline)
+        throw new ProviderError(
+          'the Anthropic call did not finish by its deadline (the end of the wall-clock budget, or the per-call limit)',
+          'raise --wall-minutes, or check the server: it kept the stream open without finishing',
+        );
+      if (stalled)
+        throw new ProviderError(
+          `the Anthropic stream stalled (no data for ${idleMs} ms)`,
+          'retry later; check the network or the base URL',
+        );
       throw toProviderError(e, this.opts.baseUrl);
     } finally {
       if (idle) clearTimeout(idle);
@@ -113,17 +156,27 @@ function toProviderError(e: unknown, baseUrl?: string): ProviderError {
   // A connection error is an APIError without a status: the API never answered, so say where we
   // tried and the socket's own reason (ECONNREFUSED, ENOTFOUND, ...), not "reported by the API".
   if (e instanceof Anthropic.APIConnectionError) {
-    return new ProviderError(`could not reach the Anthropic API at ${baseUrl || 'https://api.anthropic.com'}: ${causeOf(e)}`,
-      'the API never answered: check the network (a proxy?) and the base URL (codecEvolution.anthropic.baseUrl / --base-url)', { cause: e });
+    return new ProviderError(
+      `could not reach the Anthropic API at ${baseUrl || 'https://api.anthropic.com'}: ${causeOf(e)}`,
+      'the API never answered: check the network (a proxy?) and the base URL (codecEvolution.anthropic.baseUrl / --base-url)',
+      { cause: e },
+    );
   }
   if (e instanceof Anthropic.APIError) {
     const status = e.status;
-    const remedy = status === 401 ? 'check ANTHROPIC_API_KEY (or Set API Key in VS Code)'
-      : status === 429 ? 'rate limited even after retries; lower concurrency or wait'
-        : status === 529 ? 'Anthropic is overloaded even after retries; try again later'
-          : status === 404 ? 'check the model name (codecEvolution.model / --model)'
-            : 'retry later; the error was reported by the API';
+    const remedy =
+      status === 401
+        ? 'check ANTHROPIC_API_KEY (or Set API Key in VS Code)'
+        : status === 429
+          ? 'rate limited even after retries; lower concurrency or wait'
+          : status === 529
+            ? 'Anthropic is overloaded even after retries; try again later'
+            : status === 404
+              ? 'check the model name (codecEvolution.model / --model)'
+              : 'retry later; the error was reported by the API';
     return new ProviderError(`Anthropic API error ${status ?? ''}: ${e.message}`.trim(), remedy, { cause: e });
   }
-  return new ProviderError(`Anthropic request failed: ${(e as Error)?.message ?? String(e)}`, 'check the network and the base URL', { cause: e });
+  return new ProviderError(`Anthropic request failed: ${(e as Error)?.message ?? String(e)}`, 'check the network and the base URL', {
+    cause: e,
+  });
 }

@@ -5,7 +5,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import { DEFAULT_ANTHROPIC_MODEL } from './anthropic';
 import { causeOf } from './provider-errors';
 
-export interface ModelChoice { id: string; label?: string; created?: string }
+export interface ModelChoice {
+  id: string;
+  label?: string;
+  created?: string;
+}
 
 export interface ModelList {
   models: ModelChoice[];
@@ -22,7 +26,8 @@ export const ANTHROPIC_FALLBACK_MODELS: ModelChoice[] = [
 ];
 
 export async function anthropicModels(o: { apiKey?: string; baseUrl?: string; signal?: AbortSignal }): Promise<ModelList> {
-  if (!o.apiKey) return { models: ANTHROPIC_FALLBACK_MODELS, source: 'fallback', note: 'no API key yet (Set API Key), so the built-in list' };
+  if (!o.apiKey)
+    return { models: ANTHROPIC_FALLBACK_MODELS, source: 'fallback', note: 'no API key yet (Set API Key), so the built-in list' };
   try {
     const client = new Anthropic({ apiKey: o.apiKey, baseURL: o.baseUrl || undefined, maxRetries: 1, timeout: 20_000 });
     const models: ModelChoice[] = [];
@@ -47,10 +52,15 @@ export async function openAiCompatibleModels(o: { baseUrl: string; apiKey?: stri
   const url = openAiModelsUrl(o.baseUrl);
   try {
     const timeout = AbortSignal.timeout(20_000);
-    const res = await fetch(url, { signal: o.signal ? AbortSignal.any([o.signal, timeout]) : timeout, headers: o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {} });
+    const res = await fetch(url, {
+      signal: o.signal ? AbortSignal.any([o.signal, timeout]) : timeout,
+      headers: o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {},
+    });
     if (!res.ok) return { models: [], source: 'fallback', note: `${url} answered ${res.status}` };
     const json = (await res.json()) as { data?: Array<{ id?: unknown; created?: unknown }> };
-    const models = (json.data ?? []).filter((m) => typeof m.id === 'string').map((m) => ({ id: m.id as string, created: typeof m.created === 'number' ? new Date(m.created * 1000).toISOString() : undefined }));
+    const models = (json.data ?? [])
+      .filter((m) => typeof m.id === 'string')
+      .map((m) => ({ id: m.id as string, created: typeof m.created === 'number' ? new Date(m.created * 1000).toISOString() : undefined }));
     return models.length ? { models, source: 'provider' } : { models: [], source: 'fallback', note: `${url} listed no model` };
   } catch (e) {
     if (o.signal?.aborted) throw e;

@@ -14,14 +14,15 @@ function mutateValue(p: EvolveParam, r: Rng, scale: number): ParamValue {
     const others = p.choices!.filter((c) => c !== p.value);
     return others.length ? pick(r, others) : p.value;
   }
-  const lo = p.min!, hi = p.max!;
+  const lo = p.min!,
+    hi = p.max!;
   const v = p.value as number;
   let next: number;
   if (lo > 0 && hi / lo >= 4) {
     // Wide positive ranges (lambda scales, thresholds) move multiplicatively.
-    next = v * Math.exp(gaussian(r) * scale * Math.log(hi / lo) / 3);
+    next = v * Math.exp((gaussian(r) * scale * Math.log(hi / lo)) / 3);
   } else {
-    next = v + gaussian(r) * scale * (hi - lo) / 3;
+    next = v + (gaussian(r) * scale * (hi - lo)) / 3;
   }
   next = Math.min(hi, Math.max(lo, next));
   if (p.type === 'int') {
@@ -36,8 +37,13 @@ export interface OfflineProposal {
 }
 
 /** Picks the parameter changes for one proposal (pure; the seed decides everything). */
-export function proposeChanges(parentCode: string, inspirations: string[], mutationScale: number, seed: number,
-  grandparent?: { code: string; score: number; parentScore: number }): OfflineProposal {
+export function proposeChanges(
+  parentCode: string,
+  inspirations: string[],
+  mutationScale: number,
+  seed: number,
+  grandparent?: { code: string; score: number; parentScore: number },
+): OfflineProposal {
   const r = rng(seed);
   const params = parseParameters(parentCode);
   if (!params.length) return { changes: [] };
@@ -55,7 +61,8 @@ export function proposeChanges(parentCode: string, inspirations: string[], mutat
       const to = Math.min(p.max!, Math.max(p.min!, (p.value as number) + step));
       if (formatValue(p, to) !== formatValue(p, p.value)) chosen.set(p.name, { param: p, to, origin: 'momentum' });
     }
-    if (chosen.size) return { changes: [...chosen.values()].map((c) => ({ param: c.param, from: c.param.value, to: c.to, origin: c.origin })) };
+    if (chosen.size)
+      return { changes: [...chosen.values()].map((c) => ({ param: c.param, from: c.param.value, to: c.to, origin: c.origin })) };
   }
 
   // Crossover: take values the inspiration has and the parent lacks (uniform, half of them).
@@ -76,7 +83,10 @@ export function proposeChanges(parentCode: string, inspirations: string[], mutat
   const total = weights.reduce((a, b) => a + b, 0);
   const weighted = (): EvolveParam => {
     let u = r() * total;
-    for (let i = 0; i < params.length; i++) { u -= weights[i]; if (u < 0) return params[i]; }
+    for (let i = 0; i < params.length; i++) {
+      u -= weights[i];
+      if (u < 0) return params[i];
+    }
     return params[params.length - 1];
   };
   for (let i = 0, tries = 0; i < count && tries < count * 10; tries++) {
@@ -91,8 +101,14 @@ export function proposeChanges(parentCode: string, inspirations: string[], mutat
 }
 
 export function renderProposal(p: OfflineProposal): string {
-  const what = p.changes.map((c) => `${c.param.name} ${formatValue(c.param, c.from)} → ${formatValue(c.param, c.to)}${c.origin === 'crossover' ? ' (from an inspiration)' : c.origin === 'momentum' ? ' (repeating the step that improved the parent)' : ''}`);
-  const lines = [`HYPOTHESIS: offline parameter search: ${what.join(', ')}; a nearby setting may trade rate for distortion better on the training clips.`, ''];
+  const what = p.changes.map(
+    (c) =>
+      `${c.param.name} ${formatValue(c.param, c.from)} → ${formatValue(c.param, c.to)}${c.origin === 'crossover' ? ' (from an inspiration)' : c.origin === 'momentum' ? ' (repeating the step that improved the parent)' : ''}`,
+  );
+  const lines = [
+    `HYPOTHESIS: offline parameter search: ${what.join(', ')}; a nearby setting may trade rate for distortion better on the training clips.`,
+    '',
+  ];
   for (const c of p.changes) {
     lines.push('<<<<<<< SEARCH', c.param.line, '=======', renderLine(c.param, c.to), '>>>>>>> REPLACE', '');
   }
@@ -100,12 +116,21 @@ export function renderProposal(p: OfflineProposal): string {
 }
 
 /** A whole block taken from another program. */
-export interface BlockCrossover { block: string; from: number; body: string }
+export interface BlockCrossover {
+  block: string;
+  from: number;
+  body: string;
+}
 
 /** Block-level crossover: one whole named block from an inspiration that shares the parent's frame
  * (the code outside the blocks), where the two differ. The focus block is preferred when it differs;
  * otherwise a differing block is drawn. Pure; undefined when no inspiration qualifies. */
-export function proposeBlockCrossover(parentCode: string, inspirations: string[], seed: number, focusBlock?: string): BlockCrossover | undefined {
+export function proposeBlockCrossover(
+  parentCode: string,
+  inspirations: string[],
+  seed: number,
+  focusBlock?: string,
+): BlockCrossover | undefined {
   const r = rng(mixSeed(seed, 5, 13));
   const frame = frameOf(parentCode);
   const mine = new Map(evolveBlocks(parentCode).map((b) => [b.name, parentCode.slice(b.start, b.end)]));
@@ -123,9 +148,16 @@ export function proposeBlockCrossover(parentCode: string, inspirations: string[]
 }
 
 export function renderCrossover(c: BlockCrossover): string {
-  return [`HYPOTHESIS: offline block crossover: the ${c.block} block of inspiration ${c.from + 1}, whose code there differs from the parent's;` +
-    ' combining a region that worked in another program with the rest of this one may beat both.', '',
-  `REPLACE BLOCK ${c.block}`, '```js', c.body.replace(/\n$/, ''), '```', ''].join('\n');
+  return [
+    `HYPOTHESIS: offline block crossover: the ${c.block} block of inspiration ${c.from + 1}, whose code there differs from the parent's;` +
+      ' combining a region that worked in another program with the rest of this one may beat both.',
+    '',
+    `REPLACE BLOCK ${c.block}`,
+    '```js',
+    c.body.replace(/\n$/, ''),
+    '```',
+    '',
+  ].join('\n');
 }
 
 export class OfflineProvider implements LlmProvider {
@@ -134,18 +166,28 @@ export class OfflineProvider implements LlmProvider {
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const ctx = req.context;
-    if (!ctx) throw new ProviderError('the offline mutator needs the parent program', 'this is a bug in the engine: it must pass a proposal context');
+    if (!ctx)
+      throw new ProviderError(
+        'the offline mutator needs the parent program',
+        'this is a bug in the engine: it must pass a proposal context',
+      );
     // Crossover of whole blocks combines algorithms, not only numbers; the more the search is stuck,
     // the more often it is tried (it travels the same edit path as a model's REPLACE BLOCK).
     const r = rng(mixSeed(ctx.seed, 17, 2));
-    const cross = r() < 0.25 + 0.25 * ctx.mutationScale ? proposeBlockCrossover(ctx.parentCode, ctx.inspirations, ctx.seed, ctx.focusBlock) : undefined;
+    const cross =
+      r() < 0.25 + 0.25 * ctx.mutationScale ? proposeBlockCrossover(ctx.parentCode, ctx.inspirations, ctx.seed, ctx.focusBlock) : undefined;
     let text: string;
     if (cross) text = renderCrossover(cross);
     else {
       const proposal = proposeChanges(ctx.parentCode, ctx.inspirations, ctx.mutationScale, ctx.seed, ctx.grandparent);
-      const fallback = proposal.changes.length ? undefined : proposeBlockCrossover(ctx.parentCode, ctx.inspirations, ctx.seed, ctx.focusBlock);
-      text = proposal.changes.length ? renderProposal(proposal) : fallback ? renderCrossover(fallback)
-        : 'The parent has no `// @evolve` parameters inside its EVOLVE-BLOCKs and no inspiration differs from it block by block, so the offline mutator cannot change it.';
+      const fallback = proposal.changes.length
+        ? undefined
+        : proposeBlockCrossover(ctx.parentCode, ctx.inspirations, ctx.seed, ctx.focusBlock);
+      text = proposal.changes.length
+        ? renderProposal(proposal)
+        : fallback
+          ? renderCrossover(fallback)
+          : 'The parent has no `// @evolve` parameters inside its EVOLVE-BLOCKs and no inspiration differs from it block by block, so the offline mutator cannot change it.';
     }
     req.onText?.(text);
     return { text, model: this.model, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 };

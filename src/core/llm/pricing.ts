@@ -29,7 +29,7 @@ export const DEFAULT_PRICES: Record<string, Price> = {
   'claude-opus': { inputPerMTok: 15, outputPerMTok: 75 },
   'claude-sonnet': { inputPerMTok: 3, outputPerMTok: 15 },
   'claude-haiku': { inputPerMTok: 1, outputPerMTok: 5 },
-  'claude': { inputPerMTok: 15, outputPerMTok: 75 },
+  claude: { inputPerMTok: 15, outputPerMTok: 75 },
 };
 
 /** The price of a model: an exact override first, then the longest table key that prefixes the name
@@ -44,7 +44,8 @@ export function priceFor(model: string, override?: Price, table: Record<string, 
 /** `inputTokens` is every input token, cached or not; `cache` says how many of them were written to or
  * read from the prompt cache. */
 export function costUsd(inputTokens: number, outputTokens: number, price: Price, cache: { write?: number; read?: number } = {}): number {
-  const write = cache.write ?? 0, read = cache.read ?? 0;
+  const write = cache.write ?? 0,
+    read = cache.read ?? 0;
   const plain = Math.max(0, inputTokens - write - read);
   const writePrice = price.cacheWritePerMTok ?? price.inputPerMTok * CACHE_WRITE_FACTOR;
   const readPrice = price.cacheReadPerMTok ?? price.inputPerMTok * CACHE_READ_FACTOR;

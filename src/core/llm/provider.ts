@@ -8,9 +8,16 @@ export const DEFAULT_MAX_TOKENS = 32000;
 
 /** A piece of a message; `cache` ends a prefix the provider may cache (Anthropic: a cache_control
  * breakpoint). `content` is always the parts joined, for providers without caching. */
-export interface MessagePart { text: string; cache?: boolean }
+export interface MessagePart {
+  text: string;
+  cache?: boolean;
+}
 
-export interface ChatMessage { role: 'user' | 'assistant'; content: string; parts?: MessagePart[] }
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  parts?: MessagePart[];
+}
 
 /** What the program database knows about the request; the offline mutator works from this alone,
  * the language-model providers get the same facts inside the prompt text. */

@@ -40,28 +40,62 @@ export interface ProviderEntry {
 
 export const PROVIDERS = [
   {
-    kind: 'offline', label: 'Offline mutator', description: 'Built-in parameter mutator; needs no network or key.',
-    settings: {}, runs: 'core', create: () => new OfflineProvider(),
+    kind: 'offline',
+    label: 'Offline mutator',
+    description: 'Built-in parameter mutator; needs no network or key.',
+    settings: {},
+    runs: 'core',
+    create: () => new OfflineProvider(),
   },
   {
-    kind: 'anthropic', label: 'Anthropic', description: 'Anthropic Messages API (key from Set API Key).',
+    kind: 'anthropic',
+    label: 'Anthropic',
+    description: 'Anthropic Messages API (key from Set API Key).',
     secret: { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY' },
-    settings: { baseUrl: 'anthropic.baseUrl', maxTokens: 'anthropic.maxTokens' }, runs: 'core',
-    create: (o) => new AnthropicProvider({ apiKey: o.apiKey, model: o.model, maxTokens: o.maxTokens, baseUrl: o.baseUrl, pricing: o.pricing,
-      temperature: o.temperature, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs, idleTimeoutMs: o.idleTimeoutMs,
-      maxResponseBytes: o.maxResponseBytes, callTimeoutMs: o.callTimeoutMs }),
+    settings: { baseUrl: 'anthropic.baseUrl', maxTokens: 'anthropic.maxTokens' },
+    runs: 'core',
+    create: (o) =>
+      new AnthropicProvider({
+        apiKey: o.apiKey,
+        model: o.model,
+        maxTokens: o.maxTokens,
+        baseUrl: o.baseUrl,
+        pricing: o.pricing,
+        temperature: o.temperature,
+        maxRetries: o.maxRetries,
+        timeoutMs: o.timeoutMs,
+        idleTimeoutMs: o.idleTimeoutMs,
+        maxResponseBytes: o.maxResponseBytes,
+        callTimeoutMs: o.callTimeoutMs,
+      }),
   },
   {
-    kind: 'openai-compatible', label: 'OpenAI-compatible', description: 'Any /v1/chat/completions endpoint (Ollama, LM Studio, vLLM).',
+    kind: 'openai-compatible',
+    label: 'OpenAI-compatible',
+    description: 'Any /v1/chat/completions endpoint (Ollama, LM Studio, vLLM).',
     secret: { secret: 'codecEvolution.openaiApiKey', env: 'OPENAI_API_KEY' },
-    settings: { baseUrl: 'openaiCompatible.baseUrl' }, runs: 'core',
-    create: (o) => new OpenAiCompatibleProvider({ apiKey: o.apiKey ?? process.env.OPENAI_API_KEY, model: o.model, maxTokens: o.maxTokens,
-      baseUrl: o.baseUrl, pricing: o.pricing, temperature: o.temperature, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs,
-      maxResponseBytes: o.maxResponseBytes, callTimeoutMs: o.callTimeoutMs }),
+    settings: { baseUrl: 'openaiCompatible.baseUrl' },
+    runs: 'core',
+    create: (o) =>
+      new OpenAiCompatibleProvider({
+        apiKey: o.apiKey ?? process.env.OPENAI_API_KEY,
+        model: o.model,
+        maxTokens: o.maxTokens,
+        baseUrl: o.baseUrl,
+        pricing: o.pricing,
+        temperature: o.temperature,
+        maxRetries: o.maxRetries,
+        timeoutMs: o.timeoutMs,
+        maxResponseBytes: o.maxResponseBytes,
+        callTimeoutMs: o.callTimeoutMs,
+      }),
   },
   {
-    kind: 'vscode-lm', label: 'VS Code chat model', description: 'A chat model provided by VS Code (Language Model API), e.g. Copilot.',
-    settings: {}, runs: 'vscode',
+    kind: 'vscode-lm',
+    label: 'VS Code chat model',
+    description: 'A chat model provided by VS Code (Language Model API), e.g. Copilot.',
+    settings: {},
+    runs: 'vscode',
   },
 ] as const satisfies readonly ProviderEntry[];
 
@@ -81,6 +115,8 @@ export function providerEntry(kind: string): ProviderEntry | undefined {
 export function parseProviderKind(kind: string, where = '--provider'): ProviderKind {
   if ((CORE_PROVIDER_KINDS as readonly string[]).includes(kind)) return kind as ProviderKind;
   const hostOnly = providerEntry(kind)?.runs === 'vscode';
-  throw new UsageError(`${where} ${kind} is not ${hostOnly ? 'available here (only inside VS Code)' : 'a provider'}`,
-    `use one of ${CORE_PROVIDER_KINDS.join(', ')}`);
+  throw new UsageError(
+    `${where} ${kind} is not ${hostOnly ? 'available here (only inside VS Code)' : 'a provider'}`,
+    `use one of ${CORE_PROVIDER_KINDS.join(', ')}`,
+  );
 }

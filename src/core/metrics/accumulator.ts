@@ -27,7 +27,9 @@ export class FrameMetrics implements MetricAccumulator {
     for (const p of this.parts) p.add(reference, distorted);
   }
 
-  get frames(): number { return this.parts[0].frames; }
+  get frames(): number {
+    return this.parts[0].frames;
+  }
 
   values(): MetricValues {
     return Object.assign({}, ...this.parts.map((p) => p.values())) as MetricValues;

@@ -6,7 +6,10 @@ import { CodecEvolutionError, InputError } from '../errors';
 import type { RdPoint } from './rd';
 import { METRICS, metricOf, type BdRateTable, type MetricId } from './registry';
 
-export interface RatePoint { kbps: number; psnr: number }
+export interface RatePoint {
+  kbps: number;
+  psnr: number;
+}
 export type BdMethod = 'pchip' | 'cubic';
 
 export interface BdRateResult {
@@ -19,12 +22,17 @@ export interface BdRateResult {
 
 function prepare(points: RatePoint[], which: string): { x: number[]; y: number[] } {
   if (points.length < 4) {
-    throw new InputError(`the ${which} curve has ${points.length} point(s); BD-rate needs at least 4`, 'measure at least 4 quality settings');
+    throw new InputError(
+      `the ${which} curve has ${points.length} point(s); BD-rate needs at least 4`,
+      'measure at least 4 quality settings',
+    );
   }
   for (const p of points) {
     if (!(p.kbps > 0) || !Number.isFinite(p.kbps) || !Number.isFinite(p.psnr)) {
-      throw new InputError(`the ${which} curve has an unusable point (kbps ${p.kbps}, psnr ${p.psnr})`,
-        'every point needs a positive finite rate and a finite PSNR');
+      throw new InputError(
+        `the ${which} curve has an unusable point (kbps ${p.kbps}, psnr ${p.psnr})`,
+        'every point needs a positive finite rate and a finite PSNR',
+      );
     }
   }
   const sorted = [...points].sort((a, b) => a.psnr - b.psnr);
@@ -47,7 +55,8 @@ function pchipEnd(h1: number, h2: number, d1: number, d2: number): number {
 /** ∫ of the PCHIP interpolant of (x, y) from low to high. */
 function pchipIntegral(x: number[], y: number[], low: number, high: number): number {
   const n = x.length;
-  const h: number[] = [], delta: number[] = [];
+  const h: number[] = [],
+    delta: number[] = [];
   for (let i = 0; i < n - 1; i++) {
     h.push(x[i + 1] - x[i]);
     delta.push((y[i + 1] - y[i]) / h[i]);
@@ -55,8 +64,11 @@ function pchipIntegral(x: number[], y: number[], low: number, high: number): num
   const d: number[] = [pchipEnd(h[0], h[1], delta[0], delta[1])];
   for (let i = 1; i < n - 1; i++) {
     // Weighted harmonic mean of neighbouring slopes; flat where the data turns, to preserve shape.
-    d.push(delta[i - 1] * delta[i] <= 0 ? 0
-      : (3 * h[i - 1] + 3 * h[i]) / ((2 * h[i] + h[i - 1]) / delta[i - 1] + (h[i] + 2 * h[i - 1]) / delta[i]));
+    d.push(
+      delta[i - 1] * delta[i] <= 0
+        ? 0
+        : (3 * h[i - 1] + 3 * h[i]) / ((2 * h[i] + h[i - 1]) / delta[i - 1] + (h[i] + 2 * h[i - 1]) / delta[i]),
+    );
   }
   d.push(pchipEnd(h[n - 2], h[n - 3], delta[n - 2], delta[n - 3]));
   let result = 0;
@@ -67,9 +79,9 @@ function pchipIntegral(x: number[], y: number[], low: number, high: number): num
     const s1 = Math.min(Math.max(x[i + 1], low), high) - x[i];
     if (s1 > s0) {
       result += (s1 - s0) * y[i];
-      result += (s1 * s1 - s0 * s0) * d[i] / 2;
-      result += (s1 * s1 * s1 - s0 * s0 * s0) * c / 3;
-      result += (s1 * s1 * s1 * s1 - s0 * s0 * s0 * s0) * b / 4;
+      result += ((s1 * s1 - s0 * s0) * d[i]) / 2;
+      result += ((s1 * s1 * s1 - s0 * s0 * s0) * c) / 3;
+      result += ((s1 * s1 * s1 * s1 - s0 * s0 * s0 * s0) * b) / 4;
     }
   }
   return result;
@@ -109,7 +121,7 @@ function cubicIntegral(x: number[], y: number[], low: number, high: number): num
   const [q0, q1, q2, q3, m, s] = cubicFit(x, y);
   const prim = (v: number) => {
     const t = (v - m) / s;
-    return s * (q0 * t + q1 * t * t / 2 + q2 * t ** 3 / 3 + q3 * t ** 4 / 4);
+    return s * (q0 * t + (q1 * t * t) / 2 + (q2 * t ** 3) / 3 + (q3 * t ** 4) / 4);
   };
   return prim(high) - prim(low);
 }
@@ -123,7 +135,8 @@ export function bdRate(anchor: RatePoint[], test: RatePoint[], options: { method
   if (!(high > low)) {
     throw new InputError(
       `the curves do not overlap in PSNR (anchor ${a.x[0].toFixed(2)}–${a.x[a.x.length - 1].toFixed(2)} dB, test ${t.x[0].toFixed(2)}–${t.x[t.x.length - 1].toFixed(2)} dB)`,
-      'choose settings so both curves cover a common quality range');
+      'choose settings so both curves cover a common quality range',
+    );
   }
   const integral = method === 'pchip' ? pchipIntegral : cubicIntegral;
   const avg = (integral(t.x, t.y, low, high) - integral(a.x, a.y, low, high)) / (high - low);
@@ -131,7 +144,12 @@ export function bdRate(anchor: RatePoint[], test: RatePoint[], options: { method
 }
 
 /** What one BD-rate computation gave: the figure and its overlap, or why there is none. */
-export interface BdRateDetail { percent?: number; overlap?: { low: number; high: number }; method?: string; error?: string }
+export interface BdRateDetail {
+  percent?: number;
+  overlap?: { low: number; high: number };
+  method?: string;
+  error?: string;
+}
 
 /** A curve on one metric's BD-rate quality axis (see registry: SSIM in dB); unmeasured points are left out. */
 export function rateCurve(points: RdPoint[], metric: MetricId): RatePoint[] {
@@ -157,7 +175,9 @@ export function bdRateByMetric(anchor: RdPoint[], test: RdPoint[], metrics: read
 /** Mean over clips of bdRate[metric][reference], for every pair some clip has. */
 export function meanBdRateTable(tables: BdRateTable[]): BdRateTable {
   const out: BdRateTable = {};
-  const keys = new Set(tables.flatMap((t) => Object.entries(t).flatMap(([m, byRef]) => Object.keys(byRef ?? {}).map((r) => `${m}\u0000${r}`))));
+  const keys = new Set(
+    tables.flatMap((t) => Object.entries(t).flatMap(([m, byRef]) => Object.keys(byRef ?? {}).map((r) => `${m}\u0000${r}`))),
+  );
   for (const key of keys) {
     const [m, r] = key.split('\u0000') as [MetricId, string];
     const vals = tables.map((t) => t[m]?.[r]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));

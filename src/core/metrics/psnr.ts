@@ -21,14 +21,20 @@ export function planeSse(a: Uint8Array, b: Uint8Array): number {
   // Chunks of 32768 samples keep the partial sum below 2^31 (32768 * 255^2), so V8 stays in int32.
   for (let start = 0; start < n; start += 32768) {
     const end = Math.min(n, start + 32768);
-    let s0 = 0, s1 = 0, i = start;
+    let s0 = 0,
+      s1 = 0,
+      i = start;
     // Two independent sums let the CPU overlap the multiply-adds.
     for (; i + 1 < end; i += 2) {
-      const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1];
+      const d0 = a[i] - b[i],
+        d1 = a[i + 1] - b[i + 1];
       s0 = (s0 + d0 * d0) | 0;
       s1 = (s1 + d1 * d1) | 0;
     }
-    if (i < end) { const d = a[i] - b[i]; s0 = (s0 + d * d) | 0; }
+    if (i < end) {
+      const d = a[i] - b[i];
+      s0 = (s0 + d * d) | 0;
+    }
     total += s0 + s1;
   }
   return total;
@@ -46,19 +52,27 @@ export function psnrFromMse(mse: number, frames = 1, peak = PEAK): number {
 }
 
 export interface PsnrFrame {
-  mseY: number; mseU: number; mseV: number;
+  mseY: number;
+  mseU: number;
+  mseV: number;
   /** Plane-size-weighted MSE of the frame (what ffmpeg's per-frame "mse_avg" is). */
   mse: number;
-  psnrY: number; psnrU: number; psnrV: number; psnr: number;
+  psnrY: number;
+  psnrU: number;
+  psnrV: number;
+  psnr: number;
 }
 
 export interface PsnrResult {
   /** dB, from the MSE averaged over frames. */
-  y: number; u: number; v: number;
+  y: number;
+  u: number;
+  v: number;
   /** ffmpeg's "average": the 4:2:0-weighted MSE averaged over frames, then in dB. */
   average: number;
   /** dB of the worst frame (largest weighted MSE) and of the best one. */
-  min: number; max: number;
+  min: number;
+  max: number;
   frames: number;
 }
 
@@ -68,12 +82,17 @@ export class PsnrAccumulator implements MetricAccumulator {
   private readonly w: [number, number, number];
   private readonly area: [number, number, number];
   private sumMse = 0;
-  private sumY = 0; private sumU = 0; private sumV = 0;
+  private sumY = 0;
+  private sumU = 0;
+  private sumV = 0;
   private minMse = Infinity;
   private maxMse = -Infinity;
   private n = 0;
 
-  constructor(readonly width: number, readonly height: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
     const ya = width * height;
     const ca = chromaWidth(width) * chromaHeight(height);
     const sum = ya + 2 * ca;
@@ -93,15 +112,25 @@ export class PsnrAccumulator implements MetricAccumulator {
     if (mse < this.minMse) this.minMse = mse;
     if (mse > this.maxMse) this.maxMse = mse;
     this.sumMse += mse;
-    this.sumY += mseY; this.sumU += mseU; this.sumV += mseV;
+    this.sumY += mseY;
+    this.sumU += mseU;
+    this.sumV += mseV;
     this.n++;
     return {
-      mseY, mseU, mseV, mse,
-      psnrY: psnrFromMse(mseY), psnrU: psnrFromMse(mseU), psnrV: psnrFromMse(mseV), psnr: psnrFromMse(mse),
+      mseY,
+      mseU,
+      mseV,
+      mse,
+      psnrY: psnrFromMse(mseY),
+      psnrU: psnrFromMse(mseU),
+      psnrV: psnrFromMse(mseV),
+      psnr: psnrFromMse(mse),
     };
   }
 
-  get frames(): number { return this.n; }
+  get frames(): number {
+    return this.n;
+  }
 
   values(): MetricValues {
     const r = this.result();
@@ -126,7 +155,8 @@ export function checkComparable(reference: Pick<Video, 'width' | 'height'>, dist
   if (reference.width !== distorted.width || reference.height !== distorted.height) {
     throw new InputError(
       `the videos differ in size: reference ${reference.width}x${reference.height}, distorted ${distorted.width}x${distorted.height}`,
-      'compare a video with a decoded copy of itself at the same size');
+      'compare a video with a decoded copy of itself at the same size',
+    );
   }
 }
 

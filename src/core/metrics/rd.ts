@@ -21,15 +21,22 @@ export function kbps(bytes: number, frames: number, fpsNum: number, fpsDen: numb
 }
 
 export function rdPoint(args: {
-  bytes: number; frames: number; fpsNum: number; fpsDen: number;
-  metrics: MetricValues; encodeMs: number; decodeMs: number;
-  quality?: number; setting?: string;
+  bytes: number;
+  frames: number;
+  fpsNum: number;
+  fpsDen: number;
+  metrics: MetricValues;
+  encodeMs: number;
+  decodeMs: number;
+  quality?: number;
+  setting?: string;
 }): RdPoint {
   const p: RdPoint = {
     bytes: args.bytes,
     kbps: kbps(args.bytes, args.frames, args.fpsNum, args.fpsDen),
     metrics: { ...args.metrics },
-    encodeMs: args.encodeMs, decodeMs: args.decodeMs,
+    encodeMs: args.encodeMs,
+    decodeMs: args.decodeMs,
   };
   if (args.quality !== undefined) p.quality = args.quality;
   if (args.setting !== undefined) p.setting = args.setting;
@@ -48,8 +55,11 @@ export function readRdPoint(raw: unknown): RdPoint {
   const from = (r.metrics && typeof r.metrics === 'object' ? r.metrics : r) as Record<string, unknown>;
   for (const [k, v] of Object.entries(from)) if (isMetricId(k) && typeof v === 'number') metrics[k] = v;
   const p: RdPoint = {
-    bytes: Number(r.bytes ?? 0), kbps: Number(r.kbps ?? 0), metrics,
-    encodeMs: Number(r.encodeMs ?? 0), decodeMs: Number(r.decodeMs ?? 0),
+    bytes: Number(r.bytes ?? 0),
+    kbps: Number(r.kbps ?? 0),
+    metrics,
+    encodeMs: Number(r.encodeMs ?? 0),
+    decodeMs: Number(r.decodeMs ?? 0),
   };
   if (typeof r.quality === 'number') p.quality = r.quality;
   if (typeof r.setting === 'string') p.setting = r.setting;

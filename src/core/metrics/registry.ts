@@ -31,15 +31,42 @@ export interface MetricInfo {
 const identity = (v: number) => v;
 
 export const METRICS: Record<MetricId, MetricInfo> = {
-  psnrY: { id: 'psnrY', label: 'PSNR-Y', unit: 'dB', decimals: 2, bdQuality: identity, description: 'PSNR of the luma plane (ffmpeg psnr filter, MSE averaged over frames)' },
+  psnrY: {
+    id: 'psnrY',
+    label: 'PSNR-Y',
+    unit: 'dB',
+    decimals: 2,
+    bdQuality: identity,
+    description: 'PSNR of the luma plane (ffmpeg psnr filter, MSE averaged over frames)',
+  },
   psnrU: { id: 'psnrU', label: 'PSNR-U', unit: 'dB', decimals: 2, bdQuality: identity, description: 'PSNR of the U (Cb) chroma plane' },
   psnrV: { id: 'psnrV', label: 'PSNR-V', unit: 'dB', decimals: 2, bdQuality: identity, description: 'PSNR of the V (Cr) chroma plane' },
   psnrYuv: {
-    id: 'psnrYuv', label: 'PSNR-YUV', unit: 'dB', decimals: 2, bdQuality: identity,
-    description: "(6·Y + U + V) / 8 of the plane PSNRs, as JVET common test conditions weight them; not ffmpeg's \"average\", which weights the planes' MSE by sample count (4:1:1) before the log",
+    id: 'psnrYuv',
+    label: 'PSNR-YUV',
+    unit: 'dB',
+    decimals: 2,
+    bdQuality: identity,
+    description:
+      '(6·Y + U + V) / 8 of the plane PSNRs, as JVET common test conditions weight them; not ffmpeg\'s "average", which weights the planes\' MSE by sample count (4:1:1) before the log',
   },
-  ssimY: { id: 'ssimY', label: 'SSIM-Y', unit: '', decimals: 4, bdQuality: (v) => -10 * Math.log10(1 - v), description: 'SSIM of the luma plane (ffmpeg ssim filter); BD-rate on −10·log10(1−SSIM) dB' },
-  vmaf: { id: 'vmaf', label: 'VMAF', unit: 'score', decimals: 2, bdQuality: identity, optional: true, description: "VMAF 0..100 from ffmpeg's libvmaf filter, when the chosen ffmpeg has it" },
+  ssimY: {
+    id: 'ssimY',
+    label: 'SSIM-Y',
+    unit: '',
+    decimals: 4,
+    bdQuality: (v) => -10 * Math.log10(1 - v),
+    description: 'SSIM of the luma plane (ffmpeg ssim filter); BD-rate on −10·log10(1−SSIM) dB',
+  },
+  vmaf: {
+    id: 'vmaf',
+    label: 'VMAF',
+    unit: 'score',
+    decimals: 2,
+    bdQuality: identity,
+    optional: true,
+    description: "VMAF 0..100 from ffmpeg's libvmaf filter, when the chosen ffmpeg has it",
+  },
 };
 
 export function isMetricId(x: unknown): x is MetricId {
@@ -58,17 +85,25 @@ export const DEFAULT_OBJECTIVE: MetricId = 'psnrYuv';
 
 /** A metric that must not get worse than the adopted version's by more than `tolerancePercent`
  * BD-rate percentage points. */
-export interface Guard { metric: MetricId; tolerancePercent: number }
+export interface Guard {
+  metric: MetricId;
+  tolerancePercent: number;
+}
 
 export const DEFAULT_GUARD_TOLERANCE = 1.0;
-export const DEFAULT_GUARDS: Guard[] = (['psnrY', 'psnrU', 'psnrV', 'ssimY'] as const).map((metric) => ({ metric, tolerancePercent: DEFAULT_GUARD_TOLERANCE }));
+export const DEFAULT_GUARDS: Guard[] = (['psnrY', 'psnrU', 'psnrV', 'ssimY'] as const).map((metric) => ({
+  metric,
+  tolerancePercent: DEFAULT_GUARD_TOLERANCE,
+}));
 
 /** "PSNR-Y 34.10 dB, PSNR-U 38.20 dB, …, SSIM-Y 0.9412" for the metrics a point has. */
 export function formatMetrics(v: MetricValues): string {
-  return METRIC_IDS.filter((m) => v[m] !== undefined).map((m) => {
-    const x = v[m]!;
-    return `${METRICS[m].label} ${Number.isFinite(x) ? x.toFixed(METRICS[m].decimals) : 'inf'}${METRICS[m].unit === 'dB' ? ' dB' : ''}`;
-  }).join(', ');
+  return METRIC_IDS.filter((m) => v[m] !== undefined)
+    .map((m) => {
+      const x = v[m]!;
+      return `${METRICS[m].label} ${Number.isFinite(x) ? x.toFixed(METRICS[m].decimals) : 'inf'}${METRICS[m].unit === 'dB' ? ' dB' : ''}`;
+    })
+    .join(', ');
 }
 
 /** "PSNR-YUV" for a known id, the id itself otherwise (records from a newer version). */

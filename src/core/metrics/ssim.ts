@@ -19,18 +19,30 @@ const f32 = Math.fround;
 /** Per 4x4 block of one block row: s1, s2, ss (a²+b²), s12, interleaved. */
 function blockSums(a: Uint8Array, b: Uint8Array, offset: number, stride: number, sums: Int32Array, blocks: number): void {
   for (let z = 0; z < blocks; z++) {
-    let s1 = 0, s2 = 0, ss = 0, s12 = 0;
+    let s1 = 0,
+      s2 = 0,
+      ss = 0,
+      s12 = 0;
     let p = offset + 4 * z;
     for (let y = 0; y < 4; y++, p += stride) {
-      const a0 = a[p], a1 = a[p + 1], a2 = a[p + 2], a3 = a[p + 3];
-      const b0 = b[p], b1 = b[p + 1], b2 = b[p + 2], b3 = b[p + 3];
+      const a0 = a[p],
+        a1 = a[p + 1],
+        a2 = a[p + 2],
+        a3 = a[p + 3];
+      const b0 = b[p],
+        b1 = b[p + 1],
+        b2 = b[p + 2],
+        b3 = b[p + 3];
       s1 += a0 + a1 + a2 + a3;
       s2 += b0 + b1 + b2 + b3;
       ss += a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3 + b0 * b0 + b1 * b1 + b2 * b2 + b3 * b3;
       s12 += a0 * b0 + a1 * b1 + a2 * b2 + a3 * b3;
     }
     const o = 4 * z;
-    sums[o] = s1; sums[o + 1] = s2; sums[o + 2] = ss; sums[o + 3] = s12;
+    sums[o] = s1;
+    sums[o + 1] = s2;
+    sums[o + 2] = ss;
+    sums[o + 3] = s12;
   }
 }
 
@@ -38,9 +50,7 @@ function blockSums(a: Uint8Array, b: Uint8Array, offset: number, stride: number,
 function windowSsim(s1: number, s2: number, ss: number, s12: number): number {
   const vars = ss * 64 - s1 * s1 - s2 * s2;
   const covar = s12 * 64 - s1 * s2;
-  return f32(
-    f32(f32(2 * s1 * s2 + C1) * f32(2 * covar + C2)) /
-    f32(f32(s1 * s1 + s2 * s2 + C1) * f32(vars + C2)));
+  return f32(f32(f32(2 * s1 * s2 + C1) * f32(2 * covar + C2)) / f32(f32(s1 * s1 + s2 * s2 + C1) * f32(vars + C2)));
 }
 
 function endLine(sum0: Int32Array, sum1: Int32Array, windows: number): number {
@@ -51,7 +61,8 @@ function endLine(sum0: Int32Array, sum1: Int32Array, windows: number): number {
       sum0[o] + sum0[o + 4] + sum1[o] + sum1[o + 4],
       sum0[o + 1] + sum0[o + 5] + sum1[o + 1] + sum1[o + 5],
       sum0[o + 2] + sum0[o + 6] + sum1[o + 2] + sum1[o + 6],
-      sum0[o + 3] + sum0[o + 7] + sum1[o + 3] + sum1[o + 7]);
+      sum0[o + 3] + sum0[o + 7] + sum1[o + 3] + sum1[o + 7],
+    );
   }
   return acc;
 }
@@ -60,7 +71,10 @@ function endLine(sum0: Int32Array, sum1: Int32Array, windows: number): number {
 export class SsimPlane {
   private bufA: Int32Array;
   private bufB: Int32Array;
-  constructor(readonly width: number, readonly height: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
     const len = 4 * ((width >> 2) + 3);
     this.bufA = new Int32Array(len);
     this.bufB = new Int32Array(len);
@@ -68,20 +82,28 @@ export class SsimPlane {
 
   /** Mean SSIM of the plane (NaN when it is smaller than 8x8, as ffmpeg's 0/0). */
   compute(a: Uint8Array, b: Uint8Array): number {
-    const w4 = this.width >> 2, h4 = this.height >> 2, stride = this.width;
+    const w4 = this.width >> 2,
+      h4 = this.height >> 2,
+      stride = this.width;
     if (a.length !== this.width * this.height || b.length !== a.length) {
-      throw new InputError(`plane has ${a.length}/${b.length} samples, expected ${this.width * this.height}`, 'compare videos of the same size');
+      throw new InputError(
+        `plane has ${a.length}/${b.length} samples, expected ${this.width * this.height}`,
+        'compare videos of the same size',
+      );
     }
     // WebAssembly SIMD when available: the same integer sums, the same single-precision windows added
     // to a double in the same order (simd.ts), so the same result to the last bit.
     const rows = w4 >= 2 && h4 >= 2 ? ssimBlockSumsSimd(a, b, this.width, this.height) : undefined;
     if (rows) return ssimRowsSimd(rows, w4, h4) / ((w4 - 1) * (h4 - 1));
-    let sum0 = this.bufA, sum1 = this.bufB;
+    let sum0 = this.bufA,
+      sum1 = this.bufB;
     let total = 0;
     let z = 0;
     for (let y = 1; y < h4; y++) {
       for (; z <= y; z++) {
-        const t = sum0; sum0 = sum1; sum1 = t;
+        const t = sum0;
+        sum0 = sum1;
+        sum1 = t;
         blockSums(a, b, 4 * z * stride, stride, sum0, w4);
       }
       total += endLine(sum0, sum1, w4 - 1);
@@ -90,12 +112,23 @@ export class SsimPlane {
   }
 }
 
-export interface SsimFrame { y: number; u: number; v: number; all: number }
+export interface SsimFrame {
+  y: number;
+  u: number;
+  v: number;
+  all: number;
+}
 
 export interface SsimResult {
-  y: number; u: number; v: number; all: number;
+  y: number;
+  u: number;
+  v: number;
+  all: number;
   /** ffmpeg's dB figures in parentheses: 10·log10(1/(1-ssim)). */
-  yDb: number; uDb: number; vDb: number; allDb: number;
+  yDb: number;
+  uDb: number;
+  vDb: number;
+  allDb: number;
   frames: number;
 }
 
@@ -113,11 +146,17 @@ export class SsimAccumulator implements MetricAccumulator {
   private sumAll = 0;
   private n = 0;
 
-  constructor(readonly width: number, readonly height: number) {
-    const cw = chromaWidth(width), ch = chromaHeight(height);
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    const cw = chromaWidth(width),
+      ch = chromaHeight(height);
     this.luma = new SsimPlane(width, height);
     this.chroma = new SsimPlane(cw, ch);
-    const ya = width * height, ca = cw * ch, total = ya + 2 * ca;
+    const ya = width * height,
+      ca = cw * ch,
+      total = ya + 2 * ca;
     this.coefs = [ya / total, ca / total, ca / total];
   }
 
@@ -130,22 +169,34 @@ export class SsimAccumulator implements MetricAccumulator {
     all += this.coefs[0] * y;
     all += this.coefs[1] * u;
     all += this.coefs[2] * v;
-    this.sum[0] += y; this.sum[1] += u; this.sum[2] += v;
+    this.sum[0] += y;
+    this.sum[1] += u;
+    this.sum[2] += v;
     this.sumAll += all;
     this.n++;
     return { y, u, v, all };
   }
 
-  get frames(): number { return this.n; }
+  get frames(): number {
+    return this.n;
+  }
 
-  values(): MetricValues { return { ssimY: this.result().y }; }
+  values(): MetricValues {
+    return { ssimY: this.result().y };
+  }
 
   result(): SsimResult {
     const n = this.n;
     if (n === 0) throw new InputError('no frames were compared', 'give videos with at least one frame');
     return {
-      y: this.sum[0] / n, u: this.sum[1] / n, v: this.sum[2] / n, all: this.sumAll / n,
-      yDb: ssimDb(this.sum[0], n), uDb: ssimDb(this.sum[1], n), vDb: ssimDb(this.sum[2], n), allDb: ssimDb(this.sumAll, n),
+      y: this.sum[0] / n,
+      u: this.sum[1] / n,
+      v: this.sum[2] / n,
+      all: this.sumAll / n,
+      yDb: ssimDb(this.sum[0], n),
+      uDb: ssimDb(this.sum[1], n),
+      vDb: ssimDb(this.sum[2], n),
+      allDb: ssimDb(this.sumAll, n),
       frames: n,
     };
   }

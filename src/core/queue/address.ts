@@ -18,18 +18,34 @@ export const DEFAULT_REDIS_PORT = 6379;
 
 export function parseQueueUrl(url: string): QueueAddress {
   let u: URL;
-  try { u = new URL(url.trim()); } catch {
-    throw new UsageError(`the queue address ${redactQueueUrl(url)} is not a URL`, 'give it as redis://HOST:PORT or rediss://HOST:PORT (TLS), e.g. redis://127.0.0.1:6379');
+  try {
+    u = new URL(url.trim());
+  } catch {
+    throw new UsageError(
+      `the queue address ${redactQueueUrl(url)} is not a URL`,
+      'give it as redis://HOST:PORT or rediss://HOST:PORT (TLS), e.g. redis://127.0.0.1:6379',
+    );
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new UsageError(`the queue address ${redactQueueUrl(url)} is not a redis:// or rediss:// URL`, 'give it as redis://HOST:PORT or rediss://HOST:PORT (TLS)');
+    throw new UsageError(
+      `the queue address ${redactQueueUrl(url)} is not a redis:// or rediss:// URL`,
+      'give it as redis://HOST:PORT or rediss://HOST:PORT (TLS)',
+    );
   }
   if (!u.hostname) throw new UsageError(`the queue address ${redactQueueUrl(url)} has no host`, 'give it as redis://HOST:PORT');
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new UsageError(`the queue address ${redactQueueUrl(url)} names database ${u.pathname.slice(1)}, not a number`, 'end the URL with /0 … /15 or nothing');
+  if (!Number.isInteger(db) || db < 0)
+    throw new UsageError(
+      `the queue address ${redactQueueUrl(url)} names database ${u.pathname.slice(1)}, not a number`,
+      'end the URL with /0 … /15 or nothing',
+    );
   const port = u.port ? Number(u.port) : DEFAULT_REDIS_PORT;
   return {
-    display: redactQueueUrl(url), tls: u.protocol === 'rediss:', host: u.hostname.replace(/^\[|\]$/g, ''), port, db,
+    display: redactQueueUrl(url),
+    tls: u.protocol === 'rediss:',
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port,
+    db,
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
   };
@@ -52,7 +68,9 @@ export function redactSecret(text: string, a: QueueAddress): string {
  * wait for Redis forever rather than fail a command: that is what pauses the loop while Redis is down. */
 export function redisOptions(a: QueueAddress, name: string): RedisOptions {
   return {
-    host: a.host, port: a.port, db: a.db,
+    host: a.host,
+    port: a.port,
+    db: a.db,
     ...(a.username ? { username: a.username } : {}),
     ...(a.password ? { password: a.password } : {}),
     ...(a.tls ? { tls: { servername: a.host } } : {}),

@@ -17,7 +17,21 @@ import { videoHash } from '../video/hash';
 import { readVideo } from '../video/read';
 import { encodeY4M } from '../video/y4m';
 import { parseQueueUrl, redactSecret, redisOptions, type QueueAddress } from './address';
-import { JOB_SCHEMA_VERSION, KEY_PREFIX, MAX_CLIP_BYTES, QUEUE_NAME, clipKey, jobIdFor, workerKey, workspaceTag, type EvaluationJob, type JobClip, type JobOutcome, type QueueStatus, type WorkerBeat } from './job';
+import {
+  JOB_SCHEMA_VERSION,
+  KEY_PREFIX,
+  MAX_CLIP_BYTES,
+  QUEUE_NAME,
+  clipKey,
+  jobIdFor,
+  workerKey,
+  workspaceTag,
+  type EvaluationJob,
+  type JobClip,
+  type JobOutcome,
+  type QueueStatus,
+  type WorkerBeat,
+} from './job';
 
 export interface DispatcherOptions {
   config: WorkspaceConfig;
@@ -44,7 +58,10 @@ const JOB_OPTIONS = {
 
 const VANISHED = 'the job is no longer in the queue';
 
-interface ClipEntry { stamp: string; clip: Promise<Omit<JobClip, 'timeoutMs'>> }
+interface ClipEntry {
+  stamp: string;
+  clip: Promise<Omit<JobClip, 'timeoutMs'>>;
+}
 
 export async function connectRedis(a: QueueAddress, name: string, timeoutMs = 10_000): Promise<Redis> {
   const client = new Redis({ ...redisOptions(a, name), lazyConnect: true, retryStrategy: () => null });
@@ -57,8 +74,10 @@ export async function connectRedis(a: QueueAddress, name: string, timeoutMs = 10
     await client.ping();
   } catch (e) {
     client.disconnect();
-    throw new EnvironmentError(`cannot reach the queue at ${a.display}: ${redactSecret(errorMessage(e), a)}`,
-      'start Redis there (redis-server), check the address, port and password, and that this machine may connect to it (see the README, "Workers on other machines")');
+    throw new EnvironmentError(
+      `cannot reach the queue at ${a.display}: ${redactSecret(errorMessage(e), a)}`,
+      'start Redis there (redis-server), check the address, port and password, and that this machine may connect to it (see the README, "Workers on other machines")',
+    );
   }
   client.disconnect();
   // The long-lived client reconnects for ever: a Redis restart pauses the loop instead of ending it.
@@ -84,14 +103,18 @@ export class QueueDispatcher {
     const down = (e: unknown) => {
       if (this.downSince !== undefined || this.closed) return;
       this.downSince = Date.now();
-      this.opts.onEvent?.('warning', { message: `the queue at ${address.display} is unreachable (${redactSecret(errorMessage(e), address)}); the loop waits for it — nothing is lost` });
+      this.opts.onEvent?.('warning', {
+        message: `the queue at ${address.display} is unreachable (${redactSecret(errorMessage(e), address)}); the loop waits for it — nothing is lost`,
+      });
       this.opts.onEvent?.('queue', { url: address.display, connected: false, workers: [], waiting: 0, active: 0 });
     };
     client.on('error', down);
     client.on('close', () => down(new Error('connection closed')));
     client.on('ready', () => {
       if (this.downSince === undefined) return;
-      this.opts.onEvent?.('warning', { message: `the queue at ${address.display} is reachable again after ${Math.round((Date.now() - this.downSince) / 1000)} s` });
+      this.opts.onEvent?.('warning', {
+        message: `the queue at ${address.display} is reachable again after ${Math.round((Date.now() - this.downSince) / 1000)} s`,
+      });
       this.downSince = undefined;
       void this.emitSnapshot();
     });
@@ -123,11 +146,17 @@ export class QueueDispatcher {
   private async run(source: string, req: StageRequest): Promise<StageResult> {
     const signal = req.signal ?? this.opts.signal;
     const clips: JobClip[] = [];
-    for (const c of req.clips) clips.push({ ...(await this.clip(c.path, c.frames, signal)), ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
+    for (const c of req.clips)
+      clips.push({ ...(await this.clip(c.path, c.frames, signal)), ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
     const cfg = this.opts.config;
     const job: EvaluationJob = {
-      schemaVersion: JOB_SCHEMA_VERSION, candidateId: req.candidateId ?? `adhoc-${Date.now().toString(36)}`, stage: req.stage,
-      code: source, filename: req.filename ?? 'codec.js', clips, references: req.references,
+      schemaVersion: JOB_SCHEMA_VERSION,
+      candidateId: req.candidateId ?? `adhoc-${Date.now().toString(36)}`,
+      stage: req.stage,
+      code: source,
+      filename: req.filename ?? 'codec.js',
+      clips,
+      references: req.references,
       ...(req.qualities ? { qualities: req.qualities } : {}),
       determinism: req.stage === 'smoke' ? 'first' : 'off',
       limits: cfg.limits ?? {},
@@ -139,7 +168,14 @@ export class QueueDispatcher {
     // whose result — arrived meanwhile or still to come — is adopted below.
     await this.queue.add(QUEUE_NAME, job, { ...JOB_OPTIONS, jobId: id });
     const outcome = await this.wait(id, job, signal);
-    return { ...outcome.result, via: { worker: outcome.worker, queueWaitMs: Math.max(0, outcome.startedAt - outcome.queuedAt), runMs: outcome.finishedAt - outcome.startedAt } };
+    return {
+      ...outcome.result,
+      via: {
+        worker: outcome.worker,
+        queueWaitMs: Math.max(0, outcome.startedAt - outcome.queuedAt),
+        runMs: outcome.finishedAt - outcome.startedAt,
+      },
+    };
   }
 
   /** Waits for job `id` by its completion event or, should one be missed (Redis restarted), by polling. */
@@ -148,18 +184,35 @@ export class QueueDispatcher {
     for (;;) {
       const settled = await new Promise<{ ok: true; value: unknown } | { ok: false; reason: string }>((resolve, reject) => {
         let done = false;
-        const finish = (v: { ok: true; value: unknown } | { ok: false; reason: string }) => { if (!done) { done = true; cleanup(); resolve(v); } };
+        const finish = (v: { ok: true; value: unknown } | { ok: false; reason: string }) => {
+          if (!done) {
+            done = true;
+            cleanup();
+            resolve(v);
+          }
+        };
         const onCompleted = (a: { returnvalue: unknown }) => finish({ ok: true, value: a.returnvalue });
         const onFailed = (a: { failedReason: string }) => finish({ ok: false, reason: a.failedReason });
-        const onAbort = () => { if (!done) { done = true; cleanup(); reject(new CancelledError()); } };
+        const onAbort = () => {
+          if (!done) {
+            done = true;
+            cleanup();
+            reject(new CancelledError());
+          }
+        };
         const check = async () => {
           try {
             const job = await Job.fromId(this.queue, id);
-            if (!job) { finish({ ok: false, reason: VANISHED }); return; }
+            if (!job) {
+              finish({ ok: false, reason: VANISHED });
+              return;
+            }
             const state = await job.getState();
             if (state === 'completed') finish({ ok: true, value: job.returnvalue });
             else if (state === 'failed') finish({ ok: false, reason: job.failedReason });
-          } catch { /* Redis down: the next poll tries again */ }
+          } catch {
+            /* Redis down: the next poll tries again */
+          }
         };
         const timer = setInterval(() => void check(), this.opts.pollMs ?? 2000);
         const cleanup = () => {
@@ -177,13 +230,19 @@ export class QueueDispatcher {
       if (settled.ok) {
         const job = await Job.fromId(this.queue, id);
         const value = (typeof settled.value === 'string' ? JSON.parse(settled.value) : settled.value) as JobOutcome;
-        if (!value || value.schemaVersion !== JOB_SCHEMA_VERSION || !value.result) throw new EnvironmentError(`job ${id} came back in a form this engine does not know`, 'run the same codec-evolve version on the engine and the workers');
+        if (!value || value.schemaVersion !== JOB_SCHEMA_VERSION || !value.result)
+          throw new EnvironmentError(
+            `job ${id} came back in a form this engine does not know`,
+            'run the same codec-evolve version on the engine and the workers',
+          );
         return { ...value, queuedAt: job?.timestamp ?? value.startedAt };
       }
       if (settled.reason === VANISHED) {
         // Redis lost its data (restarted without persistence, flushed): the job and maybe its clips are
         // gone. Put both back; the result is still recorded once, by this wait.
-        this.opts.onEvent?.('warning', { message: `job ${id} vanished from the queue (Redis restarted without its data?); enqueued again` });
+        this.opts.onEvent?.('warning', {
+          message: `job ${id} vanished from the queue (Redis restarted without its data?); enqueued again`,
+        });
         for (const c of data.clips) await this.upload(c.hash, undefined, true);
         await this.queue.add(QUEUE_NAME, data, { ...JOB_OPTIONS, jobId: id });
         continue;
@@ -191,7 +250,10 @@ export class QueueDispatcher {
       // A worker-side fault (no ffmpeg there, a worker killed twice mid-job): another try elsewhere,
       // then a clear error. A candidate's own failure is a completed job, never this.
       if (requeues++ >= (this.opts.maxRequeues ?? 2)) {
-        throw new EnvironmentError(`the workers could not evaluate job ${id}: ${settled.reason}`, 'look at the workers\' output (codec-evolve worker prints each job) and run codec-evolve doctor on their machines');
+        throw new EnvironmentError(
+          `the workers could not evaluate job ${id}: ${settled.reason}`,
+          "look at the workers' output (codec-evolve worker prints each job) and run codec-evolve doctor on their machines",
+        );
       }
       this.opts.onEvent?.('warning', { message: `job ${id} failed on the workers (${settled.reason}); enqueued again` });
       for (const c of data.clips) await this.upload(c.hash, undefined, true);
@@ -201,7 +263,9 @@ export class QueueDispatcher {
 
   /** A clip's content hash, its frames uploaded once (by hash) for every worker. */
   private async clip(path: string, frames: number | undefined, signal?: AbortSignal): Promise<Omit<JobClip, 'timeoutMs'>> {
-    const st = await stat(path).catch(() => { throw new InputError(`clip ${path} is missing`, 'check the workspace configuration\'s clips'); });
+    const st = await stat(path).catch(() => {
+      throw new InputError(`clip ${path} is missing`, "check the workspace configuration's clips");
+    });
     const key = `${path}\n${frames ?? ''}`;
     const stamp = `${st.size}:${st.mtimeMs}`;
     let e = this.clips.get(key);
@@ -228,10 +292,19 @@ export class QueueDispatcher {
       up = (async () => {
         if (await this.client.exists(clipKey(hash))) return;
         const src = this.sources.get(hash);
-        const v = video ?? (src ? await readVideo(src.path, { ffmpegPath: this.opts.config.ffmpegPath, maxFrames: src.frames }) : undefined);
-        if (!v) throw new EnvironmentError(`clip ${hash.slice(0, 12)}… is gone from the queue and this engine does not know its file`, 'run evolve again');
+        const v =
+          video ?? (src ? await readVideo(src.path, { ffmpegPath: this.opts.config.ffmpegPath, maxFrames: src.frames }) : undefined);
+        if (!v)
+          throw new EnvironmentError(
+            `clip ${hash.slice(0, 12)}… is gone from the queue and this engine does not know its file`,
+            'run evolve again',
+          );
         const y4m = encodeY4M(v);
-        if (y4m.length > MAX_CLIP_BYTES) throw new InputError(`a clip is ${Math.round(y4m.length / 2 ** 20)} MiB of frames, more than a queue job carries (${MAX_CLIP_BYTES / 2 ** 20} MiB)`, 'evaluate fewer frames of it (frames in the clip\'s configuration)');
+        if (y4m.length > MAX_CLIP_BYTES)
+          throw new InputError(
+            `a clip is ${Math.round(y4m.length / 2 ** 20)} MiB of frames, more than a queue job carries (${MAX_CLIP_BYTES / 2 ** 20} MiB)`,
+            "evaluate fewer frames of it (frames in the clip's configuration)",
+          );
         await this.client.set(clipKey(hash), y4m);
       })();
       this.uploads.set(hash, up);
@@ -252,11 +325,21 @@ export class QueueDispatcher {
         cursor = next;
         keys.push(...batch);
       } while (cursor !== '0');
-      const beats = keys.length ? (await this.client.mget(...keys)).flatMap((v) => { try { return v ? [JSON.parse(v) as WorkerBeat] : []; } catch { return []; } }) : [];
+      const beats = keys.length
+        ? (await this.client.mget(...keys)).flatMap((v) => {
+            try {
+              return v ? [JSON.parse(v) as WorkerBeat] : [];
+            } catch {
+              return [];
+            }
+          })
+        : [];
       const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
       return {
         ...base,
-        workers: beats.map((b) => ({ host: b.host, id: b.id, concurrency: b.concurrency, busy: b.busy })).sort((a, b) => `${a.host}/${a.id}`.localeCompare(`${b.host}/${b.id}`)),
+        workers: beats
+          .map((b) => ({ host: b.host, id: b.id, concurrency: b.concurrency, busy: b.busy }))
+          .sort((a, b) => `${a.host}/${a.id}`.localeCompare(`${b.host}/${b.id}`)),
         waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
         active: counts.active ?? 0,
       };
@@ -271,7 +354,9 @@ export class QueueDispatcher {
     this.opts.onEvent?.('queue', { ...s });
     if (s.connected && s.workers.length === 0 && s.waiting > 0 && !this.noWorkersWarned) {
       this.noWorkersWarned = true;
-      this.opts.onEvent?.('warning', { message: `no worker is connected to ${s.url}; jobs wait until one is — start one with: codec-evolve worker --queue ${s.url}` });
+      this.opts.onEvent?.('warning', {
+        message: `no worker is connected to ${s.url}; jobs wait until one is — start one with: codec-evolve worker --queue ${s.url}`,
+      });
     }
     if (s.workers.length) this.noWorkersWarned = false;
   }

@@ -39,7 +39,10 @@ export interface EvaluationJob {
   limits: WorkspaceConfig['limits'];
 }
 
-export interface WorkerIdentity { host: string; id: string }
+export interface WorkerIdentity {
+  host: string;
+  id: string;
+}
 
 export interface JobOutcome {
   schemaVersion: number;
@@ -65,7 +68,10 @@ export interface WorkerBeat extends WorkerIdentity {
  * and a changed request (other qualities, another clip) is a new job.
  */
 export function jobIdFor(workspace: string, job: EvaluationJob): string {
-  const digest = createHash('sha256').update(JSON.stringify({ ...job, candidateId: undefined, stage: undefined })).digest('hex').slice(0, 16);
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ ...job, candidateId: undefined, stage: undefined }))
+    .digest('hex')
+    .slice(0, 16);
   // BullMQ refuses ':' in custom ids; candidate ids are g0001-0 style.
   return `${workspace}.${job.candidateId.replace(/[^A-Za-z0-9_.-]/g, '_')}.${job.stage}.${digest}`;
 }
@@ -78,12 +84,21 @@ export function workspaceTag(host: string, root: string): string {
 /** Checks a job read from Redis before anything of it is used (it may come from another version). */
 export function checkJob(data: unknown): EvaluationJob {
   const j = data as Partial<EvaluationJob> | null;
-  const bad = (what: string) => { throw new Error(`malformed job: ${what}`); };
+  const bad = (what: string) => {
+    throw new Error(`malformed job: ${what}`);
+  };
   if (!j || typeof j !== 'object') bad('not an object');
-  if (j!.schemaVersion !== JOB_SCHEMA_VERSION) bad(`schemaVersion ${String(j!.schemaVersion)}, this worker knows ${JOB_SCHEMA_VERSION} — run the same codec-evolve version on the engine and the workers`);
+  if (j!.schemaVersion !== JOB_SCHEMA_VERSION)
+    bad(
+      `schemaVersion ${String(j!.schemaVersion)}, this worker knows ${JOB_SCHEMA_VERSION} — run the same codec-evolve version on the engine and the workers`,
+    );
   if (typeof j!.code !== 'string' || typeof j!.candidateId !== 'string') bad('no code or candidate id');
   if (!['smoke', 'training', 'held-out'].includes(String(j!.stage))) bad(`unknown stage ${String(j!.stage)}`);
-  if (!Array.isArray(j!.clips) || !j!.clips.every((c) => c && /^[0-9a-f]{64}$/.test(c.hash) && typeof c.name === 'string' && Number.isInteger(c.frames))) bad('clips');
+  if (
+    !Array.isArray(j!.clips) ||
+    !j!.clips.every((c) => c && /^[0-9a-f]{64}$/.test(c.hash) && typeof c.name === 'string' && Number.isInteger(c.frames))
+  )
+    bad('clips');
   if (!Array.isArray(j!.references)) bad('references');
   return j as EvaluationJob;
 }

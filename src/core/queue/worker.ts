@@ -20,7 +20,18 @@ import { videoHash } from '../video/hash';
 import { parseY4M } from '../video/y4m';
 import { parseQueueUrl, redactSecret, redisOptions, type QueueAddress } from './address';
 import { connectRedis } from './dispatcher';
-import { JOB_SCHEMA_VERSION, KEY_PREFIX, QUEUE_NAME, checkJob, clipKey, referenceKey, workerKey, type JobOutcome, type WorkerBeat, type WorkerIdentity } from './job';
+import {
+  JOB_SCHEMA_VERSION,
+  KEY_PREFIX,
+  QUEUE_NAME,
+  checkJob,
+  clipKey,
+  referenceKey,
+  workerKey,
+  type JobOutcome,
+  type WorkerBeat,
+  type WorkerIdentity,
+} from './job';
 
 export interface QueueWorkerOptions {
   url: string;
@@ -49,14 +60,20 @@ export class QueueWorker {
   private readonly clipDir: string;
   private worker!: Worker;
 
-  private constructor(readonly address: QueueAddress, private readonly client: Redis, private readonly opts: QueueWorkerOptions) {
+  private constructor(
+    readonly address: QueueAddress,
+    private readonly client: Redis,
+    private readonly opts: QueueWorkerOptions,
+  ) {
     this.identity = { host: hostname(), id: `${process.pid}-${randomBytes(2).toString('hex')}` };
     const base = opts.cacheDir ?? dirname(defaultCacheDir());
     this.baselineDir = join(base, 'baseline');
     this.clipDir = join(base, 'clips');
   }
 
-  get name(): string { return `${this.identity.host}/${this.identity.id}`; }
+  get name(): string {
+    return `${this.identity.host}/${this.identity.id}`;
+  }
 
   static async start(opts: QueueWorkerOptions): Promise<QueueWorker> {
     const a = parseQueueUrl(opts.url);
@@ -84,9 +101,17 @@ export class QueueWorker {
     this.worker.on('error', (e) => {
       if (down) return;
       down = true;
-      this.opts.log(`worker ${this.name}: queue at ${this.address.display} unreachable (${redactSecret(errorMessage(e), this.address)}); waiting for it`);
+      this.opts.log(
+        `worker ${this.name}: queue at ${this.address.display} unreachable (${redactSecret(errorMessage(e), this.address)}); waiting for it`,
+      );
     });
-    this.client.on('ready', () => { if (down) { down = false; this.opts.log(`worker ${this.name}: queue reachable again`); void this.beat(); } });
+    this.client.on('ready', () => {
+      if (down) {
+        down = false;
+        this.opts.log(`worker ${this.name}: queue reachable again`);
+        void this.beat();
+      }
+    });
     this.client.on('error', () => {});
     await this.worker.waitUntilReady();
     await this.beat();
@@ -96,8 +121,19 @@ export class QueueWorker {
 
   /** Announces this worker for a few seconds; a killed worker disappears from the list by itself. */
   private async beat(): Promise<void> {
-    const b: WorkerBeat = { schemaVersion: JOB_SCHEMA_VERSION, ...this.identity, concurrency: this.opts.concurrency, busy: this.busy, done: this.done, startedAt: this.startedAt };
-    try { await this.client.set(workerKey(this.name), JSON.stringify(b), 'PX', BEAT_MS * 3); } catch { /* Redis down: the error handler said so */ }
+    const b: WorkerBeat = {
+      schemaVersion: JOB_SCHEMA_VERSION,
+      ...this.identity,
+      concurrency: this.opts.concurrency,
+      busy: this.busy,
+      done: this.done,
+      startedAt: this.startedAt,
+    };
+    try {
+      await this.client.set(workerKey(this.name), JSON.stringify(b), 'PX', BEAT_MS * 3);
+    } catch {
+      /* Redis down: the error handler said so */
+    }
   }
 
   private async process(job: Job): Promise<JobOutcome> {
@@ -115,15 +151,24 @@ export class QueueWorker {
         result = { ok: false, failure: { class: d.class, message: d.message, line: d.line, column: d.column } };
       } else {
         const clips = [];
-        for (const c of data.clips) clips.push({ video: await this.video(c.hash), name: c.name, ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
+        for (const c of data.clips)
+          clips.push({ video: await this.video(c.hash), name: c.name, ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) });
         result = await runStage(data.code, data.stage, clips, {
-          references: data.references, qualities: data.qualities, limits: data.limits, ffmpeg: this.opts.ffmpegPath,
-          cacheDir: this.baselineDir, signal: this.abort.signal, filename: data.filename, sharedReferences: this.sharedReferences,
+          references: data.references,
+          qualities: data.qualities,
+          limits: data.limits,
+          ffmpeg: this.opts.ffmpegPath,
+          cacheDir: this.baselineDir,
+          signal: this.abort.signal,
+          filename: data.filename,
+          sharedReferences: this.sharedReferences,
         });
       }
       if (this.abort.signal.aborted) throw new Error(`worker ${this.name} stopped during the job`);
       const finishedAt = Date.now();
-      this.opts.log(`job ${job.id} finished in ${finishedAt - startedAt} ms: ${result.ok ? 'ok' : `${result.failure.class}: ${result.failure.message.split('\n')[0].slice(0, 120)}`}`);
+      this.opts.log(
+        `job ${job.id} finished in ${finishedAt - startedAt} ms: ${result.ok ? 'ok' : `${result.failure.class}: ${result.failure.message.split('\n')[0].slice(0, 120)}`}`,
+      );
       this.done++;
       return { schemaVersion: JOB_SCHEMA_VERSION, result, worker: this.identity, startedAt, finishedAt };
     } catch (e) {
@@ -137,7 +182,9 @@ export class QueueWorker {
 
   private readonly sharedReferences: SharedReferenceCache = {
     get: async (name) => (await this.client.hget(referenceKey, name).catch(() => null)) ?? undefined,
-    set: async (name, record) => { await this.client.hset(referenceKey, name, record).catch(() => undefined); },
+    set: async (name, record) => {
+      await this.client.hset(referenceKey, name, record).catch(() => undefined);
+    },
   };
 
   /** A clip by content hash: from memory, the disk cache or Redis, always checked against the hash. */
@@ -161,7 +208,10 @@ export class QueueWorker {
       await rm(file, { force: true }); // damaged on disk: fetch it again
     }
     const buf = await this.client.getBuffer(clipKey(hash));
-    if (!buf) throw new Error(`clip ${hash.slice(0, 12)}… is not in the queue's Redis (flushed?) — the engine uploads it again when it re-enqueues the job`);
+    if (!buf)
+      throw new Error(
+        `clip ${hash.slice(0, 12)}… is not in the queue's Redis (flushed?) — the engine uploads it again when it re-enqueues the job`,
+      );
     const v = parseY4M(buf, hash);
     if (videoHash(v) !== hash) throw new Error(`clip ${hash.slice(0, 12)}… from Redis does not match its hash — refusing it`);
     await mkdir(this.clipDir, { recursive: true });

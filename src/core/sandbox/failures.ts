@@ -3,8 +3,16 @@
 // candidate's line:column when one applies.
 
 export const FAILURE_CLASSES = [
-  'syntax', 'forbidden', 'contract', 'runtime', 'timeout', 'memory',
-  'output-limit', 'crash', 'bad-output', 'nondeterministic',
+  'syntax',
+  'forbidden',
+  'contract',
+  'runtime',
+  'timeout',
+  'memory',
+  'output-limit',
+  'crash',
+  'bad-output',
+  'nondeterministic',
 ] as const;
 
 export type FailureClass = (typeof FAILURE_CLASSES)[number];

@@ -21,7 +21,10 @@ export function encodeMessage(header: unknown, payload?: Uint8Array): Buffer[] {
 }
 
 export class MessageTooLargeError extends Error {
-  constructor(readonly bytes: number, readonly limit: number) {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super(`message of ${bytes} bytes exceeds the ${limit}-byte limit`);
   }
 }
@@ -56,7 +59,11 @@ export class MessageReader {
   private payloadFill = 0;
   private sink: ((piece: Buffer) => void) | undefined;
 
-  constructor(private readonly onMessage: (m: Message) => void, private readonly maxBytes = 2 ** 31 - 1, private readonly stream?: PayloadStream) {}
+  constructor(
+    private readonly onMessage: (m: Message) => void,
+    private readonly maxBytes = 2 ** 31 - 1,
+    private readonly stream?: PayloadStream,
+  ) {}
 
   push(chunk: Buffer): void {
     let off = 0;
@@ -101,8 +108,12 @@ export class MessageReader {
     }
   }
 
-  private complete(): boolean { return this.parsed !== undefined && this.payloadFill === this.payloadBytes; }
+  private complete(): boolean {
+    return this.parsed !== undefined && this.payloadFill === this.payloadBytes;
+  }
 
   /** Bytes received of a message not yet complete. */
-  get pendingBytes(): number { return this.header ? PREFIX + this.headerFill + this.payloadFill : this.prefixFill; }
+  get pendingBytes(): number {
+    return this.header ? PREFIX + this.headerFill + this.payloadFill : this.prefixFill;
+  }
 }

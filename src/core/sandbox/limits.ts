@@ -37,7 +37,8 @@ export const DEFAULT_LIMITS: SandboxLimits = {
 
 export function resolveLimits(partial?: Partial<SandboxLimits>): SandboxLimits {
   const l = { ...DEFAULT_LIMITS, ...stripUndefined(partial ?? {}) };
-  if (l.cpuSeconds !== undefined && !(Number.isInteger(l.cpuSeconds) && l.cpuSeconds > 0)) throw new RangeError(`sandbox limit cpuSeconds must be a positive integer, got ${l.cpuSeconds}`);
+  if (l.cpuSeconds !== undefined && !(Number.isInteger(l.cpuSeconds) && l.cpuSeconds > 0))
+    throw new RangeError(`sandbox limit cpuSeconds must be a positive integer, got ${l.cpuSeconds}`);
   for (const k of ['timeoutMs', 'heapMb', 'rssMb', 'rssPollMs'] as const) {
     if (!Number.isFinite(l[k]) || l[k] <= 0) throw new RangeError(`sandbox limit ${k} must be a positive number, got ${l[k]}`);
   }

@@ -47,13 +47,11 @@ export interface RunTiming {
 }
 
 export type EncodeOutcome =
-  | ({ ok: true; bytes: Uint8Array; meta?: { name?: string; description?: string } } & RunTiming)
-  | { ok: false; failure: CandidateFailure };
+  ({ ok: true; bytes: Uint8Array; meta?: { name?: string; description?: string } } & RunTiming) | { ok: false; failure: CandidateFailure };
 
 export type DecodeOutcome =
   /** With `onFrame`, the frames went to it as they arrived and `video.frames` is empty. */
-  | ({ ok: true; video: DecodedVideo } & RunTiming)
-  | { ok: false; failure: CandidateFailure };
+  ({ ok: true; video: DecodedVideo } & RunTiming) | { ok: false; failure: CandidateFailure };
 
 /** Which isolation layers are active, measured by a probe child (never assumed). */
 export interface SandboxLevel {
@@ -70,7 +68,15 @@ export const DEFAULT_SEED = 0x5eed;
 
 // ---- runtime detection ----------------------------------------------------------------------------
 
-interface Support { permissionFlag: string | null; netns: string | null; guards: Guards; runtime: RuntimeReport; rssWatchdog: boolean; groupKill: boolean; level: SandboxLevel }
+interface Support {
+  permissionFlag: string | null;
+  netns: string | null;
+  guards: Guards;
+  runtime: RuntimeReport;
+  rssWatchdog: boolean;
+  groupKill: boolean;
+  level: SandboxLevel;
+}
 
 /**
  * util-linux tools that bound a child's life on their own, without its host: the host's wall-clock
@@ -79,7 +85,10 @@ interface Support { permissionFlag: string | null; netns: string | null; guards:
  * dies — no thread of the child is needed, so a candidate's tight loop cannot hold it off — and
  * prlimit sets RLIMIT_CPU as a last bound (SIGXCPU, then SIGKILL at the hard limit).
  */
-interface Guards { setpriv: string | null; prlimit: string | null }
+interface Guards {
+  setpriv: string | null;
+  prlimit: string | null;
+}
 const NO_GUARDS: Guards = { setpriv: null, prlimit: null };
 
 function guardBinaries(): Guards {
@@ -105,7 +114,13 @@ function unshareBinary(): string | null {
  * The command that starts a child: the runtime itself, or the runtime inside a fresh network
  * namespace, behind the guards when given. Each wrapper execs the next, so the child keeps one pid.
  */
-function command(execPath: string, args: string[], netns: string | null, guards: Guards = NO_GUARDS, cpu?: { soft: number; hard: number }): [string, string[]] {
+function command(
+  execPath: string,
+  args: string[],
+  netns: string | null,
+  guards: Guards = NO_GUARDS,
+  cpu?: { soft: number; hard: number },
+): [string, string[]] {
   const chain: string[] = [];
   // -r maps our uid to root inside a new user namespace (no real privilege), which lets an
   // unprivileged user create the network namespace (-n) that has no usable interface.
@@ -145,19 +160,43 @@ function nodeArgs(permissionFlag: string | null, worker: string, heapMb: number)
 }
 
 /** Starts one child in probe mode: it reports its runtime and tries what the permission model refuses. */
-export async function probeRuntime(execPath: string, worker: string, permissionFlag: string | null, netns: string | null = null, guards: Guards = NO_GUARDS): Promise<RuntimeReport | undefined> {
+export async function probeRuntime(
+  execPath: string,
+  worker: string,
+  permissionFlag: string | null,
+  netns: string | null = null,
+  guards: Guards = NO_GUARDS,
+): Promise<RuntimeReport | undefined> {
   return new Promise((resolve) => {
     const [cmd, args] = command(execPath, [...nodeArgs(permissionFlag, worker, 64), '--probe'], netns, guards, { soft: 30, hard: 35 });
     const child = spawn(cmd, args, {
-      stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(), cwd: dirname(worker), windowsHide: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: childEnv(),
+      cwd: dirname(worker),
+      windowsHide: true,
     });
     let report: RuntimeReport | undefined;
-    const reader = new MessageReader((m) => { const h = m.header as unknown as ChildMessage; if (h.type === 'hello') report = h.runtime; }, 1 << 20);
-    child.stdout!.on('data', (c: Buffer) => { try { reader.push(c); } catch { child.kill('SIGKILL'); } });
+    const reader = new MessageReader((m) => {
+      const h = m.header as unknown as ChildMessage;
+      if (h.type === 'hello') report = h.runtime;
+    }, 1 << 20);
+    child.stdout!.on('data', (c: Buffer) => {
+      try {
+        reader.push(c);
+      } catch {
+        child.kill('SIGKILL');
+      }
+    });
     child.stderr!.resume();
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('error', () => { clearTimeout(timer); resolve(undefined); });
-    child.on('close', () => { clearTimeout(timer); resolve(report); });
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(report);
+    });
   });
 }
 
@@ -170,32 +209,49 @@ export function detectSupport(opts: SandboxRunOptions = {}): Promise<Support> {
   let p = supportCache.get(key);
   if (!p) {
     p = (async () => {
-      const flags = ['--permission', '--experimental-permission'].filter((f) =>
-        execPath !== process.execPath || process.allowedNodeEnvironmentFlags.has(f));
+      const flags = ['--permission', '--experimental-permission'].filter(
+        (f) => execPath !== process.execPath || process.allowedNodeEnvironmentFlags.has(f),
+      );
       let flag: string | null = null;
       let r: RuntimeReport | undefined;
       for (const f of flags) {
         r = await probeRuntime(execPath, worker, f);
-        if (r?.permissionModel) { flag = f; break; }
+        if (r?.permissionModel) {
+          flag = f;
+          break;
+        }
       }
       if (!flag) r = await probeRuntime(execPath, worker, null);
-      if (!r) throw new EnvironmentError(`cannot start a sandbox child with ${execPath}`, 'check that this Node.js/Electron runtime can run scripts (ELECTRON_RUN_AS_NODE=1)');
+      if (!r)
+        throw new EnvironmentError(
+          `cannot start a sandbox child with ${execPath}`,
+          'check that this Node.js/Electron runtime can run scripts (ELECTRON_RUN_AS_NODE=1)',
+        );
       const unshare = unshareBinary();
       let netns: string | null = null;
       if (unshare) {
         const inNs = await probeRuntime(execPath, worker, flag, unshare);
-        if (inNs?.denied?.network) { netns = unshare; r = inNs; }
+        if (inNs?.denied?.network) {
+          netns = unshare;
+          r = inNs;
+        }
       }
       // The guards are used only if a child starts through them here.
       const found = guardBinaries();
       let guards = NO_GUARDS;
       if (found.setpriv || found.prlimit) {
         const guarded = await probeRuntime(execPath, worker, flag, netns, found);
-        if (guarded) { guards = found; r = guarded; }
+        if (guarded) {
+          guards = found;
+          r = guarded;
+        }
       }
       return support(flag, netns, r, guards);
     })();
-    p.then((s) => supportKnown.set(key, s), () => supportCache.delete(key));
+    p.then(
+      (s) => supportKnown.set(key, s),
+      () => supportCache.delete(key),
+    );
     supportCache.set(key, p);
   }
   return p;
@@ -220,7 +276,8 @@ function support(flag: string | null, netns: string | null, r: RuntimeReport, gu
   if (r.envKeys.every((k) => k === 'ELECTRON_RUN_AS_NODE')) layers.push('scrubbed environment');
   else missing.push(`environment not scrubbed: ${r.envKeys.join(', ')}`);
   layers.push('heap cap (--max-old-space-size)');
-  if (rssWatchdog) layers.push('resident-memory watchdog (/proc)'); else missing.push(`resident-memory watchdog (no /proc on ${process.platform})`);
+  if (rssWatchdog) layers.push('resident-memory watchdog (/proc)');
+  else missing.push(`resident-memory watchdog (no /proc on ${process.platform})`);
   layers.push(groupKill ? 'wall-clock kill of the process group' : 'wall-clock kill of the child');
   if (netns) layers.push('empty network namespace (unshare -rn: no connection possible, even to 127.0.0.1)');
   else missing.push('network namespace (unshare -rn unavailable here): only the vm context keeps sockets out of reach');
@@ -231,9 +288,18 @@ function support(flag: string | null, netns: string | null, r: RuntimeReport, gu
   const full = missing.length === 0;
   const runtime = r.electron ? `electron ${r.electron} (node ${r.node})` : `node ${r.node}`;
   return {
-    permissionFlag: flag, netns, guards, runtime: r, rssWatchdog, groupKill,
+    permissionFlag: flag,
+    netns,
+    guards,
+    runtime: r,
+    rssWatchdog,
+    groupKill,
     level: {
-      level: full ? 'full' : 'reduced', runtime, permissionFlag: flag, layers, missing,
+      level: full ? 'full' : 'reduced',
+      runtime,
+      permissionFlag: flag,
+      layers,
+      missing,
       summary: `${full ? 'full' : 'reduced'}: ${runtime}; ${layers.length} layers${flag ? ` (${flag})` : ', NO permission model'}`,
     },
   };
@@ -245,17 +311,33 @@ export async function sandboxLevel(opts: SandboxRunOptions = {}): Promise<Sandbo
 
 // ---- children started ahead of need -------------------------------------------------------------------
 
-interface SpawnSpec { key: string; cmd: string; args: string[]; cwd: string; groupKill: boolean }
+interface SpawnSpec {
+  key: string;
+  cmd: string;
+  args: string[];
+  cwd: string;
+  groupKill: boolean;
+}
 
 function spawnSpec(opts: SandboxRunOptions, sup: Support, limits: SandboxLimits): SpawnSpec {
   const worker = workerScript(opts);
-  const [cmd, args] = command(opts.execPath ?? process.execPath, nodeArgs(sup.permissionFlag, worker, limits.heapMb), sup.netns, sup.guards, cpuLimitSeconds(limits));
+  const [cmd, args] = command(
+    opts.execPath ?? process.execPath,
+    nodeArgs(sup.permissionFlag, worker, limits.heapMb),
+    sup.netns,
+    sup.guards,
+    cpuLimitSeconds(limits),
+  );
   return { key: JSON.stringify([cmd, args]), cmd, args, cwd: dirname(worker), groupKill: sup.groupKill };
 }
 
 function spawnChild(spec: SpawnSpec): ChildProcess {
   return spawn(spec.cmd, spec.args, {
-    stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(), cwd: spec.cwd, detached: spec.groupKill, windowsHide: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: childEnv(),
+    cwd: spec.cwd,
+    detached: spec.groupKill,
+    windowsHide: true,
   });
 }
 
@@ -263,7 +345,8 @@ type Unrefable = { ref?(): void; unref?(): void } | null | undefined;
 /** An idle spare must not keep the host's event loop (a finished CLI run) alive. */
 function setRef(child: ChildProcess, on: boolean): void {
   for (const h of [child, child.stdin, child.stdout, child.stderr] as Unrefable[]) {
-    if (on) h?.ref?.(); else h?.unref?.();
+    if (on) h?.ref?.();
+    else h?.unref?.();
   }
 }
 
@@ -314,7 +397,9 @@ export class SandboxPool {
     if (!this.closed) openPools.add(this);
     if (!exitHook) {
       exitHook = true;
-      process.once('exit', () => { for (const p of openPools) p.close(); });
+      process.once('exit', () => {
+        for (const p of openPools) p.close();
+      });
     }
   }
 
@@ -334,18 +419,25 @@ export class SandboxPool {
     try {
       this.refill(spawnSpec(opts, sup, resolveLimits(opts.limits)));
       return true;
-    } catch { return false; /* a missing worker or bad limits are reported by the job itself */ }
+    } catch {
+      return false; /* a missing worker or bad limits are reported by the job itself */
+    }
   }
 
   /** Process ids of the idle spares (observability for tests and hosts). */
-  get idlePids(): number[] { return [...this.spares.values()].filter((s) => !s.gone && s.child.pid).map((s) => s.child.pid!); }
+  get idlePids(): number[] {
+    return [...this.spares.values()].filter((s) => !s.gone && s.child.pid).map((s) => s.child.pid!);
+  }
 
   /** The idle spare for this command line, if one is alive; it leaves the pool. */
   take(spec: SpawnSpec): Spare | undefined {
     const s = this.spares.get(spec.key);
     if (!s) return undefined;
     this.spares.delete(spec.key);
-    if (s.gone || s.child.exitCode !== null || s.child.signalCode !== null) { killGroup(s.child, s.spec.groupKill); return undefined; }
+    if (s.gone || s.child.exitCode !== null || s.child.signalCode !== null) {
+      killGroup(s.child, s.spec.groupKill);
+      return undefined;
+    }
     s.detach();
     setRef(s.child, true);
     return s;
@@ -356,7 +448,11 @@ export class SandboxPool {
     if (this.closed || this.spares.get(spec.key)?.gone === false) return;
     const child = spawnChild(spec);
     const spare: Spare = {
-      spec, child, early: [], stderr: '', gone: false,
+      spec,
+      child,
+      early: [],
+      stderr: '',
+      gone: false,
       detach: () => {
         child.stdout!.off('data', onOut);
         child.stderr!.off('data', onErr);
@@ -364,12 +460,21 @@ export class SandboxPool {
         child.off('error', onGone);
       },
     };
-    const onOut = (c: Buffer) => { spare.early.push(c); };
-    const onErr = (c: Buffer) => { if (spare.stderr.length < 64 * 1024) spare.stderr += c.toString('utf8'); };
-    const onGone = () => { spare.gone = true; if (this.spares.get(spec.key) === spare) this.spares.delete(spec.key); };
+    const onOut = (c: Buffer) => {
+      spare.early.push(c);
+    };
+    const onErr = (c: Buffer) => {
+      if (spare.stderr.length < 64 * 1024) spare.stderr += c.toString('utf8');
+    };
+    const onGone = () => {
+      spare.gone = true;
+      if (this.spares.get(spec.key) === spare) this.spares.delete(spec.key);
+    };
     child.stdout!.on('data', onOut);
     child.stderr!.on('data', onErr);
-    child.stdin!.on('error', () => { /* reported by the job that takes it, or it was never needed */ });
+    child.stdin!.on('error', () => {
+      /* reported by the job that takes it, or it was never needed */
+    });
     child.on('close', onGone);
     child.on('error', onGone);
     setRef(child, false);
@@ -388,37 +493,62 @@ export class SandboxPool {
 
 // ---- one child ------------------------------------------------------------------------------------
 
-interface ChildResult { header: ChildMessage; payload: Buffer; startupMs: number; warm: boolean }
+interface ChildResult {
+  header: ChildMessage;
+  payload: Buffer;
+  startupMs: number;
+  warm: boolean;
+}
 
 function killGroup(child: ChildProcess, groupKill: boolean): void {
   if (child.exitCode !== null || child.signalCode !== null) return;
   try {
     if (groupKill && child.pid) process.kill(-child.pid, 'SIGKILL');
     else child.kill('SIGKILL');
-  } catch { try { child.kill('SIGKILL'); } catch { /* already gone */ } }
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 function rssMb(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /** `framed` = the request header followed by its payload (see withLength). */
 /** An exception of the host's own frame consumer: a bug of ours, never the candidate's failure. */
 class ConsumerError extends Error {
-  constructor(readonly inner: unknown) { super('frame consumer failed'); }
+  constructor(readonly inner: unknown) {
+    super('frame consumer failed');
+  }
 }
 
-async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opts: SandboxRunOptions, frameDataBytes: number, stream?: PayloadStream): Promise<ChildResult | { failure: CandidateFailure }> {
+async function runChild(
+  req: RunRequest,
+  framed: Buffer[],
+  maxReply: number,
+  opts: SandboxRunOptions,
+  frameDataBytes: number,
+  stream?: PayloadStream,
+): Promise<ChildResult | { failure: CandidateFailure }> {
   const limits = resolveLimits(opts.limits);
   // The harness itself holds the frames about three times in the child (pipe buffer, the copy in the
   // candidate's context, the reply): that much comes on top of the cap, so big clips are not 'memory'.
   const rssCapMb = limits.rssMb + Math.ceil((3 * frameDataBytes) / (1024 * 1024));
   const sup = await detectSupport(opts);
   if (opts.requirePermissionModel && !sup.permissionFlag) {
-    throw new EnvironmentError(`the sandbox needs Node's permission model and ${sup.level.runtime} lacks it`, 'use Node.js ≥ 20.19 or turn off the permission-model requirement');
+    throw new EnvironmentError(
+      `the sandbox needs Node's permission model and ${sup.level.runtime} lacks it`,
+      'use Node.js ≥ 20.19 or turn off the permission-model requirement',
+    );
   }
   if (opts.signal?.aborted) throw new CancelledError();
   const spec = spawnSpec(opts, sup, limits);
@@ -436,45 +566,79 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
     const settle = (v: ChildResult | { failure: CandidateFailure } | Error) => {
       if (settled) return;
       settled = true;
-      for (const t of timers) { clearTimeout(t); clearInterval(t); }
+      for (const t of timers) {
+        clearTimeout(t);
+        clearInterval(t);
+      }
       opts.signal?.removeEventListener('abort', onAbort);
       killGroup(child, sup.groupKill);
-      if (v instanceof Error) reject(v); else resolve(v);
+      if (v instanceof Error) reject(v);
+      else resolve(v);
     };
     const fail = (cls: CandidateFailure['class'], message: string, extra: Partial<CandidateFailure> = {}) =>
-      settle({ failure: { class: cls, message, stage, ...extra, ...(stderr.trim() ? { detail: stderr.trim().slice(-limits.maxStderrBytes) } : {}) } });
+      settle({
+        failure: {
+          class: cls,
+          message,
+          stage,
+          ...extra,
+          ...(stderr.trim() ? { detail: stderr.trim().slice(-limits.maxStderrBytes) } : {}),
+        },
+      });
     const onAbort = () => settle(new CancelledError());
     opts.signal?.addEventListener('abort', onAbort);
 
-    const reader = new MessageReader((m) => {
-      const h = m.header as unknown as ChildMessage;
-      if (h.type === 'loaded') loadedAt = performance.now();
-      else if (h.type === 'started') {
-        started = true;
-        // The next job's child boots while this one computes (see SandboxPool).
-        opts.pool?.refill(spec);
-      }
-      else if (h.type === 'failure') fail(h.class, h.message, { line: h.line, column: h.column });
-      else if (h.type === 'encoded' || h.type === 'decoded') settle({ header: h, payload: m.payload, startupMs: (loadedAt ?? performance.now()) - start, warm: spare !== undefined });
-    }, maxReply, stream);
+    const reader = new MessageReader(
+      (m) => {
+        const h = m.header as unknown as ChildMessage;
+        if (h.type === 'loaded') loadedAt = performance.now();
+        else if (h.type === 'started') {
+          started = true;
+          // The next job's child boots while this one computes (see SandboxPool).
+          opts.pool?.refill(spec);
+        } else if (h.type === 'failure') fail(h.class, h.message, { line: h.line, column: h.column });
+        else if (h.type === 'encoded' || h.type === 'decoded')
+          settle({ header: h, payload: m.payload, startupMs: (loadedAt ?? performance.now()) - start, warm: spare !== undefined });
+      },
+      maxReply,
+      stream,
+    );
     const feed = (c: Buffer) => {
-      try { reader.push(c); } catch (e) {
+      try {
+        reader.push(c);
+      } catch (e) {
         if (e instanceof ConsumerError) settle(e.inner instanceof Error ? e.inner : new Error(String(e.inner)));
-        else if (e instanceof MessageTooLargeError) fail('output-limit', `${stage} produced a ${e.bytes}-byte reply, over the ${e.limit}-byte cap`);
+        else if (e instanceof MessageTooLargeError)
+          fail('output-limit', `${stage} produced a ${e.bytes}-byte reply, over the ${e.limit}-byte cap`);
         else fail('crash', `the sandbox child sent a malformed message: ${(e as Error).message}`);
       }
     };
     for (const c of spare?.early ?? []) feed(c);
     child.stdout!.on('data', feed);
-    child.stderr!.on('data', (c: Buffer) => { if (stderr.length < limits.maxStderrBytes * 2) stderr += c.toString('utf8'); });
-    if (!spare) child.stdin!.on('error', () => { /* the child died before reading everything; 'close' reports why */ });
-    child.on('error', (e) => settle(new EnvironmentError(`cannot start the sandbox child: ${e.message}`, 'check codecEvolution runtime (process.execPath) and the bundled dist/sandbox-worker.js')));
+    child.stderr!.on('data', (c: Buffer) => {
+      if (stderr.length < limits.maxStderrBytes * 2) stderr += c.toString('utf8');
+    });
+    if (!spare)
+      child.stdin!.on('error', () => {
+        /* the child died before reading everything; 'close' reports why */
+      });
+    child.on('error', (e) =>
+      settle(
+        new EnvironmentError(
+          `cannot start the sandbox child: ${e.message}`,
+          'check codecEvolution runtime (process.execPath) and the bundled dist/sandbox-worker.js',
+        ),
+      ),
+    );
     child.on('close', (code, signal) => {
       if (settled) return;
       // Classified by how the process ended, never by its stderr: that carries the candidate's own
       // text (an escaping exception prints its source line), so a candidate could pick its class.
       if (signal === 'SIGXCPU') {
-        fail('timeout', `${stage} used up its ${cpuLimitSeconds(limits).soft} s of CPU time — the process was stopped; make it faster or check for an endless loop`);
+        fail(
+          'timeout',
+          `${stage} used up its ${cpuLimitSeconds(limits).soft} s of CPU time — the process was stopped; make it faster or check for an endless loop`,
+        );
       } else if (signal === 'SIGABRT' || code === 134) {
         // V8 aborts the process when the heap cap is reached; nothing the candidate can call aborts.
         fail('memory', `${stage} exceeded the ${limits.heapMb} MB JavaScript heap cap — allocate less or reuse buffers`);
@@ -483,16 +647,24 @@ async function runChild(req: RunRequest, framed: Buffer[], maxReply: number, opt
       }
     });
 
-    timers.push(setTimeout(() => {
-      const where = loadedAt === undefined ? 'loading the module (top-level code)' : started ? `${stage}()` : `starting ${stage}`;
-      fail('timeout', `${where} did not finish within ${limits.timeoutMs} ms — the process was killed; make it faster or check for an endless loop`);
-    }, limits.timeoutMs));
+    timers.push(
+      setTimeout(() => {
+        const where = loadedAt === undefined ? 'loading the module (top-level code)' : started ? `${stage}()` : `starting ${stage}`;
+        fail(
+          'timeout',
+          `${where} did not finish within ${limits.timeoutMs} ms — the process was killed; make it faster or check for an endless loop`,
+        );
+      }, limits.timeoutMs),
+    );
     if (sup.rssWatchdog && child.pid) {
       const pid = child.pid;
-      timers.push(setInterval(() => {
-        const mb = rssMb(pid);
-        if (mb !== undefined && mb > rssCapMb) fail('memory', `${stage} used ${Math.round(mb)} MB of resident memory, over the ${rssCapMb} MB cap — allocate less`);
-      }, limits.rssPollMs));
+      timers.push(
+        setInterval(() => {
+          const mb = rssMb(pid);
+          if (mb !== undefined && mb > rssCapMb)
+            fail('memory', `${stage} used ${Math.round(mb)} MB of resident memory, over the ${rssCapMb} MB cap — allocate less`);
+        }, limits.rssPollMs),
+      );
     }
     for (const b of framed) child.stdin!.write(b);
     child.stdin!.end();
@@ -514,10 +686,21 @@ function mapPosition(candidate: PreparedCandidate, f: CandidateFailure): Candida
 }
 
 function baseRequest(candidate: PreparedCandidate, op: 'encode' | 'decode', opts: SandboxRunOptions) {
-  return { op, script: candidate.script, filename: candidate.filename.split(/[\\/]/).pop() || 'candidate.js', exports: candidate.exports, seed: opts.seed ?? DEFAULT_SEED };
+  return {
+    op,
+    script: candidate.script,
+    filename: candidate.filename.split(/[\\/]/).pop() || 'candidate.js',
+    exports: candidate.exports,
+    seed: opts.seed ?? DEFAULT_SEED,
+  };
 }
 
-export async function runEncode(candidate: PreparedCandidate, video: Video, quality: number, opts: SandboxRunOptions = {}): Promise<EncodeOutcome> {
+export async function runEncode(
+  candidate: PreparedCandidate,
+  video: Video,
+  quality: number,
+  opts: SandboxRunOptions = {},
+): Promise<EncodeOutcome> {
   const limits = resolveLimits(opts.limits);
   const planes: Buffer[] = [];
   for (const f of video.frames) for (const p of [f.y, f.u, f.v]) planes.push(Buffer.from(p.buffer, p.byteOffset, p.byteLength));
@@ -526,13 +709,25 @@ export async function runEncode(candidate: PreparedCandidate, video: Video, qual
   const req: RunRequest = {
     ...baseRequest(candidate, 'encode', opts),
     video: { width: video.width, height: video.height, fpsNum: video.fpsNum, fpsDen: video.fpsDen, frames: video.frames.length },
-    quality, maxOutputBytes: cap,
+    quality,
+    maxOutputBytes: cap,
   };
   const r = await runChild(req, withLength(req, planes), cap + (1 << 20), opts, raw);
   if ('failure' in r) return { ok: false, failure: mapPosition(candidate, r.failure) };
   const h = r.header as Extract<ChildMessage, { type: 'encoded' }>;
-  if (r.payload.length > cap) return { ok: false, failure: { class: 'output-limit', message: `encode returned ${r.payload.length} bytes, over the ${cap}-byte cap`, stage: 'encode' } };
-  return { ok: true, bytes: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.length), ms: h.ms, startupMs: r.startupMs, warm: r.warm, ...(h.meta ? { meta: h.meta } : {}) };
+  if (r.payload.length > cap)
+    return {
+      ok: false,
+      failure: { class: 'output-limit', message: `encode returned ${r.payload.length} bytes, over the ${cap}-byte cap`, stage: 'encode' },
+    };
+  return {
+    ok: true,
+    bytes: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.length),
+    ms: h.ms,
+    startupMs: r.startupMs,
+    warm: r.warm,
+    ...(h.meta ? { meta: h.meta } : {}),
+  };
 }
 
 export interface SandboxDecodeOptions extends SandboxRunOptions {
@@ -547,33 +742,50 @@ export interface SandboxDecodeOptions extends SandboxRunOptions {
   onFrame?: (index: number, frame: Frame) => void;
 }
 
-export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array, expect: { width: number; height: number; frames: number }, opts: SandboxDecodeOptions = {}): Promise<DecodeOutcome> {
+export async function runDecode(
+  candidate: PreparedCandidate,
+  bytes: Uint8Array,
+  expect: { width: number; height: number; frames: number },
+  opts: SandboxDecodeOptions = {},
+): Promise<DecodeOutcome> {
   const total = expect.frames * frameBytes(expect.width, expect.height);
-  const req: RunRequest = { ...baseRequest(candidate, 'decode', opts), expect, checkDeterminism: opts.checkDeterminism ?? true, maxOutputBytes: total };
+  const req: RunRequest = {
+    ...baseRequest(candidate, 'decode', opts),
+    expect,
+    checkDeterminism: opts.checkDeterminism ?? true,
+    maxOutputBytes: total,
+  };
   const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ySize = expect.width * expect.height;
   const cSize = chromaWidth(expect.width) * chromaHeight(expect.height);
   const onFrame = opts.onFrame;
   let streamed = 0;
-  const stream: PayloadStream | undefined = onFrame && ((header, n) => {
-    const d = header as unknown as ChildMessage;
-    if (d.type !== 'decoded' || d.width !== expect.width || d.height !== expect.height || d.frames !== expect.frames || n !== total) return undefined;
-    const fb = ySize + 2 * cSize;
-    const frame = Buffer.allocUnsafe(fb);
-    const planes: Frame = { y: frame.subarray(0, ySize), u: frame.subarray(ySize, ySize + cSize), v: frame.subarray(ySize + cSize) };
-    let fill = 0;
-    return (piece) => {
-      for (let off = 0; off < piece.length;) {
-        const k = Math.min(fb - fill, piece.length - off);
-        piece.copy(frame, fill, off, off + k);
-        fill += k;
-        off += k;
-        if (fill < fb) continue;
-        fill = 0;
-        try { onFrame(streamed++, planes); } catch (e) { throw new ConsumerError(e); }
-      }
-    };
-  });
+  const stream: PayloadStream | undefined =
+    onFrame &&
+    ((header, n) => {
+      const d = header as unknown as ChildMessage;
+      if (d.type !== 'decoded' || d.width !== expect.width || d.height !== expect.height || d.frames !== expect.frames || n !== total)
+        return undefined;
+      const fb = ySize + 2 * cSize;
+      const frame = Buffer.allocUnsafe(fb);
+      const planes: Frame = { y: frame.subarray(0, ySize), u: frame.subarray(ySize, ySize + cSize), v: frame.subarray(ySize + cSize) };
+      let fill = 0;
+      return (piece) => {
+        for (let off = 0; off < piece.length;) {
+          const k = Math.min(fb - fill, piece.length - off);
+          piece.copy(frame, fill, off, off + k);
+          fill += k;
+          off += k;
+          if (fill < fb) continue;
+          fill = 0;
+          try {
+            onFrame(streamed++, planes);
+          } catch (e) {
+            throw new ConsumerError(e);
+          }
+        }
+      };
+    });
   const r = await runChild(req, withLength(req, [payload]), total + (1 << 20), opts, total, stream);
   if ('failure' in r) return { ok: false, failure: mapPosition(candidate, r.failure) };
   const h = r.header as Extract<ChildMessage, { type: 'decoded' }>;
@@ -582,13 +794,20 @@ export async function runDecode(candidate: PreparedCandidate, bytes: Uint8Array,
   }
   // Never trust the child's own checks: the host re-derives every size from what it expects.
   if (h.width !== expect.width || h.height !== expect.height || h.frames !== expect.frames || r.payload.length !== total) {
-    return { ok: false, failure: { class: 'bad-output', message: `decode returned ${r.payload.length} bytes of frames, expected ${total} (${expect.frames} frames of ${expect.width}x${expect.height})`, stage: 'decode' } };
+    return {
+      ok: false,
+      failure: {
+        class: 'bad-output',
+        message: `decode returned ${r.payload.length} bytes of frames, expected ${total} (${expect.frames} frames of ${expect.width}x${expect.height})`,
+        stage: 'decode',
+      },
+    };
   }
   const frames: Frame[] = [];
   for (let i = 0, off = 0; i < expect.frames; i++) {
-    const y = r.payload.subarray(off, off += ySize);
-    const u = r.payload.subarray(off, off += cSize);
-    const v = r.payload.subarray(off, off += cSize);
+    const y = r.payload.subarray(off, (off += ySize));
+    const u = r.payload.subarray(off, (off += cSize));
+    const v = r.payload.subarray(off, (off += cSize));
     frames.push({ y, u, v });
   }
   return { ok: true, video: { width: expect.width, height: expect.height, frames }, ms: h.ms, startupMs: r.startupMs, warm: r.warm };

@@ -7,7 +7,11 @@ const B64_INDEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
 /** One mapping segment: generated column → original line/column (all 0-based). */
-interface Segment { genCol: number; origLine: number; origCol: number }
+interface Segment {
+  genCol: number;
+  origLine: number;
+  origCol: number;
+}
 
 export class SourceMapper {
   private readonly lines: Segment[][];
@@ -45,7 +49,9 @@ export class SourceMapper {
 
 function decodeMappings(mappings: string): Segment[][] {
   const out: Segment[][] = [];
-  let origLine = 0, origCol = 0, i = 0;
+  let origLine = 0,
+    origCol = 0,
+    i = 0;
   for (const lineText of mappings.split(';')) {
     const segs: Segment[] = [];
     let genCol = 0;
@@ -55,7 +61,9 @@ function decodeMappings(mappings: string): Segment[][] {
         const fields: number[] = [];
         i = 0;
         while (i < segText.length) {
-          let value = 0, shift = 0, digit: number;
+          let value = 0,
+            shift = 0,
+            digit: number;
           do {
             digit = B64_INDEX[segText.charCodeAt(i++)];
             if (digit < 0) throw new Error(`bad source map character in '${segText}'`);

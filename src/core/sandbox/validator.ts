@@ -63,8 +63,11 @@ function esbuild(): typeof Esbuild {
     esbuildApi = createRequire(__filename)('esbuild') as typeof Esbuild;
     return esbuildApi;
   } catch (e) {
-    throw new EnvironmentError(`TypeScript candidates need esbuild, which is not installed here (${(e as Error).message.split('\n')[0]})`,
-      'write the codec in JavaScript (codec.js) or install esbuild next to codec-evolution', { cause: e });
+    throw new EnvironmentError(
+      `TypeScript candidates need esbuild, which is not installed here (${(e as Error).message.split('\n')[0]})`,
+      'write the codec in JavaScript (codec.js) or install esbuild next to codec-evolution',
+      { cause: e },
+    );
   }
 }
 
@@ -103,19 +106,36 @@ const FORBIDDEN_GLOBALS: Record<string, string> = {
 
 type Node = acorn.Node & Record<string, any>;
 
-interface Scope { parent?: Scope; names: Set<string> }
+interface Scope {
+  parent?: Scope;
+  names: Set<string>;
+}
 
 export function validateSource(source: string, filename: string, opts: ValidateOptions = {}): Diagnostic[] {
   return prepareCandidate(source, filename, opts).diagnostics;
 }
 
 /** Validates and, when there are no diagnostics, returns the runnable form. */
-export function prepareCandidate(source: string, filename: string, opts: ValidateOptions = {}):
-  { diagnostics: Diagnostic[]; candidate?: PreparedCandidate } {
+export function prepareCandidate(
+  source: string,
+  filename: string,
+  opts: ValidateOptions = {},
+): { diagnostics: Diagnostic[]; candidate?: PreparedCandidate } {
   const max = opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
   const size = Buffer.byteLength(source, 'utf8');
   if (size > max) {
-    return { diagnostics: [diag('contract', `source is ${size} bytes, over the ${max}-byte cap — make the codec smaller (tables can be computed at load time)`, 1, 1, 1, 1)] };
+    return {
+      diagnostics: [
+        diag(
+          'contract',
+          `source is ${size} bytes, over the ${max}-byte cap — make the codec smaller (tables can be computed at load time)`,
+          1,
+          1,
+          1,
+          1,
+        ),
+      ],
+    };
   }
   const language: 'js' | 'ts' = /\.(ts|mts|cts)$/i.test(filename) ? 'ts' : 'js';
   let js = source;
@@ -124,7 +144,11 @@ export function prepareCandidate(source: string, filename: string, opts: Validat
   if (language === 'ts') {
     try {
       const r = esbuild().transformSync(source, {
-        loader: 'ts', format: 'esm', target: 'es2022', sourcemap: 'external', sourcefile: filename,
+        loader: 'ts',
+        format: 'esm',
+        target: 'es2022',
+        sourcemap: 'external',
+        sourcefile: filename,
         // Keeps value imports in the output so they are refused rather than silently dropped.
         tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
       });
@@ -133,7 +157,9 @@ export function prepareCandidate(source: string, filename: string, opts: Validat
       mapper = SourceMapper.fromJson(r.map);
     } catch (e) {
       if (e instanceof EnvironmentError) throw e;
-      const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number; length: number; lineText: string } }> }).errors;
+      const errors = (
+        e as { errors?: Array<{ text: string; location?: { line: number; column: number; length: number; lineText: string } }> }
+      ).errors;
       if (!errors?.length) throw e;
       return {
         diagnostics: errors.map((er) => {
@@ -166,14 +192,25 @@ export function prepareCandidate(source: string, filename: string, opts: Validat
   };
 }
 
-interface DataLiteral { node: Node; kind: 'string' | 'array' | 'template'; bytes: number }
+interface DataLiteral {
+  node: Node;
+  kind: 'string' | 'array' | 'template';
+  bytes: number;
+}
 
 /** A literal array of numbers and strings (nested too): a table, counted whole. */
 function isDataArray(n: Node): boolean {
-  return n.type === 'ArrayExpression' && n.elements.length > 0 && (n.elements as Array<Node | null>).every((e) => e === null
-    || (e.type === 'Literal' && (typeof e.value === 'number' || typeof e.value === 'string'))
-    || (e.type === 'UnaryExpression' && (e.operator === '-' || e.operator === '+') && e.argument.type === 'Literal')
-    || isDataArray(e));
+  return (
+    n.type === 'ArrayExpression' &&
+    n.elements.length > 0 &&
+    (n.elements as Array<Node | null>).every(
+      (e) =>
+        e === null ||
+        (e.type === 'Literal' && (typeof e.value === 'number' || typeof e.value === 'string')) ||
+        (e.type === 'UnaryExpression' && (e.operator === '-' || e.operator === '+') && e.argument.type === 'Literal') ||
+        isDataArray(e),
+    )
+  );
 }
 
 /** Every string, template and data-array literal, outermost only, with its size in source bytes. */
@@ -181,16 +218,25 @@ function dataLiterals(root: Node, js: string): DataLiteral[] {
   const out: DataLiteral[] = [];
   const bytes = (a: number, b: number) => Buffer.byteLength(js.slice(a, b), 'utf8');
   const visit = (n: unknown): void => {
-    if (Array.isArray(n)) { for (const c of n) visit(c); return; }
+    if (Array.isArray(n)) {
+      for (const c of n) visit(c);
+      return;
+    }
     if (!n || typeof n !== 'object' || typeof (n as Node).type !== 'string') return;
     const node = n as Node;
-    if (node.type === 'Literal' && typeof node.value === 'string') { out.push({ node, kind: 'string', bytes: bytes(node.start, node.end) }); return; }
+    if (node.type === 'Literal' && typeof node.value === 'string') {
+      out.push({ node, kind: 'string', bytes: bytes(node.start, node.end) });
+      return;
+    }
     if (node.type === 'TemplateLiteral') {
       out.push({ node, kind: 'template', bytes: (node.quasis as Node[]).reduce((t, q) => t + bytes(q.start, q.end), 0) });
       visit(node.expressions);
       return;
     }
-    if (isDataArray(node)) { out.push({ node, kind: 'array', bytes: bytes(node.start, node.end) }); return; }
+    if (isDataArray(node)) {
+      out.push({ node, kind: 'array', bytes: bytes(node.start, node.end) });
+      return;
+    }
     for (const k of Object.keys(node)) if (k !== 'loc') visit(node[k]);
   };
   visit(root);
@@ -212,7 +258,12 @@ class Validation {
   /** Source ranges [start, end) of `export` syntax to blank out in the runnable script. */
   private readonly blanks: Array<[number, number]> = [];
 
-  constructor(private readonly original: string, private readonly js: string, private readonly mapper: SourceMapper | undefined, private readonly skipGlobals: boolean) {}
+  constructor(
+    private readonly original: string,
+    private readonly js: string,
+    private readonly mapper: SourceMapper | undefined,
+    private readonly skipGlobals: boolean,
+  ) {}
 
   sorted(): Diagnostic[] {
     return this.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -251,8 +302,11 @@ class Validation {
     const start = this.mapPos(node.loc!.start.line, node.loc!.start.column, name);
     let end: { line: number; column: number };
     if (name) end = { line: start.line, column: start.column + name.length };
-    else if (this.mapper) { end = this.mapPos(node.loc!.end.line, node.loc!.end.column); if (end.line < start.line || (end.line === start.line && end.column <= start.column)) end = { line: start.line, column: start.column + 1 }; }
-    else end = { line: node.loc!.end.line, column: node.loc!.end.column + 1 };
+    else if (this.mapper) {
+      end = this.mapPos(node.loc!.end.line, node.loc!.end.column);
+      if (end.line < start.line || (end.line === start.line && end.column <= start.column))
+        end = { line: start.line, column: start.column + 1 };
+    } else end = { line: node.loc!.end.line, column: node.loc!.end.column + 1 };
     this.diagnostics.push(diag(cls, message, start.line, start.column, end.line, end.column));
   }
 
@@ -264,7 +318,11 @@ class Validation {
     const big = lits.reduce((a, b) => (b.bytes > a.bytes ? b : a));
     const at = this.mapPos(big.node.loc!.start.line, big.node.loc!.start.column);
     const name = filename.split(/[\\/]/).pop();
-    this.report('forbidden', big.node, `${total} bytes of embedded data in string, array and template literals, over the ${max}-byte cap; the largest is the ${big.kind} literal at ${name}:${at.line}:${at.column} (${big.bytes} bytes) — compute tables at load time instead of embedding data (a codec may not carry its test material)`);
+    this.report(
+      'forbidden',
+      big.node,
+      `${total} bytes of embedded data in string, array and template literals, over the ${max}-byte cap; the largest is the ${big.kind} literal at ${name}:${at.line}:${at.column} (${big.bytes} bytes) — compute tables at load time instead of embedding data (a codec may not carry its test material)`,
+    );
   }
 
   run(program: Node): PreparedCandidate['exports'] | undefined {
@@ -283,19 +341,29 @@ class Validation {
     for (const st of program.body as Node[]) {
       const d = st.type === 'ExportNamedDeclaration' ? st.declaration : st;
       if (d?.type === 'FunctionDeclaration') fnDecls.set(d.id.name, d);
-      if (d?.type === 'VariableDeclaration') for (const v of d.declarations) if (v.id.type === 'Identifier') varInits.set(v.id.name, v.init);
+      if (d?.type === 'VariableDeclaration')
+        for (const v of d.declarations) if (v.id.type === 'Identifier') varInits.set(v.id.name, v.init);
     }
     for (const st of program.body as Node[]) {
       if (st.type === 'ExportDefaultDeclaration') {
-        this.report('contract', st, 'a default export is not part of the codec contract — export named functions: `export function encode(video, options)` and `export function decode(bytes)`');
+        this.report(
+          'contract',
+          st,
+          'a default export is not part of the codec contract — export named functions: `export function encode(video, options)` and `export function decode(bytes)`',
+        );
       } else if (st.type === 'ExportAllDeclaration' || (st.type === 'ExportNamedDeclaration' && st.source)) {
-        this.report('forbidden', st, `re-exporting from '${st.source.value}' is an import; a codec is one self-contained module — inline what you need`);
+        this.report(
+          'forbidden',
+          st,
+          `re-exporting from '${st.source.value}' is an import; a codec is one self-contained module — inline what you need`,
+        );
       } else if (st.type === 'ExportNamedDeclaration') {
         if (st.declaration) {
           this.blanks.push([st.start, st.declaration.start]);
           const d = st.declaration;
           if (d.type === 'VariableDeclaration') {
-            for (const v of d.declarations) for (const n of patternNames(v.id)) exported.set(n, { local: n, node: v, decl: v.init ?? undefined });
+            for (const v of d.declarations)
+              for (const n of patternNames(v.id)) exported.set(n, { local: n, node: v, decl: v.init ?? undefined });
           } else exported.set(d.id.name, { local: d.id.name, node: d, decl: d });
         } else {
           this.blanks.push([st.start, st.end]);
@@ -307,14 +375,19 @@ class Validation {
         }
       }
     }
-    const need = [['encode', 'encode(video, options) → Uint8Array'], ['decode', 'decode(bytes) → {width, height, frames}']];
+    const need = [
+      ['encode', 'encode(video, options) → Uint8Array'],
+      ['decode', 'decode(bytes) → {width, height, frames}'],
+    ];
     let ok = true;
     for (const [name, sig] of need) {
       const e = exported.get(name);
       if (!e) {
         ok = false;
         const declared = top.names.has(name) ? ` (a local \`${name}\` exists but is not exported — add \`export\`)` : '';
-        this.diagnostics.push(diag('contract', `missing export \`${name}\`: the module must export function ${sig}${declared}`, 1, 1, 1, 1));
+        this.diagnostics.push(
+          diag('contract', `missing export \`${name}\`: the module must export function ${sig}${declared}`, 1, 1, 1, 1),
+        );
         continue;
       }
       const d = e.decl;
@@ -329,9 +402,12 @@ class Validation {
       }
     }
     const meta = exported.get('meta');
-    if (meta?.decl && /^(Literal|ArrayExpression|FunctionExpression|ArrowFunctionExpression|FunctionDeclaration|TemplateLiteral)$/.test(meta.decl.type)) {
+    if (
+      meta?.decl &&
+      /^(Literal|ArrayExpression|FunctionExpression|ArrowFunctionExpression|FunctionDeclaration|TemplateLiteral)$/.test(meta.decl.type)
+    ) {
       ok = false;
-      this.report('contract', meta.node, '`meta` must be an object: `export const meta = { name: \'...\', description: \'...\' }`');
+      this.report('contract', meta.node, "`meta` must be an object: `export const meta = { name: '...', description: '...' }`");
     }
     if (!ok) return undefined;
     return { encode: exported.get('encode')!.local, decode: exported.get('decode')!.local, ...(meta ? { meta: meta.local } : {}) };
@@ -344,7 +420,8 @@ class Validation {
     const visit = (n: Node | null | undefined): void => {
       if (!n || typeof n.type !== 'string') return;
       if (/Function/.test(n.type) || n.type === 'ClassBody') return;
-      if (n.type === 'VariableDeclaration' && n.kind === 'var') for (const d of n.declarations) for (const x of patternNames(d.id)) scope.names.add(x);
+      if (n.type === 'VariableDeclaration' && n.kind === 'var')
+        for (const d of n.declarations) for (const x of patternNames(d.id)) scope.names.add(x);
       for (const k of Object.keys(n)) {
         const v = n[k];
         if (Array.isArray(v)) v.forEach((c) => c && typeof c.type === 'string' && visit(c));
@@ -358,7 +435,8 @@ class Validation {
   private hoistLexical(body: Node[], scope: Scope): void {
     for (let st of body) {
       if (st.type === 'ExportNamedDeclaration' && st.declaration) st = st.declaration;
-      if (st.type === 'VariableDeclaration' && st.kind !== 'var') for (const d of st.declarations) for (const x of patternNames(d.id)) scope.names.add(x);
+      if (st.type === 'VariableDeclaration' && st.kind !== 'var')
+        for (const d of st.declarations) for (const x of patternNames(d.id)) scope.names.add(x);
       else if ((st.type === 'FunctionDeclaration' || st.type === 'ClassDeclaration') && st.id) scope.names.add(st.id.name);
       else if (st.type === 'ImportDeclaration') for (const s of st.specifiers) scope.names.add(s.local.name);
     }
@@ -390,18 +468,33 @@ class Validation {
   private walkPattern(p: Node | null, scope: Scope, assignment: boolean, parent?: Node): void {
     if (!p) return;
     switch (p.type) {
-      case 'Identifier': if (assignment) this.reference(p, scope, parent); return;
-      case 'MemberExpression': this.walk(p, scope); return;
+      case 'Identifier':
+        if (assignment) this.reference(p, scope, parent);
+        return;
+      case 'MemberExpression':
+        this.walk(p, scope);
+        return;
       case 'ObjectPattern':
         for (const prop of p.properties) {
           if (prop.type === 'RestElement') this.walkPattern(prop.argument, scope, assignment, prop);
-          else { if (prop.computed) this.walk(prop.key, scope); this.walkPattern(prop.value, scope, assignment, prop); }
+          else {
+            if (prop.computed) this.walk(prop.key, scope);
+            this.walkPattern(prop.value, scope, assignment, prop);
+          }
         }
         return;
-      case 'ArrayPattern': for (const e of p.elements) this.walkPattern(e, scope, assignment, p); return;
-      case 'RestElement': this.walkPattern(p.argument, scope, assignment, p); return;
-      case 'AssignmentPattern': this.walkPattern(p.left, scope, assignment, p); this.walk(p.right, scope); return;
-      default: this.walk(p, scope);
+      case 'ArrayPattern':
+        for (const e of p.elements) this.walkPattern(e, scope, assignment, p);
+        return;
+      case 'RestElement':
+        this.walkPattern(p.argument, scope, assignment, p);
+        return;
+      case 'AssignmentPattern':
+        this.walkPattern(p.left, scope, assignment, p);
+        this.walk(p.right, scope);
+        return;
+      default:
+        this.walk(p, scope);
     }
   }
 
@@ -409,7 +502,11 @@ class Validation {
 
   private walkFunction(fn: Node, scope: Scope): void {
     this.fnDepth++;
-    try { this.walkFunctionBody(fn, scope); } finally { this.fnDepth--; }
+    try {
+      this.walkFunctionBody(fn, scope);
+    } finally {
+      this.fnDepth--;
+    }
   }
 
   private walkFunctionBody(fn: Node, scope: Scope): void {
@@ -425,9 +522,15 @@ class Validation {
   private walk(n: Node | null | undefined, scope: Scope, parent?: Node): void {
     if (!n) return;
     switch (n.type) {
-      case 'Identifier': this.reference(n, scope, parent); return;
+      case 'Identifier':
+        this.reference(n, scope, parent);
+        return;
       case 'ImportDeclaration':
-        this.report('forbidden', n, `\`import ... from '${n.source.value}'\`: a codec is one self-contained module with no imports — inline what you need`);
+        this.report(
+          'forbidden',
+          n,
+          `\`import ... from '${n.source.value}'\`: a codec is one self-contained module with no imports — inline what you need`,
+        );
         return;
       case 'ImportExpression':
         this.report('forbidden', n, 'dynamic `import(...)` is not allowed: a codec is one self-contained module with no imports');
@@ -440,22 +543,37 @@ class Validation {
         if (n.declaration) this.walk(n.declaration, scope, n);
         else if (!n.source) for (const s of n.specifiers) this.reference(s.local, scope, s);
         return;
-      case 'ExportDefaultDeclaration': this.walk(n.declaration, scope, n); return;
-      case 'ExportAllDeclaration': return;
-      case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
-        this.walkFunction(n, scope); return;
-      case 'ClassDeclaration': case 'ClassExpression': {
+      case 'ExportDefaultDeclaration':
+        this.walk(n.declaration, scope, n);
+        return;
+      case 'ExportAllDeclaration':
+        return;
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        this.walkFunction(n, scope);
+        return;
+      case 'ClassDeclaration':
+      case 'ClassExpression': {
         const cscope: Scope = { parent: scope, names: new Set(n.id ? [n.id.name] : []) };
         this.walk(n.superClass, scope, n);
         for (const m of n.body.body) {
-          if (m.type === 'StaticBlock') { const b: Scope = { parent: cscope, names: new Set() }; this.hoistFunctionScope(m.body, b); this.walkStatements(m.body, b); continue; }
+          if (m.type === 'StaticBlock') {
+            const b: Scope = { parent: cscope, names: new Set() };
+            this.hoistFunctionScope(m.body, b);
+            this.walkStatements(m.body, b);
+            continue;
+          }
           if (m.computed) this.walk(m.key, cscope, m);
           if (m.value) this.walk(m.value, cscope, m);
         }
         return;
       }
       case 'VariableDeclaration':
-        for (const d of n.declarations) { this.walkPattern(d.id, scope, false, d); this.walk(d.init, scope, d); }
+        for (const d of n.declarations) {
+          this.walkPattern(d.id, scope, false, d);
+          this.walk(d.init, scope, d);
+        }
         return;
       case 'BlockStatement': {
         const b: Scope = { parent: scope, names: new Set() };
@@ -463,22 +581,34 @@ class Validation {
         this.walkStatements(n.body, b);
         return;
       }
-      case 'StaticBlock': return;
+      case 'StaticBlock':
+        return;
       case 'SwitchStatement': {
         this.walk(n.discriminant, scope, n);
         const b: Scope = { parent: scope, names: new Set() };
         for (const c of n.cases) this.hoistLexical(c.consequent, b);
-        for (const c of n.cases) { this.walk(c.test, b, c); this.walkStatements(c.consequent, b); }
+        for (const c of n.cases) {
+          this.walk(c.test, b, c);
+          this.walkStatements(c.consequent, b);
+        }
         return;
       }
-      case 'ForStatement': case 'ForInStatement': case 'ForOfStatement': {
-        if (n.await && this.fnDepth === 0) this.report('contract', n, 'top-level `for await` is not supported: a codec module loads synchronously');
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement': {
+        if (n.await && this.fnDepth === 0)
+          this.report('contract', n, 'top-level `for await` is not supported: a codec module loads synchronously');
         const b: Scope = { parent: scope, names: new Set() };
         const init = n.type === 'ForStatement' ? n.init : n.left;
-        if (init?.type === 'VariableDeclaration' && init.kind !== 'var') for (const d of init.declarations) for (const x of patternNames(d.id)) b.names.add(x);
-        if (n.type === 'ForStatement') { this.walk(n.init, b, n); this.walk(n.test, b, n); this.walk(n.update, b, n); }
-        else {
-          if (n.left.type === 'VariableDeclaration') this.walk(n.left, b, n); else this.walkPattern(n.left, b, true, n);
+        if (init?.type === 'VariableDeclaration' && init.kind !== 'var')
+          for (const d of init.declarations) for (const x of patternNames(d.id)) b.names.add(x);
+        if (n.type === 'ForStatement') {
+          this.walk(n.init, b, n);
+          this.walk(n.test, b, n);
+          this.walk(n.update, b, n);
+        } else {
+          if (n.left.type === 'VariableDeclaration') this.walk(n.left, b, n);
+          else this.walkPattern(n.left, b, true, n);
           this.walk(n.right, b, n);
         }
         this.walk(n.body, b, n);
@@ -495,7 +625,9 @@ class Validation {
         this.walk(n.object, scope, n);
         if (n.computed) this.walk(n.property, scope, n);
         return;
-      case 'Property': case 'PropertyDefinition': case 'MethodDefinition':
+      case 'Property':
+      case 'PropertyDefinition':
+      case 'MethodDefinition':
         if (n.computed) this.walk(n.key, scope, n);
         this.walk(n.value, scope, n);
         return;
@@ -507,17 +639,23 @@ class Validation {
       case 'AwaitExpression':
         // Inside a function acorn only accepts await in async ones (refused as exports or harmless);
         // at module level it parses, but encode and decode are synchronous and the module is run as a script.
-        if (this.fnDepth === 0) this.report('contract', n, 'top-level `await` is not supported: a codec module loads synchronously — compute tables directly');
+        if (this.fnDepth === 0)
+          this.report('contract', n, 'top-level `await` is not supported: a codec module loads synchronously — compute tables directly');
         this.walk(n.argument, scope, n);
         return;
-      case 'LabeledStatement': this.walk(n.body, scope, n); return;
-      case 'BreakStatement': case 'ContinueStatement': return;
+      case 'LabeledStatement':
+        this.walk(n.body, scope, n);
+        return;
+      case 'BreakStatement':
+      case 'ContinueStatement':
+        return;
       default:
         for (const k of Object.keys(n)) {
           if (k === 'loc' || k === 'type') continue;
           const v = n[k];
-          if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') this.walk(c, scope, n); }
-          else if (v && typeof v === 'object' && typeof v.type === 'string') this.walk(v, scope, n);
+          if (Array.isArray(v)) {
+            for (const c of v) if (c && typeof c.type === 'string') this.walk(c, scope, n);
+          } else if (v && typeof v === 'object' && typeof v.type === 'string') this.walk(v, scope, n);
         }
     }
   }
@@ -527,11 +665,17 @@ class Validation {
 function patternNames(p: Node | null): string[] {
   if (!p) return [];
   switch (p.type) {
-    case 'Identifier': return [p.name];
-    case 'ObjectPattern': return p.properties.flatMap((x: Node) => patternNames(x.type === 'RestElement' ? x.argument : x.value));
-    case 'ArrayPattern': return p.elements.flatMap((x: Node | null) => patternNames(x));
-    case 'RestElement': return patternNames(p.argument);
-    case 'AssignmentPattern': return patternNames(p.left);
-    default: return [];
+    case 'Identifier':
+      return [p.name];
+    case 'ObjectPattern':
+      return p.properties.flatMap((x: Node) => patternNames(x.type === 'RestElement' ? x.argument : x.value));
+    case 'ArrayPattern':
+      return p.elements.flatMap((x: Node | null) => patternNames(x));
+    case 'RestElement':
+      return patternNames(p.argument);
+    case 'AssignmentPattern':
+      return patternNames(p.left);
+    default:
+      return [];
   }
 }

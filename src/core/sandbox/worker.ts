@@ -32,7 +32,15 @@ const ours = new WeakSet<object>();
 const isOurs = (v: unknown): boolean => typeof v === 'object' && v !== null && ours.has(v);
 
 class Failure extends Error {
-  constructor(readonly cls: FailureClass, message: string, readonly line?: number, readonly column?: number) { super(message); ours.add(this); }
+  constructor(
+    readonly cls: FailureClass,
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+    ours.add(this);
+  }
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -43,7 +51,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 function send(msg: ChildMessage, payload?: Uint8Array): void {
   for (const b of encodeMessage(msg, payload)) {
     for (let off = 0; off < b.length;) {
-      try { off += writeSync(1, b, off); } catch (e) {
+      try {
+        off += writeSync(1, b, off);
+      } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
         Atomics.wait(pause, 0, 0, 1);
       }
@@ -62,7 +72,9 @@ function readFully(into: Uint8Array): boolean {
   const length = taByteLength.call(into) as number;
   for (let off = 0; off < length;) {
     let n: number;
-    try { n = readSync(0, into, off, length - off, null); } catch (e) {
+    try {
+      n = readSync(0, into, off, length - off, null);
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       Atomics.wait(pause, 0, 0, 1);
       continue;
@@ -86,7 +98,12 @@ function readRequest(): { req: RunRequest; payloadBytes: number } | undefined {
   return { req: JSON.parse(header.toString('utf8')) as RunRequest, payloadBytes: prefix.readUInt32LE(4) };
 }
 
-class HostGone extends Error { constructor() { super('the host closed the pipe'); ours.add(this); } }
+class HostGone extends Error {
+  constructor() {
+    super('the host closed the pipe');
+    ours.add(this);
+  }
+}
 
 /** Runs in the candidate's context before the candidate: seeded random, no clock, fewer globals. */
 const PRELUDE = `(function (seed) {
@@ -173,7 +190,15 @@ interface PreludeApi {
   /** Where a candidate-realm error was thrown, as V8's call sites said when its stack was formatted. */
   position(e: object): { line: number; column: number } | undefined;
   bytes(n: number): Uint8Array;
-  video(w: number, h: number, fpsNum: number, fpsDen: number, n: number, cw: number, ch: number): { frames: Array<{ y: Uint8Array; u: Uint8Array; v: Uint8Array }> };
+  video(
+    w: number,
+    h: number,
+    fpsNum: number,
+    fpsDen: number,
+    n: number,
+    cw: number,
+    ch: number,
+  ): { frames: Array<{ y: Uint8Array; u: Uint8Array; v: Uint8Array }> };
   options(q: number): object;
 }
 
@@ -183,18 +208,27 @@ function probeNetwork(): Promise<boolean> {
     try {
       const net = require('node:net') as typeof import('node:net');
       const s = net.connect(9, '127.0.0.1');
-      const done = (denied: boolean) => { s.destroy(); resolve(denied); };
+      const done = (denied: boolean) => {
+        s.destroy();
+        resolve(denied);
+      };
       s.on('connect', () => done(false));
       // ECONNREFUSED = a reachable loopback with nothing listening; ENETUNREACH = no network at all.
       s.on('error', (e: NodeJS.ErrnoException) => done(e.code !== 'ECONNREFUSED'));
       s.setTimeout(2000, () => done(false));
-    } catch (e) { resolve((e as { code?: string }).code === 'ERR_ACCESS_DENIED'); }
+    } catch (e) {
+      resolve((e as { code?: string }).code === 'ERR_ACCESS_DENIED');
+    }
   });
 }
 
 function runtimeReport(probe: boolean): RuntimeReport {
   let codegen = false;
-  try { new Function('return 1'); } catch { codegen = true; }
+  try {
+    new Function('return 1');
+  } catch {
+    codegen = true;
+  }
   const report: RuntimeReport = {
     node: process.versions.node,
     ...(process.versions.electron ? { electron: process.versions.electron } : {}),
@@ -213,14 +247,27 @@ function probeDenials(): Omit<NonNullable<RuntimeReport['denied']>, 'network'> {
   const os = require('node:os') as typeof import('node:os');
   const path = require('node:path') as typeof import('node:path');
   const refused = (f: () => void): boolean => {
-    try { f(); return false; } catch (e) { return (e as { code?: string }).code === 'ERR_ACCESS_DENIED'; }
+    try {
+      f();
+      return false;
+    } catch (e) {
+      return (e as { code?: string }).code === 'ERR_ACCESS_DENIED';
+    }
   };
   const target = path.join(os.tmpdir(), `codec-evolve-probe-${process.pid}`);
   return {
     fsRead: refused(() => fs.closeSync(fs.openSync(process.execPath, 'r'))),
-    fsWrite: refused(() => { fs.writeFileSync(target, 'x'); fs.unlinkSync(target); }),
-    childProcess: refused(() => (require('node:child_process') as typeof import('node:child_process')).spawnSync(process.execPath, ['-e', '0'])),
-    workerThreads: refused(() => { const w = new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker('0', { eval: true }); void w.terminate(); }),
+    fsWrite: refused(() => {
+      fs.writeFileSync(target, 'x');
+      fs.unlinkSync(target);
+    }),
+    childProcess: refused(() =>
+      (require('node:child_process') as typeof import('node:child_process')).spawnSync(process.execPath, ['-e', '0']),
+    ),
+    workerThreads: refused(() => {
+      const w = new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker('0', { eval: true });
+      void w.terminate();
+    }),
   };
 }
 
@@ -236,7 +283,8 @@ function typeName(v: unknown): string {
 /** A primitive, shown safely (never calls candidate code). */
 function showPrimitive(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 200 ? v.slice(0, 200) + '…' : v);
-  if (typeof v === 'symbol' || typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) return String(v);
+  if (typeof v === 'symbol' || typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null)
+    return String(v);
   return typeName(v);
 }
 
@@ -279,7 +327,10 @@ function thrown(e: unknown, stage: string, filename: string, api: PreludeApi): F
     for (let o: object | null = e as object; o; o = getProto(o)) {
       if (isProxy(o)) break;
       const d = getDesc(o, 'name');
-      if (d) { if (typeof d.value === 'string') name = d.value; break; }
+      if (d) {
+        if (typeof d.value === 'string') name = d.value;
+        break;
+      }
     }
     const md = getDesc(e as object, 'message');
     const message = md && typeof md.value === 'string' ? md.value.slice(0, 1000) : '';
@@ -291,25 +342,43 @@ function thrown(e: unknown, stage: string, filename: string, api: PreludeApi): F
       if (sd && typeof sd.value === 'string') loc = errorLocation(sd.value, filename);
       const cd = getDesc(e as object, 'code');
       if (cd && cd.value === 'ERR_ACCESS_DENIED') {
-        return new Failure('forbidden', `${stage} tried an operation the permission model refuses (file, process or worker access)`, loc.line, loc.column);
+        return new Failure(
+          'forbidden',
+          `${stage} tried an operation the permission model refuses (file, process or worker access)`,
+          loc.line,
+          loc.column,
+        );
       }
     } else {
       // Reading the descriptor makes V8 format the stack once, through the prelude's fixed hook,
       // which records the position; an accessor the candidate put there is never called.
-      try { getDesc(e as object, 'stack'); } catch { /* a broken stack only loses the line number */ }
+      try {
+        getDesc(e as object, 'stack');
+      } catch {
+        /* a broken stack only loses the line number */
+      }
       const p = api.position(e as object);
       if (p) loc = { line: p.line, column: p.column };
     }
     if (name === 'EvalError' && /code generation from strings/i.test(message)) {
-      return new Failure('forbidden', `${stage}: code generation from strings (eval, new Function, constructor.constructor) is disabled in the sandbox — write the code directly`, loc.line, loc.column);
+      return new Failure(
+        'forbidden',
+        `${stage}: code generation from strings (eval, new Function, constructor.constructor) is disabled in the sandbox — write the code directly`,
+        loc.line,
+        loc.column,
+      );
     }
     if (name === 'RangeError' && /allocation failed|invalid typed array length|invalid array buffer length/i.test(message)) {
       return new Failure('memory', `${stage}: ${name}: ${message} — allocate less (the sandbox caps memory)`, loc.line, loc.column);
     }
-    if (name === 'SyntaxError' && stage === 'load' && loc.line !== undefined) return new Failure('syntax', `${name}: ${message}`, loc.line, loc.column);
+    if (name === 'SyntaxError' && stage === 'load' && loc.line !== undefined)
+      return new Failure('syntax', `${name}: ${message}`, loc.line, loc.column);
     return new Failure('runtime', `${stage} threw ${name}: ${message}`, loc.line, loc.column);
   }
-  return new Failure('runtime', `${stage} threw a non-Error value: ${showPrimitive(e)} — throw new Error('...') so the message and line are kept`);
+  return new Failure(
+    'runtime',
+    `${stage} threw a non-Error value: ${showPrimitive(e)} — throw new Error('...') so the message and line are kept`,
+  );
 }
 
 function extractVideo(v: unknown, expect: NonNullable<RunRequest['expect']>, into: Buffer): void {
@@ -317,14 +386,19 @@ function extractVideo(v: unknown, expect: NonNullable<RunRequest['expect']>, int
   const width = dataProp(obj, 'width', 'result');
   const height = dataProp(obj, 'height', 'result');
   if (width !== expect.width || height !== expect.height) {
-    throw new Failure('bad-output', `decode returned ${showPrimitive(width)}x${showPrimitive(height)}, expected ${expect.width}x${expect.height} (the size encode was given) — store the size in the bitstream`);
+    throw new Failure(
+      'bad-output',
+      `decode returned ${showPrimitive(width)}x${showPrimitive(height)}, expected ${expect.width}x${expect.height} (the size encode was given) — store the size in the bitstream`,
+    );
   }
   const frames = dataProp(obj, 'frames', 'result');
   if (isProxy(frames)) throw new Failure('bad-output', 'result.frames is a Proxy — return a plain array of frames');
   if (!Array.isArray(frames)) throw new Failure('contract', `result.frames must be an array of {y, u, v}, got ${typeName(frames)}`);
   const n = getDesc(frames, 'length')!.value as number;
-  if (n !== expect.frames) throw new Failure('bad-output', `decode returned ${n} frames, expected ${expect.frames} — every input frame must come back`);
-  const cw = (expect.width + 1) >> 1, ch = (expect.height + 1) >> 1;
+  if (n !== expect.frames)
+    throw new Failure('bad-output', `decode returned ${n} frames, expected ${expect.frames} — every input frame must come back`);
+  const cw = (expect.width + 1) >> 1,
+    ch = (expect.height + 1) >> 1;
   const sizes = { y: expect.width * expect.height, u: cw * ch, v: cw * ch };
   let off = 0;
   for (let i = 0; i < n; i++) {
@@ -345,11 +419,15 @@ function extractVideo(v: unknown, expect: NonNullable<RunRequest['expect']>, int
 }
 
 function firstDifference(a: Buffer, b: Buffer, expect: NonNullable<RunRequest['expect']>): string {
-  const cw = (expect.width + 1) >> 1, ch = (expect.height + 1) >> 1;
-  const y = expect.width * expect.height, c = cw * ch, fb = y + 2 * c;
+  const cw = (expect.width + 1) >> 1,
+    ch = (expect.height + 1) >> 1;
+  const y = expect.width * expect.height,
+    c = cw * ch,
+    fb = y + 2 * c;
   for (let i = 0; i < a.length; i++) {
     if (a[i] !== b[i]) {
-      const f = Math.floor(i / fb), r = i - f * fb;
+      const f = Math.floor(i / fb),
+        r = i - f * fb;
       const plane = r < y ? 'y' : r < y + c ? 'u' : 'v';
       const idx = plane === 'y' ? r : plane === 'u' ? r - y : r - y - c;
       return `frame ${f} plane ${plane} byte ${idx}: ${a[i]} then ${b[i]}`;
@@ -358,7 +436,10 @@ function firstDifference(a: Buffer, b: Buffer, expect: NonNullable<RunRequest['e
   return 'none';
 }
 
-interface Realm { ctx: vm.Context; api: PreludeApi }
+interface Realm {
+  ctx: vm.Context;
+  api: PreludeApi;
+}
 
 /**
  * The candidate's context with the prelude applied, made before the job arrives (it depends on
@@ -381,7 +462,8 @@ function run({ ctx, api }: Realm, req: RunRequest, payloadBytes: number): void {
   const bitstreams: Uint8Array[] = [];
   if (req.op === 'encode') {
     const v = req.video!;
-    const cw = (v.width + 1) >> 1, ch = (v.height + 1) >> 1;
+    const cw = (v.width + 1) >> 1,
+      ch = (v.height + 1) >> 1;
     video = api.video(v.width, v.height, v.fpsNum, v.fpsDen, v.frames, cw, ch);
     let total = 0;
     for (const f of video.frames) {
@@ -422,19 +504,28 @@ function run({ ctx, api }: Realm, req: RunRequest, payloadBytes: number): void {
   if (req.op === 'encode') {
     const t1 = now();
     let out: unknown;
-    try { out = fn(video, options); } catch (err) { throw thrown(err, 'encode', req.filename, api); }
+    try {
+      out = fn(video, options);
+    } catch (err) {
+      throw thrown(err, 'encode', req.filename, api);
+    }
     const ms = now() - t1;
     if (isProxy(out)) throw new Failure('bad-output', 'encode returned a Proxy — return a plain Uint8Array');
     if (!isUint8Array(out)) throw new Failure('contract', `encode must return a Uint8Array, got ${typeName(out)}`);
     const len = taByteLength.call(out) as number;
-    if (len > req.maxOutputBytes) throw new Failure('output-limit', `encode returned ${len} bytes, over the ${req.maxOutputBytes}-byte output cap (2 × the raw video) — a codec must compress`);
+    if (len > req.maxOutputBytes)
+      throw new Failure(
+        'output-limit',
+        `encode returned ${len} bytes, over the ${req.maxOutputBytes}-byte output cap (2 × the raw video) — a codec must compress`,
+      );
     const bytes = Buffer.from(taBuffer.call(out) as ArrayBuffer, taByteOffset.call(out) as number, len);
     send({ type: 'encoded', ms, meta: readMeta(getDesc(exp, 'meta')?.value) }, bytes);
     return;
   }
 
   const expect = req.expect!;
-  const cw = (expect.width + 1) >> 1, ch = (expect.height + 1) >> 1;
+  const cw = (expect.width + 1) >> 1,
+    ch = (expect.height + 1) >> 1;
   const total = expect.frames * (expect.width * expect.height + 2 * cw * ch);
   const outputs: Buffer[] = [];
   let ms = 0;
@@ -442,14 +533,21 @@ function run({ ctx, api }: Realm, req: RunRequest, payloadBytes: number): void {
     api.reseed(req.seed);
     const t1 = now();
     let out: unknown;
-    try { out = fn(bits); } catch (err) { throw thrown(err, 'decode', req.filename, api); }
+    try {
+      out = fn(bits);
+    } catch (err) {
+      throw thrown(err, 'decode', req.filename, api);
+    }
     if (!outputs.length) ms = now() - t1;
     const into = Buffer.allocUnsafe(total);
     extractVideo(out, expect, into);
     outputs.push(into);
   }
   if (outputs.length === 2 && !outputs[0].equals(outputs[1])) {
-    throw new Failure('nondeterministic', `decoding the same bytes twice gave different frames (first difference: ${firstDifference(outputs[0], outputs[1], expect)}) — decode must depend only on the bitstream, not on state kept between calls`);
+    throw new Failure(
+      'nondeterministic',
+      `decoding the same bytes twice gave different frames (first difference: ${firstDifference(outputs[0], outputs[1], expect)}) — decode must depend only on the bitstream, not on state kept between calls`,
+    );
   }
   send({ type: 'decoded', ms, width: expect.width, height: expect.height, frames: expect.frames }, outputs[0]);
 }
@@ -488,7 +586,12 @@ function main(): void {
     if (isOurs(err) && getProto(err) === HostGone.prototype) finish(0);
     // Only the harness's own failures get here (candidate exceptions are turned into one by
     // thrown()); anything else is a harness bug, reported without touching the value.
-    const f = isOurs(err) ? err as Failure : new Failure('crash', `sandbox worker error: ${isNativeError(err) && hostRealm(err as object) ? String(getDesc(err as object, 'message')?.value) : typeName(err)}`);
+    const f = isOurs(err)
+      ? (err as Failure)
+      : new Failure(
+          'crash',
+          `sandbox worker error: ${isNativeError(err) && hostRealm(err as object) ? String(getDesc(err as object, 'message')?.value) : typeName(err)}`,
+        );
     send({ type: 'failure', class: f.cls, message: f.message, line: f.line, column: f.column });
   }
   finish(0);

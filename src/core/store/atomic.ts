@@ -33,8 +33,10 @@ export function readJson<T>(path: string): T {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new InputError(`${path} is not readable JSON: ${(e as Error).message}`,
-      'restore it from git or delete it (the engine rebuilds what it can from the event log)');
+    throw new InputError(
+      `${path} is not readable JSON: ${(e as Error).message}`,
+      'restore it from git or delete it (the engine rebuilds what it can from the event log)',
+    );
   }
   checkSchema(value, path);
   return value as T;
@@ -47,7 +49,9 @@ export function readJsonIfExists<T>(path: string): T | undefined {
 export function checkSchema(value: unknown, where: string): void {
   const v = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (v !== SCHEMA_VERSION) {
-    throw new InputError(`${where} has schemaVersion ${String(v)}, this version of codec-evolve reads ${SCHEMA_VERSION}`,
-      'upgrade codec-evolve, or start a new workspace with `codec-evolve init`');
+    throw new InputError(
+      `${where} has schemaVersion ${String(v)}, this version of codec-evolve reads ${SCHEMA_VERSION}`,
+      'upgrade codec-evolve, or start a new workspace with `codec-evolve init`',
+    );
   }
 }

@@ -14,7 +14,10 @@ export function addClip(ws: Workspace, path: string, role: ClipRole): { path: st
   const cfg = ws.readConfig();
   const other = role === 'training' ? cfg.clips.heldOut : cfg.clips.training;
   if (other.some((c) => c.path === rel)) {
-    throw new InputError(`${basename(path)} is already a ${role === 'training' ? 'held-out' : 'training'} clip`, 'a clip is either training or held-out: a held-out clip the model has seen guards nothing');
+    throw new InputError(
+      `${basename(path)} is already a ${role === 'training' ? 'held-out' : 'training'} clip`,
+      'a clip is either training or held-out: a held-out clip the model has seen guards nothing',
+    );
   }
   mkdirSync(dir, { recursive: true });
   const dest = join(dir, basename(path));

@@ -19,13 +19,19 @@ export interface Directive {
   clearedAt?: string;
 }
 
-interface DirectivesFile { schemaVersion?: number; nextId: number; directives: Directive[] }
+interface DirectivesFile {
+  schemaVersion?: number;
+  nextId: number;
+  directives: Directive[];
+}
 
 export const DIRECTIVES_FILE = 'directives.json';
 /** A directive is a sentence or two for a prompt, not a document. */
 export const MAX_DIRECTIVE_CHARS = 2000;
 
-function path(ws: Workspace): string { return join(ws.dir, DIRECTIVES_FILE); }
+function path(ws: Workspace): string {
+  return join(ws.dir, DIRECTIVES_FILE);
+}
 
 function readFile(ws: Workspace): DirectivesFile {
   return readJsonIfExists<DirectivesFile>(path(ws)) ?? { nextId: 1, directives: [] };
@@ -48,9 +54,14 @@ export function activeDirectives(all: Directive[]): Directive[] {
 export function addDirective(ws: Workspace, input: { text: string; block?: string; by: Directive['by'] }): Directive {
   const text = input.text.trim().replace(/\s+/g, ' ');
   if (!text) throw new InputError('a directive needs text', 'say what the next candidates should try, e.g. "try B-frames next"');
-  if (text.length > MAX_DIRECTIVE_CHARS) throw new InputError(`a directive is limited to ${MAX_DIRECTIVE_CHARS} characters (this one has ${text.length})`, 'shorten it to what the next candidates should try');
+  if (text.length > MAX_DIRECTIVE_CHARS)
+    throw new InputError(
+      `a directive is limited to ${MAX_DIRECTIVE_CHARS} characters (this one has ${text.length})`,
+      'shorten it to what the next candidates should try',
+    );
   const block = input.block?.trim() || undefined;
-  if (block && !/^[\w.-]+$/.test(block)) throw new InputError(`'${block}' is not a block name`, 'use the name after EVOLVE-BLOCK-START in the codec (letters, digits, - _ .)');
+  if (block && !/^[\w.-]+$/.test(block))
+    throw new InputError(`'${block}' is not a block name`, 'use the name after EVOLVE-BLOCK-START in the codec (letters, digits, - _ .)');
   const f = readFile(ws);
   const d: Directive = { id: `d${f.nextId}`, text, ...(block ? { block } : {}), createdAt: new Date().toISOString(), by: input.by };
   writeFile(ws, { nextId: f.nextId + 1, directives: [...f.directives, d] });

@@ -33,7 +33,11 @@ export class EventLog {
       if (size > 0) {
         const last = Buffer.alloc(1);
         const rfd = openSync(this.path, 'r');
-        try { readSync(rfd, last, 0, 1, size - 1); } finally { closeSync(rfd); }
+        try {
+          readSync(rfd, last, 0, 1, size - 1);
+        } finally {
+          closeSync(rfd);
+        }
         if (last[0] !== 0x0a) prefix = '\n';
       }
       writeSync(fd, prefix + JSON.stringify(event) + '\n');

@@ -14,7 +14,11 @@ function git(cwd: string, args: string[]): Promise<{ code: number; stdout: strin
 }
 
 function sameDir(a: string, b: string): boolean {
-  try { return realpathSync(a) === realpathSync(b); } catch { return resolve(a) === resolve(b); }
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolve(a) === resolve(b);
+  }
 }
 
 export async function isGitRepo(dir: string): Promise<boolean> {
@@ -28,14 +32,15 @@ export async function commitPaths(root: string, paths: string[], message: string
   if (!(await isGitRepo(root))) return { skipped: 'the workspace is not a git repository' };
   // A workspace left inside the tool's own clone (an old ./codec-evolution-demo) must not commit into it.
   const top = (await git(root, ['rev-parse', '--show-toplevel'])).stdout.trim();
-  if (top && sameDir(top, packageRoot())) return { skipped: `the workspace lies inside codec-evolution's own repository (${top}); not committing into the tool's clone` };
+  if (top && sameDir(top, packageRoot()))
+    return { skipped: `the workspace lies inside codec-evolution's own repository (${top}); not committing into the tool's clone` };
   const add = await git(root, ['add', '--', ...paths]);
   if (add.code !== 0) return { skipped: `git add failed: ${add.stderr.trim()}` };
   // The person's own identity when git has one; a neutral one only so a fresh machine can still commit.
   const who = (await git(root, ['config', 'user.email'])).stdout.trim()
-    ? [] : ['-c', 'user.name=codec-evolve', '-c', 'user.email=codec-evolve@localhost'];
-  const commit = await git(root, [...who,
-    'commit', '--no-verify', '-m', message, '--', ...paths]);
+    ? []
+    : ['-c', 'user.name=codec-evolve', '-c', 'user.email=codec-evolve@localhost'];
+  const commit = await git(root, [...who, 'commit', '--no-verify', '-m', message, '--', ...paths]);
   if (commit.code !== 0) return { skipped: `git commit failed: ${(commit.stderr || commit.stdout).trim()}` };
   const head = await git(root, ['rev-parse', 'HEAD']);
   return { commit: head.stdout.trim() };

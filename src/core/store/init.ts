@@ -10,7 +10,9 @@ import { Workspace } from './workspace';
 
 export const BUNDLED_CLIP = 'talking_heads_160x96_9f.y4m';
 
-export function bundledClipPath(): string { return join(packageRoot(), 'media', 'clips', BUNDLED_CLIP); }
+export function bundledClipPath(): string {
+  return join(packageRoot(), 'media', 'clips', BUNDLED_CLIP);
+}
 
 export interface InitOptions {
   seed?: SeedName;
@@ -56,9 +58,15 @@ export function initWorkspace(root: string, opts: InitOptions = {}): { ws: Works
   writeFileSync(ws.resolvePath(config.codecFile), code);
   created.push(config.codecFile);
   const dts = codecFile('codec.d.ts');
-  if (dts !== undefined) { writeFileSync(join(root, 'codec.d.ts'), dts); created.push('codec.d.ts'); }
+  if (dts !== undefined) {
+    writeFileSync(join(root, 'codec.d.ts'), dts);
+    created.push('codec.d.ts');
+  }
   if (!ws.latestVersion() || opts.force) {
-    ws.writeVersion({ version: 1, candidateId: null, time: new Date().toISOString(), parentVersion: null, message: `seed codec '${seed}'` }, code);
+    ws.writeVersion(
+      { version: 1, candidateId: null, time: new Date().toISOString(), parentVersion: null, message: `seed codec '${seed}'` },
+      code,
+    );
   }
   ws.events.append('workspace-initialized', { seed, clips: training, heldOut });
   return { ws, config, created };

@@ -22,13 +22,20 @@ export interface IntegrityProblem {
   repairable: boolean;
 }
 
-interface ExpectedVersion { version: number; candidateId: string | null; seed?: string; event: EngineEvent }
+interface ExpectedVersion {
+  version: number;
+  candidateId: string | null;
+  seed?: string;
+  event: EngineEvent;
+}
 
 function expectedVersions(events: EngineEvent[]): ExpectedVersion[] {
   const out: ExpectedVersion[] = [];
   const init = events.find((e) => e.type === 'workspace-initialized');
   if (init) out.push({ version: 1, candidateId: null, seed: String(init.seed), event: init });
-  for (const e of events) if (e.type === 'candidate-adopted' && typeof e.version === 'number') out.push({ version: e.version, candidateId: String(e.id), event: e });
+  for (const e of events)
+    if (e.type === 'candidate-adopted' && typeof e.version === 'number')
+      out.push({ version: e.version, candidateId: String(e.id), event: e });
   return out;
 }
 
@@ -42,24 +49,45 @@ export function finishedInLog(events: EngineEvent[]): Map<string, EngineEvent> {
 export function checkWorkspace(ws: Workspace): IntegrityProblem[] {
   const problems: IntegrityProblem[] = [];
   const rel = (p: string) => relative(ws.root, p) || '.';
-  try { ws.readConfig(); } catch (e) {
-    problems.push({ kind: 'config', path: rel(ws.configPath), message: `${rel(ws.configPath)} cannot be read: ${errorMessage(e)}`,
-      remedy: `restore it from git or a backup, or fix the JSON by hand (codec-evolve init --force writes a fresh one)`, repairable: false });
+  try {
+    ws.readConfig();
+  } catch (e) {
+    problems.push({
+      kind: 'config',
+      path: rel(ws.configPath),
+      message: `${rel(ws.configPath)} cannot be read: ${errorMessage(e)}`,
+      remedy: `restore it from git or a backup, or fix the JSON by hand (codec-evolve init --force writes a fresh one)`,
+      repairable: false,
+    });
   }
   const { events } = ws.events.read();
   for (const v of expectedVersions(events)) {
     const dir = ws.versionDir(v.version);
     if (existsSync(join(dir, 'version.json')) && existsSync(join(dir, 'codec.js'))) continue;
     const source = v.candidateId ? `adopted from candidate ${v.candidateId} at ${v.event.time}` : `the seed '${v.seed}' written by init`;
-    const canRebuild = v.candidateId ? existsSync(join(ws.candidateDir(v.candidateId), 'code.js')) : (SEED_NAMES as readonly string[]).includes(v.seed ?? '');
-    problems.push({ kind: 'version-missing', path: rel(dir), message: `${rel(dir)} is missing: version ${v.version}, ${source} per events.jsonl`,
-      remedy: canRebuild ? 'codec-evolve doctor --workspace --repair rebuilds it' : `its code is gone too (${v.candidateId ? `candidates/${v.candidateId}/code.js` : 'unknown seed'}); restore the folder from a backup`,
-      repairable: canRebuild });
+    const canRebuild = v.candidateId
+      ? existsSync(join(ws.candidateDir(v.candidateId), 'code.js'))
+      : (SEED_NAMES as readonly string[]).includes(v.seed ?? '');
+    problems.push({
+      kind: 'version-missing',
+      path: rel(dir),
+      message: `${rel(dir)} is missing: version ${v.version}, ${source} per events.jsonl`,
+      remedy: canRebuild
+        ? 'codec-evolve doctor --workspace --repair rebuilds it'
+        : `its code is gone too (${v.candidateId ? `candidates/${v.candidateId}/code.js` : 'unknown seed'}); restore the folder from a backup`,
+      repairable: canRebuild,
+    });
   }
   for (const [id, e] of finishedInLog(events)) {
     if (existsSync(join(ws.candidateDir(id), 'candidate.json'))) continue;
-    problems.push({ kind: 'candidate-missing', path: rel(ws.candidateDir(id)), message: `${rel(ws.candidateDir(id))} is missing: candidate ${id} finished as ${String(e.state)} at ${e.time} per events.jsonl`,
-      remedy: 'its files cannot be rebuilt; the log keeps its result and it is never run again — restore the folder from a backup to see its code', repairable: false });
+    problems.push({
+      kind: 'candidate-missing',
+      path: rel(ws.candidateDir(id)),
+      message: `${rel(ws.candidateDir(id))} is missing: candidate ${id} finished as ${String(e.state)} at ${e.time} per events.jsonl`,
+      remedy:
+        'its files cannot be rebuilt; the log keeps its result and it is never run again — restore the folder from a backup to see its code',
+      repairable: false,
+    });
   }
   return problems;
 }
@@ -78,14 +106,26 @@ export function repairWorkspace(ws: Workspace): string[] {
     if (v.candidateId) {
       code = ws.candidateCode(v.candidateId);
       const c = existsSync(join(ws.candidateDir(v.candidateId), 'candidate.json')) ? ws.readCandidate(v.candidateId) : undefined;
-      rec = { version: n, candidateId: v.candidateId, time: v.event.time, objective: c?.metrics?.objective,
+      rec = {
+        version: n,
+        candidateId: v.candidateId,
+        time: v.event.time,
+        objective: c?.metrics?.objective,
         trainingBdRate: c?.metrics?.trainingBdRate ?? (typeof v.event.trainingBdRate === 'number' ? v.event.trainingBdRate : undefined),
-        heldOutBdRate: c?.metrics?.heldOutBdRate, parentVersion: n > 1 ? n - 1 : null,
+        heldOutBdRate: c?.metrics?.heldOutBdRate,
+        parentVersion: n > 1 ? n - 1 : null,
         ...(typeof v.event.gitCommit === 'string' ? { gitCommit: v.event.gitCommit } : {}),
-        message: `codec v${n} from ${v.candidateId} (rebuilt by codec-evolve doctor --workspace --repair from the event log and the candidate's code)` };
+        message: `codec v${n} from ${v.candidateId} (rebuilt by codec-evolve doctor --workspace --repair from the event log and the candidate's code)`,
+      };
     } else {
       code = seedSource(v.seed as SeedName);
-      rec = { version: 1, candidateId: null, time: v.event.time, parentVersion: null, message: `seed codec '${v.seed}' (rebuilt by codec-evolve doctor --workspace --repair)` };
+      rec = {
+        version: 1,
+        candidateId: null,
+        time: v.event.time,
+        parentVersion: null,
+        message: `seed codec '${v.seed}' (rebuilt by codec-evolve doctor --workspace --repair)`,
+      };
     }
     ws.writeVersion(rec, code);
     repaired.push(`${p.path} rebuilt (${v.candidateId ? `candidate ${v.candidateId}` : `seed '${v.seed}'`})`);
@@ -102,9 +142,21 @@ export function lostCandidate(id: string, e: EngineEvent): CandidateRecord {
   const slot = Number(/-(\d+)$/.exec(id)?.[1] ?? 0);
   const f = e.failure as { class?: string; message?: string } | undefined;
   return {
-    id, generation: typeof e.generation === 'number' ? e.generation : 0, slot, island: 0, parentId: null, inspirationIds: [],
-    state: (typeof e.state === 'string' ? e.state : 'failed') as CandidateState, createdAt: e.time, updatedAt: e.time,
-    provider: 'lost', strategy: 'lost', hypothesis: '', tokens: { input: 0, output: 0 }, costUsd: typeof e.costUsd === 'number' ? e.costUsd : 0, repairRounds: 0,
+    id,
+    generation: typeof e.generation === 'number' ? e.generation : 0,
+    slot,
+    island: 0,
+    parentId: null,
+    inspirationIds: [],
+    state: (typeof e.state === 'string' ? e.state : 'failed') as CandidateState,
+    createdAt: e.time,
+    updatedAt: e.time,
+    provider: 'lost',
+    strategy: 'lost',
+    hypothesis: '',
+    tokens: { input: 0, output: 0 },
+    costUsd: typeof e.costUsd === 'number' ? e.costUsd : 0,
+    repairRounds: 0,
     ...(f?.class ? { failure: { class: f.class as NonNullable<CandidateRecord['failure']>['class'], message: f.message ?? '' } } : {}),
   };
 }

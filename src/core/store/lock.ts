@@ -55,11 +55,17 @@ export class WorkspaceLock {
   constructor(readonly path: string) {}
 
   readOwner(): LockOwner | undefined {
-    try { return JSON.parse(readFileSync(this.path, 'utf8')) as LockOwner; } catch { return undefined; }
+    try {
+      return JSON.parse(readFileSync(this.path, 'utf8')) as LockOwner;
+    } catch {
+      return undefined;
+    }
   }
 
   private readRaw(): string | undefined {
-    try { return readFileSync(this.path, 'utf8'); } catch (e) {
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
@@ -69,7 +75,12 @@ export class WorkspaceLock {
   private create(content: string): boolean {
     const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     const fd = openSync(tmp, 'wx');
-    try { writeSync(fd, content); fsyncSync(fd); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     try {
       linkSync(tmp, this.path);
       return true;
@@ -77,7 +88,11 @@ export class WorkspaceLock {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw e;
     } finally {
-      try { unlinkSync(tmp); } catch { /* already gone */ }
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* already gone */
+      }
     }
   }
 
@@ -85,11 +100,15 @@ export class WorkspaceLock {
   private takeOver(stale: string): boolean {
     const marker = `${this.path}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
     let fd: number;
-    try { fd = openSync(marker, 'wx'); } catch (e) {
+    try {
+      fd = openSync(marker, 'wx');
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       try {
         if (Date.now() - statSync(marker).mtimeMs > ABANDONED_MARKER_MS) unlinkSync(marker);
-      } catch { /* its winner finished meanwhile */ }
+      } catch {
+        /* its winner finished meanwhile */
+      }
       return false;
     }
     closeSync(fd);
@@ -98,7 +117,11 @@ export class WorkspaceLock {
       unlinkSync(this.path);
       return true;
     } finally {
-      try { unlinkSync(marker); } catch { /* already gone */ }
+      try {
+        unlinkSync(marker);
+      } catch {
+        /* already gone */
+      }
     }
   }
 
@@ -106,20 +129,35 @@ export class WorkspaceLock {
   acquire(purpose: string): string | undefined {
     mkdirSync(dirname(this.path), { recursive: true });
     this.nonce = randomBytes(8).toString('hex');
-    const owner: LockOwner = { schemaVersion: SCHEMA_VERSION, pid: process.pid, host: hostname(), time: new Date().toISOString(), purpose, nonce: this.nonce };
+    const owner: LockOwner = {
+      schemaVersion: SCHEMA_VERSION,
+      pid: process.pid,
+      host: hostname(),
+      time: new Date().toISOString(),
+      purpose,
+      nonce: this.nonce,
+    };
     const content = JSON.stringify(owner) + '\n';
     let note: string | undefined;
     for (let attempt = 0; attempt < 50; attempt++) {
-      if (this.create(content)) { this.held = true; return note; }
+      if (this.create(content)) {
+        this.held = true;
+        return note;
+      }
       const raw = this.readRaw();
       if (raw === undefined) continue; // released or taken over between our two calls: try again
       let existing: LockOwner | undefined;
-      try { existing = JSON.parse(raw) as LockOwner; } catch { existing = undefined; }
+      try {
+        existing = JSON.parse(raw) as LockOwner;
+      } catch {
+        existing = undefined;
+      }
       const why = staleReason(existing);
       if (!why) {
         throw new EnvironmentError(
           `the workspace is locked by ${existing!.purpose} (pid ${existing!.pid} on ${existing!.host} since ${existing!.time})`,
-          'stop that loop first (codec-evolve evolve is running elsewhere), or delete .codec-evolution/lock if you are sure it is dead');
+          'stop that loop first (codec-evolve evolve is running elsewhere), or delete .codec-evolution/lock if you are sure it is dead',
+        );
       }
       if (this.takeOver(raw)) note = `removed a stale lock (${why})`;
       // Whether this racer or another removed it, the next create decides who holds the lock.
@@ -132,7 +170,11 @@ export class WorkspaceLock {
     this.held = false;
     const owner = this.readOwner();
     if (owner && owner.pid === process.pid && owner.host === hostname() && (owner.nonce === undefined || owner.nonce === this.nonce)) {
-      try { unlinkSync(this.path); } catch { /* already gone */ }
+      try {
+        unlinkSync(this.path);
+      } catch {
+        /* already gone */
+      }
     }
   }
 }

@@ -9,7 +9,12 @@ export const TERMINAL_STATES: CandidateState[] = ['invalid', 'failed', 'evaluate
 
 /** `input` counts every input token; `cacheWrite` and `cacheRead` (added in schemaVersion 1 as optional
  * fields: records written before them read as 0) are the parts written to and read from a prompt cache. */
-export interface TokenUsage { input: number; output: number; cacheWrite?: number; cacheRead?: number }
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheWrite?: number;
+  cacheRead?: number;
+}
 
 import type { CandidateFailure } from '../sandbox/failures';
 import { arr, num, obj, str, type Shape } from './schema';
@@ -71,7 +76,13 @@ export interface CandidateRecord {
   /** The blocks the applied edit changed (by name, compared with the parent). */
   changedBlocks?: string[];
   /** The prompt's size (estimated tokens at 3.5 chars each) and what the token budget left out. */
-  prompt?: { estimatedTokens: number; parentTokens: number; inspirationsShown: number; inspirationsDropped?: string[]; failureDetailsDropped?: boolean };
+  prompt?: {
+    estimatedTokens: number;
+    parentTokens: number;
+    inspirationsShown: number;
+    inspirationsDropped?: string[];
+    failureDetailsDropped?: boolean;
+  };
   codeHash?: string;
   tokens: TokenUsage;
   costUsd: number;
@@ -131,7 +142,12 @@ export interface VersionRecord {
 /** A clip score as stored by any version: before the metric registry, bdRate was keyed by
  * reference alone (PSNR-Y) and points held flat psnrY/psnrYuv/ssimY. Both shapes are read. */
 export function readClipScore(raw: ClipScore): ClipScore {
-  const r = raw as unknown as { clip: string; bdRate?: Record<string, unknown>; points?: unknown[]; references?: Record<string, unknown[]> };
+  const r = raw as unknown as {
+    clip: string;
+    bdRate?: Record<string, unknown>;
+    points?: unknown[];
+    references?: Record<string, unknown[]>;
+  };
   const bd = r.bdRate ?? {};
   const flat = Object.values(bd).some((v) => typeof v === 'number' || v === null);
   const bdRate = (flat ? { psnrY: Object.fromEntries(Object.entries(bd).filter(([, v]) => typeof v === 'number')) } : bd) as BdRateTable;
@@ -155,16 +171,28 @@ export function readCandidateRecord(raw: CandidateRecord): CandidateRecord {
   };
 }
 
-export const CORRUPT_RECORD_REMEDY = 'restore the file from git, or delete the folder and run codec-evolve doctor --workspace (the event log rebuilds what it can)';
+export const CORRUPT_RECORD_REMEDY =
+  'restore the file from git, or delete the folder and run codec-evolve doctor --workspace (the event log rebuilds what it can)';
 
 const STATES: CandidateState[] = ['proposed', ...TERMINAL_STATES];
 
 /** The fields of candidate.json that readers rely on (see checkShape). */
 export const CANDIDATE_SHAPE: Shape = obj({
-  id: str(), generation: num({ int: true, min: 0 }), slot: num({ int: true, min: 0 }), island: num({ int: true, min: 0 }),
-  parentId: str({ nullable: true }), inspirationIds: arr(str()), state: str({ oneOf: STATES }),
-  createdAt: str(), updatedAt: str(), provider: str(), strategy: str(), hypothesis: str(),
-  tokens: obj({ input: num({ min: 0 }), output: num({ min: 0 }) }), costUsd: num({ min: 0 }), repairRounds: num({ int: true, min: 0 }),
+  id: str(),
+  generation: num({ int: true, min: 0 }),
+  slot: num({ int: true, min: 0 }),
+  island: num({ int: true, min: 0 }),
+  parentId: str({ nullable: true }),
+  inspirationIds: arr(str()),
+  state: str({ oneOf: STATES }),
+  createdAt: str(),
+  updatedAt: str(),
+  provider: str(),
+  strategy: str(),
+  hypothesis: str(),
+  tokens: obj({ input: num({ min: 0 }), output: num({ min: 0 }) }),
+  costUsd: num({ min: 0 }),
+  repairRounds: num({ int: true, min: 0 }),
   failure: obj({ class: str(), message: str() }, { optional: true }),
   metrics: obj({ training: arr(obj({ clip: str() }), { optional: true }), trainingBdRate: num({ optional: true }) }, { optional: true }),
   version: num({ int: true, min: 1, optional: true }),
@@ -172,6 +200,10 @@ export const CANDIDATE_SHAPE: Shape = obj({
 
 /** The fields of version.json that readers rely on. */
 export const VERSION_SHAPE: Shape = obj({
-  version: num({ int: true, min: 1 }), candidateId: str({ nullable: true }), time: str(),
-  parentVersion: num({ int: true, min: 1, nullable: true }), message: str(), trainingBdRate: num({ optional: true }),
+  version: num({ int: true, min: 1 }),
+  candidateId: str({ nullable: true }),
+  time: str(),
+  parentVersion: num({ int: true, min: 1, nullable: true }),
+  message: str(),
+  trainingBdRate: num({ optional: true }),
 });

@@ -23,11 +23,17 @@ export const map = (of: Shape, o: Opt = {}): Shape => ({ kind: 'map', of, ...o }
 
 function describe(s: Shape): string {
   switch (s.kind) {
-    case 'string': return s.oneOf ? `one of ${s.oneOf.map((x) => JSON.stringify(x)).join(', ')}` : 'a string';
-    case 'number': return `${s.int ? 'an integer' : 'a number'}${s.min !== undefined ? ` ≥ ${s.min}` : ''}${s.max !== undefined ? ` ≤ ${s.max}` : ''}`;
-    case 'boolean': return 'true or false';
-    case 'array': return `a list of ${describe(s.of)}`;
-    case 'object': case 'map': return 'an object';
+    case 'string':
+      return s.oneOf ? `one of ${s.oneOf.map((x) => JSON.stringify(x)).join(', ')}` : 'a string';
+    case 'number':
+      return `${s.int ? 'an integer' : 'a number'}${s.min !== undefined ? ` ≥ ${s.min}` : ''}${s.max !== undefined ? ` ≤ ${s.max}` : ''}`;
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+      return `a list of ${describe(s.of)}`;
+    case 'object':
+    case 'map':
+      return 'an object';
   }
 }
 
@@ -36,28 +42,41 @@ export function mismatch(value: unknown, s: Shape, path = ''): string | undefine
   const at = path || '(the whole record)';
   if (value === undefined) return s.optional ? undefined : `${at}: missing (expected ${describe(s)})`;
   if (value === null && 'nullable' in s && s.nullable) return undefined;
-  const found = () => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : JSON.stringify(value));
+  const found = () =>
+    value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : JSON.stringify(value);
   const bad = () => `${at}: expected ${describe(s)}, found ${found()}`;
   switch (s.kind) {
     case 'string':
       if (typeof value !== 'string' || (s.oneOf && !s.oneOf.includes(value))) return bad();
       return undefined;
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value) || (s.int && !Number.isInteger(value))
-        || (s.min !== undefined && value < s.min) || (s.max !== undefined && value > s.max)) return bad();
+      if (
+        typeof value !== 'number' ||
+        !Number.isFinite(value) ||
+        (s.int && !Number.isInteger(value)) ||
+        (s.min !== undefined && value < s.min) ||
+        (s.max !== undefined && value > s.max)
+      )
+        return bad();
       return undefined;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : bad();
     case 'array':
       if (!Array.isArray(value)) return bad();
-      for (let i = 0; i < value.length; i++) { const m = mismatch(value[i], s.of, `${path}[${i}]`); if (m) return m; }
+      for (let i = 0; i < value.length; i++) {
+        const m = mismatch(value[i], s.of, `${path}[${i}]`);
+        if (m) return m;
+      }
       return undefined;
     case 'object':
     case 'map': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad();
       const o = value as Record<string, unknown>;
       const entries: Array<[string, Shape]> = s.kind === 'object' ? Object.entries(s.fields) : Object.keys(o).map((k) => [k, s.of]);
-      for (const [k, sub] of entries) { const m = mismatch(o[k], sub, path ? `${path}.${k}` : k); if (m) return m; }
+      for (const [k, sub] of entries) {
+        const m = mismatch(o[k], sub, path ? `${path}.${k}` : k);
+        if (m) return m;
+      }
       return undefined;
     }
   }

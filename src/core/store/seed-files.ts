@@ -23,6 +23,10 @@ export function codecFile(rel: string): string | undefined {
 export function seedSource(name: SeedName): string {
   const rel = name === 'template' ? 'template.js' : `seeds/${name}.js`;
   const text = codecFile(rel);
-  if (text === undefined) throw new EnvironmentError(`the ${name} seed codec (${rel}) is not in this build`, 'choose another --seed (minimal is always there) or rebuild with npm run build');
+  if (text === undefined)
+    throw new EnvironmentError(
+      `the ${name} seed codec (${rel}) is not in this build`,
+      'choose another --seed (minimal is always there) or rebuild with npm run build',
+    );
   return text;
 }

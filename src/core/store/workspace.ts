@@ -8,7 +8,14 @@ import { EventLog } from './event-log';
 import { WorkspaceLock } from './lock';
 import { CONFIG_SHAPE, withDefaults, type WorkspaceConfig } from './config';
 import { checkShape } from './schema';
-import { CANDIDATE_SHAPE, CORRUPT_RECORD_REMEDY, VERSION_SHAPE, readCandidateRecord, type CandidateRecord, type VersionRecord } from './records';
+import {
+  CANDIDATE_SHAPE,
+  CORRUPT_RECORD_REMEDY,
+  VERSION_SHAPE,
+  readCandidateRecord,
+  type CandidateRecord,
+  type VersionRecord,
+} from './records';
 
 export const STATE_DIR = '.codec-evolution';
 
@@ -33,16 +40,30 @@ export class Workspace {
     }
   }
 
-  exists(): boolean { return existsSync(join(this.dir, 'config.json')); }
+  exists(): boolean {
+    return existsSync(join(this.dir, 'config.json'));
+  }
 
-  get configPath(): string { return join(this.dir, 'config.json'); }
-  get candidatesDir(): string { return join(this.dir, 'candidates'); }
-  get versionsDir(): string { return join(this.dir, 'versions'); }
-  get baselineCacheDir(): string { return join(this.dir, 'baseline-cache'); }
+  get configPath(): string {
+    return join(this.dir, 'config.json');
+  }
+  get candidatesDir(): string {
+    return join(this.dir, 'candidates');
+  }
+  get versionsDir(): string {
+    return join(this.dir, 'versions');
+  }
+  get baselineCacheDir(): string {
+    return join(this.dir, 'baseline-cache');
+  }
 
   readConfig(): WorkspaceConfig {
-    const raw = checkShape<Partial<WorkspaceConfig>>(readJson(this.configPath), CONFIG_SHAPE, this.configPath,
-      'correct that field, or delete it to use the default (the settings reference in the README lists each)');
+    const raw = checkShape<Partial<WorkspaceConfig>>(
+      readJson(this.configPath),
+      CONFIG_SHAPE,
+      this.configPath,
+      'correct that field, or delete it to use the default (the settings reference in the README lists each)',
+    );
     return withDefaults(raw, raw.clips?.smoke?.path ?? '');
   }
   writeConfig(config: WorkspaceConfig): void {
@@ -51,9 +72,13 @@ export class Workspace {
   }
 
   /** A path from the config, relative to the workspace root. */
-  resolvePath(p: string): string { return isAbsolute(p) ? p : join(this.root, p); }
+  resolvePath(p: string): string {
+    return isAbsolute(p) ? p : join(this.root, p);
+  }
 
-  candidateDir(id: string): string { return join(this.candidatesDir, id); }
+  candidateDir(id: string): string {
+    return join(this.candidatesDir, id);
+  }
 
   writeCandidate(rec: CandidateRecord): void {
     const { schemaVersion: _drop, ...rest } = rec;
@@ -101,10 +126,14 @@ export class Workspace {
     return code;
   }
 
-  versionDir(n: number): string { return join(this.versionsDir, `v${String(n).padStart(4, '0')}`); }
+  versionDir(n: number): string {
+    return join(this.versionsDir, `v${String(n).padStart(4, '0')}`);
+  }
   listVersions(): VersionRecord[] {
     if (!existsSync(this.versionsDir)) return [];
-    return readdirSync(this.versionsDir).filter((d) => /^v\d+$/.test(d)).sort()
+    return readdirSync(this.versionsDir)
+      .filter((d) => /^v\d+$/.test(d))
+      .sort()
       .map((d) => {
         const p = join(this.versionsDir, d, 'version.json');
         const v = readJsonIfExists<VersionRecord>(p);

@@ -45,7 +45,8 @@ export interface LocateOptions {
 }
 
 const EXE = process.platform === 'win32' ? '.exe' : '';
-const INSTALL_HINT = 'install ffmpeg (e.g. apt-get install ffmpeg) or set codecEvolution.ffmpegPath / --ffmpeg / CODEC_EVOLVE_FFMPEG to an ffmpeg binary';
+const INSTALL_HINT =
+  'install ffmpeg (e.g. apt-get install ffmpeg) or set codecEvolution.ffmpegPath / --ffmpeg / CODEC_EVOLVE_FFMPEG to an ffmpeg binary';
 
 function isExecutableFile(p: string): boolean {
   try {
@@ -80,7 +81,9 @@ function ffmpegStaticBinary(): { path?: string; note: string } {
   const dir = packageDir('ffmpeg-static');
   if (!dir) return { note: 'ffmpeg-static is not installed' };
   const p = join(dir, 'ffmpeg' + EXE);
-  return isExecutableFile(p) ? { path: p, note: '' } : { note: 'ffmpeg-static is installed but its binary was never downloaded (install scripts blocked or offline)' };
+  return isExecutableFile(p)
+    ? { path: p, note: '' }
+    : { note: 'ffmpeg-static is installed but its binary was never downloaded (install scripts blocked or offline)' };
 }
 
 function ffmpegInstallerBinary(): { path?: string; note: string } {
@@ -117,8 +120,10 @@ function explicitLocation(raw: string, source: 'explicit' | 'env', env: NodeJS.P
   const looksLikePath = isAbsolute(raw) || raw.includes('/') || raw.includes('\\');
   const p = looksLikePath ? resolve(raw) : onPath(raw, env);
   if (!p || !existsSync(p)) {
-    throw new EnvironmentError(`ffmpeg not found at '${raw}' (from ${label})`,
-      `fix ${label} to point at an ffmpeg binary, or unset it to use the bundled/PATH ffmpeg`);
+    throw new EnvironmentError(
+      `ffmpeg not found at '${raw}' (from ${label})`,
+      `fix ${label} to point at an ffmpeg binary, or unset it to use the bundled/PATH ffmpeg`,
+    );
   }
   if (!isExecutableFile(p)) {
     throw new EnvironmentError(`'${p}' (from ${label}) is not an executable file`, `fix ${label} to point at an ffmpeg binary`);
@@ -162,7 +167,11 @@ function allOnPath(env: NodeJS.ProcessEnv): string[] {
     const p = join(dir, 'ffmpeg' + EXE);
     if (!isExecutableFile(p)) continue;
     let real = p;
-    try { real = realpathSync(p); } catch { /* keep p */ }
+    try {
+      real = realpathSync(p);
+    } catch {
+      /* keep p */
+    }
     if (seen.has(real)) continue;
     seen.add(real);
     out.push(p);
@@ -176,11 +185,21 @@ export async function locateFfmpeg(options: LocateOptions = {}): Promise<FfmpegL
   const env = options.env ?? process.env;
   if (options.ffmpegPath) {
     const path = explicitLocation(options.ffmpegPath, 'explicit', env);
-    return { path, source: 'explicit', reason: 'given explicitly (setting codecEvolution.ffmpegPath or --ffmpeg); no other ffmpeg was considered', version: await ffmpegVersion(path) };
+    return {
+      path,
+      source: 'explicit',
+      reason: 'given explicitly (setting codecEvolution.ffmpegPath or --ffmpeg); no other ffmpeg was considered',
+      version: await ffmpegVersion(path),
+    };
   }
   if (env.CODEC_EVOLVE_FFMPEG) {
     const path = explicitLocation(env.CODEC_EVOLVE_FFMPEG, 'env', env);
-    return { path, source: 'env', reason: 'given by the CODEC_EVOLVE_FFMPEG environment variable; no other ffmpeg was considered', version: await ffmpegVersion(path) };
+    return {
+      path,
+      source: 'env',
+      reason: 'given by the CODEC_EVOLVE_FFMPEG environment variable; no other ffmpeg was considered',
+      version: await ffmpegVersion(path),
+    };
   }
   // Probing costs two short ffmpeg runs per candidate: once per process and PATH.
   const key = env.PATH ?? '';
@@ -197,28 +216,34 @@ async function chooseFfmpeg(env: NodeJS.ProcessEnv): Promise<FfmpegLocation> {
   const notes: string[] = [];
   const found: Array<{ path: string; source: FfmpegSource }> = [];
   const st = ffmpegStaticBinary();
-  if (st.path) found.push({ path: st.path, source: 'ffmpeg-static' }); else notes.push(st.note);
+  if (st.path) found.push({ path: st.path, source: 'ffmpeg-static' });
+  else notes.push(st.note);
   const inst = ffmpegInstallerBinary();
-  if (inst.path) found.push({ path: inst.path, source: '@ffmpeg-installer/ffmpeg' }); else notes.push(inst.note);
+  if (inst.path) found.push({ path: inst.path, source: '@ffmpeg-installer/ffmpeg' });
+  else notes.push(inst.note);
   for (const p of allOnPath(env)) found.push({ path: p, source: 'PATH' });
   if (!found.length) {
     throw new EnvironmentError(`ffmpeg not found (no explicit path; ${notes.join('; ')}; no ffmpeg on PATH)`, INSTALL_HINT);
   }
-  const candidates: FfmpegCandidate[] = await Promise.all(found.map(async (f): Promise<FfmpegCandidate> => {
-    try {
-      const version = await ffmpegVersion(f.path);
-      const all = await ffmpegEncoders(f.path);
-      return { ...f, version, encoders: REFERENCE_ENCODERS.filter((e) => all.includes(e)) };
-    } catch (e) {
-      return { ...f, problem: (e as Error).message };
-    }
-  }));
+  const candidates: FfmpegCandidate[] = await Promise.all(
+    found.map(async (f): Promise<FfmpegCandidate> => {
+      try {
+        const version = await ffmpegVersion(f.path);
+        const all = await ffmpegEncoders(f.path);
+        return { ...f, version, encoders: REFERENCE_ENCODERS.filter((e) => all.includes(e)) };
+      } catch (e) {
+        return { ...f, problem: (e as Error).message };
+      }
+    }),
+  );
   const usable = candidates.filter((c) => !c.problem);
   if (!usable.length) {
     throw new EnvironmentError(`no working ffmpeg: ${candidates.map(describe).join('; ')}`, INSTALL_HINT);
   }
   // Most reference encoders first, then the newest build; discovery order breaks ties.
-  const ranked = [...usable].sort((a, b) => (encoderScore(b.encoders!) - encoderScore(a.encoders!)) || compareRank(versionRank(b.version!), versionRank(a.version!)));
+  const ranked = [...usable].sort(
+    (a, b) => encoderScore(b.encoders!) - encoderScore(a.encoders!) || compareRank(versionRank(b.version!), versionRank(a.version!)),
+  );
   const best = ranked[0];
   const others = candidates.filter((c) => c !== best);
   const reason = others.length
@@ -243,7 +268,12 @@ export async function ffmpegEncoders(path: string): Promise<string[]> {
   return names;
 }
 
-export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: Buffer; stderr: Buffer }
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: Buffer;
+}
 
 export interface FfmpegRunOptions {
   /** Written to ffmpeg's stdin, then closed. */
@@ -256,7 +286,13 @@ export interface FfmpegRunOptions {
 
 export function firstLine(b: Buffer | string): string {
   const s = typeof b === 'string' ? b : b.toString('utf8');
-  return s.split('\n').map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? '';
+  return (
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-1)[0] ?? ''
+  );
 }
 
 /** Runs ffmpeg; resolves with its exit code and output. Aborting kills the process and rejects with CancelledError. */
@@ -265,7 +301,8 @@ export function runFfmpeg(path: string, args: string[], options: FfmpegRunOption
   if (signal?.aborted) return Promise.reject(new CancelledError());
   return new Promise((resolvePromise, reject) => {
     const child = spawn(path, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-    const out: Buffer[] = [], err: Buffer[] = [];
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
     let errBytes = 0;
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -284,18 +321,30 @@ export function runFfmpeg(path: string, args: string[], options: FfmpegRunOption
     if (options.timeoutMs) {
       timer = setTimeout(() => {
         child.kill('SIGKILL');
-        finish(() => reject(new EnvironmentError(`ffmpeg did not finish within ${options.timeoutMs} ms (${args.join(' ')})`, 'check the ffmpeg binary and the input')));
+        finish(() =>
+          reject(
+            new EnvironmentError(
+              `ffmpeg did not finish within ${options.timeoutMs} ms (${args.join(' ')})`,
+              'check the ffmpeg binary and the input',
+            ),
+          ),
+        );
       }, options.timeoutMs);
     }
     child.stdout.on('data', (c: Buffer) => (options.onStdout ? options.onStdout(c) : out.push(c)));
     child.stderr.on('data', (c: Buffer) => {
       // Keep only the tail: ffmpeg's progress lines can be long and only the last lines explain a failure.
-      err.push(c); errBytes += c.length;
+      err.push(c);
+      errBytes += c.length;
       while (errBytes > 1 << 20 && err.length > 1) errBytes -= err.shift()!.length;
     });
     child.on('error', (e) => finish(() => reject(e)));
-    child.on('close', (code, sig) => finish(() => resolvePromise({ code, signal: sig, stdout: Buffer.concat(out), stderr: Buffer.concat(err) })));
-    child.stdin.on('error', () => { /* ffmpeg may exit before reading all input; its exit code tells why */ });
+    child.on('close', (code, sig) =>
+      finish(() => resolvePromise({ code, signal: sig, stdout: Buffer.concat(out), stderr: Buffer.concat(err) })),
+    );
+    child.stdin.on('error', () => {
+      /* ffmpeg may exit before reading all input; its exit code tells why */
+    });
     if (options.stdin) child.stdin.end(options.stdin);
     else child.stdin.end();
   });

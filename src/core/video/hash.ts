@@ -6,6 +6,10 @@ import type { Video } from '../codec/contract';
 export function videoHash(video: Video): string {
   const h = createHash('sha256');
   h.update(`${video.width}x${video.height}@${video.fpsNum}/${video.fpsDen}:${video.frames.length}\n`);
-  for (const f of video.frames) { h.update(f.y); h.update(f.u); h.update(f.v); }
+  for (const f of video.frames) {
+    h.update(f.y);
+    h.update(f.u);
+    h.update(f.v);
+  }
   return h.digest('hex');
 }

@@ -36,7 +36,9 @@ async function checkReadable(path: string): Promise<number> {
   } catch (e) {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(e as Error).message}`, 'check the path', { cause: e });
+    throw new InputError(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(e as Error).message}`, 'check the path', {
+      cause: e,
+    });
   }
 }
 
@@ -58,11 +60,15 @@ async function isY4M(path: string): Promise<boolean> {
 /** Splits "a, b(c, d), e" at top-level commas. */
 function splitFields(s: string): string[] {
   const out: string[] = [];
-  let depth = 0, cur = '';
+  let depth = 0,
+    cur = '';
   for (const ch of s) {
     if (ch === '(' || ch === '[') depth++;
     if (ch === ')' || ch === ']') depth--;
-    if (ch === ',' && depth === 0) { out.push(cur.trim()); cur = ''; } else cur += ch;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
   }
   if (cur.trim()) out.push(cur.trim());
   return out;
@@ -82,8 +88,10 @@ export function fpsFraction(text: string): { fpsNum: number; fpsDen: number } {
 export function parseStreamInfo(stderr: string, name: string): Omit<VideoProbe, 'frames'> {
   const line = stderr.split('\n').find((l) => /Stream #\d+:\d+.*: Video: /.test(l));
   if (!line) {
-    throw new InputError(`${name} is not a video ffmpeg can read (${firstLine(stderr) || 'no video stream'})`,
-      'give a Y4M file or a video file with a video stream');
+    throw new InputError(
+      `${name} is not a video ffmpeg can read (${firstLine(stderr) || 'no video stream'})`,
+      'give a Y4M file or a video file with a video stream',
+    );
   }
   const fields = splitFields(line.slice(line.indexOf('Video: ') + 7));
   const codec = fields[0].split(' ')[0];
@@ -98,8 +106,10 @@ export function parseStreamInfo(stderr: string, name: string): Omit<VideoProbe, 
 function checkPixFmt(pixFmt: string, name: string): void {
   // Converting more than 8 bits down would hand the codec a different picture than the file holds.
   if (/(p|le|be)(9|10|12|14|16)|p(9|10|12|14|16)(le|be)?$|(9|10|12|14|16)(le|be)$/.test(pixFmt)) {
-    throw new InputError(`${name} has ${pixFmt} pixels (more than 8 bits); only 8-bit video is supported`,
-      `convert it first, e.g. ffmpeg -i '${name}' -pix_fmt yuv420p out.y4m`);
+    throw new InputError(
+      `${name} has ${pixFmt} pixels (more than 8 bits); only 8-bit video is supported`,
+      `convert it first, e.g. ffmpeg -i '${name}' -pix_fmt yuv420p out.y4m`,
+    );
   }
 }
 
@@ -109,14 +119,26 @@ export async function probeVideo(path: string, options: ReadOptions & { countFra
   if (await isY4M(path)) {
     const h = parseY4MHeader(await readHead(path, 4096), path, options.onWarning);
     const perFrame = frameBytes(h.width, h.height) + 6; // bare "FRAME\n" headers, as we and ffmpeg write them
-    return { width: h.width, height: h.height, fpsNum: h.fpsNum, fpsDen: h.fpsDen, frames: Math.floor((size - h.headerBytes) / perFrame), codec: 'y4m', pixFmt: 'yuv420p' };
+    return {
+      width: h.width,
+      height: h.height,
+      fpsNum: h.fpsNum,
+      fpsDen: h.fpsDen,
+      frames: Math.floor((size - h.headerBytes) / perFrame),
+      codec: 'y4m',
+      pixFmt: 'yuv420p',
+    };
   }
   const ff = await locateFfmpeg(options);
   const r = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-i', path], { signal: options.signal, timeoutMs: 60000 });
   const info = parseStreamInfo(r.stderr.toString('utf8'), path);
   checkPixFmt(info.pixFmt, path);
   if (!options.countFrames) return info;
-  const c = await runFfmpeg(ff.path, ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-vsync', 'passthrough', '-f', 'null', '-'], { signal: options.signal });
+  const c = await runFfmpeg(
+    ff.path,
+    ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-vsync', 'passthrough', '-f', 'null', '-'],
+    { signal: options.signal },
+  );
   const counts = [...c.stderr.toString('utf8').matchAll(/frame=\s*(\d+)/g)];
   return { ...info, frames: counts.length ? Number(counts[counts.length - 1][1]) : undefined };
 }
@@ -131,23 +153,31 @@ export async function readVideo(path: string, options: ReadOptions = {}): Promis
   const info = parseStreamInfo(probe.stderr.toString('utf8'), path);
   checkPixFmt(info.pixFmt, path);
   const { width, height } = info;
-  const ySize = width * height, cSize = chromaWidth(width) * chromaHeight(height), fb = frameBytes(width, height);
+  const ySize = width * height,
+    cSize = chromaWidth(width) * chromaHeight(height),
+    fb = frameBytes(width, height);
   const frames: Frame[] = [];
   // Frames are cut out of the pipe as they arrive, so memory holds frames, not one giant buffer twice.
-  let pending: Buffer[] = [], pendingBytes = 0;
+  let pending: Buffer[] = [],
+    pendingBytes = 0;
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-vsync', 'passthrough'];
   if (Number.isFinite(maxFrames)) args.push('-frames:v', String(maxFrames));
   args.push('-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-');
   const r = await runFfmpeg(ff.path, args, {
     signal: options.signal,
     onStdout: (chunk) => {
-      pending.push(chunk); pendingBytes += chunk.length;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
       if (pendingBytes < fb) return;
       const all = Buffer.concat(pending);
       let pos = 0;
       while (all.length - pos >= fb) {
         // Copies, so the pipe's chunks can be freed and frames are plain Uint8Arrays.
-        frames.push({ y: new Uint8Array(all.subarray(pos, pos + ySize)), u: new Uint8Array(all.subarray(pos + ySize, pos + ySize + cSize)), v: new Uint8Array(all.subarray(pos + ySize + cSize, pos + fb)) });
+        frames.push({
+          y: new Uint8Array(all.subarray(pos, pos + ySize)),
+          u: new Uint8Array(all.subarray(pos + ySize, pos + ySize + cSize)),
+          v: new Uint8Array(all.subarray(pos + ySize + cSize, pos + fb)),
+        });
         pos += fb;
       }
       pending = pos < all.length ? [all.subarray(pos)] : [];
@@ -155,7 +185,10 @@ export async function readVideo(path: string, options: ReadOptions = {}): Promis
     },
   });
   if (r.code !== 0) {
-    throw new InputError(`ffmpeg could not decode ${path}: ${firstLine(r.stderr) || `exit ${r.code}`}`, 'check that the file is a complete, readable video');
+    throw new InputError(
+      `ffmpeg could not decode ${path}: ${firstLine(r.stderr) || `exit ${r.code}`}`,
+      'check that the file is a complete, readable video',
+    );
   }
   if (frames.length === 0) throw new InputError(`${path} decoded to no frames`, 'give a clip with at least one frame');
   return { width, height, fpsNum: info.fpsNum, fpsDen: info.fpsDen, frames };

@@ -32,30 +32,48 @@ function convertHint(name: string): string {
 export function parseY4MHeader(buf: Uint8Array, name = 'input', onWarning?: WarningSink): Y4MHeader {
   const head = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, MAGIC.length)).toString('latin1');
   if (head !== MAGIC) {
-    throw new InputError(`${name} is not a Y4M file (it does not start with '${MAGIC}')`,
-      'give a .y4m file, or another video format that ffmpeg can read');
+    throw new InputError(
+      `${name} is not a Y4M file (it does not start with '${MAGIC}')`,
+      'give a .y4m file, or another video format that ffmpeg can read',
+    );
   }
   const nl = buf.indexOf(0x0a);
   if (nl < 0 || nl > 4096) {
     throw new InputError(`${name}: the Y4M header line is not terminated`, 'the file is truncated or corrupt; re-create it');
   }
   const line = Buffer.from(buf.buffer, buf.byteOffset, nl).toString('latin1');
-  let width = 0, height = 0, fpsNum = 0, fpsDen = 0, chroma = '420jpeg', interlace = 'p';
+  let width = 0,
+    height = 0,
+    fpsNum = 0,
+    fpsDen = 0,
+    chroma = '420jpeg',
+    interlace = 'p';
   let fpsTag: string | undefined;
   for (const tok of line.split(' ').slice(1)) {
     if (!tok) continue;
     const v = tok.slice(1);
     switch (tok[0]) {
-      case 'W': width = Number(v); break;
-      case 'H': height = Number(v); break;
+      case 'W':
+        width = Number(v);
+        break;
+      case 'H':
+        height = Number(v);
+        break;
       case 'F': {
         const [n, d] = v.split(':').map(Number);
-        fpsNum = n; fpsDen = d; fpsTag = tok;
+        fpsNum = n;
+        fpsDen = d;
+        fpsTag = tok;
         break;
       }
-      case 'C': chroma = v; break;
-      case 'I': interlace = v; break;
-      default: break; // A (aspect), X (comments) do not change the samples
+      case 'C':
+        chroma = v;
+        break;
+      case 'I':
+        interlace = v;
+        break;
+      default:
+        break; // A (aspect), X (comments) do not change the samples
     }
   }
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
@@ -67,20 +85,26 @@ export function parseY4MHeader(buf: Uint8Array, name = 'input', onWarning?: Warn
       tenBit
         ? `${name} is ${chroma.replace(/^(\d)(\d)(\d)p(\d+)$/, '$4-bit $1:$2:$3')} video (Y4M C${chroma}); only 8-bit 4:2:0 is supported`
         : `${name} has chroma format C${chroma}; only 8-bit 4:2:0 (C420, C420jpeg, C420mpeg2, C420paldv) is supported`,
-      convertHint(name));
+      convertHint(name),
+    );
   }
   if (fpsTag === undefined) {
     // The format requires F; a file without it is still usable and 25 fps is what ffmpeg assumes too.
-    fpsNum = 25; fpsDen = 1;
+    fpsNum = 25;
+    fpsDen = 1;
   } else if (!(fpsNum > 0 && fpsDen > 0 && Number.isInteger(fpsNum) && Number.isInteger(fpsDen))) {
     // kbit/s is bytes × fps / frames: a zero or garbled rate makes every rate figure 0 or Infinity.
-    throw new InputError(`${name}: the Y4M header gives frame rate ${fpsTag}, which is not a positive fraction`,
-      `fix the header's F tag, e.g. ffmpeg -i '${name}' -r 25 out.y4m`);
+    throw new InputError(
+      `${name}: the Y4M header gives frame rate ${fpsTag}, which is not a positive fraction`,
+      `fix the header's F tag, e.g. ffmpeg -i '${name}' -r 25 out.y4m`,
+    );
   }
   if (interlace === 't' || interlace === 'b' || interlace === 'm') {
     // Codecs here see frames, not fields: two fields woven into one frame comb on motion, which
     // costs bits and PSNR that progressive content would not.
-    onWarning?.(`${name} is interlaced (Y4M I${interlace}): its fields are coded as woven progressive frames; deinterlace first for meaningful numbers, e.g. ffmpeg -i '${name}' -vf bwdif=mode=send_frame out.y4m`);
+    onWarning?.(
+      `${name} is interlaced (Y4M I${interlace}): its fields are coded as woven progressive frames; deinterlace first for meaningful numbers, e.g. ffmpeg -i '${name}' -vf bwdif=mode=send_frame out.y4m`,
+    );
   }
   return { width, height, fpsNum, fpsDen, chroma, headerBytes: nl + 1, interlace };
 }
@@ -96,15 +120,18 @@ export function parseY4M(buf: Uint8Array, name = 'input', maxFrames = Infinity, 
     const nl = buf.indexOf(0x0a, pos);
     const tag = Buffer.from(buf.buffer, buf.byteOffset + pos, Math.min(5, buf.length - pos)).toString('latin1');
     if (tag !== 'FRAME' || nl < 0) {
-      throw new InputError(`${name}: frame ${frames.length + 1} does not start with a FRAME header (byte ${pos})`,
-        'the file is truncated or corrupt; re-create it');
+      throw new InputError(
+        `${name}: frame ${frames.length + 1} does not start with a FRAME header (byte ${pos})`,
+        'the file is truncated or corrupt; re-create it',
+      );
     }
     const start = nl + 1;
     const end = start + ySize + 2 * cSize;
     if (end > buf.length) {
       throw new InputError(
         `${name} is truncated: frame ${frames.length + 1} needs ${ySize + 2 * cSize} bytes, only ${buf.length - start} remain`,
-        'the file is truncated; re-create or re-copy it');
+        'the file is truncated; re-create or re-copy it',
+      );
     }
     // Plain copies: frames outlive the file buffer and cross process boundaries as Uint8Array.
     frames.push({
@@ -124,8 +151,9 @@ export async function readY4M(path: string, maxFrames = Infinity, onWarning?: Wa
     buf = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(e as Error).message}`,
-      'check the path', { cause: e });
+    throw new InputError(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(e as Error).message}`, 'check the path', {
+      cause: e,
+    });
   }
   return parseY4M(buf, path, maxFrames, onWarning);
 }
@@ -145,13 +173,18 @@ export function encodeY4M(video: Video): Buffer {
   let pos = header.length;
   for (const [i, f] of video.frames.entries()) {
     if (f.y.length !== ySize || f.u.length !== cSize || f.v.length !== cSize) {
-      throw new InputError(`frame ${i} has planes of ${f.y.length}/${f.u.length}/${f.v.length} bytes, expected ${ySize}/${cSize}/${cSize}`,
-        'every frame must match the video size (4:2:0, chroma ceil(w/2) x ceil(h/2))');
+      throw new InputError(
+        `frame ${i} has planes of ${f.y.length}/${f.u.length}/${f.v.length} bytes, expected ${ySize}/${cSize}/${cSize}`,
+        'every frame must match the video size (4:2:0, chroma ceil(w/2) x ceil(h/2))',
+      );
     }
     pos += out.write('FRAME\n', pos, 'latin1');
-    out.set(f.y, pos); pos += ySize;
-    out.set(f.u, pos); pos += cSize;
-    out.set(f.v, pos); pos += cSize;
+    out.set(f.y, pos);
+    pos += ySize;
+    out.set(f.u, pos);
+    pos += cSize;
+    out.set(f.v, pos);
+    pos += cSize;
   }
   return out;
 }
