@@ -14,6 +14,8 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['TRANSFORM_8X8', 'false', 'true'],
   ['INTRA4_MODES', '1', '9'],
   ['INTRA_8X8', 'false', 'true'],
+  ['CHROMA_ME', 'false', 'true'],
+  ['CHROMA_MODE_RD', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

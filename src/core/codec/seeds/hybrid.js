@@ -1258,6 +1258,9 @@ const ME_METHOD = 'hex';         // @evolve choice 'diamond' 'hex'
 // 0 = integer, 1 = half, 2 = quarter pel: finer vectors predict better, cost more search
 // (measured on foreman: integer-only +27 %, half-pel +6 % BD-rate against quarter-pel).
 const SUBPEL_LEVEL = 2;          // @evolve int 0 2
+// Chroma in the last sub-pel refinement step (x264's chroma_me): SATD of both chroma predictions joins
+// the cost, since a quarter-pel luma vector is an eighth-pel chroma one that luma alone cannot judge.
+const CHROMA_ME = true;          // @evolve bool
 
 // Vector limits keep every reference read (6-tap filter included) inside the padded planes.
 function mvOk(px, py, bw, mx, my) {
@@ -1274,7 +1277,18 @@ function sadInt(px, py, bw, ix, iy, limit) {
   }
   return s;
 }
-const mePred = new Uint8Array(256);
+const mePred = new Uint8Array(256), meCU = new Uint8Array(64), meCV = new Uint8Array(64);
+function chromaSatd(px, py, bw, mx, my) {
+  const cx = px >> 1, cy = py >> 1, cb = bw >> 1;
+  mcChroma(refU, cx, cy, mx, my, cb, cb, meCU, 0);
+  mcChroma(refV, cx, cy, mx, my, cb, cb, meCV, 0);
+  let s = 0;
+  for (let y = 0; y < cb; y += 4) for (let x = 0; x < cb; x += 4) {
+    const so = (cy + y) * CWP + cx + x;
+    s += satd4(srcU, so, CWP, meCU, y * 8 + x, 8) + satd4(srcV, so, CWP, meCV, y * 8 + x, 8);
+  }
+  return s;
+}
 let meX = 0, meY = 0, meCost = 0;
 const HEX = [-2, 0, -1, -2, 1, -2, 2, 0, 1, 2, -1, 2], DIA = [-1, 0, 0, -1, 1, 0, 0, 1];
 const SUB8 = [-1, -1, 0, -1, 1, -1, -1, 0, 1, 0, -1, 1, 0, 1, 1, 1];
@@ -1310,12 +1324,13 @@ function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
   mcLuma(px, py, mx, my, bw, bw, mePred, 0);
   let best = satdBlock(py * WP + px, mePred, 0, bw, bw) + lambdaMe * mvCost(mx - pmX, my - pmY);
   for (let lvl = 1; lvl <= SUBPEL_LEVEL; lvl++) {
-    const st = lvl === 1 ? 2 : 1, cx = mx, cy = my;
+    const st = lvl === 1 ? 2 : 1, cx = mx, cy = my, useC = CHROMA_ME && lvl === SUBPEL_LEVEL;
+    if (useC) best += chromaSatd(px, py, bw, mx, my);
     for (let k = 0; k < 16; k += 2) {
       const tx = cx + SUB8[k] * st, ty = cy + SUB8[k + 1] * st;
       if (!mvOk(px, py, bw, tx, ty)) continue;
       mcLuma(px, py, tx, ty, bw, bw, mePred, 0);
-      const c = satdBlock(py * WP + px, mePred, 0, bw, bw) + lambdaMe * mvCost(tx - pmX, ty - pmY);
+      const c = satdBlock(py * WP + px, mePred, 0, bw, bw) + (useC ? chromaSatd(px, py, bw, tx, ty) : 0) + lambdaMe * mvCost(tx - pmX, ty - pmY);
       if (c < best) { best = c; mx = tx; my = ty; }
     }
   }
@@ -1336,6 +1351,8 @@ const INTRA_8X8 = true;          // @evolve bool
 // Try intra in P-frames when intra's SATD is below this multiple of the best inter SATD (0 = never;
 // intra in P-frames is what rescues scene cuts and uncovered areas; 0 costs +1.4 % on foreman).
 const INTRA_IN_P_RATIO = 1.0;    // @evolve float 0 3
+// Intra chroma mode (DC/V/H/planar) chosen by the RD cost of coding it (off: by prediction SAD).
+const CHROMA_MODE_RD = true;     // @evolve bool
 // One chroma plane of a macroblock with the DC stage: transform the four blocks, code their DCs through
 // the 2x2 Hadamard, then each block's AC (dropped per block when that lowers J). Returns SSD + lambda * bits.
 const coefC = new Int32Array(64);
@@ -1765,14 +1782,16 @@ function encodeMb(mbx, mby) {
       if (c < bc) { bc = c; bm = m; }
     }
     if (!frameIsP || bc < interSatd * INTRA_IN_P_RATIO) {
-      // Chroma mode by SAD, shared by both intra luma types.
+      // Chroma mode (shared by the intra luma types) by full RD, coding the residual of each of the
+      // four modes (off: by SAD of the prediction).
       let cm = 0, cc = INF;
       const sc = mby * 8 * CWP + mbx * 8;
       for (let m = 0; m < 4; m++) {
         if ((m === 1 && mby === 0) || (m === 2 && mbx === 0) || (m === 3 && (mbx === 0 || mby === 0))) continue;
         chromaIntraPred(mbx, mby, m);
         let s = 0;
-        for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+        if (CHROMA_MODE_RD) s = codeChroma(mbx, mby, true) + lambda * (bitCost(CTX_CMODE, m >> 1) + bitCost(CTX_CMODE + 1 + (m >> 1), m & 1));
+        else for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
           s += abs(srcU[sc + y * CWP + x] - predU[y * 8 + x]) + abs(srcV[sc + y * CWP + x] - predV[y * 8 + x]);
         }
         if (s < cc) { cc = s; cm = m; }
