@@ -16,6 +16,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['INTRA_8X8', 'false', 'true'],
   ['CHROMA_ME', 'false', 'true'],
   ['CHROMA_MODE_RD', 'false', 'true'],
+  ['CHROMA_CFL', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

@@ -198,7 +198,7 @@ const PROB_SHIFT = 5;            // @evolve int 4 7
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
-  CTX_T8 = 296, CTX_I8FLAG = 299, NUM_CTX = 301;
+  CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, NUM_CTX = 302;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
 // transform is on), intra-16x16 AC, intra-16x16 DC, chroma DC.
 const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3, CAT_CDC = 4;
@@ -649,6 +649,38 @@ function intraBlockPred(mode, buf, stride, off, n, hasT, hasL, dst) {
     dst[y * n + x] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
 }
+// Chroma from luma (chroma mode 4, VVC's CCLM idea): each chroma plane predicted as a*L + b from the
+// macroblock's reconstructed luma averaged 2x2, with a and b fitted by least squares to the neighbouring
+// reconstructed chroma and luma (nothing sent but the mode). Integer arithmetic throughout.
+const CHROMA_CFL = true;         // @evolve bool
+let chromaCfl = true;
+const cflL = new Int32Array(64);
+function cflPred(mbx, mby, buf, dst) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+    const i = lo + 2 * y * LS + 2 * x;
+    cflL[y * 8 + x] = (curY[i] + curY[i + 1] + curY[i + LS] + curY[i + LS + 1] + 2) >> 2;
+  }
+  let n = 0, sl = 0, sc = 0, sll = 0, slc = 0;
+  if (mby > 0) for (let x = 0; x < 8; x++) {
+    const i = lo - 2 * LS + 2 * x, l = (curY[i] + curY[i + 1] + curY[i + LS] + curY[i + LS + 1] + 2) >> 2, c = buf[co - CS + x];
+    n++; sl += l; sc += c; sll += l * l; slc += l * c;
+  }
+  if (mbx > 0) for (let y = 0; y < 8; y++) {
+    const i = lo + 2 * y * LS - 2, l = (curY[i] + curY[i + 1] + curY[i + LS] + curY[i + LS + 1] + 2) >> 2, c = buf[co + y * CS - 1];
+    n++; sl += l; sc += c; sll += l * l; slc += l * c;
+  }
+  let a = 0, b = 128 * 64;
+  if (n) {
+    const den = n * sll - sl * sl;
+    if (den > 0) a = max(-256, min(256, floor(64 * (n * slc - sl * sc) / den)));
+    b = floor((2 * (64 * sc - a * sl) + n) / (2 * n));
+  }
+  for (let i = 0; i < 64; i++) {
+    const v = (a * cflL[i] + b + 32) >> 6;
+    dst[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+}
 // EVOLVE-BLOCK-END
 
 // EVOLVE-BLOCK-START motion-vector-prediction
@@ -1027,6 +1059,7 @@ function reconLumaFromPred(mbx, mby) {
 }
 function chromaIntraPred(mbx, mby, mode) {
   const co = COFF + mby * 8 * CS + mbx * 8;
+  if (mode === 4) { cflPred(mbx, mby, curU, predU); cflPred(mbx, mby, curV, predV); return; }
   intraBlockPred(mode, curU, CS, co, 8, mby > 0, mbx > 0, predU);
   intraBlockPred(mode, curV, CS, co, 8, mby > 0, mbx > 0, predV);
 }
@@ -1543,14 +1576,28 @@ function interResidualJ(mbx, mby, type) {
   return j + lambda * bits;
 }
 
+// Intra chroma with the macroblock's luma already reconstructed: the chosen mode against chroma from
+// luma (mode 4), the cheaper kept. Returns SSD + lambda * bits (the 2 mode bits are counted by the caller).
+function codeChromaIntra(mbx, mby, cmode) {
+  mbCMode = cmode;
+  chromaIntraPred(mbx, mby, cmode);
+  let j = codeChroma(mbx, mby, true);
+  if (!chromaCfl || (mbx === 0 && mby === 0)) return j;
+  j += lambda * bitCost(CTX_CFL, 0);
+  chromaIntraPred(mbx, mby, 4);
+  const jc = codeChroma(mbx, mby, true) + lambda * (bitCost(CTX_CFL, 1) - 2);
+  if (jc < j) { mbCMode = 4; return jc; }
+  chromaIntraPred(mbx, mby, cmode);
+  codeChroma(mbx, mby, true);
+  return j;
+}
 const t8SaveRec = new Uint8Array(256), t8SaveLv = new Int16Array(256), t8SaveNz = new Uint8Array(16);
 function tryIntra16(mbx, mby, mode, cmode) {
   const lo = LOFF + mby * 16 * LS + mbx * 16;
   intraBlockPred(mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
   mbI16Mode = mode; mbCMode = cmode;
-  chromaIntraPred(mbx, mby, cmode);
   let j = codeI16Luma(mbx, mby);
-  j += codeChroma(mbx, mby, true);
+  j += codeChromaIntra(mbx, mby, cmode);
   const bits = intraTypeBits(mbx, mby, 0) + 2 + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
 }
@@ -1648,8 +1695,7 @@ function tryIntra4(mbx, mby, cmode) {
       cbfCtx(0, nzL, W4, x4, y4), mbLv, b * 16);
     mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
   }
-  chromaIntraPred(mbx, mby, cmode);
-  j += codeChroma(mbx, mby, true);
+  j += codeChromaIntra(mbx, mby, cmode);
   bits += intraTypeBits(mbx, mby, 1) + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
 }
@@ -1706,8 +1752,7 @@ function tryIntra8(mbx, mby, cmode) {
     }
     j += jk;
   }
-  chromaIntraPred(mbx, mby, cmode);
-  j += codeChroma(mbx, mby, true);
+  j += codeChromaIntra(mbx, mby, cmode);
   bits += intraTypeBits(mbx, mby, 1) + bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 1) + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
 }
@@ -1836,7 +1881,8 @@ function writeMb(mbx, mby, type) {
     } else {
       encBit(CTX_I16MODE, mbI16Mode >> 1); encBit(CTX_I16MODE + 1 + (mbI16Mode >> 1), mbI16Mode & 1);
     }
-    encBit(CTX_CMODE, mbCMode >> 1); encBit(CTX_CMODE + 1 + (mbCMode >> 1), mbCMode & 1);
+    if (chromaCfl && (mbx > 0 || mby > 0)) encBit(CTX_CFL, mbCMode === 4 ? 1 : 0);
+    if (mbCMode !== 4) { encBit(CTX_CMODE, mbCMode >> 1); encBit(CTX_CMODE + 1 + (mbCMode >> 1), mbCMode & 1); }
     if (type === 3) {
       let dcNz = 0;
       for (let i = 0; i < 16; i++) if (mbDcLv[i]) dcNz = 1;
@@ -1920,8 +1966,8 @@ function readMb(mbx, mby) {
       const hi = decBit(CTX_I16MODE);
       mbI16Mode = (hi << 1) | decBit(CTX_I16MODE + 1 + hi);
     }
-    const hi = decBit(CTX_CMODE);
-    mbCMode = (hi << 1) | decBit(CTX_CMODE + 1 + hi);
+    if (chromaCfl && (mbx > 0 || mby > 0) && decBit(CTX_CFL)) mbCMode = 4;
+    else { const hi = decBit(CTX_CMODE); mbCMode = (hi << 1) | decBit(CTX_CMODE + 1 + hi); }
     if (type === 3) {
       if (decBit(CTX_CBF + CAT_I16DC * 3)) readBlock(mbDcLv, 0, CAT_I16DC); else mbDcLv.fill(0);
     }
@@ -2061,7 +2107,7 @@ function encodeVideo(video, options) {
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const n = video.frames.length;
   numRefs = max(1, min(4, NUM_REFS));
-  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8;
+  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; chromaCfl = !!CHROMA_CFL;
   setup(video.width, video.height);
   lazyHalf = false;
   shift = max(4, min(7, PROB_SHIFT));
@@ -2083,7 +2129,7 @@ function encodeVideo(video, options) {
     frames.push(finishFrame(i === n - 1));
   }
   encFlush();
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0)];
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
   bytes.set(out.subarray(0, outPos), hdr.length);
@@ -2102,7 +2148,7 @@ function decodeVideo(bytes) {
   if (shift < 4 || shift > 7) throw new Error('bad probability shift in header');
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
-  chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0;
+  chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0; chromaCfl = (bytes[12] & 4) !== 0;
   decInit(bytes, 13);
   const frames = [];
   for (let i = 0; i < n; i++) {
