@@ -15,7 +15,7 @@ function optionList(options: OptionSpec): string {
 }
 
 /** The parser's error as a person reads it (the command name is added by main, not here). */
-export function describeParseError(e: Error & { code?: string }, options: OptionSpec): string {
+function describeParseError(e: Error & { code?: string }, options: OptionSpec): string {
   const name = /'(-{1,2}[^']*)'/.exec(e.message)?.[1];
   const key = name?.replace(/^-+/, '').replace(/\s.*$/, '');
   switch (e.code) {

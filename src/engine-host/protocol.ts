@@ -24,7 +24,7 @@ import type { EngineEventOf } from '../core/events';
 import type { Directive } from '../core/store/directives';
 import type { FactSection, FactsQuery } from '../core/evolution/facts';
 
-export type { FramesParams, FramesResult, Planes } from '../core/evolution/frames';
+export type { FramesResult } from '../core/evolution/frames';
 
 export const HOST_PROTOCOL_VERSION = 1;
 
@@ -41,7 +41,7 @@ export interface StartParams {
   queue?: string;
 }
 
-export interface ReviewShowResult {
+interface ReviewShowResult {
   candidate: CandidateRecord;
   /** The candidate's code and the adopted version's code (left side of the diff). */
   code: string;
@@ -107,7 +107,7 @@ export interface ReferencesResult {
 
 export type HostMethod = keyof HostMethods;
 
-export type HostRequest = { [M in HostMethod]: { kind: 'request'; id: number; method: M; params: HostMethods[M][0] } }[HostMethod];
+type HostRequest = { [M in HostMethod]: { kind: 'request'; id: number; method: M; params: HostMethods[M][0] } }[HostMethod];
 
 export interface SerializedError {
   kind: string;
@@ -115,7 +115,7 @@ export interface SerializedError {
   remedy?: string;
 }
 
-export type EngineResponse =
+type EngineResponse =
   { kind: 'response'; id: number; ok: true; result: unknown } | { kind: 'response'; id: number; ok: false; error: SerializedError };
 
 export interface EngineEventMessage {
@@ -134,13 +134,13 @@ export type LlmResponseMessage =
   | { kind: 'llm-response'; id: number; ok: true; text: string; model: string; inputTokens: number; outputTokens: number; costUsd: number }
   | { kind: 'llm-response'; id: number; ok: false; error: SerializedError };
 /** The host cancels an llm-request (e.g. the loop was stopped). */
-export interface LlmCancelMessage {
+interface LlmCancelMessage {
   kind: 'llm-cancel';
   id: number;
 }
 
 /** The host cancels one of its requests (evaluate, frames, runOneGeneration); unknown ids are ignored. */
-export interface CancelMessage {
+interface CancelMessage {
   kind: 'cancel';
   id: number;
 }

@@ -21,7 +21,7 @@ import {
   parseDirective,
 } from './chat-text';
 
-export const PARTICIPANT_ID = 'codecEvolution.codec';
+const PARTICIPANT_ID = 'codecEvolution.codec';
 
 /** request.model arrived in VS Code 1.95; the manifest supports 1.90, where the setting picks the model. */
 type RequestWithModel = vscode.ChatRequest & { model?: vscode.LanguageModelChat };

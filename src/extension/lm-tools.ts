@@ -25,7 +25,7 @@ type ResultCtor = new (parts: unknown[]) => unknown;
 type TextPartCtor = new (text: string) => unknown;
 
 /** The tool names, as declared under contributes.languageModelTools in package.json. */
-export const TOOL_NAMES = ['codecEvolution_status', 'codecEvolution_history', 'codecEvolution_candidate', 'codecEvolution_steer'] as const;
+type ToolName = 'codecEvolution_status' | 'codecEvolution_history' | 'codecEvolution_candidate' | 'codecEvolution_steer';
 
 export function registerLanguageModelTools(ctx: vscode.ExtensionContext, controller: () => Controller, log: vscode.LogOutputChannel): void {
   const lm = vscode.lm as unknown as ToolsApi;
@@ -44,7 +44,7 @@ export function registerLanguageModelTools(ctx: vscode.ExtensionContext, control
     return c;
   };
 
-  const tools: { [K in (typeof TOOL_NAMES)[number]]: LanguageModelTool<never> } = {
+  const tools: { [K in ToolName]: LanguageModelTool<never> } = {
     codecEvolution_status: {
       invoke: async () => {
         const f = await ready().facts({ topics: ['run', 'directives', 'queue', 'progress'] });

@@ -3,7 +3,7 @@
 // slow ones never leave the person looking at nothing.
 import * as vscode from 'vscode';
 
-export const PROGRESS_DELAY_MS = 1000;
+const PROGRESS_DELAY_MS = 1000;
 
 export interface DelayedProgressOptions {
   cancellable?: boolean;

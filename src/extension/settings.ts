@@ -11,7 +11,7 @@ export type ProviderSetting = ProviderSettingKind;
 /** The keys package.json declares under contributes.configuration, without the `codecEvolution.`
  * prefix: reading a setting the manifest does not declare does not compile. */
 type ManifestSettings = (typeof import('../../package.json'))['contributes']['configuration']['properties'];
-export type SettingKey = { [K in keyof ManifestSettings]: K extends `codecEvolution.${infer R}` ? R : never }[keyof ManifestSettings];
+type SettingKey = { [K in keyof ManifestSettings]: K extends `codecEvolution.${infer R}` ? R : never }[keyof ManifestSettings];
 
 /** Reads one explicitly set value (folder, workspace or user scope), undefined when only the default applies. */
 export type ExplicitGetter = <T>(key: SettingKey) => T | undefined;

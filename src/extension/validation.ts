@@ -16,7 +16,7 @@ function validator(): ValidateFn {
 }
 
 /** 1-based validator positions → a VS Code range (0-based), at least one character wide. */
-export function toRange(d: CodecDiagnostic): vscode.Range {
+function toRange(d: CodecDiagnostic): vscode.Range {
   const start = new vscode.Position(Math.max(0, d.line - 1), Math.max(0, d.column - 1));
   let end = new vscode.Position(Math.max(0, d.endLine - 1), Math.max(0, d.endColumn - 1));
   if (!end.isAfter(start)) end = start.translate(0, 1);

@@ -98,7 +98,7 @@ export function framesView(f: FramesResult): FramesView {
   return { frameCount: f.frameCount, original: planes(f.original), decoded: planes(f.decoded), psnrY: f.psnrY, quality: f.quality };
 }
 
-export function clipKey(p: string): string {
+function clipKey(p: string): string {
   return base(p).replace(/\.(y4m|yuv|mp4|mkv|mov|webm|avi)$/i, '');
 }
 
@@ -108,7 +108,7 @@ function mean(values: Array<number | undefined>): number | null {
 }
 
 /** A point as the webview takes it; `raw` may be a point stored before the metric registry. */
-export function pointView(raw: RdPoint): RdPointView {
+function pointView(raw: RdPoint): RdPointView {
   const p = readRdPoint(raw);
   const metrics: Record<string, number> = {};
   for (const m of METRIC_IDS) if (p.metrics[m] !== undefined) metrics[m] = p.metrics[m]!;
@@ -141,12 +141,12 @@ function bdRateViews(table: BdRateTable, referenceNames: string[]): Record<strin
 }
 
 /** The candidate whose numbers stand for version `v`: its own candidate, or for the seed version the root record. */
-export function candidateOfVersion(v: VersionRecord, candidates: CandidateRecord[]): CandidateRecord | undefined {
+function candidateOfVersion(v: VersionRecord, candidates: CandidateRecord[]): CandidateRecord | undefined {
   if (v.candidateId) return candidates.find((c) => c.id === v.candidateId);
   return candidates.find((c) => c.parentId === null && c.metrics?.training?.length);
 }
 
-export function clipViews(
+function clipViews(
   best: CandidateRecord | undefined,
   label: string,
   refs: ReferenceCurve[],
@@ -234,7 +234,7 @@ export function evaluationView(
 }
 
 /** The first candidate waiting for review, drawn beside the best so the decision has its picture. */
-export function withCandidateCurve(clips: ClipView[], c: CandidateRecord | undefined): ClipView[] {
+function withCandidateCurve(clips: ClipView[], c: CandidateRecord | undefined): ClipView[] {
   if (!c?.metrics) return clips;
   return clips.map((clip) => {
     const score = [...c.metrics!.training, ...(c.metrics!.heldOut ?? [])].find((x) => clipKey(x.clip) === clip.clip);

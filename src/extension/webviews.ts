@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { dispatch, message, type HostMessages, type Handlers, type ViewMessages, type ViewState } from '../../webview/protocol';
 import { webviewHtml } from './webview-html';
 
-export function configureWebview(webview: vscode.Webview, extensionUri: vscode.Uri, view: 'sidebar' | 'dashboard'): void {
+function configureWebview(webview: vscode.Webview, extensionUri: vscode.Uri, view: 'sidebar' | 'dashboard'): void {
   const dist = vscode.Uri.joinPath(extensionUri, 'dist');
   const media = vscode.Uri.joinPath(extensionUri, 'media');
   webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
@@ -24,7 +24,7 @@ export function postToView<K extends keyof HostMessages>(webview: vscode.Webview
   return webview.postMessage(message<HostMessages, K>(type, payload));
 }
 
-export function listen(webview: vscode.Webview, handlers: Handlers<ViewMessages>, log: vscode.LogOutputChannel): vscode.Disposable {
+function listen(webview: vscode.Webview, handlers: Handlers<ViewMessages>, log: vscode.LogOutputChannel): vscode.Disposable {
   return webview.onDidReceiveMessage((m) => {
     if (!dispatch(handlers, m)) log.warn(`webview sent an unknown message: ${JSON.stringify(m).slice(0, 200)}`);
   });

@@ -76,10 +76,6 @@ export function spinner(): HTMLElement {
   return s;
 }
 
-export function divider(): HTMLElement {
-  return document.createElement('vscode-divider');
-}
-
 export function dropdown(
   options: Array<{ value: string; label: string }>,
   value: string,

@@ -6,7 +6,7 @@ import { InputError, UsageError } from '../../core/errors';
 import { bdRate, type BdMethod, type RatePoint } from '../../core/metrics/bdrate';
 
 /** CSV with a header naming kbps and psnr columns, or a JSON array of {kbps, psnr} (psnrY accepted). */
-export function parseRatePoints(text: string, name: string): RatePoint[] {
+function parseRatePoints(text: string, name: string): RatePoint[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     let data: unknown;

@@ -11,7 +11,7 @@ import { cliInvocation } from '../invocation';
 import { formatBdRate, bdRateMeaning } from '../../../webview/protocol';
 
 /** Outside any clone of this tool, so Accept's git commit never lands in the tool's own repository. */
-export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
+function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.CODEC_EVOLVE_DEMO_DIR || join(homedir(), 'codec-evolution-demo');
 }
 

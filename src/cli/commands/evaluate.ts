@@ -30,7 +30,7 @@ function positiveInt(name: string, s: string | undefined, max: number): number |
 
 const f = (x: number, d: number, w: number) => (Number.isFinite(x) ? x.toFixed(d) : 'inf').padStart(w);
 
-export function printEvaluation(e: Extract<Evaluation, { ok: true }>, file: string, out: (l: string) => void): void {
+function printEvaluation(e: Extract<Evaluation, { ok: true }>, file: string, out: (l: string) => void): void {
   out(`${file}${e.meta?.name ? ` (${e.meta.name})` : ''} — sandbox ${e.sandboxLevel.summary}`);
   for (const c of e.clips) {
     out(

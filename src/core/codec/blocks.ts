@@ -67,11 +67,6 @@ export function insideBlocks(blocks: BlockRange[], from: number, to: number): bo
   return blocks.some((b) => from >= b.start && to <= b.end);
 }
 
-/** The block containing [from, to), if one does. */
-export function blockAt(blocks: EvolveBlock[], from: number, to = from): EvolveBlock | undefined {
-  return blocks.find((b) => from >= b.start && to <= b.end);
-}
-
 /** The text outside every block; two programs with equal frames may differ only inside blocks. */
 export function frameOf(source: string): string {
   const blocks = evolveBlocks(source);

@@ -3,8 +3,7 @@
 
 // The types are declared once, in codec.d.ts: the file `codec-evolve init` writes into a workspace
 // for codec authors and models. The engine uses the very same declarations.
-export type { Frame, Video, DecodedVideo, EncodeOptions } from './codec';
-import type { Frame } from './codec';
+export type { Frame, Video, DecodedVideo } from './codec';
 
 export function chromaWidth(width: number): number {
   return (width + 1) >> 1;
@@ -15,11 +14,6 @@ export function chromaHeight(height: number): number {
 
 export function frameBytes(width: number, height: number): number {
   return width * height + 2 * chromaWidth(width) * chromaHeight(height);
-}
-
-export function blankFrame(width: number, height: number): Frame {
-  const c = chromaWidth(width) * chromaHeight(height);
-  return { y: new Uint8Array(width * height), u: new Uint8Array(c).fill(128), v: new Uint8Array(c).fill(128) };
 }
 
 export const EVOLVE_BLOCK_START = '// EVOLVE-BLOCK-START';

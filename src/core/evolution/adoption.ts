@@ -26,7 +26,7 @@ export interface JudgeOptions {
 }
 
 /** Each guard's BD-rate change against the incumbent; a metric either side lacks is not held against it. */
-export function checkGuards(
+function checkGuards(
   candidate: BdRateTable | undefined,
   incumbent: BdRateTable | undefined,
   guards: Guard[],

@@ -7,13 +7,13 @@ import type { ClipScore } from '../store/records';
 import type { Workspace } from '../store/workspace';
 import type { Evaluator, StageRequest, StageResult } from './evaluator';
 
-export function toClipScore(c: ClipEvaluation): ClipScore {
+function toClipScore(c: ClipEvaluation): ClipScore {
   const references: ClipScore['references'] = {};
   for (const [k, pts] of Object.entries(c.references)) references[k] = [...(pts ?? [])];
   return { clip: c.name, bdRate: structuredClone(c.bdRate), points: [...c.points], references };
 }
 
-export const SMOKE_QUALITIES = [50];
+const SMOKE_QUALITIES = [50];
 
 export interface StageRunOptions {
   references: string[];

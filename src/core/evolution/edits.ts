@@ -7,16 +7,16 @@
 import { blockNames, evolveBlocks, frameChanged, frameOf, insideBlocks, replaceBlock, type BlockRange } from '../codec/blocks';
 import { EVOLVE_BLOCK_END, EVOLVE_BLOCK_START } from '../codec/contract';
 
-export interface SearchReplace {
+interface SearchReplace {
   search: string;
   replace: string;
 }
-export interface BlockReplacement {
+interface BlockReplacement {
   name: string;
   body: string;
 }
 
-export type EditOp = ({ kind: 'search-replace' } & SearchReplace) | ({ kind: 'replace-block' } & BlockReplacement);
+type EditOp = ({ kind: 'search-replace' } & SearchReplace) | ({ kind: 'replace-block' } & BlockReplacement);
 
 export interface ParsedResponse {
   hypothesis: string;
@@ -28,7 +28,7 @@ export interface ParsedResponse {
   fullFile?: string;
 }
 
-export type EditKind = 'search-replace' | 'replace-block' | 'mixed' | 'full-file';
+type EditKind = 'search-replace' | 'replace-block' | 'mixed' | 'full-file';
 
 export type EditOutcome =
   | { ok: true; code: string; kind: EditKind; applied: number; tolerant: number }

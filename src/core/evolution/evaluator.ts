@@ -22,7 +22,7 @@ export interface StageRequest {
 }
 
 /** Where a stage ran when it went through a queue: the worker, and how long the job waited for it. */
-export interface StageVia {
+interface StageVia {
   worker: { host: string; id: string };
   queueWaitMs: number;
   /** The job's time on the worker (take → result): the rest of the stage's wall time is the queue's. */

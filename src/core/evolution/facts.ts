@@ -12,7 +12,7 @@ import { analyzeFailures } from './failure-analysis';
 import { unifiedDiff } from './diff';
 import { join } from 'node:path';
 
-export type FactTopic = 'run' | 'directives' | 'recent' | 'failures' | 'progress' | 'queue' | 'candidate';
+type FactTopic = 'run' | 'directives' | 'recent' | 'failures' | 'progress' | 'queue' | 'candidate';
 
 export interface FactSection {
   topic: FactTopic;
@@ -94,7 +94,7 @@ function bestOf(cs: CandidateRecord[]): CandidateRecord | undefined {
 }
 
 /** One line per candidate: what a person scans in a list. */
-export function candidateLine(c: CandidateRecord): string {
+function candidateLine(c: CandidateRecord): string {
   const bd = c.metrics?.trainingBdRate !== undefined ? `BD-rate ${pct(c.metrics.trainingBdRate)}` : 'no BD-rate';
   const parent = c.parentId ? `, parent ${c.parentId}${c.parentBdRate !== undefined ? ` (${pct(c.parentBdRate)})` : ''}` : '';
   const steer = c.directiveIds?.length ? `, answering ${c.directiveIds.join(', ')}` : '';
@@ -106,7 +106,7 @@ export function candidateLine(c: CandidateRecord): string {
   return `${c.id} ${c.state}, ${bd}${parent}${steer}${what ? ` — ${what}` : ''}`;
 }
 
-export function runSection(d: RunData): FactSection {
+function runSection(d: RunData): FactSection {
   const cs = d.candidates;
   const gen = cs.reduce((m, c) => Math.max(m, c.generation), 0);
   const best = bestOf(cs);
@@ -124,7 +124,7 @@ export function runSection(d: RunData): FactSection {
   return { topic: 'run', title: 'Run', lines };
 }
 
-export function directivesSection(d: RunData): FactSection {
+function directivesSection(d: RunData): FactSection {
   const active = activeDirectives(d.directives);
   const answered = (id: string) => d.candidates.filter((c) => c.directiveIds?.includes(id));
   const lines = active.map((x) => {
@@ -138,7 +138,7 @@ export function directivesSection(d: RunData): FactSection {
   return { topic: 'directives', title: 'Directives from the person', lines };
 }
 
-export function recentSection(d: RunData, window: number): FactSection {
+function recentSection(d: RunData, window: number): FactSection {
   const recent = [...d.candidates]
     .filter((c) => c.generation > 0)
     .sort((a, b) => a.generation - b.generation || a.slot - b.slot)
@@ -146,7 +146,7 @@ export function recentSection(d: RunData, window: number): FactSection {
   return { topic: 'recent', title: `Last ${recent.length} candidate(s)`, lines: recent.length ? recent.map(candidateLine) : ['none yet'] };
 }
 
-export function failuresSection(d: RunData, window: number): FactSection {
+function failuresSection(d: RunData, window: number): FactSection {
   const recent = [...d.candidates]
     .filter((c) => c.generation > 0)
     .sort((a, b) => a.generation - b.generation || a.slot - b.slot)
@@ -174,7 +174,7 @@ export function failuresSection(d: RunData, window: number): FactSection {
   return { topic: 'failures', title: 'Failures', lines };
 }
 
-export function progressSection(d: RunData): FactSection {
+function progressSection(d: RunData): FactSection {
   const gens = [...new Set(d.candidates.map((c) => c.generation))].sort((a, b) => a - b);
   let best = Infinity;
   const steps: string[] = [];
@@ -232,7 +232,7 @@ export function historySection(candidates: CandidateRecord[], f: HistoryFilter =
   };
 }
 
-export function queueSection(d: RunData): FactSection {
+function queueSection(d: RunData): FactSection {
   const q = d.candidates
     .filter((c) => c.state === 'pending-review')
     .sort((a, b) => (a.metrics?.trainingBdRate ?? 0) - (b.metrics?.trainingBdRate ?? 0));
@@ -325,7 +325,7 @@ export function renderFacts(
 /** Diffs cap: a prompt needs the change, not a rewrite of the whole file twice. */
 const MAX_DIFF_LINES = 200;
 
-export function capDiff(diff: string, max = MAX_DIFF_LINES): string {
+function capDiff(diff: string, max = MAX_DIFF_LINES): string {
   const lines = diff.split('\n');
   return lines.length <= max
     ? diff
@@ -334,7 +334,7 @@ export function capDiff(diff: string, max = MAX_DIFF_LINES): string {
 
 /** Reads what a selection needs from the workspace: records, directives, status, and each named
  * candidate's diff against its parent. */
-export function readRunData(ws: Workspace, diffFor: string[] = []): RunData {
+function readRunData(ws: Workspace, diffFor: string[] = []): RunData {
   const candidates = ws.listCandidates();
   const status = readJsonIfExists<RunData['status']>(join(ws.dir, 'status.json'));
   const diffs: Record<string, string> = {};

@@ -20,7 +20,7 @@ export interface FramesParams {
   quality?: number;
 }
 
-export interface Planes {
+interface Planes {
   y: Uint8Array;
   u: Uint8Array;
   v: Uint8Array;
@@ -83,7 +83,7 @@ function own(a: Uint8Array): Uint8Array {
 }
 
 /** How long a decode nobody waits for any more survives (see wait). */
-export const ABANDON_GRACE_MS = 200;
+const ABANDON_GRACE_MS = 200;
 
 export class FrameCache {
   private readonly cache = new Map<string, Entry>();

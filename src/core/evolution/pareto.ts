@@ -8,7 +8,7 @@ export interface Objectives {
   decodeMs: number;
 }
 
-export function dominates(a: Objectives, b: Objectives): boolean {
+function dominates(a: Objectives, b: Objectives): boolean {
   const le = a.bdRate <= b.bdRate && a.encodeMs <= b.encodeMs && a.decodeMs <= b.decodeMs;
   const lt = a.bdRate < b.bdRate || a.encodeMs < b.encodeMs || a.decodeMs < b.decodeMs;
   return le && lt;

@@ -40,13 +40,13 @@ export interface PromptInput {
   tokenBudget?: number;
 }
 
-export interface PromptDirective {
+interface PromptDirective {
   id: string;
   text: string;
   block?: string;
 }
 
-export const SYSTEM_PROMPT = `You improve a video codec written as one self-contained JavaScript ES module.
+const SYSTEM_PROMPT = `You improve a video codec written as one self-contained JavaScript ES module.
 An honest harness runs it: encode(video, {quality}) in one sandboxed process, decode(bytes) in another
 that never sees the source; rate = bytes returned by encode; quality = PSNR/SSIM of what decode returns.
 The score is BD-rate in percent against a reference encoder run on the same frames: lower (more negative)
@@ -62,7 +62,7 @@ Rules the validator enforces (from the syntax tree, not a word list):
 Change code only between // EVOLVE-BLOCK-START <name> and // EVOLVE-BLOCK-END; the code outside the
 blocks (the exported entry points, meta, glue) is fixed.`;
 
-export const EDIT_FORMAT = `Answer format:
+const EDIT_FORMAT = `Answer format:
 HYPOTHESIS: <one or two sentences: what you change and why it should lower BD-rate>
 then one or more edits, in either of two forms (they may be mixed; they apply in order):
 1. a change of some lines, exactly:
@@ -113,19 +113,19 @@ const STRATEGY_TEXT: Record<Strategy, string> = {
 };
 
 /** Characters per token for estimates (code and English prose with Claude's tokenizer: 3-4). */
-export const CHARS_PER_TOKEN = 3.5;
+const CHARS_PER_TOKEN = 3.5;
 
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
 /** One piece of a prompt; `cache` marks the end of a prefix worth caching (a breakpoint). */
-export interface PromptPart {
+interface PromptPart {
   text: string;
   cache?: boolean;
 }
 
-export interface PromptStats {
+interface PromptStats {
   /** Estimated input tokens of the whole prompt (system + user). */
   tokens: number;
   /** Estimated tokens of the parent's code alone. */
@@ -261,7 +261,7 @@ export function buildPrompt(p: PromptInput): BuiltPrompt {
 }
 
 /** The person steering the search outranks the strategy: their words come right before the task. */
-export function directivesSection(ds: PromptDirective[]): string {
+function directivesSection(ds: PromptDirective[]): string {
   return (
     '## The person supervising this search asks (follow these; say in HYPOTHESIS which you answer)\n' +
     ds.map((d) => `- [${d.id}]${d.block ? ` (focus on the EVOLVE-BLOCK named "${d.block}")` : ''} ${d.text}`).join('\n')

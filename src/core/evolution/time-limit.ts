@@ -5,7 +5,7 @@ import type { CandidateRecord, ClipScore } from '../store/records';
 import type { StageRequest } from './evaluator';
 
 export const FAIL_FAST_FLOOR_MS = 5000;
-export const FAIL_FAST_FACTOR = 8;
+const FAIL_FAST_FACTOR = 8;
 
 function scoresOf(parent: CandidateRecord | undefined, stage: StageRequest['stage']): ClipScore[] | undefined {
   const m = parent?.metrics;

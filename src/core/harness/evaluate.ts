@@ -19,7 +19,7 @@ import type { SandboxLimits } from '../sandbox/limits';
 import { SandboxPool, runDecode, runEncode, sandboxLevel, type SandboxRunOptions, type SandboxLevel } from '../sandbox/runner';
 import { prepareCandidate, type Diagnostic, type PreparedCandidate } from '../sandbox/validator';
 
-export const EVALUATION_SCHEMA_VERSION = 1;
+const EVALUATION_SCHEMA_VERSION = 1;
 
 /** `timeoutMs` overrides limits.timeoutMs for this clip's children (fail fast on a small clip). */
 export type ClipSource =
@@ -62,8 +62,6 @@ export interface EvaluateOptions {
   onWarning?: (message: string) => void;
 }
 
-export type { BdRateDetail };
-
 export interface ClipEvaluation {
   clip: string;
   name: string;
@@ -84,7 +82,7 @@ export interface ClipEvaluation {
   searched: number;
 }
 
-export interface EvaluationSummary {
+interface EvaluationSummary {
   /** Mean BD-rate over clips per metric and reference (only clips where it could be computed). */
   meanBdRate: BdRateTable;
   encodeMs: number;
@@ -314,7 +312,7 @@ type MeasureResult =
  * One RD point: encode in one child, decode the bytes in another, metrics in the host — frame by
  * frame as the decoded frames arrive, so the host never holds the decoded clip.
  */
-export async function measurePoint(
+async function measurePoint(
   candidate: PreparedCandidate,
   video: Video,
   quality: number,

@@ -24,4 +24,4 @@ export function createProvider(cfg: ProviderConfig, rt: ProviderRuntimeOptions =
   });
 }
 
-export type { LlmProvider, CompletionRequest, CompletionResult, ProposalContext, ChatMessage } from './provider';
+export type { LlmProvider } from './provider';

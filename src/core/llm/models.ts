@@ -43,7 +43,7 @@ export async function anthropicModels(o: { apiKey?: string; baseUrl?: string; si
 }
 
 /** The models endpoint of an OpenAI-compatible base URL (with or without its /v1). */
-export function openAiModelsUrl(baseUrl: string): string {
+function openAiModelsUrl(baseUrl: string): string {
   const base = baseUrl.replace(/\/+$/, '');
   return base.endsWith('/v1') ? `${base}/models` : `${base}/v1/models`;
 }

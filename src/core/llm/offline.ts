@@ -100,7 +100,7 @@ export function proposeChanges(
   return { changes: [...chosen.values()].map((c) => ({ param: c.param, from: c.param.value, to: c.to, origin: c.origin })) };
 }
 
-export function renderProposal(p: OfflineProposal): string {
+function renderProposal(p: OfflineProposal): string {
   const what = p.changes.map(
     (c) =>
       `${c.param.name} ${formatValue(c.param, c.from)} → ${formatValue(c.param, c.to)}${c.origin === 'crossover' ? ' (from an inspiration)' : c.origin === 'momentum' ? ' (repeating the step that improved the parent)' : ''}`,
@@ -147,7 +147,7 @@ export function proposeBlockCrossover(
   return pick(r, focused.length ? focused : options);
 }
 
-export function renderCrossover(c: BlockCrossover): string {
+function renderCrossover(c: BlockCrossover): string {
   return [
     `HYPOTHESIS: offline block crossover: the ${c.block} block of inspiration ${c.from + 1}, whose code there differs from the parent's;` +
       ' combining a region that worked in another program with the rest of this one may beat both.',

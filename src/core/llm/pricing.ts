@@ -9,10 +9,10 @@ export interface Price {
   cacheReadPerMTok?: number;
 }
 
-export const CACHE_WRITE_FACTOR = 1.25;
-export const CACHE_READ_FACTOR = 0.1;
+const CACHE_WRITE_FACTOR = 1.25;
+const CACHE_READ_FACTOR = 0.1;
 
-export const DEFAULT_PRICES: Record<string, Price> = {
+const DEFAULT_PRICES: Record<string, Price> = {
   'claude-opus-4': { inputPerMTok: 15, outputPerMTok: 75 },
   'claude-opus-4-1': { inputPerMTok: 15, outputPerMTok: 75 },
   'claude-sonnet-4': { inputPerMTok: 3, outputPerMTok: 15 },

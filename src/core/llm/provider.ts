@@ -21,7 +21,7 @@ export interface ChatMessage {
 
 /** What the program database knows about the request; the offline mutator works from this alone,
  * the language-model providers get the same facts inside the prompt text. */
-export interface ProposalContext {
+interface ProposalContext {
   parentCode: string;
   /** Other good programs (top and diverse), for crossover. */
   inspirations: string[];
@@ -57,7 +57,7 @@ export interface CompletionRequest {
 /** An answer longer than this is no edit of a codec; refused before it is stored or sent back. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 /** Longest a single model call may take when no earlier deadline applies. */
-export const DEFAULT_CALL_TIMEOUT_MS = 15 * 60_000;
+const DEFAULT_CALL_TIMEOUT_MS = 15 * 60_000;
 
 /** The call's deadline: the request's, or DEFAULT_CALL_TIMEOUT_MS (or `callTimeoutMs`) from now. */
 export function callDeadline(req: CompletionRequest, callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS): number {

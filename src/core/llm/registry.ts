@@ -22,7 +22,7 @@ export interface ProviderRuntimeOptions {
 }
 
 /** What a factory gets: the workspace's provider settings and the host's runtime options. */
-export type ProviderFactoryInput = Omit<ProviderConfig, 'kind'> & ProviderRuntimeOptions;
+type ProviderFactoryInput = Omit<ProviderConfig, 'kind'> & ProviderRuntimeOptions;
 
 export interface ProviderEntry {
   kind: string;

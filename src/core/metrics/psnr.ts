@@ -47,7 +47,7 @@ export function psnrYuv(y: number, u: number, v: number): number {
 }
 
 /** ffmpeg's get_psnr: infinite for identical planes. */
-export function psnrFromMse(mse: number, frames = 1, peak = PEAK): number {
+function psnrFromMse(mse: number, frames = 1, peak = PEAK): number {
   return 10 * Math.log10((peak * peak) / (mse / frames));
 }
 

@@ -132,7 +132,7 @@ export interface SsimResult {
   frames: number;
 }
 
-export function ssimDb(ssim: number, weight = 1): number {
+function ssimDb(ssim: number, weight = 1): number {
   return Math.abs(weight - ssim) > 1e-9 ? 10 * Math.log10(weight / (weight - ssim)) : Infinity;
 }
 

@@ -21,7 +21,7 @@ export interface VmafSupport {
 const probeCache = new Map<string, Promise<VmafSupport>>();
 
 /** Whether `ffmpeg -filters` lists libvmaf (Debian 12's ffmpeg 5.1 does not; it has only vmafmotion). */
-export async function hasLibvmafFilter(ffmpegPath: string): Promise<boolean> {
+async function hasLibvmafFilter(ffmpegPath: string): Promise<boolean> {
   const r = await runFfmpeg(ffmpegPath, ['-hide_banner', '-filters'], { timeoutMs: 20000 });
   return r.stdout
     .toString('utf8')

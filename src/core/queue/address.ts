@@ -14,7 +14,7 @@ export interface QueueAddress {
   password?: string;
 }
 
-export const DEFAULT_REDIS_PORT = 6379;
+const DEFAULT_REDIS_PORT = 6379;
 
 export function parseQueueUrl(url: string): QueueAddress {
   let u: URL;

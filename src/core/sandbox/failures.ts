@@ -2,29 +2,15 @@
 // model), not an exception: it carries the class, a message that says what to change, and the
 // candidate's line:column when one applies.
 
-export const FAILURE_CLASSES = [
-  'syntax',
-  'forbidden',
-  'contract',
-  'runtime',
-  'timeout',
-  'memory',
-  'output-limit',
-  'crash',
-  'bad-output',
-  'nondeterministic',
-] as const;
-
-export type FailureClass = (typeof FAILURE_CLASSES)[number];
+export type FailureClass =
+  'syntax' | 'forbidden' | 'contract' | 'runtime' | 'timeout' | 'memory' | 'output-limit' | 'crash' | 'bad-output' | 'nondeterministic';
 
 /** Classes the static validator can produce (nothing has run yet). */
 export type StaticFailureClass = 'syntax' | 'forbidden' | 'contract';
 
 /** Classes the engine adds around the sandbox: the model's answer did not apply, held no code, was cut
  * off at the output-token limit (truncated), repeated an earlier program, or the provider failed. */
-export const ENGINE_FAILURE_CLASSES = ['edit-failed', 'no-code', 'truncated', 'duplicate', 'provider'] as const;
-
-export type EngineFailureClass = (typeof ENGINE_FAILURE_CLASSES)[number];
+type EngineFailureClass = 'edit-failed' | 'no-code' | 'truncated' | 'duplicate' | 'provider';
 
 /** One failure type for the sandbox's results and the engine's records (stored in candidate.json). */
 export interface CandidateFailure {
@@ -40,10 +26,6 @@ export interface CandidateFailure {
   detail?: string;
   /** The SEARCH text that matched nothing, for edit-failed. */
   unmatched?: string;
-}
-
-export function isFailureClass(x: unknown): x is FailureClass {
-  return typeof x === 'string' && (FAILURE_CLASSES as readonly string[]).includes(x);
 }
 
 /** "codec.js:12:5: forbidden: ..." — the one-line form shown to people and fed to the model. */

@@ -34,7 +34,7 @@ export interface SandboxRunOptions {
   pool?: SandboxPool;
 }
 
-export interface RunTiming {
+interface RunTiming {
   /** Candidate call only, measured inside the child. */
   ms: number;
   /**
@@ -64,7 +64,7 @@ export interface SandboxLevel {
   summary: string;
 }
 
-export const DEFAULT_SEED = 0x5eed;
+const DEFAULT_SEED = 0x5eed;
 
 // ---- runtime detection ----------------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ function guardBinaries(): Guards {
 }
 
 /** RLIMIT_CPU of a child: soft (SIGXCPU) and hard (SIGKILL) seconds. */
-export function cpuLimitSeconds(limits: SandboxLimits): { soft: number; hard: number } {
+function cpuLimitSeconds(limits: SandboxLimits): { soft: number; hard: number } {
   // GC threads add CPU time on top of the wall clock, hence the margin over the wall-clock limit.
   const soft = limits.cpuSeconds ?? Math.ceil((2 * limits.timeoutMs) / 1000) + 5;
   return { soft, hard: soft + 5 };
@@ -143,7 +143,7 @@ export function childEnv(): Record<string, string> {
   return { ELECTRON_RUN_AS_NODE: '1' };
 }
 
-export function workerScript(opts: SandboxRunOptions = {}): string {
+function workerScript(opts: SandboxRunOptions = {}): string {
   const p = opts.workerPath ?? distFile('sandbox-worker.js');
   if (!existsSync(p)) throw new EnvironmentError(`the sandbox worker ${p} is missing`, "run 'npm run build' to bundle it");
   return p;
@@ -201,7 +201,7 @@ export async function probeRuntime(
 }
 
 /** Detects (once per runtime) which permission flag works and what the child can still do. */
-export function detectSupport(opts: SandboxRunOptions = {}): Promise<Support> {
+function detectSupport(opts: SandboxRunOptions = {}): Promise<Support> {
   const execPath = opts.execPath ?? process.execPath;
   const worker = workerScript(opts);
   // What a runtime supports does not depend on which worker script it runs: cache per runtime.

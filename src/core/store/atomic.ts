@@ -46,7 +46,7 @@ export function readJsonIfExists<T>(path: string): T | undefined {
   return existsSync(path) ? readJson<T>(path) : undefined;
 }
 
-export function checkSchema(value: unknown, where: string): void {
+function checkSchema(value: unknown, where: string): void {
   const v = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (v !== SCHEMA_VERSION) {
     throw new InputError(

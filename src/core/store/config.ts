@@ -6,11 +6,8 @@ import { REFERENCE_CODECS } from '../baseline/reference';
 import { arr, bool, num, obj, str, type Shape } from './schema';
 
 import type { ProviderKind } from '../llm/registry';
-export type { ProviderKind };
 export type AdoptionPolicy = 'review' | 'auto' | 'off';
 import type { ReferenceCodec } from '../baseline/reference';
-export type { ReferenceCodec };
-
 export interface ProviderConfig {
   kind: ProviderKind;
   model?: string;
@@ -21,7 +18,7 @@ export interface ProviderConfig {
   temperature?: number;
 }
 
-export interface ClipConfig {
+interface ClipConfig {
   /** Seconds-long first stage: a tiny clip, few frames. */
   smoke: { path: string; frames: number };
   /** Clips whose numbers the model sees. */
@@ -81,7 +78,7 @@ export interface WorkspaceConfig {
 
 /** Room for the hybrid seed (~29k tokens and growing), the system text and contract (~2k) and three
  * diffs against it; about $0.18 a prompt at Sonnet's uncached input price. */
-export const DEFAULT_PROMPT_TOKEN_BUDGET = 60000;
+const DEFAULT_PROMPT_TOKEN_BUDGET = 60000;
 
 export function defaultConcurrency(): number {
   return Math.max(1, cpus().length - 1);

@@ -25,9 +25,9 @@ interface DirectivesFile {
   directives: Directive[];
 }
 
-export const DIRECTIVES_FILE = 'directives.json';
+const DIRECTIVES_FILE = 'directives.json';
 /** A directive is a sentence or two for a prompt, not a document. */
-export const MAX_DIRECTIVE_CHARS = 2000;
+const MAX_DIRECTIVE_CHARS = 2000;
 
 function path(ws: Workspace): string {
   return join(ws.dir, DIRECTIVES_FILE);

@@ -54,7 +54,7 @@ export class EventLog {
 }
 
 /** Parses events.jsonl text. Lines that are not JSON (a crash mid-write) are skipped with a warning. */
-export function parseEventLog(text: string, where = 'events.jsonl'): LogReadResult {
+function parseEventLog(text: string, where = 'events.jsonl'): LogReadResult {
   const events: EngineEvent[] = [];
   const warnings: string[] = [];
   const lines = text.split('\n');

@@ -21,7 +21,7 @@ function sameDir(a: string, b: string): boolean {
   }
 }
 
-export async function isGitRepo(dir: string): Promise<boolean> {
+async function isGitRepo(dir: string): Promise<boolean> {
   if (!existsSync(dir)) return false;
   const r = await git(dir, ['rev-parse', '--is-inside-work-tree']);
   return r.code === 0 && r.stdout.trim() === 'true';

@@ -8,9 +8,9 @@ import { defaultConfig, type WorkspaceConfig } from './config';
 import { codecFile, seedSource, type SeedName } from './seed-files';
 import { Workspace } from './workspace';
 
-export const BUNDLED_CLIP = 'talking_heads_160x96_9f.y4m';
+const BUNDLED_CLIP = 'talking_heads_160x96_9f.y4m';
 
-export function bundledClipPath(): string {
+function bundledClipPath(): string {
   return join(packageRoot(), 'media', 'clips', BUNDLED_CLIP);
 }
 

@@ -10,7 +10,7 @@ import type { EngineEvent } from './event-log';
 import type { CandidateRecord, CandidateState, VersionRecord } from './records';
 import type { Workspace } from './workspace';
 
-export type IntegrityKind = 'config' | 'version-missing' | 'candidate-missing';
+type IntegrityKind = 'config' | 'version-missing' | 'candidate-missing';
 
 export interface IntegrityProblem {
   kind: IntegrityKind;

@@ -9,7 +9,7 @@ export const TERMINAL_STATES: CandidateState[] = ['invalid', 'failed', 'evaluate
 
 /** `input` counts every input token; `cacheWrite` and `cacheRead` (added in schemaVersion 1 as optional
  * fields: records written before them read as 0) are the parts written to and read from a prompt cache. */
-export interface TokenUsage {
+interface TokenUsage {
   input: number;
   output: number;
   cacheWrite?: number;
@@ -141,7 +141,7 @@ export interface VersionRecord {
 
 /** A clip score as stored by any version: before the metric registry, bdRate was keyed by
  * reference alone (PSNR-Y) and points held flat psnrY/psnrYuv/ssimY. Both shapes are read. */
-export function readClipScore(raw: ClipScore): ClipScore {
+function readClipScore(raw: ClipScore): ClipScore {
   const r = raw as unknown as {
     clip: string;
     bdRate?: Record<string, unknown>;

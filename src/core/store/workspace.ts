@@ -17,7 +17,7 @@ import {
   type VersionRecord,
 } from './records';
 
-export const STATE_DIR = '.codec-evolution';
+const STATE_DIR = '.codec-evolution';
 
 export class Workspace {
   readonly dir: string;

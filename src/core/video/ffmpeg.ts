@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { CancelledError, EnvironmentError } from '../errors';
 import { packageRoot } from '../paths';
 
-export type FfmpegSource = 'explicit' | 'env' | 'ffmpeg-static' | '@ffmpeg-installer/ffmpeg' | 'PATH';
+type FfmpegSource = 'explicit' | 'env' | 'ffmpeg-static' | '@ffmpeg-installer/ffmpeg' | 'PATH';
 
 export interface FfmpegLocation {
   path: string;
@@ -24,7 +24,7 @@ export interface FfmpegLocation {
   candidates?: FfmpegCandidate[];
 }
 
-export interface FfmpegCandidate {
+interface FfmpegCandidate {
   path: string;
   source: FfmpegSource;
   version?: string;
@@ -35,7 +35,7 @@ export interface FfmpegCandidate {
 }
 
 /** The encoders the reference codecs need: x264, x265 and one AV1 encoder (SVT-AV1 preferred: libaom is far slower). */
-export const REFERENCE_ENCODERS = ['libx264', 'libx265', 'libsvtav1', 'libaom-av1'];
+const REFERENCE_ENCODERS = ['libx264', 'libx265', 'libsvtav1', 'libaom-av1'];
 
 export interface LocateOptions {
   /** From the codecEvolution.ffmpegPath setting or the --ffmpeg flag; wins over everything. */
@@ -98,7 +98,7 @@ function ffmpegInstallerBinary(): { path?: string; note: string } {
 const versionCache = new Map<string, string>();
 
 /** First line of `ffmpeg -version`; throws EnvironmentError when the binary does not run. */
-export async function ffmpegVersion(path: string): Promise<string> {
+async function ffmpegVersion(path: string): Promise<string> {
   const hit = versionCache.get(path);
   if (hit) return hit;
   let r: RunResult;
@@ -133,7 +133,7 @@ function explicitLocation(raw: string, source: 'explicit' | 'env', env: NodeJS.P
 
 /** How new a build is: the copyright year ffmpeg prints (git builds like "N-47683-g0e8eb07980" have no
  * release number, but every build says "Copyright (c) 2000-2018"), then the release number. */
-export function versionRank(versionLine: string): number[] {
+function versionRank(versionLine: string): number[] {
   const year = Number(/Copyright \(c\) \d{4}-(\d{4})/.exec(versionLine)?.[1] ?? 0);
   const rel = /^ffmpeg version n?(\d+)\.(\d+)(?:\.(\d+))?/.exec(versionLine);
   return [year, ...(rel ? [Number(rel[1]), Number(rel[2]), Number(rel[3] ?? 0)] : [0, 0, 0])];

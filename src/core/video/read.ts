@@ -85,7 +85,7 @@ export function fpsFraction(text: string): { fpsNum: number; fpsDen: number } {
 }
 
 /** Parses the stderr of `ffmpeg -i FILE` (ffprobe is not always there: @ffmpeg-installer ships none). */
-export function parseStreamInfo(stderr: string, name: string): Omit<VideoProbe, 'frames'> {
+function parseStreamInfo(stderr: string, name: string): Omit<VideoProbe, 'frames'> {
   const line = stderr.split('\n').find((l) => /Stream #\d+:\d+.*: Video: /.test(l));
   if (!line) {
     throw new InputError(

@@ -159,7 +159,7 @@ export async function readY4M(path: string, maxFrames = Infinity, onWarning?: Wa
 }
 
 /** The stream header line (with newline) for a video of this size and rate. */
-export function y4mHeader(v: Pick<Video, 'width' | 'height' | 'fpsNum' | 'fpsDen'>): string {
+function y4mHeader(v: Pick<Video, 'width' | 'height' | 'fpsNum' | 'fpsDen'>): string {
   return `${MAGIC} W${v.width} H${v.height} F${v.fpsNum}:${v.fpsDen} Ip A1:1 C420jpeg\n`;
 }
 
