@@ -17,6 +17,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['CHROMA_ME', 'false', 'true'],
   ['CHROMA_MODE_RD', 'false', 'true'],
   ['CHROMA_CFL', 'false', 'true'],
+  ['MBTREE', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

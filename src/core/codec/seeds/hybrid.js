@@ -53,6 +53,103 @@ function setQp(q) {
   lambdaMe = sqrt(lambda);
 }
 let chromaQpOffset = 0;
+
+// Lookahead QP allocation (x264's MB-tree idea at frame level): before coding, a cheap analysis on
+// half-resolution luma measures per 16x16 block an intra cost and a motion-compensated inter cost
+// against the previous frame; walking backwards, the share of each block's information that later
+// frames take from it (1 - inter/intra of its dependants, accumulated) is propagated to the blocks
+// it was predicted from. A frame whose blocks are much referenced gets a lower QP:
+// delta = -MBTREE_STRENGTH * mean over blocks of log2((intra + propagated) / intra).
+const MBTREE = true;             // @evolve bool
+const MBTREE_STRENGTH = 2.0;     // @evolve float 0 5
+let frameQpDelta = new Int8Array(0);
+function lookahead(video) {
+  const n = video.frames.length, bw = MBW, bh = MBH, nb = bw * bh;
+  frameQpDelta = new Int8Array(n);
+  if (!MBTREE || n < 2) return;
+  // Half-resolution planes (8x8 per macroblock) with a replicated margin of M samples.
+  const M = 16, w2 = bw * 8, h2 = bh * 8, ls = w2 + 2 * M, hw = (W + 1) >> 1, hh = (H + 1) >> 1;
+  const low = [];
+  for (let f = 0; f < n; f++) {
+    const y = video.frames[f].y, pl = new Uint8Array(ls * (h2 + 2 * M));
+    for (let r = -M; r < h2 + M; r++) {
+      const yy = min(hh - 1, max(0, r)), r0 = min(H - 1, 2 * yy) * W, r1 = min(H - 1, 2 * yy + 1) * W;
+      for (let c = -M; c < w2 + M; c++) {
+        const xx = min(hw - 1, max(0, c)), c0 = min(W - 1, 2 * xx), c1 = min(W - 1, 2 * xx + 1);
+        pl[(r + M) * ls + c + M] = (y[r0 + c0] + y[r0 + c1] + y[r1 + c0] + y[r1 + c1] + 2) >> 2;
+      }
+    }
+    low.push(pl);
+  }
+  const intra = [], inter = [], mvx = [], mvy = [], pred = new Uint8Array(64);
+  const cost8 = (pl, o, pr) => satd4(pl, o, ls, pr, 0, 8) + satd4(pl, o + 4, ls, pr, 4, 8) + satd4(pl, o + 4 * ls, ls, pr, 32, 8) + satd4(pl, o + 4 * ls + 4, ls, pr, 36, 8);
+  const sad8 = (a, ao, b, bo) => { let s = 0; for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { const d = a[ao + y * ls + x] - b[bo + y * ls + x]; s += d < 0 ? -d : d; } return s; };
+  for (let f = 0; f < n; f++) {
+    const pl = low[f], ic = new Float64Array(nb), ec = new Float64Array(nb), vx = new Int8Array(nb), vy = new Int8Array(nb);
+    for (let by = 0; by < bh; by++) for (let bx = 0; bx < bw; bx++) {
+      const b = by * bw + bx, o = (by * 8 + M) * ls + bx * 8 + M;
+      // Intra: the best of DC, vertical and horizontal from the source neighbours.
+      let best = INF;
+      for (let m = 0; m < 3; m++) {
+        if ((m === 1 && by === 0) || (m === 2 && bx === 0)) continue;
+        let dc = 0;
+        if (m === 0) {
+          let s = 0, k = 0;
+          if (by > 0) for (let x = 0; x < 8; x++, k++) s += pl[o - ls + x];
+          if (bx > 0) for (let y = 0; y < 8; y++, k++) s += pl[o + y * ls - 1];
+          dc = k ? (s + (k >> 1)) / k | 0 : 128;
+        }
+        for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) pred[y * 8 + x] = m === 0 ? dc : m === 1 ? pl[o - ls + x] : pl[o + y * ls - 1];
+        best = min(best, cost8(pl, o, pred));
+      }
+      ic[b] = best + 16;
+      if (f === 0) continue;
+      // Inter: integer diamond search on the previous frame from zero and the left/top vectors.
+      const rp = low[f - 1];
+      let cx = 0, cy = 0, cb = sad8(pl, o, rp, o);
+      const tryMv = (x, y) => {
+        if (x < -M || x > M || y < -M || y > M) return;
+        const c = sad8(pl, o, rp, o + y * ls + x) + 2 * (abs(x) + abs(y));
+        if (c < cb) { cb = c; cx = x; cy = y; }
+      };
+      if (bx > 0) tryMv(vx[b - 1], vy[b - 1]);
+      if (by > 0) tryMv(vx[b - bw], vy[b - bw]);
+      for (let it = 0; it < 16; it++) {
+        const x0 = cx, y0 = cy;
+        tryMv(x0 - 1, y0); tryMv(x0 + 1, y0); tryMv(x0, y0 - 1); tryMv(x0, y0 + 1);
+        if (cx === x0 && cy === y0) break;
+      }
+      vx[b] = cx; vy[b] = cy;
+      const ro = o + cy * ls + cx;
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) pred[y * 8 + x] = rp[ro + y * ls + x];
+      ec[b] = min(ic[b], cost8(pl, o, pred) + 4);
+    }
+    intra.push(ic); inter.push(ec); mvx.push(vx); mvy.push(vy);
+  }
+  // Backward propagation: each block passes (intra + received) * (1 - inter/intra) to its reference area.
+  const prop = [];
+  for (let f = 0; f < n; f++) prop.push(new Float64Array(nb));
+  for (let f = n - 1; f > 0; f--) {
+    const ic = intra[f], ec = inter[f], pr = prop[f], dst = prop[f - 1];
+    for (let by = 0; by < bh; by++) for (let bx = 0; bx < bw; bx++) {
+      const b = by * bw + bx, amount = (ic[b] + pr[b]) * (1 - ec[b] / ic[b]);
+      if (amount <= 0) continue;
+      // The reference area: 8x8 at (bx*8 + vx, by*8 + vy), spread over up to four blocks by overlap.
+      const x = bx * 8 + mvx[f][b], y = by * 8 + mvy[f][b], x0 = floor(x / 8), y0 = floor(y / 8), fx = x - x0 * 8, fy = y - y0 * 8;
+      for (let k = 0; k < 4; k++) {
+        const tx = x0 + (k & 1), ty = y0 + (k >> 1);
+        if (tx < 0 || ty < 0 || tx >= bw || ty >= bh) continue;
+        const wgt = ((k & 1) ? fx : 8 - fx) * ((k >> 1) ? fy : 8 - fy) / 64;
+        if (wgt > 0) dst[ty * bw + tx] += amount * wgt;
+      }
+    }
+  }
+  for (let f = 0; f < n; f++) {
+    let s = 0;
+    for (let b = 0; b < nb; b++) s += log2((intra[f][b] + prop[f][b]) / intra[f][b]);
+    frameQpDelta[f] = round(-MBTREE_STRENGTH * s / nb);
+  }
+}
 // EVOLVE-BLOCK-END
 
 // EVOLVE-BLOCK-START tables
@@ -2090,9 +2187,9 @@ function finishFrame(last) {
 }
 
 // Codes the loaded source frame; returns how many macroblocks chose intra.
-function encodeFrame(quality, predicted) {
+function encodeFrame(quality, predicted, qd) {
   frameIsP = predicted;
-  const q = qpFor(quality, !frameIsP);
+  const q = max(0, min(51, qpFor(quality, !frameIsP) + qd));
   setQp(q);
   encDirect(frameIsP ? 1 : 0); encBits(q, 6);
   let intra = 0;
@@ -2114,17 +2211,18 @@ function encodeVideo(video, options) {
   chromaQpOffset = max(-12, min(12, CHROMA_QP_OFFSET));
   deblockOn = !!DEBLOCK; deblockOffset = max(-6, min(6, DEBLOCK_OFFSET));
   encInit();
+  lookahead(video);
   const frames = [];
   const saved = new Uint16Array(NUM_CTX);
   for (let i = 0; i < n; i++) {
     loadSource(video.frames[i]);
     const s0 = outPos, s1 = RC[1], s2 = RC[0], s3 = cache, s4 = cacheSize;
     saved.set(P);
-    let intraMbs = encodeFrame(quality, i > 0);
+    let intraMbs = encodeFrame(quality, i > 0, frameQpDelta[i]);
     if (i > 0 && intraMbs > SCENECUT_INTRA_FRACTION * MBW * MBH) {
       outPos = s0; RC[1] = s1; RC[0] = s2; cache = s3; cacheSize = s4;
       P.set(saved);
-      intraMbs = encodeFrame(quality, false);
+      intraMbs = encodeFrame(quality, false, frameQpDelta[i]);
     }
     frames.push(finishFrame(i === n - 1));
   }
