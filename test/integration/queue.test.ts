@@ -3,16 +3,18 @@
 // mid-job, SIGKILL of the engine mid-run, Redis stopped and started again without its data.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { distFile } from '../../src/core/paths';
+import { distFile, packageRoot } from '../../src/core/paths';
+import type { StageResult } from '../../src/core/evolution/evaluator';
+import { QueueDispatcher } from '../../src/core/queue/dispatcher';
 import { runSession } from '../../src/core/evolution/session';
 import { parseQueueUrl, redactQueueUrl } from '../../src/core/queue/address';
 import type { QueueStatus } from '../../src/core/queue/job';
 import { TERMINAL_STATES } from '../../src/core/store/records';
 import type { Workspace } from '../../src/core/store/workspace';
-import { makeEngineWorkspace } from '../helpers/engine-workspace';
+import { makeEngineWorkspace, TREE_CLIP } from '../helpers/engine-workspace';
 import { startRedis, type TestRedis } from '../helpers/redis';
 
 interface WorkerProc {
@@ -183,6 +185,36 @@ describe('queue: distributed evaluation on BullMQ and a real redis-server', func
       queueEvents.some((q) => q.connected && q.workers.length === 2),
       'no queue event listing both workers',
     );
+  });
+
+  it('the job carries the sandbox memory limit: a worker refuses 300 MB of heap at memoryMb 200, runs it at 1024', async () => {
+    const w = startWorker(redis.url, tmp('ce-wm-'));
+    workers.push(w);
+    await w.waitFor(/connected to/);
+    const source = readFileSync(join(packageRoot(), 'test/fixtures/candidates/memory/heap-300mb.js'), 'utf8');
+    const results: Record<number, StageResult> = {};
+    for (const memoryMb of [200, 1024]) {
+      const { ws, config } = makeEngineWorkspace('ce-queue-mem-', (c) => {
+        c.limits = { timeoutMs: 120_000, memoryMb };
+      });
+      dirs.push(ws.root);
+      const d = await QueueDispatcher.connect(redis.url, { config, root: ws.root });
+      try {
+        results[memoryMb] = await d.evaluate(source, {
+          stage: 'smoke',
+          candidateId: `mem${memoryMb}`,
+          clips: [{ path: TREE_CLIP, frames: 2 }],
+          references: [],
+        });
+      } finally {
+        await d.close();
+      }
+    }
+    const low = results[200];
+    assert.ok(low.via, 'the stage did not run on the worker');
+    assert.equal(!low.ok && low.failure.class, 'memory', JSON.stringify(low));
+    assert.match(!low.ok ? low.failure.message : '', /200 MB JavaScript heap cap/);
+    assert.equal(results[1024].ok, true, JSON.stringify(results[1024]));
   });
 
   it('an engine SIGKILLed mid-run resumes and adopts the result of the job it had in flight', async () => {

@@ -2,6 +2,7 @@
 // (cached in .codec-evolution/baseline-cache); the smoke stage is one point on two frames.
 import { evaluateCandidate, type ClipEvaluation, type ClipSource } from '../harness/evaluate';
 import type { ReferenceCodec, SharedReferenceCache } from '../baseline/reference';
+import { configuredLimits } from '../sandbox/limits';
 import type { WorkspaceConfig } from '../store/config';
 import type { ClipScore } from '../store/records';
 import type { Workspace } from '../store/workspace';
@@ -38,7 +39,7 @@ export async function runStage(
     clips,
     references: o.references as ReferenceCodec[],
     qualities: stage === 'smoke' ? SMOKE_QUALITIES : o.qualities,
-    limits: o.limits,
+    limits: configuredLimits(o.limits),
     maxLiteralBytes: o.limits?.maxLiteralBytes,
     ffmpeg: o.ffmpeg,
     cacheDir: o.cacheDir,

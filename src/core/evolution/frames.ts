@@ -8,6 +8,7 @@ import type { CandidateRecord } from '../store/records';
 import type { Workspace } from '../store/workspace';
 import { prepareCandidate } from '../sandbox/validator';
 import { runDecode, runEncode } from '../sandbox/runner';
+import { configuredLimits } from '../sandbox/limits';
 import { readVideo } from '../video/read';
 
 export interface FramesParams {
@@ -124,7 +125,7 @@ export class FrameCache {
       );
     const original = await readVideo(clip.path, { maxFrames: clip.frames, ffmpegPath: cfg.ffmpegPath, signal });
     throwIfAborted(signal);
-    const enc = await runEncode(prepared.candidate, original, quality, { signal, limits: cfg.limits });
+    const enc = await runEncode(prepared.candidate, original, quality, { signal, limits: configuredLimits(cfg.limits) });
     if (!enc.ok)
       throw new CodecEvolutionError(
         'candidate',
@@ -135,7 +136,7 @@ export class FrameCache {
       prepared.candidate,
       enc.bytes,
       { width: original.width, height: original.height, frames: original.frames.length },
-      { signal, limits: cfg.limits, checkDeterminism: false },
+      { signal, limits: configuredLimits(cfg.limits), checkDeterminism: false },
     );
     if (!dec.ok)
       throw new CodecEvolutionError(

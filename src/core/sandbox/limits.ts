@@ -45,6 +45,31 @@ export function resolveLimits(partial?: Partial<SandboxLimits>): SandboxLimits {
   return l;
 }
 
+/** A workspace's sandbox settings (config.json `limits`, set by codecEvolution.sandbox.*). */
+interface ConfiguredLimits {
+  timeoutMs?: number;
+  /** Caps the JavaScript heap at this and resident memory at twice this (DEFAULT_LIMITS' ratio). */
+  memoryMb?: number;
+  maxOutputBytes?: number;
+}
+
+/**
+ * The runner's limits from a workspace's settings — what the local pool and a queue worker (from the
+ * job) both apply. memoryMb is the heap cap (--max-old-space-size); the resident-memory watchdog,
+ * which also sees typed arrays outside the heap, allows twice it, as the defaults do (1024 / 2048).
+ */
+export function configuredLimits(c: ConfiguredLimits | undefined): Partial<SandboxLimits> {
+  if (!c) return {};
+  const l: Partial<SandboxLimits> = {};
+  if (c.timeoutMs !== undefined) l.timeoutMs = c.timeoutMs;
+  if (c.maxOutputBytes !== undefined) l.maxOutputBytes = c.maxOutputBytes;
+  if (c.memoryMb !== undefined) {
+    l.heapMb = c.memoryMb;
+    l.rssMb = 2 * c.memoryMb;
+  }
+  return l;
+}
+
 /** The output cap for an input of `rawBytes`: a codec that doubles its input is already useless. */
 export function outputCap(limits: SandboxLimits, rawBytes: number): number {
   return limits.maxOutputBytes ?? Math.min(2 * rawBytes + 1024 * 1024, 1024 * 1024 * 1024);
