@@ -120,6 +120,29 @@ describe('engine: budgets, adoption, stagnation, failure analysis', () => {
     assert.equal(canReview('adopted', 'rejected'), false);
   });
 
+  it('adoption verdicts say worse, within noise or better, by how many BD-rate points', () => {
+    const o = { margin: 0.2, objective: 'psnrYuv' as const };
+    const worse = judge({ training: 1.234 }, { training: -2.165 }, o);
+    assert.equal(worse.reason, 'PSNR-YUV BD-rate +1.234 % vs -2.165 %: worse by 3.399 points');
+    const slightlyWorse = judge({ training: -2.1 }, { training: -2.165 }, o);
+    assert.equal(slightlyWorse.reason, 'PSNR-YUV BD-rate -2.100 % vs -2.165 %: worse by 0.065 points, within the 0.2-point noise margin');
+    const noise = judge({ training: -2.265 }, { training: -2.165 }, o);
+    assert.equal(noise.reason, 'PSNR-YUV BD-rate -2.265 % vs -2.165 %: better by 0.100 points, within the 0.2-point noise margin');
+    assert.equal(
+      judge({ training: -2.165 }, { training: -2.165 }, o).reason,
+      'PSNR-YUV BD-rate -2.165 % vs -2.165 %: no change, within the 0.2-point noise margin',
+    );
+    const better = judge({ training: -3.5 }, { training: -2.165 }, o);
+    assert.equal(better.improved, true);
+    assert.equal(better.reason, 'PSNR-YUV BD-rate -3.500 % vs -2.165 %: better by 1.335 points');
+    const heldOut = judge({ training: -3.5, heldOut: 2 }, { training: -2.165, heldOut: 1 }, o);
+    assert.equal(
+      heldOut.reason,
+      'PSNR-YUV BD-rate -3.500 % vs -2.165 %: better by 1.335 points, but the held-out clips are worse (+2.000 % vs +1.000 %)',
+    );
+    for (const v of [worse, slightlyWorse, noise, better, heldOut]) assert.doesNotMatch(v.reason, /gain -/);
+  });
+
   it('stagnation: flat best for N generations, or identical scores; strategy escalates', () => {
     assert.equal(detectStagnation({ bestByGeneration: [5, 4, 3, 2], recentScores: [1, 2, 3], generations: 3 }).stagnant, false);
     const s = detectStagnation({ bestByGeneration: [5, 4, 4, 4, 4], recentScores: [1, 2, 3], generations: 3 });

@@ -74,13 +74,14 @@ export function judge(candidate: Scores, incumbent: Scores, opts: JudgeOptions |
   if (candidate.training === undefined) return { improved: false, reason: 'no training score', stoppedBy: 'no-score', ...extra };
   if (incumbent.training === undefined) return { improved: true, reason: 'nothing to compare against', ...extra };
   const gain = incumbent.training - candidate.training;
+  const scoreText = `${name} BD-rate ${fmt(candidate.training)} vs ${fmt(incumbent.training)}`;
   if (gain <= margin) {
     return {
       improved: false,
       stoppedBy: 'objective',
       ...extra,
       reason:
-        `${name} BD-rate ${fmt(candidate.training)} vs ${fmt(incumbent.training)}: gain ${gain.toFixed(3)} pp is within the ${margin} pp noise margin` +
+        `${scoreText}: ${change(gain)}${gain >= -margin ? `, within the ${margin}-point noise margin` : ''}` +
         (broken.length ? `; guards regress too: ${brokenText}` : ''),
     };
   }
@@ -89,7 +90,7 @@ export function judge(candidate: Scores, incumbent: Scores, opts: JudgeOptions |
       improved: false,
       stoppedBy: { guard: broken[0].metric },
       ...extra,
-      reason: `${name} gains ${gain.toFixed(3)} pp but guard${broken.length > 1 ? 's' : ''} regress beyond tolerance: ${brokenText}`,
+      reason: `${scoreText}: ${change(gain)}, but guard${broken.length > 1 ? 's' : ''} regress beyond tolerance: ${brokenText}`,
     };
   }
   if (candidate.heldOut !== undefined && incumbent.heldOut !== undefined && candidate.heldOut > incumbent.heldOut + margin) {
@@ -97,14 +98,14 @@ export function judge(candidate: Scores, incumbent: Scores, opts: JudgeOptions |
       improved: false,
       stoppedBy: 'held-out',
       ...extra,
-      reason: `${name} training gain ${gain.toFixed(3)} pp but held-out clips regress (${fmt(candidate.heldOut)} vs ${fmt(incumbent.heldOut)})`,
+      reason: `${scoreText}: ${change(gain)}, but the held-out clips are worse (${fmt(candidate.heldOut)} vs ${fmt(incumbent.heldOut)})`,
     };
   }
   return {
     improved: true,
     ...extra,
     reason:
-      `${name} BD-rate ${fmt(candidate.training)} vs ${fmt(incumbent.training)} (gain ${gain.toFixed(3)} pp)` +
+      `${scoreText}: ${change(gain)}` +
       (candidate.heldOut !== undefined ? `; held-out ${fmt(candidate.heldOut)}` : '') +
       (guards.length ? '; guards within tolerance' : ''),
   };
@@ -122,6 +123,13 @@ export function canReview(state: CandidateState, _decision: 'adopted' | 'rejecte
   // A person may also act on an evaluated candidate the policy did not queue (their judgement wins);
   // an adopted version is superseded by adopting another, never un-adopted.
   return state === 'evaluated';
+}
+
+/** A BD-rate change in percentage points, as better or worse (lower BD-rate is better). */
+function change(gain: number): string {
+  const points = Math.abs(gain).toFixed(3);
+  if (Number(points) === 0) return 'no change';
+  return `${gain > 0 ? 'better' : 'worse'} by ${points} points`;
 }
 
 function fmt(x: number): string {
