@@ -18,6 +18,10 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['CHROMA_MODE_RD', 'false', 'true'],
   ['CHROMA_CFL', 'false', 'true'],
   ['MBTREE', 'false', 'true'],
+  ['B_FRAMES', '0', '3'],
+  ['B_ADAPT', 'false', 'true'],
+  ['B_PYRAMID', 'false', 'true'],
+  ['LONG_TERM_REF', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {
@@ -56,8 +60,20 @@ describe('hybrid seed coding tools', () => {
   it('multiple references: a picture that returns after a cut is predicted from the older reference', () => {
     // t0 t1 h0 t1 t2: with one reference the second t1 sees only h0; with three it finds the first t1.
     const clip: Video = { ...tree, frames: [tree.frames[0], tree.frames[1], heads.frames[0], tree.frames[1], tree.frames[2]] };
-    const one = roundTrip(loadSeed('hybrid', withConstant(seedSource('hybrid'), 'NUM_REFS', '1')), clip, 60);
-    const three = roundTrip(loadSeed('hybrid', withConstant(seedSource('hybrid'), 'NUM_REFS', '3')), clip, 60);
+    // B-frames and the long-term reference would find it too: off here, to see the reference count alone.
+    const plain = withConstant(withConstant(seedSource('hybrid'), 'B_FRAMES', '0'), 'LONG_TERM_REF', 'false');
+    const one = roundTrip(loadSeed('hybrid', withConstant(plain, 'NUM_REFS', '1')), clip, 60);
+    const three = roundTrip(loadSeed('hybrid', withConstant(plain, 'NUM_REFS', '3')), clip, 60);
     assert.ok(three.length < 0.9 * one.length, `three references: ${three.length} B, one: ${one.length} B`);
+  });
+
+  it('long-term reference: a scene that returns after a longer cut is predicted from the picture kept at the cut', () => {
+    // t0 t1 h0 h1 h2 t1 t2: at the cut (an intra h0) t1 becomes long-term; three short-term references
+    // hold only h0..h2 when t1 returns.
+    const clip: Video = { ...tree, frames: [tree.frames[0], tree.frames[1], ...heads.frames, tree.frames[1], tree.frames[2]] };
+    const plain = withConstant(withConstant(seedSource('hybrid'), 'B_FRAMES', '0'), 'NUM_REFS', '3');
+    const off = roundTrip(loadSeed('hybrid', withConstant(plain, 'LONG_TERM_REF', 'false')), clip, 60);
+    const on = roundTrip(loadSeed('hybrid', withConstant(plain, 'LONG_TERM_REF', 'true')), clip, 60);
+    assert.ok(on.length < 0.9 * off.length, `long-term reference: ${on.length} B, without: ${off.length} B`);
   });
 });

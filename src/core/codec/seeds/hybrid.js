@@ -295,7 +295,7 @@ const PROB_SHIFT = 5;            // @evolve int 4 7
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
-  CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, NUM_CTX = 302;
+  CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, CTX_BSKIP = 302, CTX_BINTRA = 305, CTX_BDIRECT = 308, CTX_BDIR = 311, NUM_CTX = 315;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
 // transform is on), intra-16x16 AC, intra-16x16 DC, chroma DC.
 const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3, CAT_CDC = 4;
@@ -381,11 +381,18 @@ function egCost(x) { let k = 0; while (x >= (1 << k)) { x -= 1 << k; k++; } retu
 const PAD = 48, CPAD = 24;
 let W = 0, H = 0, WP = 0, HP = 0, MBW = 0, MBH = 0, LS = 0, CS = 0, LOFF = 0, COFF = 0, CWP = 0, CHP = 0;
 let curY, curU, curV, refY, refU, refV, halfH, halfV, halfC, halfTmp, planes;
-// Reference ring, newest first: each entry holds its planes and its own half-pel planes, and
-// useRef(r) points the globals above at entry r (motion compensation and search read those).
-let refs = [], numRefs = 1, refsAvail = 0;
+// Decoded picture buffer: reference pictures (each with its planes, its own half-pel planes and its
+// display index poc). Per frame, refs is list 0 (past pictures, nearest first, at most numRefs) and
+// refs1 list 1 (the nearest future picture, B-frames only); useRef(r) / useRef1(r) point the globals
+// above at an entry (motion compensation and search read those). With B-frames the buffer holds
+// numRefs + 2 pictures (past references plus the future anchor and a pyramid B); when full, the
+// lowest poc leaves. A long-term reference (see LONG_TERM_REF) takes one more slot and never leaves.
+let refs = [], refs1 = [], numRefs = 1, refsAvail = 0, dpb = [], pool = [], curEntry = null, dpbCap = 1, longTerm = false;
 let srcY, srcU, srcV;
 let mbType, cbpMap, nzL, nzU, nzV, i4Mode, mvX, mvY, prevMvX, prevMvY, W4, W8, mbRefMap, mbT8Map;
+// B-frame state: list-1 vectors per 8x8, prediction direction per macroblock (bit 0 list 0, bit 1
+// list 1; 0 intra) and whether it used direct prediction.
+let mvX1, mvY1, mbDirMap, mbDirectMap, frameIsB = false;
 let qp = 26, qpC = 26, lambda = 1, lambdaMe = 1, frameIsP = false, deblockOffset = 0, deblockOn = true;
 
 function setup(width, height) {
@@ -395,15 +402,14 @@ function setup(width, height) {
   LS = WP + 2 * PAD; CS = CWP + 2 * CPAD;
   LOFF = PAD * LS + PAD; COFF = CPAD * CS + CPAD;
   const ln = LS * (HP + 2 * PAD), cn = CS * (CHP + 2 * CPAD);
-  curY = new Uint8Array(ln); curU = new Uint8Array(cn); curV = new Uint8Array(cn);
   halfTmp = new Int16Array(ln);
-  refs = [];
-  for (let r = 0; r < numRefs; r++) {
-    refs.push({ y: new Uint8Array(ln), u: new Uint8Array(cn), v: new Uint8Array(cn), h: new Uint8Array(ln), hv: new Uint8Array(ln), hc: new Uint8Array(ln) });
+  pool = [];
+  for (let r = 0; r <= dpbCap; r++) {
+    pool.push({ y: new Uint8Array(ln), u: new Uint8Array(cn), v: new Uint8Array(cn), h: new Uint8Array(ln), hv: new Uint8Array(ln), hc: new Uint8Array(ln), poc: 0, lt: false });
   }
-  refsAvail = 0;
+  curEntry = pool.pop(); curY = curEntry.y; curU = curEntry.u; curV = curEntry.v;
+  dpb = []; refs = []; refs1 = []; refsAvail = 0;
   planes = [null, null, null, null];
-  useRef(0);
   srcY = new Uint8Array(WP * HP); srcU = new Uint8Array(CWP * CHP); srcV = new Uint8Array(CWP * CHP);
   W4 = WP >> 2; W8 = WP >> 3;
   mbType = new Uint8Array(MBW * MBH); cbpMap = new Uint8Array(MBW * MBH);
@@ -411,23 +417,49 @@ function setup(width, height) {
   i4Mode = new Uint8Array(W4 * (HP >> 2));
   mvX = new Int16Array(W8 * (HP >> 3)); mvY = new Int16Array(W8 * (HP >> 3));
   prevMvX = new Int16Array(W8 * (HP >> 3)); prevMvY = new Int16Array(W8 * (HP >> 3));
+  mvX1 = new Int16Array(W8 * (HP >> 3)); mvY1 = new Int16Array(W8 * (HP >> 3));
   mbRefMap = new Uint8Array(MBW * MBH); mbT8Map = new Uint8Array(MBW * MBH);
+  mbDirMap = new Uint8Array(MBW * MBH); mbDirectMap = new Uint8Array(MBW * MBH);
   P.fill(1024);
 }
 
-function useRef(r) {
-  const e = refs[r];
+function usePlanes(e) {
   refY = e.y; refU = e.u; refV = e.v; halfH = e.h; halfV = e.hv; halfC = e.hc;
   planes[0] = refY; planes[1] = halfH; planes[2] = halfV; planes[3] = halfC;
 }
-// The picture just coded becomes reference 0; the oldest reference's buffers are reused for the next picture.
-function swapRef() {
-  const old = refs.pop();
-  refs.unshift({ y: curY, u: curU, v: curV, h: old.h, hv: old.hv, hc: old.hc });
-  curY = old.y; curU = old.u; curV = old.v;
-  refsAvail = min(numRefs, refsAvail + 1);
-  useRef(0);
-  let t = mvX; mvX = prevMvX; prevMvX = t; t = mvY; mvY = prevMvY; prevMvY = t;
+function useRef(r) { usePlanes(refs[r]); }
+function useRef1(r) { usePlanes(refs1[r]); }
+// Reference lists of the picture at display index poc: past pictures nearest first, the nearest future one.
+function setFrameRefs(poc) {
+  const past = [], fut = [];
+  for (const e of dpb) (e.poc < poc ? past : fut).push(e);
+  past.sort((a, b) => b.poc - a.poc); fut.sort((a, b) => a.poc - b.poc);
+  refs = past.slice(0, numRefs); refs1 = fut.slice(0, 1);
+  for (let i = numRefs; i < past.length; i++) if (past[i].lt) refs.push(past[i]);
+  refsAvail = refs.length;
+}
+// An intra picture after a scene cut keeps the newest picture of the old scene as a long-term
+// reference (the previous one is released), so a scene that comes back is predicted from it.
+function markLongTerm(poc) {
+  if (!longTerm) return;
+  let k = -1;
+  for (let i = 0; i < dpb.length; i++) { dpb[i].lt = false; if (dpb[i].poc < poc && (k < 0 || dpb[i].poc > dpb[k].poc)) k = i; }
+  if (k >= 0) dpb[k].lt = true;
+}
+// The picture just coded becomes a reference; a free (or the evicted) buffer takes the next picture.
+// Returns the new reference's entry.
+function storeRef(poc) {
+  const e = curEntry;
+  e.poc = poc; e.lt = false;
+  dpb.push(e);
+  let next;
+  if (dpb.length > dpbCap) {
+    let k = -1;
+    for (let i = 0; i < dpb.length; i++) if (!dpb[i].lt && (k < 0 || dpb[i].poc < dpb[k].poc)) k = i;
+    next = dpb.splice(k, 1)[0];
+  } else next = pool.pop();
+  curEntry = next; curY = next.y; curU = next.u; curV = next.v;
+  return e;
 }
 
 // Replicates the coded picture's edges into the padding so motion vectors may point outside it.
@@ -791,7 +823,10 @@ function avail8(x8, y8, curMb, sub) {
   if (mb < curMb) return true;
   return mb === curMb && ((y8 & 1) * 2 + (x8 & 1)) < sub;
 }
-function predMv(x8, y8, w8, curMb, sub) {
+function predMv(x8, y8, w8, curMb, sub) { predMvA(mvX, mvY, x8, y8, w8, curMb, sub); }
+// List 1 vectors (B-frames): predicted from the neighbours' list-1 vectors.
+function predMv1(x8, y8, w8, curMb, sub) { predMvA(mvX1, mvY1, x8, y8, w8, curMb, sub); }
+function predMvA(mvX, mvY, x8, y8, w8, curMb, sub) {
   const aA = avail8(x8 - 1, y8, curMb, sub), aB = avail8(x8, y8 - 1, curMb, sub);
   let cx = x8 + w8, cy = y8 - 1, aC = avail8(cx, cy, curMb, sub);
   if (!aC) { cx = x8 - 1; aC = avail8(cx, cy, curMb, sub); }
@@ -801,6 +836,23 @@ function predMv(x8, y8, w8, curMb, sub) {
   const cxv = aC ? mvX[iC] : 0, cyv = aC ? mvY[iC] : 0;
   pmx = max(min(ax, bx), min(max(ax, bx), cxv));
   pmy = max(min(ay, by), min(max(ay, by), cyv));
+}
+// Spatial direct (B-frames): each list the left/top/top-right neighbours used is predicted with its
+// median vector (reference 0); neither used (intra or picture edge) gives both lists with zero vectors.
+let dDir = 3, dMv0x = 0, dMv0y = 0, dMv1x = 0, dMv1y = 0;
+function directMvs(mbx, mby) {
+  const mb = mby * MBW + mbx;
+  let u = 0;
+  if (mbx > 0) u |= mbDirMap[mb - 1];
+  if (mby > 0) {
+    u |= mbDirMap[mb - MBW];
+    if (mbx + 1 < MBW) u |= mbDirMap[mb - MBW + 1]; else if (mbx > 0) u |= mbDirMap[mb - MBW - 1];
+  }
+  dMv0x = 0; dMv0y = 0; dMv1x = 0; dMv1y = 0;
+  if (u === 0) { dDir = 3; return; }
+  dDir = u;
+  if (u & 1) { predMvA(mvX, mvY, mbx * 2, mby * 2, 2, mb, 0); dMv0x = pmx; dMv0y = pmy; }
+  if (u & 2) { predMvA(mvX1, mvY1, mbx * 2, mby * 2, 2, mb, 0); dMv1x = pmx; dMv1y = pmy; }
 }
 function setMv8(x8, y8, w8, mx, my) {
   for (let y = 0; y < w8; y++) for (let x = 0; x < w8; x++) { const i = (y8 + y) * W8 + x8 + x; mvX[i] = mx; mvY[i] = my; }
@@ -1037,6 +1089,12 @@ function bsAt(x4a, y4a, x4b, y4b) {
   if (mbRefMap[ma] !== mbRefMap[mb]) return 1;
   const ia = (y4a >> 1) * W8 + (x4a >> 1), ib = (y4b >> 1) * W8 + (x4b >> 1);
   const dx = mvX[ia] - mvX[ib], dy = mvY[ia] - mvY[ib];
+  if (frameIsB) {
+    // B-frames: a different prediction direction or list-1 vector is an edge too.
+    if (mbDirMap[ma] !== mbDirMap[mb]) return 1;
+    const ex = mvX1[ia] - mvX1[ib], ey = mvY1[ia] - mvY1[ib];
+    if (ex >= 4 || ex <= -4 || ey >= 4 || ey <= -4) return 1;
+  }
   return dx >= 4 || dx <= -4 || dy >= 4 || dy <= -4 ? 1 : 0;
 }
 function filterLuma(buf, i, step, alpha, beta, tc0) {
@@ -1096,23 +1154,36 @@ const mbNz = new Uint8Array(24);
 const predL = new Uint8Array(256), predU = new Uint8Array(64), predV = new Uint8Array(64);
 const mbMode4 = new Uint8Array(16);
 let mbI16Mode = 0, mbCMode = 0;
-const mbMvX = new Int16Array(4), mbMvY = new Int16Array(4);
-let mbRef = 0, mbT8 = 0;
+const mbMvX = new Int16Array(4), mbMvY = new Int16Array(4), mbMv1X = new Int16Array(4), mbMv1Y = new Int16Array(4);
+// mbDir: 1 list 0, 2 list 1, 3 both averaged (B-frames; always 1 in P-frames); mbDirect: direct prediction.
+let mbRef = 0, mbT8 = 0, mbDir = 1, mbDirect = 0;
+const predL1 = new Uint8Array(256), predU1 = new Uint8Array(64), predV1 = new Uint8Array(64);
 
-function interPredict(mbx, mby, part8) {
+function mcInto(mbx, mby, part8, vx, vy, dL, dU, dV) {
   const px = mbx * 16, py = mby * 16, cx = mbx * 8, cy = mby * 8;
-  useRef(mbRef);
   if (!part8) {
-    mcLuma(px, py, mbMvX[0], mbMvY[0], 16, 16, predL, 0);
-    mcChroma(refU, cx, cy, mbMvX[0], mbMvY[0], 8, 8, predU, 0);
-    mcChroma(refV, cx, cy, mbMvX[0], mbMvY[0], 8, 8, predV, 0);
+    mcLuma(px, py, vx[0], vy[0], 16, 16, dL, 0);
+    mcChroma(refU, cx, cy, vx[0], vy[0], 8, 8, dU, 0);
+    mcChroma(refV, cx, cy, vx[0], vy[0], 8, 8, dV, 0);
   } else {
     for (let s = 0; s < 4; s++) {
       const ox = (s & 1) * 8, oy = (s >> 1) * 8;
-      mcLuma(px + ox, py + oy, mbMvX[s], mbMvY[s], 8, 8, predL, oy * 16 + ox);
-      mcChroma(refU, cx + (ox >> 1), cy + (oy >> 1), mbMvX[s], mbMvY[s], 4, 4, predU, (oy >> 1) * 8 + (ox >> 1));
-      mcChroma(refV, cx + (ox >> 1), cy + (oy >> 1), mbMvX[s], mbMvY[s], 4, 4, predV, (oy >> 1) * 8 + (ox >> 1));
+      mcLuma(px + ox, py + oy, vx[s], vy[s], 8, 8, dL, oy * 16 + ox);
+      mcChroma(refU, cx + (ox >> 1), cy + (oy >> 1), vx[s], vy[s], 4, 4, dU, (oy >> 1) * 8 + (ox >> 1));
+      mcChroma(refV, cx + (ox >> 1), cy + (oy >> 1), vx[s], vy[s], 4, 4, dV, (oy >> 1) * 8 + (ox >> 1));
     }
+  }
+}
+// Bi-prediction: the rounded average of the two lists' predictions (H.264's default weighting).
+function avgInto(a, b, n) { for (let i = 0; i < n; i++) a[i] = (a[i] + b[i] + 1) >> 1; }
+function interPredict(mbx, mby, part8) {
+  if (mbDir & 1) { useRef(mbRef); mcInto(mbx, mby, part8, mbMvX, mbMvY, predL, predU, predV); }
+  if (mbDir & 2) {
+    useRef1(0);
+    if (mbDir & 1) {
+      mcInto(mbx, mby, part8, mbMv1X, mbMv1Y, predL1, predU1, predV1);
+      avgInto(predL, predL1, 256); avgInto(predU, predU1, 64); avgInto(predV, predV1, 64);
+    } else mcInto(mbx, mby, part8, mbMv1X, mbMv1Y, predL, predU, predV);
   }
 }
 function reconChroma(mbx, mby) {
@@ -1593,9 +1664,11 @@ function ssdMb(mbx, mby) {
 const bestRecY = new Uint8Array(256), bestRecU = new Uint8Array(64), bestRecV = new Uint8Array(64);
 const bestLv = new Int16Array(24 * 16), bestDcLv = new Int16Array(16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
 const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4), bestCDc = new Int16Array(32), bestCDcNz = new Uint8Array(2);
-let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0, bestT8 = 0;
+const bestMv1X = new Int16Array(4), bestMv1Y = new Int16Array(4);
+let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0, bestT8 = 0, bestDir = 1, bestDirect = 0;
 function saveBest(mbx, mby, type, j) {
   bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode; bestRef = mbRef;
+  bestDir = mbDir; bestDirect = mbDirect; bestMv1X.set(mbMv1X); bestMv1Y.set(mbMv1Y);
   bestT8 = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
@@ -1610,6 +1683,7 @@ function restoreBest(mbx, mby) {
   mbCDc.set(bestCDc); mbCDcNz.set(bestCDcNz);
   mbLv.set(bestLv); mbDcLv.set(bestDcLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
   mbI16Mode = bestI16; mbCMode = bestCMode; mbRef = bestRef; mbT8 = bestT8;
+  mbDir = bestDir; mbDirect = bestDirect; mbMv1X.set(bestMv1X); mbMv1Y.set(bestMv1Y);
 }
 // Writes the MB's maps (type, nz, modes, vectors, cbp) from the mb* state; shared with the decoder.
 function commitMaps(mbx, mby, type) {
@@ -1622,11 +1696,14 @@ function commitMaps(mbx, mby, type) {
   for (let b = 0; b < 4; b++) {
     const i = (mby * 2 + (b >> 1)) * W8 + mbx * 2 + (b & 1);
     nzU[i] = mbNz[16 + b]; nzV[i] = mbNz[20 + b];
-    const s = type === 2 ? b : 0;
-    mvX[i] = type >= 3 ? 0 : mbMvX[s]; mvY[i] = type >= 3 ? 0 : mbMvY[s];
+    const s = type === 2 ? b : 0, d = type >= 3 ? 0 : mbDir;
+    mvX[i] = d & 1 ? mbMvX[s] : 0; mvY[i] = d & 1 ? mbMvY[s] : 0;
+    mvX1[i] = d & 2 ? mbMv1X[s] : 0; mvY1[i] = d & 2 ? mbMv1Y[s] : 0;
   }
+  mbDirMap[mb] = type >= 3 ? 0 : mbDir;
+  mbDirectMap[mb] = type === 0 || (type === 1 && mbDirect) ? 1 : 0;
   cbpMap[mb] = cbpOf();
-  mbRefMap[mb] = type === 1 || type === 2 ? mbRef : 0;
+  mbRefMap[mb] = (type === 1 || type === 2 || (type === 0 && frameIsB)) && (mbDir & 1) ? mbRef : 0;
   mbT8Map[mb] = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
 }
 
@@ -1660,6 +1737,7 @@ function interResidualJ(mbx, mby, type) {
   }
   let j = jl + codeChroma(mbx, mby, false);
   const cbp = cbpOf();
+  if (frameIsB) return j + lambda * (bInterBits(mbx, mby) + cbpCost(mbx, mby, cbp));
   let bits = bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 0) + bitCost(CTX_PART, type === 2 ? 1 : 0);
   bits += cbpCost(mbx, mby, cbp);
   if (refsAvail > 1) bits += refCost(mbx, mby, mbRef);
@@ -1763,7 +1841,8 @@ function ssd4(sOff, dOff) {
 }
 function intraTypeBits(mbx, mby, i4) {
   let bits = bitCost(CTX_I4FLAG + (frameIsP ? 1 : 0), i4);
-  if (frameIsP) bits += bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 1);
+  if (frameIsB) bits += bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_BINTRA, isIntra), 1);
+  else if (frameIsP) bits += bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 1);
   return bits;
 }
 function mpmOf(x4, y4) {
@@ -1854,11 +1933,104 @@ function tryIntra8(mbx, mby, cmode) {
   return j + lambda * bits;
 }
 
+// ---- B-frame macroblocks (encoder side) ----
+// Candidates: B-skip (direct prediction, no residual) and direct with residual by full RD; list 0
+// (every reference), list 1 and their average compared by SATD + lambda * bits, the best of the three
+// by full RD. Bi-prediction reuses the two single-list vectors (no joint search: cheap).
+const predB0 = new Uint8Array(256), predB1 = new Uint8Array(256), predBi = new Uint8Array(256);
+function bInterBits(mbx, mby) {
+  const mb = mby * MBW + mbx;
+  let bits = bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_BINTRA, isIntra), 0) + bitCost(bDirectCtx(mbx, mby), mbDirect);
+  if (mbDirect) return bits;
+  bits += bDirBits(mbDir);
+  if (mbDir & 1) {
+    if (refsAvail > 1) bits += refCost(mbx, mby, mbRef);
+    predMv(mbx * 2, mby * 2, 2, mb, 0); bits += mvCost(mbMvX[0] - pmx, mbMvY[0] - pmy);
+  }
+  if (mbDir & 2) { predMv1(mbx * 2, mby * 2, 2, mb, 0); bits += mvCost(mbMv1X[0] - pmx, mbMv1Y[0] - pmy); }
+  return bits;
+}
+function searchB(mbx, mby) {
+  const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16, so = py * WP + px;
+  mbRef = 0; mbDirect = 1; mbT8 = 0;
+  directMvs(mbx, mby);
+  let interSatd = INF;
+  if ((!(dDir & 1) || mvOk(px, py, 16, dMv0x, dMv0y)) && (!(dDir & 2) || mvOk(px, py, 16, dMv1x, dMv1y))) {
+    mbDir = dDir; mbMvX[0] = dMv0x; mbMvY[0] = dMv0y; mbMv1X[0] = dMv1x; mbMv1Y[0] = dMv1y;
+    interPredict(mbx, mby, false);
+    interSatd = satdBlock(so, predL, 0, 16, 16);
+    const lo = LOFF + py * LS + px;
+    copyBlock(predL, 0, 16, curY, lo, LS, 16);
+    copyBlock(predU, 0, 8, curU, COFF + mby * 8 * CS + mbx * 8, CS, 8);
+    copyBlock(predV, 0, 8, curV, COFF + mby * 8 * CS + mbx * 8, CS, 8);
+    mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0);
+    saveBest(mbx, mby, 0, ssdMb(mbx, mby) + lambda * bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 1));
+    const j = interResidualJ(mbx, mby, 1);
+    if (j < bestJ) saveBest(mbx, mby, 1, j);
+  }
+  mbDirect = 0;
+  let nc = 0;
+  const i8 = mby * 2 * W8 + mbx * 2;
+  const addCand = (ax, ay, i) => { cand[2 * nc] = ax[i]; cand[2 * nc + 1] = ay[i]; nc++; };
+  // List 0: every past reference.
+  predMv(mbx * 2, mby * 2, 2, mb, 0);
+  const p0x = pmx, p0y = pmy;
+  cand[0] = 0; cand[1] = 0; nc = 1;
+  if (mbx > 0) addCand(mvX, mvY, i8 - 1);
+  if (mby > 0) addCand(mvX, mvY, i8 - W8);
+  if (mby > 0 && mbx + 1 < MBW) addCand(mvX, mvY, i8 - W8 + 2);
+  cand[2 * nc] = dMv0x; cand[2 * nc + 1] = dMv0y; nc++;
+  let m0x = 0, m0y = 0, c0 = INF, r0 = 0;
+  for (let r = 0; r < refsAvail; r++) {
+    useRef(r);
+    motionSearch(px, py, 16, p0x, p0y, cand, nc, SEARCH_RANGE);
+    const c = meCost + (refsAvail > 1 ? lambdaMe * refCost(mbx, mby, r) : 0);
+    if (c < c0) { c0 = c; m0x = meX; m0y = meY; r0 = r; }
+  }
+  useRef(r0); mcLuma(px, py, m0x, m0y, 16, 16, predB0, 0);
+  // List 1: the future reference; the list-0 vector mirrored by the distances is a candidate.
+  predMv1(mbx * 2, mby * 2, 2, mb, 0);
+  const p1x = pmx, p1y = pmy, d0 = curPoc - refs[r0].poc, d1 = refs1[0].poc - curPoc;
+  cand[0] = 0; cand[1] = 0; nc = 1;
+  if (mbx > 0) addCand(mvX1, mvY1, i8 - 1);
+  if (mby > 0) addCand(mvX1, mvY1, i8 - W8);
+  if (mby > 0 && mbx + 1 < MBW) addCand(mvX1, mvY1, i8 - W8 + 2);
+  cand[2 * nc] = dMv1x; cand[2 * nc + 1] = dMv1y; nc++;
+  cand[2 * nc] = round(-m0x * d1 / d0); cand[2 * nc + 1] = round(-m0y * d1 / d0); nc++;
+  useRef1(0);
+  motionSearch(px, py, 16, p1x, p1y, cand, nc, SEARCH_RANGE);
+  const m1x = meX, m1y = meY, c1 = meCost + lambdaMe * bDirBits(2);
+  mcLuma(px, py, m1x, m1y, 16, 16, predB1, 0);
+  c0 += lambdaMe * bDirBits(1);
+  for (let i = 0; i < 256; i++) predBi[i] = (predB0[i] + predB1[i] + 1) >> 1;
+  let cb = satdBlock(so, predBi, 0, 16, 16) + lambdaMe * (mvCost(m0x - p0x, m0y - p0y) + mvCost(m1x - p1x, m1y - p1y) + bDirBits(3)
+    + (refsAvail > 1 ? refCost(mbx, mby, r0) : 0));
+  if (CHROMA_ME) {
+    // The single-list costs include chroma SATD (CHROMA_ME): so does the average's.
+    const cx = mbx * 8, cy = mby * 8, sc = cy * CWP + cx;
+    useRef(r0); mcChroma(refU, cx, cy, m0x, m0y, 8, 8, predU, 0); mcChroma(refV, cx, cy, m0x, m0y, 8, 8, predV, 0);
+    useRef1(0); mcChroma(refU, cx, cy, m1x, m1y, 8, 8, predU1, 0); mcChroma(refV, cx, cy, m1x, m1y, 8, 8, predV1, 0);
+    avgInto(predU, predU1, 64); avgInto(predV, predV1, 64);
+    for (let y = 0; y < 8; y += 4) for (let x = 0; x < 8; x += 4) {
+      cb += satd4(srcU, sc + y * CWP + x, CWP, predU, y * 8 + x, 8) + satd4(srcV, sc + y * CWP + x, CWP, predV, y * 8 + x, 8);
+    }
+  }
+  mbDir = cb <= c0 && cb <= c1 ? 3 : c0 <= c1 ? 1 : 2;
+  mbRef = mbDir & 1 ? r0 : 0;
+  mbMvX[0] = m0x; mbMvY[0] = m0y; mbMv1X[0] = m1x; mbMv1Y[0] = m1y;
+  interPredict(mbx, mby, false);
+  const j = interResidualJ(mbx, mby, 1);
+  if (j < bestJ) saveBest(mbx, mby, 1, j);
+  return min(interSatd, c0, c1, cb);
+}
+
 function encodeMb(mbx, mby) {
   const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16;
   bestJ = INF;
   let interSatd = INF;
-  if (frameIsP) {
+  if (frameIsB) interSatd = searchB(mbx, mby);
+  else if (frameIsP) {
+    mbDir = 1; mbDirect = 0;
     predMv(mbx * 2, mby * 2, 2, mb, 0);
     const p16x = pmx, p16y = pmy;
     // Skip: predicted vector, no residual — the cheapest way to code static or smoothly moving areas.
@@ -1957,9 +2129,68 @@ function encodeMb(mbx, mby) {
 
 // EVOLVE-BLOCK-START macroblock-syntax
 // The macroblock syntax, written in the order readMb parses it.
+// B-frames: skip flag, intra flag, direct flag, then direction (bi, or list 0 / list 1), list-0
+// reference, the used lists' vector differences and the residual.
+function bDirectCtx(mbx, mby) {
+  const mb = mby * MBW + mbx;
+  return CTX_BDIRECT + (mbx > 0 ? mbDirectMap[mb - 1] : 0) + (mby > 0 ? mbDirectMap[mb - MBW] : 0);
+}
+function bDirBits(d) { return d === 3 ? bitCost(CTX_BDIR, 1) : bitCost(CTX_BDIR, 0) + bitCost(CTX_BDIR + 1, d === 2 ? 1 : 0); }
+function writeMbB(mbx, mby, type) {
+  const mb = mby * MBW + mbx;
+  encBit(mbCtx(mbx, mby, CTX_BSKIP, isSkip), type === 0 ? 1 : 0);
+  if (type === 0) return true;
+  encBit(mbCtx(mbx, mby, CTX_BINTRA, isIntra), type >= 3 ? 1 : 0);
+  if (type >= 3) return false;
+  encBit(bDirectCtx(mbx, mby), mbDirect);
+  if (!mbDirect) {
+    encBit(CTX_BDIR, mbDir === 3 ? 1 : 0);
+    if (mbDir !== 3) encBit(CTX_BDIR + 1, mbDir === 2 ? 1 : 0);
+    if (mbDir & 1) {
+      if (refsAvail > 1) writeRef(mbx, mby, mbRef);
+      predMv(mbx * 2, mby * 2, 2, mb, 0);
+      writeMvd(mbMvX[0] - pmx, 0); writeMvd(mbMvY[0] - pmy, 1);
+    }
+    if (mbDir & 2) {
+      predMv1(mbx * 2, mby * 2, 2, mb, 0);
+      writeMvd(mbMv1X[0] - pmx, 0); writeMvd(mbMv1Y[0] - pmy, 1);
+    }
+  }
+  writeResidual(mbx, mby, CAT_LUMA, true);
+  return true;
+}
+// Parses a B-frame macroblock's header; returns its type (0 skip, 1 inter, 3/4 intra: the caller goes on).
+function readMbB(mbx, mby) {
+  const mb = mby * MBW + mbx;
+  mbRef = 0; mbDirect = 1;
+  if (decBit(mbCtx(mbx, mby, CTX_BSKIP, isSkip))) {
+    directMvs(mbx, mby);
+    mbDir = dDir; mbMvX[0] = dMv0x; mbMvY[0] = dMv0y; mbMv1X[0] = dMv1x; mbMv1Y[0] = dMv1y;
+    return 0;
+  }
+  if (decBit(mbCtx(mbx, mby, CTX_BINTRA, isIntra))) return decBit(CTX_I4FLAG + 1) ? 4 : 3;
+  mbDirect = decBit(bDirectCtx(mbx, mby));
+  if (mbDirect) {
+    directMvs(mbx, mby);
+    mbDir = dDir; mbMvX[0] = dMv0x; mbMvY[0] = dMv0y; mbMv1X[0] = dMv1x; mbMv1Y[0] = dMv1y;
+    return 1;
+  }
+  mbDir = decBit(CTX_BDIR) ? 3 : decBit(CTX_BDIR + 1) ? 2 : 1;
+  if (mbDir & 1) {
+    if (refsAvail > 1) mbRef = readRef(mbx, mby);
+    predMv(mbx * 2, mby * 2, 2, mb, 0);
+    mbMvX[0] = pmx + readMvd(0); mbMvY[0] = pmy + readMvd(1);
+  }
+  if (mbDir & 2) {
+    predMv1(mbx * 2, mby * 2, 2, mb, 0);
+    mbMv1X[0] = pmx + readMvd(0); mbMv1Y[0] = pmy + readMvd(1);
+  }
+  return 1;
+}
 function writeMb(mbx, mby, type) {
   const mb = mby * MBW + mbx;
-  if (frameIsP) {
+  if (frameIsB) { if (writeMbB(mbx, mby, type)) return; }
+  else if (frameIsP) {
     encBit(mbCtx(mbx, mby, CTX_SKIP, isSkip), type === 0 ? 1 : 0);
     if (type === 0) return;
     encBit(mbCtx(mbx, mby, CTX_INTRA, isIntra), type >= 3 ? 1 : 0);
@@ -2028,14 +2259,17 @@ function writeResidual(mbx, mby, lumaCat, inter) {
 function readMb(mbx, mby) {
   const mb = mby * MBW + mbx;
   let type;
-  if (frameIsP && decBit(mbCtx(mbx, mby, CTX_SKIP, isSkip))) type = 0;
-  else if (frameIsP && !decBit(mbCtx(mbx, mby, CTX_INTRA, isIntra))) type = decBit(CTX_PART) ? 2 : 1;
-  else type = decBit(CTX_I4FLAG + (frameIsP ? 1 : 0)) ? 4 : 3;
-  mbRef = (type === 1 || type === 2) && refsAvail > 1 ? readRef(mbx, mby) : 0;
+  if (frameIsB) type = readMbB(mbx, mby);
+  else {
+    mbDir = 1; mbDirect = 0;
+    if (frameIsP && decBit(mbCtx(mbx, mby, CTX_SKIP, isSkip))) type = 0;
+    else if (frameIsP && !decBit(mbCtx(mbx, mby, CTX_INTRA, isIntra))) type = decBit(CTX_PART) ? 2 : 1;
+    else type = decBit(CTX_I4FLAG + (frameIsP ? 1 : 0)) ? 4 : 3;
+    mbRef = (type === 1 || type === 2) && refsAvail > 1 ? readRef(mbx, mby) : 0;
+  }
   mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0); mbT8 = 0;
   if (type === 0) {
-    predMv(mbx * 2, mby * 2, 2, mb, 0);
-    mbMvX[0] = pmx; mbMvY[0] = pmy;
+    if (!frameIsB) { predMv(mbx * 2, mby * 2, 2, mb, 0); mbMvX[0] = pmx; mbMvY[0] = pmy; }
     interPredict(mbx, mby, false);
     reconLumaFromPred(mbx, mby); reconChroma(mbx, mby);
     commitMaps(mbx, mby, 0);
@@ -2068,7 +2302,7 @@ function readMb(mbx, mby) {
     if (type === 3) {
       if (decBit(CTX_CBF + CAT_I16DC * 3)) readBlock(mbDcLv, 0, CAT_I16DC); else mbDcLv.fill(0);
     }
-  } else {
+  } else if (!frameIsB) {
     const n = type === 2 ? 4 : 1;
     for (let s = 0; s < n; s++) {
       const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
@@ -2153,6 +2387,153 @@ function readResidual(mbx, mby, lumaCat, inter) {
 }
 // EVOLVE-BLOCK-END
 
+// EVOLVE-BLOCK-START gop-structure
+// Frame types and order. Between two anchors (I or P pictures, coded in display order) up to B_FRAMES
+// B-pictures predicted from both sides are coded after the later anchor; the decoder puts every
+// picture back at its display index. The last picture of a clip is always an anchor.
+// Most B-pictures between two anchors (0 = I/P only; the stream then codes no picture order).
+const B_FRAMES = 1;              // @evolve int 0 4
+// Adaptive placement: per group, as many B-pictures as a half-resolution motion estimate says are
+// cheaper than P-pictures (off: always B_FRAMES).
+const B_ADAPT = true;            // @evolve bool
+// Pyramid: with two or more B-pictures the middle one is coded first and is a reference for the others.
+const B_PYRAMID = true;          // @evolve bool
+// QP offsets of B-pictures against P (x264: pbratio 1.3 = +2); the pyramid's reference B sits between.
+const B_QP_OFFSET = 2;           // @evolve int 0 6
+const B_REF_QP_OFFSET = 1;       // @evolve int 0 6
+// Long-term reference: at a scene cut the last picture of the old scene stays a reference (one more
+// buffer and one more reference to search while it lives): a scene that returns is predicted, not intra-coded.
+const LONG_TERM_REF = true;      // @evolve bool
+let bPyramid = true;
+
+// qd: the lookahead's QP delta of the picture (measured on a chain of P-pictures; B-pictures keep it
+// too: without it, they lost 1 point on talking heads).
+function frameQp(quality, ftype, refB, qd) {
+  const q = qpFor(quality, ftype === 0) + qd;
+  return max(0, min(51, ftype === 2 ? q + (refB ? B_REF_QP_OFFSET : B_QP_OFFSET) : q));
+}
+// Coding order of the B-pictures between anchors a and p: [display index, is a reference].
+function bOrder(a, p) {
+  const k = p - a - 1, list = [];
+  if (k <= 0) return list;
+  const mid = bPyramid && k >= 2 ? a + ((k + 1) >> 1) : -1;
+  if (mid >= 0) list.push([mid, true]);
+  for (let b = a + 1; b < p; b++) if (b !== mid) list.push([b, false]);
+  return list;
+}
+
+// ---- adaptive B placement (encoder side): half-resolution luma, 8x8 blocks (16x16 at full size),
+// integer diamond search; the cost of a picture is the sum over blocks of the cheapest of intra (mean
+// absolute deviation), list 0, list 1 and their average.
+let laVideo = null, laW = 0, laH = 0, laBW = 0, laBH = 0, laFrames = null, laIntra = null, laEst = null;
+function laSetup(video) {
+  laVideo = video; laW = video.width >> 1; laH = video.height >> 1; laBW = laW >> 3; laBH = laH >> 3;
+  laFrames = new Map(); laIntra = new Map(); laEst = new Map();
+}
+function laFrame(i) {
+  let f = laFrames.get(i);
+  if (f) return f;
+  const src = laVideo.frames[i].y, w = laVideo.width;
+  f = new Uint8Array(laW * laH);
+  for (let y = 0; y < laH; y++) for (let x = 0; x < laW; x++) {
+    const o = 2 * y * w + 2 * x;
+    f[y * laW + x] = (src[o] + src[o + 1] + src[o + w] + src[o + w + 1] + 2) >> 2;
+  }
+  laFrames.set(i, f);
+  return f;
+}
+function laIntraCost(i) {
+  let c = laIntra.get(i);
+  if (c) return c;
+  const f = laFrame(i);
+  c = new Int32Array(laBW * laBH);
+  for (let by = 0; by < laBH; by++) for (let bx = 0; bx < laBW; bx++) {
+    const o = by * 8 * laW + bx * 8;
+    let s = 0;
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) s += f[o + y * laW + x];
+    const m = (s + 32) >> 6;
+    let d = 0;
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) d += abs(f[o + y * laW + x] - m);
+    c[by * laBW + bx] = d + 16;
+  }
+  laIntra.set(i, c);
+  return c;
+}
+function laSad(cur, ref, o, rx, ry, limit) {
+  const r0 = ry * laW + rx;
+  let s = 0;
+  for (let y = 0; y < 8; y++) {
+    const a = o + y * laW, b = r0 + y * laW;
+    for (let x = 0; x < 8; x++) { const d = cur[a + x] - ref[b + x]; s += d < 0 ? -d : d; }
+    if (s >= limit) return s;
+  }
+  return s;
+}
+// Motion of picture i against picture r: per block best SAD and vector.
+function laMotion(i, r) {
+  const key = i * 65536 + r;
+  let e = laEst.get(key);
+  if (e) return e;
+  const cur = laFrame(i), ref = laFrame(r), nb = laBW * laBH;
+  e = { sad: new Int32Array(nb), mx: new Int16Array(nb), my: new Int16Array(nb) };
+  for (let by = 0; by < laBH; by++) for (let bx = 0; bx < laBW; bx++) {
+    const b = by * laBW + bx, px = bx * 8, py = by * 8, o = py * laW + px;
+    let bmx = 0, bmy = 0, bc = laSad(cur, ref, o, px, py, INF);
+    const tryV = (mx, my) => {
+      const x = px + mx, y = py + my;
+      if (x < 0 || y < 0 || x > laW - 8 || y > laH - 8) return;
+      const c = laSad(cur, ref, o, x, y, bc) + 2 * (abs(mx) + abs(my) > 0 ? 1 : 0);
+      if (c < bc) { bc = c; bmx = mx; bmy = my; }
+    };
+    if (bx > 0) tryV(e.mx[b - 1], e.my[b - 1]);
+    if (by > 0) tryV(e.mx[b - laBW], e.my[b - laBW]);
+    for (let it = 0; it < 16; it++) {
+      const cx = bmx, cy = bmy;
+      tryV(cx - 1, cy); tryV(cx + 1, cy); tryV(cx, cy - 1); tryV(cx, cy + 1);
+      if (cx === bmx && cy === bmy) break;
+    }
+    e.sad[b] = bc; e.mx[b] = bmx; e.my[b] = bmy;
+  }
+  laEst.set(key, e);
+  return e;
+}
+function laCostP(a, p) {
+  const e = laMotion(p, a), ic = laIntraCost(p);
+  let c = 0;
+  for (let b = 0; b < e.sad.length; b++) c += min(e.sad[b], ic[b]);
+  return c;
+}
+function laCostB(a, i, p) {
+  const e0 = laMotion(i, a), e1 = laMotion(i, p), ic = laIntraCost(i), cur = laFrame(i), f0 = laFrame(a), f1 = laFrame(p);
+  let c = 0;
+  for (let by = 0; by < laBH; by++) for (let bx = 0; bx < laBW; bx++) {
+    const b = by * laBW + bx, o = by * 8 * laW + bx * 8;
+    const o0 = o + e0.my[b] * laW + e0.mx[b], o1 = o + e1.my[b] * laW + e1.mx[b];
+    let sb = 0;
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+      const d = cur[o + y * laW + x] - ((f0[o0 + y * laW + x] + f1[o1 + y * laW + x] + 1) >> 1);
+      sb += d < 0 ? -d : d;
+    }
+    c += min(ic[b], e0.sad[b], e1.sad[b], sb);
+  }
+  return c;
+}
+// How many B-pictures follow anchor a (at most maxK): grows while coding the next picture as a B
+// between a and a later anchor is cheaper than making it an anchor.
+function chooseBCount(a, maxK) {
+  if (!B_ADAPT || maxK <= 0 || laBW === 0 || laBH === 0) return maxK;
+  let k = 0;
+  while (k < maxK) {
+    const p1 = a + k + 1, p2 = a + k + 2;
+    let pb = laCostP(a, p2), pp = laCostP(a, p1) + laCostP(p1, p2);
+    for (let j = a + 1; j < p2; j++) pb += laCostB(a, j, p2);
+    for (let j = a + 1; j < p1; j++) pp += laCostB(a, j, p1);
+    if (pb < pp) k++; else break;
+  }
+  return k;
+}
+// EVOLVE-BLOCK-END
+
 // EVOLVE-BLOCK-START frame-coding
 function loadSource(f) {
   for (let y = 0; y < HP; y++) {
@@ -2166,8 +2547,10 @@ function loadSource(f) {
   }
 }
 
-// After the last macroblock: deblock, emit the cropped picture, and make it the next reference.
-function finishFrame(last) {
+// After the last macroblock: deblock, emit the cropped picture and, if other pictures refer to it,
+// store it as a reference.
+let curPoc = 0;
+function finishFrame(isRef, poc) {
   if (deblockOn) deblockFrame();
   const cw = (W + 1) >> 1, ch = (H + 1) >> 1;
   const f = { y: new Uint8Array(W * H), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch) };
@@ -2176,22 +2559,27 @@ function finishFrame(last) {
     f.u.set(curU.subarray(COFF + y * CS, COFF + y * CS + cw), y * cw);
     f.v.set(curV.subarray(COFF + y * CS, COFF + y * CS + cw), y * cw);
   }
-  if (!last) {
+  if (isRef) {
     extendEdges(curY, LS, LOFF, WP, HP, PAD);
     extendEdges(curU, CS, COFF, CWP, CHP, CPAD);
     extendEdges(curV, CS, COFF, CWP, CHP, CPAD);
-    swapRef();
-    if (!lazyHalf) buildHalfPel();
+    const e = storeRef(poc);
+    if (!lazyHalf) { usePlanes(e); buildHalfPel(); }
   }
+  let t = mvX; mvX = prevMvX; prevMvX = t; t = mvY; mvY = prevMvY; prevMvY = t;
   return f;
 }
 
-// Codes the loaded source frame; returns how many macroblocks chose intra.
-function encodeFrame(quality, predicted, qd) {
-  frameIsP = predicted;
-  const q = max(0, min(51, qpFor(quality, !frameIsP) + qd));
+// Codes the loaded source frame (ftype 0 I, 1 P, 2 B) at display index poc; returns how many
+// macroblocks chose intra.
+function encodeFrame(quality, ftype, poc, refB) {
+  frameIsP = ftype > 0; frameIsB = ftype === 2; curPoc = poc;
+  if (!frameIsP && poc > 0) markLongTerm(poc);
+  setFrameRefs(poc);
+  const q = frameQp(quality, ftype, refB, frameQpDelta[poc]);
   setQp(q);
-  encDirect(frameIsP ? 1 : 0); encBits(q, 6);
+  if (!frameIsB) encDirect(frameIsP ? 1 : 0);
+  encBits(q, 6);
   let intra = 0;
   for (let mby = 0; mby < MBH; mby++) for (let mbx = 0; mbx < MBW; mbx++) {
     encodeMb(mbx, mby);
@@ -2204,42 +2592,78 @@ function encodeVideo(video, options) {
   const quality = options && options.quality !== undefined ? options.quality : 50;
   const n = video.frames.length;
   numRefs = max(1, min(4, NUM_REFS));
+  const bMax = n > 2 ? max(0, min(4, B_FRAMES)) : 0;
+  bPyramid = !!B_PYRAMID; longTerm = !!LONG_TERM_REF;
+  dpbCap = numRefs + (bMax > 0 ? 2 : 0) + (longTerm ? 1 : 0);
   chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; chromaCfl = !!CHROMA_CFL;
   setup(video.width, video.height);
   lazyHalf = false;
   shift = max(4, min(7, PROB_SHIFT));
   chromaQpOffset = max(-12, min(12, CHROMA_QP_OFFSET));
   deblockOn = !!DEBLOCK; deblockOffset = max(-6, min(6, DEBLOCK_OFFSET));
+  if (bMax > 0) laSetup(video);
   encInit();
   lookahead(video);
-  const frames = [];
+  const frames = new Array(n);
   const saved = new Uint16Array(NUM_CTX);
-  for (let i = 0; i < n; i++) {
-    loadSource(video.frames[i]);
+  loadSource(video.frames[0]);
+  encodeFrame(quality, 0, 0, false);
+  frames[0] = finishFrame(n > 1, 0);
+  for (let a = 0; a < n - 1;) {
+    // The next anchor, then the B-pictures before it.
+    const k = bMax > 0 ? chooseBCount(a, min(bMax, n - 2 - a)) : 0, p = a + k + 1;
+    if (bMax > 0) encEG(k);
+    loadSource(video.frames[p]);
     const s0 = outPos, s1 = RC[1], s2 = RC[0], s3 = cache, s4 = cacheSize;
     saved.set(P);
-    let intraMbs = encodeFrame(quality, i > 0, frameQpDelta[i]);
-    if (i > 0 && intraMbs > SCENECUT_INTRA_FRACTION * MBW * MBH) {
+    const intraMbs = encodeFrame(quality, 1, p, false);
+    if (intraMbs > SCENECUT_INTRA_FRACTION * MBW * MBH) {
       outPos = s0; RC[1] = s1; RC[0] = s2; cache = s3; cacheSize = s4;
       P.set(saved);
-      intraMbs = encodeFrame(quality, false, frameQpDelta[i]);
+      encodeFrame(quality, 0, p, false);
     }
-    frames.push(finishFrame(i === n - 1));
+    frames[p] = finishFrame(p < n - 1 || k > 0, p);
+    for (const [b, ref] of bOrder(a, p)) {
+      loadSource(video.frames[b]);
+      encodeFrame(quality, 2, b, ref);
+      frames[b] = finishFrame(ref, b);
+    }
+    a = p;
   }
   encFlush();
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0)];
+  laVideo = null; laFrames = null; laEst = null; laIntra = null;
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0),
+    (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
   bytes.set(out.subarray(0, outPos), hdr.length);
   return { bytes, frames };
 }
 
+function decodeFrame(poc, isB, isRef) {
+  frameIsB = isB;
+  frameIsP = isB || decDirect() === 1;
+  curPoc = poc;
+  if (!frameIsP && poc > 0) markLongTerm(poc);
+  setFrameRefs(poc);
+  if (frameIsP && refsAvail === 0) throw new Error('predicted picture without a reference');
+  if (frameIsB && refs1.length === 0) throw new Error('B-picture without a future reference');
+  const q = decBits(6);
+  if (q > 51) throw new Error('bad QP');
+  setQp(q);
+  for (let mby = 0; mby < MBH; mby++) for (let mbx = 0; mbx < MBW; mbx++) readMb(mbx, mby);
+  return finishFrame(isRef, poc);
+}
+
 function decodeVideo(bytes) {
-  if (bytes.length < 13 || bytes[0] !== 72 || bytes[1] !== 50) throw new Error('not a hybrid bitstream');
+  if (bytes.length < 14 || bytes[0] !== 72 || bytes[1] !== 50) throw new Error('not a hybrid bitstream');
   const width = (bytes[2] << 8) | bytes[3], height = (bytes[4] << 8) | bytes[5], n = (bytes[6] << 8) | bytes[7];
   if (width === 0 || height === 0) throw new Error('bad frame size in header');
   numRefs = bytes[11];
   if (numRefs < 1 || numRefs > 4) throw new Error('bad reference count in header');
+  const bOn = (bytes[13] & 1) !== 0;
+  bPyramid = (bytes[13] & 2) !== 0; longTerm = (bytes[13] & 4) !== 0;
+  dpbCap = numRefs + (bOn ? 2 : 0) + (longTerm ? 1 : 0);
   setup(width, height);
   lazyHalf = true;
   shift = bytes[8];
@@ -2247,16 +2671,15 @@ function decodeVideo(bytes) {
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
   chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0; chromaCfl = (bytes[12] & 4) !== 0;
-  decInit(bytes, 13);
-  const frames = [];
-  for (let i = 0; i < n; i++) {
-    frameIsP = decDirect() === 1;
-    if (frameIsP && i === 0) throw new Error('first frame cannot be predicted');
-    const q = decBits(6);
-    if (q > 51) throw new Error('bad QP');
-    setQp(q);
-    for (let mby = 0; mby < MBH; mby++) for (let mbx = 0; mbx < MBW; mbx++) readMb(mbx, mby);
-    frames.push(finishFrame(i === n - 1));
+  decInit(bytes, 14);
+  const frames = new Array(n);
+  if (n > 0) frames[0] = decodeFrame(0, false, n > 1);
+  for (let a = 0; a < n - 1;) {
+    const k = bOn ? decEG() : 0, p = a + k + 1;
+    if (p > n - 1) throw new Error('bad picture order');
+    frames[p] = decodeFrame(p, false, p < n - 1 || k > 0);
+    for (const [b, ref] of bOrder(a, p)) frames[b] = decodeFrame(b, true, ref);
+    a = p;
   }
   return { width, height, frames };
 }
