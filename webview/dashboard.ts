@@ -1,11 +1,11 @@
 // The editor-area dashboard: every clip's numbers, the lineage of versions, and a frame viewer that
 // puts original, decoded and error heatmap side by side for any frame of any clip.
-import { dispatch, formatBdRate, message, type FrameSubject, type HostMessages, type ViewMessages, type ViewState } from './protocol';
+import { formatBdRate, message, type FrameSubject, type ViewMessages, type ViewState } from './protocol';
 import { button, dropdown, table } from './components/toolkit';
 import { el, section } from './components/dom';
 import { rdChart, type Chart } from './components/charts';
 import { heatmapRgba, planesToRgba } from './frame-image';
-import { loadPersisted, post, savePersisted } from './host';
+import { post, receiveStates, rememberUi, savedUi } from './host';
 
 interface ViewerUi {
   clip: string;
@@ -25,7 +25,7 @@ function subjectOf(key: string): FrameSubject {
 }
 
 function persist(): void {
-  savePersisted({ state, ui: { ...ui } as unknown as Record<string, unknown> });
+  rememberUi(ui);
 }
 
 function requestFrames(): void {
@@ -217,40 +217,34 @@ function render(root: HTMLElement, s: ViewState): void {
 }
 
 export function startDashboard(root: HTMLElement): void {
-  const saved = loadPersisted();
-  if (saved.ui) ui = { ...ui, ...(saved.ui as Partial<ViewerUi>) };
-  if (saved.state) render(root, saved.state);
-  window.addEventListener('message', (e) => {
-    dispatch<HostMessages>(
-      {
-        state: ({ state: s }) => {
-          const first = !state || state.clips.length === 0;
-          render(root, s);
-          persist();
-          if (first && s.clips.length) requestFrames();
-        },
-        frames: (m) => {
-          if (m.requestId !== pending) return;
-          frameCount = m.frameCount;
-          const slider = document.querySelector<HTMLInputElement>('input[data-action=frame]');
-          if (slider) slider.max = String(Math.max(0, m.frameCount - 1));
-          const num = document.querySelector('[data-field=frame-number]');
-          if (num) num.textContent = `${m.frame} / ${m.frameCount - 1}`;
-          draw('original', planesToRgba(m.original), m.original.width, m.original.height);
-          draw('decoded', planesToRgba(m.decoded), m.decoded.width, m.decoded.height);
-          draw('error', heatmapRgba(m.original, m.decoded), m.original.width, m.original.height);
-          const st = document.querySelector('[data-field=frame-status]');
-          if (st)
-            st.textContent = `frame ${m.frame} of ${m.clip}${m.quality !== undefined ? ` at quality ${m.quality}` : ''}: PSNR-Y ${Number.isFinite(m.psnrY) ? m.psnrY.toFixed(2) + ' dB' : '∞ (lossless)'}`;
-        },
-        framesFailed: (m) => {
-          if (m.requestId !== pending) return;
-          const st = document.querySelector('[data-field=frame-status]');
-          if (st) st.textContent = m.message;
-        },
+  ui = { ...ui, ...savedUi<ViewerUi>() };
+  receiveStates(
+    'dashboard',
+    (s, fresh) => {
+      const first = !state || state.clips.length === 0;
+      render(root, s);
+      if (fresh && first && s.clips.length) requestFrames();
+    },
+    {
+      frames: (m) => {
+        if (m.requestId !== pending) return;
+        frameCount = m.frameCount;
+        const slider = document.querySelector<HTMLInputElement>('input[data-action=frame]');
+        if (slider) slider.max = String(Math.max(0, m.frameCount - 1));
+        const num = document.querySelector('[data-field=frame-number]');
+        if (num) num.textContent = `${m.frame} / ${m.frameCount - 1}`;
+        draw('original', planesToRgba(m.original), m.original.width, m.original.height);
+        draw('decoded', planesToRgba(m.decoded), m.decoded.width, m.decoded.height);
+        draw('error', heatmapRgba(m.original, m.decoded), m.original.width, m.original.height);
+        const st = document.querySelector('[data-field=frame-status]');
+        if (st)
+          st.textContent = `frame ${m.frame} of ${m.clip}${m.quality !== undefined ? ` at quality ${m.quality}` : ''}: PSNR-Y ${Number.isFinite(m.psnrY) ? m.psnrY.toFixed(2) + ' dB' : '∞ (lossless)'}`;
       },
-      e.data,
-    );
-  });
-  post(message<ViewMessages, 'ready'>('ready', { view: 'dashboard' }));
+      framesFailed: (m) => {
+        if (m.requestId !== pending) return;
+        const st = document.querySelector('[data-field=frame-status]');
+        if (st) st.textContent = m.message;
+      },
+    },
+  );
 }

@@ -1,18 +1,9 @@
 // The activity-bar view: what the loop is doing, how good the best codec is, what waits for review.
-import {
-  bdRateMeaning,
-  dispatch,
-  formatBdRate,
-  message,
-  type HostMessages,
-  type ViewMessages,
-  type ViewState,
-  type ViewCommand,
-} from './protocol';
+import { bdRateMeaning, formatBdRate, message, type ViewMessages, type ViewState, type ViewCommand } from './protocol';
 import { badge, button, spinner, table, tag } from './components/toolkit';
 import { el, section } from './components/dom';
 import { historyChart, rdChart, type Chart } from './components/charts';
-import { loadPersisted, post, savePersisted } from './host';
+import { post, receiveStates } from './host';
 
 let charts: Chart[] = [];
 
@@ -394,20 +385,5 @@ export function render(root: HTMLElement, s: ViewState): void {
 }
 
 export function startSidebar(root: HTMLElement): void {
-  const saved = loadPersisted();
-  if (saved.state) render(root, saved.state);
-  window.addEventListener('message', (e) => {
-    dispatch<HostMessages>(
-      {
-        state: ({ state }) => {
-          render(root, state);
-          savePersisted({ state });
-        },
-        frames: () => {},
-        framesFailed: () => {},
-      },
-      e.data,
-    );
-  });
-  post(message<ViewMessages, 'ready'>('ready', { view: 'sidebar' }));
+  receiveStates('sidebar', (state) => render(root, state), { frames: () => {}, framesFailed: () => {} });
 }

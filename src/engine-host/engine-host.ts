@@ -26,6 +26,8 @@ import { unifiedDiff } from '../core/evolution/diff';
 import { runReference, type ReferenceCodec } from '../core/baseline/reference';
 import { locateFfmpeg } from '../core/video/ffmpeg';
 import { readVideo } from '../core/video/read';
+import { addClip } from '../core/store/clips';
+import { mergeConfigOverrides } from '../core/store/config-overrides';
 import { addDirective, clearDirectives, listDirectives } from '../core/store/directives';
 import { factsFor, renderFacts } from '../core/evolution/facts';
 import { askModel } from '../core/evolution/ask';
@@ -111,6 +113,21 @@ export class EngineHost {
       });
     this.loop = { controller, done };
     return this.loop;
+  }
+
+  /** A write to config.json (or the clips it lists) while no loop runs: a loop reads the config when it
+   * starts and must not see it change. This child's own loop is refused by name; the workspace lock,
+   * held for the write, refuses a loop of another process (codec-evolve evolve) and keeps one from
+   * starting meanwhile. Requests are served concurrently, but the write itself is synchronous. */
+  private configWrite<T>(what: string, write: (ws: Workspace) => T): T {
+    if (this.loop) throw new CodecEvolutionError('usage', `stop the loop before ${what}`, 'the loop reads the config when it starts');
+    const ws = this.ws();
+    ws.lock.acquire(`${what} (engine process ${process.pid})`);
+    try {
+      return write(ws);
+    } finally {
+      ws.lock.release();
+    }
   }
 
   async handle<M extends HostMethod>(
@@ -229,6 +246,15 @@ export class EngineHost {
     directives: async () => listDirectives(this.ws()),
     steer: async (p) => addDirective(this.ws(), p),
     clearDirective: async (p) => clearDirectives(this.ws(), p.id),
+    applyConfig: async (p) =>
+      this.configWrite('changing its settings', (ws) => {
+        const cfg = ws.readConfig();
+        const next = mergeConfigOverrides(cfg, p.overrides);
+        const changed = JSON.stringify(next) !== JSON.stringify(cfg);
+        if (changed) ws.writeConfig(next);
+        return { config: next, changed };
+      }),
+    addClip: async (p) => this.configWrite('changing its clips', (ws) => addClip(ws, resolve(this.root, p.path), p.role)),
     facts: async (p) => factsFor(this.ws(), p),
     ask: async (p, signal) => {
       const ws = this.ws();

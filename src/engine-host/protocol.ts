@@ -16,7 +16,9 @@
 import type { RdPoint } from '../core/metrics/rd';
 import type { EngineStatus } from '../core/evolution/engine';
 import type { CandidateRecord, VersionRecord } from '../core/store/records';
-import type { BudgetConfig, ProviderConfig } from '../core/store/config';
+import type { BudgetConfig, ProviderConfig, WorkspaceConfig } from '../core/store/config';
+import type { ConfigOverrides } from '../core/store/config-overrides';
+import type { ClipRole } from '../core/store/clips';
 import type { StageResult } from '../core/evolution/evaluator';
 import type { ChatMessage } from '../core/llm/provider';
 import type { FramesParams, FramesResult } from '../core/evolution/frames';
@@ -81,6 +83,13 @@ export interface HostMethods {
   steer: [{ text: string; block?: string; by: Directive['by'] }, Directive];
   /** Clears one directive, or every active one without an id; answers with what was cleared. */
   clearDirective: [{ id?: string }, Directive[]];
+  /** Merges the host's overrides (explicitly set codecEvolution.* settings) into .codec-evolution/config.json
+   * (core/store/config-overrides.ts). Config writes happen only while no loop runs: refused (kind 'usage')
+   * while this child runs one, and (kind 'environment') while another process holds the workspace lock. */
+  applyConfig: [{ overrides: ConfigOverrides }, { config: WorkspaceConfig; changed: boolean }];
+  /** Copies a clip into .codec-evolution/clips and lists it as training or held-out (core/store/clips.ts);
+   * refused like applyConfig while a loop runs. `added` is false when it was listed already. */
+  addClip: [{ path: string; role: ClipRole }, { path: string; added: boolean }];
   /** Facts from the records (core/evolution/facts.ts): picked for a question, or the topics and
    * candidates named. `knownIds` lets the host turn candidate ids into links. */
   facts: [FactsParams, { sections: FactSection[]; knownIds: string[] }];

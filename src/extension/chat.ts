@@ -9,7 +9,7 @@ import { askPrompt } from '../core/evolution/ask';
 import { renderFacts } from '../core/evolution/facts';
 import { abortSignalOf } from './engine-client';
 import type { Controller } from './controller';
-import { SECTION } from './controller';
+import { SECTION } from './settings-sync';
 import { pickChatModel } from './lm-bridge';
 import {
   CHAT_HELP,

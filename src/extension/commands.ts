@@ -5,7 +5,7 @@ import { basename, extname } from 'node:path';
 import { CancelledError, errorMessage } from '../core/errors';
 import { abortSignalOf } from './engine-client';
 import type { Controller } from './controller';
-import { SECTION } from './controller';
+import { SECTION } from './settings-sync';
 import type { ReviewDocuments } from './review';
 import { candidateFromUri } from './review';
 import type { CodecValidation } from './validation';

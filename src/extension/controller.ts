@@ -1,36 +1,28 @@
-// One workspace folder's evolution as the extension host sees it: the engine child (started on first
-// need), the latest snapshot, whether the loop runs, and the ViewState every surface renders.
+// One workspace folder's evolution as the commands, views, chat and tools see it: a thin facade over the
+// engine session (engine-session.ts), the settings (settings-sync.ts) and the view state (view-state.ts),
+// plus what reads the stored results directly in Restricted Mode and the trust checks.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { addClip } from '../core/store/clips';
 import { basename, join } from 'node:path';
-import { errorMessage, CancelledError, CodecEvolutionError, type ErrorKind } from '../core/errors';
-import { EngineClient, type Logger } from './engine-client';
-import {
-  buildViewState,
-  evaluationView,
-  framesView,
-  type EngineSnapshot,
-  type EvaluationResult,
-  type FramesView,
-  type ReferenceCurve,
-} from './view-model';
-import { engineOverrides, secretFor, SECRET_ENV, type EngineOverrides, type ProviderSetting } from './settings';
+import { errorMessage, CancelledError } from '../core/errors';
+import { evaluationView, framesView, type EngineSnapshot, type EvaluationResult, type FramesView } from './view-model';
+import type { EngineOverrides, ProviderSetting } from './settings';
 import type { ViewState, FrameSubject, EvaluationView } from '../../webview/protocol';
 import type { CandidateRecord, VersionRecord } from '../core/store/records';
-import type { FactsParams, ResultOf, StartParams } from '../engine-host/protocol';
+import type { FactsParams, ResultOf } from '../engine-host/protocol';
 import { listDirectives, type Directive } from '../core/store/directives';
 import { factsFor } from '../core/evolution/facts';
 import type { WorkspaceConfig } from '../core/store/config';
+import type { ClipRole } from '../core/store/clips';
 import { Workspace } from '../core/store/workspace';
 import { answerLmRequest } from './lm-bridge';
 import { readJsonIfExists } from '../core/store/atomic';
 import { withDelayedProgress } from './progress';
 import { requireCodecLanguage } from './codec-language';
 import type { EngineEventArgs } from '../core/events';
-import type { QueueStatus } from '../core/queue/job';
-
-export const SECTION = 'codecEvolution';
+import { EngineSession } from './engine-session';
+import { SettingsSync } from './settings-sync';
+import { ViewStateStore } from './view-state';
 
 export interface CandidateDetail {
   record: CandidateRecord;
@@ -39,54 +31,53 @@ export interface CandidateDetail {
   baseVersion: number;
 }
 
-function explicitSetting<T>(key: string, scope?: vscode.Uri): T | undefined {
-  const i = vscode.workspace.getConfiguration(SECTION, scope).inspect<T>(key);
-  return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
-}
+const WRITE_WHY = 'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)';
 
 export class Controller implements vscode.Disposable {
-  private client?: EngineClient;
-  private snapshot: EngineSnapshot = { initialized: false, candidates: [], versions: [], referenceCurves: [] };
-  private references: ReferenceCurve[] = [];
-  private loopRunning = false;
-  private runDone?: Promise<void>;
-  private loopEnded?: (err?: unknown) => void;
-  private runStartedAt?: number;
-  private lastRunMinutes = 0;
-  private activity?: string;
-  private lastError: string | null = null;
-  evaluation: EvaluationView | null = null;
-  private seq = 0;
+  readonly settings: SettingsSync;
+  private readonly view: ViewStateStore;
+  private readonly session: EngineSession;
   private refreshTimer?: NodeJS.Timeout;
   private baselinesTried = false;
   private baselinesRun?: Promise<string>;
   /** Everyone waiting on the shared reference run hears its progress (the background run and Run Baselines). */
   private readonly baselinesProgress = new Set<(message: string) => void>();
-  /** False until the first snapshot of an initialized workspace arrived: the view says "loading", not "nothing". */
-  private loaded = false;
-  private readonly emitter = new vscode.EventEmitter<ViewState>();
-  readonly onDidChangeState = this.emitter.event;
+  private providerErrorShown = false;
+  readonly onDidChangeState: vscode.Event<ViewState>;
 
   constructor(
     private readonly ctx: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
     readonly folder: vscode.WorkspaceFolder | undefined,
   ) {
-    this.snapshot.initialized = this.initializedOnDisk();
-    this.references = ctx.workspaceState.get<ReferenceCurve[]>('codecEvolution.references', []);
+    this.settings = new SettingsSync(folder, ctx.secrets, log);
+    this.session = new EngineSession({
+      extensionPath: ctx.extensionPath,
+      root: () => this.workspace().root,
+      log,
+      onEvent: (...args) => this.onEngineEvent(...args),
+      onLmRequest: (req, signal) => answerLmRequest(req, this.settings.lmModel(), signal, () => undefined),
+    });
+    this.view = new ViewStateStore(ctx.workspaceState, {
+      hasFolder: !!folder,
+      trusted: () => this.trusted,
+      running: () => this.running,
+    });
+    this.onDidChangeState = this.view.onDidChange;
+    this.view.snapshot.initialized = this.initializedOnDisk();
   }
 
   get root(): string | undefined {
     return this.folder?.uri.fsPath;
   }
   get running(): boolean {
-    return this.loopRunning || !!this.runDone;
+    return this.session.running;
   }
   get trusted(): boolean {
     return vscode.workspace.isTrusted;
   }
   get currentSnapshot(): EngineSnapshot {
-    return this.snapshot;
+    return this.view.snapshot;
   }
 
   /** Cheap (one stat), so activation can set the context key without starting anything. */
@@ -100,123 +91,35 @@ export class Controller implements vscode.Disposable {
   }
 
   overrides(): EngineOverrides {
-    const o = engineOverrides((k) => explicitSetting(k, this.folder?.uri));
-    // Budgets are run parameters, not part of the workspace record: the settings' defaults apply
-    // (30 generations, 60 minutes, $5), so Start never runs unbounded by accident. 0 = no limit.
-    const cfg = vscode.workspace.getConfiguration(SECTION, this.folder?.uri);
-    const limit = (v: number | undefined) => (v && v > 0 ? v : undefined);
-    o.budgets = {
-      generations: limit(o.budgets?.generations ?? cfg.get<number>('budget.generations')),
-      wallMinutes: limit(o.budgets?.wallMinutes ?? cfg.get<number>('budget.wallMinutes')),
-      usd: limit(o.budgets?.usd ?? cfg.get<number>('budget.usd')),
-    };
-    return o;
+    return this.settings.overrides();
   }
 
   providerSetting(): ProviderSetting {
-    return vscode.workspace.getConfiguration(SECTION, this.folder?.uri).get<ProviderSetting>('provider', 'offline');
+    return this.settings.providerSetting();
   }
 
   state(): ViewState {
-    return buildViewState(
-      { ...this.snapshot, referenceCurves: this.references },
-      {
-        seq: ++this.seq,
-        trusted: this.trusted,
-        hasFolder: !!this.folder,
-        running: this.running,
-        activity: this.activity,
-        loading: this.snapshot.initialized && !this.loaded,
-        runMinutes: this.runStartedAt ? (Date.now() - this.runStartedAt) / 60000 : this.lastRunMinutes,
-        lastError: this.lastError,
-        evaluation: this.evaluation,
-        queue: this.running ? this.queueStatus : undefined,
-      },
-    );
-  }
-
-  private emit(): void {
-    this.emitter.fire(this.state());
+    return this.view.state();
   }
 
   setError(e: unknown): void {
-    this.lastError = e instanceof CancelledError ? null : errorMessage(e);
-    this.emit();
+    this.view.setError(e);
   }
 
-  private childEnv(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1', CODEC_EVOLUTION_HOST: 'vscode' };
-    // Secrets never sit in a child's environment: the key travels in the 'start' request only.
-    for (const k of SECRET_ENV) delete env[k];
-    return env;
-  }
-
-  private logger(): Logger {
-    return {
-      info: (m) => this.log.info(m),
-      warn: (m) => this.log.warn(m),
-      error: (m) => this.log.error(m),
-      debug: (m) => this.log.debug(m),
-    };
-  }
-
-  /** The engine child for this folder, started on first use. */
-  private engine(): EngineClient {
-    const root = this.workspace().root;
-    if (this.client) return this.client;
-    this.client = new EngineClient({
-      script: this.ctx.asAbsolutePath(join('dist', 'engine-host.js')),
-      root,
-      env: this.childEnv(),
-      log: this.logger(),
-      onEvent: (...args) => this.onEngineEvent(...args),
-      onLmRequest: (req, signal) =>
-        answerLmRequest(
-          req,
-          vscode.workspace.getConfiguration(SECTION, this.folder?.uri).get<string>('model', ''),
-          signal,
-          () => undefined,
-        ),
-      onExit: () => {
-        if (this.loopRunning) {
-          this.loopRunning = false;
-          this.loopEnded?.(new Error('the engine process exited while the loop ran'));
-        }
-      },
-    });
-    return this.client;
-  }
-
-  /** The evaluation queue's workers and depth, from the engine's latest `queue` event. */
-  private queueStatus?: QueueStatus;
-
-  private onEngineEvent(...[type, data]: EngineEventArgs): void {
+  private onEngineEvent(...args: EngineEventArgs): void {
+    const [type, data] = args;
     this.log.debug(`event ${type} ${JSON.stringify(data).slice(0, 300)}`);
-    if (type === 'run-started') {
-      this.loopRunning = true;
-      this.activity = 'starting';
-    } else if (type === 'generation-started') this.activity = `generation ${data.generation}: proposing and evaluating candidates`;
-    else if (type === 'evaluation-started') this.activity = `evaluating ${data.id}`;
-    else if (type === 'warning') this.log.warn(data.message);
-    else if (type === 'queue') this.queueStatus = data;
+    this.view.onEngineEvent(...args);
+    if (type === 'warning') this.log.warn(data.message);
     else if (type === 'references-progress') {
       this.log.info(`[references] ${data.message}`);
       for (const f of this.baselinesProgress) f(data.message);
       return;
-    } else if (type === 'run-stopped') {
-      this.loopRunning = false;
-      this.log.info(`loop stopped: ${data.reason}`);
-      this.loopEnded?.();
     } else if (type === 'candidate-finished' && data.failure?.class === 'provider') this.providerFailed(data.failure.message);
     else if (type === 'candidate-resumed' || type === 'candidate-reproposed') {
       // Stop then Start: say whether the interrupted candidate was resumed or proposed afresh.
       this.log.info(data.message);
-      this.activity = data.message;
       void vscode.window.showInformationMessage(`Codec Evolution: ${data.message}`);
-    } else if (type === 'loop-error') {
-      this.loopRunning = false;
-      const err = data.error;
-      this.loopEnded?.(new CodecEvolutionError((err.kind ?? 'internal') as ErrorKind, err.message || 'the loop failed', err.remedy));
     }
     // Events arrive in bursts during a generation; one snapshot per half second is plenty.
     if (!this.refreshTimer)
@@ -226,14 +129,12 @@ export class Controller implements vscode.Disposable {
       }, 500);
   }
 
-  private providerErrorShown = false;
-
   /** A model call failed (network, key, model name): the candidate is recorded as 'provider' failed and
    * the loop may go on, so without this the only trace was a count in the view. Log every one, show the
    * first of a run as an error with its real cause. */
   private providerFailed(message: string): void {
     this.log.error(`model call failed: ${message}`);
-    this.lastError = `model call failed: ${message}`;
+    this.view.lastError = `model call failed: ${message}`;
     if (this.providerErrorShown) return;
     this.providerErrorShown = true;
     void vscode.window.showErrorMessage(`Codec Evolution: the model call failed — ${message}`, 'Show Log').then((a) => {
@@ -280,7 +181,7 @@ export class Controller implements vscode.Disposable {
         : undefined,
       candidates: ws.listCandidates(),
       versions: ws.listVersions(),
-      referenceCurves: this.references,
+      referenceCurves: this.view.references,
       directives: listDirectives(ws),
     };
   }
@@ -288,27 +189,28 @@ export class Controller implements vscode.Disposable {
   /** Pulls a fresh snapshot from the engine; quietly does nothing before the workspace exists. In
    * Restricted Mode the engine child is never started: the stored results are read directly. */
   async refresh(): Promise<void> {
+    const view = this.view;
     if (!this.root || !this.initializedOnDisk()) {
-      this.snapshot = { ...this.snapshot, initialized: false };
-      this.emit();
+      view.snapshot = { ...view.snapshot, initialized: false };
+      view.emit();
       return;
     }
     if (!this.trusted) {
       try {
-        this.snapshot = this.storedSnapshot();
-        this.loaded = true;
+        view.snapshot = this.storedSnapshot();
+        view.loaded = true;
       } catch (e) {
-        this.lastError = errorMessage(e);
-        this.log.error(`reading the stored results: ${this.lastError}`);
+        view.lastError = errorMessage(e);
+        this.log.error(`reading the stored results: ${view.lastError}`);
       }
-      this.emit();
+      view.emit();
       return;
     }
     try {
-      const e = this.engine();
-      const [status, history, directives] = await Promise.all([e.call('status', {}), e.call('history', {}), e.call('directives', {})]);
+      const s = this.session;
+      const [status, history, directives] = await Promise.all([s.call('status', {}), s.call('history', {}), s.call('directives', {})]);
       const cfg = this.readConfig();
-      this.snapshot = {
+      view.snapshot = {
         initialized: true,
         primaryReference: cfg?.primaryReference,
         references: cfg?.references,
@@ -325,19 +227,19 @@ export class Controller implements vscode.Disposable {
         },
         candidates: history.candidates,
         versions: history.versions,
-        referenceCurves: this.references,
+        referenceCurves: view.references,
         directives,
       };
-      if (status.loopRunning !== this.loopRunning && !this.runDone) this.loopRunning = status.loopRunning;
-      this.loaded = true;
+      s.observeLoop(status.loopRunning);
+      view.loaded = true;
     } catch (e) {
-      this.lastError = errorMessage(e);
-      this.log.error(`refresh: ${this.lastError}`);
+      view.lastError = errorMessage(e);
+      this.log.error(`refresh: ${view.lastError}`);
     }
-    this.emit();
+    view.emit();
     // Reference curves for the RD plot: the engine child runs the reference encoders in the background
     // (instant once cached); a notification shows if that takes more than a second.
-    if (!this.baselinesTried && this.references.length === 0 && this.snapshot.versions.length && this.trusted && !this.running) {
+    if (!this.baselinesTried && view.references.length === 0 && view.snapshot.versions.length && this.trusted && !this.running) {
       this.baselinesTried = true;
       void withDelayedProgress('Codec Evolution: reference curves for the RD plot', (report, signal) => this.baselines(signal, report), {
         cancellable: true,
@@ -354,121 +256,51 @@ export class Controller implements vscode.Disposable {
   /** Deciding writes the workspace (and Accept commits with the repository's git, whose hooks are the
    * workspace's code): Restricted Mode shows the stored results only. */
   requireDecisionTrust(verb: 'Accepting' | 'Rejecting'): void {
-    this.requireTrust(
-      `${verb} a candidate`,
-      'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)',
-    );
+    this.requireTrust(`${verb} a candidate`, WRITE_WHY);
   }
 
   async initialize(): Promise<void> {
-    const r = await this.engine().call('init', {});
+    const r = await this.session.call('init', {});
     this.log.info(`initialized: ${r.created.join(', ')}`);
-    this.applySettingsToConfig();
+    await this.applySettingsToConfig();
     await this.refresh();
   }
 
-  /** Explicitly set codecEvolution.* values win over .codec-evolution/config.json; written while no loop runs. */
-  applySettingsToConfig(): void {
-    const o = this.overrides().config;
-    if (!o || this.loopRunning) return;
-    const ws = this.workspace();
-    const cfg = ws.readConfig();
-    const next: WorkspaceConfig = JSON.parse(JSON.stringify(cfg));
-    if (o.references) {
-      next.references = o.references;
-      if (!o.references.includes(next.primaryReference)) next.primaryReference = o.references[0];
-    }
-    if (o.ffmpegPath) next.ffmpegPath = o.ffmpegPath;
-    if (o.limits) next.limits = { ...next.limits, ...o.limits };
-    if (o.adoptionPolicy) next.evolution.adoptionPolicy = o.adoptionPolicy;
-    if (o.objective) next.evolution.objective = o.objective;
-    if (o.guards) next.evolution.guards = o.guards;
-    if (o.gitCommit !== undefined) next.evolution.gitCommit = o.gitCommit;
-    if (o.promptTokenBudget !== undefined) next.evolution.promptTokenBudget = o.promptTokenBudget;
-    if (o.training) next.clips.training = o.training.map((path) => ({ path }));
-    if (o.heldOut) next.clips.heldOut = o.heldOut.map((path) => ({ path }));
-    if (JSON.stringify(next) !== JSON.stringify(cfg)) {
-      ws.writeConfig(next);
-      this.log.info('applied codecEvolution.* settings to .codec-evolution/config.json');
-    }
-  }
-
-  private async startParams(): Promise<Omit<StartParams, 'generations'>> {
-    const o = this.overrides();
-    const provider = o.provider ?? this.providerSetting();
-    const need = secretFor(provider);
-    const apiKey = need ? await this.ctx.secrets.get(need.secret) : undefined;
-    if (provider === 'anthropic' && !apiKey)
-      throw new Error('no Anthropic API key — run Codec Evolution: Set API Key (it is kept in SecretStorage only)');
-    const kind = provider === 'vscode-lm' ? 'host' : o.provider ? provider : undefined;
-    const p: Omit<StartParams, 'generations'> = {
-      budgets: o.budgets,
-      concurrency: o.concurrency || undefined,
-      apiKey,
-      ...(o.queue ? { queue: o.queue } : {}),
-    };
-    if (kind || o.model || o.baseUrl || o.maxTokens)
-      p.provider = {
-        ...(kind ? { kind } : {}),
-        ...(o.model ? { model: o.model } : {}),
-        ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
-        ...(o.maxTokens ? { maxTokens: o.maxTokens } : {}),
-      } as StartParams['provider'];
-    return p;
+  /** Explicitly set codecEvolution.* values win over .codec-evolution/config.json; the engine writes them
+   * while no loop runs. */
+  applySettingsToConfig(): Promise<void> {
+    return this.settings.applyToConfig((p) => this.session.call('applyConfig', p), this.session.loopActive);
   }
 
   /** Runs the loop in the engine child until budgets, `generations`, Stop or deactivate end it. */
   run(generations?: number): Promise<void> {
     this.requireTrust('Evolution');
-    if (this.runDone) return this.runDone;
-    this.runStartedAt = Date.now();
-    this.lastRunMinutes = 0;
-    this.lastError = null;
+    const current = this.session.currentRun;
+    if (current) return current;
+    this.view.runStarting(generations === 1 ? 'running one generation' : 'starting the loop');
     this.providerErrorShown = false;
-    this.activity = generations === 1 ? 'running one generation' : 'starting the loop';
-    this.runDone = (async () => {
-      try {
-        this.applySettingsToConfig();
-        const params = await this.startParams();
-        this.emit();
-        const e = this.engine();
-        if (generations === 1) {
-          const s = await e.call('runOneGeneration', params);
-          this.log.info(`generation done: ${s.stopReason ?? ''}`);
-        } else {
-          const ended = new Promise<void>((resolve, reject) => {
-            this.loopEnded = (err) => (err ? reject(err) : resolve());
-          });
-          await e.call('start', { ...params, generations });
-          await ended;
-        }
-      } catch (e) {
-        if (!(e instanceof CancelledError)) {
-          this.lastError = errorMessage(e);
-          this.log.error(`loop: ${this.lastError}`);
-          throw e;
-        }
-      } finally {
-        this.loopEnded = undefined;
-        this.runDone = undefined;
-        // The wall-clock budget is per run: freeze the minutes when it ends instead of counting idle time.
-        if (this.runStartedAt) this.lastRunMinutes = (Date.now() - this.runStartedAt) / 60000;
-        this.runStartedAt = undefined;
-        this.loopRunning = false;
-        this.activity = undefined;
+    const done = this.session.run(generations, {
+      prepare: async () => {
+        await this.applySettingsToConfig();
+        const params = await this.settings.startParams();
+        this.view.emit();
+        return params;
+      },
+      failed: (e) => {
+        this.view.lastError = errorMessage(e);
+        this.log.error(`loop: ${this.view.lastError}`);
+      },
+      ended: async () => {
+        this.view.runEnded();
         await this.refresh();
-      }
-    })();
-    this.emit();
-    return this.runDone;
+      },
+    });
+    this.view.emit();
+    return done;
   }
 
-  async stop(): Promise<void> {
-    if (!this.client?.alive) return;
-    const done = this.runDone;
-    const r = await this.client.call('stop', {});
-    this.log.info(r.stopped ? 'loop stopped' : 'no loop was running');
-    if (done) await done.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.session.stop();
   }
 
   async candidate(id: string): Promise<CandidateDetail> {
@@ -483,7 +315,7 @@ export class Controller implements vscode.Disposable {
         baseVersion: v?.version ?? 0,
       };
     }
-    const r = await this.engine().call('reviewShow', { id });
+    const r = await this.session.call('reviewShow', { id });
     return { record: r.candidate, code: r.code, baseCode: r.baseCode, baseVersion: r.baseVersion };
   }
 
@@ -497,7 +329,7 @@ export class Controller implements vscode.Disposable {
     // Adopting writes the codec file and commits with the repository's git (whose hooks are the
     // workspace's code): a trusted-workspace act, like Reject, which writes the record.
     this.requireDecisionTrust('Accepting');
-    const r = await this.engine().call('accept', { id });
+    const r = await this.session.call('accept', { id });
     if (r.gitNote) this.log.info(`git: ${r.gitNote}`);
     await this.refresh();
     return r.version;
@@ -505,27 +337,21 @@ export class Controller implements vscode.Disposable {
 
   async reject(id: string, reason: string): Promise<void> {
     this.requireDecisionTrust('Rejecting');
-    await this.engine().call('reject', { id, reason });
+    await this.session.call('reject', { id, reason });
     await this.refresh();
   }
 
   /** Adds a directive: a JSON file in the workspace (no candidate runs), still a write Restricted Mode withholds. */
   async steer(text: string, block: string | undefined, by: Directive['by']): Promise<Directive> {
-    this.requireTrust(
-      'Adding a directive',
-      'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)',
-    );
-    const d = await this.engine().call('steer', { text, block, by });
+    this.requireTrust('Adding a directive', WRITE_WHY);
+    const d = await this.session.call('steer', { text, block, by });
     await this.refresh();
     return d;
   }
 
   async clearDirective(id?: string): Promise<Directive[]> {
-    this.requireTrust(
-      'Removing a directive',
-      'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)',
-    );
-    const cleared = await this.engine().call('clearDirective', { id });
+    this.requireTrust('Removing a directive', WRITE_WHY);
+    const cleared = await this.session.call('clearDirective', { id });
     await this.refresh();
     return cleared;
   }
@@ -533,37 +359,39 @@ export class Controller implements vscode.Disposable {
   /** Facts from the records for chat and tools. In Restricted Mode they are read here (JSON files only,
    * as the stored snapshot is): the engine child is never started there. */
   async facts(p: FactsParams): Promise<ResultOf<'facts'>> {
-    if (this.trusted) return this.engine().call('facts', p);
+    if (this.trusted) return this.session.call('facts', p);
     return factsFor(this.workspace(), p);
   }
 
   /** A question for the workspace's own provider (anthropic / openai-compatible) with its key from SecretStorage. */
   async ask(question: string, signal?: AbortSignal): Promise<ResultOf<'ask'>> {
     this.requireTrust('Asking the configured provider', 'starts the engine process, which Restricted Mode does not');
-    const provider = this.overrides().provider ?? this.providerSetting();
-    const need = secretFor(provider);
-    const apiKey = need ? await this.ctx.secrets.get(need.secret) : undefined;
-    return this.engine().call('ask', { question, apiKey }, signal);
+    const apiKey = await this.settings.apiKey();
+    return this.session.call('ask', { question, apiKey }, signal);
   }
 
   async evaluate(file: string, source: string, signal: AbortSignal): Promise<EvaluationView> {
     this.requireTrust('Evaluation');
     requireCodecLanguage(file, this.ctx.extensionPath);
-    this.applySettingsToConfig();
+    // The settings reach the config only while no loop runs (here or in another process): an evaluation
+    // meanwhile runs on the config as it is.
+    await this.applySettingsToConfig().catch((e) => this.log.warn(`settings not applied to the config: ${errorMessage(e)}`));
     // Cancel sends `cancel` for this request: the engine kills the evaluation's sandbox children and
     // answers 'cancelled'; the engine process itself (and a loop in it) carries on.
-    const r = await this.engine().call('evaluate', { source, filename: basename(file) }, signal);
+    const r = await this.session.call('evaluate', { source, filename: basename(file) }, signal);
     const result: EvaluationResult = r.ok ? { ok: true, clips: r.clips as never } : { ok: false, failure: r.failure as never };
-    this.evaluation = evaluationView(
+    const snap = this.view.snapshot;
+    const view = evaluationView(
       file,
       result,
-      this.references,
-      this.snapshot.references ?? [this.snapshot.primaryReference ?? 'x264'],
+      this.view.references,
+      snap.references ?? [snap.primaryReference ?? 'x264'],
       undefined,
-      this.snapshot.objective,
+      snap.objective,
     );
-    this.emit();
-    return this.evaluation;
+    this.view.evaluation = view;
+    this.view.emit();
+    return view;
   }
 
   /** The reference encoders on the training clips, run by the engine child (cached in the workspace's
@@ -576,11 +404,11 @@ export class Controller implements vscode.Disposable {
     if (this.baselinesRun) return this.baselinesRun;
     const t0 = Date.now();
     this.baselinesRun = (async () => {
-      const r = await this.engine().call('references', {}, signal);
-      this.references = r.clips.flatMap((c) => c.curves.map((k) => ({ clip: c.clip, codec: k.codec, points: k.points })));
-      this.log.info(`reference curves: ${this.references.map((c) => `${c.clip} ${c.codec}`).join(', ')} in ${Date.now() - t0} ms`);
-      await this.ctx.workspaceState.update('codecEvolution.references', this.references);
-      this.emit();
+      const r = await this.session.call('references', {}, signal);
+      const refs = r.clips.flatMap((c) => c.curves.map((k) => ({ clip: c.clip, codec: k.codec, points: k.points })));
+      this.log.info(`reference curves: ${refs.map((c) => `${c.clip} ${c.codec}`).join(', ')} in ${Date.now() - t0} ms`);
+      await this.view.setReferences(refs);
+      this.view.emit();
       // What a person sees after Run Baselines, cached or not (a cached run used to end in silence).
       const encodes = r.clips.reduce((n, c) => n + (c.encodes ?? 0), 0);
       const skipped = [...new Set(r.clips.flatMap((c) => (c.skipped ?? []).map((s) => `${s.codec} skipped (${s.reason})`)))];
@@ -596,11 +424,13 @@ export class Controller implements vscode.Disposable {
     return this.baselinesRun;
   }
 
-  /** Copies the clip into .codec-evolution/clips (the workspace stands alone) and lists it in the config. */
-  async addClip(path: string, role: 'training' | 'held-out'): Promise<void> {
-    if (this.loopRunning) throw new Error('stop the loop before changing its clips');
-    addClip(this.workspace(), path, role);
-    this.references = [];
+  /** The engine copies the clip into .codec-evolution/clips (the workspace stands alone) and lists it in
+   * the config; it refuses while a loop runs. */
+  async addClip(path: string, role: ClipRole): Promise<void> {
+    this.requireTrust('Adding a clip', WRITE_WHY);
+    if (this.session.loopActive) throw new Error('stop the loop before changing its clips');
+    await this.session.call('addClip', { path, role });
+    this.view.forgetReferences();
     this.baselinesTried = false;
     await this.refresh();
   }
@@ -609,17 +439,12 @@ export class Controller implements vscode.Disposable {
    * its sandbox and keeps the decoded clip, so scrubbing is cheap. */
   async frames(clip: string, frame: number, subject: FrameSubject, signal?: AbortSignal): Promise<FramesView> {
     this.requireTrust('Decoding a frame');
-    return framesView(await this.engine().call('frames', { clip, frame, subject: subject.kind === 'best' ? 'best' : subject.id }, signal));
+    return framesView(await this.session.call('frames', { clip, frame, subject: subject.kind === 'best' ? 'best' : subject.id }, signal));
   }
 
   async dispose(): Promise<void> {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    try {
-      if (this.running && this.client?.alive) await Promise.race([this.client.call('stop', {}), new Promise((r) => setTimeout(r, 4000))]);
-    } catch {
-      /* exiting anyway */
-    }
-    await this.client?.dispose();
-    this.emitter.dispose();
+    await this.session.dispose();
+    this.view.dispose();
   }
 }

@@ -2,7 +2,8 @@
 // Only values a person actually set count: a default of the manifest must not overwrite what the
 // workspace's own config says (e.g. its reference codecs), so the config file stays the record.
 import type { WorkspaceConfig } from '../core/store/config';
-import { isMetricId, type Guard, type MetricId } from '../core/metrics/registry';
+import type { ConfigOverrides } from '../core/store/config-overrides';
+import { isMetricId, type MetricId } from '../core/metrics/registry';
 
 import { PROVIDERS, providerEntry, type ProviderSettingKind } from '../core/llm/registry';
 
@@ -25,15 +26,8 @@ export interface EngineOverrides {
   concurrency?: number;
   /** codecEvolution.queue: evaluations go to queue workers (empty: this machine). */
   queue?: string;
-  config?: Partial<Pick<WorkspaceConfig, 'references' | 'ffmpegPath' | 'limits'>> & {
-    adoptionPolicy?: 'review' | 'auto' | 'off';
-    objective?: MetricId;
-    guards?: Guard[];
-    gitCommit?: boolean;
-    promptTokenBudget?: number;
-    training?: string[];
-    heldOut?: string[];
-  };
+  /** What the engine merges into .codec-evolution/config.json (engine request `applyConfig`). */
+  config?: ConfigOverrides;
 }
 
 export function engineOverrides(get: ExplicitGetter): EngineOverrides {

@@ -30,45 +30,56 @@ function listen(webview: vscode.Webview, handlers: Handlers<ViewMessages>, log: 
   });
 }
 
-export class SidebarView implements vscode.WebviewViewProvider {
-  private view?: vscode.WebviewView;
+/** The part both views share: the shell, the message handler, and the last ViewState — posted while the
+ * webview is visible, and again when it shows after being hidden (states sent while hidden are dropped).
+ * No retainContextWhenHidden: the webview restores from getState() (webview/host.ts) and asks for fresh
+ * state on 'ready'. */
+abstract class StateView {
+  private last?: ViewState;
+  private shown?: { webview: vscode.Webview; visible(): boolean };
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    protected readonly extensionUri: vscode.Uri,
     private readonly handlers: (webview: vscode.Webview) => Handlers<ViewMessages>,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  resolveWebviewView(view: vscode.WebviewView): void {
-    this.view = view;
-    // No retainContextWhenHidden: the webview restores from getState() and asks for fresh state on 'ready'.
-    configureWebview(view.webview, this.extensionUri, 'sidebar');
-    const sub = listen(view.webview, this.handlers(view.webview), this.log);
-    // States sent while hidden are dropped; the latest one goes out when the view shows again.
-    const vis = view.onDidChangeVisibility(() => {
-      if (view.visible && this.last) void postToView(view.webview, 'state', { state: this.last });
+  protected mount(
+    view: 'sidebar' | 'dashboard',
+    webview: vscode.Webview,
+    visible: () => boolean,
+    onDidChangeVisibility: vscode.Event<unknown>,
+    onDidDispose: vscode.Event<void>,
+    disposed?: () => void,
+  ): void {
+    configureWebview(webview, this.extensionUri, view);
+    const shown = { webview, visible };
+    this.shown = shown;
+    const sub = listen(webview, this.handlers(webview), this.log);
+    const vis = onDidChangeVisibility(() => {
+      if (visible() && this.last) void postToView(webview, 'state', { state: this.last });
     });
-    view.onDidDispose(() => {
+    onDidDispose(() => {
       sub.dispose();
       vis.dispose();
-      this.view = undefined;
+      if (this.shown === shown) this.shown = undefined;
+      disposed?.();
     });
   }
-
-  private last?: ViewState;
 
   update(state: ViewState): void {
     this.last = state;
-    if (this.view?.visible) void postToView(this.view.webview, 'state', { state });
+    if (this.shown?.visible()) void postToView(this.shown.webview, 'state', { state });
   }
 }
 
-export class DashboardPanel {
+export class SidebarView extends StateView implements vscode.WebviewViewProvider {
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.mount('sidebar', view.webview, () => view.visible, view.onDidChangeVisibility, view.onDidDispose);
+  }
+}
+
+export class DashboardPanel extends StateView {
   private panel?: vscode.WebviewPanel;
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly handlers: (webview: vscode.Webview) => Handlers<ViewMessages>,
-    private readonly log: vscode.LogOutputChannel,
-  ) {}
 
   show(): void {
     if (this.panel) {
@@ -81,22 +92,13 @@ export class DashboardPanel {
     });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
     this.panel = panel;
-    configureWebview(panel.webview, this.extensionUri, 'dashboard');
-    const sub = listen(panel.webview, this.handlers(panel.webview), this.log);
-    const vis = panel.onDidChangeViewState(() => {
-      if (panel.visible && this.last) void postToView(panel.webview, 'state', { state: this.last });
-    });
-    panel.onDidDispose(() => {
-      sub.dispose();
-      vis.dispose();
-      this.panel = undefined;
-    });
-  }
-
-  private last?: ViewState;
-
-  update(state: ViewState): void {
-    this.last = state;
-    if (this.panel?.visible) void postToView(this.panel.webview, 'state', { state });
+    this.mount(
+      'dashboard',
+      panel.webview,
+      () => panel.visible,
+      panel.onDidChangeViewState,
+      panel.onDidDispose,
+      () => (this.panel = undefined),
+    );
   }
 }

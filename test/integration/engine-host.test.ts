@@ -1,9 +1,9 @@
 // The engine as a child process: the host protocol end to end over real IPC with dist/engine-host.js.
 import { strict as assert } from 'node:assert';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { distFile } from '../../src/core/paths';
 import type { EngineToHost, HostMethod, HostMethods, ReadyMessage, EngineEventMessage } from '../../src/engine-host/protocol';
 import { Workspace } from '../../src/core/store/workspace';
@@ -100,5 +100,50 @@ describe('engine: host protocol over IPC (dist/engine-host.js)', function () {
     assert.equal(r.stopped, true, JSON.stringify(client.events.filter((e) => e.type === 'loop-error')));
     assert.equal(r.status?.stopReason, 'cancelled');
     assert.ok(!existsSync(join(dir, '.codec-evolution', 'lock')));
+  });
+
+  it('applyConfig and addClip write config.json in the child, only while no loop runs and nobody holds the lock', async () => {
+    const ws = new Workspace(dir);
+    const before = ws.readConfig();
+    const overrides = { references: ['x265' as const], objective: 'ssimY' as const, limits: { memoryMb: 300 } };
+    const r = await client.call('applyConfig', { overrides });
+    assert.equal(r.changed, true);
+    const cfg = ws.readConfig();
+    assert.deepEqual(cfg.references, ['x265']);
+    assert.equal(cfg.primaryReference, 'x265', 'the primary reference follows the list');
+    assert.equal(cfg.evolution.objective, 'ssimY');
+    assert.equal(cfg.limits?.memoryMb, 300);
+    assert.equal(cfg.limits?.timeoutMs, before.limits?.timeoutMs, 'limits merge, they do not replace');
+    assert.deepEqual(r.config, cfg);
+    assert.equal((await client.call('applyConfig', { overrides })).changed, false);
+
+    const added = await client.call('addClip', { path: TREE_CLIP, role: 'held-out' });
+    assert.deepEqual(added, { path: `.codec-evolution/clips/${basename(TREE_CLIP)}`, added: true });
+    assert.ok(existsSync(join(dir, added.path)));
+    assert.deepEqual(ws.readConfig().clips.heldOut, [{ path: added.path }]);
+    assert.equal((await client.call('addClip', { path: TREE_CLIP, role: 'held-out' })).added, false);
+    await assert.rejects(client.call('addClip', { path: TREE_CLIP, role: 'training' }), /already a held-out clip/);
+
+    // A loop of this child: both refused by name, the config untouched.
+    const written = readFileSync(ws.configPath, 'utf8');
+    await client.call('start', { generations: 50 });
+    const refused = (e: Error & { kind?: string }) => e.kind === 'usage' && /stop the loop before/.test(e.message);
+    await assert.rejects(client.call('applyConfig', { overrides: { objective: 'psnrY' } }), refused);
+    await assert.rejects(client.call('addClip', { path: TREE_CLIP, role: 'training' }), refused);
+    assert.equal((await client.call('stop', {})).stopped, true);
+    assert.equal(readFileSync(ws.configPath, 'utf8'), written);
+
+    // A loop of another process (its lock, owned by this live test process): refused too, and the lock stays.
+    const lock = join(dir, '.codec-evolution', 'lock');
+    const owner = { schemaVersion: 1, pid: process.pid, host: hostname(), time: new Date().toISOString(), purpose: 'codec-evolve evolve' };
+    writeFileSync(lock, JSON.stringify(owner) + '\n');
+    await assert.rejects(
+      client.call('applyConfig', { overrides: { objective: 'psnrY' } }),
+      (e: Error & { kind?: string }) => e.kind === 'environment' && /locked by codec-evolve evolve/.test(e.message),
+    );
+    assert.ok(existsSync(lock));
+    rmSync(lock);
+    assert.equal((await client.call('applyConfig', { overrides: { objective: 'psnrY' } })).changed, true);
+    assert.ok(!existsSync(lock), 'the write released its lock');
   });
 });
