@@ -22,6 +22,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['B_ADAPT', 'false', 'true'],
   ['B_PYRAMID', 'false', 'true'],
   ['LONG_TERM_REF', 'false', 'true'],
+  ['CHROMA_4TAP', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {
