@@ -30,7 +30,23 @@ describe('engine: review and reports from the CLI', function () {
       const status = JSON.parse((await cli(ws.root, 'status', '--json')).out);
       assert.equal(status.running, false);
       assert.equal(status.candidates, 4);
+      // What the numbers are of: the objective's BD-rate against the primary reference, and the guards.
+      const guards = ['psnrY', 'psnrU', 'psnrV', 'ssimY'].map((metric) => ({ metric, tolerancePercent: 1 }));
+      assert.deepEqual(status.scoring, { objective: 'psnrYuv', reference: 'x264', guards });
+      const statusText = (await cli(ws.root, 'status')).out;
+      assert.match(
+        statusText,
+        /^score: BD-rate PSNR-YUV vs x264 on the training clips, lower is better; guards \(most a candidate may lose\): PSNR-Y 1 pp, PSNR-U 1 pp, PSNR-V 1 pp, SSIM-Y 1 pp$/m,
+      );
+      assert.match(
+        statusText,
+        /^best: (g\d{4}-\d|v\d{4}-root), BD-rate PSNR-YUV vs x264 [+-]\d+\.\d{3} % \((fewer|more) bits than x264 at equal quality\); adopted: v1, BD-rate PSNR-YUV vs x264 [+-]\d+\.\d{3} %/m,
+      );
+      const histText = (await cli(ws.root, 'history')).out;
+      assert.match(histText, /^versions \(BD-rate PSNR-YUV vs x264 on the training clips\):$/m);
+      assert.match(histText, /^candidates \(4; BD-rate PSNR-YUV vs x264 on the training clips\):$/m);
       const hist = JSON.parse((await cli(ws.root, 'history', '--json')).out);
+      assert.deepEqual(hist.scoring, status.scoring);
       assert.equal(hist.versions.length, 1);
       const list = JSON.parse((await cli(ws.root, 'review', 'list', '--all', '--json')).out);
       const scored = hist.candidates.filter((c: { state: string }) => c.state === 'evaluated' || c.state === 'pending-review');

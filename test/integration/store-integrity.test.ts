@@ -69,7 +69,7 @@ describe('store: workspace integrity against the event log', function () {
     assert.equal(ws.latestVersion()!.version, 2);
     assert.equal(ws.latestVersion()!.trainingBdRate, -3.5);
     assert.deepEqual(checkWorkspace(ws), []);
-    assert.match(cli(['status'], ws.root).out, /adopted v2/);
+    assert.match(cli(['status'], ws.root).out, /adopted: v2, BD-rate PSNR-Y vs x264 -3\.500 %/);
   });
 
   it('a deleted candidate folder is reported, and the candidate is never proposed or finished a second time', async () => {

@@ -47,6 +47,11 @@ const fail = (cls: CandidateFailure['class'], message: string, stage: 'smoke' | 
 
 const data: RunData = {
   primaryReference: 'x264',
+  objective: 'psnrYuv',
+  guards: [
+    { metric: 'psnrY', tolerancePercent: 1 },
+    { metric: 'ssimY', tolerancePercent: 2 },
+  ],
   candidates: [
     rec('v0001-root', 0, { metrics: metrics(20), parentId: null }),
     rec('g0001-0', 1, { metrics: metrics(18), state: 'pending-review', parentBdRate: 20, directiveIds: ['d1'] }),
@@ -55,7 +60,7 @@ const data: RunData = {
     rec('g0004-0', 4, fail('edit-failed', 'SEARCH text not found', 'edit')),
     rec('g0005-0', 5, { metrics: metrics(19), directiveIds: ['d1'] }),
   ],
-  versions: [{ version: 1, candidateId: null, time: 't', trainingBdRate: 20, parentVersion: null, message: 'seed' }],
+  versions: [{ version: 1, candidateId: null, time: 't', trainingBdRate: 20, objective: 'psnrYuv', parentVersion: null, message: 'seed' }],
   directives: [
     { id: 'd1', text: 'try B-frames', block: 'motion', createdAt: 't', by: 'cli' },
     { id: 'd0', text: 'old', createdAt: 't', by: 'cli', clearedAt: 't2' },
@@ -99,7 +104,11 @@ describe('facts: what a question about the run is answered from', () => {
   it('summarises the run, the directives with what answered them, and progress', () => {
     const [run, dirs, progress] = buildFacts(data, { topics: ['run', 'directives', 'progress'], candidateIds: [], window: 10 });
     assert.equal(run.lines[0], 'not running; 5 generation(s) completed or started, 6 candidates: 3 failed, 2 evaluated, 1 pending-review');
-    assert.equal(run.lines[3], 'best candidate measured: g0001-0 at +18.000 % (pending-review)');
+    assert.deepEqual(run.lines.slice(1, 4), [
+      'score: BD-rate PSNR-YUV vs x264 on the training clips, lower is better (negative = fewer bits than x264 at equal quality); guards (most a candidate may lose): PSNR-Y 1 pp, SSIM-Y 2 pp',
+      'adopted: version 1 (the seed), BD-rate PSNR-YUV vs x264 +20.000 % (more bits than x264 at equal quality)',
+      'best candidate measured: g0001-0, BD-rate PSNR-YUV vs x264 +18.000 % (more bits than x264 at equal quality) (pending-review)',
+    ]);
     assert.deepEqual(dirs.lines, [
       'd1 [block motion]: "try B-frames" — 2 candidate(s) answered it, best g0001-0 at +18.000 %',
       '1 earlier directive(s) cleared',

@@ -7,7 +7,16 @@ import type { ProviderConfig } from '../../core/store/config';
 import type { EngineStatus } from '../../core/evolution/engine';
 import type { EngineEventListener } from '../../core/events';
 import { parseProviderKind } from '../../core/llm/registry';
-import { DEFAULT_GUARD_TOLERANCE, METRIC_IDS, isMetricId, metricLabel, type Guard } from '../../core/metrics/registry';
+import {
+  DEFAULT_GUARD_TOLERANCE,
+  METRIC_IDS,
+  bdRateName,
+  bdRateSaying,
+  isMetricId,
+  metricLabel,
+  scoringText,
+  type Guard,
+} from '../../core/metrics/registry';
 
 /** "psnrY:1,psnrU:0.5,ssimY" (tolerance in BD-rate pp, default 1.0) or "none". */
 export function parseGuards(s: string): Guard[] {
@@ -65,17 +74,35 @@ export function progressPrinter(io: CliIO, json: boolean): EngineEventListener {
   };
 }
 
+/** What scores candidates, then the best and the adopted BD-rate, each saying what it is of. */
+function scoreLines(s: EngineStatus): string[] {
+  const sc = s.scoring;
+  if (!sc)
+    return [
+      `best training BD-rate: ${s.best ? `${s.best.trainingBdRate.toFixed(3)} % (${s.best.id})` : 'n/a'}; adopted v${s.adoptedVersion ?? '?'} at ${s.adoptedBdRate?.toFixed(3) ?? 'n/a'} %`,
+    ];
+  const bd = (metric: string, x: number | undefined) =>
+    x === undefined ? 'no BD-rate' : `${bdRateName(metric, sc.reference)} ${bdRateSaying(x, sc.reference)}`;
+  return [
+    scoringText(sc),
+    `best: ${s.best ? `${s.best.id}, ${bd(sc.objective, s.best.trainingBdRate)}` : 'none scored yet'}; adopted: ${
+      s.adoptedVersion !== undefined ? `v${s.adoptedVersion}, ${bd(s.adoptedObjective ?? sc.objective, s.adoptedBdRate)}` : 'no version'
+    }`,
+  ];
+}
+
 export function describeStatus(s: EngineStatus): string[] {
   // s.generation is the generation the loop is on, or would start next: the completed ones are one fewer.
   const done = Math.max(0, s.generation - 1);
+  const sc = s.scoring;
   return [
     `${s.running ? `running generation ${s.generation} (${done} completed)` : `${done} generation${done === 1 ? '' : 's'} completed`}, ${s.candidates} candidates (${s.evaluated} scored, ${s.pendingReview} awaiting review)`,
-    `best training BD-rate: ${s.best ? `${s.best.trainingBdRate.toFixed(3)} % (${s.best.id})` : 'n/a'}; adopted v${s.adoptedVersion ?? '?'} at ${s.adoptedBdRate?.toFixed(3) ?? 'n/a'} %`,
+    ...scoreLines(s),
     `strategy ${s.strategy}${s.stagnation ? ` — stagnating: ${s.stagnation}` : ''}; spent $${s.spentUsd.toFixed(4)} (${s.tokens.input} in / ${s.tokens.output} out tokens${s.tokens.cacheRead || s.tokens.cacheWrite ? `; prompt cache ${s.tokens.cacheWrite ?? 0} written, ${s.tokens.cacheRead ?? 0} read` : ''})` +
       (s.evaluationsPerMinute ? `; ${s.evaluationsPerMinute.toFixed(1)} evaluations/min` : ''),
     ...(s.paretoFront?.length
       ? [
-          `Pareto front (BD-rate / encode ms / decode ms): ${s.paretoFront
+          `Pareto front (${sc ? bdRateName(sc.objective, sc.reference) : 'BD-rate'} / encode ms / decode ms): ${s.paretoFront
             .slice(0, 6)
             .map((p) => `${p.id} ${p.trainingBdRate.toFixed(2)} %/${p.encodeMs}/${p.decodeMs}`)
             .join(', ')}`,

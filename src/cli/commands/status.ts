@@ -4,7 +4,7 @@ import { Workspace } from '../../core/store/workspace';
 import { readJsonIfExists } from '../../core/store/atomic';
 import { staleReason } from '../../core/store/lock';
 import { checkWorkspace } from '../../core/store/integrity';
-import { STATUS_FILE, type EngineStatus } from '../../core/evolution/engine';
+import { STATUS_FILE, rescored, workspaceScoring, type EngineStatus } from '../../core/evolution/engine';
 import { describeStatus } from './evolve';
 import { join } from 'node:path';
 
@@ -18,7 +18,9 @@ export const status: Command = {
     const saved = readJsonIfExists<EngineStatus & { pid?: number }>(join(ws.dir, STATUS_FILE));
     const owner = ws.lock.readOwner();
     const running = !!owner && !staleReason(owner);
-    const cands = ws.listCandidates();
+    const scoring = workspaceScoring(ws);
+    // Scored on the objective configured now (records measured under another one are re-read).
+    const cands = ws.listCandidates().map((r) => (scoring ? rescored(r, scoring.objective, scoring.reference) : r));
     const version = ws.latestVersion();
     // A candidate a person rejected (or that failed on held-out clips) is never "the best".
     const best = cands
@@ -33,6 +35,8 @@ export const status: Command = {
       best: best ? { id: best.id, trainingBdRate: best.metrics!.trainingBdRate! } : undefined,
       adoptedVersion: version?.version,
       adoptedBdRate: version?.trainingBdRate,
+      ...(version ? { adoptedObjective: version.objective ?? 'psnrY' } : {}),
+      ...(scoring ? { scoring } : {}),
       spentUsd: cands.reduce((a, c) => a + c.costUsd, 0),
       tokens: cands.reduce((t, c) => ({ input: t.input + c.tokens.input, output: t.output + c.tokens.output }), { input: 0, output: 0 }),
     };

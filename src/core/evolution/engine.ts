@@ -8,7 +8,7 @@ import type { ChatMessage, LlmProvider } from '../llm/provider';
 import { resolvedConcurrency, type BudgetConfig, type WorkspaceConfig } from '../store/config';
 import type { CandidateFailure, CandidateMetrics, CandidateRecord, ClipScore, VersionRecord } from '../store/records';
 import { meanBdRateTable } from '../metrics/bdrate';
-import type { MetricId } from '../metrics/registry';
+import type { Guard, MetricId } from '../metrics/registry';
 import { writeJsonAtomic } from '../store/atomic';
 import { activeDirectives, listDirectives } from '../store/directives';
 import type { Workspace } from '../store/workspace';
@@ -50,6 +50,30 @@ export interface EngineStatus {
   evaluationsPerMinute?: number;
   /** Non-dominated programs over (training BD-rate, encode ms, decode ms). */
   paretoFront?: Array<{ id: string; trainingBdRate: number; encodeMs: number; decodeMs: number }>;
+  /** What the BD-rates above are of: the objective's against the primary reference; and the guards. */
+  scoring?: EngineScoring;
+  /** The metric adoptedBdRate is of (a version adopted under an earlier objective keeps its own). */
+  adoptedObjective?: MetricId;
+}
+
+export interface EngineScoring {
+  objective: MetricId;
+  reference: string;
+  guards: Guard[];
+}
+
+function scoringOf(c: WorkspaceConfig): EngineScoring {
+  return { objective: c.evolution.objective, reference: c.primaryReference, guards: c.evolution.guards.map((g) => ({ ...g })) };
+}
+
+/** The scoring a workspace's config sets; undefined while config.json cannot be read (status and
+ * history still show what the records say, and the integrity check names the broken file). */
+export function workspaceScoring(ws: Workspace): EngineScoring | undefined {
+  try {
+    return scoringOf(ws.readConfig());
+  } catch {
+    return undefined;
+  }
 }
 
 export interface EngineRunOptions {
@@ -287,6 +311,8 @@ export class Engine {
       best: best ? { id: best.id, trainingBdRate: best.score } : undefined,
       adoptedVersion: version?.version,
       adoptedBdRate: version?.trainingBdRate,
+      ...(version ? { adoptedObjective: version.objective ?? 'psnrY' } : {}),
+      scoring: scoringOf(this.config),
       strategy: this.strategy,
       stagnation: this.stagnation,
       spentUsd: this.spentUsd,

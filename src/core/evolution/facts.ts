@@ -2,13 +2,14 @@
 // the @codec chat participant and the language-model tools answer from. Selection and wording are
 // pure functions over the records (unit-tested); only gatherFacts at the end reads the workspace.
 // A model that answers gets these facts and nothing else, so every number it can quote was measured.
-import { formatMetrics, metricLabel } from '../metrics/registry';
+import { bdRateName, bdRateSaying, formatMetrics, metricLabel, scoringText, type Guard } from '../metrics/registry';
 import type { CandidateRecord, VersionRecord } from '../store/records';
 import type { Directive } from '../store/directives';
 import { activeDirectives, listDirectives } from '../store/directives';
 import type { Workspace } from '../store/workspace';
 import { readJsonIfExists } from '../store/atomic';
 import { analyzeFailures } from './failure-analysis';
+import { rescored } from './engine';
 import { unifiedDiff } from './diff';
 import { join } from 'node:path';
 
@@ -29,6 +30,8 @@ export interface RunData {
   primaryReference: string;
   /** The metric the training BD-rate is of (config evolution.objective). */
   objective?: string;
+  /** Metrics that may not lose more than their tolerance (config evolution.guards). */
+  guards?: Guard[];
   /** From status.json: what the records alone do not say. */
   status?: { running?: boolean; strategy?: string; stagnation?: string; stopReason?: string; generation?: number };
   /** Diffs against the parent of the candidates a selection names (I/O is the caller's). */
@@ -114,11 +117,16 @@ function runSection(d: RunData): FactSection {
   const spent = cs.reduce((a, c) => a + c.costUsd, 0);
   const tokens = cs.reduce((t, c) => ({ i: t.i + c.tokens.input, o: t.o + c.tokens.output }), { i: 0, o: 0 });
   const s = d.status;
+  const ref = d.primaryReference;
+  // Records written before the objective was configurable scored PSNR-Y.
+  const objective = d.objective ?? 'psnrY';
+  const bd = (metric: string, x: number | undefined) =>
+    x === undefined ? 'no BD-rate' : `${bdRateName(metric, ref)} ${bdRateSaying(x, ref)}`;
   const lines = [
     `${s?.running ? 'running' : 'not running'}${s?.stopReason && !s.running ? ` (last stop: ${s.stopReason})` : ''}; ${gen} generation(s) completed or started, ${cs.length} candidates: ${byState(cs) || 'none yet'}`,
-    `BD-rate${d.objective ? ` (${metricLabel(d.objective)})` : ''} is against ${d.primaryReference} on the training clips, lower is better (negative = fewer bits than ${d.primaryReference} at equal quality)`,
-    `adopted: ${v ? `version ${v.version}${v.candidateId ? ` from ${v.candidateId}` : ' (the seed)'} at ${pct(v.trainingBdRate)}${v.heldOutBdRate !== undefined ? `, held-out ${pct(v.heldOutBdRate)}` : ''}` : 'no version'}`,
-    `best candidate measured: ${best ? `${best.id} at ${pct(best.metrics!.trainingBdRate)} (${best.state})` : 'none evaluated yet'}`,
+    scoringText({ objective: objective, reference: ref, guards: d.guards }, true),
+    `adopted: ${v ? `version ${v.version}${v.candidateId ? ` from ${v.candidateId}` : ' (the seed)'}, ${bd(v.objective ?? 'psnrY', v.trainingBdRate)}${v.heldOutBdRate !== undefined ? `, held-out ${pct(v.heldOutBdRate)}` : ''}` : 'no version'}`,
+    `best candidate measured: ${best ? `${best.id}, ${bd(objective, best.metrics!.trainingBdRate)} (${best.state})` : 'none evaluated yet'}`,
     `strategy ${s?.strategy ?? 'refine'}${s?.stagnation ? `; stagnating: ${s.stagnation}` : ''}; spent $${spent.toFixed(4)} (${tokens.i} input / ${tokens.o} output tokens)`,
   ];
   return { topic: 'run', title: 'Run', lines };
@@ -335,7 +343,9 @@ function capDiff(diff: string, max = MAX_DIFF_LINES): string {
 /** Reads what a selection needs from the workspace: records, directives, status, and each named
  * candidate's diff against its parent. */
 function readRunData(ws: Workspace, diffFor: string[] = []): RunData {
-  const candidates = ws.listCandidates();
+  const cfg = ws.readConfig();
+  // Scored on the objective configured now (records measured under another one are re-read).
+  const candidates = ws.listCandidates().map((r) => rescored(r, cfg.evolution.objective, cfg.primaryReference));
   const status = readJsonIfExists<RunData['status']>(join(ws.dir, 'status.json'));
   const diffs: Record<string, string> = {};
   for (const id of diffFor) {
@@ -345,13 +355,13 @@ function readRunData(ws: Workspace, diffFor: string[] = []): RunData {
     const parentCode = c.parentId ? ws.readCandidateFile(c.parentId, 'code.js') : undefined;
     diffs[id] = capDiff(unifiedDiff(parentCode ?? '', code, `${c.parentId ?? 'nothing'}/code.js`, `${id}/code.js`));
   }
-  const cfg = ws.readConfig();
   return {
     candidates,
     versions: ws.listVersions(),
     directives: listDirectives(ws),
     primaryReference: cfg.primaryReference,
     objective: cfg.evolution.objective,
+    guards: cfg.evolution.guards,
     status,
     diffs,
   };

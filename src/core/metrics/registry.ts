@@ -110,3 +110,29 @@ export function formatMetrics(v: MetricValues): string {
 export function metricLabel(id: string): string {
   return isMetricId(id) ? METRICS[id].label : id;
 }
+
+/** "BD-rate PSNR-YUV vs x264": what a training score is of. */
+export function bdRateName(metric: string, reference: string): string {
+  return `BD-rate ${metricLabel(metric)} vs ${reference}`;
+}
+
+/** "-2.100 % (fewer bits than x264 at equal quality)": a BD-rate with what its sign means. */
+export function bdRateSaying(x: number, reference: string): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  const n = Number(x.toFixed(3));
+  return `${x >= 0 ? '+' : ''}${x.toFixed(3)} % (${n === 0 ? 'the same bits as' : n < 0 ? 'fewer bits than' : 'more bits than'} ${reference} at equal quality)`;
+}
+
+/** "PSNR-Y 1 pp, PSNR-U 1 pp": each guard with the most BD-rate it may lose against the adopted version. */
+function guardsText(guards: readonly Guard[] | undefined): string {
+  return guards?.length ? guards.map((g) => `${metricLabel(g.metric)} ${g.tolerancePercent} pp`).join(', ') : 'none';
+}
+
+/** One line: what scores a candidate and what guards it. */
+export function scoringText(s: { objective: string; reference: string; guards?: readonly Guard[] }, negativeMeans = false): string {
+  return (
+    `score: ${bdRateName(s.objective, s.reference)} on the training clips, lower is better` +
+    (negativeMeans ? ` (negative = fewer bits than ${s.reference} at equal quality)` : '') +
+    `; guards (most a candidate may lose): ${guardsText(s.guards)}`
+  );
+}
