@@ -23,6 +23,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['B_PYRAMID', 'false', 'true'],
   ['LONG_TERM_REF', 'false', 'true'],
   ['CHROMA_4TAP', 'false', 'true'],
+  ['B_PARTITIONS', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

@@ -876,6 +876,12 @@ function directMvs(mbx, mby) {
   if (u & 1) { predMvA(mvX, mvY, mbx * 2, mby * 2, 2, mb, 0); dMv0x = pmx; dMv0y = pmy; }
   if (u & 2) { predMvA(mvX1, mvY1, mbx * 2, mby * 2, 2, mb, 0); dMv1x = pmx; dMv1y = pmy; }
 }
+// Both lists' vectors of 8x8 block s of a B macroblock with direction d (an unused list reads 0).
+function setMvB8(x8, y8, d, s) {
+  const i = y8 * W8 + x8;
+  mvX[i] = d & 1 ? mbMvX[s] : 0; mvY[i] = d & 1 ? mbMvY[s] : 0;
+  mvX1[i] = d & 2 ? mbMv1X[s] : 0; mvY1[i] = d & 2 ? mbMv1Y[s] : 0;
+}
 function setMv8(x8, y8, w8, mx, my) {
   for (let y = 0; y < w8; y++) for (let x = 0; x < w8; x++) { const i = (y8 + y) * W8 + x8 + x; mvX[i] = mx; mvY[i] = my; }
 }
@@ -1179,6 +1185,8 @@ let mbI16Mode = 0, mbCMode = 0;
 const mbMvX = new Int16Array(4), mbMvY = new Int16Array(4), mbMv1X = new Int16Array(4), mbMv1Y = new Int16Array(4);
 // mbDir: 1 list 0, 2 list 1, 3 both averaged (B-frames; always 1 in P-frames); mbDirect: direct prediction.
 let mbRef = 0, mbT8 = 0, mbDir = 1, mbDirect = 0;
+// B-frame 8x8 partitions: each 8x8 block's own direction (mbDir then holds their union).
+const mbSubDir = new Uint8Array(4);
 const predL1 = new Uint8Array(256), predU1 = new Uint8Array(64), predV1 = new Uint8Array(64);
 
 function mcInto(mbx, mby, part8, vx, vy, dL, dU, dV) {
@@ -1199,6 +1207,33 @@ function mcInto(mbx, mby, part8, vx, vy, dL, dU, dV) {
 // Bi-prediction: the rounded average of the two lists' predictions (H.264's default weighting).
 function avgInto(a, b, n) { for (let i = 0; i < n; i++) a[i] = (a[i] + b[i] + 1) >> 1; }
 function interPredict(mbx, mby, part8) {
+  if (part8 && frameIsB) {
+    const px = mbx * 16, py = mby * 16, cx = mbx * 8, cy = mby * 8;
+    for (let s = 0; s < 4; s++) {
+      const ox = (s & 1) * 8, oy = (s >> 1) * 8, d = mbSubDir[s], lo = oy * 16 + ox, co = (oy >> 1) * 8 + (ox >> 1);
+      if (d & 1) {
+        useRef(mbRef);
+        mcLuma(px + ox, py + oy, mbMvX[s], mbMvY[s], 8, 8, predL, lo);
+        mcChroma(refU, cx + (ox >> 1), cy + (oy >> 1), mbMvX[s], mbMvY[s], 4, 4, predU, co);
+        mcChroma(refV, cx + (ox >> 1), cy + (oy >> 1), mbMvX[s], mbMvY[s], 4, 4, predV, co);
+      }
+      if (d & 2) {
+        const bi = d === 3, dl = bi ? predL1 : predL, du = bi ? predU1 : predU, dv = bi ? predV1 : predV;
+        useRef1(0);
+        mcLuma(px + ox, py + oy, mbMv1X[s], mbMv1Y[s], 8, 8, dl, lo);
+        mcChroma(refU, cx + (ox >> 1), cy + (oy >> 1), mbMv1X[s], mbMv1Y[s], 4, 4, du, co);
+        mcChroma(refV, cx + (ox >> 1), cy + (oy >> 1), mbMv1X[s], mbMv1Y[s], 4, 4, dv, co);
+        if (bi) {
+          for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { const i = lo + y * 16 + x; predL[i] = (predL[i] + predL1[i] + 1) >> 1; }
+          for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) {
+            const i = co + y * 8 + x;
+            predU[i] = (predU[i] + predU1[i] + 1) >> 1; predV[i] = (predV[i] + predV1[i] + 1) >> 1;
+          }
+        }
+      }
+    }
+    return;
+  }
   if (mbDir & 1) { useRef(mbRef); mcInto(mbx, mby, part8, mbMvX, mbMvY, predL, predU, predV); }
   if (mbDir & 2) {
     useRef1(0);
@@ -1686,11 +1721,11 @@ function ssdMb(mbx, mby) {
 const bestRecY = new Uint8Array(256), bestRecU = new Uint8Array(64), bestRecV = new Uint8Array(64);
 const bestLv = new Int16Array(24 * 16), bestDcLv = new Int16Array(16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
 const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4), bestCDc = new Int16Array(32), bestCDcNz = new Uint8Array(2);
-const bestMv1X = new Int16Array(4), bestMv1Y = new Int16Array(4);
+const bestMv1X = new Int16Array(4), bestMv1Y = new Int16Array(4), bestSubDir = new Uint8Array(4);
 let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0, bestT8 = 0, bestDir = 1, bestDirect = 0;
 function saveBest(mbx, mby, type, j) {
   bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode; bestRef = mbRef;
-  bestDir = mbDir; bestDirect = mbDirect; bestMv1X.set(mbMv1X); bestMv1Y.set(mbMv1Y);
+  bestDir = mbDir; bestDirect = mbDirect; bestMv1X.set(mbMv1X); bestMv1Y.set(mbMv1Y); bestSubDir.set(mbSubDir);
   bestT8 = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
@@ -1705,7 +1740,7 @@ function restoreBest(mbx, mby) {
   mbCDc.set(bestCDc); mbCDcNz.set(bestCDcNz);
   mbLv.set(bestLv); mbDcLv.set(bestDcLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
   mbI16Mode = bestI16; mbCMode = bestCMode; mbRef = bestRef; mbT8 = bestT8;
-  mbDir = bestDir; mbDirect = bestDirect; mbMv1X.set(bestMv1X); mbMv1Y.set(bestMv1Y);
+  mbDir = bestDir; mbDirect = bestDirect; mbMv1X.set(bestMv1X); mbMv1Y.set(bestMv1Y); mbSubDir.set(bestSubDir);
 }
 // Writes the MB's maps (type, nz, modes, vectors, cbp) from the mb* state; shared with the decoder.
 function commitMaps(mbx, mby, type) {
@@ -1718,7 +1753,7 @@ function commitMaps(mbx, mby, type) {
   for (let b = 0; b < 4; b++) {
     const i = (mby * 2 + (b >> 1)) * W8 + mbx * 2 + (b & 1);
     nzU[i] = mbNz[16 + b]; nzV[i] = mbNz[20 + b];
-    const s = type === 2 ? b : 0, d = type >= 3 ? 0 : mbDir;
+    const s = type === 2 ? b : 0, d = type >= 3 ? 0 : type === 2 && frameIsB ? mbSubDir[b] : mbDir;
     mvX[i] = d & 1 ? mbMvX[s] : 0; mvY[i] = d & 1 ? mbMvY[s] : 0;
     mvX1[i] = d & 2 ? mbMv1X[s] : 0; mvY1[i] = d & 2 ? mbMv1Y[s] : 0;
   }
@@ -1759,7 +1794,7 @@ function interResidualJ(mbx, mby, type) {
   }
   let j = jl + codeChroma(mbx, mby, false);
   const cbp = cbpOf();
-  if (frameIsB) return j + lambda * (bInterBits(mbx, mby) + cbpCost(mbx, mby, cbp));
+  if (frameIsB) return j + lambda * (bInterBits(mbx, mby, type) + cbpCost(mbx, mby, cbp));
   let bits = bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 0) + bitCost(CTX_PART, type === 2 ? 1 : 0);
   bits += cbpCost(mbx, mby, cbp);
   if (refsAvail > 1) bits += refCost(mbx, mby, mbRef);
@@ -1960,10 +1995,22 @@ function tryIntra8(mbx, mby, cmode) {
 // (every reference), list 1 and their average compared by SATD + lambda * bits, the best of the three
 // by full RD. Bi-prediction reuses the two single-list vectors (no joint search: cheap).
 const predB0 = new Uint8Array(256), predB1 = new Uint8Array(256), predBi = new Uint8Array(256);
-function bInterBits(mbx, mby) {
+function bInterBits(mbx, mby, type) {
   const mb = mby * MBW + mbx;
   let bits = bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_BINTRA, isIntra), 0) + bitCost(bDirectCtx(mbx, mby), mbDirect);
   if (mbDirect) return bits;
+  bits += bitCost(CTX_PART, type === 2 ? 1 : 0);
+  if (type === 2) {
+    for (let s = 0; s < 4; s++) bits += bDirBits(mbSubDir[s]);
+    if ((mbDir & 1) && refsAvail > 1) bits += refCost(mbx, mby, mbRef);
+    for (let s = 0; s < 4; s++) {
+      const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1), d = mbSubDir[s];
+      if (d & 1) { predMv(x8, y8, 1, mb, s); bits += mvCost(mbMvX[s] - pmx, mbMvY[s] - pmy); }
+      if (d & 2) { predMv1(x8, y8, 1, mb, s); bits += mvCost(mbMv1X[s] - pmx, mbMv1Y[s] - pmy); }
+      setMvB8(x8, y8, d, s);
+    }
+    return bits;
+  }
   bits += bDirBits(mbDir);
   if (mbDir & 1) {
     if (refsAvail > 1) bits += refCost(mbx, mby, mbRef);
@@ -2043,7 +2090,47 @@ function searchB(mbx, mby) {
   interPredict(mbx, mby, false);
   const j = interResidualJ(mbx, mby, 1);
   if (j < bestJ) saveBest(mbx, mby, 1, j);
-  return min(interSatd, c0, c1, cb);
+  const c16 = min(c0, c1, cb);
+  // Four 8x8 blocks, each with its own direction (list 0 on the 16x16 reference, list 1 or both),
+  // searched around the 16x16 vectors; tried when the best so far is coded with luma residual.
+  if (USE_8X8_PARTITIONS && B_PARTITIONS && bestType !== 0 && (cbpOf() & 15) !== 0) {
+    let c8 = 0, du = 0;
+    for (let s = 0; s < 4; s++) {
+      const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1), ox = (s & 1) * 8, oy = (s >> 1) * 8, sx = px + ox, sy = py + oy;
+      useRef(r0); predMv(x8, y8, 1, mb, s);
+      const q0x = pmx, q0y = pmy;
+      cand[0] = m0x; cand[1] = m0y;
+      motionSearch(sx, sy, 8, q0x, q0y, cand, 1, 4);
+      const a0x = meX, a0y = meY, e0 = meCost + lambdaMe * bDirBits(1);
+      mcLuma(sx, sy, a0x, a0y, 8, 8, predB0, 0);
+      useRef1(0); predMv1(x8, y8, 1, mb, s);
+      const q1x = pmx, q1y = pmy;
+      cand[0] = m1x; cand[1] = m1y;
+      motionSearch(sx, sy, 8, q1x, q1y, cand, 1, 4);
+      const a1x = meX, a1y = meY, e1 = meCost + lambdaMe * bDirBits(2);
+      mcLuma(sx, sy, a1x, a1y, 8, 8, predB1, 0);
+      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) predBi[y * 16 + x] = (predB0[y * 16 + x] + predB1[y * 16 + x] + 1) >> 1;
+      let eb = satdBlock(sy * WP + sx, predBi, 0, 8, 8) + lambdaMe * (mvCost(a0x - q0x, a0y - q0y) + mvCost(a1x - q1x, a1y - q1y) + bDirBits(3));
+      if (CHROMA_ME) {
+        const cx = sx >> 1, cy = sy >> 1, sc = cy * CWP + cx;
+        useRef(r0); mcChroma(refU, cx, cy, a0x, a0y, 4, 4, predU, 0); mcChroma(refV, cx, cy, a0x, a0y, 4, 4, predV, 0);
+        useRef1(0); mcChroma(refU, cx, cy, a1x, a1y, 4, 4, predU1, 0); mcChroma(refV, cx, cy, a1x, a1y, 4, 4, predV1, 0);
+        avgInto(predU, predU1, 32); avgInto(predV, predV1, 32);
+        eb += satd4(srcU, sc, CWP, predU, 0, 8) + satd4(srcV, sc, CWP, predV, 0, 8);
+      }
+      const d = eb <= e0 && eb <= e1 ? 3 : e0 <= e1 ? 1 : 2;
+      mbSubDir[s] = d; du |= d; c8 += d === 3 ? eb : d === 1 ? e0 : e1;
+      mbMvX[s] = a0x; mbMvY[s] = a0y; mbMv1X[s] = a1x; mbMv1Y[s] = a1y;
+      setMvB8(x8, y8, d, s);
+    }
+    if (c8 < c16) {
+      mbDir = du; mbRef = du & 1 ? r0 : 0;
+      interPredict(mbx, mby, true);
+      const j8 = interResidualJ(mbx, mby, 2);
+      if (j8 < bestJ) saveBest(mbx, mby, 2, j8);
+    }
+  }
+  return min(interSatd, c16);
 }
 
 function encodeMb(mbx, mby) {
@@ -2165,7 +2252,20 @@ function writeMbB(mbx, mby, type) {
   encBit(mbCtx(mbx, mby, CTX_BINTRA, isIntra), type >= 3 ? 1 : 0);
   if (type >= 3) return false;
   encBit(bDirectCtx(mbx, mby), mbDirect);
-  if (!mbDirect) {
+  if (!mbDirect) encBit(CTX_PART, type === 2 ? 1 : 0);
+  if (!mbDirect && type === 2) {
+    for (let s = 0; s < 4; s++) {
+      const d = mbSubDir[s];
+      encBit(CTX_BDIR, d === 3 ? 1 : 0);
+      if (d !== 3) encBit(CTX_BDIR + 1, d === 2 ? 1 : 0);
+    }
+    if ((mbDir & 1) && refsAvail > 1) writeRef(mbx, mby, mbRef);
+    for (let s = 0; s < 4; s++) {
+      const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1), d = mbSubDir[s];
+      if (d & 1) { predMv(x8, y8, 1, mb, s); writeMvd(mbMvX[s] - pmx, 0); writeMvd(mbMvY[s] - pmy, 1); }
+      if (d & 2) { predMv1(x8, y8, 1, mb, s); writeMvd(mbMv1X[s] - pmx, 0); writeMvd(mbMv1Y[s] - pmy, 1); }
+    }
+  } else if (!mbDirect) {
     encBit(CTX_BDIR, mbDir === 3 ? 1 : 0);
     if (mbDir !== 3) encBit(CTX_BDIR + 1, mbDir === 2 ? 1 : 0);
     if (mbDir & 1) {
@@ -2196,6 +2296,18 @@ function readMbB(mbx, mby) {
     directMvs(mbx, mby);
     mbDir = dDir; mbMvX[0] = dMv0x; mbMvY[0] = dMv0y; mbMv1X[0] = dMv1x; mbMv1Y[0] = dMv1y;
     return 1;
+  }
+  if (decBit(CTX_PART)) {
+    mbDir = 0;
+    for (let s = 0; s < 4; s++) { mbSubDir[s] = decBit(CTX_BDIR) ? 3 : decBit(CTX_BDIR + 1) ? 2 : 1; mbDir |= mbSubDir[s]; }
+    if ((mbDir & 1) && refsAvail > 1) mbRef = readRef(mbx, mby);
+    for (let s = 0; s < 4; s++) {
+      const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1), d = mbSubDir[s];
+      if (d & 1) { predMv(x8, y8, 1, mb, s); mbMvX[s] = pmx + readMvd(0); mbMvY[s] = pmy + readMvd(1); }
+      if (d & 2) { predMv1(x8, y8, 1, mb, s); mbMv1X[s] = pmx + readMvd(0); mbMv1Y[s] = pmy + readMvd(1); }
+      setMvB8(x8, y8, d, s);
+    }
+    return 2;
   }
   mbDir = decBit(CTX_BDIR) ? 3 : decBit(CTX_BDIR + 1) ? 2 : 1;
   if (mbDir & 1) {
@@ -2414,7 +2526,7 @@ function readResidual(mbx, mby, lumaCat, inter) {
 // B-pictures predicted from both sides are coded after the later anchor; the decoder puts every
 // picture back at its display index. The last picture of a clip is always an anchor.
 // Most B-pictures between two anchors (0 = I/P only; the stream then codes no picture order).
-const B_FRAMES = 1;              // @evolve int 0 4
+const B_FRAMES = 2;              // @evolve int 0 4
 // Adaptive placement: per group, as many B-pictures as a half-resolution motion estimate says are
 // cheaper than P-pictures (off: always B_FRAMES).
 const B_ADAPT = true;            // @evolve bool
@@ -2426,6 +2538,8 @@ const B_REF_QP_OFFSET = 1;       // @evolve int 0 6
 // Long-term reference: at a scene cut the last picture of the old scene stays a reference (one more
 // buffer and one more reference to search while it lives): a scene that returns is predicted, not intra-coded.
 const LONG_TERM_REF = true;      // @evolve bool
+// 8x8 partitions in B-pictures (each block list 0, list 1 or both; needs USE_8X8_PARTITIONS).
+const B_PARTITIONS = true;       // @evolve bool
 let bPyramid = true;
 
 // qd: the lookahead's QP delta of the picture (measured on a chain of P-pictures; B-pictures keep it
