@@ -3,7 +3,7 @@
 import { formatBdRate, message, type FrameSubject, type ViewMessages, type ViewState } from './protocol';
 import { button, dropdown, table } from './components/toolkit';
 import { el, section } from './components/dom';
-import { rdChart, type Chart } from './components/charts';
+import { rdChart, rdValue, type Chart } from './components/charts';
 import { heatmapRgba, planesToRgba } from './frame-image';
 import { post, receiveStates, rememberUi, savedUi } from './host';
 
@@ -45,24 +45,32 @@ function requestFrames(): void {
 
 function clipTable(s: ViewState): HTMLElement {
   const refs = [...new Set(s.clips.flatMap((c) => Object.keys(c.bdRate)))];
+  const decimals = s.metrics.find((m) => m.id === s.rdMetric.metric)?.decimals ?? 2;
   return section(
     'Clips',
     'clips',
     s.clips.length === 0
       ? el('p', { class: 'muted' }, 'No evaluated version yet: run a generation or Run Baselines.')
       : table(
-          ['clip', 'role', ...refs.map((r) => `${s.objective.label} BD-rate vs ${r}`), 'points', 'kbit/s range', 'PSNR-Y range'],
+          [
+            'clip',
+            'role',
+            ...refs.map((r) => `${s.objective.label} BD-rate vs ${r}`),
+            'points',
+            'kbit/s range',
+            `${s.rdMetric.label} range`,
+          ],
           s.clips.map((c) => {
             const best = c.curves.find((k) => k.kind === 'best')?.points ?? [];
             const kb = best.map((p) => p.kbps),
-              ps = best.map((p) => p.psnrY);
+              ps = best.map((p) => rdValue(p, s.rdMetric.metric)).filter(Number.isFinite);
             return [
               c.clip,
               c.role,
               ...refs.map((r) => formatBdRate(c.bdRate[r] ?? null)),
               best.length,
               kb.length ? `${Math.min(...kb).toFixed(0)}–${Math.max(...kb).toFixed(0)}` : '—',
-              ps.length ? `${Math.min(...ps).toFixed(2)}–${Math.max(...ps).toFixed(2)}` : '—',
+              ps.length ? `${Math.min(...ps).toFixed(decimals)}–${Math.max(...ps).toFixed(decimals)}` : '—',
             ];
           }),
           { kind: 'clips' },
@@ -99,11 +107,11 @@ function clipPlots(s: ViewState): HTMLElement {
     const host = el('div', { class: 'chart', 'data-chart': 'rd' });
     wrap.append(el('div', { class: 'plot' }, el('h4', {}, c.clip), host));
     queueMicrotask(() => {
-      const ch = rdChart(host, c.curves, 220);
+      const ch = rdChart(host, c.curves, s.rdMetric, 220);
       if (ch) charts.push(ch);
     });
   }
-  return section('RD curves', 'plots', wrap);
+  return section(`RD curves (${s.rdMetric.axis} against kbit/s)`, 'plots', wrap);
 }
 
 function lineage(s: ViewState): HTMLElement {

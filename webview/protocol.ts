@@ -12,10 +12,16 @@ export interface MetricView {
   decimals: number;
 }
 
+export interface RdMetricView {
+  metric: string;
+  label: string;
+  axis: string;
+}
+
 export interface RdPointView {
   quality?: number;
   kbps: number;
-  /** The RD plots' vertical axis. */
+  /** PSNR-Y (the tables; the RD plots draw rdMetric from `metrics`). */
   psnrY: number;
   ssimY?: number;
   /** Every metric the point was measured with, by registry id. */
@@ -109,6 +115,9 @@ export interface ViewState {
   metrics: MetricView[];
   /** The metric whose BD-rate is the training score. */
   objective: { metric: string; label: string };
+  /** What the RD plots draw against kbit/s: the objective's values (RdPointView.metrics[metric]), its
+   * label and the vertical axis's title ("PSNR-YUV (dB)"). */
+  rdMetric: RdMetricView;
   /** Metrics that must not regress beyond their tolerance (BD-rate pp) for a candidate to be queued. */
   guards: Array<{ metric: string; label: string; tolerancePercent: number }>;
   /** bdRate: the objective per reference; bdRates: every metric against the primary reference. */
@@ -260,6 +269,7 @@ export function emptyState(): ViewState {
     primaryReference: 'x264',
     metrics: [],
     objective: { metric: 'psnrYuv', label: 'PSNR-YUV' },
+    rdMetric: { metric: 'psnrYuv', label: 'PSNR-YUV', axis: 'PSNR-YUV (dB)' },
     guards: [],
     best: null,
     clips: [],

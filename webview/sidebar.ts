@@ -2,7 +2,7 @@
 import { bdRateMeaning, formatBdRate, message, type ViewMessages, type ViewState, type ViewCommand } from './protocol';
 import { badge, button, spinner, table, tag } from './components/toolkit';
 import { el, section } from './components/dom';
-import { historyChart, rdChart, type Chart } from './components/charts';
+import { historyChart, rdChart, rdValue, type Chart } from './components/charts';
 import { post, receiveStates } from './host';
 
 let charts: Chart[] = [];
@@ -76,6 +76,12 @@ function best(s: ViewState): HTMLElement | null {
   const unmeasured = refs.filter((r) => s.best!.bdRate[r] === null);
   const guard = (id: string) => s.guards.find((g) => g.metric === id);
   const every = s.metrics.filter((m) => s.best!.bdRates[m.id] !== undefined);
+  // The plotted metric's column, when it is not one of the two always shown.
+  const extra =
+    s.rdMetric.metric !== 'psnrY' && s.rdMetric.metric !== 'ssimY'
+      ? { ...s.rdMetric, decimals: s.metrics.find((m) => m.id === s.rdMetric.metric)?.decimals ?? 2 }
+      : null;
+  const fixed = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : '');
   return section(
     `Best: version ${s.best.version}`,
     'best',
@@ -119,8 +125,14 @@ function best(s: ViewState): HTMLElement | null {
       : null,
     mine
       ? table(
-          ['q', 'kbit/s', 'PSNR-Y', 'SSIM-Y'],
-          mine.points.map((p) => [p.quality ?? '', p.kbps.toFixed(1), p.psnrY.toFixed(2), p.ssimY?.toFixed(4) ?? '']),
+          ['q', 'kbit/s', ...(extra ? [extra.label] : []), 'PSNR-Y', 'SSIM-Y'],
+          mine.points.map((p) => [
+            p.quality ?? '',
+            p.kbps.toFixed(1),
+            ...(extra ? [fixed(rdValue(p, extra.metric), extra.decimals)] : []),
+            p.psnrY.toFixed(2),
+            p.ssimY?.toFixed(4) ?? '',
+          ]),
           { kind: 'rd-numbers' },
         )
       : null,
@@ -132,9 +144,9 @@ function plots(s: ViewState): HTMLElement[] {
   const clip = s.clips[0];
   if (clip) {
     const host = el('div', { class: 'chart', 'data-chart': 'rd' });
-    out.push(section(`RD: ${clip.clip}`, 'rd', host));
+    out.push(section(`RD (${s.rdMetric.label}): ${clip.clip}`, 'rd', host));
     queueMicrotask(() => {
-      const c = rdChart(host, clip.curves);
+      const c = rdChart(host, clip.curves, s.rdMetric);
       if (c) charts.push(c);
       else host.replaceChildren(el('p', { class: 'muted' }, 'No RD points yet.'));
     });
@@ -241,7 +253,7 @@ function evaluation(s: ViewState): HTMLElement | null {
   const host = el('div', { class: 'chart', 'data-chart': 'evaluation' });
   if (clip)
     queueMicrotask(() => {
-      const c = rdChart(host, clip.curves, 180);
+      const c = rdChart(host, clip.curves, s.rdMetric, 180);
       if (c) charts.push(c);
     });
   return section(

@@ -21,6 +21,7 @@ import type {
   GenerationPoint,
   GuardView,
   PlanesView,
+  RdMetricView,
   RdPointView,
   ViewState,
 } from '../../webview/protocol';
@@ -233,6 +234,12 @@ export function evaluationView(
   return { file, time, ok: true, message: `ran on ${r.clips.length} clip(s), ${pts} RD point(s)`, clips };
 }
 
+/** What the RD plots draw: the objective, its axis titled with its unit ("PSNR-YUV (dB)", "VMAF"). */
+function rdMetricView(m: MetricId): RdMetricView {
+  const { label, unit } = METRICS[m];
+  return { metric: m, label, axis: unit === 'dB' ? `${label} (dB)` : label };
+}
+
 /** The first candidate waiting for review, drawn beside the best so the decision has its picture. */
 function withCandidateCurve(clips: ClipView[], c: CandidateRecord | undefined): ClipView[] {
   if (!c?.metrics) return clips;
@@ -326,6 +333,7 @@ export function buildViewState(s: EngineSnapshot, h: HostFacts): ViewState {
     primaryReference: primary,
     metrics: METRIC_IDS.map((m) => ({ id: m, label: METRICS[m].label, unit: METRICS[m].unit, decimals: METRICS[m].decimals })),
     objective: { metric: objective, label: metricLabel(objective) },
+    rdMetric: rdMetricView(objective),
     guards: guards.map((g) => ({ metric: g.metric, label: metricLabel(g.metric), tolerancePercent: g.tolerancePercent })),
     best: latest ? { version: latest.version, candidateId: latest.candidateId, bdRate, bdRates } : null,
     clips: withCandidateCurve(clipViews(bestRec, latest ? `v${latest.version}` : 'best', s.referenceCurves, refNames, objective), queue[0]),

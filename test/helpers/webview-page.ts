@@ -143,6 +143,7 @@ export function sampleState(): ViewState {
       kbps: scale * Math.pow(1.9, i),
       psnrY: 30 + shift + 2.6 * i,
       ssimY: 0.9 + 0.018 * i,
+      metrics: { psnrY: 30 + shift + 2.6 * i, psnrYuv: 31.5 + shift + 2.4 * i, ssimY: 0.9 + 0.018 * i },
     }));
   return {
     seq: 7,
@@ -174,6 +175,7 @@ export function sampleState(): ViewState {
       { id: 'vmaf', label: 'VMAF', unit: 'score', decimals: 2 },
     ],
     objective: { metric: 'psnrYuv', label: 'PSNR-YUV' },
+    rdMetric: { metric: 'psnrYuv', label: 'PSNR-YUV', axis: 'PSNR-YUV (dB)' },
     guards: [
       { metric: 'psnrY', label: 'PSNR-Y', tolerancePercent: 1 },
       { metric: 'psnrU', label: 'PSNR-U', tolerancePercent: 1 },

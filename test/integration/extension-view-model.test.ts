@@ -130,6 +130,22 @@ describe('extension view model', () => {
       'bdRate: the objective (PSNR-YUV) per reference; bdRates: every metric against the primary reference',
     );
     assert.deepEqual(s.objective, { metric: 'psnrYuv', label: 'PSNR-YUV' });
+    // The RD plots draw the objective, and the state says which metric with its axis title.
+    assert.deepEqual(s.rdMetric, { metric: 'psnrYuv', label: 'PSNR-YUV', axis: 'PSNR-YUV (dB)' });
+    assert.deepEqual(
+      s.clips[0].curves.find((c) => c.kind === 'best')!.points.map((p) => p.metrics?.psnrYuv),
+      [32, 36],
+    );
+    assert.deepEqual(buildViewState({ ...snapshot(), objective: 'ssimY' }, facts()).rdMetric, {
+      metric: 'ssimY',
+      label: 'SSIM-Y',
+      axis: 'SSIM-Y',
+    });
+    assert.deepEqual(buildViewState({ ...snapshot(), objective: 'vmaf' }, facts()).rdMetric, {
+      metric: 'vmaf',
+      label: 'VMAF',
+      axis: 'VMAF',
+    });
     assert.deepEqual(
       s.guards.map((g) => [g.label, g.tolerancePercent]),
       [

@@ -77,6 +77,10 @@ describe('webview views in chromium', function () {
     assert.ok((await drawnPixels(page, '[data-chart=history] canvas')) > 200, 'history canvas has points drawn');
     const legend = await page.locator('[data-chart=rd] .u-legend').innerText();
     for (const label of ['v3', 'x264', 'x265']) assert.ok(legend.includes(label), `legend names ${label}: ${legend}`);
+    // The RD plot draws the objective (PSNR-YUV here), and says so.
+    assert.equal(await page.locator('[data-chart=rd]').getAttribute('aria-label'), 'RD curves: PSNR-YUV (dB) against kbit/s');
+    assert.equal(await page.locator('[data-chart=rd]').getAttribute('data-metric'), 'psnrYuv');
+    assert.match(await page.locator('[data-section=rd]').innerText(), /RD \(PSNR-YUV\): talking_heads/i);
 
     const rows = page.locator('vscode-data-grid[data-kind=queue] vscode-data-grid-row:not([row-type=header])');
     assert.equal(await rows.count(), 2);
@@ -114,6 +118,44 @@ describe('webview views in chromium', function () {
     assert.equal(await again.locator('vscode-data-grid[data-kind=queue] vscode-data-grid-row:not([row-type=header])').count(), 2);
     await again.close();
     await page.close();
+  });
+
+  it('the RD plots draw the objective metric: VMAF from each point, curves without it left out, the axis and tables name it', async () => {
+    const state = sampleState();
+    const vmafState: ViewState = {
+      ...state,
+      objective: { metric: 'vmaf', label: 'VMAF' },
+      rdMetric: { metric: 'vmaf', label: 'VMAF', axis: 'VMAF' },
+      clips: state.clips.map((c) => ({
+        ...c,
+        // Only the codec's own curve was measured with VMAF (the references' cache predates it).
+        curves: c.curves.map((k) =>
+          k.kind === 'best' ? { ...k, points: k.points.map((p, i) => ({ ...p, metrics: { ...p.metrics, vmaf: 70 + 5 * i } })) } : k,
+        ),
+      })),
+    };
+    const side = await open('sidebar', { width: 380, height: 1250 });
+    await send(side, { type: 'state', state: vmafState });
+    await side.waitForSelector('[data-chart=rd] canvas');
+    assert.equal(await side.locator('[data-chart=rd]').getAttribute('aria-label'), 'RD curves: VMAF against kbit/s');
+    const legend = await side.locator('[data-chart=rd] .u-legend').innerText();
+    assert.ok(legend.includes('v3'), legend);
+    assert.ok(!legend.includes('x264') && !legend.includes('x265'), `reference curves without VMAF are not drawn: ${legend}`);
+    assert.ok((await drawnPixels(side, '[data-chart=rd] canvas')) > 300, 'the VMAF curve is drawn');
+    const numbers = await side.locator('vscode-data-grid[data-kind=rd-numbers]').innerText();
+    assert.match(numbers, /VMAF/);
+    assert.match(numbers, /\b80\.00\b/, 'the VMAF value of the third point');
+    assert.deepEqual((side as unknown as { errors: string[] }).errors, []);
+    await side.close();
+
+    const dash = await open('dashboard', { width: 1100, height: 900 });
+    await send(dash, { type: 'state', state: vmafState });
+    await dash.waitForSelector('[data-chart=rd] canvas');
+    assert.equal(await dash.locator('[data-chart=rd]').first().getAttribute('aria-label'), 'RD curves: VMAF against kbit/s');
+    assert.match(await dash.locator('[data-section=plots]').innerText(), /RD curves \(VMAF against kbit\/s\)/i);
+    assert.match(await dash.locator('vscode-data-grid[data-kind=clips]').innerText(), /VMAF range[\s\S]*70\.00–90\.00/);
+    assert.deepEqual((dash as unknown as { errors: string[] }).errors, []);
+    await dash.close();
   });
 
   it('sidebar: lists the directives, Remove and Add post typed messages, and typing survives new states', async () => {

@@ -1,7 +1,7 @@
 // RD curves and BD-rate history drawn with uPlot (a small, maintained canvas chart library: one
 // canvas per chart, no DOM per point, so redrawing on every state update stays cheap).
 import uPlot from 'uplot';
-import type { CurveView, GenerationPoint } from '../protocol';
+import type { CurveView, GenerationPoint, RdMetricView, RdPointView } from '../protocol';
 import { themeColor } from './dom';
 
 const PALETTE: Array<[string, string]> = [
@@ -49,13 +49,30 @@ function sized(host: HTMLElement, make: (width: number) => uPlot): Chart {
   };
 }
 
-/** PSNR-Y against kbit/s: the codec's curve(s) in green/blue, the reference codecs' beside it. */
-export function rdChart(host: HTMLElement, curves: CurveView[], height = 200): Chart | null {
+/** A point's value of the plotted metric; points stored before the registry carry only psnrY/ssimY. */
+export function rdValue(p: RdPointView, metric: string): number {
+  const v = p.metrics?.[metric] ?? (metric === 'psnrY' ? p.psnrY : metric === 'ssimY' ? p.ssimY : undefined);
+  return typeof v === 'number' ? v : NaN;
+}
+
+/** `y` (the objective) against kbit/s: the codec's curve(s) in green/blue, the reference codecs' beside
+ * it. A curve without that metric (a reference cached before it was measured) is left out. */
+export function rdChart(host: HTMLElement, curves: CurveView[], y: RdMetricView, height = 200): Chart | null {
+  // The canvas has no text of its own: say what is plotted, for screen readers and tests.
+  host.setAttribute('role', 'img');
+  host.setAttribute('aria-label', `RD curves: ${y.axis} against kbit/s`);
+  host.dataset.metric = y.metric;
   const usable = curves
-    .map((c) => ({ ...c, points: [...c.points].filter((p) => p.kbps > 0 && Number.isFinite(p.psnrY)).sort((a, b) => a.kbps - b.kbps) }))
+    .map((c) => ({
+      ...c,
+      points: c.points
+        .map((p) => ({ kbps: p.kbps, v: rdValue(p, y.metric) }))
+        .filter((p) => p.kbps > 0 && Number.isFinite(p.v))
+        .sort((a, b) => a.kbps - b.kbps),
+    }))
     .filter((c) => c.points.length > 0);
   if (usable.length === 0) return null;
-  const tables = usable.map((c) => [c.points.map((p) => p.kbps), c.points.map((p) => p.psnrY)] as uPlot.AlignedData);
+  const tables = usable.map((c) => [c.points.map((p) => p.kbps), c.points.map((p) => p.v)] as uPlot.AlignedData);
   const data = uPlot.join(tables);
   let ref = 0;
   const series: uPlot.Series[] = [
@@ -86,7 +103,7 @@ export function rdChart(host: HTMLElement, curves: CurveView[], height = 200): C
           width,
           height,
           scales: { x: { time: false, distr: 3, log: 10 } },
-          axes: [axis('kbit/s'), axis('PSNR-Y dB')],
+          axes: [axis('kbit/s'), axis(y.axis)],
           legend: { show: true, live: false },
           cursor: { show: true, drag: { x: false, y: false } },
           series,
