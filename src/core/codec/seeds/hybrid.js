@@ -562,6 +562,28 @@ function mcChroma(ref, cx, cy, mx, my, bw, bh, dst, dOff) {
     const base = COFF + (cy + (my >> 3)) * CS + cx + (mx >> 3);
     const h0 = CF4[fx * 4], h1 = CF4[fx * 4 + 1], h2 = CF4[fx * 4 + 2], h3 = CF4[fx * 4 + 3];
     const v0 = CF4[fy * 4], v1 = CF4[fy * 4 + 1], v2 = CF4[fy * 4 + 2], v3 = CF4[fy * 4 + 3];
+    // One-dimensional cases (the other filter is 64 * sample): (64 * t + 2048) >> 12 === (t + 32) >> 6.
+    if (fy === 0) {
+      if (fx === 0) { for (let y = 0; y < bh; y++) { const s = base + y * CS, d = dOff + y * 8; for (let x = 0; x < bw; x++) dst[d + x] = ref[s + x]; } return; }
+      for (let y = 0; y < bh; y++) {
+        const s = base + y * CS, d = dOff + y * 8;
+        for (let x = 0; x < bw; x++) {
+          const i = s + x, v = (h0 * ref[i - 1] + h1 * ref[i] + h2 * ref[i + 1] + h3 * ref[i + 2] + 32) >> 6;
+          dst[d + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+        }
+      }
+      return;
+    }
+    if (fx === 0) {
+      for (let y = 0; y < bh; y++) {
+        const s = base + y * CS, d = dOff + y * 8;
+        for (let x = 0; x < bw; x++) {
+          const i = s + x, v = (v0 * ref[i - CS] + v1 * ref[i] + v2 * ref[i + CS] + v3 * ref[i + 2 * CS] + 32) >> 6;
+          dst[d + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+        }
+      }
+      return;
+    }
     for (let y = -1; y < bh + 2; y++) {
       const s = base + y * CS, t = (y + 1) * 8;
       for (let x = 0; x < bw; x++) { const i = s + x; c4tmp[t + x] = h0 * ref[i - 1] + h1 * ref[i] + h2 * ref[i + 1] + h3 * ref[i + 2]; }
@@ -1306,23 +1328,31 @@ const CHROMA_DC = true;          // @evolve bool
 // 8x8 transform for inter macroblocks, chosen per macroblock by RD against the 4x4 one (sent in the header).
 const TRANSFORM_8X8 = true;      // @evolve bool
 const res = new Int32Array(16), coef = new Int32Array(16);
-const satdTmp = new Int32Array(16);
 // Sum of absolute Hadamard-transformed differences of a 4x4 block: a cheap proxy of coded cost.
 function satd4(src, sOff, sStride, pred, pOff, pStride) {
-  const t = satdTmp;
-  for (let y = 0; y < 4; y++) {
-    const s = sOff + y * sStride, p = pOff + y * pStride;
-    const d0 = src[s] - pred[p], d1 = src[s + 1] - pred[p + 1], d2 = src[s + 2] - pred[p + 2], d3 = src[s + 3] - pred[p + 3];
-    const a0 = d0 + d1, a1 = d0 - d1, a2 = d2 + d3, a3 = d2 - d3;
-    t[y * 4] = a0 + a2; t[y * 4 + 1] = a1 + a3; t[y * 4 + 2] = a0 - a2; t[y * 4 + 3] = a1 - a3;
-  }
-  let sum = 0;
-  for (let x = 0; x < 4; x++) {
-    const a0 = t[x] + t[4 + x], a1 = t[x] - t[4 + x], a2 = t[8 + x] + t[12 + x], a3 = t[8 + x] - t[12 + x];
-    const b0 = a0 + a2, b1 = a1 + a3, b2 = a0 - a2, b3 = a1 - a3;
-    sum += (b0 < 0 ? -b0 : b0) + (b1 < 0 ? -b1 : b1) + (b2 < 0 ? -b2 : b2) + (b3 < 0 ? -b3 : b3);
-  }
-  return sum >> 1;
+  // Rows transformed into locals (no scratch array), then the columns: same sums as a 4x4 Hadamard.
+  let s = sOff, p = pOff;
+  let d0 = src[s] - pred[p], d1 = src[s + 1] - pred[p + 1], d2 = src[s + 2] - pred[p + 2], d3 = src[s + 3] - pred[p + 3];
+  let a0 = d0 + d1, a1 = d0 - d1, a2 = d2 + d3, a3 = d2 - d3;
+  const t00 = a0 + a2, t01 = a1 + a3, t02 = a0 - a2, t03 = a1 - a3;
+  s += sStride; p += pStride;
+  d0 = src[s] - pred[p]; d1 = src[s + 1] - pred[p + 1]; d2 = src[s + 2] - pred[p + 2]; d3 = src[s + 3] - pred[p + 3];
+  a0 = d0 + d1; a1 = d0 - d1; a2 = d2 + d3; a3 = d2 - d3;
+  const t10 = a0 + a2, t11 = a1 + a3, t12 = a0 - a2, t13 = a1 - a3;
+  s += sStride; p += pStride;
+  d0 = src[s] - pred[p]; d1 = src[s + 1] - pred[p + 1]; d2 = src[s + 2] - pred[p + 2]; d3 = src[s + 3] - pred[p + 3];
+  a0 = d0 + d1; a1 = d0 - d1; a2 = d2 + d3; a3 = d2 - d3;
+  const t20 = a0 + a2, t21 = a1 + a3, t22 = a0 - a2, t23 = a1 - a3;
+  s += sStride; p += pStride;
+  d0 = src[s] - pred[p]; d1 = src[s + 1] - pred[p + 1]; d2 = src[s + 2] - pred[p + 2]; d3 = src[s + 3] - pred[p + 3];
+  a0 = d0 + d1; a1 = d0 - d1; a2 = d2 + d3; a3 = d2 - d3;
+  const t30 = a0 + a2, t31 = a1 + a3, t32 = a0 - a2, t33 = a1 - a3;
+  return (satdCol(t00, t10, t20, t30) + satdCol(t01, t11, t21, t31) + satdCol(t02, t12, t22, t32) + satdCol(t03, t13, t23, t33)) >> 1;
+}
+function satdCol(x0, x1, x2, x3) {
+  const a0 = x0 + x1, a1 = x0 - x1, a2 = x2 + x3, a3 = x2 - x3;
+  const b0 = a0 + a2, b1 = a1 + a3, b2 = a0 - a2, b3 = a1 - a3;
+  return (b0 < 0 ? -b0 : b0) + (b1 < 0 ? -b1 : b1) + (b2 < 0 ? -b2 : b2) + (b3 < 0 ? -b3 : b3);
 }
 function satdBlock(sOff, pred, pOff, w, h) {
   let s = 0;
@@ -1525,13 +1555,14 @@ function mvOk(px, py, bw, mx, my) {
   const x = px + (mx >> 2), y = py + (my >> 2);
   return x >= -PAD + 4 && y >= -PAD + 4 && x + bw <= WP + PAD - 5 && y + bw <= HP + PAD - 5;
 }
-function sadInt(px, py, bw, ix, iy, limit) {
+// Stops once the partial sum plus `add` reaches limit (the caller then rejects it either way).
+function sadInt(px, py, bw, ix, iy, limit, add) {
   const so = py * WP + px, ro = LOFF + (py + iy) * LS + px + ix;
   let s = 0;
   for (let y = 0; y < bw; y++) {
     const a = so + y * WP, b = ro + y * LS;
     for (let x = 0; x < bw; x++) { const d = srcY[a + x] - refY[b + x]; s += d < 0 ? -d : d; }
-    if (s >= limit) return s;
+    if (s + add >= limit) return s;
   }
   return s;
 }
@@ -1553,18 +1584,38 @@ const SUB8 = [-1, -1, 0, -1, 1, -1, -1, 0, 1, 0, -1, 1, 0, 1, 1, 1];
 // Integer search (hexagon or diamond) from the best of several predictor candidates, then
 // half- and quarter-pel refinement by SATD; cost = distortion + lambda * vector bits.
 let sPx = 0, sPy = 0, sBw = 0, sPmX = 0, sPmY = 0, sPix = 0, sPiy = 0, sBx = 0, sBy = 0, sBc = 0;
+// Positions already tried in this search are skipped: their cost is fixed and cannot beat the best
+// (which is at most that cost), so the result is the same; likewise a vector whose bits alone reach it.
+const ME_SPAN = 2 * SEARCH_RANGE + 1, meSeen = new Int32Array(ME_SPAN * ME_SPAN);
+let meGen = 0;
 function tryInt(ix, iy) {
-  if (ix < sPix - SEARCH_RANGE || ix > sPix + SEARCH_RANGE || iy < sPiy - SEARCH_RANGE || iy > sPiy + SEARCH_RANGE) return;
+  const dx = ix - sPix + SEARCH_RANGE, dy = iy - sPiy + SEARCH_RANGE;
+  if (dx < 0 || dx >= ME_SPAN || dy < 0 || dy >= ME_SPAN) return;
+  const si = dy * ME_SPAN + dx;
+  if (meSeen[si] === meGen) return;
+  meSeen[si] = meGen;
   if (!mvOk(sPx, sPy, sBw, ix * 4, iy * 4)) return;
-  const c = sadInt(sPx, sPy, sBw, ix, iy, sBc) + lambdaMe * mvCost(ix * 4 - sPmX, iy * 4 - sPmY);
+  const m = lambdaMe * mvCost(ix * 4 - sPmX, iy * 4 - sPmY);
+  if (m >= sBc) return;
+  const c = sadInt(sPx, sPy, sBw, ix, iy, sBc, m) + m;
   if (c < sBc) { sBc = c; sBx = ix; sBy = iy; }
+}
+// SATD of a w x h luma block against pred, stopping once the partial sum plus `add` reaches limit.
+function satdBlockLim(sOff, pred, pOff, w, h, add, limit) {
+  let s = 0;
+  for (let y = 0; y < h; y += 4) {
+    for (let x = 0; x < w; x += 4) s += satd4(srcY, sOff + y * WP + x, WP, pred, pOff + y * 16 + x, 16);
+    if (s + add >= limit) return s;
+  }
+  return s;
 }
 function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
   sPx = px; sPy = py; sBw = bw; sPmX = pmX; sPmY = pmY; sPix = pmX >> 2; sPiy = pmY >> 2;
   sBx = 0; sBy = 0; sBc = INF;
+  if (++meGen > 0x3fffffff) { meGen = 1; meSeen.fill(0); }
   tryInt(sPix, sPiy);
   for (let k = 0; k < nc; k++) tryInt((cands[2 * k] + 2) >> 2, (cands[2 * k + 1] + 2) >> 2);
-  if (sBc === INF) { sBx = 0; sBy = 0; sBc = sadInt(px, py, bw, 0, 0, INF) + lambdaMe * mvCost(-pmX, -pmY); }
+  if (sBc === INF) { sBx = 0; sBy = 0; sBc = sadInt(px, py, bw, 0, 0, INF, 0) + lambdaMe * mvCost(-pmX, -pmY); }
   if (ME_METHOD === 'hex') {
     for (let it = 0; it < iters; it++) {
       const cx = sBx, cy = sBy;
@@ -1587,8 +1638,14 @@ function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
     for (let k = 0; k < 16; k += 2) {
       const tx = cx + SUB8[k] * st, ty = cy + SUB8[k + 1] * st;
       if (!mvOk(px, py, bw, tx, ty)) continue;
+      // Same sum as satd + chroma + bits, cut short once it cannot beat best (all terms are >= 0).
+      const m = lambdaMe * mvCost(tx - pmX, ty - pmY);
+      if (m >= best) continue;
       mcLuma(px, py, tx, ty, bw, bw, mePred, 0);
-      const c = satdBlock(py * WP + px, mePred, 0, bw, bw) + (useC ? chromaSatd(px, py, bw, tx, ty) : 0) + lambdaMe * mvCost(tx - pmX, ty - pmY);
+      let sl = satdBlockLim(py * WP + px, mePred, 0, bw, bw, m, best);
+      if (sl + m >= best) continue;
+      if (useC) sl += chromaSatd(px, py, bw, tx, ty);
+      const c = sl + m;
       if (c < best) { best = c; mx = tx; my = ty; }
     }
   }
