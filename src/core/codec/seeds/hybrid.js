@@ -2585,8 +2585,12 @@ function readResidual(mbx, mby, lumaCat, inter) {
 // Most B-pictures between two anchors (0 = I/P only; the stream then codes no picture order).
 const B_FRAMES = 2;              // @evolve int 0 4
 // Adaptive placement: per group, as many B-pictures as a half-resolution motion estimate says are
-// cheaper than P-pictures (off: always B_FRAMES).
-const B_ADAPT = true;            // @evolve bool
+// cheaper than P-pictures (off: always B_FRAMES). Measured against fixed B_FRAMES 2 it lost (tree
+// 80x44 +4 points, foreman +0.4): off by default.
+const B_ADAPT = false;           // @evolve bool
+// Weight of a B-picture's estimated cost in that decision (below 1: B-pictures are coded coarser and
+// nothing predicts from them, so their errors do not propagate).
+const B_ADAPT_WEIGHT = 1.0;      // @evolve float 0.2 1.5
 // Pyramid: with two or more B-pictures the middle one is coded first and is a reference for the others.
 const B_PYRAMID = true;          // @evolve bool
 // QP offsets of B-pictures against P (x264: pbratio 1.3 = +2); the pyramid's reference B sits between.
@@ -2668,7 +2672,7 @@ function laMotion(i, r) {
   let e = laEst.get(key);
   if (e) return e;
   const cur = laFrame(i), ref = laFrame(r), nb = laBW * laBH;
-  e = { sad: new Int32Array(nb), mx: new Int16Array(nb), my: new Int16Array(nb) };
+  e = { sad: new Int32Array(nb), mx: new Int16Array(nb), my: new Int16Array(nb), hx: new Int16Array(nb), hy: new Int16Array(nb) };
   for (let by = 0; by < laBH; by++) for (let bx = 0; bx < laBW; bx++) {
     const b = by * laBW + bx, px = bx * 8, py = by * 8, o = py * laW + px;
     let bmx = 0, bmy = 0, bc = laSad(cur, ref, o, px, py, INF);
@@ -2685,10 +2689,33 @@ function laMotion(i, r) {
       tryV(cx - 1, cy); tryV(cx + 1, cy); tryV(cx, cy - 1); tryV(cx, cy + 1);
       if (cx === bmx && cy === bmy) break;
     }
-    e.sad[b] = bc; e.mx[b] = bmx; e.my[b] = bmy;
+    e.mx[b] = bmx; e.my[b] = bmy;
+    // Half-pel refinement (bilinear): at integer precision a picture two frames away looks twice as
+    // costly as one frame away, which is mostly sub-pixel misalignment the real search removes.
+    let hx = 2 * bmx, hy = 2 * bmy;
+    const cx = hx, cy = hy;
+    for (let k = 0; k < 16; k += 2) {
+      const tx = cx + SUB8[k], ty = cy + SUB8[k + 1], x = px + (tx >> 1), y = py + (ty >> 1);
+      if (x < 0 || y < 0 || x + 9 > laW || y + 9 > laH) continue;
+      const c = laSadH(cur, ref, o, tx, ty, px, py, bc);
+      if (c < bc) { bc = c; hx = tx; hy = ty; }
+    }
+    e.sad[b] = bc; e.hx[b] = hx; e.hy[b] = hy;
   }
   laEst.set(key, e);
   return e;
+}
+function laSadH(cur, ref, o, hx, hy, px, py, limit) {
+  const r0 = (py + (hy >> 1)) * laW + px + (hx >> 1), fx = hx & 1, fy = (hy & 1) * laW;
+  let s = 0;
+  for (let y = 0; y < 8; y++) {
+    for (let x = 0; x < 8; x++) {
+      const i = r0 + y * laW + x, d = cur[o + y * laW + x] - ((ref[i] + ref[i + fx] + ref[i + fy] + ref[i + fx + fy] + 2) >> 2);
+      s += d < 0 ? -d : d;
+    }
+    if (s >= limit) return s;
+  }
+  return s;
 }
 function laCostP(a, p) {
   const e = laMotion(p, a), ic = laIntraCost(p);
@@ -2701,10 +2728,14 @@ function laCostB(a, i, p) {
   let c = 0;
   for (let by = 0; by < laBH; by++) for (let bx = 0; bx < laBW; bx++) {
     const b = by * laBW + bx, o = by * 8 * laW + bx * 8;
-    const o0 = o + e0.my[b] * laW + e0.mx[b], o1 = o + e1.my[b] * laW + e1.mx[b];
+    const h0x = e0.hx[b], h0y = e0.hy[b], h1x = e1.hx[b], h1y = e1.hy[b];
+    const o0 = o + (h0y >> 1) * laW + (h0x >> 1), o1 = o + (h1y >> 1) * laW + (h1x >> 1);
+    const a = h0x & 1, bb = (h0y & 1) * laW, c1 = h1x & 1, d1 = (h1y & 1) * laW;
     let sb = 0;
     for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-      const d = cur[o + y * laW + x] - ((f0[o0 + y * laW + x] + f1[o1 + y * laW + x] + 1) >> 1);
+      const i = o0 + y * laW + x, j = o1 + y * laW + x;
+      const p0 = (f0[i] + f0[i + a] + f0[i + bb] + f0[i + a + bb] + 2) >> 2, p1 = (f1[j] + f1[j + c1] + f1[j + d1] + f1[j + c1 + d1] + 2) >> 2;
+      const d = cur[o + y * laW + x] - ((p0 + p1 + 1) >> 1);
       sb += d < 0 ? -d : d;
     }
     c += min(ic[b], e0.sad[b], e1.sad[b], sb);
@@ -2719,8 +2750,8 @@ function chooseBCount(a, maxK) {
   while (k < maxK) {
     const p1 = a + k + 1, p2 = a + k + 2;
     let pb = laCostP(a, p2), pp = laCostP(a, p1) + laCostP(p1, p2);
-    for (let j = a + 1; j < p2; j++) pb += laCostB(a, j, p2);
-    for (let j = a + 1; j < p1; j++) pp += laCostB(a, j, p1);
+    for (let j = a + 1; j < p2; j++) pb += B_ADAPT_WEIGHT * laCostB(a, j, p2);
+    for (let j = a + 1; j < p1; j++) pp += B_ADAPT_WEIGHT * laCostB(a, j, p1);
     if (pb < pp) k++; else break;
   }
   return k;
