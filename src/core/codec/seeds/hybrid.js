@@ -2091,6 +2091,7 @@ function searchB(mbx, mby) {
     copyBlock(predV, 0, 8, curV, COFF + mby * 8 * CS + mbx * 8, CS, 8);
     mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0);
     saveBest(mbx, mby, 0, ssdMb(mbx, mby) + lambda * bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 1));
+    if (FAST_BSKIP && skipResidualZero(mbx, mby)) { mbEarlySkip = true; return interSatd; }
     const j = interResidualJ(mbx, mby, 1);
     if (j < bestJ) saveBest(mbx, mby, 1, j);
   }
@@ -2190,9 +2191,43 @@ function searchB(mbx, mby) {
   return min(interSatd, c16);
 }
 
+// Early skip (x264's fast P-skip / B-skip probe): when the skip prediction leaves a residual whose
+// every 4x4 luma and chroma coefficient quantises to zero (inter deadzone), skip is taken at once,
+// without motion search, partitions or intra. Trades a little rate for speed (off: exact RD choice).
+const FAST_PSKIP = true;         // @evolve bool
+const FAST_BSKIP = true;         // @evolve bool
+// Rounding offset of the probe's quantiser, in steps (0.5: a coefficient counts as zero only where
+// rounding to nearest gives zero; lower probes more loosely and skips more).
+const FAST_SKIP_ROUND = 0.5;     // @evolve float 0.1 0.5
+const fsRes = new Int32Array(16), fsCoef = new Int32Array(16);
+function skipResidualZero(mbx, mby) {
+  const qb = qp * 16, qbits = 15 + ((qp / 6) | 0), f = floor(FAST_SKIP_ROUND * (1 << qbits)), lim = 1 << qbits;
+  for (let b = 0; b < 16; b++) {
+    const ox = (b & 3) * 4, oy = (b >> 2) * 4, so = (mby * 16 + oy) * WP + mbx * 16 + ox, po = oy * 16 + ox;
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) fsRes[y * 4 + x] = srcY[so + y * WP + x] - predL[po + y * 16 + x];
+    fdct4(fsRes, fsCoef);
+    for (let k = 0; k < 16; k++) { const c = fsCoef[k]; if ((c < 0 ? -c : c) * QMUL[qb + k] + f >= lim) return false; }
+  }
+  const qc = qpC * 16, cbits = 15 + ((qpC / 6) | 0), fc = floor(FAST_SKIP_ROUND * (1 << cbits)), limc = 1 << cbits;
+  for (let p = 0; p < 2; p++) {
+    const src = p ? srcV : srcU, pred = p ? predV : predU;
+    let dc0 = 0, dc1 = 0, dc2 = 0, dc3 = 0;
+    for (let b = 0; b < 4; b++) {
+      const ox = (b & 1) * 4, oy = (b >> 1) * 4, so = (mby * 8 + oy) * CWP + mbx * 8 + ox, po = oy * 8 + ox;
+      for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) fsRes[y * 4 + x] = src[so + y * CWP + x] - pred[po + y * 8 + x];
+      fdct4(fsRes, fsCoef);
+      for (let k = 1; k < 16; k++) { const c = fsCoef[k]; if ((c < 0 ? -c : c) * QMUL[qc + k] + fc >= limc) return false; }
+      if (b === 0) dc0 = fsCoef[0]; else if (b === 1) dc1 = fsCoef[0]; else if (b === 2) dc2 = fsCoef[0]; else dc3 = fsCoef[0];
+    }
+    const hd0 = dc0 + dc1 + dc2 + dc3, hd1 = dc0 - dc1 + dc2 - dc3, hd2 = dc0 + dc1 - dc2 - dc3, hd3 = dc0 - dc1 - dc2 + dc3;
+    for (const c of [hd0, hd1, hd2, hd3]) if (((c < 0 ? -c : c) * QMUL[qc] + 2 * fc) >> (cbits + 1)) return false;
+  }
+  return true;
+}
+let mbEarlySkip = false;
 function encodeMb(mbx, mby) {
   const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16;
-  bestJ = INF;
+  bestJ = INF; mbEarlySkip = false;
   let interSatd = INF;
   if (frameIsB) interSatd = searchB(mbx, mby);
   else if (frameIsP) {
@@ -2210,49 +2245,52 @@ function encodeMb(mbx, mby) {
       mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0); mbT8 = 0;
       const j = ssdMb(mbx, mby) + lambda * bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 1);
       saveBest(mbx, mby, 0, j);
+      if (FAST_PSKIP && skipResidualZero(mbx, mby)) mbEarlySkip = true;
     }
-    let nc = 0;
-    const addCand = (i) => { cand[2 * nc] = mvX[i]; cand[2 * nc + 1] = mvY[i]; nc++; };
-    cand[0] = 0; cand[1] = 0; nc = 1;
-    const i8 = mby * 2 * W8 + mbx * 2;
-    if (mbx > 0) addCand(i8 - 1);
-    if (mby > 0) addCand(i8 - W8);
-    if (mby > 0 && mbx + 1 < MBW) addCand(i8 - W8 + 2);
-    cand[2 * nc] = prevMvX[i8]; cand[2 * nc + 1] = prevMvY[i8]; nc++;
-    // Each available reference is searched; the reference index's bits join the cost.
-    let m16x = 0, m16y = 0, c16 = INF, r16 = 0;
-    for (let r = 0; r < refsAvail; r++) {
-      useRef(r);
-      motionSearch(px, py, 16, p16x, p16y, cand, nc, SEARCH_RANGE);
-      const c = meCost + (refsAvail > 1 ? lambdaMe * refCost(mbx, mby, r) : 0);
-      if (c < c16) { c16 = c; m16x = meX; m16y = meY; r16 = r; }
-    }
-    mbRef = r16; useRef(r16);
-    interSatd = c16;
-    let j = tryInter16(mbx, mby, m16x, m16y, 1);
-    if (j < bestJ) saveBest(mbx, mby, 1, j);
-    // When one vector already leaves no luma residual, four vectors cannot pay for themselves.
-    if (USE_8X8_PARTITIONS && (bestType !== 1 || (cbpOf() & 15) !== 0)) {
-      let c8 = 0;
-      const sx = subX, sy = subY;
-      for (let s = 0; s < 4; s++) {
-        const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
-        predMv(x8, y8, 1, mb, s);
-        cand[0] = m16x; cand[1] = m16y;
-        motionSearch(px + (s & 1) * 8, py + (s >> 1) * 8, 8, pmx, pmy, cand, 1, 4);
-        sx[s] = meX; sy[s] = meY; c8 += meCost;
-        setMv8(x8, y8, 1, meX, meY);
+    if (!mbEarlySkip) {
+      let nc = 0;
+      const addCand = (i) => { cand[2 * nc] = mvX[i]; cand[2 * nc + 1] = mvY[i]; nc++; };
+      cand[0] = 0; cand[1] = 0; nc = 1;
+      const i8 = mby * 2 * W8 + mbx * 2;
+      if (mbx > 0) addCand(i8 - 1);
+      if (mby > 0) addCand(i8 - W8);
+      if (mby > 0 && mbx + 1 < MBW) addCand(i8 - W8 + 2);
+      cand[2 * nc] = prevMvX[i8]; cand[2 * nc + 1] = prevMvY[i8]; nc++;
+      // Each available reference is searched; the reference index's bits join the cost.
+      let m16x = 0, m16y = 0, c16 = INF, r16 = 0;
+      for (let r = 0; r < refsAvail; r++) {
+        useRef(r);
+        motionSearch(px, py, 16, p16x, p16y, cand, nc, SEARCH_RANGE);
+        const c = meCost + (refsAvail > 1 ? lambdaMe * refCost(mbx, mby, r) : 0);
+        if (c < c16) { c16 = c; m16x = meX; m16y = meY; r16 = r; }
       }
-      if (c8 < c16) {
-        for (let s = 0; s < 4; s++) { mbMvX[s] = sx[s]; mbMvY[s] = sy[s]; }
-        interPredict(mbx, mby, true);
-        j = interResidualJ(mbx, mby, 2);
-        if (j < bestJ) saveBest(mbx, mby, 2, j);
+      mbRef = r16; useRef(r16);
+      interSatd = c16;
+      let j = tryInter16(mbx, mby, m16x, m16y, 1);
+      if (j < bestJ) saveBest(mbx, mby, 1, j);
+      // When one vector already leaves no luma residual, four vectors cannot pay for themselves.
+      if (USE_8X8_PARTITIONS && (bestType !== 1 || (cbpOf() & 15) !== 0)) {
+        let c8 = 0;
+        const sx = subX, sy = subY;
+        for (let s = 0; s < 4; s++) {
+          const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
+          predMv(x8, y8, 1, mb, s);
+          cand[0] = m16x; cand[1] = m16y;
+          motionSearch(px + (s & 1) * 8, py + (s >> 1) * 8, 8, pmx, pmy, cand, 1, 4);
+          sx[s] = meX; sy[s] = meY; c8 += meCost;
+          setMv8(x8, y8, 1, meX, meY);
+        }
+        if (c8 < c16) {
+          for (let s = 0; s < 4; s++) { mbMvX[s] = sx[s]; mbMvY[s] = sy[s]; }
+          interPredict(mbx, mby, true);
+          j = interResidualJ(mbx, mby, 2);
+          if (j < bestJ) saveBest(mbx, mby, 2, j);
+        }
       }
     }
   }
   // Intra: mode choice by SATD, then full RD against the inter candidates.
-  if (!frameIsP || INTRA_IN_P_RATIO > 0) {
+  if (!mbEarlySkip && (!frameIsP || INTRA_IN_P_RATIO > 0)) {
     const lo = LOFF + py * LS + px, so = py * WP + px;
     let bm = 0, bc = INF;
     for (let m = 0; m < 4; m++) {
