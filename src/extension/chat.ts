@@ -120,7 +120,7 @@ async function answerQuestion(
   token: vscode.CancellationToken,
 ): Promise<void> {
   stream.progress('Reading the run…');
-  const provider = ctl.overrides().provider ?? ctl.providerSetting();
+  const provider = ctl.settings.overrides().provider ?? ctl.settings.providerSetting();
   if (provider === 'anthropic' || provider === 'openai-compatible') {
     const r = await ctl.ask(question, abortSignalOf(token));
     stream.markdown(trusted(linkCandidates(r.text ?? factsMarkdown(r.sections, r.knownIds), r.knownIds)));

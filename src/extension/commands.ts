@@ -190,7 +190,7 @@ export function commandHandlers(
       d.dashboard().show();
     },
     setApiKey: async () => {
-      const current = c().providerSetting();
+      const current = c().settings.providerSetting();
       const providers = PROVIDERS.filter((p) => 'secret' in p).map((p) => p.kind);
       const pick = await vscode.window.showQuickPick(
         providers.map((p) => ({ label: p, description: p === current ? 'current provider' : undefined })),

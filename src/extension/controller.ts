@@ -6,30 +6,21 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { errorMessage, CancelledError } from '../core/errors';
 import { evaluationView, framesView, type EngineSnapshot, type EvaluationResult, type FramesView } from './view-model';
-import type { EngineOverrides, ProviderSetting } from './settings';
 import type { ViewState, FrameSubject, EvaluationView } from '../../webview/protocol';
-import type { CandidateRecord, VersionRecord } from '../core/store/records';
+import type { VersionRecord } from '../core/store/records';
 import type { FactsParams, ResultOf } from '../engine-host/protocol';
-import { listDirectives, type Directive } from '../core/store/directives';
+import type { Directive } from '../core/store/directives';
 import { factsFor } from '../core/evolution/facts';
-import type { WorkspaceConfig } from '../core/store/config';
 import type { ClipRole } from '../core/store/clips';
 import { Workspace } from '../core/store/workspace';
 import { answerLmRequest } from './lm-bridge';
-import { readJsonIfExists } from '../core/store/atomic';
 import { withDelayedProgress } from './progress';
 import { requireCodecLanguage } from './codec-language';
 import type { EngineEventArgs } from '../core/events';
 import { EngineSession } from './engine-session';
 import { SettingsSync } from './settings-sync';
 import { ViewStateStore } from './view-state';
-
-export interface CandidateDetail {
-  record: CandidateRecord;
-  code: string;
-  baseCode: string;
-  baseVersion: number;
-}
+import { engineSnapshot, storedCandidate, storedSnapshot, type CandidateDetail } from './snapshot';
 
 const WRITE_WHY = 'writes to the workspace, which Restricted Mode does not allow (it shows the stored results only)';
 
@@ -90,14 +81,6 @@ export class Controller implements vscode.Disposable {
     return new Workspace(this.root);
   }
 
-  overrides(): EngineOverrides {
-    return this.settings.overrides();
-  }
-
-  providerSetting(): ProviderSetting {
-    return this.settings.providerSetting();
-  }
-
   state(): ViewState {
     return this.view.state();
   }
@@ -142,48 +125,8 @@ export class Controller implements vscode.Disposable {
     });
   }
 
-  private readConfig(): WorkspaceConfig | undefined {
-    try {
-      return this.workspace().readConfig();
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** The results stored in .codec-evolution/ (records, versions, the last status), read as JSON on this
-   * thread: what Restricted Mode shows, since reading them starts no process and runs no candidate code. */
-  private storedSnapshot(): EngineSnapshot {
-    const ws = this.workspace();
-    const cfg = this.readConfig();
-    const status = readJsonIfExists<{
-      generation?: number;
-      spentUsd?: number;
-      stagnation?: string;
-      stopReason?: string;
-      strategy?: string;
-    }>(join(ws.dir, 'status.json')); // the engine's STATUS_FILE
-    return {
-      initialized: true,
-      primaryReference: cfg?.primaryReference,
-      references: cfg?.references,
-      objective: cfg?.evolution?.objective,
-      guards: cfg?.evolution?.guards,
-      budgets: this.overrides().budgets,
-      status: status
-        ? {
-            running: false,
-            generation: status.generation ?? 0,
-            spentUsd: status.spentUsd ?? 0,
-            stagnation: status.stagnation,
-            stopReason: status.stopReason,
-            strategy: status.strategy,
-          }
-        : undefined,
-      candidates: ws.listCandidates(),
-      versions: ws.listVersions(),
-      referenceCurves: this.view.references,
-      directives: listDirectives(ws),
-    };
+  private hostParts() {
+    return { budgets: this.settings.overrides().budgets, referenceCurves: this.view.references };
   }
 
   /** Pulls a fresh snapshot from the engine; quietly does nothing before the workspace exists. In
@@ -197,7 +140,7 @@ export class Controller implements vscode.Disposable {
     }
     if (!this.trusted) {
       try {
-        view.snapshot = this.storedSnapshot();
+        view.snapshot = storedSnapshot(this.workspace(), this.hostParts());
         view.loaded = true;
       } catch (e) {
         view.lastError = errorMessage(e);
@@ -209,27 +152,7 @@ export class Controller implements vscode.Disposable {
     try {
       const s = this.session;
       const [status, history, directives] = await Promise.all([s.call('status', {}), s.call('history', {}), s.call('directives', {})]);
-      const cfg = this.readConfig();
-      view.snapshot = {
-        initialized: true,
-        primaryReference: cfg?.primaryReference,
-        references: cfg?.references,
-        objective: cfg?.evolution?.objective,
-        guards: cfg?.evolution?.guards,
-        budgets: this.overrides().budgets,
-        status: {
-          running: status.loopRunning,
-          generation: status.generation,
-          spentUsd: status.spentUsd,
-          stagnation: status.stagnation,
-          stopReason: status.stopReason,
-          strategy: status.strategy,
-        },
-        candidates: history.candidates,
-        versions: history.versions,
-        referenceCurves: view.references,
-        directives,
-      };
+      view.snapshot = engineSnapshot(this.workspace(), status, history, directives, this.hostParts());
       s.observeLoop(status.loopRunning);
       view.loaded = true;
     } catch (e) {
@@ -304,17 +227,8 @@ export class Controller implements vscode.Disposable {
   }
 
   async candidate(id: string): Promise<CandidateDetail> {
-    if (!this.trusted) {
-      // Viewing a diff reads two files: no engine child in Restricted Mode.
-      const ws = this.workspace();
-      const v = ws.latestVersion();
-      return {
-        record: ws.readCandidate(id),
-        code: ws.readCandidateFile(id, 'code.js') ?? '',
-        baseCode: v ? ws.versionCode(v.version) : '',
-        baseVersion: v?.version ?? 0,
-      };
-    }
+    // Viewing a diff reads two files: no engine child in Restricted Mode.
+    if (!this.trusted) return storedCandidate(this.workspace(), id);
     const r = await this.session.call('reviewShow', { id });
     return { record: r.candidate, code: r.code, baseCode: r.baseCode, baseVersion: r.baseVersion };
   }
