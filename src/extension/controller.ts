@@ -1,6 +1,7 @@
-// One workspace folder's evolution as the commands, views, chat and tools see it: a thin facade over the
-// engine session (engine-session.ts), the settings (settings-sync.ts) and the view state (view-state.ts),
-// plus what reads the stored results directly in Restricted Mode and the trust checks.
+// One workspace folder's evolution as the commands, views, chat and tools see it: a facade over the
+// engine session (engine-session.ts), the settings (settings-sync.ts) and the view state (view-state.ts).
+// What it adds: the trust checks, the engine or — in Restricted Mode — the stored files (snapshot.ts),
+// a refresh after bursts of events, and one shared run of the reference encoders.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
