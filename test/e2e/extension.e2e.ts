@@ -10,6 +10,7 @@ import { CodeServer, readInstall } from './code-server';
 import { launchChromium, Workbench } from './workbench';
 import { vsixEntries } from './vsix';
 import { extensionId, filesUnder, manifest, shots, vsix } from './package-under-test';
+import { e2eHooks, WORKBENCH_SETTINGS } from './fixture';
 
 const CATEGORY = 'Codec Evolution';
 
@@ -33,49 +34,14 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'codecEvolution.provider': 'offline' }, null, 2));
     server = new CodeServer(install, sandbox);
     server.writeUserSettings({
-      // The workspace is ours and fresh: trust it the way a person who opted out of the prompt would.
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.colorTheme': 'Default Dark Modern',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'extensions.ignoreRecommendations': true,
+      ...WORKBENCH_SETTINGS,
       'chat.disableAIFeatures': true,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'window.restoreWindows': 'none',
       // diffEditor.codeLens is left at its default: the extension's configurationDefaults turns it on.
     });
   });
 
-  after(async function () {
-    this.timeout(60_000);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (sandbox && !process.env.CODEC_E2E_KEEP) rmSync(sandbox, { recursive: true, force: true });
-    else if (sandbox) console.log(`      kept ${sandbox}`);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      const file = await wb.screenshot(`FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => '');
-      if (file) console.log(`      screenshot of the failure: ${file}`);
-      // The extension's own log usually says why (an engine error, a refused candidate).
-      const own = filesUnder(join(server.userDataDir, 'logs')).filter((f) => f.includes(extensionId) && f.endsWith('.log'));
-      for (const f of own)
-        console.log(
-          `      last lines of ${f}:\n${readFileSync(f, 'utf8')
-            .trim()
-            .split('\n')
-            .slice(-15)
-            .map((l) => `        ${l}`)
-            .join('\n')}`,
-        );
-    }
-  });
+  e2eHooks(() => ({ server, browser, wb, dirs: [sandbox] }), { failurePrefix: 'FAILED-' });
 
   it('packages the bundles, the media and the manifest into a small .vsix, and no sources', () => {
     const entries = vsixEntries(vsix);

@@ -5,14 +5,15 @@
 // real cause and Show Log. Its own code-server, workspace and browser.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { CodeServer, readInstall } from './code-server';
-import { launchChromium, Workbench } from './workbench';
-import { extensionId, filesUnder, repo, shots, vsix } from './package-under-test';
+import type { Workbench } from './workbench';
+import { extensionId, repo, vsix } from './package-under-test';
+import { e2eHooks, openWorkbench, WORKBENCH_SETTINGS } from './fixture';
 
 const cli = join(repo, 'dist', 'cli.js');
 const CATEGORY = 'Codec Evolution';
@@ -110,51 +111,14 @@ describe("VS Code end to end: a newcomer's first hour (layout, review position, 
     assert.equal(candidates().filter((c) => c.state === 'pending-review').length >= 1, true);
     server = new CodeServer(install, sandbox);
     server.writeUserSettings({
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.colorTheme': 'Default Dark Modern',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'extensions.ignoreRecommendations': true,
+      ...WORKBENCH_SETTINGS,
       'chat.disableAIFeatures': true,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'window.restoreWindows': 'none',
     });
-    await server.installExtension(vsix);
-    await server.start();
-    browser = await launchChromium(install.chromium);
-    wb = new Workbench(await browser.newPage({ viewport: { width: 1280, height: 800 } }), shots);
-    await wb.open(server.url, workspace);
+    ({ browser, wb } = await openWorkbench(server, install.chromium, [vsix], workspace, { width: 1280, height: 800 }));
   });
 
-  after(async function () {
-    this.timeout(60_000);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (sandbox && !process.env.CODEC_E2E_KEEP) rmSync(sandbox, { recursive: true, force: true });
-    else if (sandbox) console.log(`      kept ${sandbox}`);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      const file = await wb.screenshot(`FAILED-first-hour-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => '');
-      if (file) console.log(`      screenshot of the failure: ${file}`);
-      const own = filesUnder(join(server.userDataDir, 'logs')).filter((f) => f.includes(extensionId) && f.endsWith('.log'));
-      for (const f of own)
-        console.log(
-          `      last lines of ${f}:\n${readFileSync(f, 'utf8')
-            .trim()
-            .split('\n')
-            .slice(-15)
-            .map((l) => `        ${l}`)
-            .join('\n')}`,
-        );
-    }
-  });
+  e2eHooks(() => ({ server, browser, wb, dirs: [sandbox] }), { failurePrefix: 'FAILED-first-hour-' });
 
   it('at the default side-bar width the view has no horizontal scrollbar and Review/Compare sit inside it', async () => {
     await wb.openViewContainer(CATEGORY);

@@ -4,17 +4,18 @@
 // person types `@codec /status`, `/explain`, `/steer` and a free question into the chat view.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import { CodeServer, readInstall } from './code-server';
-import { launchChromium, Workbench } from './workbench';
+import type { Workbench } from './workbench';
 import { makeEngineWorkspace } from '../helpers/engine-workspace';
 import { runSession } from '../../src/core/evolution/session';
 import { addDirective, listDirectives } from '../../src/core/store/directives';
 import type { Workspace } from '../../src/core/store/workspace';
-import { extensionId, filesUnder, repo, shots, vsix } from './package-under-test';
+import { extensionId, filesUnder, repo, vsix } from './package-under-test';
+import { e2eHooks, openWorkbench, WORKBENCH_SETTINGS } from './fixture';
 
 const fakeModelDir = join(__dirname, 'fake-chat-model');
 
@@ -40,18 +41,8 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
     writeFileSync(join(ws.root, '.vscode', 'settings.json'), JSON.stringify({ 'codecEvolution.provider': 'offline' }, null, 2));
     server = new CodeServer(install, sandbox);
     server.writeUserSettings({
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.colorTheme': 'Default Dark Modern',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'extensions.ignoreRecommendations': true,
-      'window.restoreWindows': 'none',
-      // The chat is the subject here: AI features stay on (the other suite turns them off).
+      ...WORKBENCH_SETTINGS,
+      // The chat is the subject here: AI features stay on (the other suites turn them off).
       'chat.disableAIFeatures': false,
     });
     // The fake model is an extension of its own, packaged the way the real one is.
@@ -69,39 +60,12 @@ describe('@codec in the VS Code chat, answered from the workspace (fake chat mod
         installed.some((e) => e.startsWith('codec-evolution-e2e.codec-e2e-fake-chat-model@')),
       `installed: ${JSON.stringify(installed)}`,
     );
-    const url = await server.start();
-    browser = await launchChromium(install.chromium);
-    wb = new Workbench(await browser.newPage({ viewport: { width: 1280, height: 1000 } }), shots);
-    await wb.open(url, ws.root);
+    ({ browser, wb } = await openWorkbench(server, install.chromium, [], ws.root, { width: 1280, height: 1000 }));
   });
 
-  after(async function () {
-    this.timeout(60_000);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (!process.env.CODEC_E2E_KEEP) {
-      if (sandbox) rmSync(sandbox, { recursive: true, force: true });
-      if (ws) rmSync(ws.root, { recursive: true, force: true });
-    } else console.log(`      kept ${sandbox} and ${ws?.root}`);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      const file = await wb.screenshot(`FAILED-chat-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => '');
-      if (file) console.log(`      screenshot of the failure: ${file}`);
-      const logs = filesUnder(join(server.userDataDir, 'logs')).filter(
-        (f) => (f.includes(extensionId) || f.includes('Codec e2e') || f.endsWith('remoteexthost.log')) && f.endsWith('.log'),
-      );
-      for (const f of logs)
-        console.log(
-          `      last lines of ${f}:\n${readFileSync(f, 'utf8')
-            .trim()
-            .split('\n')
-            .slice(-12)
-            .map((l) => `        ${l}`)
-            .join('\n')}`,
-        );
-    }
+  e2eHooks(() => ({ server, browser, wb, dirs: [sandbox, ws?.root] }), {
+    failurePrefix: 'FAILED-chat-',
+    logs: (f) => f.includes(extensionId) || f.includes('Codec e2e') || f.endsWith('remoteexthost.log'),
   });
 
   /** The chat view's input editor, once the chat is open. */
