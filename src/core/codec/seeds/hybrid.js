@@ -2077,6 +2077,9 @@ function bInterBits(mbx, mby, type) {
   if (mbDir & 2) { predMv1(mbx * 2, mby * 2, 2, mb, 0); bits += mvCost(mbMv1X[0] - pmx, mbMv1Y[0] - pmy); }
   return bits;
 }
+// List-0 references searched in B-pictures (nearest first; the reference index is still coded):
+// fewer is faster, and with list 1 and bi-prediction available the farther ones rarely win.
+const B_SEARCH_REFS = 1;         // @evolve int 1 4
 function searchB(mbx, mby) {
   const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16, so = py * WP + px;
   mbRef = 0; mbDirect = 1; mbT8 = 0;
@@ -2109,7 +2112,7 @@ function searchB(mbx, mby) {
   if (mby > 0 && mbx + 1 < MBW) addCand(mvX, mvY, i8 - W8 + 2);
   cand[2 * nc] = dMv0x; cand[2 * nc + 1] = dMv0y; nc++;
   let m0x = 0, m0y = 0, c0 = INF, r0 = 0;
-  for (let r = 0; r < refsAvail; r++) {
+  for (let r = 0; r < refsAvail && r < B_SEARCH_REFS; r++) {
     useRef(r);
     motionSearch(px, py, 16, p0x, p0y, cand, nc, SEARCH_RANGE);
     const c = meCost + (refsAvail > 1 ? lambdaMe * refCost(mbx, mby, r) : 0);
