@@ -24,6 +24,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['LONG_TERM_REF', 'false', 'true'],
   ['CHROMA_4TAP', 'false', 'true'],
   ['B_PARTITIONS', 'false', 'true'],
+  ['B_SEARCH_REFS', '1', '4'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

@@ -5,7 +5,9 @@
 //   quarter-pel through a 6-tap half-pel filter; skip macroblocks; 4x4 and 8x8 integer transforms
 //   (chosen per macroblock by RD) with a chroma DC stage; RD-optimised quantisation (QP 0..51, step
 //   doubles every 6); a context-adaptive binary range coder; an in-loop deblocking filter;
-//   rate-distortion mode decision with lambda tied to QP.
+//   rate-distortion mode decision with lambda tied to QP; B-pictures (list 0 / list 1 / averaged
+//   prediction, spatial direct and B-skip, 8x8 partitions, a pyramid) coded after the later of their two
+//   anchors, and a long-term reference kept at scene cuts.
 // The decoder runs exactly the reconstruction the encoder predicts from (shared functions), so
 // there is no drift. Everything the decoder needs that an edit might tune (adaptation rate, chroma QP
 // offset, deblocking, reference count, tool switches) travels in the stream header, so constants
@@ -13,8 +15,11 @@
 //
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability shift u8, chroma QP offset+16 u8,
 // deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC,
-// bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter); then one range-coded
-// stream: per frame a type bit and QP, then macroblocks in raster order.
+// bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter), picture structure u8
+// (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference); then one range-coded stream: the
+// first picture, then per anchor (with B-pictures on) the count of B-pictures before it (exp-Golomb), its
+// type bit and QP and macroblocks in raster order, followed by those B-pictures (QP, macroblocks) in
+// the order bOrder gives; the decoder returns pictures in display order.
 
 // Each algorithmic region sits in a named EVOLVE-BLOCK (what an edit may change); outside stay only
 // `meta` and the exported entry points, thin wrappers around functions inside the blocks.
