@@ -1583,6 +1583,18 @@ function chromaSatd(px, py, bw, mx, my) {
   }
   return s;
 }
+// chromaSatd's sum (both planes), stopping after U when (luma + U) + bits already reaches limit (the
+// same float sum the caller compares, so the decision cannot change).
+function chromaSatdLim(px, py, bw, mx, my, luma, bits, limit) {
+  const cx = px >> 1, cy = py >> 1, cb = bw >> 1;
+  mcChroma(refU, cx, cy, mx, my, cb, cb, meCU, 0);
+  let s = 0;
+  for (let y = 0; y < cb; y += 4) for (let x = 0; x < cb; x += 4) s += satd4(srcU, (cy + y) * CWP + cx + x, CWP, meCU, y * 8 + x, 8);
+  if ((luma + s) + bits >= limit) return s;
+  mcChroma(refV, cx, cy, mx, my, cb, cb, meCV, 0);
+  for (let y = 0; y < cb; y += 4) for (let x = 0; x < cb; x += 4) s += satd4(srcV, (cy + y) * CWP + cx + x, CWP, meCV, y * 8 + x, 8);
+  return s;
+}
 let meX = 0, meY = 0, meCost = 0;
 const HEX = [-2, 0, -1, -2, 1, -2, 2, 0, 1, 2, -1, 2], DIA = [-1, 0, 0, -1, 1, 0, 0, 1];
 const SUB8 = [-1, -1, 0, -1, 1, -1, -1, 0, 1, 0, -1, 1, 0, 1, 1, 1];
@@ -1649,7 +1661,7 @@ function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
       mcLuma(px, py, tx, ty, bw, bw, mePred, 0);
       let sl = satdBlockLim(py * WP + px, mePred, 0, bw, bw, m, best);
       if (sl + m >= best) continue;
-      if (useC) sl += chromaSatd(px, py, bw, tx, ty);
+      if (useC) sl += chromaSatdLim(px, py, bw, tx, ty, sl, m, best);
       const c = sl + m;
       if (c < best) { best = c; mx = tx; my = ty; }
     }
