@@ -3,6 +3,8 @@
 // Usage: node test/e2e/run.mjs [--grep PATTERN] [--no-setup] [--no-package]
 //   CODEC_E2E_VSIX=path  test that .vsix instead of packaging one
 //   CODEC_E2E_KEEP=1     keep the temp workspace, user-data and logs
+//   CODEC_E2E_MAX_GENERATIONS=n  generations the extension suite runs per step, unless one queues a candidate
+//                        first, before it queues the best-scored one by hand (default 2)
 //   --update-screenshots after a fully passing run, copy the README's screenshots into media/screenshots/
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
