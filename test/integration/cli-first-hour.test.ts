@@ -10,7 +10,8 @@ import { packageRoot } from '../../src/core/paths';
 import { EXIT_CODES } from '../../src/core/errors';
 import { unifiedDiff } from '../../src/core/evolution/diff';
 import { commitPaths } from '../../src/core/store/git';
-import { TREE_CLIP } from '../helpers/media';
+import { Workspace } from '../../src/core/store/workspace';
+import { TREE_CLIP, testClip } from '../helpers/media';
 
 const root = packageRoot();
 const cli = join(root, 'dist', 'cli.js');
@@ -134,6 +135,17 @@ describe("CLI: a newcomer's first hour", function () {
     assert.deepEqual(cfg.clips.heldOut, [{ path: '.codec-evolution/clips/tree_building_80x44_15f.y4m' }]);
     assert.ok(existsSync(join(ws, '.codec-evolution', 'clips', 'tree_building_80x44_15f.y4m')));
     assert.match(run(['clips'], { cwd: ws }).out, /held-out {2}\.codec-evolution\/clips\/tree_building_80x44_15f\.y4m/);
+    // A loop elsewhere holds the workspace lock (this process, alive): clips add changes nothing and exits 5.
+    const lock = new Workspace(ws).lock;
+    lock.acquire('a loop in the test process');
+    try {
+      const locked = run(['clips', 'add', testClip('talking_heads_320x192_9f.y4m')], { cwd: ws });
+      assert.equal(locked.code, EXIT_CODES.environment, locked.err);
+      assert.match(locked.err, /locked by a loop in the test process/);
+      assert.deepEqual(JSON.parse(readFileSync(join(ws, '.codec-evolution', 'config.json'), 'utf8')).clips, cfg.clips, 'config unchanged');
+    } finally {
+      lock.release();
+    }
     const bad = run(['clips', 'add', '/dev/zero'], { cwd: ws });
     assert.equal(bad.code, EXIT_CODES.input);
     assert.equal(run(['clips', 'add', TREE_CLIP], { cwd: ws }).code, EXIT_CODES.input, 'a held-out clip cannot also be a training clip');

@@ -14,7 +14,7 @@ codec-evolve clips add [--held-out] FILE...
   add copies each FILE into .codec-evolution/clips/ and lists it as a training clip (or, with --held-out,
   a held-out clip: only checked for regressions, its numbers never reach the model). Each clip is read
   first with the same reader as 'metrics' (8-bit 4:2:0, complete frames); a bad clip exits 4.
-  Stop a running loop first: it reads the clip list when it starts.`,
+  A loop running on the workspace holds its lock: clips add then changes nothing and exits 5.`,
   async run(argv, io) {
     const { values, positionals } = parse(argv, { 'held-out': { type: 'boolean' }, json: { type: 'boolean' } }, 'clips');
     const [action = 'list', ...files] = positionals;
@@ -33,11 +33,21 @@ codec-evolve clips add [--held-out] FILE...
     if (action !== 'add') throw new UsageError(`unknown clips action '${action}'`, 'use clips list or clips add [--held-out] FILE');
     if (!files.length) throw new UsageError('clips add needs a FILE', 'e.g. codec-evolve clips add --held-out other.y4m');
     const role = values['held-out'] ? 'held-out' : 'training';
+    // Every clip is read first (a bad one changes nothing); then the config is written under the workspace
+    // lock, so a loop running elsewhere (which holds it) makes this exit 5 instead of racing its writes.
+    const videos = [];
     for (const f of files) {
       const path = resolve(io.cwd, f);
-      const video = await readVideo(path, { signal: io.signal, ffmpegPath: ws.readConfig().ffmpegPath });
-      const r = addClip(ws, path, role);
-      io.out(r.added ? `added ${describeVideo(video, path)} as a ${role} clip (${r.path})` : `${r.path} is already a ${role} clip`);
+      videos.push({ path, video: await readVideo(path, { signal: io.signal, ffmpegPath: ws.readConfig().ffmpegPath }) });
+    }
+    ws.lock.acquire(`codec-evolve clips add (pid ${process.pid})`);
+    try {
+      for (const { path, video } of videos) {
+        const r = addClip(ws, path, role);
+        io.out(r.added ? `added ${describeVideo(video, path)} as a ${role} clip (${r.path})` : `${r.path} is already a ${role} clip`);
+      }
+    } finally {
+      ws.lock.release();
     }
     return 0;
   },
