@@ -8,7 +8,7 @@ import { Workspace } from '../core/store/workspace';
 import { readJsonIfExists } from '../core/store/atomic';
 import { createEvaluator } from '../core/evolution/cascade';
 import { FrameCache } from '../core/evolution/frames';
-import { STATUS_FILE, type EngineStatus } from '../core/evolution/engine';
+import { idleStatus, STATUS_FILE, type EngineStatus } from '../core/evolution/engine';
 import {
   HOST_PROTOCOL_VERSION,
   type EngineToHost,
@@ -167,16 +167,7 @@ export class EngineHost {
       const ws = this.ws();
       const saved = readJsonIfExists<EngineStatus>(join(ws.dir, STATUS_FILE));
       return {
-        ...(saved ?? {
-          running: false,
-          generation: 0,
-          candidates: 0,
-          evaluated: 0,
-          pendingReview: 0,
-          strategy: 'refine',
-          spentUsd: 0,
-          tokens: { input: 0, output: 0 },
-        }),
+        ...(saved ?? idleStatus()),
         loopRunning: !!this.loop,
       };
     },

@@ -56,6 +56,20 @@ export interface EngineStatus {
   adoptedObjective?: MetricId;
 }
 
+/** The status of a workspace no loop has run in yet. */
+export function idleStatus(): EngineStatus {
+  return {
+    running: false,
+    generation: 0,
+    candidates: 0,
+    evaluated: 0,
+    pendingReview: 0,
+    strategy: 'refine',
+    spentUsd: 0,
+    tokens: { input: 0, output: 0 },
+  };
+}
+
 export interface EngineScoring {
   objective: MetricId;
   reference: string;
@@ -173,16 +187,7 @@ export class Engine {
     private readonly opts: EngineOptions,
   ) {
     this.config = ws.readConfig();
-    this.status = {
-      running: false,
-      generation: 0,
-      candidates: 0,
-      evaluated: 0,
-      pendingReview: 0,
-      strategy: 'refine',
-      spentUsd: 0,
-      tokens: { input: 0, output: 0 },
-    };
+    this.status = idleStatus();
   }
 
   /** Logs the event, then tells the host. */
