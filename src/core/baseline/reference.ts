@@ -15,6 +15,7 @@ import { ffmpegEncoders, firstLine, locateFfmpeg, runFfmpeg, type FfmpegLocation
 import { videoHash } from '../video/hash';
 import { readVideo } from '../video/read';
 import { encodeY4M } from '../video/y4m';
+import { tempPathFor } from '../store/atomic';
 
 export type ReferenceCodec = 'x264' | 'x265' | 'av1';
 export const REFERENCE_CODECS: ReferenceCodec[] = ['x264', 'x265', 'av1'];
@@ -200,7 +201,7 @@ async function readShared(
 }
 
 async function writeCache(file: string, rec: CacheRecord): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = tempPathFor(file);
   await writeFile(tmp, JSON.stringify(rec, null, 1));
   await rename(tmp, file); // atomic: a concurrent reader sees the old file or the whole new one
 }

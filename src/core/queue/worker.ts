@@ -20,6 +20,7 @@ import { videoHash } from '../video/hash';
 import { parseY4M } from '../video/y4m';
 import { parseQueueUrl, redactSecret, redisOptions, type QueueAddress } from './address';
 import { connectRedis } from './dispatcher';
+import { tempPathFor } from '../store/atomic';
 import {
   JOB_SCHEMA_VERSION,
   KEY_PREFIX,
@@ -215,7 +216,7 @@ export class QueueWorker {
     const v = parseY4M(buf, hash);
     if (videoHash(v) !== hash) throw new Error(`clip ${hash.slice(0, 12)}… from Redis does not match its hash — refusing it`);
     await mkdir(this.clipDir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = tempPathFor(file);
     await writeFile(tmp, buf);
     await rename(tmp, file);
     return v;

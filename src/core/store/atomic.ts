@@ -7,10 +7,16 @@ export const SCHEMA_VERSION = 1;
 
 let counter = 0;
 
+/** A temp file's name beside `path`, unique per write: two writes of one file in one process (say two
+ * concurrent reference runs caching the same encode) must not share a temp file, or the second rename fails. */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
+}
+
 /** Writes data to a temp file beside `path`, fsyncs it, then renames it over `path`. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
+  const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
