@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { CodeServer } from './code-server';
 import { extensionId, filesUnder, shots } from './package-under-test';
-import { launchChromium, Workbench } from './workbench';
+import { launchChromium } from '../helpers/chromium';
+import { Workbench } from './workbench';
 
 /** A quiet, deterministic workbench; `chat.disableAIFeatures` is each suite's own choice. */
 export const WORKBENCH_SETTINGS: Record<string, unknown> = {

@@ -3,21 +3,7 @@
 // monaco-list-row, notification-toast, activitybar action-item).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-
-export async function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
-}
+import type { FrameLocator, Page } from 'playwright-core';
 
 // Numbered across pages, so a run's screenshots sort in the order they were taken.
 let shot = 0;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/paths';
 import { EXIT_CODES } from '../../src/core/errors';
-import { TEST_MEDIA } from '../helpers/media';
+import { TEST_MEDIA, writeTenBitY4M } from '../helpers/media';
 
 const root = packageRoot();
 const cli = join(root, 'dist', 'cli.js');
@@ -143,21 +143,7 @@ describe('CLI harness commands', () => {
       [
         'a 10-bit Y4M',
         () => {
-          const p = join(dir, 'ten.y4m');
-          execFileSync('ffmpeg', [
-            '-v',
-            'error',
-            '-y',
-            '-i',
-            join(media, 'tree_building_80x44_15f.y4m'),
-            '-frames:v',
-            '2',
-            '-strict',
-            '-1',
-            '-pix_fmt',
-            'yuv420p10le',
-            p,
-          ]);
+          const p = writeTenBitY4M(join(dir, 'ten.y4m'));
           return ['metrics', p, p];
         },
         EXIT_CODES.input,

@@ -232,21 +232,24 @@ export function decode(b) {
       assert.equal((await cli(['evaluate', template, '--codecs', 'mpeg2'])).code, 2);
     });
 
+    /** The template on 3 frames of the small clip against x264 at 4 points, references cached for the run. */
+    const evaluateTemplate = () => [
+      'evaluate',
+      template,
+      '--clips',
+      SMALL_CLIP,
+      '--frames',
+      '3',
+      '--codecs',
+      'x264',
+      '--points',
+      '4',
+      '--cache-dir',
+      cacheDir,
+    ];
+
     it('evaluate prints the RD table and BD-rate vs x264', async () => {
-      const r = await cli([
-        'evaluate',
-        template,
-        '--clips',
-        SMALL_CLIP,
-        '--frames',
-        '3',
-        '--codecs',
-        'x264',
-        '--points',
-        '4',
-        '--cache-dir',
-        cacheDir,
-      ]);
+      const r = await cli(evaluateTemplate());
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /quality\s+bytes\s+kbps\s+PSNR-Y\s+PSNR-U\s+PSNR-V\s+PSNR-YUV\s+SSIM-Y/);
       assert.match(r.out, /BD-rate vs x264 \(PCHIP/);
@@ -257,21 +260,7 @@ export function decode(b) {
     });
 
     it('evaluate --json keys BD-rate by metric, then reference: bdRate.psnrYuv.x264', async () => {
-      const r = await cli([
-        'evaluate',
-        template,
-        '--clips',
-        SMALL_CLIP,
-        '--frames',
-        '3',
-        '--codecs',
-        'x264',
-        '--points',
-        '4',
-        '--cache-dir',
-        cacheDir,
-        '--json',
-      ]);
+      const r = await cli([...evaluateTemplate(), '--json']);
       assert.equal(r.code, 0, r.err);
       const e = JSON.parse(r.out);
       const c = e.clips[0];

@@ -7,7 +7,7 @@ import { encodeY4M, parseY4M, readY4M, writeY4M } from '../../src/core/video/y4m
 import { readVideo } from '../../src/core/video/read';
 import { InputError } from '../../src/core/errors';
 import type { Video } from '../../src/core/codec/contract';
-import { TEST_MEDIA } from '../helpers/media';
+import { TEST_MEDIA, writeTenBitY4M } from '../helpers/media';
 import { packageRoot } from '../../src/core/paths';
 
 const media = TEST_MEDIA;
@@ -102,21 +102,7 @@ describe('video/y4m', () => {
   });
 
   it('refuses a 10-bit Y4M made by ffmpeg', async () => {
-    const file = join(dir, 'ten.y4m');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-i',
-      join(media, 'tree_building_80x44_15f.y4m'),
-      '-frames:v',
-      '2',
-      '-strict',
-      '-1',
-      '-pix_fmt',
-      'yuv420p10le',
-      file,
-    ]);
+    const file = writeTenBitY4M(join(dir, 'ten.y4m'));
     await assert.rejects(readY4M(file), (e: unknown) => e instanceof InputError && /10-bit/.test(e.message));
   });
 

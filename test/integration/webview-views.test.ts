@@ -7,6 +7,7 @@ import { CHROMIUM, DARK_THEME, initScript, sampleState, serveWebview, type Serve
 import { readY4M } from '../../src/core/video/y4m';
 import type { ViewState } from '../../webview/protocol';
 import { TREE_CLIP } from '../helpers/media';
+import { launchChromium } from '../helpers/chromium';
 
 const shots = join(__dirname, '..', '.tmp');
 const clip = TREE_CLIP;
@@ -23,19 +24,8 @@ describe('webview views in chromium', function () {
       console.log(`    skipped: ${CHROMIUM} is missing — install it with 'apt-get install -y chromium' (or run .ci/setup)`);
       this.skip();
     }
-    const { chromium } = await import('playwright-core');
     served = await serveWebview();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
