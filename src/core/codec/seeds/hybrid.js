@@ -300,7 +300,9 @@ const PROB_SHIFT = 5;            // @evolve int 4 7
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
-  CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, CTX_BSKIP = 302, CTX_BINTRA = 305, CTX_BDIRECT = 308, CTX_BDIR = 311, NUM_CTX = 315;
+  CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, CTX_BSKIP = 302, CTX_BINTRA = 305, CTX_BDIRECT = 308, CTX_BDIR = 311;
+// Contexts 315-699 are free for new syntax elements (allocate a named range; unused ones cost nothing).
+const NUM_CTX = 700;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
 // transform is on), intra-16x16 AC, intra-16x16 DC, chroma DC.
 const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3, CAT_CDC = 4;
