@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { engineOverrides, secretFor, type EngineOverrides, type ProviderSetting } from './settings';
 import type { ParamsOf, ResultOf, StartParams } from '../engine-host/protocol';
+import { providerEntry } from '../core/llm/registry';
 
 export const SECTION = 'codecEvolution';
 
@@ -60,8 +61,9 @@ export class SettingsSync {
     const o = this.overrides();
     const provider = o.provider ?? this.providerSetting();
     const apiKey = await this.apiKey();
-    if (provider === 'anthropic' && !apiKey)
-      throw new Error('no Anthropic API key — run Codec Evolution: Set API Key (it is kept in SecretStorage only)');
+    const entry = providerEntry(provider);
+    if (entry?.secret?.required && !apiKey)
+      throw new Error(`no ${entry.label} API key — run Codec Evolution: Set API Key (it is kept in SecretStorage only)`);
     const kind = provider === 'vscode-lm' ? 'host' : o.provider ? provider : undefined;
     const p: Omit<StartParams, 'generations'> = {
       budgets: o.budgets,

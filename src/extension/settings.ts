@@ -95,7 +95,7 @@ export function engineOverrides(get: ExplicitGetter): EngineOverrides {
 }
 
 /** Which secret a provider needs from SecretStorage, and the env variable the child reads it from. */
-export function secretFor(provider: ProviderSetting | undefined): { secret: string; env: string } | null {
+export function secretFor(provider: ProviderSetting | undefined): { secret: string; env: string; required?: boolean } | null {
   return (provider && providerEntry(provider)?.secret) || null;
 }
 

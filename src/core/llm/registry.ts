@@ -29,8 +29,9 @@ export interface ProviderEntry {
   label: string;
   /** One line, shown as the settings enum's description and in pickers. */
   description: string;
-  /** Where the key lives: VS Code SecretStorage name and the environment variable the engine reads. */
-  secret?: { secret: string; env: string };
+  /** Where the key lives: VS Code SecretStorage name and the environment variable the engine reads;
+   * `required`: the provider cannot run without one (a local OpenAI-compatible server may not need one). */
+  secret?: { secret: string; env: string; required?: boolean };
   /** codecEvolution.* settings that configure it (relative keys). */
   settings: { baseUrl?: string; maxTokens?: string };
   /** `core`: built by the engine (CLI and VS Code); `vscode`: only the VS Code host can provide it. */
@@ -51,7 +52,7 @@ export const PROVIDERS = [
     kind: 'anthropic',
     label: 'Anthropic',
     description: 'Anthropic Messages API (key from Set API Key).',
-    secret: { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY' },
+    secret: { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY', required: true },
     settings: { baseUrl: 'anthropic.baseUrl', maxTokens: 'anthropic.maxTokens' },
     runs: 'core',
     create: (o) =>
