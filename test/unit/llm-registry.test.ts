@@ -55,7 +55,9 @@ describe('llm: provider registry', () => {
   });
 
   it('secrets and per-provider settings come from the entry', () => {
-    assert.deepEqual(secretFor('anthropic'), { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY' });
+    assert.deepEqual(secretFor('anthropic'), { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY', required: true });
+    // A local OpenAI-compatible server may run without a key: its key is optional.
+    assert.ok(!secretFor('openai-compatible')?.required);
     assert.equal(secretFor('offline'), null);
     assert.ok(SECRET_ENV.includes('OPENAI_API_KEY') && SECRET_ENV.includes('ANTHROPIC_API_KEY'));
     const set: Record<string, unknown> = {
