@@ -226,6 +226,32 @@ export function decode(b) {
       assert.match(f.err, /bad-output \(in decode\): frames\[2\]\.y has 3519 bytes, expected 3520/);
     });
 
+    it('evaluate --memory-mb: a codec holding 300 MB of heap fails memory at 200 and runs at 1024', async () => {
+      const heavy = join(packageRoot(), 'test', 'fixtures', 'candidates', 'memory', 'heap-300mb.js');
+      const args = (mb: string) => [
+        'evaluate',
+        heavy,
+        '--clips',
+        SMALL_CLIP,
+        '--frames',
+        '2',
+        '--codecs',
+        'none',
+        '--qualities',
+        '50',
+        '--memory-mb',
+        mb,
+        '--json',
+      ];
+      const low = await cli(args('200'));
+      assert.equal(low.code, 3, low.err);
+      assert.equal(JSON.parse(low.out).failure.class, 'memory');
+      assert.match(low.err, /200 MB JavaScript heap cap/);
+      const high = await cli(args('1024'));
+      assert.equal(high.code, 0, high.err);
+      assert.equal((await cli(args('0'))).code, 2);
+    });
+
     it('evaluate: usage errors exit 2', async () => {
       assert.equal((await cli(['evaluate'])).code, 2);
       assert.equal((await cli(['evaluate', template, '--qualities', 'high'])).code, 2);

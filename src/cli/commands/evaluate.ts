@@ -9,6 +9,7 @@ import { REFERENCE_CODECS, defaultCacheDir, type ReferenceCodec } from '../../co
 import { evaluateCandidate, type Evaluation } from '../../core/harness/evaluate';
 import { METRIC_IDS, METRICS, metricOf, type MetricId } from '../../core/metrics/registry';
 import { formatFailure } from '../../core/sandbox/failures';
+import { configuredLimits } from '../../core/sandbox/limits';
 import { readCodec } from './validate';
 
 function list(s: string | undefined): string[] | undefined {
@@ -79,7 +80,7 @@ export const evaluate: Command = {
   name: 'evaluate',
   summary: 'run a codec in the sandbox: RD curve per clip and BD-rate vs x264/x265/AV1',
   usage: `codec-evolve evaluate <codec.js|codec.ts> [--clips a.y4m,b.mp4] [--frames N] [--qualities 20,40,60,80]
-                      [--points N] [--codecs x264,x265,av1|none] [--timeout-ms MS] [--json]
+                      [--points N] [--codecs x264,x265,av1|none] [--timeout-ms MS] [--memory-mb MB] [--json]
                       [--ffmpeg PATH] [--cache-dir DIR] [--require-permission]
 
   Validates the codec, then for each clip runs encode and decode in separate sandboxed processes at
@@ -93,6 +94,8 @@ export const evaluate: Command = {
   --points      RD points per clip when searching (default 5; BD-rate needs 4)
   --codecs      reference codecs (default all that this ffmpeg has; 'none' for no BD-rate)
   --timeout-ms  wall-clock limit per sandbox child (default 120000)
+  --memory-mb   memory limit per sandbox child, as codecEvolution.sandbox.memoryMb: JavaScript heap
+                cap MB, resident memory 2 × MB (default 1024)
   --require-permission  refuse to run unless Node's permission model is active
   --json        one JSON document: the evaluation ({ok:false, failure:{class, message, line, column}} on failure)
   Exit: 0 ok, 3 the candidate failed, 2 usage, 4 bad input, 5 environment (ffmpeg, encoders).`,
@@ -106,6 +109,7 @@ export const evaluate: Command = {
         points: { type: 'string' },
         codecs: { type: 'string' },
         'timeout-ms': { type: 'string' },
+        'memory-mb': { type: 'string' },
         json: { type: 'boolean' },
         ffmpeg: { type: 'string' },
         'cache-dir': { type: 'string' },
@@ -118,6 +122,7 @@ export const evaluate: Command = {
     const frames = positiveInt('frames', values.frames, 100000);
     const points = positiveInt('points', values.points, 12);
     const timeoutMs = positiveInt('timeout-ms', values['timeout-ms'], 24 * 3600 * 1000);
+    const memoryMb = positiveInt('memory-mb', values['memory-mb'], 1024 * 1024);
     const qualities = list(values.qualities)?.map((q) => {
       const n = Number(q);
       if (!Number.isFinite(n) || n < 0 || n > 100)
@@ -148,7 +153,7 @@ export const evaluate: Command = {
       points,
       references,
       referencesOptional: !explicit,
-      limits: { timeoutMs },
+      limits: configuredLimits({ timeoutMs, memoryMb }),
       ffmpeg: values.ffmpeg,
       cacheDir: values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : defaultCacheDir(),
       run: { requirePermissionModel: values['require-permission'] ?? false },
