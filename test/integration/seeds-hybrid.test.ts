@@ -25,6 +25,8 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['CHROMA_4TAP', 'false', 'true'],
   ['B_PARTITIONS', 'false', 'true'],
   ['B_SEARCH_REFS', '1', '4'],
+  ['PROB_COUNT', 'false', 'true'],
+  ['PROB_SLOW_SHIFT', '0', '7'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

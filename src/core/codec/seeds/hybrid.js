@@ -13,7 +13,7 @@
 // offset, deblocking, reference count, tool switches) travels in the stream header, so constants
 // below can change safely.
 //
-// Bitstream: 'H','2', width u16, height u16, frames u16, probability shift u8, chroma QP offset+16 u8,
+// Bitstream: 'H','2', width u16, height u16, frames u16, probability byte u8 (bits 0-2 adaptation shift, bit 3 counter-based rate, bits 4-7 slow-estimate shift or 0), chroma QP offset+16 u8,
 // deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC,
 // bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter), picture structure u8
 // (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference); then one range-coded stream: the
@@ -292,11 +292,17 @@ const QPEL = new Int8Array([
 // EVOLVE-BLOCK-END
 
 // EVOLVE-BLOCK-START entropy-coding
-// Context-adaptive binary range coder (LZMA-style: 11-bit probabilities, carry propagation). Every
+// Context-adaptive binary range coder (LZMA-style carry propagation, 15-bit probabilities). Every
 // syntax element is binarised and each bin has its own adaptive probability (CABAC's idea): bins
 // that are nearly certain (skip flags, zero coefficients) cost a small fraction of a bit.
-// Adaptation speed of the binary contexts: 4 adapts fast (short clips), 7 slow but precise.
-const PROB_SHIFT = 5;            // @evolve int 4 7
+// Adaptation speed of the binary contexts (of the fast estimate with PROB_SLOW_SHIFT): 4 adapts fast, 7 slow but precise.
+const PROB_SHIFT = 4;            // @evolve int 4 7
+// Counter-based rate (AV1's idea, the Krichevsky-Trofimov estimate): a context's n-th bin moves its
+// probability by 1/(n+2) until that reaches 2^-shift, so fresh contexts learn in a few bins.
+const PROB_COUNT = true;         // @evolve bool
+// Two estimates averaged (VVC's idea): one at rate 2^-shift, one slower at 2^-PROB_SLOW_SHIFT
+// (0 = a single estimate); the mix follows changes quickly yet stays precise.
+const PROB_SLOW_SHIFT = 7;       // @evolve int 0 10
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
@@ -306,8 +312,29 @@ const NUM_CTX = 700;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
 // transform is on), intra-16x16 AC, intra-16x16 DC, chroma DC.
 const CAT_LUMA = 0, CAT_CHROMA = 1, CAT_I16AC = 2, CAT_I16DC = 3, CAT_CDC = 4;
-const P = new Uint16Array(NUM_CTX);
-let shift = 5;
+// Context state in one array (saved and restored whole): P = probability of a 0 bin (1/32768 units,
+// what the coder and bitCost read), PA/PB the fast/slow estimates, CN the bins seen (capped).
+const ST = new Uint16Array(4 * NUM_CTX), P = ST.subarray(0, NUM_CTX), PA = ST.subarray(NUM_CTX, 2 * NUM_CTX),
+  PB = ST.subarray(2 * NUM_CTX, 3 * NUM_CTX), CN = ST.subarray(3 * NUM_CTX);
+// Per-count rate multipliers (x 65536) of the two estimates; probState() builds them from the header's flags.
+const RA = new Int32Array(256), RB = new Int32Array(256);
+let shift = 5, slowShift = 0, probCount = false;
+function probState() {
+  for (let n = 0; n < 256; n++) {
+    RA[n] = probCount ? max(65536 >> shift, floor(65536 / (n + 2))) : 65536 >> shift;
+    RB[n] = slowShift ? (probCount ? max(65536 >> slowShift, floor(65536 / (n + 2))) : 65536 >> slowShift) : RA[n];
+  }
+  P.fill(16384); PA.fill(16384); PB.fill(16384); CN.fill(0);
+}
+// Probability update after coding `bit` in context ci.
+function probUpdate(ci, bit) {
+  const n = CN[ci], ra = RA[n], rb = RB[n];
+  let a = PA[ci], b = PB[ci];
+  if (bit) { a -= (a * ra) >>> 16; b -= (b * rb) >>> 16; }
+  else { a += ((32768 - a) * ra) >>> 16; b += ((32768 - b) * rb) >>> 16; }
+  PA[ci] = a; PB[ci] = b; P[ci] = (a + b) >> 1;
+  if (n < 255) CN[ci] = n + 1;
+}
 // Coder registers live in a Float64Array: range, low and code exceed 2^30, and doubles kept in
 // closure variables would be re-boxed on every store (a measurable share of decode time).
 const RC = new Float64Array(3); // [0] range, [1] low (encoder), [2] code (decoder)
@@ -332,11 +359,10 @@ function shiftLow() {
 }
 function encInit() { RC[1] = 0; RC[0] = 0xFFFFFFFF; cache = 0; cacheSize = 1; outPos = 0; }
 function encBit(ci, bit) {
-  const p = P[ci];
   let range = RC[0];
-  const bound = (range >>> 11) * p;
-  if (bit) { RC[1] += bound; range -= bound; P[ci] = p - (p >> shift); }
-  else { range = bound; P[ci] = p + ((2048 - p) >> shift); }
+  const bound = (range >>> 15) * P[ci];
+  if (bit) { RC[1] += bound; range -= bound; } else range = bound;
+  probUpdate(ci, bit);
   while (range < 16777216) { range *= 256; shiftLow(); }
   RC[0] = range;
 }
@@ -355,11 +381,11 @@ function decInit(buf, pos) {
   RC[2] = code;
 }
 function decBit(ci) {
-  const p = P[ci];
   let range = RC[0], code = RC[2], bit;
-  const bound = (range >>> 11) * p;
-  if (code < bound) { range = bound; P[ci] = p + ((2048 - p) >> shift); bit = 0; }
-  else { code -= bound; range -= bound; P[ci] = p - (p >> shift); bit = 1; }
+  const bound = (range >>> 15) * P[ci];
+  if (code < bound) { range = bound; bit = 0; }
+  else { code -= bound; range -= bound; bit = 1; }
+  probUpdate(ci, bit);
   while (range < 16777216) { range *= 256; code = code * 256 + nextByte(); }
   RC[0] = range; RC[2] = code;
   return bit;
@@ -377,9 +403,9 @@ function decBits(n) { let v = 0; for (let i = 0; i < n; i++) v = (v << 1) | decD
 function encEG(x) { let k = 0; while (x >= (1 << k)) { encDirect(1); x -= 1 << k; k++; } encDirect(0); encBits(x, k); }
 function decEG() { let k = 0, x = 0; while (decDirect()) { x += 1 << k; if (++k > 24) throw new Error('corrupt stream'); } return x + decBits(k); }
 // Rate estimate in bits for coding `bit` with context probability p (encoder decisions only).
-const COST = new Float64Array(129);
-for (let i = 0; i <= 128; i++) COST[i] = -log2(max(i * 16, 8) / 2048);
-function bitCost(ci, bit) { const p = P[ci]; return bit ? COST[(2048 - p) >> 4] : COST[p >> 4]; }
+const COST = new Float64Array(1025);
+for (let i = 0; i <= 1024; i++) COST[i] = -log2(max(i * 32 + 16, 8) / 32768);
+function bitCost(ci, bit) { const p = P[ci]; return bit ? COST[(32768 - p) >> 5] : COST[p >> 5]; }
 function egCost(x) { let k = 0; while (x >= (1 << k)) { x -= 1 << k; k++; } return 2 * k + 1; }
 // EVOLVE-BLOCK-END
 
@@ -427,7 +453,6 @@ function setup(width, height) {
   mvX1 = new Int16Array(W8 * (HP >> 3)); mvY1 = new Int16Array(W8 * (HP >> 3));
   mbRefMap = new Uint8Array(MBW * MBH); mbT8Map = new Uint8Array(MBW * MBH);
   mbDirMap = new Uint8Array(MBW * MBH); mbDirectMap = new Uint8Array(MBW * MBH);
-  P.fill(1024);
 }
 
 function usePlanes(e) {
@@ -2883,14 +2908,15 @@ function encodeVideo(video, options) {
   chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP;
   setup(video.width, video.height);
   lazyHalf = false;
-  shift = max(4, min(7, PROB_SHIFT));
+  shift = max(4, min(7, PROB_SHIFT)); slowShift = PROB_SLOW_SHIFT > shift ? min(10, PROB_SLOW_SHIFT) : 0; probCount = !!PROB_COUNT;
+  probState();
   chromaQpOffset = max(-12, min(12, CHROMA_QP_OFFSET));
   deblockOn = !!DEBLOCK; deblockOffset = max(-6, min(6, DEBLOCK_OFFSET));
   if (bMax > 0) laSetup(video);
   encInit();
   lookahead(video);
   const frames = new Array(n);
-  const saved = new Uint16Array(NUM_CTX);
+  const saved = new Uint16Array(ST.length);
   loadSource(video.frames[0]);
   encodeFrame(quality, 0, 0, false);
   frames[0] = finishFrame(n > 1, 0);
@@ -2900,11 +2926,11 @@ function encodeVideo(video, options) {
     if (bMax > 0) encEG(k);
     loadSource(video.frames[p]);
     const s0 = outPos, s1 = RC[1], s2 = RC[0], s3 = cache, s4 = cacheSize;
-    saved.set(P);
+    saved.set(ST);
     const intraMbs = encodeFrame(quality, 1, p, false);
     if (intraMbs > SCENECUT_INTRA_FRACTION * MBW * MBH) {
       outPos = s0; RC[1] = s1; RC[0] = s2; cache = s3; cacheSize = s4;
-      P.set(saved);
+      ST.set(saved);
       encodeFrame(quality, 0, p, false);
     }
     frames[p] = finishFrame(p < n - 1 || k > 0, p);
@@ -2917,7 +2943,7 @@ function encodeVideo(video, options) {
   }
   encFlush();
   laVideo = null; laFrames = null; laEst = null; laIntra = null;
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift, chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0),
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift << 4), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0),
     (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
@@ -2951,8 +2977,9 @@ function decodeVideo(bytes) {
   dpbCap = numRefs + (bOn ? 2 : 0) + (longTerm ? 1 : 0);
   setup(width, height);
   lazyHalf = true;
-  shift = bytes[8];
-  if (shift < 4 || shift > 7) throw new Error('bad probability shift in header');
+  shift = bytes[8] & 7; probCount = (bytes[8] & 8) !== 0; slowShift = bytes[8] >> 4;
+  if (shift < 4 || (slowShift && (slowShift <= shift || slowShift > 10))) throw new Error('bad probability shift in header');
+  probState();
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
   chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0; chromaCfl = (bytes[12] & 4) !== 0; chroma4tap = (bytes[12] & 8) !== 0;
