@@ -27,6 +27,8 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['B_SEARCH_REFS', '1', '4'],
   ['PROB_COUNT', 'false', 'true'],
   ['PROB_SLOW_SHIFT', '0', '7'],
+  ['RECT_PARTITIONS', 'false', 'true'],
+  ['MERGE_CANDS', '1', '4'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

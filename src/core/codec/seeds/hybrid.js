@@ -15,7 +15,7 @@
 //
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability byte u8 (bits 0-2 adaptation shift, bit 3 counter-based rate, bits 4-7 slow-estimate shift or 0), chroma QP offset+16 u8,
 // deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC,
-// bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter), picture structure u8
+// bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter, bit 5: 16x8/8x16, bits 6-7: merge candidates - 1), picture structure u8
 // (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference); then one range-coded stream: the
 // first picture, then per anchor (with B-pictures on) the count of B-pictures before it (exp-Golomb), its
 // type bit and QP and macroblocks in raster order, followed by those B-pictures (QP, macroblocks) in
@@ -307,6 +307,7 @@ const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, 
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
   CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, CTX_BSKIP = 302, CTX_BINTRA = 305, CTX_BDIRECT = 308, CTX_BDIR = 311;
+const CTX_PRECT = 650, CTX_MERGE = 652;
 // Contexts 315-699 are free for new syntax elements (allocate a named range; unused ones cost nothing).
 const NUM_CTX = 700;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
@@ -938,6 +939,69 @@ function setMvB8(x8, y8, d, s) {
 }
 function setMv8(x8, y8, w8, mx, my) {
   for (let y = 0; y < w8; y++) for (let x = 0; x < w8; x++) { const i = (y8 + y) * W8 + x8 + x; mvX[i] = mx; mvY[i] = my; }
+}
+// P 16x8 (mbPart 1) and 8x16 (2) partitions, H.264's directional prediction: the upper half takes the
+// top vector, the lower and the left half the left one, the right half the top-right one (top-left
+// when not decoded), each when that neighbour used the same reference; otherwise the median.
+let mbPart = 0;
+function predMvPart(mbx, mby, part, s, ref) {
+  const mb = mby * MBW + mbx, x8 = mbx * 2 + (part === 2 ? s : 0), y8 = mby * 2 + (part === 1 ? s : 0), sub = s ? part : 0;
+  let nx = x8 - 1, ny = y8;
+  if (part === 1 && s === 0) { nx = x8; ny = y8 - 1; }
+  else if (part === 2 && s === 1) { nx = x8 + 1; ny = y8 - 1; if (!avail8(nx, ny, mb, sub)) nx = x8 - 1; }
+  if (avail8(nx, ny, mb, sub)) {
+    const nmb = (ny >> 1) * MBW + (nx >> 1);
+    if (nmb === mb || ((mbDirMap[nmb] & 1) && mbRefMap[nmb] === ref)) { pmx = mvX[ny * W8 + nx]; pmy = mvY[ny * W8 + nx]; return; }
+  }
+  predMv(x8, y8, part === 1 ? 2 : 1, mb, sub);
+}
+// Merge candidates (HEVC's idea) for P-skip and B-skip/direct: the usual skip/direct prediction, then the
+// motion (directions, list-0 reference, vectors) of the left, top and top-right (else top-left)
+// neighbours; out-of-range and repeated ones are dropped, an index picks one (mergeN 1: none coded).
+let mergeN = 1, mgCount = 0, mbMerge = 0;
+const mgDir = new Uint8Array(4), mgRef = new Uint8Array(4), mg0x = new Int16Array(4), mg0y = new Int16Array(4), mg1x = new Int16Array(4), mg1y = new Int16Array(4);
+function mgAdd(d, r, ax, ay, bx, by, px, py) {
+  if (mgCount >= mergeN || ((d & 1) && !mvOk(px, py, 16, ax, ay)) || ((d & 2) && !mvOk(px, py, 16, bx, by))) return;
+  if (!(d & 1)) { ax = 0; ay = 0; r = 0; }
+  if (!(d & 2)) { bx = 0; by = 0; }
+  for (let k = 0; k < mgCount; k++) if (mgDir[k] === d && mgRef[k] === r && mg0x[k] === ax && mg0y[k] === ay && mg1x[k] === bx && mg1y[k] === by) return;
+  mgDir[mgCount] = d; mgRef[mgCount] = r; mg0x[mgCount] = ax; mg0y[mgCount] = ay; mg1x[mgCount] = bx; mg1y[mgCount] = by; mgCount++;
+}
+function mgNb(nx, ny, mb, px, py) {
+  if (!avail8(nx, ny, mb, 0)) return false;
+  const nmb = (ny >> 1) * MBW + (nx >> 1), d = mbDirMap[nmb], i = ny * W8 + nx;
+  if (d) mgAdd(d, mbRefMap[nmb], mvX[i], mvY[i], mvX1[i], mvY1[i], px, py);
+  return true;
+}
+function mergeList(mbx, mby) {
+  const mb = mby * MBW + mbx, x8 = mbx * 2, y8 = mby * 2, px = mbx * 16, py = mby * 16;
+  mgCount = 0;
+  if (frameIsB) { directMvs(mbx, mby); mgAdd(dDir, 0, dMv0x, dMv0y, dMv1x, dMv1y, px, py); }
+  else { predMv(x8, y8, 2, mb, 0); mgAdd(1, 0, pmx, pmy, 0, 0, px, py); }
+  mgNb(x8 - 1, y8, mb, px, py); mgNb(x8, y8 - 1, mb, px, py);
+  if (!mgNb(x8 + 2, y8 - 1, mb, px, py)) mgNb(x8 - 1, y8 - 1, mb, px, py);
+}
+function mgUse(k) {
+  mbMerge = k; mbDir = mgDir[k]; mbRef = mgRef[k]; mbMvX[0] = mg0x[k]; mbMvY[0] = mg0y[k]; mbMv1X[0] = mg1x[k]; mbMv1Y[0] = mg1y[k];
+}
+function mergeCtx(k) { return CTX_MERGE + (frameIsB ? 3 : 0) + min(k, 2); }
+function mergeBits(idx) {
+  let b = 0;
+  for (let k = 0; k < mgCount - 1; k++) { b += bitCost(mergeCtx(k), idx > k ? 1 : 0); if (idx <= k) break; }
+  return b;
+}
+function writeMerge(idx) { for (let k = 0; k < mgCount - 1; k++) { encBit(mergeCtx(k), idx > k ? 1 : 0); if (idx <= k) break; } }
+function readMerge(mbx, mby) {
+  mergeList(mbx, mby);
+  let k = 0;
+  while (k < mgCount - 1 && decBit(mergeCtx(k))) k++;
+  mgUse(k);
+}
+// Partition s's vector into its two 8x8 blocks (mbMv* and the vector map).
+function setPartMv(mbx, mby, part, s, mx, my) {
+  const a = part === 1 ? 2 * s : s, b = part === 1 ? 2 * s + 1 : s + 2;
+  mbMvX[a] = mx; mbMvY[a] = my; mbMvX[b] = mx; mbMvY[b] = my;
+  setMv8(mbx * 2 + (a & 1), mby * 2 + (a >> 1), 1, mx, my); setMv8(mbx * 2 + (b & 1), mby * 2 + (b >> 1), 1, mx, my);
 }
 // EVOLVE-BLOCK-END
 
@@ -1588,10 +1652,10 @@ function mvOk(px, py, bw, mx, my) {
   return x >= -PAD + 4 && y >= -PAD + 4 && x + bw <= WP + PAD - 5 && y + bw <= HP + PAD - 5;
 }
 // Stops once the partial sum plus `add` reaches limit (the caller then rejects it either way).
-function sadInt(px, py, bw, ix, iy, limit, add) {
+function sadInt(px, py, bw, bh, ix, iy, limit, add) {
   const so = py * WP + px, ro = LOFF + (py + iy) * LS + px + ix;
   let s = 0;
-  for (let y = 0; y < bw; y++) {
+  for (let y = 0; y < bh; y++) {
     const a = so + y * WP, b = ro + y * LS;
     for (let x = 0; x < bw; x++) { const d = srcY[a + x] - refY[b + x]; s += d < 0 ? -d : d; }
     if (s + add >= limit) return s;
@@ -1599,12 +1663,12 @@ function sadInt(px, py, bw, ix, iy, limit, add) {
   return s;
 }
 const mePred = new Uint8Array(256), meCU = new Uint8Array(64), meCV = new Uint8Array(64);
-function chromaSatd(px, py, bw, mx, my) {
-  const cx = px >> 1, cy = py >> 1, cb = bw >> 1;
-  mcChroma(refU, cx, cy, mx, my, cb, cb, meCU, 0);
-  mcChroma(refV, cx, cy, mx, my, cb, cb, meCV, 0);
+function chromaSatd(px, py, bw, bh, mx, my) {
+  const cx = px >> 1, cy = py >> 1, cb = bw >> 1, ch = bh >> 1;
+  mcChroma(refU, cx, cy, mx, my, cb, ch, meCU, 0);
+  mcChroma(refV, cx, cy, mx, my, cb, ch, meCV, 0);
   let s = 0;
-  for (let y = 0; y < cb; y += 4) for (let x = 0; x < cb; x += 4) {
+  for (let y = 0; y < ch; y += 4) for (let x = 0; x < cb; x += 4) {
     const so = (cy + y) * CWP + cx + x;
     s += satd4(srcU, so, CWP, meCU, y * 8 + x, 8) + satd4(srcV, so, CWP, meCV, y * 8 + x, 8);
   }
@@ -1612,14 +1676,14 @@ function chromaSatd(px, py, bw, mx, my) {
 }
 // chromaSatd's sum (both planes), stopping after U when (luma + U) + bits already reaches limit (the
 // same float sum the caller compares, so the decision cannot change).
-function chromaSatdLim(px, py, bw, mx, my, luma, bits, limit) {
-  const cx = px >> 1, cy = py >> 1, cb = bw >> 1;
-  mcChroma(refU, cx, cy, mx, my, cb, cb, meCU, 0);
+function chromaSatdLim(px, py, bw, bh, mx, my, luma, bits, limit) {
+  const cx = px >> 1, cy = py >> 1, cb = bw >> 1, ch = bh >> 1;
+  mcChroma(refU, cx, cy, mx, my, cb, ch, meCU, 0);
   let s = 0;
-  for (let y = 0; y < cb; y += 4) for (let x = 0; x < cb; x += 4) s += satd4(srcU, (cy + y) * CWP + cx + x, CWP, meCU, y * 8 + x, 8);
+  for (let y = 0; y < ch; y += 4) for (let x = 0; x < cb; x += 4) s += satd4(srcU, (cy + y) * CWP + cx + x, CWP, meCU, y * 8 + x, 8);
   if ((luma + s) + bits >= limit) return s;
-  mcChroma(refV, cx, cy, mx, my, cb, cb, meCV, 0);
-  for (let y = 0; y < cb; y += 4) for (let x = 0; x < cb; x += 4) s += satd4(srcV, (cy + y) * CWP + cx + x, CWP, meCV, y * 8 + x, 8);
+  mcChroma(refV, cx, cy, mx, my, cb, ch, meCV, 0);
+  for (let y = 0; y < ch; y += 4) for (let x = 0; x < cb; x += 4) s += satd4(srcV, (cy + y) * CWP + cx + x, CWP, meCV, y * 8 + x, 8);
   return s;
 }
 let meX = 0, meY = 0, meCost = 0;
@@ -1627,7 +1691,7 @@ const HEX = [-2, 0, -1, -2, 1, -2, 2, 0, 1, 2, -1, 2], DIA = [-1, 0, 0, -1, 1, 0
 const SUB8 = [-1, -1, 0, -1, 1, -1, -1, 0, 1, 0, -1, 1, 0, 1, 1, 1];
 // Integer search (hexagon or diamond) from the best of several predictor candidates, then
 // half- and quarter-pel refinement by SATD; cost = distortion + lambda * vector bits.
-let sPx = 0, sPy = 0, sBw = 0, sPmX = 0, sPmY = 0, sPix = 0, sPiy = 0, sBx = 0, sBy = 0, sBc = 0;
+let sPx = 0, sPy = 0, sBw = 0, sBh = 0, sBm = 0, sPmX = 0, sPmY = 0, sPix = 0, sPiy = 0, sBx = 0, sBy = 0, sBc = 0;
 // Positions already tried in this search are skipped: their cost is fixed and cannot beat the best
 // (which is at most that cost), so the result is the same; likewise a vector whose bits alone reach it.
 const ME_SPAN = 2 * SEARCH_RANGE + 1, meSeen = new Int32Array(ME_SPAN * ME_SPAN);
@@ -1638,10 +1702,10 @@ function tryInt(ix, iy) {
   const si = dy * ME_SPAN + dx;
   if (meSeen[si] === meGen) return;
   meSeen[si] = meGen;
-  if (!mvOk(sPx, sPy, sBw, ix * 4, iy * 4)) return;
+  if (!mvOk(sPx, sPy, sBm, ix * 4, iy * 4)) return;
   const m = lambdaMe * mvCost(ix * 4 - sPmX, iy * 4 - sPmY);
   if (m >= sBc) return;
-  const c = sadInt(sPx, sPy, sBw, ix, iy, sBc, m) + m;
+  const c = sadInt(sPx, sPy, sBw, sBh, ix, iy, sBc, m) + m;
   if (c < sBc) { sBc = c; sBx = ix; sBy = iy; }
 }
 // SATD of a w x h luma block against pred, stopping once the partial sum plus `add` reaches limit.
@@ -1653,13 +1717,16 @@ function satdBlockLim(sOff, pred, pOff, w, h, add, limit) {
   }
   return s;
 }
-function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
-  sPx = px; sPy = py; sBw = bw; sPmX = pmX; sPmY = pmY; sPix = pmX >> 2; sPiy = pmY >> 2;
+// A bw x bh block (bh omitted: square); vectors are checked as for a max(bw, bh) square.
+function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters, bh) {
+  if (bh === undefined) bh = bw;
+  const bm = bw > bh ? bw : bh;
+  sPx = px; sPy = py; sBw = bw; sBh = bh; sBm = bm; sPmX = pmX; sPmY = pmY; sPix = pmX >> 2; sPiy = pmY >> 2;
   sBx = 0; sBy = 0; sBc = INF;
   if (++meGen > 0x3fffffff) { meGen = 1; meSeen.fill(0); }
   tryInt(sPix, sPiy);
   for (let k = 0; k < nc; k++) tryInt((cands[2 * k] + 2) >> 2, (cands[2 * k + 1] + 2) >> 2);
-  if (sBc === INF) { sBx = 0; sBy = 0; sBc = sadInt(px, py, bw, 0, 0, INF, 0) + lambdaMe * mvCost(-pmX, -pmY); }
+  if (sBc === INF) { sBx = 0; sBy = 0; sBc = sadInt(px, py, bw, bh, 0, 0, INF, 0) + lambdaMe * mvCost(-pmX, -pmY); }
   if (ME_METHOD === 'hex') {
     for (let it = 0; it < iters; it++) {
       const cx = sBx, cy = sBy;
@@ -1674,21 +1741,21 @@ function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
   }
   const bx = sBx, by = sBy;
   let mx = bx * 4, my = by * 4;
-  mcLuma(px, py, mx, my, bw, bw, mePred, 0);
-  let best = satdBlock(py * WP + px, mePred, 0, bw, bw) + lambdaMe * mvCost(mx - pmX, my - pmY);
+  mcLuma(px, py, mx, my, bw, bh, mePred, 0);
+  let best = satdBlock(py * WP + px, mePred, 0, bw, bh) + lambdaMe * mvCost(mx - pmX, my - pmY);
   for (let lvl = 1; lvl <= SUBPEL_LEVEL; lvl++) {
     const st = lvl === 1 ? 2 : 1, cx = mx, cy = my, useC = CHROMA_ME && lvl === SUBPEL_LEVEL;
-    if (useC) best += chromaSatd(px, py, bw, mx, my);
+    if (useC) best += chromaSatd(px, py, bw, bh, mx, my);
     for (let k = 0; k < 16; k += 2) {
       const tx = cx + SUB8[k] * st, ty = cy + SUB8[k + 1] * st;
-      if (!mvOk(px, py, bw, tx, ty)) continue;
+      if (!mvOk(px, py, bm, tx, ty)) continue;
       // Same sum as satd + chroma + bits, cut short once it cannot beat best (all terms are >= 0).
       const m = lambdaMe * mvCost(tx - pmX, ty - pmY);
       if (m >= best) continue;
-      mcLuma(px, py, tx, ty, bw, bw, mePred, 0);
-      let sl = satdBlockLim(py * WP + px, mePred, 0, bw, bw, m, best);
+      mcLuma(px, py, tx, ty, bw, bh, mePred, 0);
+      let sl = satdBlockLim(py * WP + px, mePred, 0, bw, bh, m, best);
       if (sl + m >= best) continue;
-      if (useC) sl += chromaSatdLim(px, py, bw, tx, ty, sl, m, best);
+      if (useC) sl += chromaSatdLim(px, py, bw, bh, tx, ty, sl, m, best);
       const c = sl + m;
       if (c < best) { best = c; mx = tx; my = ty; }
     }
@@ -1701,6 +1768,10 @@ function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters) {
 // Four 8x8 vectors per macroblock where motion is not uniform (better prediction, more vector bits;
 // off costs +4.7 % on foreman).
 const USE_8X8_PARTITIONS = true; // @evolve bool
+// 16x8 and 8x16 partitions in P-pictures (sent in the header): two vectors where the four 8x8 ones split
+// one way; the split with the larger vector difference across it is searched, kept by RD.
+const RECT_PARTITIONS = true;    // @evolve bool
+let pRect = true;
 // ---- intra decisions (encoder side) ----
 // How many of the 9 intra 4x4 modes to try (in order V, H, DC, DDL, DDR, VR, HD, VL, HU; DC and the
 // most probable mode are always tried). Directional modes matter: 1 instead of 9 costs +15 %.
@@ -1824,9 +1895,9 @@ const bestRecY = new Uint8Array(256), bestRecU = new Uint8Array(64), bestRecV = 
 const bestLv = new Int16Array(24 * 16), bestDcLv = new Int16Array(16), bestNz = new Uint8Array(24), bestMode4 = new Uint8Array(16);
 const bestMvX = new Int16Array(4), bestMvY = new Int16Array(4), bestCDc = new Int16Array(32), bestCDcNz = new Uint8Array(2);
 const bestMv1X = new Int16Array(4), bestMv1Y = new Int16Array(4), bestSubDir = new Uint8Array(4);
-let bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0, bestT8 = 0, bestDir = 1, bestDirect = 0;
+let bestMerge = 0, bestPart = 0, bestJ = 0, bestType = 0, bestI16 = 0, bestCMode = 0, bestRef = 0, bestT8 = 0, bestDir = 1, bestDirect = 0;
 function saveBest(mbx, mby, type, j) {
-  bestJ = j; bestType = type; bestI16 = mbI16Mode; bestCMode = mbCMode; bestRef = mbRef;
+  bestJ = j; bestType = type; bestI16 = mbI16Mode; bestPart = type === 2 ? mbPart : 0; bestMerge = mbMerge; bestCMode = mbCMode; bestRef = mbRef;
   bestDir = mbDir; bestDirect = mbDirect; bestMv1X.set(mbMv1X); bestMv1Y.set(mbMv1Y); bestSubDir.set(mbSubDir);
   bestT8 = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
@@ -1841,7 +1912,7 @@ function restoreBest(mbx, mby) {
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { curU[co + y * CS + x] = bestRecU[y * 8 + x]; curV[co + y * CS + x] = bestRecV[y * 8 + x]; }
   mbCDc.set(bestCDc); mbCDcNz.set(bestCDcNz);
   mbLv.set(bestLv); mbDcLv.set(bestDcLv); mbNz.set(bestNz); mbMode4.set(bestMode4); mbMvX.set(bestMvX); mbMvY.set(bestMvY);
-  mbI16Mode = bestI16; mbCMode = bestCMode; mbRef = bestRef; mbT8 = bestT8;
+  mbI16Mode = bestI16; mbCMode = bestCMode; mbRef = bestRef; mbT8 = bestT8; mbPart = bestPart; mbMerge = bestMerge;
   mbDir = bestDir; mbDirect = bestDirect; mbMv1X.set(bestMv1X); mbMv1Y.set(bestMv1Y); mbSubDir.set(bestSubDir);
 }
 // Writes the MB's maps (type, nz, modes, vectors, cbp) from the mb* state; shared with the decoder.
@@ -1862,7 +1933,7 @@ function commitMaps(mbx, mby, type) {
   mbDirMap[mb] = type >= 3 ? 0 : mbDir;
   mbDirectMap[mb] = type === 0 || (type === 1 && mbDirect) ? 1 : 0;
   cbpMap[mb] = cbpOf();
-  mbRefMap[mb] = (type === 1 || type === 2 || (type === 0 && frameIsB)) && (mbDir & 1) ? mbRef : 0;
+  mbRefMap[mb] = type <= 2 && (mbDir & 1) ? mbRef : 0;
   mbT8Map[mb] = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
 }
 
@@ -1901,7 +1972,13 @@ function interResidualJ(mbx, mby, type) {
   bits += cbpCost(mbx, mby, cbp);
   if (refsAvail > 1) bits += refCost(mbx, mby, mbRef);
   const mb = mby * MBW + mbx;
+  if (type === 2 && pRect) bits += bitCost(CTX_PRECT, mbPart ? 1 : 0) + (mbPart ? bitCost(CTX_PRECT + 1, mbPart - 1) : 0);
   if (type === 1) { predMv(mbx * 2, mby * 2, 2, mb, 0); bits += mvCost(mbMvX[0] - pmx, mbMvY[0] - pmy); }
+  else if (mbPart) for (let s = 0; s < 2; s++) {
+    const i = mbPart === 1 ? 2 * s : s;
+    predMvPart(mbx, mby, mbPart, s, mbRef); bits += mvCost(mbMvX[i] - pmx, mbMvY[i] - pmy);
+    setPartMv(mbx, mby, mbPart, s, mbMvX[i], mbMvY[i]);
+  }
   else for (let s = 0; s < 4; s++) {
     const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
     predMv(x8, y8, 1, mb, s); bits += mvCost(mbMvX[s] - pmx, mbMvY[s] - pmy);
@@ -2100,7 +2177,7 @@ const predB0 = new Uint8Array(256), predB1 = new Uint8Array(256), predBi = new U
 function bInterBits(mbx, mby, type) {
   const mb = mby * MBW + mbx;
   let bits = bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_BINTRA, isIntra), 0) + bitCost(bDirectCtx(mbx, mby), mbDirect);
-  if (mbDirect) return bits;
+  if (mbDirect) return bits + (mergeN > 1 ? mergeBits(mbMerge) : 0);
   bits += bitCost(CTX_PART, type === 2 ? 1 : 0);
   if (type === 2) {
     for (let s = 0; s < 4; s++) bits += bDirBits(mbSubDir[s]);
@@ -2121,6 +2198,23 @@ function bInterBits(mbx, mby, type) {
   if (mbDir & 2) { predMv1(mbx * 2, mby * 2, 2, mb, 0); bits += mvCost(mbMv1X[0] - pmx, mbMv1Y[0] - pmy); }
   return bits;
 }
+// Merge: the best candidate by luma SATD + index bits, made current (-1: none usable).
+const MERGE_CANDS = 3;           // @evolve int 1 4
+function mergeChoose(mbx, mby) {
+  mergeList(mbx, mby);
+  if (mgCount === 0) return -1;
+  let bk = 0, bc = INF;
+  const so = mby * 16 * WP + mbx * 16;
+  if (mgCount > 1) for (let k = 0; k < mgCount; k++) {
+    const d = mgDir[k], px = mbx * 16, py = mby * 16;
+    if (d & 1) { useRef(mgRef[k]); mcLuma(px, py, mg0x[k], mg0y[k], 16, 16, predL, 0); }
+    if (d & 2) { useRef1(0); mcLuma(px, py, mg1x[k], mg1y[k], 16, 16, d & 1 ? predL1 : predL, 0); if (d & 1) avgInto(predL, predL1, 256); }
+    const c = satdBlock(so, predL, 0, 16, 16) + lambdaMe * mergeBits(k);
+    if (c < bc) { bc = c; bk = k; }
+  }
+  mgUse(bk);
+  return bk;
+}
 // List-0 references searched in B-pictures (nearest first; the reference index is still coded):
 // fewer is faster, and with list 1 and bi-prediction available the farther ones rarely win.
 const B_SEARCH_REFS = 1;         // @evolve int 1 4
@@ -2128,9 +2222,10 @@ function searchB(mbx, mby) {
   const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16, so = py * WP + px;
   mbRef = 0; mbDirect = 1; mbT8 = 0;
   directMvs(mbx, mby);
-  let interSatd = INF;
-  if ((!(dDir & 1) || mvOk(px, py, 16, dMv0x, dMv0y)) && (!(dDir & 2) || mvOk(px, py, 16, dMv1x, dMv1y))) {
-    mbDir = dDir; mbMvX[0] = dMv0x; mbMvY[0] = dMv0y; mbMv1X[0] = dMv1x; mbMv1Y[0] = dMv1y;
+  let interSatd = INF, mk = -2;
+  if (mergeN > 1) mk = mergeChoose(mbx, mby);
+  if (mk >= 0 || (mk === -2 && (!(dDir & 1) || mvOk(px, py, 16, dMv0x, dMv0y)) && (!(dDir & 2) || mvOk(px, py, 16, dMv1x, dMv1y)))) {
+    if (mk === -2) { mbDir = dDir; mbMvX[0] = dMv0x; mbMvY[0] = dMv0y; mbMv1X[0] = dMv1x; mbMv1Y[0] = dMv1y; mbMerge = 0; }
     interPredict(mbx, mby, false);
     interSatd = satdBlock(so, predL, 0, 16, 16);
     const lo = LOFF + py * LS + px;
@@ -2138,7 +2233,7 @@ function searchB(mbx, mby) {
     copyBlock(predU, 0, 8, curU, COFF + mby * 8 * CS + mbx * 8, CS, 8);
     copyBlock(predV, 0, 8, curV, COFF + mby * 8 * CS + mbx * 8, CS, 8);
     mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0);
-    saveBest(mbx, mby, 0, ssdMb(mbx, mby) + lambda * bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 1));
+    saveBest(mbx, mby, 0, ssdMb(mbx, mby) + lambda * (bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 1) + (mergeN > 1 ? mergeBits(mbMerge) : 0)));
     if (FAST_BSKIP && skipResidualZero(mbx, mby)) { mbEarlySkip = true; return interSatd; }
     const j = interResidualJ(mbx, mby, 1);
     if (j < bestJ) saveBest(mbx, mby, 1, j);
@@ -2275,7 +2370,7 @@ function skipResidualZero(mbx, mby) {
 let mbEarlySkip = false;
 function encodeMb(mbx, mby) {
   const mb = mby * MBW + mbx, px = mbx * 16, py = mby * 16;
-  bestJ = INF; mbEarlySkip = false;
+  bestJ = INF; mbEarlySkip = false; mbPart = 0;
   let interSatd = INF;
   if (frameIsB) interSatd = searchB(mbx, mby);
   else if (frameIsP) {
@@ -2283,15 +2378,17 @@ function encodeMb(mbx, mby) {
     predMv(mbx * 2, mby * 2, 2, mb, 0);
     const p16x = pmx, p16y = pmy;
     // Skip: predicted vector, no residual — the cheapest way to code static or smoothly moving areas.
-    if (mvOk(px, py, 16, p16x, p16y)) {
-      mbMvX[0] = p16x; mbMvY[0] = p16y; mbRef = 0;
+    let sk = 0;
+    if (mergeN > 1) sk = mergeChoose(mbx, mby);
+    else if (mvOk(px, py, 16, p16x, p16y)) { mbMvX[0] = p16x; mbMvY[0] = p16y; mbRef = 0; mbMerge = 0; } else sk = -1;
+    if (sk >= 0) {
       interPredict(mbx, mby, false);
       const lo = LOFF + py * LS + px;
       copyBlock(predL, 0, 16, curY, lo, LS, 16);
       copyBlock(predU, 0, 8, curU, COFF + mby * 8 * CS + mbx * 8, CS, 8);
       copyBlock(predV, 0, 8, curV, COFF + mby * 8 * CS + mbx * 8, CS, 8);
       mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0); mbT8 = 0;
-      const j = ssdMb(mbx, mby) + lambda * bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 1);
+      const j = ssdMb(mbx, mby) + lambda * (bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 1) + (mergeN > 1 ? mergeBits(sk) : 0));
       saveBest(mbx, mby, 0, j);
       if (FAST_PSKIP && skipResidualZero(mbx, mby)) mbEarlySkip = true;
     }
@@ -2333,6 +2430,27 @@ function encodeMb(mbx, mby) {
           interPredict(mbx, mby, true);
           j = interResidualJ(mbx, mby, 2);
           if (j < bestJ) saveBest(mbx, mby, 2, j);
+        }
+        if (pRect) {
+          const dv = abs(sx[0] - sx[2]) + abs(sy[0] - sy[2]) + abs(sx[1] - sx[3]) + abs(sy[1] - sy[3]);
+          const dh = abs(sx[0] - sx[1]) + abs(sy[0] - sy[1]) + abs(sx[2] - sx[3]) + abs(sy[2] - sy[3]);
+          const part = dv >= dh ? 1 : 2;
+          let cr = 0;
+          for (let s = 0; s < 2; s++) {
+            const a = part === 1 ? 2 * s : s, b = part === 1 ? 2 * s + 1 : s + 2;
+            predMvPart(mbx, mby, part, s, r16);
+            cand[0] = m16x; cand[1] = m16y; cand[2] = sx[a]; cand[3] = sy[a]; cand[4] = sx[b]; cand[5] = sy[b];
+            motionSearch(px + (part === 2 ? s * 8 : 0), py + (part === 1 ? s * 8 : 0), part === 1 ? 16 : 8, pmx, pmy, cand, 3, 4, part === 1 ? 8 : 16);
+            cr += meCost;
+            setPartMv(mbx, mby, part, s, meX, meY);
+          }
+          if (cr < c16) {
+            mbPart = part;
+            interPredict(mbx, mby, true);
+            j = interResidualJ(mbx, mby, 2);
+            if (j < bestJ) saveBest(mbx, mby, 2, j);
+            mbPart = 0;
+          }
         }
       }
     }
@@ -2391,10 +2509,11 @@ function bDirBits(d) { return d === 3 ? bitCost(CTX_BDIR, 1) : bitCost(CTX_BDIR,
 function writeMbB(mbx, mby, type) {
   const mb = mby * MBW + mbx;
   encBit(mbCtx(mbx, mby, CTX_BSKIP, isSkip), type === 0 ? 1 : 0);
-  if (type === 0) return true;
+  if (type === 0) { if (mergeN > 1) { mergeList(mbx, mby); writeMerge(mbMerge); } return true; }
   encBit(mbCtx(mbx, mby, CTX_BINTRA, isIntra), type >= 3 ? 1 : 0);
   if (type >= 3) return false;
   encBit(bDirectCtx(mbx, mby), mbDirect);
+  if (mbDirect && mergeN > 1) { mergeList(mbx, mby); writeMerge(mbMerge); }
   if (!mbDirect) encBit(CTX_PART, type === 2 ? 1 : 0);
   if (!mbDirect && type === 2) {
     for (let s = 0; s < 4; s++) {
@@ -2429,6 +2548,7 @@ function readMbB(mbx, mby) {
   const mb = mby * MBW + mbx;
   mbRef = 0; mbDirect = 1;
   if (decBit(mbCtx(mbx, mby, CTX_BSKIP, isSkip))) {
+    if (mergeN > 1) { readMerge(mbx, mby); return 0; }
     directMvs(mbx, mby);
     mbDir = dDir; mbMvX[0] = dMv0x; mbMvY[0] = dMv0y; mbMv1X[0] = dMv1x; mbMv1Y[0] = dMv1y;
     return 0;
@@ -2436,6 +2556,7 @@ function readMbB(mbx, mby) {
   if (decBit(mbCtx(mbx, mby, CTX_BINTRA, isIntra))) return decBit(CTX_I4FLAG + 1) ? 4 : 3;
   mbDirect = decBit(bDirectCtx(mbx, mby));
   if (mbDirect) {
+    if (mergeN > 1) { readMerge(mbx, mby); return 1; }
     directMvs(mbx, mby);
     mbDir = dDir; mbMvX[0] = dMv0x; mbMvY[0] = dMv0y; mbMv1X[0] = dMv1x; mbMv1Y[0] = dMv1y;
     return 1;
@@ -2469,7 +2590,7 @@ function writeMb(mbx, mby, type) {
   if (frameIsB) { if (writeMbB(mbx, mby, type)) return; }
   else if (frameIsP) {
     encBit(mbCtx(mbx, mby, CTX_SKIP, isSkip), type === 0 ? 1 : 0);
-    if (type === 0) return;
+    if (type === 0) { if (mergeN > 1) { mergeList(mbx, mby); writeMerge(mbMerge); } return; }
     encBit(mbCtx(mbx, mby, CTX_INTRA, isIntra), type >= 3 ? 1 : 0);
   }
   if (type >= 3) {
@@ -2496,8 +2617,13 @@ function writeMb(mbx, mby, type) {
     }
   } else {
     encBit(CTX_PART, type === 2 ? 1 : 0);
+    if (type === 2 && pRect) { encBit(CTX_PRECT, mbPart ? 1 : 0); if (mbPart) encBit(CTX_PRECT + 1, mbPart - 1); }
     if (refsAvail > 1) writeRef(mbx, mby, mbRef);
-    const n = type === 2 ? 4 : 1;
+    const n = mbPart ? 0 : type === 2 ? 4 : 1;
+    for (let s = 0; s < (mbPart ? 2 : 0); s++) {
+      const i = mbPart === 1 ? 2 * s : s;
+      predMvPart(mbx, mby, mbPart, s, mbRef); writeMvd(mbMvX[i] - pmx, 0); writeMvd(mbMvY[i] - pmy, 1);
+    }
     for (let s = 0; s < n; s++) {
       const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
       predMv(x8, y8, n === 1 ? 2 : 1, mb, s);
@@ -2536,17 +2662,22 @@ function writeResidual(mbx, mby, lumaCat, inter) {
 function readMb(mbx, mby) {
   const mb = mby * MBW + mbx;
   let type;
+  mbPart = 0;
   if (frameIsB) type = readMbB(mbx, mby);
   else {
-    mbDir = 1; mbDirect = 0;
+    mbDir = 1; mbDirect = 0; mbPart = 0;
     if (frameIsP && decBit(mbCtx(mbx, mby, CTX_SKIP, isSkip))) type = 0;
-    else if (frameIsP && !decBit(mbCtx(mbx, mby, CTX_INTRA, isIntra))) type = decBit(CTX_PART) ? 2 : 1;
+    else if (frameIsP && !decBit(mbCtx(mbx, mby, CTX_INTRA, isIntra))) {
+      type = decBit(CTX_PART) ? 2 : 1;
+      if (type === 2 && pRect && decBit(CTX_PRECT)) mbPart = 1 + decBit(CTX_PRECT + 1);
+    }
     else type = decBit(CTX_I4FLAG + (frameIsP ? 1 : 0)) ? 4 : 3;
     mbRef = (type === 1 || type === 2) && refsAvail > 1 ? readRef(mbx, mby) : 0;
   }
   mbNz.fill(0); mbCDc.fill(0); mbCDcNz.fill(0); mbT8 = 0;
   if (type === 0) {
-    if (!frameIsB) { predMv(mbx * 2, mby * 2, 2, mb, 0); mbMvX[0] = pmx; mbMvY[0] = pmy; }
+    if (!frameIsB && mergeN > 1) readMerge(mbx, mby);
+    else if (!frameIsB) { predMv(mbx * 2, mby * 2, 2, mb, 0); mbMvX[0] = pmx; mbMvY[0] = pmy; }
     interPredict(mbx, mby, false);
     reconLumaFromPred(mbx, mby); reconChroma(mbx, mby);
     commitMaps(mbx, mby, 0);
@@ -2580,7 +2711,12 @@ function readMb(mbx, mby) {
       if (decBit(CTX_CBF + CAT_I16DC * 3)) readBlock(mbDcLv, 0, CAT_I16DC); else mbDcLv.fill(0);
     }
   } else if (!frameIsB) {
-    const n = type === 2 ? 4 : 1;
+    const n = mbPart ? 0 : type === 2 ? 4 : 1;
+    for (let s = 0; s < (mbPart ? 2 : 0); s++) {
+      predMvPart(mbx, mby, mbPart, s, mbRef);
+      const vx = pmx + readMvd(0);
+      setPartMv(mbx, mby, mbPart, s, vx, pmy + readMvd(1));
+    }
     for (let s = 0; s < n; s++) {
       const x8 = mbx * 2 + (s & 1), y8 = mby * 2 + (s >> 1);
       predMv(x8, y8, n === 1 ? 2 : 1, mb, s);
@@ -2905,7 +3041,7 @@ function encodeVideo(video, options) {
   const bMax = n > 2 ? max(0, min(4, B_FRAMES)) : 0;
   bPyramid = !!B_PYRAMID; longTerm = !!LONG_TERM_REF;
   dpbCap = numRefs + (bMax > 0 ? 2 : 0) + (longTerm ? 1 : 0);
-  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP;
+  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS));
   setup(video.width, video.height);
   lazyHalf = false;
   shift = max(4, min(7, PROB_SHIFT)); slowShift = PROB_SLOW_SHIFT > shift ? min(10, PROB_SLOW_SHIFT) : 0; probCount = !!PROB_COUNT;
@@ -2943,7 +3079,7 @@ function encodeVideo(video, options) {
   }
   encFlush();
   laVideo = null; laFrames = null; laEst = null; laIntra = null;
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift << 4), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0),
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift << 4), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0) | (pRect ? 32 : 0) | ((mergeN - 1) << 6),
     (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
@@ -2982,7 +3118,7 @@ function decodeVideo(bytes) {
   probState();
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
-  chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0; chromaCfl = (bytes[12] & 4) !== 0; chroma4tap = (bytes[12] & 8) !== 0;
+  chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0; chromaCfl = (bytes[12] & 4) !== 0; chroma4tap = (bytes[12] & 8) !== 0; pRect = (bytes[12] & 32) !== 0; mergeN = 1 + (bytes[12] >> 6);
   decInit(bytes, 14);
   const frames = new Array(n);
   if (n > 0) frames[0] = decodeFrame(0, false, n > 1);
