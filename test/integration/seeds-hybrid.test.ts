@@ -29,6 +29,8 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['PROB_SLOW_SHIFT', '0', '7'],
   ['RECT_PARTITIONS', 'false', 'true'],
   ['MERGE_CANDS', '1', '4'],
+  ['ALF', 'false', 'true'],
+  ['ALF_LUMA_7X7', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

@@ -19,7 +19,8 @@
 // (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference); then one range-coded stream: the
 // first picture, then per anchor (with B-pictures on) the count of B-pictures before it (exp-Golomb), its
 // type bit and QP and macroblocks in raster order, followed by those B-pictures (QP, macroblocks) in
-// the order bOrder gives; the decoder returns pictures in display order.
+// the order bOrder gives, each picture's macroblocks followed by its loop filter (alfFrame); the decoder
+// returns pictures in display order.
 
 // Each algorithmic region sits in a named EVOLVE-BLOCK (what an edit may change); outside stay only
 // `meta` and the exported entry points, thin wrappers around functions inside the blocks.
@@ -308,6 +309,7 @@ const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, 
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
   CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, CTX_BSKIP = 302, CTX_BINTRA = 305, CTX_BDIRECT = 308, CTX_BDIR = 311;
 const CTX_PRECT = 650, CTX_MERGE = 652;
+const CTX_ALF = 600; // 600-611: adaptive loop filter, per plane 3 block flag contexts (left + upper flag), 609-611 plane on
 // Contexts 315-699 are free for new syntax elements (allocate a named range; unused ones cost nothing).
 const NUM_CTX = 700;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
@@ -1287,6 +1289,135 @@ function deblockFrame() {
         let j = COFF + y4 * 2 * CS + x4 * 2;
         for (let k = 0; k < 2; k++, j += calong) { filterChroma(curU, j, cstep, alphaC, betaC, tcc); filterChroma(curV, j, cstep, alphaC, betaC, tcc); }
       }
+    }
+  }
+}
+// Adaptive loop filter after deblocking: per picture and plane a symmetric diamond Wiener filter
+// (luma 7x7 or 5x5, chroma 5x5) that the encoder solves by least squares (deblocked reconstruction
+// -> source) and sends after the picture's macroblocks as integer taps in 1/128 (DC-preserving:
+// out = r + sum q_k (r[+k] + r[-k] - 2r) / 128), switched per macroblock by a context-coded flag where
+// it lowers D + lambda * R. The filtered picture is the output and the reference.
+const ALF = true;                // @evolve bool
+// Luma 7x7 diamond (12 tap pairs) instead of 5x5 (6).
+const ALF_LUMA_7X7 = true;       // @evolve bool
+// Tap pairs (dx, dy): the first 6 form the 5x5 diamond, all 12 the 7x7 one.
+const ALF_TAPS = [1, 0, 2, 0, 0, 1, 0, 2, 1, 1, -1, 1, 3, 0, 0, 3, 2, 1, -2, 1, 1, 2, -1, 2];
+let alfTmp = null, alfTmpC = null, alfSt = null, alfOn = null, alfEnc = false;
+// Taps of the picture being filtered; the last ones sent per plane (taps are sent as differences).
+const alfLast = new Int32Array(36), alfQ = new Int32Array(12), alfF = new Int32Array(12), alfOff = new Int32Array(12);
+// Filters the bw x bh block at i0 of t (unfiltered copy, edges extended) into d; given the source s
+// (from index s0, stride ss), returns the change of its SSE.
+function alfBlock(t, d, stride, i0, bw, bh, n, s, s0, ss) {
+  const q0 = alfQ[0], q1 = alfQ[1], q2 = alfQ[2], q3 = alfQ[3], q4 = alfQ[4], q5 = alfQ[5], q6 = alfQ[6], q7 = alfQ[7], q8 = alfQ[8], q9 = alfQ[9], q10 = alfQ[10], q11 = alfQ[11];
+  const s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
+  let qs = 0, dd = 0;
+  for (let k = 0; k < n; k++) qs += 2 * alfQ[k];
+  for (let y = 0; y < bh; y++) for (let x = 0, i = i0 + y * stride; x < bw; x++, i++) {
+    const c = t[i];
+    let a = 64 - qs * c + q0 * (t[i + 1] + t[i - 1]) + q1 * (t[i + 2] + t[i - 2]) + q2 * (t[i + s1] + t[i - s1]) + q3 * (t[i + s2] + t[i - s2]) +
+      q4 * (t[i + s1 + 1] + t[i - s1 - 1]) + q5 * (t[i + s1 - 1] + t[i - s1 + 1]);
+    if (n > 6) a += q6 * (t[i + 3] + t[i - 3]) + q7 * (t[i + s3] + t[i - s3]) + q8 * (t[i + s1 + 2] + t[i - s1 - 2]) + q9 * (t[i + s1 - 2] + t[i - s1 + 2]) +
+      q10 * (t[i + s2 + 1] + t[i - s2 - 1]) + q11 * (t[i + s2 - 1] + t[i - s2 + 1]);
+    let v = c + (a >> 7); v = v < 0 ? 0 : v > 255 ? 255 : v;
+    d[i] = v;
+    if (s !== null) { const e = s[s0 + y * ss + x]; dd += (v - e) * (v - e) - (c - e) * (c - e); }
+  }
+  return dd;
+}
+// Least-squares statistics of one block (upper triangle of the autocorrelation and the
+// cross-correlation with source - reconstruction per row k) on every other sample of every other
+// row (a quarter of the work), added into st from m0.
+function alfStats(t, stride, i0, bw, bh, n, s, s0, ss, st, m0) {
+  for (let y = 0; y < bh; y += 2) for (let x = y & 2, i = i0 + y * stride + x; x < bw; x += 2, i += 2) {
+    const c2 = 2 * t[i], e = s[s0 + y * ss + x] - t[i];
+    for (let k = 0; k < n; k++) { const o = alfOff[k]; alfF[k] = t[i + o] + t[i - o] - c2; }
+    for (let k = 0, m = m0; k < n; k++) {
+      const f = alfF[k];
+      for (let l = k; l < n; l++) st[m++] += f * alfF[l];
+      st[m++] += f * e;
+    }
+  }
+}
+// Solves the normal equations summed over the macroblocks that are on; quantised taps into alfQ.
+function alfSolve(n, sz) {
+  const n1 = n + 1, A = new Float64Array(n * n1);
+  for (let b = 0; b < MBW * MBH; b++) if (alfOn[b]) {
+    for (let k = 0, m = b * sz; k < n; k++) { for (let l = k; l < n; l++) A[k * n1 + l] += alfSt[m++]; A[k * n1 + n] += alfSt[m++]; }
+  }
+  for (let k = 0; k < n; k++) { A[k * n1 + k] = A[k * n1 + k] * 1.0001 + 1; for (let l = 0; l < k; l++) A[k * n1 + l] = A[l * n1 + k]; }
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let r = k + 1; r < n; r++) if (abs(A[r * n1 + k]) > abs(A[p * n1 + k])) p = r;
+    for (let l = 0; l <= n; l++) { const t = A[k * n1 + l]; A[k * n1 + l] = A[p * n1 + l]; A[p * n1 + l] = t; }
+    for (let r = k + 1; r < n; r++) { const f = A[r * n1 + k] / A[k * n1 + k]; for (let l = k; l <= n; l++) A[r * n1 + l] -= f * A[k * n1 + l]; }
+  }
+  for (let k = n - 1; k >= 0; k--) {
+    let v = A[k * n1 + n];
+    for (let l = k + 1; l < n; l++) v -= A[k * n1 + l] * alfQ[l] / 128;
+    alfQ[k] = max(-127, min(127, round(v / A[k * n1 + k] * 128)));
+  }
+}
+function alfSeCost(v) { return egCost(v > 0 ? 2 * v - 1 : -2 * v); }
+// After deblocking, per plane: the encoder decides and codes the filter, the decoder reads it; both
+// apply it to the macroblocks whose flag is set.
+function alfFrame() {
+  const nmb = MBW * MBH;
+  if (!alfTmp || alfTmp.length !== curY.length || alfOn.length !== nmb) {
+    alfTmp = new Uint8Array(curY.length); alfTmpC = new Uint8Array(curU.length);
+    alfOn = new Uint8Array(nmb); alfSt = alfEnc ? new Float64Array(nmb * 90) : null;
+  }
+  if (curPoc === 0) alfLast.fill(0);
+  for (let p = 0; p < 3; p++) {
+    const luma = p === 0, buf = luma ? curY : p === 1 ? curU : curV, t = luma ? alfTmp : alfTmpC;
+    const stride = luma ? LS : CS, off = luma ? LOFF : COFF, bs = luma ? 16 : 8, ss = luma ? WP : CWP, src = luma ? srcY : p === 1 ? srcU : srcV;
+    const ctx = CTX_ALF + 3 * p;
+    let n = luma && ALF_LUMA_7X7 ? 12 : 6;
+    if (alfEnc) {
+      if (!ALF) { encBit(CTX_ALF + 9 + p, 0); continue; }
+    } else {
+      if (!decBit(CTX_ALF + 9 + p)) continue;
+      n = luma && decDirect() ? 12 : 6;
+      for (let k = 0; k < n; k++) { const u = decEG(); alfQ[k] = alfLast[12 * p + k] + (u & 1 ? (u + 1) >> 1 : -(u >> 1)); alfLast[12 * p + k] = alfQ[k]; }
+    }
+    for (let k = 0; k < n; k++) alfOff[k] = ALF_TAPS[2 * k] + ALF_TAPS[2 * k + 1] * stride;
+    t.set(buf);
+    extendEdges(t, stride, off, bs * MBW, bs * MBH, 3);
+    if (alfEnc) {
+      const sz = n * (n + 3) / 2;
+      alfSt.fill(0, 0, nmb * sz);
+      for (let b = 0; b < nmb; b++) {
+        const x = (b % MBW) * bs, y = ((b / MBW) | 0) * bs;
+        alfStats(t, stride, off + y * stride + x, bs, bs, n, src, y * ss + x, ss, alfSt, b * sz);
+      }
+      alfOn.fill(1);
+      let j = 0;
+      for (let it = 0; it < 2; it++) {
+        alfSolve(n, sz);
+        j = bitCost(CTX_ALF + 9 + p, 1) + (luma ? 1 : 0);
+        for (let k = 0; k < n; k++) j += alfSeCost(alfQ[k] - alfLast[12 * p + k]);
+        j *= lambda;
+        for (let b = 0; b < nmb; b++) {
+          const bx = b % MBW, x = bx * bs, y = ((b / MBW) | 0) * bs;
+          const dd = alfBlock(t, buf, stride, off + y * stride + x, bs, bs, n, src, y * ss + x, ss);
+          const ci = ctx + (bx > 0 ? alfOn[b - 1] : 0) + (b >= MBW ? alfOn[b - MBW] : 0);
+          const c1 = dd + lambda * bitCost(ci, 1), c0 = lambda * bitCost(ci, 0);
+          alfOn[b] = c1 < c0 ? 1 : 0;
+          j += min(c1, c0);
+        }
+      }
+      // The last pass left every block filtered: unfiltered ones are restored.
+      const on = j < lambda * bitCost(CTX_ALF + 9 + p, 0);
+      encBit(CTX_ALF + 9 + p, on ? 1 : 0);
+      if (!on) { buf.set(t); continue; }
+      if (luma) encDirect(n === 12 ? 1 : 0);
+      for (let k = 0; k < n; k++) { const v = alfQ[k] - alfLast[12 * p + k]; encEG(v > 0 ? 2 * v - 1 : -2 * v); alfLast[12 * p + k] = alfQ[k]; }
+    }
+    for (let b = 0; b < nmb; b++) {
+      const bx = b % MBW, ci = ctx + (bx > 0 ? alfOn[b - 1] : 0) + (b >= MBW ? alfOn[b - MBW] : 0);
+      if (alfEnc) encBit(ci, alfOn[b]); else alfOn[b] = decBit(ci);
+      const i = off + ((b / MBW) | 0) * bs * stride + bx * bs;
+      if (!alfEnc && alfOn[b]) alfBlock(t, buf, stride, i, bs, bs, n, null, 0, 0);
+      else if (alfEnc && !alfOn[b]) for (let y = 0; y < bs; y++) buf.set(t.subarray(i + y * stride, i + y * stride + bs), i + y * stride);
     }
   }
 }
@@ -2998,6 +3129,7 @@ function loadSource(f) {
 let curPoc = 0;
 function finishFrame(isRef, poc) {
   if (deblockOn) deblockFrame();
+  alfFrame();
   const cw = (W + 1) >> 1, ch = (H + 1) >> 1;
   const f = { y: new Uint8Array(W * H), u: new Uint8Array(cw * ch), v: new Uint8Array(cw * ch) };
   for (let y = 0; y < H; y++) f.y.set(curY.subarray(LOFF + y * LS, LOFF + y * LS + W), y * W);
@@ -3043,7 +3175,7 @@ function encodeVideo(video, options) {
   dpbCap = numRefs + (bMax > 0 ? 2 : 0) + (longTerm ? 1 : 0);
   chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS));
   setup(video.width, video.height);
-  lazyHalf = false;
+  lazyHalf = false; alfEnc = true;
   shift = max(4, min(7, PROB_SHIFT)); slowShift = PROB_SLOW_SHIFT > shift ? min(10, PROB_SLOW_SHIFT) : 0; probCount = !!PROB_COUNT;
   probState();
   chromaQpOffset = max(-12, min(12, CHROMA_QP_OFFSET));
@@ -3112,7 +3244,7 @@ function decodeVideo(bytes) {
   bPyramid = (bytes[13] & 2) !== 0; longTerm = (bytes[13] & 4) !== 0;
   dpbCap = numRefs + (bOn ? 2 : 0) + (longTerm ? 1 : 0);
   setup(width, height);
-  lazyHalf = true;
+  lazyHalf = true; alfEnc = false;
   shift = bytes[8] & 7; probCount = (bytes[8] & 8) !== 0; slowShift = bytes[8] >> 4;
   if (shift < 4 || (slowShift && (slowShift <= shift || slowShift > 10))) throw new Error('bad probability shift in header');
   probState();
