@@ -31,6 +31,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['MERGE_CANDS', '1', '4'],
   ['ALF', 'false', 'true'],
   ['ALF_LUMA_7X7', 'false', 'true'],
+  ['TRANSFORM_16X16', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

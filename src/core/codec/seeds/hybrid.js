@@ -15,7 +15,7 @@
 //
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability byte u8 (bits 0-2 adaptation shift, bit 3 counter-based rate, bits 4-7 slow-estimate shift or 0), chroma QP offset+16 u8,
 // deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC,
-// bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter, bit 5: 16x8/8x16, bits 6-7: merge candidates - 1), picture structure u8
+// bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter, bit 4: 16x16 transform, bit 5: 16x8/8x16, bits 6-7: merge candidates - 1), picture structure u8
 // (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference); then one range-coded stream: the
 // first picture, then per anchor (with B-pictures on) the count of B-pictures before it (exp-Golomb), its
 // type bit and QP and macroblocks in raster order, followed by those B-pictures (QP, macroblocks) in
@@ -310,6 +310,7 @@ const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, 
   CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, CTX_BSKIP = 302, CTX_BINTRA = 305, CTX_BDIRECT = 308, CTX_BDIR = 311;
 const CTX_PRECT = 650, CTX_MERGE = 652;
 const CTX_ALF = 600; // 600-611: adaptive loop filter, per plane 3 block flag contexts (left + upper flag), 609-611 plane on
+const CTX_T16 = 400, CTX_CBF16 = 406, CTX_LAST16 = 409, CTX_LASTP16 = 439, CTX_CG16 = 454, CTX_SIG16 = 460, CTX_GT116 = 474, CTX_LVL16 = 494;
 // Contexts 315-699 are free for new syntax elements (allocate a named range; unused ones cost nothing).
 const NUM_CTX = 700;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
@@ -756,6 +757,75 @@ function recon8(lv, off, q, pred, pOff, pStride, dst, dOff, dStride) {
   }
 }
 
+// 16x16 integer transform (HEVC's, as an even/odd partial butterfly): exact in integers, every basis
+// row of equal norm, so the coefficients (8x the orthonormal DCT's) are quantised with one flat step
+// per QP, the same step as the 4x4/8x8 paths (0.625 * 2^(QP/6)). Levels are stored in SCAN16 order:
+// the 4x4 coefficient groups in zigzag order, zigzag inside each group.
+let transform16 = true;
+const T16M = new Int32Array(256), SCAN16 = new Uint16Array(256), QS16 = [26214, 23302, 20560, 18396, 16384, 14564], LS16 = [40, 45, 51, 57, 64, 72];
+(function buildT16() {
+  const V = [64, 90, 89, 87, 83, 80, 75, 70, 64, 57, 50, 43, 36, 25, 18, 9];
+  for (let k = 0; k < 16; k++) for (let n = 0; n < 16; n++) {
+    let a = (k * (2 * n + 1)) % 64, s = 1;
+    if (a > 32) a = 64 - a;
+    if (a > 16) { a = 32 - a; s = -1; }
+    T16M[k * 16 + n] = k ? s * V[a] : 64;
+  }
+  for (let i = 0; i < 256; i++) { const g = ZZ[i >> 4], p = ZZ[i & 15]; SCAN16[i] = ((g >> 2) * 4 + (p >> 2)) * 16 + (g & 3) * 4 + (p & 3); }
+})();
+const t16a = new Int32Array(256), t16b = new Int32Array(256), e16 = new Int32Array(8), o16 = new Int32Array(8);
+// One 1-D pass over the 16 lines of src (output transposed): forward, or inverse (E/O recombination).
+function pass16(src, dst, sh, inv) {
+  const r = 1 << (sh - 1);
+  for (let l = 0; l < 16; l++) {
+    const o = l * 16;
+    if (!inv) {
+      // Butterflies to the odd part (8 terms), then 4, 2 and 2 terms for the even rows.
+      for (let n = 0; n < 8; n++) { e16[n] = src[o + n] + src[o + 15 - n]; o16[n] = src[o + n] - src[o + 15 - n]; }
+      for (let k = 1; k < 16; k += 2) {
+        const m = k * 16;
+        dst[k * 16 + l] = (T16M[m] * o16[0] + T16M[m + 1] * o16[1] + T16M[m + 2] * o16[2] + T16M[m + 3] * o16[3] + T16M[m + 4] * o16[4] + T16M[m + 5] * o16[5] + T16M[m + 6] * o16[6] + T16M[m + 7] * o16[7] + r) >> sh;
+      }
+      const a0 = e16[0] + e16[7], a1 = e16[1] + e16[6], a2 = e16[2] + e16[5], a3 = e16[3] + e16[4];
+      const b0 = e16[0] - e16[7], b1 = e16[1] - e16[6], b2 = e16[2] - e16[5], b3 = e16[3] - e16[4];
+      for (let k = 2; k < 16; k += 4) { const m = k * 16; dst[k * 16 + l] = (T16M[m] * b0 + T16M[m + 1] * b1 + T16M[m + 2] * b2 + T16M[m + 3] * b3 + r) >> sh; }
+      const c0 = a0 + a3, c1 = a1 + a2, d0 = a0 - a3, d1 = a1 - a2;
+      dst[l] = (64 * (c0 + c1) + r) >> sh; dst[128 + l] = (64 * (c0 - c1) + r) >> sh;
+      dst[64 + l] = (T16M[64] * d0 + T16M[65] * d1 + r) >> sh; dst[192 + l] = (T16M[192] * d0 + T16M[193] * d1 + r) >> sh;
+      continue;
+    }
+    let kl = 15;
+    while (kl >= 0 && src[o + kl] === 0) kl--;
+    if (kl < 0) { for (let n = 0; n < 16; n++) dst[n * 16 + l] = 0; continue; }
+    // Even rows through their own butterflies (4 + 2 + 2 terms), odd rows up to the last level.
+    const s0 = src[o], s2 = src[o + 2], s4 = src[o + 4], s6 = src[o + 6], s8 = src[o + 8], s10 = src[o + 10], s12 = src[o + 12], s14 = src[o + 14];
+    const c0 = 64 * (s0 + s8), c1 = 64 * (s0 - s8), d0 = T16M[64] * s4 + T16M[192] * s12, d1 = T16M[65] * s4 + T16M[193] * s12;
+    e16[0] = c0 + d0; e16[3] = c0 - d0; e16[1] = c1 + d1; e16[2] = c1 - d1;
+    for (let n = 0; n < 4; n++) {
+      const eo = T16M[32 + n] * s2 + T16M[96 + n] * s6 + T16M[160 + n] * s10 + T16M[224 + n] * s14;
+      o16[n] = e16[n] + eo; o16[7 - n] = e16[n] - eo;
+    }
+    for (let n = 0; n < 8; n++) {
+      let od = 0;
+      for (let k = 1; k <= kl; k += 2) od += T16M[k * 16 + n] * src[o + k];
+      const e = o16[n];
+      dst[n * 16 + l] = (e + od + r) >> sh; dst[(15 - n) * 16 + l] = (e - od + r) >> sh;
+    }
+  }
+}
+function fdct16(r, c) { pass16(r, t16a, 3, false); pass16(t16a, c, 10, false); }
+// Dequantises the 256 levels at lv[off..] and adds the inverse 16x16 transform to the prediction.
+function recon16(lv, off, q, pred, pOff, pStride, dst, dOff, dStride) {
+  const s = LS16[q % 6], sh = (q / 6) | 0;
+  t16b.fill(0);
+  for (let i = 0; i < 256; i++) { const v = lv[off + i]; if (v) t16b[SCAN16[i]] = ((v * s << sh) + 4) >> 3; }
+  pass16(t16b, t16a, 7, true); pass16(t16a, t16b, 12, true);
+  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) {
+    const v = pred[pOff + y * pStride + x] + t16b[y * 16 + x];
+    dst[dOff + y * dStride + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+}
+
 // Chroma DC: a 2x2 Hadamard over the DCs of the four 4x4 blocks of each chroma plane (H.264's chroma
 // DC stage): chroma is smooth, so one level often carries what four DCs would. Levels in mbCDc
 // (plane p at p*16, four used), dequantised DCs per block in dcC (p*4 + block).
@@ -1174,6 +1244,108 @@ function blockCost8(lv, off) {
   }
   return bits;
 }
+// 16x16 blocks (HEVC-like): the last scan position as its group and its position in the group (a 4-bin
+// tree each), then per 4x4 group in reverse scan a coded flag (context: right/below groups coded; the
+// first and the last group implied), significance by position and that neighbour pattern, levels as
+// in 4x4 blocks with contexts per group. set: 0 inter, 1 intra. One function writes (wr16) or counts.
+const SIGPAT = new Uint8Array(64), cg16 = new Uint8Array(16);
+for (let p = 0; p < 4; p++) for (let i = 0; i < 16; i++) {
+  const x = ZZ[i] & 3, y = ZZ[i] >> 2;
+  SIGPAT[p * 16 + i] = p === 0 ? (x + y === 0 ? 2 : x + y < 3 ? 1 : 0) : p === 1 ? (y === 0 ? 2 : y === 1 ? 1 : 0) : p === 2 ? (x === 0 ? 2 : x === 1 ? 1 : 0) : 2;
+}
+let wr16 = false, bits16 = 0;
+function put16(ci, b) { if (wr16) encBit(ci, b); else bits16 += bitCost(ci, b); }
+function tree16(base, v) { for (let k = 3, n = 1; k >= 0; k--) { const b = (v >> k) & 1; put16(base + n - 1, b); n = 2 * n + b; } }
+function rtree16(base) { let n = 1; for (let k = 0; k < 4; k++) n = 2 * n + decBit(base + n - 1); return n - 16; }
+function cgNb(g) { const r = ZZ[g]; return ((r & 3) < 3 ? cg16[r + 1] : 0) + ((r >> 2) < 3 ? 2 * cg16[r + 4] : 0); }
+function code16(lv, off, set) {
+  bits16 = 0;
+  let last = 255;
+  while (last > 0 && lv[off + last] === 0) last--;
+  const lc = last >> 4;
+  tree16(CTX_LAST16 + set * 15, lc); tree16(CTX_LASTP16, last & 15);
+  cg16.fill(0);
+  for (let g = lc; g >= 0; g--) {
+    const o = off + g * 16, pat = cgNb(g);
+    let coded = 1;
+    if (g < lc && g > 0) {
+      coded = 0;
+      for (let i = 0; i < 16; i++) if (lv[o + i]) { coded = 1; break; }
+      put16(CTX_CG16 + set * 3 + (pat & 1) + (pat >> 1), coded);
+    }
+    cg16[ZZ[g]] = coded;
+    if (!coded) continue;
+    const sb = CTX_SIG16 + set * 7 + (g ? 3 : 0);
+    let n = g === lc ? 1 : 0;
+    for (let i = g === lc ? (last & 15) - 1 : 15; i >= 0; i--) {
+      if (i === 0 && n === 0 && g > 0) break; // a coded group's only level, implied
+      const s = lv[o + i] !== 0 ? 1 : 0;
+      put16(g === 0 && i === 0 ? CTX_SIG16 + set * 7 + 6 : sb + SIGPAT[pat * 16 + i], s);
+      n += s;
+    }
+    let gt1 = 0, eq1 = 0;
+    const gb = CTX_GT116 + (set * 2 + (g ? 1 : 0)) * 5, mb = CTX_LVL16 + set * 3;
+    for (let i = 15; i >= 0; i--) {
+      const v = lv[o + i];
+      if (v === 0) continue;
+      const a = v < 0 ? -v : v, c1 = gt1 ? 0 : min(4, 1 + eq1);
+      if (a === 1) { put16(gb + c1, 0); eq1++; }
+      else {
+        put16(gb + c1, 1);
+        const c2 = mb + min(2, gt1), n2 = a - 2;
+        for (let k = 0; k < min(n2, 13); k++) put16(c2, 1);
+        if (n2 < 13) put16(c2, 0); else if (wr16) encEG(n2 - 13); else bits16 += egCost(n2 - 13);
+        gt1++;
+      }
+      if (wr16) encDirect(v < 0 ? 1 : 0); else bits16++;
+    }
+  }
+  return bits16;
+}
+function writeBlock16(lv, off, set) { wr16 = true; code16(lv, off, set); wr16 = false; }
+function readBlock16(lv, off, set) {
+  for (let i = 0; i < 256; i++) lv[off + i] = 0;
+  const lc = rtree16(CTX_LAST16 + set * 15), lp = rtree16(CTX_LASTP16);
+  cg16.fill(0);
+  for (let g = lc; g >= 0; g--) {
+    const o = off + g * 16, pat = cgNb(g);
+    const coded = g < lc && g > 0 ? decBit(CTX_CG16 + set * 3 + (pat & 1) + (pat >> 1)) : 1;
+    cg16[ZZ[g]] = coded;
+    if (!coded) continue;
+    const sb = CTX_SIG16 + set * 7 + (g ? 3 : 0);
+    let n = 0;
+    if (g === lc) { lv[o + lp] = 1; n = 1; }
+    for (let i = g === lc ? lp - 1 : 15; i >= 0; i--) {
+      if (i === 0 && n === 0 && g > 0) { lv[o] = 1; break; }
+      if (decBit(g === 0 && i === 0 ? CTX_SIG16 + set * 7 + 6 : sb + SIGPAT[pat * 16 + i])) { lv[o + i] = 1; n++; }
+    }
+    let gt1 = 0, eq1 = 0;
+    const gb = CTX_GT116 + (set * 2 + (g ? 1 : 0)) * 5, mb = CTX_LVL16 + set * 3;
+    for (let i = 15; i >= 0; i--) {
+      if (lv[o + i] === 0) continue;
+      let a = 1;
+      const c1 = gt1 ? 0 : min(4, 1 + eq1);
+      if (!decBit(gb + c1)) eq1++;
+      else {
+        const c2 = mb + min(2, gt1);
+        let n2 = 0;
+        while (n2 < 13 && decBit(c2)) n2++;
+        if (n2 === 13) n2 += decEG();
+        a = n2 + 2;
+        gt1++;
+      }
+      lv[o + i] = decDirect() ? -a : a;
+    }
+  }
+}
+// Transform-size flag of a 16x16-predicted macroblock (intra 16x16 or one inter partition): 16x16
+// or the smaller sizes; context: neighbours that used 16x16. Luma coded-block flag of such a block.
+function t16Ctx(mbx, mby, intra) {
+  return CTX_T16 + intra * 3 + (mbx > 0 && mbT8Map[mby * MBW + mbx - 1] === 2 ? 1 : 0) + (mby > 0 && mbT8Map[(mby - 1) * MBW + mbx] === 2 ? 1 : 0);
+}
+function cbf16Ctx(mbx, mby) {
+  return CTX_CBF16 + (mbx > 0 && (cbpMap[mby * MBW + mbx - 1] & 15) ? 1 : 0) + (mby > 0 && (cbpMap[(mby - 1) * MBW + mbx] & 15) ? 1 : 0);
+}
 // Transform-size flag of an inter macroblock with luma levels; context: neighbours that used 8x8.
 function t8Ctx(mbx, mby) {
   return CTX_T8 + (mbx > 0 && mbT8Map[mby * MBW + mbx - 1] ? 1 : 0) + (mby > 0 && mbT8Map[(mby - 1) * MBW + mbx] ? 1 : 0);
@@ -1231,7 +1403,7 @@ const DEBLOCK_OFFSET = 0;        // @evolve int -6 6
 function bsAt(x4a, y4a, x4b, y4b) {
   const ma = (y4a >> 2) * MBW + (x4a >> 2), mb = (y4b >> 2) * MBW + (x4b >> 2);
   // Edges inside an 8x8 transform block are not block edges.
-  if (ma === mb && mbT8Map[ma] && (x4a >> 1) === (x4b >> 1) && (y4a >> 1) === (y4b >> 1)) return 0;
+  if (ma === mb && mbT8Map[ma] && (mbT8Map[ma] === 2 || ((x4a >> 1) === (x4b >> 1) && (y4a >> 1) === (y4b >> 1)))) return 0;
   if (mbType[ma] >= 3 || mbType[mb] >= 3) return 3;
   if (nzL[y4a * W4 + x4a] || nzL[y4b * W4 + x4b]) return 2;
   if (mbRefMap[ma] !== mbRefMap[mb]) return 1;
@@ -1517,6 +1689,7 @@ function reconChroma(mbx, mby) {
 }
 function reconLumaFromPred(mbx, mby) {
   const lo = LOFF + mby * 16 * LS + mbx * 16;
+  if (mbT8 === 2) { if (mbNz[0]) recon16(mbLv, 0, qp, predL, 0, 16, curY, lo, LS); else copyBlock(predL, 0, 16, curY, lo, LS, 16); return; }
   if (mbT8) {
     for (let k = 0; k < 4; k++) {
       const ox = (k & 1) * 8, oy = (k >> 1) * 8;
@@ -1739,6 +1912,119 @@ function rdoQuant8(c, q, lv, off) {
     else { lv[off + i] = v; nz = 1; }
   }
   return nz;
+}
+// 16x16 luma transform (HEVC-style) for intra 16x16 and one-partition inter macroblocks, chosen per
+// macroblock by RD against the smaller sizes (sent in the header): smooth areas in few levels.
+const TRANSFORM_16X16 = true; // @evolve bool
+// 16x16 quantisation. RDOQ: per coefficient the rounded level, one less or zero by D + lambda * R with
+// R from the contexts of the initial pattern; then whole groups zeroed where that lowers J, then the
+// trailing +-1 dropped while the exact block cost says it pays. D = (error in coefficient units)^2 / 64.
+// Returns the bits of the levels (0: all zero).
+let l16Any = 0;
+const rq16A = new Float64Array(256), res16 = new Int32Array(256), coef16 = new Int32Array(256);
+function quant16(c, q, lv, off, intra) {
+  const sh = 17 + ((q / 6) | 0), m = QS16[q % 6], step = pow(2, sh) / m, set = intra ? 1 : 0;
+  let nz = 0;
+  if (!RDOQ) {
+    const f = floor((intra ? DEADZONE_INTRA : DEADZONE_INTER) * pow(2, sh));
+    for (let i = 0; i < 256; i++) { const v = c[SCAN16[i]], a = ((v < 0 ? -v : v) * m + f) >> sh; lv[off + i] = v < 0 ? -a : a; if (a) nz = 1; }
+    l16Any = nz;
+    return nz ? code16(lv, off, set) : 0;
+  }
+  for (let i = 0; i < 256; i++) {
+    const v = c[SCAN16[i]], a = v < 0 ? -v : v, l = floor(a / step + 0.5);
+    lv[off + i] = v < 0 ? -l : l; rq16A[i] = a;
+    if (l) nz = 1;
+  }
+  l16Any = nz;
+  if (!nz) return 0;
+  cg16.fill(0);
+  for (let i = 0; i < 256; i++) if (lv[off + i]) cg16[ZZ[i >> 4]] = 1;
+  const gb = CTX_GT116 + set * 10 + 1, mc = CTX_LVL16 + set * 3, w = 1 / 64;
+  const g0 = bitCost(gb, 0), g1 = bitCost(gb, 1), m1 = bitCost(mc, 1), m0 = bitCost(mc, 0);
+  for (let g = 0; g < 16; g++) {
+    if (!cg16[ZZ[g]]) continue;
+    const pat = cgNb(g), sb = CTX_SIG16 + set * 7 + (g ? 3 : 0);
+    let dC = 0, dZ = 0, rC = 0, any = 0;
+    for (let i = 0; i < 16; i++) {
+      const k = g * 16 + i, sc = g === 0 && i === 0 ? CTX_SIG16 + set * 7 + 6 : sb + SIGPAT[pat * 16 + i], a = rq16A[k];
+      let l = lv[off + k];
+      l = l < 0 ? -l : l;
+      const r0 = bitCost(sc, 0);
+      let bj = a * a * w + lambda * r0, bl = 0, br = r0;
+      for (let t = l; t >= 1 && t >= l - 1; t--) {
+        const r = bitCost(sc, 1) + 1 + (t === 1 ? g0 : g1 + (t - 2 < 13 ? (t - 2) * m1 + m0 : 13 * m1 + egCost(t - 15))), e = a - t * step;
+        const j = e * e * w + lambda * r;
+        if (j < bj) { bj = j; bl = t; br = r; }
+      }
+      lv[off + k] = c[SCAN16[k]] < 0 ? -bl : bl;
+      dZ += a * a * w; dC += bj - lambda * br; rC += br; if (bl) any = 1;
+    }
+    // A group whose levels cost more than the distortion they remove goes (not the first one).
+    if (g > 0 && any) {
+      const cc = CTX_CG16 + set * 3 + (pat & 1) + (pat >> 1);
+      if (dZ + lambda * bitCost(cc, 0) <= dC + lambda * (rC + bitCost(cc, 1))) { for (let i = 0; i < 16; i++) lv[off + g * 16 + i] = 0; any = 0; }
+    }
+    cg16[ZZ[g]] = any;
+  }
+  let last = 255;
+  while (last >= 0 && lv[off + last] === 0) last--;
+  if (last < 0) return 0;
+  let bits = code16(lv, off, set);
+  for (let it = 0; it < 8; it++) {
+    const v = lv[off + last];
+    if (v !== 1 && v !== -1) break;
+    const a = rq16A[last], e = a - step, dD = a * a * w - e * e * w;
+    lv[off + last] = 0;
+    let nl = last - 1;
+    while (nl >= 0 && lv[off + nl] === 0) nl--;
+    const nb = nl < 0 ? 0 : code16(lv, off, set);
+    if (dD + lambda * (nb - bits) < 0) { bits = nb; last = nl; if (nl < 0) return 0; }
+    else { lv[off + last] = v; break; }
+  }
+  return bits;
+}
+// Codes the luma of the macroblock as one 16x16 block (prediction in predL); returns SSD + lambda *
+// bits of the levels (coded-block flag and transform flag left to the caller).
+function codeLuma16(mbx, mby, intra) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
+  let ssdZero = 0, j = 0, coded = 0;
+  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) { const d = srcY[so + y * WP + x] - predL[y * 16 + x]; res16[y * 16 + x] = d; ssdZero += d * d; }
+  fdct16(res16, coef16);
+  const bits = quant16(coef16, qp, mbLv, 0, intra);
+  if (bits) {
+    recon16(mbLv, 0, qp, predL, 0, 16, curY, lo, LS);
+    let ssd = 0;
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) { const d = srcY[so + y * WP + x] - curY[lo + y * LS + x]; ssd += d * d; }
+    const ci = cbf16Ctx(mbx, mby);
+    j = ssd + lambda * bits;
+    coded = !BLOCK_RDO || j + lambda * bitCost(ci, 1) < ssdZero + lambda * bitCost(ci, 0) ? 1 : 0;
+  }
+  if (!coded) { for (let i = 0; i < 256; i++) mbLv[i] = 0; copyBlock(predL, 0, 16, curY, lo, LS, 16); j = ssdZero; }
+  for (let b = 0; b < 16; b++) { mbNz[b] = coded; nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = coded; }
+  return j;
+}
+// The macroblock's luma with one 16x16 transform against small(mbx, mby) (the smaller transforms; it
+// sets mbT8), the cheaper kept, both with their pattern bits. Inter luma that the 16x16 transform
+// rounds to nothing is taken at once (the smaller ones would not find levels worth their bits).
+// Returns the luma J with the transform flag's bits.
+const t16SaveRec = new Uint8Array(256), t16SaveLv = new Int16Array(256), t16SaveNz = new Uint8Array(16);
+function tryLuma16(mbx, mby, intra, small) {
+  const lo = LOFF + mby * 16 * LS + mbx * 16, ctx = t16Ctx(mbx, mby, intra);
+  mbT8 = 2;
+  const j16 = codeLuma16(mbx, mby, intra) + lambda * bitCost(ctx, 1);
+  if (!l16Any && !intra) return j16;
+  const c16 = j16 + lambda * cbpCost(mbx, mby, cbpOf());
+  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) t16SaveRec[y * 16 + x] = curY[lo + y * LS + x];
+  t16SaveLv.set(mbLv.subarray(0, 256)); t16SaveNz.set(mbNz.subarray(0, 16));
+  mbT8 = 0;
+  const js = small(mbx, mby) + lambda * bitCost(ctx, 0);
+  if (js + lambda * cbpCost(mbx, mby, cbpOf()) <= c16) return js;
+  mbT8 = 2;
+  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) curY[lo + y * LS + x] = t16SaveRec[y * 16 + x];
+  mbLv.set(t16SaveLv); mbNz.set(t16SaveNz);
+  for (let b = 0; b < 16; b++) nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = mbNz[b];
+  return j16;
 }
 function codeChroma(mbx, mby, intra) {
   const co = COFF + mby * 8 * CS + mbx * 8, so = mby * 8 * CWP + mbx * 8;
@@ -1999,7 +2285,8 @@ function cbpCtxChroma(mbx, mby) {
 }
 function cbpCost(mbx, mby, cbp) {
   let bits = 0;
-  for (let k = 0; k < 4; k++) bits += bitCost(cbpCtxLuma(mbx, mby, cbp, k), (cbp >> k) & 1);
+  if (mbT8 === 2) bits = bitCost(cbf16Ctx(mbx, mby), cbp & 1); // one luma flag for a 16x16 transform
+  else for (let k = 0; k < 4; k++) bits += bitCost(cbpCtxLuma(mbx, mby, cbp, k), (cbp >> k) & 1);
   return bits + bitCost(cbpCtxChroma(mbx, mby), cbp >> 4);
 }
 function mbCtx(mbx, mby, ctx, test) {
@@ -2030,7 +2317,7 @@ let bestMerge = 0, bestPart = 0, bestJ = 0, bestType = 0, bestI16 = 0, bestCMode
 function saveBest(mbx, mby, type, j) {
   bestJ = j; bestType = type; bestI16 = mbI16Mode; bestPart = type === 2 ? mbPart : 0; bestMerge = mbMerge; bestCMode = mbCMode; bestRef = mbRef;
   bestDir = mbDir; bestDirect = mbDirect; bestMv1X.set(mbMv1X); bestMv1Y.set(mbMv1Y); bestSubDir.set(mbSubDir);
-  bestT8 = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
+  bestT8 = type !== 0 ? mbT8 : 0;
   const lo = LOFF + mby * 16 * LS + mbx * 16, co = COFF + mby * 8 * CS + mbx * 8;
   for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) bestRecY[y * 16 + x] = curY[lo + y * LS + x];
   for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { bestRecU[y * 8 + x] = curU[co + y * CS + x]; bestRecV[y * 8 + x] = curV[co + y * CS + x]; }
@@ -2065,7 +2352,7 @@ function commitMaps(mbx, mby, type) {
   mbDirectMap[mb] = type === 0 || (type === 1 && mbDirect) ? 1 : 0;
   cbpMap[mb] = cbpOf();
   mbRefMap[mb] = type <= 2 && (mbDir & 1) ? mbRef : 0;
-  mbT8Map[mb] = type === 1 || type === 2 || type === 4 ? mbT8 : 0;
+  mbT8Map[mb] = type !== 0 ? mbT8 : 0;
 }
 
 const cand = new Int16Array(16), subX = new Int16Array(4), subY = new Int16Array(4);
@@ -2075,7 +2362,8 @@ function tryInter16(mbx, mby, mx, my, type) {
   interPredict(mbx, mby, false);
   return interResidualJ(mbx, mby, type);
 }
-function interResidualJ(mbx, mby, type) {
+// Inter luma with the 4x4 and 8x8 transforms; returns its J (flag bits included, pattern bits not).
+function lumaInter48(mbx, mby) {
   let jl = codeLumaInter(mbx, mby);
   mbT8 = 0;
   if (transform8) {
@@ -2096,7 +2384,11 @@ function interResidualJ(mbx, mby, type) {
       for (let b = 0; b < 16; b++) nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = mbNz[b];
     }
   }
-  let j = jl + codeChroma(mbx, mby, false);
+  return jl;
+}
+function interResidualJ(mbx, mby, type) {
+  const jl = transform16 && type === 1 ? tryLuma16(mbx, mby, 0, lumaInter48) : lumaInter48(mbx, mby);
+  const j = jl + codeChroma(mbx, mby, false);
   const cbp = cbpOf();
   if (frameIsB) return j + lambda * (bInterBits(mbx, mby, type) + cbpCost(mbx, mby, cbp));
   let bits = bitCost(mbCtx(mbx, mby, CTX_SKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_INTRA, isIntra), 0) + bitCost(CTX_PART, type === 2 ? 1 : 0);
@@ -2137,8 +2429,8 @@ const t8SaveRec = new Uint8Array(256), t8SaveLv = new Int16Array(256), t8SaveNz 
 function tryIntra16(mbx, mby, mode, cmode) {
   const lo = LOFF + mby * 16 * LS + mbx * 16;
   intraBlockPred(mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
-  mbI16Mode = mode; mbCMode = cmode;
-  let j = codeI16Luma(mbx, mby);
+  mbI16Mode = mode; mbCMode = cmode; mbT8 = 0;
+  let j = transform16 ? tryLuma16(mbx, mby, 1, codeI16Luma) : codeI16Luma(mbx, mby);
   j += codeChromaIntra(mbx, mby, cmode);
   const bits = intraTypeBits(mbx, mby, 0) + 2 + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
@@ -2613,6 +2905,7 @@ function encodeMb(mbx, mby) {
       }
       let j = tryIntra16(mbx, mby, bm, cm);
       if (j < bestJ) saveBest(mbx, mby, 3, j);
+      mbT8 = 0;
       j = tryIntra4(mbx, mby, cm) + (transform8 ? lambda * bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 0) : 0);
       mbT8 = 0;
       if (j < bestJ) saveBest(mbx, mby, 4, j);
@@ -2671,7 +2964,7 @@ function writeMbB(mbx, mby, type) {
       writeMvd(mbMv1X[0] - pmx, 0); writeMvd(mbMv1Y[0] - pmy, 1);
     }
   }
-  writeResidual(mbx, mby, CAT_LUMA, true);
+  writeResidual(mbx, mby, CAT_LUMA, true, type === 1);
   return true;
 }
 // Parses a B-frame macroblock's header; returns its type (0 skip, 1 inter, 3/4 intra: the caller goes on).
@@ -2737,10 +3030,11 @@ function writeMb(mbx, mby, type) {
       }
     } else {
       encBit(CTX_I16MODE, mbI16Mode >> 1); encBit(CTX_I16MODE + 1 + (mbI16Mode >> 1), mbI16Mode & 1);
+      if (transform16) encBit(t16Ctx(mbx, mby, 1), mbT8 === 2 ? 1 : 0);
     }
     if (chromaCfl && (mbx > 0 || mby > 0)) encBit(CTX_CFL, mbCMode === 4 ? 1 : 0);
     if (mbCMode !== 4) { encBit(CTX_CMODE, mbCMode >> 1); encBit(CTX_CMODE + 1 + (mbCMode >> 1), mbCMode & 1); }
-    if (type === 3) {
+    if (type === 3 && mbT8 !== 2) {
       let dcNz = 0;
       for (let i = 0; i < 16; i++) if (mbDcLv[i]) dcNz = 1;
       encBit(CTX_CBF + CAT_I16DC * 3, dcNz);
@@ -2761,15 +3055,20 @@ function writeMb(mbx, mby, type) {
       writeMvd(mbMvX[s] - pmx, 0); writeMvd(mbMvY[s] - pmy, 1);
     }
   }
-  writeResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA, type === 1 || type === 2);
+  writeResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA, type === 1 || type === 2, type === 1);
 }
 
-function writeResidual(mbx, mby, lumaCat, inter) {
+// big: one inter partition (its transform-size flag comes first; with the 16x16 transform one luma flag).
+function writeResidual(mbx, mby, lumaCat, inter, big) {
   const cbp = cbpMap[mby * MBW + mbx];
-  for (let k = 0; k < 4; k++) encBit(cbpCtxLuma(mbx, mby, cbp, k), (cbp >> k) & 1);
+  if (transform16 && inter && big) encBit(t16Ctx(mbx, mby, 0), mbT8 === 2 ? 1 : 0);
+  if (mbT8 === 2) encBit(cbf16Ctx(mbx, mby), cbp & 1);
+  else for (let k = 0; k < 4; k++) encBit(cbpCtxLuma(mbx, mby, cbp, k), (cbp >> k) & 1);
   encBit(cbpCtxChroma(mbx, mby), cbp >> 4);
-  if (transform8 && inter && (cbp & 15)) encBit(t8Ctx(mbx, mby), mbT8);
-  if (mbT8) { for (let k = 0; k < 4; k++) if ((cbp >> k) & 1) writeBlock8(mbLv, k * 64); }
+  if (mbT8 === 2) { if (cbp & 1) writeBlock16(mbLv, 0, inter ? 0 : 1); }
+  else if (transform8 && inter && (cbp & 15)) encBit(t8Ctx(mbx, mby), mbT8);
+  if (mbT8 === 2) { /* coded above */ }
+  else if (mbT8) { for (let k = 0; k < 4; k++) if ((cbp >> k) & 1) writeBlock8(mbLv, k * 64); }
   else for (let k = 0; k < 4; k++) {
     if (!((cbp >> k) & 1)) continue;
     for (let s = 0; s < 4; s++) {
@@ -2835,10 +3134,11 @@ function readMb(mbx, mby) {
     } else {
       const hi = decBit(CTX_I16MODE);
       mbI16Mode = (hi << 1) | decBit(CTX_I16MODE + 1 + hi);
+      if (transform16 && decBit(t16Ctx(mbx, mby, 1))) mbT8 = 2;
     }
     if (chromaCfl && (mbx > 0 || mby > 0) && decBit(CTX_CFL)) mbCMode = 4;
     else { const hi = decBit(CTX_CMODE); mbCMode = (hi << 1) | decBit(CTX_CMODE + 1 + hi); }
-    if (type === 3) {
+    if (type === 3 && mbT8 !== 2) {
       if (decBit(CTX_CBF + CAT_I16DC * 3)) readBlock(mbDcLv, 0, CAT_I16DC); else mbDcLv.fill(0);
     }
   } else if (!frameIsB) {
@@ -2855,14 +3155,17 @@ function readMb(mbx, mby) {
       if (n === 4) setMv8(x8, y8, 1, mbMvX[s], mbMvY[s]);
     }
   }
-  readResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA, type === 1 || type === 2);
+  readResidual(mbx, mby, type === 3 ? CAT_I16AC : CAT_LUMA, type === 1 || type === 2, type === 1);
   if (type <= 2) {
     interPredict(mbx, mby, type === 2);
     reconLumaFromPred(mbx, mby);
     reconChroma(mbx, mby);
   } else {
     const lo = LOFF + mby * 16 * LS + mbx * 16;
-    if (type === 3) {
+    if (type === 3 && mbT8 === 2) {
+      intraBlockPred(mbI16Mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
+      reconLumaFromPred(mbx, mby);
+    } else if (type === 3) {
       intraBlockPred(mbI16Mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
       dcDequant(qp);
       for (let b = 0; b < 16; b++) {
@@ -2892,14 +3195,20 @@ function readMb(mbx, mby) {
   commitMaps(mbx, mby, type);
 }
 
-function readResidual(mbx, mby, lumaCat, inter) {
+function readResidual(mbx, mby, lumaCat, inter, big) {
   for (let b = 0; b < 16; b++) nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = 0;
   for (let b = 0; b < 4; b++) { const i = (mby * 2 + (b >> 1)) * W8 + mbx * 2 + (b & 1); nzU[i] = 0; nzV[i] = 0; }
   let cbp = 0;
-  for (let k = 0; k < 4; k++) cbp |= decBit(cbpCtxLuma(mbx, mby, cbp, k)) << k;
+  if (transform16 && inter && big && decBit(t16Ctx(mbx, mby, 0))) mbT8 = 2;
+  if (mbT8 === 2) cbp = decBit(cbf16Ctx(mbx, mby)) ? 15 : 0;
+  else for (let k = 0; k < 4; k++) cbp |= decBit(cbpCtxLuma(mbx, mby, cbp, k)) << k;
   cbp |= decBit(cbpCtxChroma(mbx, mby)) << 4;
-  if (inter) mbT8 = transform8 && (cbp & 15) ? decBit(t8Ctx(mbx, mby)) : 0;
-  if (mbT8) for (let k = 0; k < 4; k++) {
+  if (mbT8 === 2) {
+    if (cbp & 1) readBlock16(mbLv, 0, inter ? 0 : 1);
+    for (let b = 0; b < 16; b++) { mbNz[b] = cbp & 1; nzL[(mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3)] = cbp & 1; }
+  } else if (inter) mbT8 = transform8 && (cbp & 15) ? decBit(t8Ctx(mbx, mby)) : 0;
+  if (mbT8 === 2) { /* read above */ }
+  else if (mbT8) for (let k = 0; k < 4; k++) {
     const nz = (cbp >> k) & 1;
     if (nz) readBlock8(mbLv, k * 64);
     for (let s = 0; s < 4; s++) {
@@ -3173,7 +3482,7 @@ function encodeVideo(video, options) {
   const bMax = n > 2 ? max(0, min(4, B_FRAMES)) : 0;
   bPyramid = !!B_PYRAMID; longTerm = !!LONG_TERM_REF;
   dpbCap = numRefs + (bMax > 0 ? 2 : 0) + (longTerm ? 1 : 0);
-  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS));
+  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; transform16 = !!TRANSFORM_16X16; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS));
   setup(video.width, video.height);
   lazyHalf = false; alfEnc = true;
   shift = max(4, min(7, PROB_SHIFT)); slowShift = PROB_SLOW_SHIFT > shift ? min(10, PROB_SLOW_SHIFT) : 0; probCount = !!PROB_COUNT;
@@ -3211,7 +3520,7 @@ function encodeVideo(video, options) {
   }
   encFlush();
   laVideo = null; laFrames = null; laEst = null; laIntra = null;
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift << 4), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0) | (pRect ? 32 : 0) | ((mergeN - 1) << 6),
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift << 4), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0) | (transform16 ? 16 : 0) | (pRect ? 32 : 0) | ((mergeN - 1) << 6),
     (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
@@ -3250,7 +3559,7 @@ function decodeVideo(bytes) {
   probState();
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
-  chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0; chromaCfl = (bytes[12] & 4) !== 0; chroma4tap = (bytes[12] & 8) !== 0; pRect = (bytes[12] & 32) !== 0; mergeN = 1 + (bytes[12] >> 6);
+  chromaDc = (bytes[12] & 1) !== 0; transform8 = (bytes[12] & 2) !== 0; chromaCfl = (bytes[12] & 4) !== 0; chroma4tap = (bytes[12] & 8) !== 0; transform16 = (bytes[12] & 16) !== 0; pRect = (bytes[12] & 32) !== 0; mergeN = 1 + (bytes[12] >> 6);
   decInit(bytes, 14);
   const frames = new Array(n);
   if (n > 0) frames[0] = decodeFrame(0, false, n > 1);
