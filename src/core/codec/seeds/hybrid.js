@@ -13,7 +13,7 @@
 // offset, deblocking, reference count, tool switches) travels in the stream header, so constants
 // below can change safely.
 //
-// Bitstream: 'H','2', width u16, height u16, frames u16, probability byte u8 (bits 0-2 adaptation shift, bit 3 counter-based rate, bits 4-7 slow-estimate shift or 0), chroma QP offset+16 u8,
+// Bitstream: 'H','2', width u16, height u16, frames u16, probability byte u8 (bits 0-2 adaptation shift, bit 3 counter-based rate, bits 4-6 slow-estimate shift minus it or 0, bit 7 initial probabilities), chroma QP offset+16 u8,
 // deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC,
 // bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter, bit 4: 16x16 transform, bit 5: 16x8/8x16, bits 6-7: merge candidates - 1), picture structure u8
 // (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference); then one range-coded stream: the
@@ -304,6 +304,12 @@ const PROB_COUNT = true;         // @evolve bool
 // Two estimates averaged (VVC's idea): one at rate 2^-shift, one slower at 2^-PROB_SLOW_SHIFT
 // (0 = a single estimate); the mix follows changes quickly yet stays precise.
 const PROB_SLOW_SHIFT = 7;       // @evolve int 0 10
+// Initial probabilities of contexts 0-314 (else 1/2): the share of 0 bins among each context's first
+// bins, averaged over several clips and qualities, one base64 digit k per context (p = 1/(1+2^((32-k)/4))),
+// worth PROB_INIT_COUNT bins of evidence.
+const PROB_INIT = true;          // @evolve bool
+const PROB_INIT_COUNT = 2;       // @evolve int 0 8
+const PINIT = 'ldVzhVJTmgfihgadjlhmYeTlbYcffcZXXXeifbZWXYgbYqgbjjgcggXcgZbafcaidbghYccV/dYffclfffjcdjX/gbiheojdhicfiSWkjfpcelldkcggbUeVBgggggggggggpsssoppommokikdgmikjkmkidhhehVgjfigchfckcaeaXipzl0hiurlnopnchjeBgggggggggggdpmojgxqplivprqkpomkcnkjhjfgdZpjhfetnjkljedgaicaYg0dYiEYebihjnllprnnookmlklgieZfvrroljifceaYhbdhbV7lavtqnmgg';
 const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, CTX_I4REM = 10, CTX_I16MODE = 13,
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
@@ -322,13 +328,18 @@ const ST = new Uint16Array(4 * NUM_CTX), P = ST.subarray(0, NUM_CTX), PA = ST.su
   PB = ST.subarray(2 * NUM_CTX, 3 * NUM_CTX), CN = ST.subarray(3 * NUM_CTX);
 // Per-count rate multipliers (x 65536) of the two estimates; probState() builds them from the header's flags.
 const RA = new Int32Array(256), RB = new Int32Array(256);
-let shift = 5, slowShift = 0, probCount = false;
+let shift = 5, slowShift = 0, probCount = false, probInit = false;
 function probState() {
   for (let n = 0; n < 256; n++) {
     RA[n] = probCount ? max(65536 >> shift, floor(65536 / (n + 2))) : 65536 >> shift;
     RB[n] = slowShift ? (probCount ? max(65536 >> slowShift, floor(65536 / (n + 2))) : 65536 >> slowShift) : RA[n];
   }
-  P.fill(16384); PA.fill(16384); PB.fill(16384); CN.fill(0);
+  P.fill(16384); CN.fill(0);
+  const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  if (probInit) for (let i = 0; i < PINIT.length; i++) {
+    P[i] = round(32768 / (1 + pow(2, (32 - b64.indexOf(PINIT[i])) / 4))); CN[i] = max(0, min(8, PROB_INIT_COUNT));
+  }
+  PA.set(P); PB.set(P);
 }
 // Probability update after coding `bit` in context ci.
 function probUpdate(ci, bit) {
@@ -3485,7 +3496,7 @@ function encodeVideo(video, options) {
   chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; transform16 = !!TRANSFORM_16X16; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS));
   setup(video.width, video.height);
   lazyHalf = false; alfEnc = true;
-  shift = max(4, min(7, PROB_SHIFT)); slowShift = PROB_SLOW_SHIFT > shift ? min(10, PROB_SLOW_SHIFT) : 0; probCount = !!PROB_COUNT;
+  shift = max(4, min(7, PROB_SHIFT)); slowShift = PROB_SLOW_SHIFT > shift ? min(10, PROB_SLOW_SHIFT) : 0; probCount = !!PROB_COUNT; probInit = !!PROB_INIT;
   probState();
   chromaQpOffset = max(-12, min(12, CHROMA_QP_OFFSET));
   deblockOn = !!DEBLOCK; deblockOffset = max(-6, min(6, DEBLOCK_OFFSET));
@@ -3520,7 +3531,7 @@ function encodeVideo(video, options) {
   }
   encFlush();
   laVideo = null; laFrames = null; laEst = null; laIntra = null;
-  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift << 4), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0) | (transform16 ? 16 : 0) | (pRect ? 32 : 0) | ((mergeN - 1) << 6),
+  const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift ? (slowShift - shift) << 4 : 0) | (probInit ? 128 : 0), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0) | (transform16 ? 16 : 0) | (pRect ? 32 : 0) | ((mergeN - 1) << 6),
     (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
@@ -3554,8 +3565,9 @@ function decodeVideo(bytes) {
   dpbCap = numRefs + (bOn ? 2 : 0) + (longTerm ? 1 : 0);
   setup(width, height);
   lazyHalf = true; alfEnc = false;
-  shift = bytes[8] & 7; probCount = (bytes[8] & 8) !== 0; slowShift = bytes[8] >> 4;
-  if (shift < 4 || (slowShift && (slowShift <= shift || slowShift > 10))) throw new Error('bad probability shift in header');
+  shift = bytes[8] & 7; probCount = (bytes[8] & 8) !== 0; slowShift = (bytes[8] >> 4) & 7; probInit = bytes[8] >= 128;
+  if (slowShift) slowShift += shift;
+  if (shift < 4 || slowShift > 10) throw new Error('bad probability shift in header');
   probState();
   chromaQpOffset = bytes[9] - 16;
   deblockOn = bytes[10] !== 0; deblockOffset = bytes[10] - 8;
