@@ -33,6 +33,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['ALF_LUMA_7X7', 'false', 'true'],
   ['TRANSFORM_16X16', 'false', 'true'],
   ['PROB_INIT', 'false', 'true'],
+  ['MERGE_TEMPORAL', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

@@ -16,7 +16,7 @@
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability byte u8 (bits 0-2 adaptation shift, bit 3 counter-based rate, bits 4-6 slow-estimate shift minus it or 0, bit 7 initial probabilities), chroma QP offset+16 u8,
 // deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC,
 // bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter, bit 4: 16x16 transform, bit 5: 16x8/8x16, bits 6-7: merge candidates - 1), picture structure u8
-// (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference); then one range-coded stream: the
+// (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference, bit 3: temporal merge candidate); then one range-coded stream: the
 // first picture, then per anchor (with B-pictures on) the count of B-pictures before it (exp-Golomb), its
 // type bit and QP and macroblocks in raster order, followed by those B-pictures (QP, macroblocks) in
 // the order bOrder gives, each picture's macroblocks followed by its loop filter (alfFrame); the decoder
@@ -452,8 +452,10 @@ function setup(width, height) {
   const ln = LS * (HP + 2 * PAD), cn = CS * (CHP + 2 * CPAD);
   halfTmp = new Int16Array(ln);
   pool = [];
+  const W8q = WP >> 3;
   for (let r = 0; r <= dpbCap; r++) {
-    pool.push({ y: new Uint8Array(ln), u: new Uint8Array(cn), v: new Uint8Array(cn), h: new Uint8Array(ln), hv: new Uint8Array(ln), hc: new Uint8Array(ln), poc: 0, lt: false });
+    pool.push({ y: new Uint8Array(ln), u: new Uint8Array(cn), v: new Uint8Array(cn), h: new Uint8Array(ln), hv: new Uint8Array(ln), hc: new Uint8Array(ln), poc: 0, lt: false,
+      mvx: new Int16Array(W8q * (HP >> 3)), mvy: new Int16Array(W8q * (HP >> 3)), rpoc: new Int32Array(MBW * MBH) });
   }
   curEntry = pool.pop(); curY = curEntry.y; curU = curEntry.u; curV = curEntry.v;
   dpb = []; refs = []; refs1 = []; refsAvail = 0;
@@ -1056,12 +1058,28 @@ function mgNb(nx, ny, mb, px, py) {
   if (d) mgAdd(d, mbRefMap[nmb], mvX[i], mvY[i], mvX1[i], mvY1[i], px, py);
   return true;
 }
+// Temporal candidate (mergeTemporal): the co-located motion of the nearest future (B) or past (P)
+// reference at the block covering the macroblock's centre, scaled by picture distances (B: both lists,
+// temporal direct; list 0 on the picture it referenced when still in the list, else on reference 0).
+let mergeTemporal = false;
+function mgTemporal(mb, x8, y8, px, py) {
+  const col = frameIsB ? refs1[0] : refs[0], rp = col.rpoc[mb];
+  if (rp < 0 || rp === col.poc) return;
+  const i = (y8 + 1) * W8 + x8 + 1, cx = col.mvx[i], cy = col.mvy[i], td = col.poc - rp;
+  let r = 0;
+  for (let k = 0; k < refsAvail; k++) if (refs[k].poc === rp) { r = k; break; }
+  const t0 = curPoc - refs[r].poc;
+  if (!frameIsB) { mgAdd(1, r, round(cx * t0 / td), round(cy * t0 / td), 0, 0, px, py); return; }
+  const t1 = curPoc - col.poc;
+  mgAdd(3, r, round(cx * t0 / td), round(cy * t0 / td), round(cx * t1 / td), round(cy * t1 / td), px, py);
+}
 function mergeList(mbx, mby) {
   const mb = mby * MBW + mbx, x8 = mbx * 2, y8 = mby * 2, px = mbx * 16, py = mby * 16;
   mgCount = 0;
   if (frameIsB) { directMvs(mbx, mby); mgAdd(dDir, 0, dMv0x, dMv0y, dMv1x, dMv1y, px, py); }
   else { predMv(x8, y8, 2, mb, 0); mgAdd(1, 0, pmx, pmy, 0, 0, px, py); }
   mgNb(x8 - 1, y8, mb, px, py); mgNb(x8, y8 - 1, mb, px, py);
+  if (mergeTemporal && refsAvail > 0) mgTemporal(mb, x8, y8, px, py);
   if (!mgNb(x8 + 2, y8 - 1, mb, px, py)) mgNb(x8 - 1, y8 - 1, mb, px, py);
 }
 function mgUse(k) {
@@ -2633,7 +2651,9 @@ function bInterBits(mbx, mby, type) {
   return bits;
 }
 // Merge: the best candidate by luma SATD + index bits, made current (-1: none usable).
-const MERGE_CANDS = 3;           // @evolve int 1 4
+const MERGE_CANDS = 4;           // @evolve int 1 4
+// Merge's temporal candidate (co-located motion scaled by distance; sent in the header).
+const MERGE_TEMPORAL = true;     // @evolve bool
 function mergeChoose(mbx, mby) {
   mergeList(mbx, mby);
   if (mgCount === 0) return -1;
@@ -3462,6 +3482,9 @@ function finishFrame(isRef, poc) {
     extendEdges(curU, CS, COFF, CWP, CHP, CPAD);
     extendEdges(curV, CS, COFF, CWP, CHP, CPAD);
     const e = storeRef(poc);
+    // Its list-0 motion (vectors per 8x8, the referenced picture per macroblock; -1 none) for merge's temporal candidate.
+    e.mvx.set(mvX); e.mvy.set(mvY);
+    for (let m = 0; m < MBW * MBH; m++) e.rpoc[m] = mbDirMap[m] & 1 ? refs[mbRefMap[m]].poc : -1;
     if (!lazyHalf) { usePlanes(e); buildHalfPel(); }
   }
   let t = mvX; mvX = prevMvX; prevMvX = t; t = mvY; mvY = prevMvY; prevMvY = t;
@@ -3493,7 +3516,7 @@ function encodeVideo(video, options) {
   const bMax = n > 2 ? max(0, min(4, B_FRAMES)) : 0;
   bPyramid = !!B_PYRAMID; longTerm = !!LONG_TERM_REF;
   dpbCap = numRefs + (bMax > 0 ? 2 : 0) + (longTerm ? 1 : 0);
-  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; transform16 = !!TRANSFORM_16X16; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS));
+  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; transform16 = !!TRANSFORM_16X16; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS)); mergeTemporal = !!MERGE_TEMPORAL && mergeN > 1;
   setup(video.width, video.height);
   lazyHalf = false; alfEnc = true;
   shift = max(4, min(7, PROB_SHIFT)); slowShift = PROB_SLOW_SHIFT > shift ? min(10, PROB_SLOW_SHIFT) : 0; probCount = !!PROB_COUNT; probInit = !!PROB_INIT;
@@ -3532,7 +3555,7 @@ function encodeVideo(video, options) {
   encFlush();
   laVideo = null; laFrames = null; laEst = null; laIntra = null;
   const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift ? (slowShift - shift) << 4 : 0) | (probInit ? 128 : 0), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0) | (transform16 ? 16 : 0) | (pRect ? 32 : 0) | ((mergeN - 1) << 6),
-    (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0)];
+    (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0) | (mergeTemporal ? 8 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
   bytes.set(out.subarray(0, outPos), hdr.length);
@@ -3561,7 +3584,7 @@ function decodeVideo(bytes) {
   numRefs = bytes[11];
   if (numRefs < 1 || numRefs > 4) throw new Error('bad reference count in header');
   const bOn = (bytes[13] & 1) !== 0;
-  bPyramid = (bytes[13] & 2) !== 0; longTerm = (bytes[13] & 4) !== 0;
+  bPyramid = (bytes[13] & 2) !== 0; longTerm = (bytes[13] & 4) !== 0; mergeTemporal = (bytes[13] & 8) !== 0;
   dpbCap = numRefs + (bOn ? 2 : 0) + (longTerm ? 1 : 0);
   setup(width, height);
   lazyHalf = true; alfEnc = false;
