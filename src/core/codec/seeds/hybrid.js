@@ -1418,7 +1418,21 @@ function readMvd(comp) {
 // Static vector-cost table for motion search (bits of a component difference in quarter pels).
 const MVBITS = new Float64Array(4096);
 for (let i = 0; i < 4096; i++) MVBITS[i] = i === 0 ? 1 : 2 + min(i - 1, 8) + (i - 1 >= 8 ? egCost(i - 9) : 0);
-function mvCost(dx, dy) { return MVBITS[min(4095, dx < 0 ? -dx : dx)] + MVBITS[min(4095, dy < 0 ? -dy : dy)]; }
+// MV_COST_ADAPT: the encoder's vector costs (per component) follow the vector-difference contexts instead,
+// rebuilt before each macroblock row (mvCostTable), so the search sees what a difference costs now.
+const MV_COST_ADAPT = true;      // @evolve bool
+const MVB = new Float64Array(8192);
+function mvCostTable() {
+  for (let comp = 0, o = 0; comp < 2; comp++, o += 4096) {
+    if (!MV_COST_ADAPT) { MVB.set(MVBITS, o); continue; }
+    const c = CTX_MVD + comp * 8;
+    let pre = bitCost(c, 1) + 1;
+    MVB[o] = bitCost(c, 0);
+    for (let a = 0; a < 8; a++) { MVB[o + a + 1] = pre + bitCost(c + 1 + min(a, 6), 0); pre += bitCost(c + 1 + min(a, 6), 1); }
+    for (let i = 9; i < 4096; i++) MVB[o + i] = pre + MVBITS[i] - 10;
+  }
+}
+function mvCost(dx, dy) { return MVB[min(4095, dx < 0 ? -dx : dx)] + MVB[4096 + min(4095, dy < 0 ? -dy : dy)]; }
 // EVOLVE-BLOCK-END
 
 // EVOLVE-BLOCK-START loop-filter
@@ -3503,6 +3517,7 @@ function encodeFrame(quality, ftype, poc, refB) {
   encBits(q, 6);
   let intra = 0;
   for (let mby = 0; mby < MBH; mby++) for (let mbx = 0; mbx < MBW; mbx++) {
+    if (mbx === 0) mvCostTable();
     encodeMb(mbx, mby);
     if (mbType[mby * MBW + mbx] >= 3) intra++;
   }
