@@ -1312,7 +1312,9 @@ function code16(lv, off, set) {
       put16(g === 0 && i === 0 ? CTX_SIG16 + set * 7 + 6 : sb + SIGPAT[pat * 16 + i], s);
       n += s;
     }
-    let gt1 = 0, eq1 = 0;
+    let gt1 = 0, eq1 = 0, rk = 0, f = -1, l = -1;
+    for (let i = 0; i < 16; i++) if (lv[o + i]) { if (f < 0) f = i; l = i; }
+    const hide = l - f >= 4;
     const gb = CTX_GT116 + (set * 2 + (g ? 1 : 0)) * 5, mb = CTX_LVL16 + set * 3;
     for (let i = 15; i >= 0; i--) {
       const v = lv[o + i];
@@ -1320,12 +1322,16 @@ function code16(lv, off, set) {
       const a = v < 0 ? -v : v, c1 = gt1 ? 0 : min(4, 1 + eq1);
       if (a === 1) { put16(gb + c1, 0); eq1++; }
       else {
+        // a - 2 as a Rice code: context-coded unary quotient, rk bypass bits; rk grows with the levels.
         put16(gb + c1, 1);
-        const c2 = mb + min(2, gt1), n2 = a - 2;
-        for (let k = 0; k < min(n2, 13); k++) put16(c2, 1);
-        if (n2 < 13) put16(c2, 0); else if (wr16) encEG(n2 - 13); else bits16 += egCost(n2 - 13);
+        const n2 = a - 2, pre = n2 >> rk;
+        for (let k = 0; k < min(pre, 12); k++) put16(mb + min(2, k), 1);
+        if (pre < 12) put16(mb + min(2, pre), 0); else if (wr16) encEG(pre - 12); else bits16 += egCost(pre - 12);
+        if (wr16) encBits(n2, rk); else bits16 += rk;
+        if (a > (3 << rk)) rk = min(rk + 1, 4);
         gt1++;
       }
+      if (hide && i === f) continue;
       if (wr16) encDirect(v < 0 ? 1 : 0); else bits16++;
     }
   }
@@ -1348,7 +1354,9 @@ function readBlock16(lv, off, set) {
       if (i === 0 && n === 0 && g > 0) { lv[o] = 1; break; }
       if (decBit(g === 0 && i === 0 ? CTX_SIG16 + set * 7 + 6 : sb + SIGPAT[pat * 16 + i])) { lv[o + i] = 1; n++; }
     }
-    let gt1 = 0, eq1 = 0;
+    let gt1 = 0, eq1 = 0, rk = 0, f = -1, l = -1, sum = 0;
+    for (let i = 0; i < 16; i++) if (lv[o + i]) { if (f < 0) f = i; l = i; }
+    const hide = l - f >= 4;
     const gb = CTX_GT116 + (set * 2 + (g ? 1 : 0)) * 5, mb = CTX_LVL16 + set * 3;
     for (let i = 15; i >= 0; i--) {
       if (lv[o + i] === 0) continue;
@@ -1356,15 +1364,17 @@ function readBlock16(lv, off, set) {
       const c1 = gt1 ? 0 : min(4, 1 + eq1);
       if (!decBit(gb + c1)) eq1++;
       else {
-        const c2 = mb + min(2, gt1);
-        let n2 = 0;
-        while (n2 < 13 && decBit(c2)) n2++;
-        if (n2 === 13) n2 += decEG();
-        a = n2 + 2;
+        let pre = 0;
+        while (pre < 12 && decBit(mb + min(2, pre))) pre++;
+        if (pre === 12) pre += decEG();
+        a = (pre << rk) + decBits(rk) + 2;
+        if (a > (3 << rk)) rk = min(rk + 1, 4);
         gt1++;
       }
-      lv[o + i] = decDirect() ? -a : a;
+      sum += a;
+      lv[o + i] = hide && i === f ? a : decDirect() ? -a : a;
     }
+    if (hide && (sum & 1)) lv[o + f] = -lv[o + f];
   }
 }
 // Transform-size flag of a 16x16-predicted macroblock (intra 16x16 or one inter partition): 16x16
@@ -1972,6 +1982,7 @@ function quant16(c, q, lv, off, intra) {
     const f = floor((intra ? DEADZONE_INTRA : DEADZONE_INTER) * pow(2, sh));
     for (let i = 0; i < 256; i++) { const v = c[SCAN16[i]], a = ((v < 0 ? -v : v) * m + f) >> sh; lv[off + i] = v < 0 ? -a : a; if (a) nz = 1; }
     l16Any = nz;
+    if (nz) hideSigns(c, lv, off, step);
     return nz ? code16(lv, off, set) : 0;
   }
   for (let i = 0; i < 256; i++) {
@@ -2025,7 +2036,31 @@ function quant16(c, q, lv, off, intra) {
     if (dD + lambda * (nb - bits) < 0) { bits = nb; last = nl; if (nl < 0) return 0; }
     else { lv[off + last] = v; break; }
   }
-  return bits;
+  hideSigns(c, lv, off, step);
+  return code16(lv, off, set);
+}
+// Sign hiding (HEVC's): in a group whose first and last levels lie 4 or more scan positions apart the
+// first level's sign is not sent but read from the parity of the group's level sum; where the parity
+// disagrees the encoder moves by one the level whose change costs least (distortion + lambda * rough
+// bits, keeping the group's first and last level).
+function hideSigns(c, lv, off, step) {
+  for (let g = 0; g < 16; g++) {
+    const o = off + g * 16;
+    let f = -1, l = -1, sum = 0;
+    for (let i = 0; i < 16; i++) if (lv[o + i]) { if (f < 0) f = i; l = i; sum += abs(lv[o + i]); }
+    if (l - f < 4 || (sum & 1) === (lv[o + f] < 0 ? 1 : 0)) continue;
+    let bi = f, bd = INF, bs = 1;
+    for (let i = f; i <= l; i++) {
+      const v = c[SCAN16[g * 16 + i]], a = v < 0 ? -v : v, q = abs(lv[o + i]), e = a - q * step;
+      for (let s = -1; s <= 1; s += 2) {
+        if (s < 0 && (q === 0 || (q === 1 && (i === f || i === l)))) continue;
+        const e2 = a - (q + s) * step, d = (e2 * e2 - e * e) / 64 + lambda * (q === 0 ? 4 : q === 1 && s < 0 ? -4 : s);
+        if (d < bd) { bd = d; bi = i; bs = s; }
+      }
+    }
+    const q = abs(lv[o + bi]) + bs;
+    lv[o + bi] = (lv[o + bi] ? lv[o + bi] < 0 : c[SCAN16[g * 16 + bi]] < 0) ? -q : q;
+  }
 }
 // Codes the luma of the macroblock as one 16x16 block (prediction in predL); returns SSD + lambda *
 // bits of the levels (coded-block flag and transform flag left to the caller).
