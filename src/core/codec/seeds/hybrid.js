@@ -2148,11 +2148,16 @@ function mvOk(px, py, bw, mx, my) {
 }
 // Stops once the partial sum plus `add` reaches limit (the caller then rejects it either way).
 function sadInt(px, py, bw, bh, ix, iy, limit, add) {
-  const so = py * WP + px, ro = LOFF + (py + iy) * LS + px + ix;
+  // Rows unrolled by 8 (bw is 8 or 16), planes in locals: same integer sums, about twice as fast.
+  const S = srcY, R = refY, ws = WP, ls = LS;
   let s = 0;
-  for (let y = 0; y < bh; y++) {
-    const a = so + y * WP, b = ro + y * LS;
-    for (let x = 0; x < bw; x++) { const d = srcY[a + x] - refY[b + x]; s += d < 0 ? -d : d; }
+  for (let y = 0, a = py * WP + px, b = LOFF + (py + iy) * LS + px + ix; y < bh; y++, a += ws, b += ls) {
+    for (let x = 0; x < bw; x += 8) {
+      const i = a + x, j = b + x;
+      let d = S[i] - R[j], t = d < 0 ? -d : d; d = S[i + 1] - R[j + 1]; t += d < 0 ? -d : d; d = S[i + 2] - R[j + 2]; t += d < 0 ? -d : d;
+      d = S[i + 3] - R[j + 3]; t += d < 0 ? -d : d; d = S[i + 4] - R[j + 4]; t += d < 0 ? -d : d; d = S[i + 5] - R[j + 5]; t += d < 0 ? -d : d;
+      d = S[i + 6] - R[j + 6]; t += d < 0 ? -d : d; d = S[i + 7] - R[j + 7]; s += t + (d < 0 ? -d : d);
+    }
     if (s + add >= limit) return s;
   }
   return s;
