@@ -314,7 +314,7 @@ const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, 
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
   CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, CTX_BSKIP = 302, CTX_BINTRA = 305, CTX_BDIRECT = 308, CTX_BDIR = 311;
-const CTX_PRECT = 650, CTX_MERGE = 652;
+const CTX_PRECT = 650, CTX_MERGE = 652, CTX_BRECT = 659;
 const CTX_ALF = 600; // 600-611: adaptive loop filter, per plane 3 block flag contexts (left + upper flag), 609-611 plane on
 const CTX_T16 = 400, CTX_CBF16 = 406, CTX_LAST16 = 409, CTX_LASTP16 = 439, CTX_CG16 = 454, CTX_SIG16 = 460, CTX_GT116 = 474, CTX_LVL16 = 494;
 // Contexts 315-699 are free for new syntax elements (allocate a named range; unused ones cost nothing).
@@ -1029,16 +1029,18 @@ function setMv8(x8, y8, w8, mx, my) {
 // top vector, the lower and the left half the left one, the right half the top-right one (top-left
 // when not decoded), each when that neighbour used the same reference; otherwise the median.
 let mbPart = 0;
-function predMvPart(mbx, mby, part, s, ref) {
+function predMvPart(mbx, mby, part, s, ref, l1) {
   const mb = mby * MBW + mbx, x8 = mbx * 2 + (part === 2 ? s : 0), y8 = mby * 2 + (part === 1 ? s : 0), sub = s ? part : 0;
+  const vx = l1 ? mvX1 : mvX, vy = l1 ? mvY1 : mvY;
   let nx = x8 - 1, ny = y8;
   if (part === 1 && s === 0) { nx = x8; ny = y8 - 1; }
   else if (part === 2 && s === 1) { nx = x8 + 1; ny = y8 - 1; if (!avail8(nx, ny, mb, sub)) nx = x8 - 1; }
   if (avail8(nx, ny, mb, sub)) {
     const nmb = (ny >> 1) * MBW + (nx >> 1);
-    if (nmb === mb || ((mbDirMap[nmb] & 1) && mbRefMap[nmb] === ref)) { pmx = mvX[ny * W8 + nx]; pmy = mvY[ny * W8 + nx]; return; }
+    const ok = nmb === mb ? !frameIsB || (mbSubDir[0] & (l1 ? 2 : 1)) !== 0 : l1 ? (mbDirMap[nmb] & 2) !== 0 : (mbDirMap[nmb] & 1) !== 0 && mbRefMap[nmb] === ref;
+    if (ok) { pmx = vx[ny * W8 + nx]; pmy = vy[ny * W8 + nx]; return; }
   }
-  predMv(x8, y8, part === 1 ? 2 : 1, mb, sub);
+  predMvA(vx, vy, x8, y8, part === 1 ? 2 : 1, mb, sub);
 }
 // Merge candidates (HEVC's idea) for P-skip and B-skip/direct: the usual skip/direct prediction, then the
 // motion (directions, list-0 reference, vectors) of the left, top and top-right (else top-left)
@@ -1097,6 +1099,14 @@ function readMerge(mbx, mby) {
   let k = 0;
   while (k < mgCount - 1 && decBit(mergeCtx(k))) k++;
   mgUse(k);
+}
+// B: partition s's direction and both lists' vectors into its two 8x8 blocks (and both maps).
+function setPartMvB(mbx, mby, part, s, d, ax, ay, bx, by) {
+  for (let k = 0; k < 2; k++) {
+    const t = part === 1 ? 2 * s + k : s + 2 * k;
+    mbSubDir[t] = d; mbMvX[t] = ax; mbMvY[t] = ay; mbMv1X[t] = bx; mbMv1Y[t] = by;
+    setMvB8(mbx * 2 + (t & 1), mby * 2 + (t >> 1), d, t);
+  }
 }
 // Partition s's vector into its two 8x8 blocks (mbMv* and the vector map).
 function setPartMv(mbx, mby, part, s, mx, my) {
@@ -2438,7 +2448,7 @@ function commitMaps(mbx, mby, type) {
   mbT8Map[mb] = type !== 0 ? mbT8 : 0;
 }
 
-const cand = new Int16Array(16), subX = new Int16Array(4), subY = new Int16Array(4);
+const cand = new Int16Array(16), subX = new Int16Array(4), subY = new Int16Array(4), sub1X = new Int16Array(4), sub1Y = new Int16Array(4);
 const predI16 = new Uint8Array(256);
 function tryInter16(mbx, mby, mx, my, type) {
   mbMvX[0] = mx; mbMvY[0] = my;
@@ -2685,6 +2695,19 @@ function bInterBits(mbx, mby, type) {
   let bits = bitCost(mbCtx(mbx, mby, CTX_BSKIP, isSkip), 0) + bitCost(mbCtx(mbx, mby, CTX_BINTRA, isIntra), 0) + bitCost(bDirectCtx(mbx, mby), mbDirect);
   if (mbDirect) return bits + (mergeN > 1 ? mergeBits(mbMerge) : 0);
   bits += bitCost(CTX_PART, type === 2 ? 1 : 0);
+  if (type === 2 && pRect) bits += bitCost(CTX_BRECT, mbPart ? 1 : 0) + (mbPart ? bitCost(CTX_BRECT + 1, mbPart - 1) : 0);
+  if (type === 2 && mbPart) {
+    // B 16x8/8x16: per half its direction, the list-0 reference, per half its vectors.
+    for (let s = 0; s < 2; s++) bits += bDirBits(mbSubDir[mbPart === 1 ? 2 * s : s]);
+    if ((mbDir & 1) && refsAvail > 1) bits += refCost(mbx, mby, mbRef);
+    for (let s = 0; s < 2; s++) {
+      const t = mbPart === 1 ? 2 * s : s, d = mbSubDir[t];
+      if (d & 1) { predMvPart(mbx, mby, mbPart, s, mbRef, false); bits += mvCost(mbMvX[t] - pmx, mbMvY[t] - pmy); }
+      if (d & 2) { predMvPart(mbx, mby, mbPart, s, 0, true); bits += mvCost(mbMv1X[t] - pmx, mbMv1Y[t] - pmy); }
+      setPartMvB(mbx, mby, mbPart, s, d, mbMvX[t], mbMvY[t], mbMv1X[t], mbMv1Y[t]);
+    }
+    return bits;
+  }
   if (type === 2) {
     for (let s = 0; s < 4; s++) bits += bDirBits(mbSubDir[s]);
     if ((mbDir & 1) && refsAvail > 1) bits += refCost(mbx, mby, mbRef);
@@ -2837,6 +2860,49 @@ function searchB(mbx, mby) {
       interPredict(mbx, mby, true);
       const j8 = interResidualJ(mbx, mby, 2);
       if (j8 < bestJ) saveBest(mbx, mby, 2, j8);
+    }
+    // 16x8 / 8x16 (as in P-pictures: the split from the 8x8 list-0 vectors), each half list 0, 1 or both.
+    if (pRect) {
+      const sx = subX, sy = subY, tx = sub1X, ty = sub1Y;
+      sx.set(mbMvX); sy.set(mbMvY); tx.set(mbMv1X); ty.set(mbMv1Y);
+      const dv = abs(sx[0] - sx[2]) + abs(sy[0] - sy[2]) + abs(sx[1] - sx[3]) + abs(sy[1] - sy[3]);
+      const dh = abs(sx[0] - sx[1]) + abs(sy[0] - sy[1]) + abs(sx[2] - sx[3]) + abs(sy[2] - sy[3]);
+      const part = dv >= dh ? 1 : 2, bw = part === 1 ? 16 : 8, bh = part === 1 ? 8 : 16;
+      let cr = 0, du = 0;
+      for (let s = 0; s < 2; s++) {
+        const t = part === 1 ? 2 * s : s, u = part === 1 ? 2 * s + 1 : s + 2, sxp = px + (part === 2 ? s * 8 : 0), syp = py + (part === 1 ? s * 8 : 0);
+        useRef(r0); predMvPart(mbx, mby, part, s, r0, false);
+        const q0x = pmx, q0y = pmy;
+        cand[0] = m0x; cand[1] = m0y; cand[2] = sx[t]; cand[3] = sy[t]; cand[4] = sx[u]; cand[5] = sy[u];
+        motionSearch(sxp, syp, bw, q0x, q0y, cand, 3, 4, bh);
+        const a0x = meX, a0y = meY, e0 = meCost + lambdaMe * bDirBits(1);
+        mcLuma(sxp, syp, a0x, a0y, bw, bh, predB0, 0);
+        useRef1(0); predMvPart(mbx, mby, part, s, 0, true);
+        const q1x = pmx, q1y = pmy;
+        cand[0] = m1x; cand[1] = m1y; cand[2] = tx[t]; cand[3] = ty[t]; cand[4] = tx[u]; cand[5] = ty[u];
+        motionSearch(sxp, syp, bw, q1x, q1y, cand, 3, 4, bh);
+        const a1x = meX, a1y = meY, e1 = meCost + lambdaMe * bDirBits(2);
+        mcLuma(sxp, syp, a1x, a1y, bw, bh, predB1, 0);
+        for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) predBi[y * 16 + x] = (predB0[y * 16 + x] + predB1[y * 16 + x] + 1) >> 1;
+        let eb = satdBlock(syp * WP + sxp, predBi, 0, bw, bh) + lambdaMe * (mvCost(a0x - q0x, a0y - q0y) + mvCost(a1x - q1x, a1y - q1y) + bDirBits(3));
+        if (CHROMA_ME) {
+          const cx = sxp >> 1, cy = syp >> 1, sc = cy * CWP + cx, cw = bw >> 1, chh = bh >> 1;
+          useRef(r0); mcChroma(refU, cx, cy, a0x, a0y, cw, chh, predU, 0); mcChroma(refV, cx, cy, a0x, a0y, cw, chh, predV, 0);
+          useRef1(0); mcChroma(refU, cx, cy, a1x, a1y, cw, chh, predU1, 0); mcChroma(refV, cx, cy, a1x, a1y, cw, chh, predV1, 0);
+          avgInto(predU, predU1, 64); avgInto(predV, predV1, 64);
+          for (let y = 0; y < chh; y += 4) for (let x = 0; x < cw; x += 4) eb += satd4(srcU, sc + y * CWP + x, CWP, predU, y * 8 + x, 8) + satd4(srcV, sc + y * CWP + x, CWP, predV, y * 8 + x, 8);
+        }
+        const d = eb <= e0 && eb <= e1 ? 3 : e0 <= e1 ? 1 : 2;
+        du |= d; cr += d === 3 ? eb : d === 1 ? e0 : e1;
+        setPartMvB(mbx, mby, part, s, d, a0x, a0y, a1x, a1y);
+      }
+      if (cr < c16) {
+        mbPart = part; mbDir = du; mbRef = du & 1 ? r0 : 0;
+        interPredict(mbx, mby, true);
+        const jr = interResidualJ(mbx, mby, 2);
+        if (jr < bestJ) saveBest(mbx, mby, 2, jr);
+        mbPart = 0;
+      }
     }
   }
   return min(interSatd, c16);
@@ -3024,7 +3090,16 @@ function writeMbB(mbx, mby, type) {
   encBit(bDirectCtx(mbx, mby), mbDirect);
   if (mbDirect && mergeN > 1) { mergeList(mbx, mby); writeMerge(mbMerge); }
   if (!mbDirect) encBit(CTX_PART, type === 2 ? 1 : 0);
-  if (!mbDirect && type === 2) {
+  if (!mbDirect && type === 2 && pRect) { encBit(CTX_BRECT, mbPart ? 1 : 0); if (mbPart) encBit(CTX_BRECT + 1, mbPart - 1); }
+  if (!mbDirect && type === 2 && mbPart) {
+    for (let s = 0; s < 2; s++) { const d = mbSubDir[mbPart === 1 ? 2 * s : s]; encBit(CTX_BDIR, d === 3 ? 1 : 0); if (d !== 3) encBit(CTX_BDIR + 1, d === 2 ? 1 : 0); }
+    if ((mbDir & 1) && refsAvail > 1) writeRef(mbx, mby, mbRef);
+    for (let s = 0; s < 2; s++) {
+      const t = mbPart === 1 ? 2 * s : s, d = mbSubDir[t];
+      if (d & 1) { predMvPart(mbx, mby, mbPart, s, mbRef, false); writeMvd(mbMvX[t] - pmx, 0); writeMvd(mbMvY[t] - pmy, 1); }
+      if (d & 2) { predMvPart(mbx, mby, mbPart, s, 0, true); writeMvd(mbMv1X[t] - pmx, 0); writeMvd(mbMv1Y[t] - pmy, 1); }
+    }
+  } else if (!mbDirect && type === 2) {
     for (let s = 0; s < 4; s++) {
       const d = mbSubDir[s];
       encBit(CTX_BDIR, d === 3 ? 1 : 0);
@@ -3072,6 +3147,22 @@ function readMbB(mbx, mby) {
   }
   if (decBit(CTX_PART)) {
     mbDir = 0;
+    if (pRect && decBit(CTX_BRECT)) {
+      const p = mbPart = 1 + decBit(CTX_BRECT + 1);
+      for (let s = 0; s < 2; s++) {
+        const d = decBit(CTX_BDIR) ? 3 : decBit(CTX_BDIR + 1) ? 2 : 1, t = p === 1 ? 2 * s : s;
+        mbSubDir[t] = d; mbSubDir[p === 1 ? t + 1 : t + 2] = d; mbDir |= d;
+      }
+      if ((mbDir & 1) && refsAvail > 1) mbRef = readRef(mbx, mby);
+      for (let s = 0; s < 2; s++) {
+        const t = p === 1 ? 2 * s : s, d = mbSubDir[t];
+        let ax = 0, ay = 0, bx = 0, by = 0;
+        if (d & 1) { predMvPart(mbx, mby, p, s, mbRef, false); ax = pmx + readMvd(0); ay = pmy + readMvd(1); }
+        if (d & 2) { predMvPart(mbx, mby, p, s, 0, true); bx = pmx + readMvd(0); by = pmy + readMvd(1); }
+        setPartMvB(mbx, mby, p, s, d, ax, ay, bx, by);
+      }
+      return 2;
+    }
     for (let s = 0; s < 4; s++) { mbSubDir[s] = decBit(CTX_BDIR) ? 3 : decBit(CTX_BDIR + 1) ? 2 : 1; mbDir |= mbSubDir[s]; }
     if ((mbDir & 1) && refsAvail > 1) mbRef = readRef(mbx, mby);
     for (let s = 0; s < 4; s++) {
