@@ -35,6 +35,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['PROB_INIT', 'false', 'true'],
   ['MERGE_TEMPORAL', 'false', 'true'],
   ['MV_COST_ADAPT', 'false', 'true'],
+  ['INTRA_ANGULAR', 'false', 'true'],
 ];
 
 function withConstant(source: string, name: string, value: string): string {

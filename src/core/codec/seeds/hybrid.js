@@ -1,5 +1,5 @@
 // hybrid — a block-based hybrid video codec in the spirit of H.264 High profile, written from scratch:
-//   16x16 macroblocks; intra 4x4 and 8x8 (9 directional modes each) and intra 16x16 (DC/V/H/planar);
+//   16x16 macroblocks; intra 4x4 and 8x8 (9 directional modes each) and intra 16x16 (DC/V/H/planar), or HEVC-style 35 modes;
 //   P-frames predicted from up to NUM_REFS reference pictures (a reference index per macroblock), with
 //   16x16 or four 8x8 motion vectors found by a hexagon search from predictor candidates, refined to
 //   quarter-pel through a 6-tap half-pel filter; skip macroblocks; 4x4 and 8x8 integer transforms
@@ -16,7 +16,7 @@
 // Bitstream: 'H','2', width u16, height u16, frames u16, probability byte u8 (bits 0-2 adaptation shift, bit 3 counter-based rate, bits 4-6 slow-estimate shift minus it or 0, bit 7 initial probabilities), chroma QP offset+16 u8,
 // deblock (0 = off, else alpha/beta offset + 8) u8, reference count u8, tools u8 (bit 0: chroma DC,
 // bit 1: 8x8 transform, bit 2: chroma from luma, bit 3: 4-tap chroma filter, bit 4: 16x16 transform, bit 5: 16x8/8x16, bits 6-7: merge candidates - 1), picture structure u8
-// (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference, bit 3: temporal merge candidate); then one range-coded stream: the
+// (bit 0: B-pictures, bit 1: pyramid, bit 2: long-term reference, bit 3: temporal merge candidate, bit 4: angular intra); then one range-coded stream: the
 // first picture, then per anchor (with B-pictures on) the count of B-pictures before it (exp-Golomb), its
 // type bit and QP and macroblocks in raster order, followed by those B-pictures (QP, macroblocks) in
 // the order bOrder gives, each picture's macroblocks followed by its loop filter (alfFrame); the decoder
@@ -317,6 +317,7 @@ const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, 
 const CTX_PRECT = 650, CTX_MERGE = 652, CTX_BRECT = 659;
 const CTX_ALF = 600; // 600-611: adaptive loop filter, per plane 3 block flag contexts (left + upper flag), 609-611 plane on
 const CTX_T16 = 400, CTX_CBF16 = 406, CTX_LAST16 = 409, CTX_LASTP16 = 439, CTX_CG16 = 454, CTX_SIG16 = 460, CTX_GT116 = 474, CTX_LVL16 = 494;
+const CTX_AMPM = 500, CTX_AIDX = 503, CTX_AREM = 505; // angular intra modes (INTRA_ANGULAR): MPM flag per size, MPM index, rest
 // Contexts 315-699 are free for new syntax elements (allocate a named range; unused ones cost nothing).
 const NUM_CTX = 700;
 // Coefficient categories, each with its own contexts: luma 4x4, chroma (AC only when the chroma DC
@@ -939,6 +940,120 @@ function intraBlockPred(mode, buf, stride, off, n, hasT, hasL, dst) {
     const v = (a + b * (x - h2 + 1) + c * (y - h2 + 1) + 16) >> 5;
     dst[y * n + x] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
+}
+// HEVC-style intra prediction for luma (INTRA_ANGULAR; sent in the header): 35 modes instead of the
+// H.264 sets, for 4x4, 8x8 and 16x16 blocks: 0 planar, 1 DC (edges smoothed), 2..34 angles in 1/32-sample
+// steps from 45 degrees down-left (2) over horizontal (10) and diagonal (18) and vertical (26) to 45 degrees
+// up-right (34). Reference: 2n left samples (bottom-up), the corner, 2n top samples in aRaw; missing ones
+// copy the nearest available one (HEVC's substitution); [1,2,1]-smoothed (aFil) for 8x8/16x16 planar
+// and for angles more than 7 (8x8) or 1 (16x16) steps away from horizontal and vertical.
+const INTRA_ANGULAR = true;      // @evolve bool
+let intraAng = true;
+const ANG = new Int8Array([0, 0, 32, 26, 21, 17, 13, 9, 5, 2, 0, -2, -5, -9, -13, -17, -21, -26, -32, -26, -21, -17, -13, -9, -5, -2, 0, 2, 5, 9, 13, 17, 21, 26, 32]);
+const aRaw = new Int32Array(65), aFil = new Int32Array(65), aMain = new Int32Array(64), mpmL = new Uint8Array(3);
+let aN = 4;
+// Reference of the n x n block at (px,py); bl / tr: the n samples below-left / top-right are decoded.
+function angRef(n, px, py, bl, tr) {
+  const o = LOFF + py * LS + px, t = o - LS, n2 = 2 * n, hasT = py > 0, hasL = px > 0;
+  aN = n;
+  if (hasL) {
+    for (let y = 0; y < n2; y++) aRaw[n2 - 1 - y] = y < n || bl ? curY[o + y * LS - 1] : aRaw[n];
+    aRaw[n2] = hasT ? curY[t - 1] : aRaw[n2 - 1];
+  }
+  if (hasT) {
+    for (let x = 0; x < n2; x++) aRaw[n2 + 1 + x] = x < n || tr ? curY[t + x] : aRaw[n2 + n];
+    if (!hasL) aRaw.fill(aRaw[n2 + 1], 0, n2 + 1);
+  } else aRaw.fill(hasL ? aRaw[n2] : 128, hasL ? n2 + 1 : 0, 2 * n2 + 1);
+  if (n > 4) {
+    aFil[0] = aRaw[0]; aFil[2 * n2] = aRaw[2 * n2];
+    for (let k = 1; k < 2 * n2; k++) aFil[k] = (aRaw[k - 1] + 2 * aRaw[k] + aRaw[k + 1] + 2) >> 2;
+  }
+}
+// Prediction of mode m from the reference angRef built, into dst (stride 16).
+function angPred(m, dst, dOff) {
+  const n = aN, n2 = 2 * n, sh = n === 4 ? 3 : n === 8 ? 4 : 5, dv = min(abs(m - 26), abs(m - 10));
+  const e = n > 4 && m !== 1 && dv > (n === 8 ? 7 : 1) ? aFil : aRaw;
+  if (m === 0) {
+    const tr = e[n2 + 1 + n], bl = e[n2 - 1 - n];
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
+      dst[dOff + y * 16 + x] = ((n - 1 - x) * e[n2 - 1 - y] + (x + 1) * tr + (n - 1 - y) * e[n2 + 1 + x] + (y + 1) * bl + n) >> sh;
+    }
+    return;
+  }
+  if (m === 1) {
+    let s = n;
+    for (let k = 0; k < n; k++) s += e[n2 + 1 + k] + e[n2 - 1 - k];
+    const dc = s >> sh;
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) dst[dOff + y * 16 + x] = dc;
+    dst[dOff] = (e[n2 - 1] + 2 * dc + e[n2 + 1] + 2) >> 2;
+    for (let k = 1; k < n; k++) { dst[dOff + k] = (e[n2 + 1 + k] + 3 * dc + 2) >> 2; dst[dOff + k * 16] = (e[n2 - 1 - k] + 3 * dc + 2) >> 2; }
+    return;
+  }
+  // Vertical modes project onto the top row, horizontal ones (transposed) onto the left column; negative
+  // angles extend that row backwards with samples of the other side (HEVC's inverse angle).
+  const a = ANG[m], ver = m >= 18, s = ver ? 1 : -1, rs = ver ? 16 : 1, cs = ver ? 1 : 16;
+  for (let k = 0; k <= n2; k++) aMain[n + k] = e[n2 + s * k];
+  if ((n * a) >> 5 < -1) { const inv = round(8192 / a); for (let k = (n * a) >> 5; k < 0; k++) aMain[n + k] = e[n2 - s * ((k * inv + 128) >> 8)]; }
+  for (let i = 0; i < n; i++) {
+    const p = (i + 1) * a, f = p & 31, r0 = n + 1 + (p >> 5), o = dOff + i * rs;
+    if (f) for (let j = 0; j < n; j++) dst[o + j * cs] = ((32 - f) * aMain[r0 + j] + f * aMain[r0 + j + 1] + 16) >> 5;
+    else for (let j = 0; j < n; j++) dst[o + j * cs] = aMain[r0 + j];
+  }
+  if (a === 0) for (let j = 0; j < n; j++) { const v = aMain[n + 1] + ((e[n2 - s * (j + 1)] - e[n2]) >> 1); dst[dOff + j * rs] = v < 0 ? 0 : v > 255 ? 255 : v; }
+}
+// Most probable modes of the block whose top-left 4x4 is (x4,y4) (HEVC): left and above neighbour's
+// modes (DC where not intra) and a third one, into mpmL.
+function angMpm(x4, y4) {
+  const a = x4 > 0 ? i4Mode[y4 * W4 + x4 - 1] : 1, b = y4 > 0 ? i4Mode[(y4 - 1) * W4 + x4] : 1;
+  if (a !== b) { mpmL[0] = a; mpmL[1] = b; mpmL[2] = a && b ? 0 : a !== 1 && b !== 1 ? 1 : 26; }
+  else if (a < 2) { mpmL[0] = 0; mpmL[1] = 1; mpmL[2] = 26; }
+  else { mpmL[0] = a; mpmL[1] = 2 + ((a + 29) % 32); mpmL[2] = 2 + ((a - 1) % 32); }
+}
+// Mode syntax (c: 0 4x4, 1 8x8, 2 16x16): MPM flag, then the MPM's index (0, 10, 11) or the 5-bit rest.
+function angRem(m) { return m - (mpmL[0] < m) - (mpmL[1] < m) - (mpmL[2] < m); }
+function angBits(m, c) {
+  if (m === mpmL[0]) return bitCost(CTX_AMPM + c, 1) + bitCost(CTX_AIDX, 0);
+  if (m === mpmL[1] || m === mpmL[2]) return bitCost(CTX_AMPM + c, 1) + bitCost(CTX_AIDX, 1) + bitCost(CTX_AIDX + 1, m === mpmL[2] ? 1 : 0);
+  const r = angRem(m);
+  let bits = bitCost(CTX_AMPM + c, 0);
+  for (let k = 0; k < 5; k++) bits += bitCost(CTX_AREM + k, (r >> k) & 1);
+  return bits;
+}
+function angWrite(m, c) {
+  const k = m === mpmL[0] ? 0 : m === mpmL[1] ? 1 : m === mpmL[2] ? 2 : 3;
+  encBit(CTX_AMPM + c, k < 3 ? 1 : 0);
+  if (k < 3) { encBit(CTX_AIDX, k ? 1 : 0); if (k) encBit(CTX_AIDX + 1, k - 1); }
+  else { const r = angRem(m); for (let b = 4; b >= 0; b--) encBit(CTX_AREM + b, (r >> b) & 1); }
+}
+function angRead(c) {
+  if (decBit(CTX_AMPM + c)) return decBit(CTX_AIDX) ? mpmL[1 + decBit(CTX_AIDX + 1)] : mpmL[0];
+  let m = 0;
+  for (let b = 4; b >= 0; b--) m |= decBit(CTX_AREM + b) << b;
+  let a = mpmL[0], b = mpmL[1], d = mpmL[2], t;
+  if (a > b) { t = a; a = b; b = t; }
+  if (b > d) { t = b; b = d; d = t; }
+  if (a > b) { t = a; a = b; b = t; }
+  if (m >= a) m++;
+  if (m >= b) m++;
+  if (m >= d) m++;
+  return m;
+}
+// Luma prediction of one block as the stream codes it (H.264 modes, or the 35 with INTRA_ANGULAR).
+// Blocks are decoded in raster order inside the macroblock: below-left exists only beside the left one.
+function angRef4(px, py) {
+  const bx = (px >> 2) & 3, by = (py >> 2) & 3;
+  angRef(4, px, py, px > 0 && bx === 0 && by < 3, py > 0 && (by === 0 ? bx < 3 || px + 4 < WP : bx < 3));
+}
+function angRef8(px, py) {
+  const bx = (px >> 3) & 1, by = (py >> 3) & 1;
+  angRef(8, px, py, px > 0 && bx === 0 && by === 0, py > 0 && (by === 0 ? bx === 0 || px + 8 < WP : bx === 0));
+}
+function lumaPred4(m, px, py, dst, dOff) { if (!intraAng) intra4Pred(m, px, py, dst, dOff); else { angRef4(px, py); angPred(m, dst, dOff); } }
+function lumaPred8(m, px, py, dst, dOff) { if (!intraAng) intra8Pred(m, px, py, dst, dOff); else { angRef8(px, py); angPred(m, dst, dOff); } }
+function lumaPred16(m, mbx, mby, dst) {
+  if (!intraAng) return intraBlockPred(m, curY, LS, LOFF + mby * 16 * LS + mbx * 16, 16, mby > 0, mbx > 0, dst);
+  angRef(16, mbx * 16, mby * 16, false, mby > 0 && mbx + 1 < MBW);
+  angPred(m, dst, 0);
 }
 // Chroma from luma (chroma mode 4, VVC's CCLM idea): each chroma plane predicted as a*L + b from the
 // macroblock's reconstructed luma averaged 2x2, with a and b fitted by least squares to the neighbouring
@@ -2432,7 +2547,7 @@ function commitMaps(mbx, mby, type) {
   mbType[mb] = type;
   for (let b = 0; b < 16; b++) {
     const i = (mby * 4 + (b >> 2)) * W4 + mbx * 4 + (b & 3);
-    nzL[i] = mbNz[b]; i4Mode[i] = type === 4 ? mbMode4[b] : 2;
+    nzL[i] = mbNz[b]; i4Mode[i] = type === 4 ? mbMode4[b] : !intraAng ? 2 : type === 3 ? mbI16Mode : 1;
   }
   for (let b = 0; b < 4; b++) {
     const i = (mby * 2 + (b >> 1)) * W8 + mbx * 2 + (b & 1);
@@ -2520,12 +2635,12 @@ function codeChromaIntra(mbx, mby, cmode) {
 }
 const t8SaveRec = new Uint8Array(256), t8SaveLv = new Int16Array(256), t8SaveNz = new Uint8Array(16);
 function tryIntra16(mbx, mby, mode, cmode) {
-  const lo = LOFF + mby * 16 * LS + mbx * 16;
-  intraBlockPred(mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
+  lumaPred16(mode, mbx, mby, predL);
   mbI16Mode = mode; mbCMode = cmode; mbT8 = 0;
   let j = transform16 ? tryLuma16(mbx, mby, 1, codeI16Luma) : codeI16Luma(mbx, mby);
   j += codeChromaIntra(mbx, mby, cmode);
-  const bits = intraTypeBits(mbx, mby, 0) + 2 + 2 + cbpCost(mbx, mby, cbpOf());
+  if (intraAng) angMpm(mbx * 4, mby * 4);
+  const bits = intraTypeBits(mbx, mby, 0) + (intraAng ? angBits(mode, 2) : 2) + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
 }
 // Intra 16x16 residual: transform all 16 blocks, code their DCs through the Hadamard stage, then
@@ -2601,6 +2716,53 @@ function mpmOf(x4, y4) {
   const a = x4 > 0 ? i4Mode[y4 * W4 + x4 - 1] : 2, b = y4 > 0 ? i4Mode[(y4 - 1) * W4 + x4] : 2;
   return a < b ? a : b;
 }
+// Angular mode choice (INTRA_ANGULAR) on the reference angRef built: SATD + lambda * mode bits over
+// planar, DC, H, V and the MPMs (angSearch), then (angRefine) every ANG_STEP-th angle and around the best
+// angle with halving steps (16x16 stops after angSearch: it rarely wins). In intra pictures the ANG_RD
+// best 4x4/8x8 modes by SATD (angCm) are then coded in full and chosen by RD cost.
+const ANG_STEP = 4;              // @evolve int 1 8
+const ANG_RD = 4;                // @evolve int 1 8
+const angDone = new Uint8Array(35), angCm = new Uint8Array(8), angCc = new Float64Array(8);
+let angBm = 1, angBc = INF, angNc = 0;
+function angTry(m, n, c, sOff, tmp, pOff) {
+  if (angDone[m]) return;
+  angDone[m] = 1;
+  angPred(m, tmp, pOff);
+  const v = (n === 4 ? satd4(srcY, sOff, WP, tmp, pOff, 16) : satdBlock(sOff, tmp, pOff, n, n)) + lambdaMe * angBits(m, c);
+  const nk = n === 16 || frameIsP ? 1 : max(1, min(8, ANG_RD));
+  if (angNc === nk && v >= angCc[nk - 1]) return;
+  let k = angNc < nk ? angNc++ : nk - 1;
+  for (; k > 0 && angCc[k - 1] > v; k--) { angCc[k] = angCc[k - 1]; angCm[k] = angCm[k - 1]; }
+  angCc[k] = v; angCm[k] = m; angBc = angCc[0]; angBm = angCm[0];
+}
+function angSearch(n, c, sOff, tmp, pOff) {
+  angDone.fill(0); angBc = INF; angBm = 1; angNc = 0;
+  angTry(0, n, c, sOff, tmp, pOff); angTry(1, n, c, sOff, tmp, pOff); angTry(10, n, c, sOff, tmp, pOff); angTry(26, n, c, sOff, tmp, pOff);
+  for (let k = 0; k < 3; k++) angTry(mpmL[k], n, c, sOff, tmp, pOff);
+  return angBm;
+}
+// RD candidates far behind the best by SATD are dropped.
+function angPrune() { while (angNc > 1 && angCc[angNc - 1] > angCc[0] * 1.25 + 4 * lambdaMe) angNc--; }
+function angRefine(n, c, sOff, tmp, pOff) {
+  const st = max(1, ANG_STEP);
+  for (let m = 2; m < 35; m += st) angTry(m, n, c, sOff, tmp, pOff);
+  for (let d = st >> 1; d > 0; d >>= 1) {
+    const b = angBm;
+    if (b < 2) break;
+    if (b - d >= 2) angTry(b - d, n, c, sOff, tmp, pOff);
+    if (b + d <= 34) angTry(b + d, n, c, sOff, tmp, pOff);
+  }
+  return angBm;
+}
+// The RD winner's reconstruction and levels, kept so that it needs no second coding.
+const angSvL = new Int16Array(64), angSvY = new Uint8Array(64);
+let angSvNz = 0;
+function angKeep(dOff, off, n, back) {
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
+    if (back) curY[dOff + y * LS + x] = angSvY[y * n + x]; else angSvY[y * n + x] = curY[dOff + y * LS + x];
+  }
+  if (back) for (let i = 0; i < n * n; i++) mbLv[off + i] = angSvL[i]; else for (let i = 0; i < n * n; i++) angSvL[i] = mbLv[off + i];
+}
 const predI4 = new Uint8Array(256);
 function tryIntra4(mbx, mby, cmode) {
   const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
@@ -2608,77 +2770,118 @@ function tryIntra4(mbx, mby, cmode) {
   let j = 0, bits = 0;
   for (let b = 0; b < 16; b++) {
     const ox = (b & 3) * 4, oy = (b >> 2) * 4, x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
-    const mpm = mpmOf(x4, y4);
-    let bm = 2, bc = INF;
-    for (let m = 0; m < 9; m++) {
-      if (m >= INTRA4_MODES && m !== mpm && m !== 2) continue;
-      intra4Pred(m, mbx * 16 + ox, mby * 16 + oy, predI4, oy * 16 + ox);
-      const c = satd4(srcY, so + oy * WP + ox, WP, predI4, oy * 16 + ox, 16) + lambdaMe * (m === mpm ? 1 : 4);
-      if (c < bc) { bc = c; bm = m; }
+    let bm = 2, bc = INF, jb = -1;
+    if (intraAng) {
+      angMpm(x4, y4); angRef4(mbx * 16 + ox, mby * 16 + oy);
+      bm = angSearch(4, 0, so + oy * WP + ox, predI4, oy * 16 + ox);
+      if (INTRA4_MODES >= 9) bm = angRefine(4, 0, so + oy * WP + ox, predI4, oy * 16 + ox);
+      angPrune();
+      for (let k = 0; k < angNc && angNc > 1; k++) {
+        angPred(angCm[k], predL, oy * 16 + ox);
+        const jk = codeBlock(srcY, so + oy * WP + ox, WP, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, qp, true, 0,
+          cbfCtx(0, nzL, W4, x4, y4), mbLv, b * 16), mb = angBits(angCm[k], 0);
+        if (jb < 0 || jk + lambda * mb < jb + lambda * bc) { jb = jk; bc = mb; bm = angCm[k]; angSvNz = blkNz; if (k < angNc - 1) angKeep(lo + oy * LS + ox, b * 16, 4, false); }
+        else if (k === angNc - 1) { angKeep(lo + oy * LS + ox, b * 16, 4, true); blkNz = angSvNz; }
+      }
+      if (jb < 0) angPred(bm, predL, oy * 16 + ox);
+      bits += angBits(bm, 0);
+    } else {
+      const mpm = mpmOf(x4, y4);
+      for (let m = 0; m < 9; m++) {
+        if (m >= INTRA4_MODES && m !== mpm && m !== 2) continue;
+        intra4Pred(m, mbx * 16 + ox, mby * 16 + oy, predI4, oy * 16 + ox);
+        const c = satd4(srcY, so + oy * WP + ox, WP, predI4, oy * 16 + ox, 16) + lambdaMe * (m === mpm ? 1 : 4);
+        if (c < bc) { bc = c; bm = m; }
+      }
+      intra4Pred(bm, mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
+      bits += bm === mpm ? bitCost(CTX_I4MPM, 1) : bitCost(CTX_I4MPM, 0) + 3;
     }
-    intra4Pred(bm, mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
     mbMode4[b] = bm; i4Mode[y4 * W4 + x4] = bm;
-    bits += bm === mpm ? bitCost(CTX_I4MPM, 1) : bitCost(CTX_I4MPM, 0) + 3;
-    j += codeBlock(srcY, so + oy * WP + ox, WP, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, qp, true, 0,
+    j += jb >= 0 ? jb : codeBlock(srcY, so + oy * WP + ox, WP, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, qp, true, 0,
       cbfCtx(0, nzL, W4, x4, y4), mbLv, b * 16);
     mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
+    if (j + lambda * bits > bestJ) return INF; // J only grows: this candidate has lost already
   }
   j += codeChromaIntra(mbx, mby, cmode);
   bits += intraTypeBits(mbx, mby, 1) + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
 }
 
+// One intra 8x8 block's residual (prediction in predL): 8x8 transform, quantisation, kept when that
+// lowers J. Returns SSD + lambda * level bits; i8Coded tells whether levels were kept.
+let i8Coded = 0;
+function codeIntra8(sOff, pOff, dOff, off) {
+  const q = qp, qb = q * 64, qbits = 16 + ((q / 6) | 0), f = floor(DEADZONE_INTRA * (1 << qbits));
+  let ssdZero = 0;
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+    const d = srcY[sOff + y * WP + x] - predL[pOff + y * 16 + x];
+    res8[y * 8 + x] = d; ssdZero += d * d;
+  }
+  fdct8(res8, coef8);
+  let nz = 0;
+  if (RDOQ) nz = rdoQuant8(coef8, q, mbLv, off);
+  else for (let i = 0; i < 64; i++) {
+    const p = ZZ8[i], c = coef8[p], a = ((c < 0 ? -c : c) * QMUL8[qb + p] + f) >> qbits;
+    mbLv[off + i] = c < 0 ? -a : a;
+    if (a) nz = 1;
+  }
+  let jk = ssdZero;
+  i8Coded = 0;
+  if (nz) {
+    recon8(mbLv, off, q, predL, pOff, 16, curY, dOff, LS);
+    let ssd = 0;
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { const d = srcY[sOff + y * WP + x] - curY[dOff + y * LS + x]; ssd += d * d; }
+    const jc = ssd + lambda * blockCost8(mbLv, off);
+    if (!BLOCK_RDO || jc < ssdZero) { jk = jc; i8Coded = 1; }
+  }
+  if (!i8Coded) { for (let i = 0; i < 64; i++) mbLv[off + i] = 0; copyBlock(predL, pOff, 16, curY, dOff, LS, 8); }
+  return jk;
+}
 // Intra 8x8: per 8x8 block the mode by SATD (most probable mode cheaper), then the 8x8 transform.
 const predI8 = new Uint8Array(256);
 function tryIntra8(mbx, mby, cmode) {
   const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
-  const q = qp, qb = q * 64, qbits = 16 + ((q / 6) | 0), f = floor(DEADZONE_INTRA * (1 << qbits));
   mbCMode = cmode; mbT8 = 1;
   let j = 0, bits = 0;
   for (let k = 0; k < 4; k++) {
     const ox = (k & 1) * 8, oy = (k >> 1) * 8, x4 = mbx * 4 + (ox >> 2), y4 = mby * 4 + (oy >> 2);
     const pOff = oy * 16 + ox, dOff = lo + oy * LS + ox, sOff = so + oy * WP + ox, off = k * 64;
-    const mpm = mpmOf(x4, y4);
-    let bm = 2, bc = INF;
-    for (let m = 0; m < 9; m++) {
-      if (m >= INTRA4_MODES && m !== mpm && m !== 2) continue;
-      intra8Pred(m, mbx * 16 + ox, mby * 16 + oy, predI8, pOff);
-      const c = satdBlock(sOff, predI8, pOff, 8, 8) + lambdaMe * (m === mpm ? 1 : 4);
-      if (c < bc) { bc = c; bm = m; }
+    let bm = 2, bc = INF, jb = -1;
+    if (intraAng) {
+      angMpm(x4, y4); angRef8(mbx * 16 + ox, mby * 16 + oy);
+      angSearch(8, 1, sOff, predI8, pOff);
+      bm = INTRA4_MODES >= 9 ? angRefine(8, 1, sOff, predI8, pOff) : angBm;
+      angPrune();
+      for (let c = 0; c < angNc && angNc > 1; c++) {
+        angPred(angCm[c], predL, pOff);
+        const jc = codeIntra8(sOff, pOff, dOff, off), mb = angBits(angCm[c], 1);
+        if (jb < 0 || jc + lambda * mb < jb + lambda * bc) { jb = jc; bc = mb; bm = angCm[c]; angSvNz = i8Coded; if (c < angNc - 1) angKeep(dOff, off, 8, false); }
+        else if (c === angNc - 1) { angKeep(dOff, off, 8, true); i8Coded = angSvNz; }
+      }
+      if (jb < 0) angPred(bm, predL, pOff);
+      bits += angBits(bm, 1);
+    } else {
+      const mpm = mpmOf(x4, y4);
+      for (let m = 0; m < 9; m++) {
+        if (m >= INTRA4_MODES && m !== mpm && m !== 2) continue;
+        intra8Pred(m, mbx * 16 + ox, mby * 16 + oy, predI8, pOff);
+        const c = satdBlock(sOff, predI8, pOff, 8, 8) + lambdaMe * (m === mpm ? 1 : 4);
+        if (c < bc) { bc = c; bm = m; }
+      }
+      intra8Pred(bm, mbx * 16 + ox, mby * 16 + oy, predL, pOff);
+      bits += bm === mpm ? bitCost(CTX_I4MPM, 1) : bitCost(CTX_I4MPM, 0) + 3;
     }
-    intra8Pred(bm, mbx * 16 + ox, mby * 16 + oy, predL, pOff);
     for (let s = 0; s < 4; s++) {
       const b = ((oy >> 2) + (s >> 1)) * 4 + (ox >> 2) + (s & 1);
       mbMode4[b] = bm; i4Mode[(y4 + (s >> 1)) * W4 + x4 + (s & 1)] = bm;
     }
-    bits += bm === mpm ? bitCost(CTX_I4MPM, 1) : bitCost(CTX_I4MPM, 0) + 3;
-    let ssdZero = 0;
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-      const d = srcY[sOff + y * WP + x] - predL[pOff + y * 16 + x];
-      res8[y * 8 + x] = d; ssdZero += d * d;
-    }
-    fdct8(res8, coef8);
-    let nz = 0;
-    if (RDOQ) nz = rdoQuant8(coef8, q, mbLv, off);
-    else for (let i = 0; i < 64; i++) {
-      const p = ZZ8[i], c = coef8[p], a = ((c < 0 ? -c : c) * QMUL8[qb + p] + f) >> qbits;
-      mbLv[off + i] = c < 0 ? -a : a;
-      if (a) nz = 1;
-    }
-    let jk = ssdZero, coded = 0;
-    if (nz) {
-      recon8(mbLv, off, q, predL, pOff, 16, curY, dOff, LS);
-      let ssd = 0;
-      for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) { const d = srcY[sOff + y * WP + x] - curY[dOff + y * LS + x]; ssd += d * d; }
-      const jc = ssd + lambda * blockCost8(mbLv, off);
-      if (!BLOCK_RDO || jc < ssdZero) { jk = jc; coded = 1; }
-    }
-    if (!coded) { for (let i = 0; i < 64; i++) mbLv[off + i] = 0; copyBlock(predL, pOff, 16, curY, dOff, LS, 8); }
+    const jk = jb >= 0 ? jb : codeIntra8(sOff, pOff, dOff, off), coded = i8Coded;
     for (let s = 0; s < 4; s++) {
       const bx = (ox >> 2) + (s & 1), by = (oy >> 2) + (s >> 1);
       mbNz[by * 4 + bx] = coded; nzL[(mby * 4 + by) * W4 + mbx * 4 + bx] = coded;
     }
     j += jk;
+    if (j + lambda * bits > bestJ) return INF;
   }
   j += codeChromaIntra(mbx, mby, cmode);
   bits += intraTypeBits(mbx, mby, 1) + bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 1) + 2 + cbpCost(mbx, mby, cbpOf());
@@ -3033,7 +3236,10 @@ function encodeMb(mbx, mby) {
   if (!mbEarlySkip && (!frameIsP || INTRA_IN_P_RATIO > 0)) {
     const lo = LOFF + py * LS + px, so = py * WP + px;
     let bm = 0, bc = INF;
-    for (let m = 0; m < 4; m++) {
+    if (intraAng) {
+      angMpm(mbx * 4, mby * 4); angRef(16, px, py, false, mby > 0 && mbx + 1 < MBW);
+      bm = angSearch(16, 2, so, predI16, 0); bc = angBc;
+    } else for (let m = 0; m < 4; m++) {
       if ((m === 1 && mby === 0) || (m === 2 && mbx === 0) || (m === 3 && (mbx === 0 || mby === 0))) continue;
       intraBlockPred(m, curY, LS, lo, 16, mby > 0, mbx > 0, predI16);
       const c = satdBlock(so, predI16, 0, 16, 16);
@@ -3056,14 +3262,15 @@ function encodeMb(mbx, mby) {
       }
       let j = tryIntra16(mbx, mby, bm, cm);
       if (j < bestJ) saveBest(mbx, mby, 3, j);
-      mbT8 = 0;
-      j = tryIntra4(mbx, mby, cm) + (transform8 ? lambda * bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 0) : 0);
-      mbT8 = 0;
-      if (j < bestJ) saveBest(mbx, mby, 4, j);
+      // 8x8 before 4x4: it wins more often, and a candidate stops once its partial J exceeds the best.
       if (transform8 && INTRA_8X8) {
         j = tryIntra8(mbx, mby, cm);
         if (j < bestJ) saveBest(mbx, mby, 4, j);
       }
+      mbT8 = 0;
+      j = tryIntra4(mbx, mby, cm) + (transform8 ? lambda * bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 0) : 0);
+      mbT8 = 0;
+      if (j < bestJ) saveBest(mbx, mby, 4, j);
     }
   }
   restoreBest(mbx, mby);
@@ -3200,12 +3407,15 @@ function writeMb(mbx, mby, type) {
       for (let b = 0; b < 16; b++) {
         if (mbT8 && (b & 5)) continue; // one mode per 8x8 block, at its top-left 4x4 block
         const x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2);
-        const m = mbMode4[b], mpm = mpmOf(x4, y4);
+        const m = mbMode4[b];
+        if (intraAng) { angMpm(x4, y4); angWrite(m, mbT8); continue; }
+        const mpm = mpmOf(x4, y4);
         encBit(CTX_I4MPM, m === mpm ? 1 : 0);
         if (m !== mpm) { const r = m < mpm ? m : m - 1; for (let k = 2; k >= 0; k--) encBit(CTX_I4REM + k, (r >> k) & 1); }
       }
     } else {
-      encBit(CTX_I16MODE, mbI16Mode >> 1); encBit(CTX_I16MODE + 1 + (mbI16Mode >> 1), mbI16Mode & 1);
+      if (intraAng) { angMpm(mbx * 4, mby * 4); angWrite(mbI16Mode, 2); }
+      else { encBit(CTX_I16MODE, mbI16Mode >> 1); encBit(CTX_I16MODE + 1 + (mbI16Mode >> 1), mbI16Mode & 1); }
       if (transform16) encBit(t16Ctx(mbx, mby, 1), mbT8 === 2 ? 1 : 0);
     }
     if (chromaCfl && (mbx > 0 || mby > 0)) encBit(CTX_CFL, mbCMode === 4 ? 1 : 0);
@@ -3294,9 +3504,10 @@ function readMb(mbx, mby) {
       mbT8 = transform8 ? decBit(CTX_I8FLAG + (frameIsP ? 1 : 0)) : 0;
       for (let b = 0; b < 16; b++) {
         if (mbT8 && (b & 5)) continue;
-        const x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2), mpm = mpmOf(x4, y4);
+        const x4 = mbx * 4 + (b & 3), y4 = mby * 4 + (b >> 2), mpm = intraAng ? 0 : mpmOf(x4, y4);
         let m = mpm;
-        if (!decBit(CTX_I4MPM)) {
+        if (intraAng) { angMpm(x4, y4); m = angRead(mbT8); }
+        else if (!decBit(CTX_I4MPM)) {
           let r = 0;
           for (let k = 2; k >= 0; k--) r |= decBit(CTX_I4REM + k) << k;
           m = r < mpm ? r : r + 1;
@@ -3308,8 +3519,8 @@ function readMb(mbx, mby) {
         }
       }
     } else {
-      const hi = decBit(CTX_I16MODE);
-      mbI16Mode = (hi << 1) | decBit(CTX_I16MODE + 1 + hi);
+      if (intraAng) { angMpm(mbx * 4, mby * 4); mbI16Mode = angRead(2); }
+      else { const hi = decBit(CTX_I16MODE); mbI16Mode = (hi << 1) | decBit(CTX_I16MODE + 1 + hi); }
       if (transform16 && decBit(t16Ctx(mbx, mby, 1))) mbT8 = 2;
     }
     if (chromaCfl && (mbx > 0 || mby > 0) && decBit(CTX_CFL)) mbCMode = 4;
@@ -3339,10 +3550,10 @@ function readMb(mbx, mby) {
   } else {
     const lo = LOFF + mby * 16 * LS + mbx * 16;
     if (type === 3 && mbT8 === 2) {
-      intraBlockPred(mbI16Mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
+      lumaPred16(mbI16Mode, mbx, mby, predL);
       reconLumaFromPred(mbx, mby);
     } else if (type === 3) {
-      intraBlockPred(mbI16Mode, curY, LS, lo, 16, mby > 0, mbx > 0, predL);
+      lumaPred16(mbI16Mode, mbx, mby, predL);
       dcDequant(qp);
       for (let b = 0; b < 16; b++) {
         const ox = (b & 3) * 4, oy = (b >> 2) * 4;
@@ -3353,14 +3564,14 @@ function readMb(mbx, mby) {
     } else if (mbT8) {
       for (let k = 0; k < 4; k++) {
         const ox = (k & 1) * 8, oy = (k >> 1) * 8;
-        intra8Pred(mbMode4[(oy >> 2) * 4 + (ox >> 2)], mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
+        lumaPred8(mbMode4[(oy >> 2) * 4 + (ox >> 2)], mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
         if (mbNz[(oy >> 2) * 4 + (ox >> 2)]) recon8(mbLv, k * 64, qp, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
         else copyBlock(predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, 8);
       }
     } else {
       for (let b = 0; b < 16; b++) {
         const ox = (b & 3) * 4, oy = (b >> 2) * 4;
-        intra4Pred(mbMode4[b], mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
+        lumaPred4(mbMode4[b], mbx * 16 + ox, mby * 16 + oy, predL, oy * 16 + ox);
         if (mbNz[b]) reconBlock(mbLv, b * 16, qp, predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS);
         else copyBlock(predL, oy * 16 + ox, 16, curY, lo + oy * LS + ox, LS, 4);
       }
@@ -3662,7 +3873,7 @@ function encodeVideo(video, options) {
   const bMax = n > 2 ? max(0, min(4, B_FRAMES)) : 0;
   bPyramid = !!B_PYRAMID; longTerm = !!LONG_TERM_REF;
   dpbCap = numRefs + (bMax > 0 ? 2 : 0) + (longTerm ? 1 : 0);
-  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; transform16 = !!TRANSFORM_16X16; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS)); mergeTemporal = !!MERGE_TEMPORAL && mergeN > 1;
+  chromaDc = !!CHROMA_DC; transform8 = !!TRANSFORM_8X8; transform16 = !!TRANSFORM_16X16; chromaCfl = !!CHROMA_CFL; chroma4tap = !!CHROMA_4TAP; pRect = !!RECT_PARTITIONS && !!USE_8X8_PARTITIONS; mergeN = max(1, min(4, MERGE_CANDS)); mergeTemporal = !!MERGE_TEMPORAL && mergeN > 1; intraAng = !!INTRA_ANGULAR;
   setup(video.width, video.height);
   lazyHalf = false; alfEnc = true;
   shift = max(4, min(7, PROB_SHIFT)); slowShift = PROB_SLOW_SHIFT > shift ? min(10, PROB_SLOW_SHIFT) : 0; probCount = !!PROB_COUNT; probInit = !!PROB_INIT;
@@ -3701,7 +3912,7 @@ function encodeVideo(video, options) {
   encFlush();
   laVideo = null; laFrames = null; laEst = null; laIntra = null;
   const hdr = [72, 50, W >> 8, W & 255, H >> 8, H & 255, n >> 8, n & 255, shift | (probCount ? 8 : 0) | (slowShift ? (slowShift - shift) << 4 : 0) | (probInit ? 128 : 0), chromaQpOffset + 16, deblockOn ? deblockOffset + 8 : 0, numRefs, (chromaDc ? 1 : 0) | (transform8 ? 2 : 0) | (chromaCfl ? 4 : 0) | (chroma4tap ? 8 : 0) | (transform16 ? 16 : 0) | (pRect ? 32 : 0) | ((mergeN - 1) << 6),
-    (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0) | (mergeTemporal ? 8 : 0)];
+    (bMax > 0 ? 1 : 0) | (bPyramid ? 2 : 0) | (longTerm ? 4 : 0) | (mergeTemporal ? 8 : 0) | (intraAng ? 16 : 0)];
   const bytes = new Uint8Array(hdr.length + outPos);
   bytes.set(hdr, 0);
   bytes.set(out.subarray(0, outPos), hdr.length);
@@ -3730,7 +3941,7 @@ function decodeVideo(bytes) {
   numRefs = bytes[11];
   if (numRefs < 1 || numRefs > 4) throw new Error('bad reference count in header');
   const bOn = (bytes[13] & 1) !== 0;
-  bPyramid = (bytes[13] & 2) !== 0; longTerm = (bytes[13] & 4) !== 0; mergeTemporal = (bytes[13] & 8) !== 0;
+  bPyramid = (bytes[13] & 2) !== 0; longTerm = (bytes[13] & 4) !== 0; mergeTemporal = (bytes[13] & 8) !== 0; intraAng = (bytes[13] & 16) !== 0;
   dpbCap = numRefs + (bOn ? 2 : 0) + (longTerm ? 1 : 0);
   setup(width, height);
   lazyHalf = true; alfEnc = false;
