@@ -634,15 +634,19 @@ function mcChroma(ref, cx, cy, mx, my, bw, bh, dst, dOff) {
       }
       return;
     }
+    // Sliding windows (each sample read once per pass): the same integer sums.
+    const T = c4tmp, cs = CS;
     for (let y = -1; y < bh + 2; y++) {
-      const s = base + y * CS, t = (y + 1) * 8;
-      for (let x = 0; x < bw; x++) { const i = s + x; c4tmp[t + x] = h0 * ref[i - 1] + h1 * ref[i] + h2 * ref[i + 1] + h3 * ref[i + 2]; }
+      const s = base + y * cs, t = (y + 1) * 8;
+      let r0 = ref[s - 1], r1 = ref[s], r2 = ref[s + 1];
+      for (let x = 0; x < bw; x++) { const r3 = ref[s + x + 2]; T[t + x] = h0 * r0 + h1 * r1 + h2 * r2 + h3 * r3; r0 = r1; r1 = r2; r2 = r3; }
     }
-    for (let y = 0; y < bh; y++) {
-      const t = (y + 1) * 8, d = dOff + y * 8;
-      for (let x = 0; x < bw; x++) {
-        const v = (v0 * c4tmp[t - 8 + x] + v1 * c4tmp[t + x] + v2 * c4tmp[t + 8 + x] + v3 * c4tmp[t + 16 + x] + 2048) >> 12;
-        dst[d + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+    for (let x = 0; x < bw; x++) {
+      let r0 = T[x], r1 = T[8 + x], r2 = T[16 + x];
+      for (let y = 0, t = 24 + x, d = dOff + x; y < bh; y++, t += 8, d += 8) {
+        const r3 = T[t], v = (v0 * r0 + v1 * r1 + v2 * r2 + v3 * r3 + 2048) >> 12;
+        dst[d] = v < 0 ? 0 : v > 255 ? 255 : v;
+        r0 = r1; r1 = r2; r2 = r3;
       }
     }
     return;
@@ -2333,11 +2337,23 @@ function tryInt(ix, iy) {
   const c = sadInt(sPx, sPy, sBw, sBh, ix, iy, sBc, m) + m;
   if (c < sBc) { sBc = c; sBx = ix; sBy = iy; }
 }
-// SATD of a w x h luma block against pred, stopping once the partial sum plus `add` reaches limit.
-function satdBlockLim(sOff, pred, pOff, w, h, add, limit) {
+// SATD of the w x h luma block at (px,py) against its prediction by vector (mx,my) (mcLuma's samples),
+// stopping once the partial sum plus `add` reaches limit; predicted 4 rows at a time (so an early stop
+// skips the rest of the interpolation), single-plane positions read in place.
+function satdBlockLim(px, py, mx, my, w, h, add, limit) {
+  const k = ((my & 3) * 4 + (mx & 3)) * 6, base = LOFF + (py + (my >> 2)) * LS + px + (mx >> 2), ls = LS, ws = WP, S = srcY, P = mePred;
+  if (lazyHalf && k !== 0) fillHalfWindow(base, k, w, h);
+  const A = planes[QPEL[k]], a0 = base + QPEL[k + 2] * ls + QPEL[k + 1], two = QPEL[k + 3] >= 0;
+  const B = two ? planes[QPEL[k + 3]] : A, b0 = base + QPEL[k + 5] * ls + QPEL[k + 4];
   let s = 0;
-  for (let y = 0; y < h; y += 4) {
-    for (let x = 0; x < w; x += 4) s += satd4(srcY, sOff + y * WP + x, WP, pred, pOff + y * 16 + x, 16);
+  for (let y = 0, so = py * ws + px; y < h; y += 4, so += 4 * ws) {
+    if (two) {
+      for (let r = 0; r < 4; r++) {
+        const sa = a0 + (y + r) * ls, sb = b0 + (y + r) * ls, d = r * 16;
+        for (let x = 0; x < w; x++) P[d + x] = (A[sa + x] + B[sb + x] + 1) >> 1;
+      }
+      for (let x = 0; x < w; x += 4) s += satd4(S, so + x, ws, P, x, 16);
+    } else for (let x = 0; x < w; x += 4) s += satd4(S, so + x, ws, A, a0 + y * ls + x, ls);
     if (s + add >= limit) return s;
   }
   return s;
@@ -2377,8 +2393,7 @@ function motionSearch(px, py, bw, pmX, pmY, cands, nc, iters, bh) {
       // Same sum as satd + chroma + bits, cut short once it cannot beat best (all terms are >= 0).
       const m = lambdaMe * mvCost(tx - pmX, ty - pmY);
       if (m >= best) continue;
-      mcLuma(px, py, tx, ty, bw, bh, mePred, 0);
-      let sl = satdBlockLim(py * WP + px, mePred, 0, bw, bh, m, best);
+      let sl = satdBlockLim(px, py, tx, ty, bw, bh, m, best);
       if (sl + m >= best) continue;
       if (useC) sl += chromaSatdLim(px, py, bw, bh, tx, ty, sl, m, best);
       const c = sl + m;
