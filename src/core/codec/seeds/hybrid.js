@@ -1931,6 +1931,26 @@ function satd4(src, sOff, sStride, pred, pOff, pStride) {
   const t30 = a0 + a2, t31 = a1 + a3, t32 = a0 - a2, t33 = a1 - a3;
   return (satdCol(t00, t10, t20, t30) + satdCol(t01, t11, t21, t31) + satdCol(t02, t12, t22, t32) + satdCol(t03, t13, t23, t33)) >> 1;
 }
+// satd4 against the rounded average of two planes at pOff and qOff (quarter-pel samples, no copy).
+function satd4a(src, sOff, sStride, A, pOff, B, qOff, pStride) {
+  let s = sOff, p = pOff, q = qOff;
+  let d0 = src[s] - ((A[p] + B[q] + 1) >> 1), d1 = src[s + 1] - ((A[p + 1] + B[q + 1] + 1) >> 1), d2 = src[s + 2] - ((A[p + 2] + B[q + 2] + 1) >> 1), d3 = src[s + 3] - ((A[p + 3] + B[q + 3] + 1) >> 1);
+  let a0 = d0 + d1, a1 = d0 - d1, a2 = d2 + d3, a3 = d2 - d3;
+  const t00 = a0 + a2, t01 = a1 + a3, t02 = a0 - a2, t03 = a1 - a3;
+  s += sStride; p += pStride; q += pStride;
+  d0 = src[s] - ((A[p] + B[q] + 1) >> 1); d1 = src[s + 1] - ((A[p + 1] + B[q + 1] + 1) >> 1); d2 = src[s + 2] - ((A[p + 2] + B[q + 2] + 1) >> 1); d3 = src[s + 3] - ((A[p + 3] + B[q + 3] + 1) >> 1);
+  a0 = d0 + d1; a1 = d0 - d1; a2 = d2 + d3; a3 = d2 - d3;
+  const t10 = a0 + a2, t11 = a1 + a3, t12 = a0 - a2, t13 = a1 - a3;
+  s += sStride; p += pStride; q += pStride;
+  d0 = src[s] - ((A[p] + B[q] + 1) >> 1); d1 = src[s + 1] - ((A[p + 1] + B[q + 1] + 1) >> 1); d2 = src[s + 2] - ((A[p + 2] + B[q + 2] + 1) >> 1); d3 = src[s + 3] - ((A[p + 3] + B[q + 3] + 1) >> 1);
+  a0 = d0 + d1; a1 = d0 - d1; a2 = d2 + d3; a3 = d2 - d3;
+  const t20 = a0 + a2, t21 = a1 + a3, t22 = a0 - a2, t23 = a1 - a3;
+  s += sStride; p += pStride; q += pStride;
+  d0 = src[s] - ((A[p] + B[q] + 1) >> 1); d1 = src[s + 1] - ((A[p + 1] + B[q + 1] + 1) >> 1); d2 = src[s + 2] - ((A[p + 2] + B[q + 2] + 1) >> 1); d3 = src[s + 3] - ((A[p + 3] + B[q + 3] + 1) >> 1);
+  a0 = d0 + d1; a1 = d0 - d1; a2 = d2 + d3; a3 = d2 - d3;
+  const t30 = a0 + a2, t31 = a1 + a3, t32 = a0 - a2, t33 = a1 - a3;
+  return (satdCol(t00, t10, t20, t30) + satdCol(t01, t11, t21, t31) + satdCol(t02, t12, t22, t32) + satdCol(t03, t13, t23, t33)) >> 1;
+}
 function satdCol(x0, x1, x2, x3) {
   const a0 = x0 + x1, a1 = x0 - x1, a2 = x2 + x3, a3 = x2 - x3;
   const b0 = a0 + a2, b1 = a1 + a3, b2 = a0 - a2, b3 = a1 - a3;
@@ -2338,22 +2358,16 @@ function tryInt(ix, iy) {
   if (c < sBc) { sBc = c; sBx = ix; sBy = iy; }
 }
 // SATD of the w x h luma block at (px,py) against its prediction by vector (mx,my) (mcLuma's samples),
-// stopping once the partial sum plus `add` reaches limit; predicted 4 rows at a time (so an early stop
-// skips the rest of the interpolation), single-plane positions read in place.
+// stopping once the partial sum plus `add` reaches limit; the prediction is read in place (no copy).
 function satdBlockLim(px, py, mx, my, w, h, add, limit) {
-  const k = ((my & 3) * 4 + (mx & 3)) * 6, base = LOFF + (py + (my >> 2)) * LS + px + (mx >> 2), ls = LS, ws = WP, S = srcY, P = mePred;
+  const k = ((my & 3) * 4 + (mx & 3)) * 6, base = LOFF + (py + (my >> 2)) * LS + px + (mx >> 2), ls = LS, ws = WP, S = srcY;
   if (lazyHalf && k !== 0) fillHalfWindow(base, k, w, h);
   const A = planes[QPEL[k]], a0 = base + QPEL[k + 2] * ls + QPEL[k + 1], two = QPEL[k + 3] >= 0;
   const B = two ? planes[QPEL[k + 3]] : A, b0 = base + QPEL[k + 5] * ls + QPEL[k + 4];
   let s = 0;
   for (let y = 0, so = py * ws + px; y < h; y += 4, so += 4 * ws) {
-    if (two) {
-      for (let r = 0; r < 4; r++) {
-        const sa = a0 + (y + r) * ls, sb = b0 + (y + r) * ls, d = r * 16;
-        for (let x = 0; x < w; x++) P[d + x] = (A[sa + x] + B[sb + x] + 1) >> 1;
-      }
-      for (let x = 0; x < w; x += 4) s += satd4(S, so + x, ws, P, x, 16);
-    } else for (let x = 0; x < w; x += 4) s += satd4(S, so + x, ws, A, a0 + y * ls + x, ls);
+    if (two) for (let x = 0; x < w; x += 4) s += satd4a(S, so + x, ws, A, a0 + y * ls + x, B, b0 + y * ls + x, ls);
+    else for (let x = 0; x < w; x += 4) s += satd4(S, so + x, ws, A, a0 + y * ls + x, ls);
     if (s + add >= limit) return s;
   }
   return s;
