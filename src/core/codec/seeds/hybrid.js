@@ -2134,8 +2134,9 @@ function quant16(c, q, lv, off, intra) {
     if (nz) hideSigns(c, lv, off, step);
     return nz ? code16(lv, off, set) : 0;
   }
+  const inv = m / pow(2, sh);
   for (let i = 0; i < 256; i++) {
-    const v = c[SCAN16[i]], a = v < 0 ? -v : v, l = floor(a / step + 0.5);
+    const v = c[SCAN16[i]], a = v < 0 ? -v : v, l = floor(a * inv + 0.5);
     lv[off + i] = v < 0 ? -l : l; rq16A[i] = a;
     if (l) nz = 1;
   }
@@ -2185,14 +2186,14 @@ function quant16(c, q, lv, off, intra) {
     if (dD + lambda * (nb - bits) < 0) { bits = nb; last = nl; if (nl < 0) return 0; }
     else { lv[off + last] = v; break; }
   }
-  hideSigns(c, lv, off, step);
-  return code16(lv, off, set);
+  return hideSigns(c, lv, off, step) ? code16(lv, off, set) : bits;
 }
 // Sign hiding (HEVC's): in a group whose first and last levels lie 4 or more scan positions apart the
 // first level's sign is not sent but read from the parity of the group's level sum; where the parity
 // disagrees the encoder moves by one the level whose change costs least (distortion + lambda * rough
 // bits, keeping the group's first and last level).
 function hideSigns(c, lv, off, step) {
+  let moved = 0;
   for (let g = 0; g < 16; g++) {
     const o = off + g * 16;
     let f = -1, l = -1, sum = 0;
@@ -2209,7 +2210,9 @@ function hideSigns(c, lv, off, step) {
     }
     const q = abs(lv[o + bi]) + bs;
     lv[o + bi] = (lv[o + bi] ? lv[o + bi] < 0 : c[SCAN16[g * 16 + bi]] < 0) ? -q : q;
+    moved = 1;
   }
+  return moved;
 }
 // Codes the luma of the macroblock as one 16x16 block (prediction in predL); returns SSD + lambda *
 // bits of the levels (coded-block flag and transform flag left to the caller).
