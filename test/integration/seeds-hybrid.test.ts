@@ -34,6 +34,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['TRANSFORM_16X16', 'false', 'true'],
   ['PROB_INIT', 'false', 'true'],
   ['MERGE_TEMPORAL', 'false', 'true'],
+  ['RECT_SEARCH', 'false', 'true'],
   ['MV_COST_ADAPT', 'false', 'true'],
   ['INTRA_ANGULAR', 'false', 'true'],
 ];

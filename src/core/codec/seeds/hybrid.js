@@ -2429,6 +2429,28 @@ const USE_8X8_PARTITIONS = true; // @evolve bool
 // one way; the split with the larger vector difference across it is searched, kept by RD.
 const RECT_PARTITIONS = true;    // @evolve bool
 let pRect = true;
+// Halves are tried only when the four 8x8 vectors differ; the split with the larger difference across it.
+// RECT_SEARCH: a half's vector by a full search from the candidates (16x16 and its two 8x8 vectors);
+// off: the best of those three candidates as they are (luma + chroma SATD + vector bits), much cheaper.
+const RECT_SEARCH = false;       // @evolve bool
+function rectSearch(px, py, bw, pmX, pmY, cands, bh) {
+  if (RECT_SEARCH) { motionSearch(px, py, bw, pmX, pmY, cands, 3, 4, bh); return; }
+  meCost = INF; meX = 0; meY = 0;
+  for (let k = 0; k < 3; k++) {
+    const mx = cands[2 * k], my = cands[2 * k + 1];
+    if ((k === 1 && mx === cands[0] && my === cands[1]) || (k === 2 && mx === cands[2] && my === cands[3]) || !mvOk(px, py, 16, mx, my)) continue;
+    mcLuma(px, py, mx, my, bw, bh, mePred, 0);
+    let c = satdBlock(py * WP + px, mePred, 0, bw, bh) + lambdaMe * mvCost(mx - pmX, my - pmY);
+    if (CHROMA_ME) c += chromaSatd(px, py, bw, bh, mx, my);
+    if (c < meCost) { meCost = c; meX = mx; meY = my; }
+  }
+  if (meCost === INF) motionSearch(px, py, bw, pmX, pmY, cands, 3, 4, bh);
+}
+function rectSplit(sx, sy) {
+  const dv = abs(sx[0] - sx[2]) + abs(sy[0] - sy[2]) + abs(sx[1] - sx[3]) + abs(sy[1] - sy[3]);
+  const dh = abs(sx[0] - sx[1]) + abs(sy[0] - sy[1]) + abs(sx[2] - sx[3]) + abs(sy[2] - sy[3]);
+  return dv + dh === 0 ? 0 : dv >= dh ? 1 : 2;
+}
 // ---- intra decisions (encoder side) ----
 // How many of the 9 intra 4x4 modes to try (in order V, H, DC, DDL, DDR, VR, HD, VL, HU; DC and the
 // most probable mode are always tried). Directional modes matter: 1 instead of 9 costs +15 %.
@@ -3097,25 +3119,24 @@ function searchB(mbx, mby) {
       if (j8 < bestJ) saveBest(mbx, mby, 2, j8);
     }
     // 16x8 / 8x16 (as in P-pictures: the split from the 8x8 list-0 vectors), each half list 0, 1 or both.
-    if (pRect) {
-      const sx = subX, sy = subY, tx = sub1X, ty = sub1Y;
-      sx.set(mbMvX); sy.set(mbMvY); tx.set(mbMv1X); ty.set(mbMv1Y);
-      const dv = abs(sx[0] - sx[2]) + abs(sy[0] - sy[2]) + abs(sx[1] - sx[3]) + abs(sy[1] - sy[3]);
-      const dh = abs(sx[0] - sx[1]) + abs(sy[0] - sy[1]) + abs(sx[2] - sx[3]) + abs(sy[2] - sy[3]);
-      const part = dv >= dh ? 1 : 2, bw = part === 1 ? 16 : 8, bh = part === 1 ? 8 : 16;
+    const sx = subX, sy = subY, tx = sub1X, ty = sub1Y;
+    sx.set(mbMvX); sy.set(mbMvY); tx.set(mbMv1X); ty.set(mbMv1Y);
+    const part = pRect ? rectSplit(sx, sy) : 0;
+    if (part) {
+      const bw = part === 1 ? 16 : 8, bh = part === 1 ? 8 : 16;
       let cr = 0, du = 0;
       for (let s = 0; s < 2; s++) {
         const t = part === 1 ? 2 * s : s, u = part === 1 ? 2 * s + 1 : s + 2, sxp = px + (part === 2 ? s * 8 : 0), syp = py + (part === 1 ? s * 8 : 0);
         useRef(r0); predMvPart(mbx, mby, part, s, r0, false);
         const q0x = pmx, q0y = pmy;
         cand[0] = m0x; cand[1] = m0y; cand[2] = sx[t]; cand[3] = sy[t]; cand[4] = sx[u]; cand[5] = sy[u];
-        motionSearch(sxp, syp, bw, q0x, q0y, cand, 3, 4, bh);
+        rectSearch(sxp, syp, bw, q0x, q0y, cand, bh);
         const a0x = meX, a0y = meY, e0 = meCost + lambdaMe * bDirBits(1);
         mcLuma(sxp, syp, a0x, a0y, bw, bh, predB0, 0);
         useRef1(0); predMvPart(mbx, mby, part, s, 0, true);
         const q1x = pmx, q1y = pmy;
         cand[0] = m1x; cand[1] = m1y; cand[2] = tx[t]; cand[3] = ty[t]; cand[4] = tx[u]; cand[5] = ty[u];
-        motionSearch(sxp, syp, bw, q1x, q1y, cand, 3, 4, bh);
+        rectSearch(sxp, syp, bw, q1x, q1y, cand, bh);
         const a1x = meX, a1y = meY, e1 = meCost + lambdaMe * bDirBits(2);
         mcLuma(sxp, syp, a1x, a1y, bw, bh, predB1, 0);
         for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) predBi[y * 16 + x] = (predB0[y * 16 + x] + predB1[y * 16 + x] + 1) >> 1;
@@ -3240,16 +3261,14 @@ function encodeMb(mbx, mby) {
           j = interResidualJ(mbx, mby, 2);
           if (j < bestJ) saveBest(mbx, mby, 2, j);
         }
-        if (pRect) {
-          const dv = abs(sx[0] - sx[2]) + abs(sy[0] - sy[2]) + abs(sx[1] - sx[3]) + abs(sy[1] - sy[3]);
-          const dh = abs(sx[0] - sx[1]) + abs(sy[0] - sy[1]) + abs(sx[2] - sx[3]) + abs(sy[2] - sy[3]);
-          const part = dv >= dh ? 1 : 2;
+        const part = pRect ? rectSplit(sx, sy) : 0;
+        if (part) {
           let cr = 0;
           for (let s = 0; s < 2; s++) {
             const a = part === 1 ? 2 * s : s, b = part === 1 ? 2 * s + 1 : s + 2;
             predMvPart(mbx, mby, part, s, r16);
             cand[0] = m16x; cand[1] = m16y; cand[2] = sx[a]; cand[3] = sy[a]; cand[4] = sx[b]; cand[5] = sy[b];
-            motionSearch(px + (part === 2 ? s * 8 : 0), py + (part === 1 ? s * 8 : 0), part === 1 ? 16 : 8, pmx, pmy, cand, 3, 4, part === 1 ? 8 : 16);
+            rectSearch(px + (part === 2 ? s * 8 : 0), py + (part === 1 ? s * 8 : 0), part === 1 ? 16 : 8, pmx, pmy, cand, part === 1 ? 8 : 16);
             cr += meCost;
             setPartMv(mbx, mby, part, s, meX, meY);
           }
