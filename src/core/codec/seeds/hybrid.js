@@ -2994,10 +2994,13 @@ function mergeChoose(mbx, mby) {
   let bk = 0, bc = INF;
   const so = mby * 16 * WP + mbx * 16;
   if (mgCount > 1) for (let k = 0; k < mgCount; k++) {
-    const d = mgDir[k], px = mbx * 16, py = mby * 16;
+    const d = mgDir[k], px = mbx * 16, py = mby * 16, m = lambdaMe * mergeBits(k);
+    if (m >= bc) continue;
     if (d & 1) { useRef(mgRef[k]); mcLuma(px, py, mg0x[k], mg0y[k], 16, 16, predL, 0); }
     if (d & 2) { useRef1(0); mcLuma(px, py, mg1x[k], mg1y[k], 16, 16, d & 1 ? predL1 : predL, 0); if (d & 1) avgInto(predL, predL1, 256); }
-    const c = satdBlock(so, predL, 0, 16, 16) + lambdaMe * mergeBits(k);
+    let sa = 0;
+    for (let y = 0; y < 16 && sa + m < bc; y += 4) for (let x = 0; x < 16; x += 4) sa += satd4(srcY, so + y * WP + x, WP, predL, y * 16 + x, 16);
+    const c = sa + m;
     if (c < bc) { bc = c; bk = k; }
   }
   mgUse(bk);
