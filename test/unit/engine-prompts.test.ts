@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildPrompt, estimateTokens, inspirationBody } from '../../src/core/evolution/prompts';
 import { blockText, replaceBlock } from '../../src/core/codec/blocks';
 import { packageRoot } from '../../src/core/paths';
+import { DEFAULT_PROMPT_TOKEN_BUDGET } from '../../src/core/store/config';
 import { proposeBlockCrossover, OfflineProvider } from '../../src/core/llm/offline';
 import { applyEdits, parseResponse } from '../../src/core/evolution/edits';
 
@@ -51,6 +52,24 @@ describe('engine: prompt economy', () => {
     assert.ok(p.userParts[0].text.includes(firstLine));
     assert.match(p.userParts[0].text, /EVOLVE-BLOCKs \(name: lines\): quantiser: \d+-\d+, transform/);
     assert.equal(inspirationBody(seed, seed, 'x'), '(the same code as the parent)');
+  });
+
+  it('the default budget holds the hybrid seed in full and three programs that each rewrote a whole block', () => {
+    const hybrid = readFileSync(join(packageRoot(), 'src/core/codec/seeds/hybrid.js'), 'utf8');
+    // Every line of the block changed: the diff carries the block twice (removed and added).
+    const rewrite = (block: string, i: number) =>
+      replaceBlock(hybrid, block, blockText(hybrid, block)!.replace(/\n/g, ` // rewritten ${i}\n`))!;
+    const insp = ['motion-search', 'entropy-coding', 'rate-control'].map((b, i) => ({ id: `g0001-${i}`, code: rewrite(b, i) }));
+    const p = buildPrompt({
+      ...base,
+      parent: { ...base.parent, code: hybrid },
+      failures: someFailures,
+      inspirations: insp,
+      tokenBudget: DEFAULT_PROMPT_TOKEN_BUDGET,
+    });
+    assert.equal(p.stats.inspirationsShown, 3, JSON.stringify(p.stats));
+    assert.ok(!p.stats.failureDetailsDropped, JSON.stringify(p.stats));
+    assert.ok(p.stats.tokens <= DEFAULT_PROMPT_TOKEN_BUDGET);
   });
 
   it('over the token budget drops the lowest-ranked programs first, then failure details, never the parent', () => {

@@ -1,9 +1,9 @@
 // One interface for every model backend. The engine sends a system text and a conversation; a
 // provider returns the text plus what it cost. Streaming backends report text as it arrives.
 
-/** The default output limit: the largest block of the hybrid seed (mode-decision, 21,992 chars ≈ 6,300
- * tokens at 3.5 chars/token) rewritten at several times its size, plus the hypothesis, fits; the seed
- * keeps growing, and a reply cut off at the limit is lost (failure class `truncated`). */
+/** The default output limit: the largest block of the hybrid seed (mode-decision, 48,195 chars ≈ 13,800
+ * tokens at 3.5 chars/token) rewritten at twice its size, plus the hypothesis, fits; the seed keeps
+ * growing, and a reply cut off at the limit is lost (failure class `truncated`). */
 export const DEFAULT_MAX_TOKENS = 32000;
 
 /** A piece of a message; `cache` ends a prefix the provider may cache (Anthropic: a cache_control

@@ -76,9 +76,10 @@ export interface WorkspaceConfig {
   ffmpegPath?: string;
 }
 
-/** Room for the hybrid seed (~29k tokens and growing), the system text and contract (~2k) and three
- * diffs against it; about $0.18 a prompt at Sonnet's uncached input price. */
-const DEFAULT_PROMPT_TOKEN_BUDGET = 60000;
+/** Room for the hybrid seed (211 KB ≈ 60k tokens at 3.5 characters a token, and growing), the system text
+ * and contract (~3k) and three other programs that each rewrite a whole block (~4–5k tokens of diff each);
+ * about $0.27 a prompt at Sonnet's uncached input price, less with the cached prefix. */
+export const DEFAULT_PROMPT_TOKEN_BUDGET = 90000;
 
 export function defaultConcurrency(): number {
   return Math.max(1, cpus().length - 1);
