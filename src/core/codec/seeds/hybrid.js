@@ -1000,7 +1000,7 @@ function angPred(m, dst, dOff) {
   if ((n * a) >> 5 < -1) { const inv = round(8192 / a); for (let k = (n * a) >> 5; k < 0; k++) aMain[n + k] = e[n2 - s * ((k * inv + 128) >> 8)]; }
   for (let i = 0; i < n; i++) {
     const p = (i + 1) * a, f = p & 31, r0 = n + 1 + (p >> 5), o = dOff + i * rs;
-    if (f) for (let j = 0; j < n; j++) dst[o + j * cs] = ((32 - f) * aMain[r0 + j] + f * aMain[r0 + j + 1] + 16) >> 5;
+    if (f) for (let j = 0, r = r0; j < n; j++, r++) { const a0 = aMain[r]; dst[o + j * cs] = a0 + ((f * (aMain[r + 1] - a0) + 16) >> 5); }
     else for (let j = 0; j < n; j++) dst[o + j * cs] = aMain[r0 + j];
   }
   if (a === 0) for (let j = 0; j < n; j++) { const v = aMain[n + 1] + ((e[n2 - s * (j + 1)] - e[n2]) >> 1); dst[dOff + j * rs] = v < 0 ? 0 : v > 255 ? 255 : v; }
@@ -1771,7 +1771,7 @@ function alfFrame() {
       if (alfEnc) encBit(ci, alfOn[b]); else alfOn[b] = decBit(ci);
       const i = off + ((b / MBW) | 0) * bs * stride + bx * bs;
       if (!alfEnc && alfOn[b]) alfBlock(t, buf, stride, i, bs, bs, n, null, 0, 0);
-      else if (alfEnc && !alfOn[b]) for (let y = 0; y < bs; y++) buf.set(t.subarray(i + y * stride, i + y * stride + bs), i + y * stride);
+      else if (alfEnc && !alfOn[b]) for (let y = 0, r = i; y < bs; y++, r += stride) for (let x = 0; x < bs; x++) buf[r + x] = t[r + x];
     }
   }
 }
