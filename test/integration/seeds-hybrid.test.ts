@@ -17,6 +17,7 @@ const TOOLS: Array<[name: string, off: string, on: string]> = [
   ['CHROMA_ME', 'false', 'true'],
   ['CHROMA_MODE_RD', 'false', 'true'],
   ['CHROMA_CFL', 'false', 'true'],
+  ['CHROMA_DM', 'false', 'true'],
   ['MBTREE', 'false', 'true'],
   ['B_FRAMES', '0', '3'],
   ['B_ADAPT', 'false', 'true'],

@@ -314,6 +314,7 @@ const CTX_SKIP = 0, CTX_INTRA = 3, CTX_I4FLAG = 6, CTX_PART = 8, CTX_I4MPM = 9, 
   CTX_CMODE = 16, CTX_CBP = 19, CTX_CBPC = 23, CTX_MVD = 26, CTX_CBF = 42, CTX_SIG = 57, CTX_LAST = 132,
   CTX_GT1 = 207, CTX_LVL = 232, CTX_REF = 257, CTX_SIG8 = 262, CTX_LAST8 = 277, CTX_GT18 = 286, CTX_LVL8 = 291,
   CTX_T8 = 296, CTX_I8FLAG = 299, CTX_CFL = 301, CTX_BSKIP = 302, CTX_BINTRA = 305, CTX_BDIRECT = 308, CTX_BDIR = 311;
+const CTX_CDM = 315; // chroma DM flag (CHROMA_DM)
 const CTX_PRECT = 650, CTX_MERGE = 652, CTX_BRECT = 659;
 const CTX_ALF = 600; // 600-611: adaptive loop filter, per plane 3 block flag contexts (left + upper flag), 609-611 plane on
 const CTX_T16 = 400, CTX_CBF16 = 406, CTX_LAST16 = 409, CTX_LASTP16 = 439, CTX_CG16 = 454, CTX_SIG16 = 460, CTX_GT116 = 474, CTX_LVL16 = 494;
@@ -1058,6 +1059,24 @@ function lumaPred16(m, mbx, mby, dst) {
   if (!intraAng) return intraBlockPred(m, curY, LS, LOFF + mby * 16 * LS + mbx * 16, 16, mby > 0, mbx > 0, dst);
   angRef(16, mbx * 16, mby * 16, false, mby > 0 && mbx + 1 < MBW);
   angPred(m, dst, 0);
+}
+// Chroma DM (chroma mode 5, HEVC's derived mode): both 8x8 chroma blocks predicted with the luma mode
+// cDm (the 16x16 mode or the first block's), one flag instead of the mode bits. Needs INTRA_ANGULAR.
+const CHROMA_DM = false;         // @evolve bool
+let cDm = 1;
+const dmTmp = new Uint8Array(128);
+function dmPred(mbx, mby, buf, dst) {
+  const o = COFF + mby * 8 * CS + mbx * 8, t = o - CS, hasT = mby > 0, hasL = mbx > 0, tr = hasT && mbx + 1 < MBW;
+  aN = 8;
+  if (hasL) { for (let y = 0; y < 16; y++) aRaw[15 - y] = y < 8 ? buf[o + y * CS - 1] : aRaw[8]; aRaw[16] = hasT ? buf[t - 1] : aRaw[15]; }
+  if (hasT) {
+    for (let x = 0; x < 16; x++) aRaw[17 + x] = x < 8 || tr ? buf[t + x] : aRaw[24];
+    if (!hasL) aRaw.fill(aRaw[17], 0, 17);
+  } else aRaw.fill(hasL ? aRaw[16] : 128, hasL ? 17 : 0, 33);
+  aFil[0] = aRaw[0]; aFil[32] = aRaw[32];
+  for (let k = 1; k < 32; k++) aFil[k] = (aRaw[k - 1] + 2 * aRaw[k] + aRaw[k + 1] + 2) >> 2;
+  angPred(cDm, dmTmp, 0);
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) dst[y * 8 + x] = dmTmp[y * 16 + x];
 }
 // Chroma from luma (chroma mode 4, VVC's CCLM idea): each chroma plane predicted as a*L + b from the
 // macroblock's reconstructed luma averaged 2x2, with a and b fitted by least squares to the neighbouring
@@ -1889,6 +1908,7 @@ function reconLumaFromPred(mbx, mby) {
 function chromaIntraPred(mbx, mby, mode) {
   const co = COFF + mby * 8 * CS + mbx * 8;
   if (mode === 4) { cflPred(mbx, mby, curU, predU); cflPred(mbx, mby, curV, predV); return; }
+  if (mode === 5) { dmPred(mbx, mby, curU, predU); dmPred(mbx, mby, curV, predV); return; }
   intraBlockPred(mode, curU, CS, co, 8, mby > 0, mbx > 0, predU);
   intraBlockPred(mode, curV, CS, co, 8, mby > 0, mbx > 0, predV);
 }
@@ -2673,26 +2693,39 @@ function interResidualJ(mbx, mby, type) {
 }
 
 // Intra chroma with the macroblock's luma already reconstructed: the chosen mode against chroma from
-// luma (mode 4), the cheaper kept. Returns SSD + lambda * bits (the 2 mode bits are counted by the caller).
-function codeChromaIntra(mbx, mby, cmode) {
-  mbCMode = cmode;
-  chromaIntraPred(mbx, mby, cmode);
-  let j = codeChroma(mbx, mby, true);
-  if (!chromaCfl || (mbx === 0 && mby === 0)) return j;
-  j += lambda * bitCost(CTX_CFL, 0);
-  chromaIntraPred(mbx, mby, 4);
-  const jc = codeChroma(mbx, mby, true) + lambda * (bitCost(CTX_CFL, 1) - 2);
-  if (jc < j) { mbCMode = 4; return jc; }
-  chromaIntraPred(mbx, mby, cmode);
-  codeChroma(mbx, mby, true);
-  return j;
+// luma (mode 4) and the luma mode dm (mode 5, CHROMA_DM; tried where its SAD is within 25 % of the chosen
+// mode's), the cheapest kept. Returns SSD + lambda * bits (the 2 mode bits are counted by the caller).
+function chromaSad(mbx, mby) {
+  const sc = mby * 8 * CWP + mbx * 8;
+  let s = 0;
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) s += abs(srcU[sc + y * CWP + x] - predU[y * 8 + x]) + abs(srcV[sc + y * CWP + x] - predV[y * 8 + x]);
+  return s;
+}
+function codeChromaIntra(mbx, mby, cmode, dm) {
+  const dmOn = CHROMA_DM && intraAng, cfl = chromaCfl && (mbx > 0 || mby > 0);
+  let bj = INF, bm = cmode, last = -1, sc = 0;
+  cDm = dm;
+  for (let c = 0; c < 3; c++) {
+    const m = c === 0 ? cmode : c === 1 ? 4 : 5;
+    if ((m === 4 && !cfl) || (m === 5 && !dmOn)) continue;
+    chromaIntraPred(mbx, mby, m);
+    if (m === 5 && chromaSad(mbx, mby) * 4 > sc * 5) continue; // DM by RD only where its SAD is close
+    if (c === 0 && dmOn) sc = chromaSad(mbx, mby);
+    const bits = m === 5 ? bitCost(CTX_CDM, 1) - 2 : (dmOn ? bitCost(CTX_CDM, 0) : 0) + (cfl ? bitCost(CTX_CFL, m === 4 ? 1 : 0) - (m === 4 ? 2 : 0) : 0);
+    const jm = codeChroma(mbx, mby, true) + lambda * bits;
+    last = m;
+    if (jm < bj) { bj = jm; bm = m; }
+  }
+  mbCMode = bm;
+  if (last !== bm) { chromaIntraPred(mbx, mby, bm); codeChroma(mbx, mby, true); }
+  return bj;
 }
 const t8SaveRec = new Uint8Array(256), t8SaveLv = new Int16Array(256), t8SaveNz = new Uint8Array(16);
 function tryIntra16(mbx, mby, mode, cmode) {
   lumaPred16(mode, mbx, mby, predL);
   mbI16Mode = mode; mbCMode = cmode; mbT8 = 0;
   let j = transform16 ? tryLuma16(mbx, mby, 1, codeI16Luma) : codeI16Luma(mbx, mby);
-  j += codeChromaIntra(mbx, mby, cmode);
+  j += codeChromaIntra(mbx, mby, cmode, mode);
   if (intraAng) angMpm(mbx * 4, mby * 4);
   const bits = intraTypeBits(mbx, mby, 0) + (intraAng ? angBits(mode, 2) : 2) + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
@@ -2856,7 +2889,7 @@ function tryIntra4(mbx, mby, cmode) {
     mbNz[b] = blkNz; nzL[y4 * W4 + x4] = blkNz;
     if (j + lambda * bits > bestJ) return INF; // J only grows: this candidate has lost already
   }
-  j += codeChromaIntra(mbx, mby, cmode);
+  j += codeChromaIntra(mbx, mby, cmode, mbMode4[0]);
   bits += intraTypeBits(mbx, mby, 1) + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
 }
@@ -2937,7 +2970,7 @@ function tryIntra8(mbx, mby, cmode) {
     j += jk;
     if (j + lambda * bits > bestJ) return INF;
   }
-  j += codeChromaIntra(mbx, mby, cmode);
+  j += codeChromaIntra(mbx, mby, cmode, mbMode4[0]);
   bits += intraTypeBits(mbx, mby, 1) + bitCost(CTX_I8FLAG + (frameIsP ? 1 : 0), 1) + 2 + cbpCost(mbx, mby, cbpOf());
   return j + lambda * bits;
 }
@@ -3472,8 +3505,9 @@ function writeMb(mbx, mby, type) {
       else { encBit(CTX_I16MODE, mbI16Mode >> 1); encBit(CTX_I16MODE + 1 + (mbI16Mode >> 1), mbI16Mode & 1); }
       if (transform16) encBit(t16Ctx(mbx, mby, 1), mbT8 === 2 ? 1 : 0);
     }
-    if (chromaCfl && (mbx > 0 || mby > 0)) encBit(CTX_CFL, mbCMode === 4 ? 1 : 0);
-    if (mbCMode !== 4) { encBit(CTX_CMODE, mbCMode >> 1); encBit(CTX_CMODE + 1 + (mbCMode >> 1), mbCMode & 1); }
+    if (CHROMA_DM && intraAng) encBit(CTX_CDM, mbCMode === 5 ? 1 : 0);
+    if (mbCMode !== 5 && chromaCfl && (mbx > 0 || mby > 0)) encBit(CTX_CFL, mbCMode === 4 ? 1 : 0);
+    if (mbCMode < 4) { encBit(CTX_CMODE, mbCMode >> 1); encBit(CTX_CMODE + 1 + (mbCMode >> 1), mbCMode & 1); }
     if (type === 3 && mbT8 !== 2) {
       let dcNz = 0;
       for (let i = 0; i < 16; i++) if (mbDcLv[i]) dcNz = 1;
@@ -3577,7 +3611,9 @@ function readMb(mbx, mby) {
       else { const hi = decBit(CTX_I16MODE); mbI16Mode = (hi << 1) | decBit(CTX_I16MODE + 1 + hi); }
       if (transform16 && decBit(t16Ctx(mbx, mby, 1))) mbT8 = 2;
     }
-    if (chromaCfl && (mbx > 0 || mby > 0) && decBit(CTX_CFL)) mbCMode = 4;
+    cDm = type === 4 ? mbMode4[0] : mbI16Mode;
+    if (CHROMA_DM && intraAng && decBit(CTX_CDM)) mbCMode = 5;
+    else if (chromaCfl && (mbx > 0 || mby > 0) && decBit(CTX_CFL)) mbCMode = 4;
     else { const hi = decBit(CTX_CMODE); mbCMode = (hi << 1) | decBit(CTX_CMODE + 1 + hi); }
     if (type === 3 && mbT8 !== 2) {
       if (decBit(CTX_CBF + CAT_I16DC * 3)) readBlock(mbDcLv, 0, CAT_I16DC); else mbDcLv.fill(0);
