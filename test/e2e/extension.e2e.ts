@@ -158,6 +158,16 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
       .map((d) => readJson<Candidate>(join(dir, d, 'candidate.json')));
   };
 
+  /** run-stopped events in the workspace's events.jsonl: one per finished run (Run One Generation included). */
+  const runStops = (): number => {
+    const file = join(stateDir(), 'events.jsonl');
+    return existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"type":"run-stopped"')).length
+      : 0;
+  };
+
   it('Initialize Workspace writes .codec-evolution/ with the seed as version 1', async () => {
     const t0 = Date.now();
     await wb.runCommand(`${CATEGORY}: Initialize Workspace`);
@@ -194,8 +204,12 @@ describe('VS Code end to end: the .vsix in code-server, driven through Chromium'
     const before = new Set(candidatesOnDisk().map((c) => c.id));
     pending = undefined;
     for (let g = 1; g <= maxGenerations && !pending; g++) {
+      // The run's end is its run-stopped event in events.jsonl, not the progress toast: on a loaded
+      // machine the toast can show late, and waiting for it to appear would need a wall-clock guess.
+      const stops = runStops();
       await wb.runCommand(`${CATEGORY}: Run One Generation`);
-      const ms = await wb.waitForProgressToEnd(/one generation/i, 600_000);
+      const ms = await wb.waitUntil(() => runStops() > stops, 600_000, 'the run-stopped event of Run One Generation');
+      await wb.waitForProgressToEnd(/one generation/i, 60_000, 0);
       const all = candidatesOnDisk();
       pending = all.find((c) => c.state === 'pending-review');
       console.log(

@@ -132,6 +132,19 @@ export class Workbench {
     throw new Error(`${pattern} still in progress after ${timeoutMs} ms; on screen: ${JSON.stringify(await this.notifications())}`);
   }
 
+  /** Waits until `done()` holds (an event on disk, say), failing on the first error toast or at the deadline. */
+  async waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<number> {
+    const t0 = Date.now();
+    while (!done()) {
+      const errors = await this.errors();
+      if (errors.length) throw new Error(`error notification while waiting for ${what}: ${errors.join(' | ')}`);
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`${what}: not after ${timeoutMs} ms; on screen: ${JSON.stringify(await this.notifications())}`);
+      await this.page.waitForTimeout(500);
+    }
+    return Date.now() - t0;
+  }
+
   async clearNotifications(): Promise<void> {
     // A toast's close button shows only while the toast is hovered; a plain click on a hidden one
     // waits out Playwright's 30 s default, which once made Initialize and Reject look 30 s slow.
