@@ -374,7 +374,7 @@ describe('extension settings → engine overrides', () => {
     );
   });
   it('names the secret each provider needs; offline and vscode.lm need none', () => {
-    assert.deepEqual(secretFor('anthropic'), { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY' });
+    assert.deepEqual(secretFor('anthropic'), { secret: 'codecEvolution.anthropicApiKey', env: 'ANTHROPIC_API_KEY', required: true });
     assert.equal(secretFor('offline'), null);
     assert.equal(secretFor('vscode-lm'), null);
   });
