@@ -2066,25 +2066,35 @@ function codeLumaInter(mbx, mby) {
 }
 // Inter luma with four 8x8 transforms; each block dropped when that lowers J. Returns SSD + lambda * bits.
 const res8 = new Int32Array(64), coef8 = new Int32Array(64);
+
+// Luma 8x8 residual at srcY[sOff] - predL[pOff] → 8x8 transform → levels in mbLv[off..] (RDOQ or the
+// deadzone quantiser). Returns whether any level is nonzero; ssd8Zero = SSD with no residual coded.
+let ssd8Zero = 0;
+function quant8Block(sOff, pOff, off, deadzone) {
+  const q = qp, qb = q * 64, qbits = 16 + ((q / 6) | 0), f = floor(deadzone * (1 << qbits));
+  let ssdZero = 0;
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
+    const d = srcY[sOff + y * WP + x] - predL[pOff + y * 16 + x];
+    res8[y * 8 + x] = d; ssdZero += d * d;
+  }
+  ssd8Zero = ssdZero;
+  fdct8(res8, coef8);
+  let nz = 0;
+  if (RDOQ) nz = rdoQuant8(coef8, q, mbLv, off);
+  else for (let i = 0; i < 64; i++) {
+    const p = ZZ8[i], c = coef8[p], a = ((c < 0 ? -c : c) * QMUL8[qb + p] + f) >> qbits;
+    mbLv[off + i] = c < 0 ? -a : a;
+    if (a) nz = 1;
+  }
+  return nz;
+}
 function codeLumaInter8(mbx, mby) {
   const lo = LOFF + mby * 16 * LS + mbx * 16, so = mby * 16 * WP + mbx * 16;
-  const q = qp, qb = q * 64, qbits = 16 + ((q / 6) | 0), f = floor(DEADZONE_INTER * (1 << qbits));
+  const q = qp;
   let j = 0;
   for (let k = 0; k < 4; k++) {
     const ox = (k & 1) * 8, oy = (k >> 1) * 8, off = k * 64, pOff = oy * 16 + ox, dOff = lo + oy * LS + ox, sOff = so + oy * WP + ox;
-    let ssdZero = 0;
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-      const d = srcY[sOff + y * WP + x] - predL[pOff + y * 16 + x];
-      res8[y * 8 + x] = d; ssdZero += d * d;
-    }
-    fdct8(res8, coef8);
-    let nz = 0;
-    if (RDOQ) nz = rdoQuant8(coef8, q, mbLv, off);
-    else for (let i = 0; i < 64; i++) {
-      const p = ZZ8[i], c = coef8[p], a = ((c < 0 ? -c : c) * QMUL8[qb + p] + f) >> qbits;
-      mbLv[off + i] = c < 0 ? -a : a;
-      if (a) nz = 1;
-    }
+    const nz = quant8Block(sOff, pOff, off, DEADZONE_INTER), ssdZero = ssd8Zero;
     let jk = ssdZero, coded = 0;
     if (nz) {
       recon8(mbLv, off, q, predL, pOff, 16, curY, dOff, LS);
@@ -2898,20 +2908,7 @@ function tryIntra4(mbx, mby, cmode) {
 // lowers J. Returns SSD + lambda * level bits; i8Coded tells whether levels were kept.
 let i8Coded = 0;
 function codeIntra8(sOff, pOff, dOff, off) {
-  const q = qp, qb = q * 64, qbits = 16 + ((q / 6) | 0), f = floor(DEADZONE_INTRA * (1 << qbits));
-  let ssdZero = 0;
-  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) {
-    const d = srcY[sOff + y * WP + x] - predL[pOff + y * 16 + x];
-    res8[y * 8 + x] = d; ssdZero += d * d;
-  }
-  fdct8(res8, coef8);
-  let nz = 0;
-  if (RDOQ) nz = rdoQuant8(coef8, q, mbLv, off);
-  else for (let i = 0; i < 64; i++) {
-    const p = ZZ8[i], c = coef8[p], a = ((c < 0 ? -c : c) * QMUL8[qb + p] + f) >> qbits;
-    mbLv[off + i] = c < 0 ? -a : a;
-    if (a) nz = 1;
-  }
+  const q = qp, nz = quant8Block(sOff, pOff, off, DEADZONE_INTRA), ssdZero = ssd8Zero;
   let jk = ssdZero;
   i8Coded = 0;
   if (nz) {
