@@ -187,20 +187,23 @@ export function decode(b) {
       assert.equal((await cli(['validate'])).code, 2);
     });
 
+    /** evaluate on the small clip without reference codecs at given qualities (no search). */
+    const quickEvaluate = (codec: string, frames: string, qualities: string, ...more: string[]) => [
+      'evaluate',
+      codec,
+      '--clips',
+      SMALL_CLIP,
+      '--frames',
+      frames,
+      '--codecs',
+      'none',
+      '--qualities',
+      qualities,
+      ...more,
+    ];
+
     it('evaluate --json: the RD table as one JSON document; exit 3 with the class on failure', async () => {
-      const r = await cli([
-        'evaluate',
-        template,
-        '--clips',
-        SMALL_CLIP,
-        '--frames',
-        '3',
-        '--codecs',
-        'none',
-        '--qualities',
-        '30,70',
-        '--json',
-      ]);
+      const r = await cli(quickEvaluate(template, '3', '30,70', '--json'));
       assert.equal(r.code, 0, r.err);
       const e = JSON.parse(r.out);
       assert.equal(e.ok, true);
@@ -208,19 +211,7 @@ export function decode(b) {
         e.clips[0].points.map((p: { quality: number }) => p.quality),
         [30, 70],
       );
-      const f = await cli([
-        'evaluate',
-        join(ATTACKS, 'wrong-plane-size.js'),
-        '--clips',
-        SMALL_CLIP,
-        '--frames',
-        '3',
-        '--codecs',
-        'none',
-        '--qualities',
-        '50',
-        '--json',
-      ]);
+      const f = await cli(quickEvaluate(join(ATTACKS, 'wrong-plane-size.js'), '3', '50', '--json'));
       assert.equal(f.code, 3);
       assert.equal(JSON.parse(f.out).failure.class, 'bad-output');
       assert.match(f.err, /bad-output \(in decode\): frames\[2\]\.y has 3519 bytes, expected 3520/);
@@ -228,21 +219,7 @@ export function decode(b) {
 
     it('evaluate --memory-mb: a codec holding 300 MB of heap fails memory at 200 and runs at 1024', async () => {
       const heavy = join(packageRoot(), 'test', 'fixtures', 'candidates', 'memory', 'heap-300mb.js');
-      const args = (mb: string) => [
-        'evaluate',
-        heavy,
-        '--clips',
-        SMALL_CLIP,
-        '--frames',
-        '2',
-        '--codecs',
-        'none',
-        '--qualities',
-        '50',
-        '--memory-mb',
-        mb,
-        '--json',
-      ];
+      const args = (mb: string) => quickEvaluate(heavy, '2', '50', '--memory-mb', mb, '--json');
       const low = await cli(args('200'));
       assert.equal(low.code, 3, low.err);
       assert.equal(JSON.parse(low.out).failure.class, 'memory');
